@@ -1,0 +1,164 @@
+// pecos_array_ws: Rows x Cols weight-stationary systolic array, int8 x int8 -> int32.
+//
+// One data beat per cycle carries a reduction vector of Rows int8 values (one im2col
+// column slice); every column c holds the weights of one output channel, so a beat
+// yields Cols partial sums. Skew and deskew are inside: the host presents and receives
+// whole, unskewed vectors.
+//
+//   in_data_i[r]  ──► skew r ──► PE(r,0) ─► PE(r,1) ─► ... ─► PE(r,Cols-1)
+//                                  │          │                 │
+//   in_psum_i[c] ──► skew c+1 ────►▼          ▼                 ▼   (psums flow down)
+//                                 ...        ...               ...
+//                                  ▼          ▼                 ▼
+//                           deskew Cols-1   Cols-2     ...      0  ──► out_psum_o[c]
+//
+// Timing contract (the host's cycle loop and models/ws_model.c rely on it):
+//   - A data beat presented in cycle t (sampled at clock edge t) produces out_psum_o, with
+//     out_valid_o, after edge t + Latency, Latency = Rows + Cols - 1:
+//     out_psum_o[c] = in_psum_i[c] + sum_r in_data_i[r] * W[bank][r][c].
+//   - A weight beat (w_col_i, w_bank_i, one int8 per row) presented in cycle u writes
+//     W[w_bank_i][r][w_col_i] for every r; it is visible to data beats presented in a cycle
+//     t > u and never to beats presented in a cycle t <= u (writes and data travel the same
+//     skewed path, so this holds in every PE).
+//   - One data beat and one weight beat may be presented in the same cycle; there is no
+//     back-pressure.
+// Lane packing: in_data_i[r*8 +: 8], w_data_i[r*8 +: 8], in_psum_i/out_psum_o[c*32 +: 32].
+module pecos_array_ws #(
+  parameter int Rows = 16,
+  parameter int Cols = 16
+) (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  // Weight lane
+  input  logic               w_valid_i,
+  input  logic               w_bank_i,
+  input  logic [15:0]        w_col_i,
+  input  logic [Rows*8-1:0]  w_data_i,
+  // Data lane
+  input  logic               in_valid_i,
+  input  logic               in_bank_i,
+  input  logic [Rows*8-1:0]  in_data_i,
+  input  logic [Cols*32-1:0] in_psum_i,
+  // Results
+  output logic               out_valid_o,
+  output logic [Cols*32-1:0] out_psum_o,
+  // Performance counters
+  output logic [63:0]        cnt_beats_o,
+  output logic [63:0]        cnt_wbeats_o,
+  output logic [63:0]        cnt_busy_o,
+  output logic [63:0]        cnt_macs_o
+);
+
+  localparam int ColIdxW = (Cols > 1) ? $clog2(Cols) : 1;
+  localparam int WLaneW  = 2 + ColIdxW + 8;   // {valid, bank, col, data}
+  localparam int XLaneW  = 2 + 8;             // {valid, bank, data}
+
+  // Links. Each is its own unpacked-array element, not a slice of one wide vector: the
+  // simulator would re-evaluate a wide vector as a whole on every change. Horizontal index
+  // r*(Cols+1) + c is the input of PE(r,c); c = Cols is the right edge. Vertical index
+  // r*Cols + c is the psum into PE(r,c); r = Rows is the bottom edge.
+  logic [WLaneW-1:0] wlane [Rows*(Cols+1)];
+  logic [XLaneW-1:0] xlane [Rows*(Cols+1)];
+  logic [31:0]       plane [(Rows+1)*Cols];
+  logic              pvalid [Rows*Cols];    // psum_valid of every PE
+  logic              mac_busy [Rows*Cols];
+
+  logic [ColIdxW-1:0] w_col;
+  assign w_col = w_col_i[ColIdxW-1:0];
+
+  // Input skew: row r is delayed by r cycles (weight and data lanes alike).
+  for (genvar r = 0; r < Rows; r++) begin : g_skew
+    pecos_delay #(.Width(WLaneW + XLaneW), .Depth(r)) u_skew (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .d_i    ({w_valid_i, w_bank_i, w_col, w_data_i[r*8 +: 8],
+                in_valid_i, in_bank_i, in_data_i[r*8 +: 8]}),
+      .q_o    ({wlane[r*(Cols+1)], xlane[r*(Cols+1)]})
+    );
+  end
+
+  // Psum skew: column c's initial psum meets PE(0,c)'s product c+1 cycles later.
+  for (genvar c = 0; c < Cols; c++) begin : g_pskew
+    pecos_delay #(.Width(32), .Depth(c + 1)) u_pskew (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .d_i    (in_psum_i[c*32 +: 32]),
+      .q_o    (plane[c])
+    );
+  end
+
+  // PE grid
+  for (genvar r = 0; r < Rows; r++) begin : g_row
+    for (genvar c = 0; c < Cols; c++) begin : g_col
+      localparam int Hi = r * (Cols + 1) + c;   // this PE's horizontal input
+      localparam int Ho = Hi + 1;               // its horizontal output
+      logic [WLaneW-1:0] wi;
+      logic [XLaneW-1:0] xi;
+      assign wi = wlane[Hi];
+      assign xi = xlane[Hi];
+      pecos_pe_ws #(.ColIdxW(ColIdxW), .Col(c)) u_pe (
+        .clk_i        (clk_i),
+        .rst_ni       (rst_ni),
+        .w_valid_i    (wi[WLaneW-1]),
+        .w_bank_i     (wi[WLaneW-2]),
+        .w_col_i      (wi[8 +: ColIdxW]),
+        .w_data_i     (wi[7:0]),
+        .x_valid_i    (xi[9]),
+        .x_bank_i     (xi[8]),
+        .x_data_i     (xi[7:0]),
+        .psum_i       (plane[r*Cols + c]),
+        .w_valid_o    (wlane[Ho][WLaneW-1]),
+        .w_bank_o     (wlane[Ho][WLaneW-2]),
+        .w_col_o      (wlane[Ho][8 +: ColIdxW]),
+        .w_data_o     (wlane[Ho][7:0]),
+        .x_valid_o    (xlane[Ho][9]),
+        .x_bank_o     (xlane[Ho][8]),
+        .x_data_o     (xlane[Ho][7:0]),
+        .mac_busy_o   (mac_busy[r*Cols + c]),
+        .psum_valid_o (pvalid[r*Cols + c]),
+        .psum_o       (plane[(r+1)*Cols + c])
+      );
+    end
+  end
+
+  // Output deskew: column c waits Cols-1-c cycles so that a beat's sums leave together.
+  for (genvar c = 0; c < Cols; c++) begin : g_deskew
+    pecos_delay #(.Width(32), .Depth(Cols - 1 - c)) u_deskew (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .d_i    (plane[Rows*Cols + c]),
+      .q_o    (out_psum_o[c*32 +: 32])
+    );
+  end
+
+  // The last column needs no deskew, so its bottom valid is the beat's valid.
+  assign out_valid_o = pvalid[(Rows-1)*Cols + Cols-1];
+
+  // PEs whose multiplier holds a valid product this cycle.
+  localparam int PeCntW = $clog2(Rows * Cols + 1);
+  logic [PeCntW-1:0] busy_pes;
+  always_comb begin
+    busy_pes = '0;
+    for (int i = 0; i < Rows * Cols; i++) begin
+      busy_pes = busy_pes + PeCntW'(mac_busy[i]);
+    end
+  end
+
+  pecos_perf_ctr #(.CntW(PeCntW)) u_perf (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .in_valid_i   (in_valid_i),
+    .w_valid_i    (w_valid_i),
+    .out_valid_i  (out_valid_o),
+    .busy_pes_i   (busy_pes),
+    .cnt_beats_o  (cnt_beats_o),
+    .cnt_wbeats_o (cnt_wbeats_o),
+    .cnt_busy_o   (cnt_busy_o),
+    .cnt_macs_o   (cnt_macs_o)
+  );
+
+  // The upper w_col_i bits are not used.
+  logic unused;
+  assign unused = ^w_col_i;
+
+endmodule

@@ -1,0 +1,52 @@
+// pecos_mac: pipelined signed int8 x int8 multiply-accumulate into int32.
+//
+//   cycle a   : a_i, b_i, valid_i presented       -> prod_q   = a_i * b_i   (stage 1)
+//   cycle a+1 : acc_i presented (psum from above) -> acc_q    = acc_i + prod_q (stage 2)
+//
+// In the systolic column the psum of the PE above becomes valid exactly one cycle after
+// this PE's operands arrive, so the two stages line up without extra registers.
+// The accumulator wraps modulo 2^32 (two's complement), like the golden model.
+module pecos_mac (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  // Stage 1 operands
+  input  logic               valid_i,
+  input  logic signed [7:0]  a_i,
+  input  logic signed [7:0]  b_i,
+  // Stage 2 addend, one cycle after the operands
+  input  logic signed [31:0] acc_i,
+  // Results
+  output logic               prod_valid_o,  // stage 1 holds a valid product (a MAC is busy)
+  output logic               valid_o,       // acc_o holds a valid sum
+  output logic signed [31:0] acc_o
+);
+
+  // Registers
+  logic signed [15:0] prod_q;
+  logic               prod_valid_q;
+  logic signed [31:0] acc_q;
+  logic               acc_valid_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      prod_q       <= '0;
+      prod_valid_q <= 1'b0;
+      acc_q        <= '0;
+      acc_valid_q  <= 1'b0;
+    end else begin
+      prod_valid_q <= valid_i;
+      if (valid_i) begin
+        prod_q <= a_i * b_i;
+      end
+      acc_valid_q <= prod_valid_q;
+      if (prod_valid_q) begin
+        acc_q <= acc_i + 32'(prod_q);
+      end
+    end
+  end
+
+  assign prod_valid_o = prod_valid_q;
+  assign valid_o      = acc_valid_q;
+  assign acc_o        = acc_q;
+
+endmodule

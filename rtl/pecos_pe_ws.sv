@@ -1,0 +1,105 @@
+// pecos_pe_ws: one weight-stationary processing element.
+//
+// Two weight registers (banks) let the next fold's weights be written while the current
+// fold computes. A weight write and a data beat travel the same left-to-right path with
+// the same delay, so a write issued after the last beat that uses a bank can never
+// overtake that beat, and a beat issued after its weights were written always sees them.
+//
+//            w_*_i, x_*_i ──► [regs] ──► w_*_o, x_*_o  (to the PE on the right)
+//                               │
+//               psum_i (from above)
+//                  │            ▼
+//                  └──────► pecos_mac ──► psum_o (to the PE below)
+module pecos_pe_ws #(
+  parameter int ColIdxW = 4,
+  parameter int Col     = 0   // this PE's column: the w_col_i value it captures
+) (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  // Weight lane from the left
+  input  logic               w_valid_i,
+  input  logic               w_bank_i,
+  input  logic [ColIdxW-1:0] w_col_i,
+  input  logic [7:0]         w_data_i,
+  // Data lane from the left
+  input  logic               x_valid_i,
+  input  logic               x_bank_i,
+  input  logic [7:0]         x_data_i,
+  // Partial sum from above
+  input  logic [31:0]        psum_i,
+  // To the right
+  output logic               w_valid_o,
+  output logic               w_bank_o,
+  output logic [ColIdxW-1:0] w_col_o,
+  output logic [7:0]         w_data_o,
+  output logic               x_valid_o,
+  output logic               x_bank_o,
+  output logic [7:0]         x_data_o,
+  // Downward
+  output logic               mac_busy_o,
+  output logic               psum_valid_o,
+  output logic [31:0]        psum_o
+);
+
+  // Registers: weight banks and the pass-through lanes
+  logic [7:0]         w0_q, w1_q;
+  logic               w_valid_q, w_bank_q, x_valid_q, x_bank_q;
+  logic [ColIdxW-1:0] w_col_q;
+  logic [7:0]         w_data_q, x_data_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      w0_q      <= '0;
+      w1_q      <= '0;
+      w_valid_q <= 1'b0;
+      w_bank_q  <= 1'b0;
+      w_col_q   <= '0;
+      w_data_q  <= '0;
+      x_valid_q <= 1'b0;
+      x_bank_q  <= 1'b0;
+      x_data_q  <= '0;
+    end else begin
+      if (w_valid_i && (w_col_i == ColIdxW'(Col))) begin
+        if (w_bank_i) w1_q <= w_data_i;
+        else          w0_q <= w_data_i;
+      end
+      // Lane payloads hold while their lane is idle (a gated clock in silicon).
+      w_valid_q <= w_valid_i;
+      if (w_valid_i) begin
+        w_bank_q <= w_bank_i;
+        w_col_q  <= w_col_i;
+        w_data_q <= w_data_i;
+      end
+      x_valid_q <= x_valid_i;
+      if (x_valid_i) begin
+        x_bank_q <= x_bank_i;
+        x_data_q <= x_data_i;
+      end
+    end
+  end
+
+  assign w_valid_o = w_valid_q;
+  assign w_bank_o  = w_bank_q;
+  assign w_col_o   = w_col_q;
+  assign w_data_o  = w_data_q;
+  assign x_valid_o = x_valid_q;
+  assign x_bank_o  = x_bank_q;
+  assign x_data_o  = x_data_q;
+
+  // Datapath
+  logic [7:0] weight;
+  assign weight = x_bank_i ? w1_q : w0_q;
+
+  pecos_mac u_mac (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .valid_i      (x_valid_i),
+    .a_i          (x_data_i),
+    .b_i          (weight),
+    .acc_i        (psum_i),
+    .prod_valid_o (mac_busy_o),
+    .valid_o      (psum_valid_o),
+    .acc_o        (psum_o)
+  );
+
+endmodule
