@@ -1,0 +1,175 @@
+// vsim.cpp - the C ABI of sim/vsim.h over one verilated pecos_array_ws variant.
+// Compiled once per variant against that variant's Vpecos_top (see CMakeLists.txt).
+#include "vsim.h"
+
+#include <cstring>
+#include <memory>
+#include <type_traits>
+
+#include "Vpecos_top.h"
+#include "verilated.h"
+#include "verilated_fst_c.h"
+
+#ifndef VSIM_ROWS
+#error "VSIM_ROWS must be defined by the build"
+#endif
+#ifndef VSIM_COLS
+#error "VSIM_COLS must be defined by the build"
+#endif
+#ifndef VSIM_DTYPE
+#error "VSIM_DTYPE must be defined by the build"
+#endif
+#ifndef VSIM_DATAFLOW
+#error "VSIM_DATAFLOW must be defined by the build"
+#endif
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "lane packing assumes little-endian");
+
+struct vsim {
+    std::unique_ptr<VerilatedContext> ctx;
+    std::unique_ptr<Vpecos_top> top;
+    std::unique_ptr<VerilatedFstC> fst;
+    uint64_t cycle = 0;
+    uint64_t trace_from = 0, trace_to = 0;
+    bool trace_enabled = false;
+};
+
+namespace {
+
+// Copies nbytes little-endian bytes into a verilated signal of any width.
+template <typename T> void put_bytes(T &sig, const void *src, size_t nbytes)
+{
+    if constexpr (std::is_integral<T>::value) {
+        T v = 0;
+        std::memcpy(&v, src, nbytes);
+        sig = v;
+    } else {
+        std::memcpy(&sig.m_storage[0], src, nbytes);
+    }
+}
+
+template <typename T> void get_bytes(const T &sig, void *dst, size_t nbytes)
+{
+    if constexpr (std::is_integral<T>::value) {
+        T v = sig;
+        std::memcpy(dst, &v, nbytes);
+    } else {
+        std::memcpy(dst, &sig.m_storage[0], nbytes);
+    }
+}
+
+void dump(vsim *v, uint64_t t)
+{
+    if (v->fst && v->cycle >= v->trace_from && v->cycle <= v->trace_to) v->fst->dump(t);
+}
+
+}  // namespace
+
+extern "C" {
+
+vsim_t *vsim_open(int trace_enable)
+{
+    auto v = new (std::nothrow) vsim;
+    if (!v) return nullptr;
+    v->ctx = std::make_unique<VerilatedContext>();
+    v->trace_enabled = trace_enable != 0;
+    if (v->trace_enabled) v->ctx->traceEverOn(true);
+    v->top = std::make_unique<Vpecos_top>(v->ctx.get(), "pecos");
+    vsim_reset(v);
+    return v;
+}
+
+void vsim_info(const vsim_t *, vsim_info_t *info)
+{
+    info->abi_version = VSIM_ABI_VERSION;
+    info->rows = VSIM_ROWS;
+    info->cols = VSIM_COLS;
+    info->dtype = VSIM_DTYPE;
+    info->dataflow = VSIM_DATAFLOW;
+}
+
+void vsim_reset(vsim_t *v)
+{
+    Vpecos_top *t = v->top.get();
+    t->w_valid_i = 0;
+    t->in_valid_i = 0;
+    t->clk_i = 0;
+    t->rst_ni = 0;
+    t->eval();
+    for (int i = 0; i < 2; i++) {
+        t->clk_i = 1;
+        t->eval();
+        t->clk_i = 0;
+        t->eval();
+    }
+    t->rst_ni = 1;
+    t->eval();
+    v->cycle = 0;
+}
+
+void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
+{
+    Vpecos_top *t = v->top.get();
+    t->w_valid_i = in->w_valid;
+    if (in->w_valid) {
+        t->w_bank_i = in->w_bank;
+        t->w_col_i = in->w_col;
+        put_bytes(t->w_data_i, in->w_data, VSIM_ROWS);
+    }
+    t->in_valid_i = in->in_valid;
+    if (in->in_valid) {
+        t->in_bank_i = in->in_bank;
+        put_bytes(t->in_data_i, in->in_data, VSIM_ROWS);
+        put_bytes(t->in_psum_i, in->in_psum, VSIM_COLS * sizeof(int32_t));
+    }
+    t->clk_i = 0;
+    t->eval();
+    dump(v, 2 * v->cycle);
+    t->clk_i = 1;
+    t->eval();
+    dump(v, 2 * v->cycle + 1);
+    out->out_valid = t->out_valid_o;
+    if (t->out_valid_o) get_bytes(t->out_psum_o, out->out_psum, VSIM_COLS * sizeof(int32_t));
+    v->cycle++;
+}
+
+uint64_t vsim_cycle(const vsim_t *v) { return v->cycle; }
+
+void vsim_counters(const vsim_t *v, vsim_counters_t *c)
+{
+    const Vpecos_top *t = v->top.get();
+    c->beats = t->cnt_beats_o;
+    c->wbeats = t->cnt_wbeats_o;
+    c->busy = t->cnt_busy_o;
+    c->macs = t->cnt_macs_o;
+}
+
+int vsim_trace_open(vsim_t *v, const char *path, uint64_t from, uint64_t to)
+{
+    if (!v->trace_enabled || v->fst) return -1;
+    auto fst = std::make_unique<VerilatedFstC>();
+    v->top->trace(fst.get(), 99);
+    fst->open(path);
+    if (!fst->isOpen()) return -1;
+    v->fst = std::move(fst);
+    v->trace_from = from;
+    v->trace_to = to;
+    return 0;
+}
+
+void vsim_trace_close(vsim_t *v)
+{
+    if (!v->fst) return;
+    v->fst->close();
+    v->fst.reset();
+}
+
+void vsim_close(vsim_t *v)
+{
+    if (!v) return;
+    vsim_trace_close(v);
+    v->top->final();
+    delete v;
+}
+
+}  // extern "C"

@@ -1,0 +1,81 @@
+/* vsim.h - C ABI over one verilated array variant.
+ *
+ * Every variant (dataflow, data type, rows, cols) is its own shared library exporting these
+ * symbols; the host dlopen()s the one its options name (host/simlib.c). The model is an owned
+ * object: nothing here is static. One vsim_step() is one clock cycle: inputs are applied,
+ * the rising edge is evaluated, and the outputs after that edge are returned.
+ */
+#ifndef PECOS_VSIM_H
+#define PECOS_VSIM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VSIM_ABI_VERSION 1
+
+/* The build of a variant defines VSIM_API as default visibility; all else is hidden. */
+#ifndef VSIM_API
+#define VSIM_API
+#endif
+
+typedef struct vsim vsim_t;
+
+typedef struct {
+    uint32_t abi_version; /* VSIM_ABI_VERSION of the library */
+    int rows;             /* array rows (reduction lanes) */
+    int cols;             /* array columns (output lanes) */
+    const char *dtype;    /* "int8" */
+    const char *dataflow; /* "ws" */
+} vsim_info_t;
+
+/* Inputs of one cycle. Pointers may be NULL when the matching valid is 0. */
+typedef struct {
+    uint8_t w_valid;        /* weight beat present */
+    uint8_t w_bank;         /* weight bank written */
+    uint16_t w_col;         /* column written */
+    const int8_t *w_data;   /* rows weights, one per row */
+    uint8_t in_valid;       /* data beat present */
+    uint8_t in_bank;        /* weight bank the beat multiplies with */
+    const int8_t *in_data;  /* rows int8 values */
+    const int32_t *in_psum; /* cols initial partial sums */
+} vsim_in_t;
+
+/* Outputs after the cycle's rising edge. out_psum is caller-owned, cols elements; it is
+ * written only when out_valid is 1. */
+typedef struct {
+    uint8_t out_valid;
+    int32_t *out_psum;
+} vsim_out_t;
+
+typedef struct {
+    uint64_t beats;  /* data beats accepted */
+    uint64_t wbeats; /* weight beats accepted */
+    uint64_t busy;   /* cycles with a beat entering or in flight */
+    uint64_t macs;   /* PE-cycles with a valid product (rows*cols per beat) */
+} vsim_counters_t;
+
+/* Creates a model (held in reset after vsim_reset). trace_enable must be 1 for
+ * vsim_trace_open() to work later; it costs speed. Returns NULL on failure. */
+VSIM_API vsim_t *vsim_open(int trace_enable);
+VSIM_API void vsim_info(const vsim_t *v, vsim_info_t *info);
+/* Applies reset for a few cycles; the cycle counter restarts at 0. */
+VSIM_API void vsim_reset(vsim_t *v);
+VSIM_API void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out);
+/* Cycles stepped since the last reset. */
+VSIM_API uint64_t vsim_cycle(const vsim_t *v);
+VSIM_API void vsim_counters(const vsim_t *v, vsim_counters_t *c);
+/* Opens an FST dump; only cycles in [from, to] (inclusive, vsim_cycle numbering) are dumped.
+ * Returns 0, or -1 if tracing was not enabled at open or the file cannot be created. */
+VSIM_API int vsim_trace_open(vsim_t *v, const char *path, uint64_t from, uint64_t to);
+/* Flushes and closes the dump (no-op if none is open). */
+VSIM_API void vsim_trace_close(vsim_t *v);
+VSIM_API void vsim_close(vsim_t *v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
