@@ -1,0 +1,474 @@
+#define _POSIX_C_SOURCE 200809L
+#include "cmd_run.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "golden_conv.h"
+#include "layer.h"
+#include "npy.h"
+#include "pecos_err.h"
+#include "report.h"
+#include "rng.h"
+#include "simlib.h"
+#include "ws_model.h"
+#include "ws_run.h"
+
+#define MAX_LAYERS 256
+
+typedef struct {
+    layer_t layers[MAX_LAYERS];
+    int nlayers;
+    int rows, cols;
+    const char *dataflow, *dtype;
+    uint64_t seed;
+    const char *ifmap_path, *weights_path, *bias_path, *out_path, *json_path;
+    const char *wave_path;
+    uint64_t wave_from, wave_to;
+    uint64_t fault_cycle;
+    int argc;
+    char **argv;
+} run_opts_t;
+
+void cmd_run_usage(FILE *f)
+{
+    fputs("usage: pecos run --layer conv,h=H,w=W,c=C,k=K,r=R,s=S[,stride=N][,pad=N][,name=X]\n"
+          "                 (or --layer fc,c=IN,k=OUT; repeatable)\n"
+          "                 [--rows N --cols N] [--dataflow ws] [--dtype int8]\n"
+          "                 [--seed N | --ifmap X.npy --weights W.npy [--bias B.npy]]\n"
+          "                 [--out Y.npy] [--json REPORT.json]\n"
+          "                 [--wave F.fst [--wave-from CYCLE] [--wave-to CYCLE]]\n"
+          "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
+          "exit status: 0 all checks pass, 1 a check failed, 2 bad input or usage\n",
+          f);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Parses an unsigned decimal into *out within [lo, hi]; 0 or -1. */
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-') return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0' || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_opts(int argc, char **argv, run_opts_t *o)
+{
+    char err[512];
+    bool seed_given = false, wave_from_given = false, wave_to_given = false;
+    memset(o, 0, sizeof *o);
+    o->rows = o->cols = 16;
+    o->dataflow = "ws";
+    o->dtype = "int8";
+    o->seed = 1;
+    o->wave_to = UINT64_MAX;
+    o->fault_cycle = UINT64_MAX;
+    o->argc = argc;
+    o->argv = argv;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            cmd_run_usage(stdout);
+            exit(PECOS_EXIT_PASS);
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "pecos run: unexpected argument '%s'\n", a);
+            return -1;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "pecos run: option %s needs a value\n", a);
+            return -1;
+        }
+        const char *v = argv[++i];
+        uint64_t u;
+        if (strcmp(a, "--layer") == 0) {
+            if (o->nlayers == MAX_LAYERS) {
+                fprintf(stderr, "pecos run: --layer: at most %d layers\n", MAX_LAYERS);
+                return -1;
+            }
+            if (layer_parse(v, o->nlayers, &o->layers[o->nlayers], err, sizeof err) != 0) {
+                fprintf(stderr, "pecos run: %s\n", err);
+                return -1;
+            }
+            o->nlayers++;
+        } else if (strcmp(a, "--rows") == 0 || strcmp(a, "--cols") == 0) {
+            if (parse_u64(v, 1, 256, &u) != 0) {
+                fprintf(stderr, "pecos run: %s %s: must be an integer 1..256\n", a, v);
+                return -1;
+            }
+            *(a[2] == 'r' ? &o->rows : &o->cols) = (int)u;
+        } else if (strcmp(a, "--dataflow") == 0) {
+            if (strcmp(v, "ws") != 0) {
+                fprintf(stderr,
+                        "pecos run: --dataflow %s: not available (this build has: ws)\n", v);
+                return -1;
+            }
+            o->dataflow = v;
+        } else if (strcmp(a, "--dtype") == 0) {
+            if (strcmp(v, "int8") != 0) {
+                fprintf(stderr, "pecos run: --dtype %s: not available (this build has: int8)\n",
+                        v);
+                return -1;
+            }
+            o->dtype = v;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (parse_u64(v, 0, UINT64_MAX, &o->seed) != 0) {
+                fprintf(stderr, "pecos run: --seed %s: must be a non-negative integer\n", v);
+                return -1;
+            }
+            seed_given = true;
+        } else if (strcmp(a, "--ifmap") == 0) {
+            o->ifmap_path = v;
+        } else if (strcmp(a, "--weights") == 0) {
+            o->weights_path = v;
+        } else if (strcmp(a, "--bias") == 0) {
+            o->bias_path = v;
+        } else if (strcmp(a, "--out") == 0) {
+            o->out_path = v;
+        } else if (strcmp(a, "--json") == 0) {
+            o->json_path = v;
+        } else if (strcmp(a, "--wave") == 0) {
+            o->wave_path = v;
+        } else if (strcmp(a, "--wave-from") == 0 || strcmp(a, "--wave-to") == 0) {
+            if (parse_u64(v, 0, UINT64_MAX, &u) != 0) {
+                fprintf(stderr, "pecos run: %s %s: must be a cycle number\n", a, v);
+                return -1;
+            }
+            if (a[7] == 'f') {
+                o->wave_from = u;
+                wave_from_given = true;
+            } else {
+                o->wave_to = u;
+                wave_to_given = true;
+            }
+        } else if (strcmp(a, "--inject-fault") == 0) {
+            if (parse_u64(v, 0, UINT64_MAX - 1, &o->fault_cycle) != 0) {
+                fprintf(stderr, "pecos run: --inject-fault %s: must be a cycle number\n", v);
+                return -1;
+            }
+        } else {
+            fprintf(stderr, "pecos run: unknown option %s (see pecos run --help)\n", a);
+            return -1;
+        }
+    }
+    if (o->nlayers == 0) {
+        fprintf(stderr, "pecos run: no --layer given (see pecos run --help)\n");
+        return -1;
+    }
+    bool files = o->ifmap_path || o->weights_path || o->bias_path;
+    if (files && (!o->ifmap_path || !o->weights_path)) {
+        fprintf(stderr, "pecos run: --ifmap and --weights go together\n");
+        return -1;
+    }
+    if (files && seed_given) {
+        fprintf(stderr, "pecos run: --seed and --ifmap/--weights exclude each other\n");
+        return -1;
+    }
+    if ((files || o->out_path) && o->nlayers != 1) {
+        fprintf(stderr, "pecos run: --ifmap/--weights/--bias/--out need exactly one --layer\n");
+        return -1;
+    }
+    if ((wave_from_given || wave_to_given) && !o->wave_path) {
+        fprintf(stderr, "pecos run: --wave-from/--wave-to need --wave FILE.fst\n");
+        return -1;
+    }
+    if (o->wave_from > o->wave_to) {
+        fprintf(stderr, "pecos run: --wave-from %llu is after --wave-to %llu\n",
+                (unsigned long long)o->wave_from, (unsigned long long)o->wave_to);
+        return -1;
+    }
+    return 0;
+}
+
+/* Loads path as an npy of dtype and exact shape; prints the one-line error. */
+static int load_tensor(const char *opt, const char *path, npy_dtype_t dtype, int ndim,
+                       const int64_t *shape, npy_array_t *arr)
+{
+    char err[256], want[96] = "", got[96] = "";
+    int rc = npy_read(path, arr, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "pecos run: %s %s: %s\n", opt, path, err);
+        return rc;
+    }
+    if (arr->dtype != dtype) {
+        fprintf(stderr, "pecos run: %s %s: dtype %s, expected %s\n", opt, path,
+                npy_dtype_name(arr->dtype), npy_dtype_name(dtype));
+        npy_free(arr);
+        return PECOS_EDTYPE;
+    }
+    bool same = arr->ndim == ndim;
+    for (int i = 0; same && i < ndim; i++) same = arr->shape[i] == shape[i];
+    if (!same) {
+        for (int i = 0; i < ndim; i++)
+            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", i ? "," : "",
+                     (long long)shape[i]);
+        for (int i = 0; i < arr->ndim; i++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", i ? "," : "",
+                     (long long)arr->shape[i]);
+        fprintf(stderr, "pecos run: %s %s: shape [%s], expected [%s] from --layer\n", opt, path,
+                got, want);
+        npy_free(arr);
+        return PECOS_ESHAPE;
+    }
+    return 0;
+}
+
+/* Prints the command that re-runs this invocation with a waveform window. */
+static void print_rerun(const run_opts_t *o, uint64_t from, uint64_t to)
+{
+    fprintf(stderr, "  re-run with a waveform:");
+    for (int i = 0; i < o->argc; i++) {
+        const char *a = o->argv[i];
+        if (i > 0 && (strcmp(a, "--wave") == 0 || strcmp(a, "--wave-from") == 0 ||
+                      strcmp(a, "--wave-to") == 0)) {
+            i++;
+            continue;
+        }
+        fprintf(stderr, " %s", i == 0 ? "pecos run" : a);
+    }
+    fprintf(stderr, " --wave pecos_fail.fst --wave-from %llu --wave-to %llu\n",
+            (unsigned long long)from, (unsigned long long)to);
+}
+
+/* Runs and checks one layer; fills res. Returns 0, or a negative code for an error that
+ * ends the run (the message is printed). */
+static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t *res)
+{
+    const layer_t *L = &o->layers[idx];
+    const double t0 = now_seconds();
+    const size_t in_n = (size_t)L->c * L->h * L->w, w_n = (size_t)L->k * L->c * L->r * L->s;
+    const size_t out_n = (size_t)L->k * L->p * L->q;
+    const size_t kg_n = (size_t)((L->k + o->cols - 1) / o->cols);
+    npy_array_t ifm = {0}, wts = {0}, bias = {0};
+    int8_t *ifmap = NULL, *weights = NULL;
+    int32_t *bias_v = NULL, *out = NULL, *ref = NULL;
+    uint64_t *out_cycle = NULL;
+    char err[512];
+    int rc = PECOS_ENOMEM;
+
+    memset(res, 0, sizeof *res);
+    res->layer = *L;
+    if (o->ifmap_path) {
+        const int64_t ishape[4] = {1, L->c, L->h, L->w}, wshape[4] = {L->k, L->c, L->r, L->s};
+        const int64_t bshape[1] = {L->k};
+        if ((rc = load_tensor("--ifmap", o->ifmap_path, NPY_INT8, 4, ishape, &ifm)) != 0)
+            goto out_free;
+        if ((rc = load_tensor("--weights", o->weights_path, NPY_INT8, 4, wshape, &wts)) != 0)
+            goto out_free;
+        if (o->bias_path &&
+            (rc = load_tensor("--bias", o->bias_path, NPY_INT32, 1, bshape, &bias)) != 0)
+            goto out_free;
+        ifmap = ifm.data;
+        weights = wts.data;
+        bias_v = o->bias_path ? bias.data : NULL;
+    } else {
+        rng_t g;
+        rng_seed(&g, o->seed * 0x100000001b3ULL + (uint64_t)idx);
+        rc = PECOS_ENOMEM;
+        ifmap = malloc(in_n);
+        weights = malloc(w_n);
+        bias_v = malloc(sizeof(int32_t) * (size_t)L->k);
+        if (!ifmap || !weights || !bias_v) goto out_oom;
+        for (size_t i = 0; i < in_n; i++) ifmap[i] = (int8_t)rng_range(&g, -128, 127);
+        for (size_t i = 0; i < w_n; i++) weights[i] = (int8_t)rng_range(&g, -128, 127);
+        for (int i = 0; i < L->k; i++) bias_v[i] = (int32_t)rng_range(&g, -(1 << 20), 1 << 20);
+    }
+    out = calloc(out_n, sizeof *out);
+    ref = calloc(out_n, sizeof *ref);
+    out_cycle = calloc(kg_n * (size_t)L->p * L->q, sizeof *out_cycle);
+    if (!out || !ref || !out_cycle) goto out_oom;
+
+    /* The RTL run */
+    ws_job_t job = {.layer = L,
+                    .ifmap = ifmap,
+                    .weights = weights,
+                    .bias = bias_v,
+                    .out = out,
+                    .out_cycle = out_cycle,
+                    .fault_cycle = o->fault_cycle};
+    ws_stats_t st;
+    const double ts = now_seconds();
+    rc = ws_run_conv(sim, &job, &st, err, sizeof err);
+    res->sim_seconds = now_seconds() - ts;
+    if (rc != 0) {
+        fprintf(stderr, "FAIL %s: %s (seed %llu)\n", L->name, err, (unsigned long long)o->seed);
+        goto out_free;
+    }
+
+    /* Check 1: outputs against the golden conv */
+    golden_conv_t gc = {.c = L->c, .h = L->h, .w = L->w, .k = L->k, .r = L->r, .s = L->s,
+                        .stride_h = L->stride, .stride_w = L->stride, .pad_top = L->pad,
+                        .pad_left = L->pad, .pad_bottom = L->pad, .pad_right = L->pad,
+                        .dil_h = 1, .dil_w = 1, .groups = 1};
+    if ((rc = golden_conv_i8(&gc, ifmap, weights, bias_v, ref)) != 0) {
+        fprintf(stderr, "pecos run: %s: golden conv rejected the layer\n", L->name);
+        goto out_free;
+    }
+    const size_t n = (size_t)L->p * L->q;
+    for (size_t i = 0; i < out_n; i++) {
+        if (out[i] == ref[i]) continue;
+        if (res->mismatches++ == 0) {
+            res->bad_k = (int)(i / n);
+            res->bad_p = (int)(i % n) / L->q;
+            res->bad_q = (int)(i % n) % L->q;
+            res->expected = ref[i];
+            res->got = out[i];
+            res->bad_cycle = out_cycle[(size_t)(res->bad_k / o->cols) * n + i % n];
+        }
+    }
+    res->bitexact = res->mismatches == 0;
+
+    /* Check 2: cycles against the analytical model */
+    ws_model_in_t mi = {.rows = o->rows, .cols = o->cols, .c = L->c, .h = L->h, .w = L->w,
+                        .k = L->k, .r = L->r, .s = L->s, .stride = L->stride, .pad = L->pad};
+    ws_model_t m;
+    if ((rc = ws_model_conv(&mi, &m)) != 0) {
+        fprintf(stderr, "pecos run: %s: the cycle model rejected the layer\n", L->name);
+        goto out_free;
+    }
+    res->macs = layer_macs(L);
+    res->cycles = st.cycles;
+    res->start_cycle = st.start_cycle;
+    res->model_cycles = m.cycles;
+    res->ideal_cycles = m.ideal_cycles;
+    res->cycles_match = st.cycles == m.cycles;
+    res->utilization = (double)res->macs / ((double)st.cycles * o->rows * o->cols);
+    res->rtl_busy = st.rtl.busy;
+    res->rtl_mac_slots = st.rtl.macs;
+
+    /* Check 3: the RTL's own counters agree with what the host drove */
+    res->counters_ok = st.rtl.beats == st.beats && st.rtl.wbeats == st.wbeats &&
+                       st.rtl.macs == st.beats * (uint64_t)o->rows * (uint64_t)o->cols &&
+                       st.rtl.busy <= st.cycles && st.beats == m.folds * m.beats_per_fold;
+
+    if (!res->bitexact) {
+        fprintf(stderr,
+                "FAIL %s: %llu of %zu outputs differ; first at (k=%d, p=%d, q=%d): expected %d, "
+                "got %d; seed %llu; cycle %llu\n",
+                L->name, (unsigned long long)res->mismatches, out_n, res->bad_k, res->bad_p,
+                res->bad_q, res->expected, res->got, (unsigned long long)o->seed,
+                (unsigned long long)res->bad_cycle);
+        uint64_t span = 4ull * (uint64_t)(o->rows + o->cols) + 64;
+        print_rerun(o, res->bad_cycle > span ? res->bad_cycle - span : 0, res->bad_cycle + 16);
+    }
+    if (!res->cycles_match) {
+        fprintf(stderr, "FAIL %s: %llu cycles, the model predicts %llu; seed %llu\n", L->name,
+                (unsigned long long)st.cycles, (unsigned long long)m.cycles,
+                (unsigned long long)o->seed);
+        print_rerun(o, st.start_cycle, st.start_cycle + st.cycles);
+    }
+    if (!res->counters_ok)
+        fprintf(stderr,
+                "FAIL %s: RTL counters disagree: beats %llu (host %llu), weight beats %llu "
+                "(host %llu), MAC slots %llu (expected %llu), busy %llu of %llu cycles\n",
+                L->name, (unsigned long long)st.rtl.beats, (unsigned long long)st.beats,
+                (unsigned long long)st.rtl.wbeats, (unsigned long long)st.wbeats,
+                (unsigned long long)st.rtl.macs,
+                (unsigned long long)(st.beats * (uint64_t)o->rows * (uint64_t)o->cols),
+                (unsigned long long)st.rtl.busy, (unsigned long long)st.cycles);
+
+    if (o->out_path) {
+        npy_array_t y = {.dtype = NPY_INT32, .ndim = 4, .shape = {1, L->k, L->p, L->q},
+                         .count = (int64_t)out_n, .data = out};
+        if ((rc = npy_write(o->out_path, &y)) != 0) {
+            fprintf(stderr, "pecos run: --out %s: cannot write: %s\n", o->out_path,
+                    strerror(errno));
+            goto out_free;
+        }
+    }
+    res->wall_seconds = now_seconds() - t0;
+    rc = 0;
+    goto out_free;
+
+out_oom:
+    fprintf(stderr, "pecos run: %s: out of memory\n", L->name);
+out_free:
+    if (o->ifmap_path) {
+        npy_free(&ifm);
+        npy_free(&wts);
+        npy_free(&bias);
+    } else {
+        free(ifmap);
+        free(weights);
+        free(bias_v);
+    }
+    free(out);
+    free(ref);
+    free(out_cycle);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static run_opts_t o; /* large (layer table): not on the stack */
+    char err[1024];
+    simlib_t sim;
+    int exit_code = PECOS_EXIT_PASS;
+
+    if (parse_opts(argc, argv, &o) != 0) return PECOS_EXIT_USAGE;
+    layer_result_t *res = calloc((size_t)o.nlayers, sizeof *res);
+    if (!res) {
+        fprintf(stderr, "pecos run: out of memory\n");
+        return PECOS_EXIT_FAIL;
+    }
+    if (simlib_open(&sim, o.dataflow, o.dtype, o.rows, o.cols, o.wave_path != NULL, err,
+                    sizeof err) != 0) {
+        fprintf(stderr, "pecos run: %s\n", err);
+        free(res);
+        return PECOS_EXIT_USAGE;
+    }
+    if (o.wave_path && sim.trace_open(sim.v, o.wave_path, o.wave_from, o.wave_to) != 0) {
+        fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o.wave_path);
+        exit_code = PECOS_EXIT_USAGE;
+        goto out_close;
+    }
+    int ran = 0;
+    for (int i = 0; i < o.nlayers; i++) {
+        int rc = run_layer(&o, &sim, i, &res[ran]);
+        if (rc == PECOS_ESIM) {
+            exit_code = PECOS_EXIT_FAIL;
+            break;
+        }
+        if (rc != 0) {
+            /* Bad input files, parameters, or an unwritable --out: the user's to fix. */
+            exit_code = rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
+            break;
+        }
+        if (!layer_result_ok(&res[ran])) exit_code = PECOS_EXIT_FAIL;
+        ran++;
+    }
+    /* Close the dump before reporting so that it is complete when the user opens it. */
+    if (o.wave_path) sim.trace_close(sim.v);
+    if (ran > 0) {
+        run_config_t cfg = {.rows = o.rows, .cols = o.cols, .dataflow = o.dataflow,
+                            .dtype = o.dtype, .seed = o.seed,
+                            .from_files = o.ifmap_path != NULL};
+        report_table(stdout, &cfg, res, ran);
+        if (o.json_path && report_json(o.json_path, &cfg, res, ran) != 0) {
+            fprintf(stderr, "pecos run: --json %s: cannot write: %s\n", o.json_path,
+                    strerror(errno));
+            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+        }
+    }
+    if (o.wave_path) printf("waveform: %s (cycles %llu..%llu)\n", o.wave_path,
+                            (unsigned long long)o.wave_from, (unsigned long long)o.wave_to);
+out_close:
+    simlib_close(&sim);
+    free(res);
+    return exit_code;
+}

@@ -1,0 +1,122 @@
+#define _POSIX_C_SOURCE 200809L
+#include "layer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pecos_err.h"
+
+#define LAYER_MAX_DIM 65536
+#define LAYER_MAX_ELEMS (1LL << 28) /* per tensor: keeps every index in int and memory sane */
+
+/* Parses a decimal int in [lo, hi] from val; 0 or -1. */
+static int parse_int(const char *val, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(val, &end, 10);
+    if (errno || end == val || *end != '\0' || v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int layer_parse(const char *spec, int index, layer_t *L, char *err, size_t errlen)
+{
+    char buf[512];
+    memset(L, 0, sizeof *L);
+    if (strlen(spec) >= sizeof buf) {
+        snprintf(err, errlen, "--layer: specification too long");
+        return PECOS_EPARAM;
+    }
+    strcpy(buf, spec);
+    char *save = NULL;
+    char *tok = strtok_r(buf, ",", &save);
+    if (!tok || (strcmp(tok, "conv") != 0 && strcmp(tok, "fc") != 0)) {
+        snprintf(err, errlen, "--layer '%s': must start with 'conv' or 'fc'", spec);
+        return PECOS_EPARAM;
+    }
+    L->type = strcmp(tok, "fc") == 0 ? LAYER_FC : LAYER_CONV;
+    snprintf(L->name, sizeof L->name, "L%d", index);
+    int *dims[] = {&L->h, &L->w, &L->c, &L->k, &L->r, &L->s};
+    const char *dim_names[] = {"h", "w", "c", "k", "r", "s"};
+    L->h = L->w = L->c = L->k = L->r = L->s = -1;
+    L->stride = 1;
+    L->pad = 0;
+    while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
+        char *eq = strchr(tok, '=');
+        if (!eq) {
+            snprintf(err, errlen, "--layer '%s': '%s' is not key=value", spec, tok);
+            return PECOS_EPARAM;
+        }
+        *eq = '\0';
+        const char *key = tok, *val = eq + 1;
+        int *dst = NULL, lo = 1, hi = LAYER_MAX_DIM;
+        for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
+            if (strcmp(key, dim_names[i]) == 0) dst = dims[i];
+        if (strcmp(key, "stride") == 0) {
+            dst = &L->stride;
+            hi = 64;
+        } else if (strcmp(key, "pad") == 0) {
+            dst = &L->pad;
+            lo = 0;
+            hi = 64;
+        } else if (strcmp(key, "name") == 0) {
+            if (!*val || strlen(val) >= sizeof L->name) {
+                snprintf(err, errlen, "--layer '%s': name must be 1..%zu characters", spec,
+                         sizeof L->name - 1);
+                return PECOS_EPARAM;
+            }
+            strcpy(L->name, val);
+            continue;
+        }
+        if (!dst) {
+            snprintf(err, errlen, "--layer '%s': unknown parameter '%s'", spec, key);
+            return PECOS_EPARAM;
+        }
+        if (L->type == LAYER_FC && dst != &L->c && dst != &L->k) {
+            snprintf(err, errlen, "--layer '%s': fc takes only c= and k= (and name=)", spec);
+            return PECOS_EPARAM;
+        }
+        if (parse_int(val, lo, hi, dst) != 0) {
+            snprintf(err, errlen, "--layer '%s': %s=%s is out of range (%d..%d)", spec, key, val,
+                     lo, hi);
+            return PECOS_EPARAM;
+        }
+    }
+    if (L->type == LAYER_FC) L->h = L->w = L->r = L->s = 1;
+    for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
+        if (*dims[i] < 0) {
+            snprintf(err, errlen, "--layer '%s': missing %s=", spec, dim_names[i]);
+            return PECOS_EPARAM;
+        }
+    }
+    int eff_h = L->h + 2 * L->pad - L->r, eff_w = L->w + 2 * L->pad - L->s;
+    if (eff_h < 0 || eff_w < 0) {
+        snprintf(err, errlen, "--layer '%s': filter %dx%d is larger than the padded input %dx%d",
+                 spec, L->r, L->s, L->h + 2 * L->pad, L->w + 2 * L->pad);
+        return PECOS_EPARAM;
+    }
+    L->p = eff_h / L->stride + 1;
+    L->q = eff_w / L->stride + 1;
+    long long in = (long long)L->c * L->h * L->w, wt = (long long)L->k * L->c * L->r * L->s;
+    long long out = (long long)L->k * L->p * L->q;
+    if (in > LAYER_MAX_ELEMS || wt > LAYER_MAX_ELEMS || out > LAYER_MAX_ELEMS) {
+        snprintf(err, errlen, "--layer '%s': a tensor exceeds %lld elements", spec,
+                 LAYER_MAX_ELEMS);
+        return PECOS_EPARAM;
+    }
+    return 0;
+}
+
+uint64_t layer_macs(const layer_t *L)
+{
+    return (uint64_t)L->k * L->p * L->q * L->c * L->r * L->s;
+}
+
+void layer_shape_str(const layer_t *L, char *buf, size_t len)
+{
+    snprintf(buf, len, "%dx%dx%d -> %dx%dx%d, %dx%d/s%d/p%d", L->c, L->h, L->w, L->k, L->p, L->q,
+             L->r, L->s, L->stride, L->pad);
+}

@@ -1,0 +1,29 @@
+/* main.c - the pecos command line: dispatches to the commands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_run.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: pecos COMMAND [options]\n"
+          "commands:\n"
+          "  run      run layers on the RTL array, check them against the golden conv and the\n"
+          "           cycle model, report (pecos run --help)\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "pecos: no command given (commands: run; see pecos --help)\n");
+        return PECOS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return PECOS_EXIT_PASS;
+    }
+    if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
+    fprintf(stderr, "pecos: unknown command '%s' (commands: run; see pecos --help)\n", argv[1]);
+    return PECOS_EXIT_USAGE;
+}

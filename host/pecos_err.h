@@ -1,0 +1,25 @@
+/* pecos_err.h - error codes shared by the host and the golden models.
+ *
+ * Functions that act return int: 0 on success, a negative PECOS_E* code on failure.
+ * pecos_strerror() turns a code into words. The caller that knows the context (file,
+ * layer, parameter) prints the one-line message; library code does not print.
+ */
+#ifndef PECOS_ERR_H
+#define PECOS_ERR_H
+
+enum {
+    PECOS_OK = 0,
+    PECOS_EIO = -1,      /* file cannot be opened, read or written */
+    PECOS_EFORMAT = -2,  /* malformed file contents (bad magic, header, truncated) */
+    PECOS_EDTYPE = -3,   /* wrong or unsupported element type */
+    PECOS_ESHAPE = -4,   /* wrong shape or rank */
+    PECOS_EPARAM = -5,   /* out-of-range or malformed parameter */
+    PECOS_ENOMEM = -6,   /* allocation failed */
+    PECOS_ENOSIM = -7,   /* simulation model variant not built / not loadable */
+    PECOS_ESIM = -8,     /* simulation protocol error (unexpected output, timeout) */
+};
+
+/* Returns a static string describing code (never NULL). */
+const char *pecos_strerror(int code);
+
+#endif

@@ -1,0 +1,133 @@
+#include "report.h"
+
+#include <string.h>
+
+#include "pecos_err.h"
+
+static double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
+
+void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, int n)
+{
+    char shape[128];
+    uint64_t macs = 0, cycles = 0, model = 0, ideal = 0;
+    double sim_s = 0;
+    int failed = 0;
+    fprintf(f, "pecos run: %dx%d %s %s array, %s\n", cfg->rows, cfg->cols, cfg->dataflow,
+            cfg->dtype, cfg->from_files ? "tensors from files" : "random tensors");
+    fprintf(f, "%-12s %-34s %12s %10s %10s %10s %6s %7s %6s\n", "layer", "shape", "MACs",
+            "cycles", "model", "ideal", "util%", "Mcyc/s", "check");
+    for (int i = 0; i < n; i++) {
+        const layer_result_t *r = &res[i];
+        layer_shape_str(&r->layer, shape, sizeof shape);
+        fprintf(f, "%-12s %-34s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", r->layer.name,
+                shape, (unsigned long long)r->macs, (unsigned long long)r->cycles,
+                (unsigned long long)r->model_cycles, (unsigned long long)r->ideal_cycles,
+                100.0 * r->utilization, ratio((double)r->cycles, r->sim_seconds) / 1e6,
+                layer_result_ok(r) ? "PASS" : "FAIL");
+        macs += r->macs;
+        cycles += r->cycles;
+        model += r->model_cycles;
+        ideal += r->ideal_cycles;
+        sim_s += r->sim_seconds;
+        failed += !layer_result_ok(r);
+    }
+    fprintf(f, "%-12s %-34s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", "total", "",
+            (unsigned long long)macs, (unsigned long long)cycles, (unsigned long long)model,
+            (unsigned long long)ideal,
+            100.0 * ratio((double)macs, (double)cycles * cfg->rows * cfg->cols),
+            ratio((double)cycles, sim_s) / 1e6, failed ? "FAIL" : "PASS");
+    fprintf(f, "%d of %d layers passed (bit-exact against the golden conv, cycles equal to the "
+               "model)\n",
+            n - failed, n);
+}
+
+/* Writes s as a JSON string literal. */
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+int report_json(const char *path, const run_config_t *cfg, const layer_result_t *res, int n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return PECOS_EIO;
+    uint64_t macs = 0, cycles = 0, model = 0, ideal = 0;
+    double sim_s = 0, wall_s = 0;
+    int failed = 0;
+    fprintf(f, "{\n  \"tool\": \"pecos\",\n  \"config\": {\"rows\": %d, \"cols\": %d, "
+               "\"dataflow\": ",
+            cfg->rows, cfg->cols);
+    json_str(f, cfg->dataflow);
+    fprintf(f, ", \"dtype\": ");
+    json_str(f, cfg->dtype);
+    if (cfg->from_files)
+        fprintf(f, ", \"data\": \"files\"},\n");
+    else
+        fprintf(f, ", \"data\": \"random\", \"seed\": %llu},\n", (unsigned long long)cfg->seed);
+    fprintf(f, "  \"layers\": [\n");
+    for (int i = 0; i < n; i++) {
+        const layer_result_t *r = &res[i];
+        const layer_t *L = &r->layer;
+        char shape[128];
+        layer_shape_str(L, shape, sizeof shape);
+        fprintf(f, "    {\"name\": ");
+        json_str(f, L->name);
+        fprintf(f, ", \"type\": \"%s\", \"shape\": {\"c\": %d, \"h\": %d, \"w\": %d, \"k\": %d, "
+                   "\"r\": %d, \"s\": %d, \"stride\": %d, \"pad\": %d, \"p\": %d, \"q\": %d}, "
+                   "\"shape_str\": ",
+                L->type == LAYER_FC ? "fc" : "conv", L->c, L->h, L->w, L->k, L->r, L->s,
+                L->stride, L->pad, L->p, L->q);
+        json_str(f, shape);
+        fprintf(f,
+                ",\n     \"macs\": %llu, \"cycles\": %llu, \"model_cycles\": %llu, "
+                "\"ideal_cycles\": %llu, \"start_cycle\": %llu, \"utilization\": %.6f,\n"
+                "     \"check\": \"%s\", \"bitexact\": %s, \"cycles_match\": %s, "
+                "\"counters_ok\": %s, \"mismatches\": %llu,",
+                (unsigned long long)r->macs, (unsigned long long)r->cycles,
+                (unsigned long long)r->model_cycles, (unsigned long long)r->ideal_cycles,
+                (unsigned long long)r->start_cycle, r->utilization,
+                layer_result_ok(r) ? "pass" : "fail", r->bitexact ? "true" : "false",
+                r->cycles_match ? "true" : "false", r->counters_ok ? "true" : "false",
+                (unsigned long long)r->mismatches);
+        if (r->mismatches)
+            fprintf(f,
+                    " \"first_mismatch\": {\"k\": %d, \"p\": %d, \"q\": %d, \"expected\": %d, "
+                    "\"got\": %d, \"cycle\": %llu},",
+                    r->bad_k, r->bad_p, r->bad_q, r->expected, r->got,
+                    (unsigned long long)r->bad_cycle);
+        fprintf(f,
+                "\n     \"rtl_busy_cycles\": %llu, \"rtl_mac_slots\": %llu, "
+                "\"sim_wall_seconds\": %.6f, \"wall_seconds\": %.6f, "
+                "\"sim_cycles_per_second\": %.1f}%s\n",
+                (unsigned long long)r->rtl_busy, (unsigned long long)r->rtl_mac_slots,
+                r->sim_seconds, r->wall_seconds, ratio((double)r->cycles, r->sim_seconds),
+                i + 1 < n ? "," : "");
+        macs += r->macs;
+        cycles += r->cycles;
+        model += r->model_cycles;
+        ideal += r->ideal_cycles;
+        sim_s += r->sim_seconds;
+        wall_s += r->wall_seconds;
+        failed += !layer_result_ok(r);
+    }
+    fprintf(f,
+            "  ],\n  \"total\": {\"layers\": %d, \"failed\": %d, \"macs\": %llu, \"cycles\": "
+            "%llu, \"model_cycles\": %llu, \"ideal_cycles\": %llu, \"utilization\": %.6f, "
+            "\"sim_wall_seconds\": %.6f, \"wall_seconds\": %.6f, \"sim_cycles_per_second\": "
+            "%.1f},\n  \"pass\": %s\n}\n",
+            n, failed, (unsigned long long)macs, (unsigned long long)cycles,
+            (unsigned long long)model, (unsigned long long)ideal,
+            ratio((double)macs, (double)cycles * cfg->rows * cfg->cols), sim_s, wall_s,
+            ratio((double)cycles, sim_s), failed ? "false" : "true");
+    return fclose(f) == 0 ? 0 : PECOS_EIO;
+}

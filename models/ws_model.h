@@ -1,0 +1,44 @@
+/* ws_model.h - analytical cycle model of a convolution on the weight-stationary array.
+ *
+ * Derived from the RTL's timing contract (rtl/pecos_array_ws.sv) and the mapping, not from
+ * the host's code. With data always available it is exact: the simulated cycle count must
+ * equal ws_model_t.cycles.
+ *
+ * Mapping: the reduction dimension C*R*S is cut into CF = ceil(CRS/Rows) folds of Rows
+ * lanes, the output channels K into KG = ceil(K/Cols) groups of Cols columns. Folds run in
+ * order f = kg*CF + cf; each streams N = P*Q beats (one per output pixel). Fold f's partial
+ * sums enter fold f+1 of the same group through the array's psum input.
+ *
+ * Per fold f, with L_f the cycle its weight load starts and S_f its first beat:
+ *   L_0 = 0,  L_f = max(L_{f-1} + Cols, S_{f-2} + N - 1)           (lane busy; bank reuse)
+ *   S_f = max(L_f + Cols, S_{f-1} + N, [cf > 0] S_{f-1} + D + 1)   (weights in; lane; psum)
+ *   cycles = S_{F-1} + N + D,  D = Rows + Cols - 1 (pipeline latency)
+ * When N >= max(Cols - 1, D + 1) every term but the lane vanishes:
+ *   cycles = Cols + F*N + D.
+ */
+#ifndef PECOS_WS_MODEL_H
+#define PECOS_WS_MODEL_H
+
+#include <stdint.h>
+
+typedef struct {
+    int rows, cols;          /* array */
+    int c, h, w, k, r, s;    /* layer */
+    int stride, pad;         /* symmetric */
+} ws_model_in_t;
+
+typedef struct {
+    int p, q;                /* output size */
+    uint64_t macs;           /* K*P*Q*C*R*S */
+    uint64_t folds;          /* F = KG * CF */
+    uint64_t kgroups, cfolds;
+    uint64_t beats_per_fold; /* N = P*Q */
+    uint64_t latency;        /* D */
+    uint64_t cycles;         /* exact cycles, first weight beat to last output, inclusive */
+    uint64_t ideal_cycles;   /* ceil(macs / (rows*cols)) */
+} ws_model_t;
+
+/* Fills m. Returns 0, or PECOS_EPARAM for a non-positive size or an empty output. */
+int ws_model_conv(const ws_model_in_t *in, ws_model_t *m);
+
+#endif
