@@ -1,0 +1,8 @@
+#!/bin/sh
+# iverilog_tb.sh SRC BUILD: compiles rtl/ with Icarus (-g2012) and runs tb_array_ws.
+set -e
+src=$1; out=$2/tb_array_ws.vvp
+iverilog -g2012 -Wall -o "$out" -s tb_array_ws "$src"/rtl/*.sv "$src"/tests/tb_array_ws.sv
+log=$(vvp -n "$out")
+echo "$log"
+echo "$log" | grep -q "^TB PASS" && ! echo "$log" | grep -q "TB FAIL"

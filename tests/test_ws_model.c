@@ -1,0 +1,85 @@
+/* test_ws_model.c - the WS cycle model against hand-derived schedules. */
+#include <stdio.h>
+
+#include "pecos_err.h"
+#include "ws_model.h"
+
+static int checks, failed;
+
+static void expect(const char *what, unsigned long long got, unsigned long long want)
+{
+    checks++;
+    if (got != want) {
+        failed++;
+        printf("FAIL: %s: got %llu, expected %llu\n", what, got, want);
+    }
+}
+
+int main(void)
+{
+    ws_model_t m;
+    /* A: 4x4, one fold (CRS=4, K=4), N=36, D=7: weights in cycles 0..3, beats 4..39,
+     * last output read in cycle 39+7=46 -> 47 cycles. */
+    ws_model_in_t a = {.rows = 4, .cols = 4, .c = 4, .h = 6, .w = 6, .k = 4, .r = 1, .s = 1,
+                       .stride = 1, .pad = 0};
+    expect("A rc", (unsigned long long)(ws_model_conv(&a, &m) == 0), 1);
+    expect("A latency", m.latency, 7);
+    expect("A folds", m.folds, 1);
+    expect("A cycles", m.cycles, 47);
+    expect("A ideal", m.ideal_cycles, 36);
+    expect("A macs", m.macs, 4ull * 36 * 4);
+
+    /* B: FC 8 -> 4 on 4x4: two chained folds, N=1. Fold 0: weights 0..3, beat 4, sum out in
+     * cycle 11. Fold 1: weights 4..7, beat waits for the psum: cycle 12, out in 19 -> 20. */
+    ws_model_in_t b = {.rows = 4, .cols = 4, .c = 8, .h = 1, .w = 1, .k = 4, .r = 1, .s = 1,
+                       .stride = 1, .pad = 0};
+    ws_model_conv(&b, &m);
+    expect("B folds", m.folds, 2);
+    expect("B cycles", m.cycles, 20);
+
+    /* C: FC 4 -> 12 on 4x4: three independent folds, N=1: S = 4, 8, 12 (weights lane bound),
+     * last out 12+7=19 -> 20. */
+    ws_model_in_t c = {.rows = 4, .cols = 4, .c = 4, .h = 1, .w = 1, .k = 12, .r = 1, .s = 1,
+                       .stride = 1, .pad = 0};
+    ws_model_conv(&c, &m);
+    expect("C folds", m.folds, 3);
+    expect("C cycles", m.cycles, 20);
+
+    /* D: 4x4, KG=3, N=10: S = 4, 14, 24; fold 2's load waits for bank 0 (L2 = S0+N-1 = 13);
+     * cycles = 24+10+7 = 41 = Cols + F*N + D. */
+    ws_model_in_t d = {.rows = 4, .cols = 4, .c = 4, .h = 2, .w = 5, .k = 12, .r = 1, .s = 1,
+                       .stride = 1, .pad = 0};
+    ws_model_conv(&d, &m);
+    expect("D cycles", m.cycles, 41);
+
+    /* E: AlexNet conv3 on 16x16: P=Q=13, N=169, CF=144, KG=24, D=31; N >= D+1 so
+     * cycles = 16 + 3456*169 + 31. */
+    ws_model_in_t e = {.rows = 16, .cols = 16, .c = 256, .h = 15, .w = 15, .k = 384, .r = 3,
+                       .s = 3, .stride = 1, .pad = 0};
+    ws_model_conv(&e, &m);
+    expect("E p", (unsigned long long)m.p, 13);
+    expect("E folds", m.folds, 3456);
+    expect("E cycles", m.cycles, 16ull + 3456ull * 169 + 31);
+    expect("E ideal", m.ideal_cycles, (149520384ull + 255) / 256);
+
+    /* F: stride and padding: 5x5, 3x3, stride 2, pad 1 -> 3x3. */
+    ws_model_in_t f = {.rows = 8, .cols = 8, .c = 1, .h = 5, .w = 5, .k = 1, .r = 3, .s = 3,
+                       .stride = 2, .pad = 1};
+    ws_model_conv(&f, &m);
+    expect("F p", (unsigned long long)m.p, 3);
+    expect("F q", (unsigned long long)m.q, 3);
+    /* One fold (CRS=9 -> CF=2 on 8 rows: chained, N=9 < D+1=16): S0=8, S1=max(16,17,24)=24,
+     * cycles = 24 + 9 + 15 = 48. */
+    expect("F cycles", m.cycles, 48);
+
+    /* Bad parameters are rejected. */
+    ws_model_in_t bad = a;
+    bad.rows = 0;
+    expect("rows=0 rejected", (unsigned long long)(ws_model_conv(&bad, &m) == PECOS_EPARAM), 1);
+    bad = a;
+    bad.r = 9;
+    expect("filter > input rejected", (unsigned long long)(ws_model_conv(&bad, &m) == PECOS_EPARAM), 1);
+
+    printf("test_ws_model: %d checks, %d failed\n", checks, failed);
+    return failed ? 1 : 0;
+}
