@@ -1,0 +1,22 @@
+#!/bin/sh
+# bench.sh: prints simulation speed numbers (nothing here passes or fails on speed).
+# For each built variant: AlexNet conv3 (256x15x15 -> 384x13x13, 3x3) through the RTL,
+# simulated cycles, wall time of the cycle loop, simulated cycles/s, and the whole run's
+# wall time including the golden check.
+set -e
+top=$(cd "$(dirname "$0")/.." && pwd)
+sh "$top/scripts/build.sh" release >/dev/null
+pecos=$top/build/release/pecos
+tmp=$(mktemp -d)
+printf '%-8s %12s %10s %12s %10s\n' array cycles sim_s cycles/s run_s
+for lib in "$top"/build/release/sim/libpecos_sim_ws_int8_*.so; do
+  v=${lib##*_int8_}; v=${v%.so}; r=${v%x*}; c=${v#*x}
+  start=$(date +%s.%N)
+  "$pecos" run --rows "$r" --cols "$c" --layer conv,h=15,w=15,c=256,k=384,r=3,s=3 \
+    --json "$tmp/$v.json" >/dev/null
+  end=$(date +%s.%N)
+  jq -r --arg v "$v" --arg run "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')" \
+    '.layers[0] | [$v, .cycles, .sim_wall_seconds, .sim_cycles_per_second, $run] | @tsv' \
+    "$tmp/$v.json" | awk -F'\t' '{printf "%-8s %12d %10.3f %12.0f %10.3f\n", $1, $2, $3, $4, $5}'
+done
+rm -rf "$tmp"

@@ -1,0 +1,45 @@
+#!/bin/sh
+# gtkw.sh ROWS COLS: prints a GTKWave save file for the WS array of that size (vector ranges
+# depend on it). FST time is 2*cycle: cycle N's rising edge is at time 2N+1.
+# The committed waves/array_ws_RxC.gtkw files are this script's output.
+rows=$1; cols=$2
+[ -n "$rows" ] && [ -n "$cols" ] || { echo "usage: gtkw.sh ROWS COLS" >&2; exit 2; }
+d=$((rows * 8 - 1)); p=$((cols * 32 - 1))
+cat <<GTKW
+[*] pecos_array_ws ${rows}x${cols}: host lanes in, sums out, counters.
+[*] Time is 2*cycle: the rising edge of cycle N is at time 2N+1.
+[timestart] 0
+@28
+pecos.clk_i
+pecos.rst_ni
+@200
+-weight lane
+@28
+pecos.w_valid_i
+pecos.w_bank_i
+@24
+pecos.w_col_i[15:0]
+@22
+pecos.w_data_i[${d}:0]
+@200
+-data lane
+@28
+pecos.in_valid_i
+pecos.in_bank_i
+@22
+pecos.in_data_i[${d}:0]
+pecos.in_psum_i[${p}:0]
+@200
+-results
+@28
+pecos.out_valid_o
+@22
+pecos.out_psum_o[${p}:0]
+@200
+-counters
+@24
+pecos.cnt_beats_o[63:0]
+pecos.cnt_wbeats_o[63:0]
+pecos.cnt_busy_o[63:0]
+pecos.cnt_macs_o[63:0]
+GTKW

@@ -1,0 +1,17 @@
+#!/bin/sh
+# setup.sh: installs the Debian 12 packages pecos needs; does nothing when all are present.
+# Idempotent; calls apt-get only when something is missing (as root, or through sudo).
+set -e
+PKGS="build-essential cmake ccache git verilator iverilog yosys gtkwave jq"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "setup: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
