@@ -6,12 +6,31 @@
 
 static double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
+typedef struct {
+    uint64_t macs, cycles, model, ideal;
+    double sim_s, wall_s;
+    int failed;
+} totals_t;
+
+static totals_t totals(const layer_result_t *res, int n)
+{
+    totals_t t = {0};
+    for (int i = 0; i < n; i++) {
+        t.macs += res[i].macs;
+        t.cycles += res[i].cycles;
+        t.model += res[i].model_cycles;
+        t.ideal += res[i].ideal_cycles;
+        t.sim_s += res[i].sim_seconds;
+        t.wall_s += res[i].wall_seconds;
+        t.failed += !layer_result_ok(&res[i]);
+    }
+    return t;
+}
+
 void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, int n)
 {
     char shape[128];
-    uint64_t macs = 0, cycles = 0, model = 0, ideal = 0;
-    double sim_s = 0;
-    int failed = 0;
+    const totals_t t = totals(res, n);
     fprintf(f, "pecos run: %dx%d %s %s array, %s\n", cfg->rows, cfg->cols, cfg->dataflow,
             cfg->dtype, cfg->from_files ? "tensors from files" : "random tensors");
     fprintf(f, "%-12s %-34s %12s %10s %10s %10s %6s %7s %6s\n", "layer", "shape", "MACs",
@@ -24,21 +43,15 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
                 (unsigned long long)r->model_cycles, (unsigned long long)r->ideal_cycles,
                 100.0 * r->utilization, ratio((double)r->cycles, r->sim_seconds) / 1e6,
                 layer_result_ok(r) ? "PASS" : "FAIL");
-        macs += r->macs;
-        cycles += r->cycles;
-        model += r->model_cycles;
-        ideal += r->ideal_cycles;
-        sim_s += r->sim_seconds;
-        failed += !layer_result_ok(r);
     }
     fprintf(f, "%-12s %-34s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", "total", "",
-            (unsigned long long)macs, (unsigned long long)cycles, (unsigned long long)model,
-            (unsigned long long)ideal,
-            100.0 * ratio((double)macs, (double)cycles * cfg->rows * cfg->cols),
-            ratio((double)cycles, sim_s) / 1e6, failed ? "FAIL" : "PASS");
+            (unsigned long long)t.macs, (unsigned long long)t.cycles,
+            (unsigned long long)t.model, (unsigned long long)t.ideal,
+            100.0 * ratio((double)t.macs, (double)t.cycles * cfg->rows * cfg->cols),
+            ratio((double)t.cycles, t.sim_s) / 1e6, t.failed ? "FAIL" : "PASS");
     fprintf(f, "%d of %d layers passed (bit-exact against the golden conv, cycles equal to the "
                "model)\n",
-            n - failed, n);
+            n - t.failed, n);
 }
 
 /* Writes s as a JSON string literal. */
@@ -61,9 +74,7 @@ int report_json(const char *path, const run_config_t *cfg, const layer_result_t 
 {
     FILE *f = fopen(path, "w");
     if (!f) return PECOS_EIO;
-    uint64_t macs = 0, cycles = 0, model = 0, ideal = 0;
-    double sim_s = 0, wall_s = 0;
-    int failed = 0;
+    const totals_t t = totals(res, n);
     fprintf(f, "{\n  \"tool\": \"pecos\",\n  \"config\": {\"rows\": %d, \"cols\": %d, "
                "\"dataflow\": ",
             cfg->rows, cfg->cols);
@@ -112,22 +123,15 @@ int report_json(const char *path, const run_config_t *cfg, const layer_result_t 
                 (unsigned long long)r->rtl_busy, (unsigned long long)r->rtl_mac_slots,
                 r->sim_seconds, r->wall_seconds, ratio((double)r->cycles, r->sim_seconds),
                 i + 1 < n ? "," : "");
-        macs += r->macs;
-        cycles += r->cycles;
-        model += r->model_cycles;
-        ideal += r->ideal_cycles;
-        sim_s += r->sim_seconds;
-        wall_s += r->wall_seconds;
-        failed += !layer_result_ok(r);
     }
     fprintf(f,
             "  ],\n  \"total\": {\"layers\": %d, \"failed\": %d, \"macs\": %llu, \"cycles\": "
             "%llu, \"model_cycles\": %llu, \"ideal_cycles\": %llu, \"utilization\": %.6f, "
             "\"sim_wall_seconds\": %.6f, \"wall_seconds\": %.6f, \"sim_cycles_per_second\": "
             "%.1f},\n  \"pass\": %s\n}\n",
-            n, failed, (unsigned long long)macs, (unsigned long long)cycles,
-            (unsigned long long)model, (unsigned long long)ideal,
-            ratio((double)macs, (double)cycles * cfg->rows * cfg->cols), sim_s, wall_s,
-            ratio((double)cycles, sim_s), failed ? "false" : "true");
+            n, t.failed, (unsigned long long)t.macs, (unsigned long long)t.cycles,
+            (unsigned long long)t.model, (unsigned long long)t.ideal,
+            ratio((double)t.macs, (double)t.cycles * cfg->rows * cfg->cols), t.sim_s, t.wall_s,
+            ratio((double)t.cycles, t.sim_s), t.failed ? "false" : "true");
     return fclose(f) == 0 ? 0 : PECOS_EIO;
 }
