@@ -1,0 +1,25 @@
+# sim/fma.cmake - the standalone FMA unit: rtl/pecos_fma.sv verilated once per format into
+# a static library that implements sim/vfma.h. Included by the top-level CMakeLists.txt.
+# Every library exports the same symbols: a program links exactly one of them.
+
+# pecos_add_fma(NAME FMT FTZ): the static library pecos_fma_NAME, verilated with
+# -GFmt=FMT -GFtz=FTZ into ${CMAKE_BINARY_DIR}/verilated/fma_NAME.
+function(pecos_add_fma name fmt ftz)
+  set(tgt pecos_fma_${name})
+  add_library(${tgt} STATIC ${CMAKE_SOURCE_DIR}/sim/vfma.cpp)
+  set_target_properties(${tgt} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  target_include_directories(${tgt} PUBLIC ${CMAKE_SOURCE_DIR}/sim)
+  target_compile_definitions(${tgt} PRIVATE VFMA_FMT=${fmt} VFMA_FTZ=${ftz})
+  verilate(${tgt}
+    SOURCES ${CMAKE_SOURCE_DIR}/rtl/pecos_fma.sv
+    TOP_MODULE pecos_fma
+    PREFIX Vpecos_fma
+    DIRECTORY ${CMAKE_BINARY_DIR}/verilated/fma_${name}
+    OPT_FAST -O2
+    OPT_SLOW -O1
+    VERILATOR_ARGS -GFmt=${fmt} -GFtz=${ftz} --x-assign fast --x-initial fast -O3)
+endfunction()
+
+pecos_add_fma(bf16 0 0)
+pecos_add_fma(fp16 1 0)
+pecos_add_fma(bf16_ftz 0 1)
