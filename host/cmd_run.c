@@ -2,6 +2,7 @@
 #include "cmd_run.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "fpconv.h"
 #include "golden_conv.h"
+#include "golden_fp.h"
 #include "layer.h"
 #include "npy.h"
 #include "pecos_err.h"
@@ -39,8 +42,10 @@ void cmd_run_usage(FILE *f)
 {
     fputs("usage: pecos run --layer conv,h=H,w=W,c=C,k=K,r=R,s=S[,stride=N][,pad=N][,name=X]\n"
           "                 (or --layer fc,c=IN,k=OUT; repeatable)\n"
-          "                 [--rows N --cols N] [--dataflow ws] [--dtype int8]\n"
+          "                 [--rows N --cols N] [--dataflow ws] [--dtype int8|bf16|fp16]\n"
           "                 [--seed N | --ifmap X.npy --weights W.npy [--bias B.npy]]\n"
+          "                 (int8: int8 tensors, int32 bias; bf16: uint16 bits or float32;\n"
+          "                  fp16: float16 or float32; fp bias float32; --out is int32/float32)\n"
           "                 [--out Y.npy] [--json REPORT.json]\n"
           "                 [--wave F.fst [--wave-from CYCLE] [--wave-to CYCLE]]\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
@@ -120,9 +125,8 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             }
             o->dataflow = v;
         } else if (strcmp(a, "--dtype") == 0) {
-            if (strcmp(v, "int8") != 0) {
-                fprintf(stderr, "pecos run: --dtype %s: not available (this build has: int8)\n",
-                        v);
+            if (strcmp(v, "int8") != 0 && strcmp(v, "bf16") != 0 && strcmp(v, "fp16") != 0) {
+                fprintf(stderr, "pecos run: --dtype %s: not available (int8, bf16, fp16)\n", v);
                 return -1;
             }
             o->dtype = v;
@@ -195,38 +199,95 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     return 0;
 }
 
-/* Loads path as an npy of dtype and exact shape; prints the one-line error. */
-static int load_tensor(const char *opt, const char *path, npy_dtype_t dtype, int ndim,
-                       const int64_t *shape, npy_array_t *arr)
+/* Checks that arr has exactly shape; prints the one-line error. */
+static int check_shape(const char *opt, const char *path, const npy_array_t *arr, int ndim,
+                       const int64_t *shape)
 {
-    char err[256], want[96] = "", got[96] = "";
-    int rc = npy_read(path, arr, err, sizeof err);
+    char want[96] = "", got[96] = "";
+    bool same = arr->ndim == ndim;
+    for (int i = 0; same && i < ndim; i++) same = arr->shape[i] == shape[i];
+    if (same) return 0;
+    for (int i = 0; i < ndim; i++)
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", i ? "," : "",
+                 (long long)shape[i]);
+    for (int i = 0; i < arr->ndim; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", i ? "," : "",
+                 (long long)arr->shape[i]);
+    fprintf(stderr, "pecos run: %s %s: shape [%s], expected [%s] from --layer\n", opt, path, got,
+            want);
+    return PECOS_ESHAPE;
+}
+
+/* Loads an operand tensor (ifmap or weights) of exact shape into a new buffer of run dtype
+ * elements (*data, caller frees): int8 takes int8; bf16 takes uint16 bit patterns or float32;
+ * fp16 takes float16 or float32 (float32 is rounded to nearest even). Prints the error. */
+static int load_operand(const char *opt, const char *path, const char *dtype, int ndim,
+                        const int64_t *shape, void **data)
+{
+    char err[256];
+    npy_array_t a;
+    int rc = npy_read(path, &a, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "pecos run: %s %s: %s\n", opt, path, err);
         return rc;
     }
-    if (arr->dtype != dtype) {
-        fprintf(stderr, "pecos run: %s %s: dtype %s, expected %s\n", opt, path,
-                npy_dtype_name(arr->dtype), npy_dtype_name(dtype));
-        npy_free(arr);
+    const bool i8 = strcmp(dtype, "int8") == 0, bf = strcmp(dtype, "bf16") == 0;
+    const npy_dtype_t native = i8 ? NPY_INT8 : bf ? NPY_UINT16 : NPY_FLOAT16;
+    if (a.dtype != native && (i8 || a.dtype != NPY_FLOAT32)) {
+        fprintf(stderr, "pecos run: %s %s: dtype %s, expected %s%s\n", opt, path,
+                npy_dtype_name(a.dtype), i8 ? "int8" : bf ? "uint16 (bf16 bits)" : "float16",
+                i8 ? "" : " or float32");
+        npy_free(&a);
         return PECOS_EDTYPE;
     }
-    bool same = arr->ndim == ndim;
-    for (int i = 0; same && i < ndim; i++) same = arr->shape[i] == shape[i];
-    if (!same) {
-        for (int i = 0; i < ndim; i++)
-            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", i ? "," : "",
-                     (long long)shape[i]);
-        for (int i = 0; i < arr->ndim; i++)
-            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", i ? "," : "",
-                     (long long)arr->shape[i]);
-        fprintf(stderr, "pecos run: %s %s: shape [%s], expected [%s] from --layer\n", opt, path,
-                got, want);
-        npy_free(arr);
-        return PECOS_ESHAPE;
+    if ((rc = check_shape(opt, path, &a, ndim, shape)) != 0) {
+        npy_free(&a);
+        return rc;
     }
+    if (a.dtype == NPY_FLOAT32) {
+        uint16_t *h = malloc(sizeof(uint16_t) * (size_t)(a.count ? a.count : 1));
+        if (!h) {
+            npy_free(&a);
+            return PECOS_ENOMEM;
+        }
+        for (int64_t i = 0; i < a.count; i++)
+            h[i] = fp_f32_to_16x(bf ? FP_BF16 : FP_FP16, ((const float *)a.data)[i]);
+        npy_free(&a);
+        *data = h;
+        return 0;
+    }
+    *data = a.data; /* ownership moves to the caller */
     return 0;
 }
+
+/* Loads the bias [K]: int32 for int8, float32 for bf16/fp16 (kept as bit patterns). */
+static int load_bias(const char *path, const char *dtype, int k, int32_t **bias)
+{
+    char err[256];
+    npy_array_t a;
+    const int64_t shape[1] = {k};
+    int rc = npy_read(path, &a, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "pecos run: --bias %s: %s\n", path, err);
+        return rc;
+    }
+    const npy_dtype_t want = strcmp(dtype, "int8") == 0 ? NPY_INT32 : NPY_FLOAT32;
+    if (a.dtype != want) {
+        fprintf(stderr, "pecos run: --bias %s: dtype %s, expected %s\n", path,
+                npy_dtype_name(a.dtype), npy_dtype_name(want));
+        npy_free(&a);
+        return PECOS_EDTYPE;
+    }
+    if ((rc = check_shape("--bias", path, &a, 1, shape)) != 0) {
+        npy_free(&a);
+        return rc;
+    }
+    *bias = a.data;
+    return 0;
+}
+
+/* Uniform float in [-1, 1). */
+static float rng_unit(rng_t *g) { return (float)(rng_next(g) >> 40) / 8388608.0f - 1.0f; }
 
 /* Prints the command that re-runs this invocation with a waveform window. */
 static void print_rerun(const run_opts_t *o, uint64_t from, uint64_t to)
@@ -245,56 +306,98 @@ static void print_rerun(const run_opts_t *o, uint64_t from, uint64_t to)
             (unsigned long long)from, (unsigned long long)to);
 }
 
+/* Compares out with ref (bitwise) and records the first mismatch in res. */
+static void compare(const run_opts_t *o, const layer_t *L, const int32_t *out,
+                    const int32_t *ref, const uint64_t *out_cycle, layer_result_t *res)
+{
+    const size_t n = (size_t)L->p * L->q, out_n = (size_t)L->k * n;
+    for (size_t i = 0; i < out_n; i++) {
+        if (out[i] == ref[i]) continue;
+        if (res->mismatches++ == 0) {
+            res->bad_k = (int)(i / n);
+            res->bad_p = (int)(i % n) / L->q;
+            res->bad_q = (int)(i % n) % L->q;
+            res->expected = ref[i];
+            res->got = out[i];
+            res->bad_cycle = out_cycle[(size_t)(res->bad_k / o->cols) * n + i % n];
+        }
+    }
+    res->bitexact = res->mismatches == 0;
+}
+
+/* Error of the fp32 result bits out against the float64 reference: the largest absolute
+ * error, and the largest error relative to max(|ref|, 1e-3 * max|ref|) (the floor keeps
+ * outputs that cancel to almost zero from dominating). */
+static void fp_error(const int32_t *out, const double *ref64, size_t n, layer_result_t *res)
+{
+    double peak = 0;
+    for (size_t i = 0; i < n; i++) peak = fmax(peak, fabs(ref64[i]));
+    const double floor_ = peak > 0 ? 1e-3 * peak : 1e-30;
+    for (size_t i = 0; i < n; i++) {
+        const double y = (double)fp_bits_f32((uint32_t)out[i]), e = fabs(y - ref64[i]);
+        res->max_abs_err = fmax(res->max_abs_err, e);
+        res->max_rel_err = fmax(res->max_rel_err, e / fmax(fabs(ref64[i]), floor_));
+    }
+}
+
 /* Runs and checks one layer; fills res. Returns 0, or a negative code for an error that
  * ends the run (the message is printed). */
 static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t *res)
 {
     const layer_t *L = &o->layers[idx];
     const double t0 = now_seconds();
+    const bool fp = strcmp(o->dtype, "int8") != 0;
+    const fp_fmt_t fmt = strcmp(o->dtype, "bf16") == 0 ? FP_BF16 : FP_FP16;
+    const size_t esz = fp ? 2 : 1;
     const size_t in_n = (size_t)L->c * L->h * L->w, w_n = (size_t)L->k * L->c * L->r * L->s;
     const size_t out_n = (size_t)L->k * L->p * L->q;
     const size_t kg_n = (size_t)((L->k + o->cols - 1) / o->cols);
-    npy_array_t ifm = {0}, wts = {0}, bias = {0};
-    int8_t *ifmap = NULL, *weights = NULL;
+    void *ifmap = NULL, *weights = NULL;
     int32_t *bias_v = NULL, *out = NULL, *ref = NULL;
+    double *ref64 = NULL;
     uint64_t *out_cycle = NULL;
     char err[512];
-    int rc = PECOS_ENOMEM;
+    int rc;
 
     memset(res, 0, sizeof *res);
     res->layer = *L;
+    res->fp = fp;
     if (o->ifmap_path) {
         const int64_t ishape[4] = {1, L->c, L->h, L->w}, wshape[4] = {L->k, L->c, L->r, L->s};
-        const int64_t bshape[1] = {L->k};
-        if ((rc = load_tensor("--ifmap", o->ifmap_path, NPY_INT8, 4, ishape, &ifm)) != 0)
+        if ((rc = load_operand("--ifmap", o->ifmap_path, o->dtype, 4, ishape, &ifmap)) != 0 ||
+            (rc = load_operand("--weights", o->weights_path, o->dtype, 4, wshape, &weights)) != 0 ||
+            (o->bias_path && (rc = load_bias(o->bias_path, o->dtype, L->k, &bias_v)) != 0))
             goto out_free;
-        if ((rc = load_tensor("--weights", o->weights_path, NPY_INT8, 4, wshape, &wts)) != 0)
-            goto out_free;
-        if (o->bias_path &&
-            (rc = load_tensor("--bias", o->bias_path, NPY_INT32, 1, bshape, &bias)) != 0)
-            goto out_free;
-        ifmap = ifm.data;
-        weights = wts.data;
-        bias_v = o->bias_path ? bias.data : NULL;
     } else {
         rng_t g;
         rng_seed(&g, o->seed * 0x100000001b3ULL + (uint64_t)idx);
         rc = PECOS_ENOMEM;
-        ifmap = malloc(in_n);
-        weights = malloc(w_n);
+        ifmap = malloc(in_n * esz);
+        weights = malloc(w_n * esz);
         bias_v = malloc(sizeof(int32_t) * (size_t)L->k);
         if (!ifmap || !weights || !bias_v) goto out_oom;
-        for (size_t i = 0; i < in_n; i++) ifmap[i] = (int8_t)rng_range(&g, -128, 127);
-        for (size_t i = 0; i < w_n; i++) weights[i] = (int8_t)rng_range(&g, -128, 127);
-        for (int i = 0; i < L->k; i++) bias_v[i] = (int32_t)rng_range(&g, -(1 << 20), 1 << 20);
+        if (fp) {
+            for (size_t i = 0; i < in_n; i++)
+                ((uint16_t *)ifmap)[i] = fp_f32_to_16x(fmt, rng_unit(&g));
+            for (size_t i = 0; i < w_n; i++)
+                ((uint16_t *)weights)[i] = fp_f32_to_16x(fmt, rng_unit(&g));
+            for (int i = 0; i < L->k; i++) bias_v[i] = (int32_t)fp_f32_bits(rng_unit(&g));
+        } else {
+            for (size_t i = 0; i < in_n; i++) ((int8_t *)ifmap)[i] = (int8_t)rng_range(&g, -128, 127);
+            for (size_t i = 0; i < w_n; i++) ((int8_t *)weights)[i] = (int8_t)rng_range(&g, -128, 127);
+            for (int i = 0; i < L->k; i++) bias_v[i] = (int32_t)rng_range(&g, -(1 << 20), 1 << 20);
+        }
     }
+    rc = PECOS_ENOMEM;
     out = calloc(out_n, sizeof *out);
     ref = calloc(out_n, sizeof *ref);
     out_cycle = calloc(kg_n * (size_t)L->p * L->q, sizeof *out_cycle);
-    if (!out || !ref || !out_cycle) goto out_oom;
+    if (fp) ref64 = calloc(out_n, sizeof *ref64);
+    if (!out || !ref || !out_cycle || (fp && !ref64)) goto out_oom;
 
     /* The RTL run */
     ws_job_t job = {.layer = L,
+                    .esz = esz,
                     .ifmap = ifmap,
                     .weights = weights,
                     .bias = bias_v,
@@ -310,28 +413,24 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
         goto out_free;
     }
 
-    /* Check 1: outputs against the golden conv */
+    /* Check 1: outputs against the golden conv (bit-exact; for fp in the array's order) */
     golden_conv_t gc = {.c = L->c, .h = L->h, .w = L->w, .k = L->k, .r = L->r, .s = L->s,
                         .stride_h = L->stride, .stride_w = L->stride, .pad_top = L->pad,
                         .pad_left = L->pad, .pad_bottom = L->pad, .pad_right = L->pad,
                         .dil_h = 1, .dil_w = 1, .groups = 1};
-    if ((rc = golden_conv_i8(&gc, ifmap, weights, bias_v, ref)) != 0) {
-        fprintf(stderr, "pecos run: %s: golden conv rejected the layer\n", L->name);
+    if (fp) {
+        const float *bias_f = (const float *)(const void *)bias_v;
+        rc = golden_conv_fp_ws(&gc, fmt, o->rows, ifmap, weights, bias_f, (uint32_t *)ref);
+        if (rc == 0) rc = golden_conv_f64(&gc, fmt, ifmap, weights, bias_f, ref64);
+    } else {
+        rc = golden_conv_i8(&gc, ifmap, weights, bias_v, ref);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "pecos run: %s: the golden model rejected the layer\n", L->name);
         goto out_free;
     }
-    const size_t n = (size_t)L->p * L->q;
-    for (size_t i = 0; i < out_n; i++) {
-        if (out[i] == ref[i]) continue;
-        if (res->mismatches++ == 0) {
-            res->bad_k = (int)(i / n);
-            res->bad_p = (int)(i % n) / L->q;
-            res->bad_q = (int)(i % n) % L->q;
-            res->expected = ref[i];
-            res->got = out[i];
-            res->bad_cycle = out_cycle[(size_t)(res->bad_k / o->cols) * n + i % n];
-        }
-    }
-    res->bitexact = res->mismatches == 0;
+    compare(o, L, out, ref, out_cycle, res);
+    if (fp) fp_error(out, ref64, out_n, res);
 
     /* Check 2: cycles against the analytical model */
     ws_model_in_t mi = {.rows = o->rows, .cols = o->cols, .c = L->c, .h = L->h, .w = L->w,
@@ -357,11 +456,21 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
                        st.rtl.busy <= st.cycles && st.beats == m.folds * m.beats_per_fold;
 
     if (!res->bitexact) {
+        char e[64], g[64];
+        if (fp) {
+            snprintf(e, sizeof e, "0x%08x (%.9g)", (uint32_t)res->expected,
+                     fp_bits_f32((uint32_t)res->expected));
+            snprintf(g, sizeof g, "0x%08x (%.9g)", (uint32_t)res->got,
+                     fp_bits_f32((uint32_t)res->got));
+        } else {
+            snprintf(e, sizeof e, "%d", res->expected);
+            snprintf(g, sizeof g, "%d", res->got);
+        }
         fprintf(stderr,
-                "FAIL %s: %llu of %zu outputs differ; first at (k=%d, p=%d, q=%d): expected %d, "
-                "got %d; seed %llu; cycle %llu\n",
+                "FAIL %s: %llu of %zu outputs differ; first at (k=%d, p=%d, q=%d): expected %s, "
+                "got %s; seed %llu; cycle %llu\n",
                 L->name, (unsigned long long)res->mismatches, out_n, res->bad_k, res->bad_p,
-                res->bad_q, res->expected, res->got, (unsigned long long)o->seed,
+                res->bad_q, e, g, (unsigned long long)o->seed,
                 (unsigned long long)res->bad_cycle);
         uint64_t span = 4ull * (uint64_t)(o->rows + o->cols) + 64;
         print_rerun(o, res->bad_cycle > span ? res->bad_cycle - span : 0, res->bad_cycle + 16);
@@ -383,8 +492,8 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
                 (unsigned long long)st.rtl.busy, (unsigned long long)st.cycles);
 
     if (o->out_path) {
-        npy_array_t y = {.dtype = NPY_INT32, .ndim = 4, .shape = {1, L->k, L->p, L->q},
-                         .count = (int64_t)out_n, .data = out};
+        npy_array_t y = {.dtype = fp ? NPY_FLOAT32 : NPY_INT32, .ndim = 4,
+                         .shape = {1, L->k, L->p, L->q}, .count = (int64_t)out_n, .data = out};
         if ((rc = npy_write(o->out_path, &y)) != 0) {
             fprintf(stderr, "pecos run: --out %s: cannot write: %s\n", o->out_path,
                     strerror(errno));
@@ -398,17 +507,12 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
 out_oom:
     fprintf(stderr, "pecos run: %s: out of memory\n", L->name);
 out_free:
-    if (o->ifmap_path) {
-        npy_free(&ifm);
-        npy_free(&wts);
-        npy_free(&bias);
-    } else {
-        free(ifmap);
-        free(weights);
-        free(bias_v);
-    }
+    free(ifmap);
+    free(weights);
+    free(bias_v);
     free(out);
     free(ref);
+    free(ref64);
     free(out_cycle);
     return rc;
 }

@@ -49,6 +49,10 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
             (unsigned long long)t.model, (unsigned long long)t.ideal,
             100.0 * ratio((double)t.macs, (double)t.cycles * cfg->rows * cfg->cols),
             ratio((double)t.cycles, t.sim_s) / 1e6, t.failed ? "FAIL" : "PASS");
+    for (int i = 0; i < n; i++)
+        if (res[i].fp)
+            fprintf(f, "%-12s error vs float64: max abs %.3g, max rel %.3g\n",
+                    res[i].layer.name, res[i].max_abs_err, res[i].max_rel_err);
     fprintf(f, "%d of %d layers passed (bit-exact against the golden conv, cycles equal to the "
                "model)\n",
             n - t.failed, n);
@@ -116,6 +120,9 @@ int report_json(const char *path, const run_config_t *cfg, const layer_result_t 
                     "\"got\": %d, \"cycle\": %llu},",
                     r->bad_k, r->bad_p, r->bad_q, r->expected, r->got,
                     (unsigned long long)r->bad_cycle);
+        if (r->fp)
+            fprintf(f, " \"max_abs_err\": %.9g, \"max_rel_err\": %.9g,", r->max_abs_err,
+                    r->max_rel_err);
         fprintf(f,
                 "\n     \"rtl_busy_cycles\": %llu, \"rtl_mac_slots\": %llu, "
                 "\"sim_wall_seconds\": %.6f, \"wall_seconds\": %.6f, "

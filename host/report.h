@@ -21,7 +21,10 @@ typedef struct {
     bool counters_ok;        /* the RTL's counters agree with the beats the host issued */
     uint64_t mismatches;     /* outputs that differ */
     int bad_k, bad_p, bad_q; /* first mismatch (valid if mismatches) */
-    int32_t expected, got;
+    int32_t expected, got;   /* int32 values, or fp32 bit patterns when fp */
+    bool fp;                 /* bf16/fp16 operands, fp32 results */
+    double max_abs_err;      /* fp: largest |RTL - float64 reference| */
+    double max_rel_err;      /* fp: largest error relative to max(|ref|, 1e-3 max|ref|) */
     uint64_t bad_cycle;      /* global cycle the first mismatching output came out */
     uint64_t rtl_busy;       /* RTL counter: cycles with a beat in flight */
     uint64_t rtl_mac_slots;  /* RTL counter: PE-cycles with a valid product */

@@ -6,6 +6,15 @@
 
 #include "pecos_err.h"
 
+/* Copies operand idx of src into lane r of dst (both esz-byte elements). */
+static inline void put_lane(void *dst, int r, const void *src, size_t idx, size_t esz)
+{
+    if (esz == 1)
+        ((uint8_t *)dst)[r] = ((const uint8_t *)src)[idx];
+    else
+        ((uint16_t *)dst)[r] = ((const uint16_t *)src)[idx];
+}
+
 typedef struct {
     uint32_t fold; /* fold index f */
     uint32_t beat; /* pixel j */
@@ -25,8 +34,14 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
     int rc = PECOS_ENOMEM;
 
     memset(st, 0, sizeof *st);
-    int8_t *wcol = malloc((size_t)rows);
-    int8_t *xvec = malloc((size_t)rows);
+    const size_t esz = job->esz;
+    if (esz != (strcmp(s->info.dtype, "int8") == 0 ? 1u : 2u)) {
+        snprintf(err, errlen, "layer %s: %zu-byte operands for a %s array", L->name, esz,
+                 s->info.dtype);
+        return PECOS_EPARAM;
+    }
+    uint16_t *wcol = malloc(sizeof(uint16_t) * (size_t)rows); /* esz-byte lanes */
+    uint16_t *xvec = malloc(sizeof(uint16_t) * (size_t)rows);
     int32_t *pin = malloc(sizeof(int32_t) * (size_t)cols);
     int32_t *pout = malloc(sizeof(int32_t) * (size_t)cols);
     int32_t *psum = malloc(sizeof(int32_t) * (size_t)cols * n);  /* psum buffer of a group */
@@ -70,15 +85,14 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
             if (cf == 0 || psum_fold[dj] == (int64_t)df - 1) {
                 const int p = (int)(dj / (uint32_t)L->q), q = (int)(dj % (uint32_t)L->q);
                 const int ih0 = p * L->stride - L->pad, iw0 = q * L->stride - L->pad;
+                memset(xvec, 0, esz * (size_t)rows); /* +0 in every lane not filled */
                 for (int r = 0; r < rows; r++) {
                     const int i = (int)cf * rows + r;
-                    int8_t x = 0;
-                    if (i < crs) {
-                        const int ih = ih0 + crs_ry[i], iw = iw0 + crs_sx[i];
-                        if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w)
-                            x = job->ifmap[((size_t)crs_c[i] * L->h + ih) * L->w + iw];
-                    }
-                    xvec[r] = x;
+                    if (i >= crs) break;
+                    const int ih = ih0 + crs_ry[i], iw = iw0 + crs_sx[i];
+                    if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w)
+                        put_lane(xvec, r, job->ifmap,
+                                 ((size_t)crs_c[i] * L->h + ih) * L->w + iw, esz);
                 }
                 for (int c = 0; c < cols; c++) {
                     const int k = (int)kg * cols + c;
@@ -114,9 +128,11 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
         if (wf < folds && wf <= issued + 1) {
             const uint32_t kg = wf / cf_n, cf = wf % cf_n;
             const int k = (int)kg * cols + (int)wc;
-            for (int r = 0; r < rows; r++) {
+            memset(wcol, 0, esz * (size_t)rows);
+            for (int r = 0; r < rows && k < L->k; r++) {
                 const int i = (int)cf * rows + r;
-                wcol[r] = (k < L->k && i < crs) ? job->weights[(size_t)k * crs + i] : 0;
+                if (i >= crs) break;
+                put_lane(wcol, r, job->weights, (size_t)k * crs + i, esz);
             }
             in.w_valid = 1;
             in.w_bank = (uint8_t)(wf & 1u);

@@ -18,10 +18,13 @@
 #include "layer.h"
 #include "simlib.h"
 
+/* Operands are esz-byte elements (1: int8; 2: bf16/fp16 bit patterns), partial sums 32-bit
+ * words (int32, or fp32 bit patterns): the loop moves bits and never interprets them. */
 typedef struct {
     const layer_t *layer;
-    const int8_t *ifmap;   /* [C,H,W] */
-    const int8_t *weights; /* [K,C,R,S] */
+    size_t esz;            /* operand bytes: 1 or 2, must match the loaded variant */
+    const void *ifmap;     /* [C,H,W] */
+    const void *weights;   /* [K,C,R,S] */
     const int32_t *bias;   /* [K] or NULL: the first fold's initial partial sums */
     int32_t *out;          /* [K,P,Q], written */
     uint64_t *out_cycle;   /* [KG*P*Q], written: global cycle each final beat came out */

@@ -1,6 +1,7 @@
-// pecos_array_ws: Rows x Cols weight-stationary systolic array, int8 x int8 -> int32.
+// pecos_array_ws: Rows x Cols weight-stationary systolic array. DType 0: int8 x int8 ->
+// int32; DType 1/2: bf16/fp16 operands with fp32 accumulation (one fused rounding per PE).
 //
-// One data beat per cycle carries a reduction vector of Rows int8 values (one im2col
+// One data beat per cycle carries a reduction vector of Rows values (one im2col
 // column slice); every column c holds the weights of one output channel, so a beat
 // yields Cols partial sums. Skew and deskew are inside: the host presents and receives
 // whole, unskewed vectors.
@@ -15,17 +16,21 @@
 // Timing contract (the host's cycle loop and models/ws_model.c rely on it):
 //   - A data beat presented in cycle t (sampled at clock edge t) produces out_psum_o, with
 //     out_valid_o, after edge t + Latency, Latency = Rows + Cols - 1:
-//     out_psum_o[c] = in_psum_i[c] + sum_r in_data_i[r] * W[bank][r][c].
-//   - A weight beat (w_col_i, w_bank_i, one int8 per row) presented in cycle u writes
+//     int8: out_psum_o[c] = in_psum_i[c] + sum_r in_data_i[r] * W[bank][r][c] (mod 2^32);
+//     fp:   acc = in_psum_i[c]; for r = 0..Rows-1: acc = fma(in_data_i[r], W[bank][r][c], acc).
+//   - A weight beat (w_col_i, w_bank_i, one operand per row) presented in cycle u writes
 //     W[w_bank_i][r][w_col_i] for every r; it is visible to data beats presented in a cycle
 //     t > u and never to beats presented in a cycle t <= u (writes and data travel the same
 //     skewed path, so this holds in every PE).
 //   - One data beat and one weight beat may be presented in the same cycle; there is no
 //     back-pressure.
-// Lane packing: in_data_i[r*8 +: 8], w_data_i[r*8 +: 8], in_psum_i/out_psum_o[c*32 +: 32].
+// Lane packing: in_data_i[r*DW +: DW], w_data_i[r*DW +: DW], in_psum_i/out_psum_o[c*32 +: 32]
+// (int32, or fp32 bit patterns), DW = 8 for int8 and 16 for bf16/fp16.
 module pecos_array_ws #(
-  parameter int Rows = 16,
-  parameter int Cols = 16
+  parameter int Rows  = 16,
+  parameter int Cols  = 16,
+  parameter int DType = 0,                     // 0 int8, 1 bf16, 2 fp16
+  parameter int DW    = (DType == 0) ? 8 : 16  // derived: do not override
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -33,11 +38,11 @@ module pecos_array_ws #(
   input  logic               w_valid_i,
   input  logic               w_bank_i,
   input  logic [15:0]        w_col_i,
-  input  logic [Rows*8-1:0]  w_data_i,
+  input  logic [Rows*DW-1:0] w_data_i,
   // Data lane
   input  logic               in_valid_i,
   input  logic               in_bank_i,
-  input  logic [Rows*8-1:0]  in_data_i,
+  input  logic [Rows*DW-1:0] in_data_i,
   input  logic [Cols*32-1:0] in_psum_i,
   // Results
   output logic               out_valid_o,
@@ -50,8 +55,8 @@ module pecos_array_ws #(
 );
 
   localparam int ColIdxW = (Cols > 1) ? $clog2(Cols) : 1;
-  localparam int WLaneW  = 2 + ColIdxW + 8;   // {valid, bank, col, data}
-  localparam int XLaneW  = 2 + 8;             // {valid, bank, data}
+  localparam int WLaneW  = 2 + ColIdxW + DW;  // {valid, bank, col, data}
+  localparam int XLaneW  = 2 + DW;            // {valid, bank, data}
 
   // Links. Each is its own unpacked-array element, not a slice of one wide vector: the
   // simulator would re-evaluate a wide vector as a whole on every change. Horizontal index
@@ -71,8 +76,8 @@ module pecos_array_ws #(
     pecos_delay #(.Width(WLaneW + XLaneW), .Depth(r)) u_skew (
       .clk_i  (clk_i),
       .rst_ni (rst_ni),
-      .d_i    ({w_valid_i, w_bank_i, w_col, w_data_i[r*8 +: 8],
-                in_valid_i, in_bank_i, in_data_i[r*8 +: 8]}),
+      .d_i    ({w_valid_i, w_bank_i, w_col, w_data_i[r*DW +: DW],
+                in_valid_i, in_bank_i, in_data_i[r*DW +: DW]}),
       .q_o    ({wlane[r*(Cols+1)], xlane[r*(Cols+1)]})
     );
   end
@@ -96,24 +101,24 @@ module pecos_array_ws #(
       logic [XLaneW-1:0] xi;
       assign wi = wlane[Hi];
       assign xi = xlane[Hi];
-      pecos_pe_ws #(.ColIdxW(ColIdxW), .Col(c)) u_pe (
+      pecos_pe_ws #(.DType(DType), .DW(DW), .ColIdxW(ColIdxW), .Col(c)) u_pe (
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),
         .w_valid_i    (wi[WLaneW-1]),
         .w_bank_i     (wi[WLaneW-2]),
-        .w_col_i      (wi[8 +: ColIdxW]),
-        .w_data_i     (wi[7:0]),
-        .x_valid_i    (xi[9]),
-        .x_bank_i     (xi[8]),
-        .x_data_i     (xi[7:0]),
+        .w_col_i      (wi[DW +: ColIdxW]),
+        .w_data_i     (wi[DW-1:0]),
+        .x_valid_i    (xi[DW+1]),
+        .x_bank_i     (xi[DW]),
+        .x_data_i     (xi[DW-1:0]),
         .psum_i       (plane[r*Cols + c]),
         .w_valid_o    (wlane[Ho][WLaneW-1]),
         .w_bank_o     (wlane[Ho][WLaneW-2]),
-        .w_col_o      (wlane[Ho][8 +: ColIdxW]),
-        .w_data_o     (wlane[Ho][7:0]),
-        .x_valid_o    (xlane[Ho][9]),
-        .x_bank_o     (xlane[Ho][8]),
-        .x_data_o     (xlane[Ho][7:0]),
+        .w_col_o      (wlane[Ho][DW +: ColIdxW]),
+        .w_data_o     (wlane[Ho][DW-1:0]),
+        .x_valid_o    (xlane[Ho][DW+1]),
+        .x_bank_o     (xlane[Ho][DW]),
+        .x_data_o     (xlane[Ho][DW-1:0]),
         .mac_busy_o   (mac_busy[r*Cols + c]),
         .psum_valid_o (pvalid[r*Cols + c]),
         .psum_o       (plane[(r+1)*Cols + c])

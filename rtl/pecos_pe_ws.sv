@@ -1,5 +1,9 @@
 // pecos_pe_ws: one weight-stationary processing element.
 //
+// DType selects the arithmetic: 0 int8 x int8 -> int32 (pecos_mac), 1 bf16 and 2 fp16
+// operands with fp32 accumulation (pecos_fma). Both units have the same two-stage timing,
+// so the array around the PE is the same for every type.
+//
 // Two weight registers (banks) let the next fold's weights be written while the current
 // fold computes. A weight write and a data beat travel the same left-to-right path with
 // the same delay, so a write issued after the last beat that uses a bank can never
@@ -11,6 +15,8 @@
 //                  │            ▼
 //                  └──────► pecos_mac ──► psum_o (to the PE below)
 module pecos_pe_ws #(
+  parameter int DType   = 0,  // 0 int8, 1 bf16, 2 fp16
+  parameter int DW      = 8,  // operand width: 8 for int8, 16 otherwise
   parameter int ColIdxW = 4,
   parameter int Col     = 0   // this PE's column: the w_col_i value it captures
 ) (
@@ -20,21 +26,21 @@ module pecos_pe_ws #(
   input  logic               w_valid_i,
   input  logic               w_bank_i,
   input  logic [ColIdxW-1:0] w_col_i,
-  input  logic [7:0]         w_data_i,
+  input  logic [DW-1:0]      w_data_i,
   // Data lane from the left
   input  logic               x_valid_i,
   input  logic               x_bank_i,
-  input  logic [7:0]         x_data_i,
+  input  logic [DW-1:0]      x_data_i,
   // Partial sum from above
   input  logic [31:0]        psum_i,
   // To the right
   output logic               w_valid_o,
   output logic               w_bank_o,
   output logic [ColIdxW-1:0] w_col_o,
-  output logic [7:0]         w_data_o,
+  output logic [DW-1:0]      w_data_o,
   output logic               x_valid_o,
   output logic               x_bank_o,
-  output logic [7:0]         x_data_o,
+  output logic [DW-1:0]      x_data_o,
   // Downward
   output logic               mac_busy_o,
   output logic               psum_valid_o,
@@ -42,10 +48,10 @@ module pecos_pe_ws #(
 );
 
   // Registers: weight banks and the pass-through lanes
-  logic [7:0]         w0_q, w1_q;
+  logic [DW-1:0]      w0_q, w1_q;
   logic               w_valid_q, w_bank_q, x_valid_q, x_bank_q;
   logic [ColIdxW-1:0] w_col_q;
-  logic [7:0]         w_data_q, x_data_q;
+  logic [DW-1:0]      w_data_q, x_data_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -87,19 +93,33 @@ module pecos_pe_ws #(
   assign x_data_o  = x_data_q;
 
   // Datapath
-  logic [7:0] weight;
+  logic [DW-1:0] weight;
   assign weight = x_bank_i ? w1_q : w0_q;
 
-  pecos_mac u_mac (
-    .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
-    .valid_i      (x_valid_i),
-    .a_i          (x_data_i),
-    .b_i          (weight),
-    .acc_i        (psum_i),
-    .prod_valid_o (mac_busy_o),
-    .valid_o      (psum_valid_o),
-    .acc_o        (psum_o)
-  );
+  if (DType == 0) begin : g_int8
+    pecos_mac u_mac (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .valid_i      (x_valid_i),
+      .a_i          (x_data_i),
+      .b_i          (weight),
+      .acc_i        (psum_i),
+      .prod_valid_o (mac_busy_o),
+      .valid_o      (psum_valid_o),
+      .acc_o        (psum_o)
+    );
+  end else begin : g_fp
+    pecos_fma #(.Fmt(DType - 1), .Ftz(0)) u_fma (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .valid_i      (x_valid_i),
+      .a_i          (x_data_i),
+      .b_i          (weight),
+      .c_i          (psum_i),
+      .prod_valid_o (mac_busy_o),
+      .valid_o      (psum_valid_o),
+      .y_o          (psum_o)
+    );
+  end
 
 endmodule

@@ -16,6 +16,9 @@
 #ifndef VSIM_COLS
 #error "VSIM_COLS must be defined by the build"
 #endif
+#ifndef VSIM_DW
+#error "VSIM_DW (operand width in bits) must be defined by the build"
+#endif
 #ifndef VSIM_DTYPE
 #error "VSIM_DTYPE must be defined by the build"
 #endif
@@ -114,12 +117,12 @@ void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
     if (in->w_valid) {
         t->w_bank_i = in->w_bank;
         t->w_col_i = in->w_col;
-        put_bytes(t->w_data_i, in->w_data, VSIM_ROWS);
+        put_bytes(t->w_data_i, in->w_data, VSIM_ROWS * VSIM_DW / 8);
     }
     t->in_valid_i = in->in_valid;
     if (in->in_valid) {
         t->in_bank_i = in->in_bank;
-        put_bytes(t->in_data_i, in->in_data, VSIM_ROWS);
+        put_bytes(t->in_data_i, in->in_data, VSIM_ROWS * VSIM_DW / 8);
         put_bytes(t->in_psum_i, in->in_psum, VSIM_COLS * sizeof(int32_t));
     }
     t->clk_i = 0;

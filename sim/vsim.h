@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-#define VSIM_ABI_VERSION 1
+#define VSIM_ABI_VERSION 2
 
 /* The build of a variant defines VSIM_API as default visibility; all else is hidden. */
 #ifndef VSIM_API
@@ -27,19 +27,21 @@ typedef struct {
     uint32_t abi_version; /* VSIM_ABI_VERSION of the library */
     int rows;             /* array rows (reduction lanes) */
     int cols;             /* array columns (output lanes) */
-    const char *dtype;    /* "int8" */
+    const char *dtype;    /* "int8", "bf16" or "fp16" */
     const char *dataflow; /* "ws" */
 } vsim_info_t;
 
-/* Inputs of one cycle. Pointers may be NULL when the matching valid is 0. */
+/* Inputs of one cycle. Pointers may be NULL when the matching valid is 0. Operands are int8
+ * for the int8 variants and 16-bit patterns (uint16_t) for bf16/fp16; partial sums are int32,
+ * or fp32 bit patterns for bf16/fp16. */
 typedef struct {
     uint8_t w_valid;        /* weight beat present */
     uint8_t w_bank;         /* weight bank written */
     uint16_t w_col;         /* column written */
-    const int8_t *w_data;   /* rows weights, one per row */
+    const void *w_data;     /* rows weights, one per row */
     uint8_t in_valid;       /* data beat present */
     uint8_t in_bank;        /* weight bank the beat multiplies with */
-    const int8_t *in_data;  /* rows int8 values */
+    const void *in_data;    /* rows operands */
     const int32_t *in_psum; /* cols initial partial sums */
 } vsim_in_t;
 
