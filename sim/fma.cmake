@@ -10,6 +10,7 @@ function(pecos_add_fma name fmt ftz)
   set_target_properties(${tgt} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   target_include_directories(${tgt} PUBLIC ${CMAKE_SOURCE_DIR}/sim)
   target_compile_definitions(${tgt} PRIVATE VFMA_FMT=${fmt} VFMA_FTZ=${ftz})
+  target_compile_options(${tgt} PRIVATE -g0)
   verilate(${tgt}
     SOURCES ${CMAKE_SOURCE_DIR}/rtl/pecos_fma.sv
     TOP_MODULE pecos_fma

@@ -25,7 +25,8 @@ int main(int argc, char **argv)
     const char *d = argv[1];
     int64_t i4[4] = {1, 2, 5, 5}, w4[4] = {3, 2, 3, 3};
     int bad = put(d, "i8_1x2x5x5.npy", NPY_INT8, 4, i4) | put(d, "i32_1x2x5x5.npy", NPY_INT32, 4, i4) |
-              put(d, "i8_3x2x3x3.npy", NPY_INT8, 4, w4);
+              put(d, "i8_3x2x3x3.npy", NPY_INT8, 4, w4) | put(d, "f32_1x2x5x5.npy", NPY_FLOAT32, 4, i4) |
+              put(d, "f32_3x2x3x3.npy", NPY_FLOAT32, 4, w4);
     /* truncated: a valid header for 50 int8 values followed by only 10 of them */
     char path[1024], full[1024];
     snprintf(full, sizeof full, "%s/i8_1x2x5x5.npy", d);
