@@ -22,14 +22,24 @@ static int parse_int(const char *val, int lo, int hi, int *out)
     return 0;
 }
 
-int layer_parse(const char *spec, int index, layer_t *L, char *err, size_t errlen)
+/* Copies s into out with control characters replaced by '?', so that a message quoting the
+ * user's text stays on one line. */
+static void printable(const char *s, char *out, size_t len)
 {
-    char buf[512];
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++) out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    out[i] = '\0';
+}
+
+int layer_parse(const char *raw, int index, layer_t *L, char *err, size_t errlen)
+{
+    char buf[512], spec[512];
     memset(L, 0, sizeof *L);
-    if (strlen(spec) >= sizeof buf) {
+    if (strlen(raw) >= sizeof buf) {
         snprintf(err, errlen, "--layer: specification too long");
         return PECOS_EPARAM;
     }
+    printable(raw, spec, sizeof spec);
     strcpy(buf, spec);
     char *save = NULL;
     char *tok = strtok_r(buf, ",", &save);

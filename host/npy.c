@@ -66,6 +66,9 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    /* Messages quote header text from the file: keep them on one line. */
+    for (char *c = err; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
 }
 
 static bool dtype_ok(npy_dtype_t t) { return (unsigned)t < NPY_NDTYPES; }

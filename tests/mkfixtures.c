@@ -38,5 +38,16 @@ int main(int argc, char **argv)
     fwrite(buf, 1, n - 40, out);
     fclose(in);
     fclose(out);
+    /* found by fuzz_npy: header text after the dict containing a newline, which the error
+     * message used to quote verbatim (a two-line error) */
+    snprintf(path, sizeof path, "%s/newline_in_header.npy", d);
+    out = fopen(path, "wb");
+    if (!out) return 1;
+    const char hdr[] = "{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }\"  \n";
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(sizeof hdr - 1), 0};
+    fwrite(pre, 1, sizeof pre, out);
+    fwrite(hdr, 1, sizeof hdr - 1, out);
+    fwrite("\1\1\1\1", 1, 4, out);
+    fclose(out);
     return bad;
 }

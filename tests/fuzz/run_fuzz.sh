@@ -1,0 +1,21 @@
+#!/bin/sh
+# run_fuzz.sh SRC OUT TARGET SECONDS: builds a libFuzzer target with clang (ASan + UBSan) and
+# fuzzes it for SECONDS from a seed corpus; fails on any crash, leak, hang or sanitizer report.
+# The seed corpus for npy is written by mkfixtures into OUT/seeds.
+set -e
+src=$1; out=$2; target=$3; secs=$4
+cc=$(command -v clang || command -v clang-14)
+mkdir -p "$out/corpus_$target"
+case $target in
+  npy)   extra="$src/host/npy.c $src/host/pecos_err.c"; seeds="$out/data" ;;
+  layer) extra="$src/host/layer.c $src/host/pecos_err.c"; seeds="$src/tests/fuzz/layer_seeds" ;;
+  *) echo "unknown target $target"; exit 2 ;;
+esac
+# shellcheck disable=SC2086
+"$cc" -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -I"$src/host" "$src/tests/fuzz/fuzz_$target.c" $extra -o "$out/fuzz_$target"
+rc=0
+"$out/fuzz_$target" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+  -artifact_prefix="$out/fuzz_${target}_" "$out/corpus_$target" "$seeds" >"$out/fuzz_$target.log" 2>&1 || rc=$?
+tail -15 "$out/fuzz_$target.log"
+exit $rc
