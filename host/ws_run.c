@@ -68,6 +68,7 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
     uint64_t received = 0;        /* output beats collected */
     uint32_t tag_head = 0, tag_len = 0;
     uint64_t t = 0, last_progress = 0;
+    uint64_t fault_cycle = job->fault_cycle; /* fires once */
     const uint64_t stall_limit = 4ull * (uint64_t)(rows + cols) + 1024;
     vsim_counters_t c0, c1;
     s->counters(s->v, &c0);
@@ -158,9 +159,9 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
             tag_head = (tag_head + 1) % tag_cap;
             tag_len--;
             const uint64_t gcycle = st->start_cycle + t;
-            if (gcycle >= job->fault_cycle) {
+            if (gcycle >= fault_cycle) {
                 pout[0] ^= 1; /* checker self-test: one flipped bit */
-                ((ws_job_t *)job)->fault_cycle = UINT64_MAX;
+                fault_cycle = UINT64_MAX;
             }
             const uint32_t kg = tg.fold / cf_n, cf = tg.fold % cf_n;
             if (cf == cf_n - 1) {
