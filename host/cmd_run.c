@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fpconv.h"
 #include "golden_conv.h"
@@ -116,7 +117,10 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
                 fprintf(stderr, "pecos run: %s %s: must be an integer 1..256\n", a, v);
                 return -1;
             }
-            *(a[2] == 'r' ? &o->rows : &o->cols) = (int)u;
+            if (strcmp(a, "--rows") == 0)
+                o->rows = (int)u;
+            else
+                o->cols = (int)u;
         } else if (strcmp(a, "--dataflow") == 0) {
             if (strcmp(v, "ws") != 0) {
                 fprintf(stderr,
@@ -153,7 +157,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
                 fprintf(stderr, "pecos run: %s %s: must be a cycle number\n", a, v);
                 return -1;
             }
-            if (a[7] == 'f') {
+            if (strcmp(a, "--wave-from") == 0) {
                 o->wave_from = u;
                 wave_from_given = true;
             } else {
@@ -289,18 +293,43 @@ static int load_bias(const char *path, const char *dtype, int k, int32_t **bias)
 /* Uniform float in [-1, 1). */
 static float rng_unit(rng_t *g) { return (float)(rng_next(g) >> 40) / 8388608.0f - 1.0f; }
 
-/* Prints the command that re-runs this invocation with a waveform window. */
+/* Writes a to f quoted for a POSIX shell when it holds anything but plain characters. */
+static void shell_word(FILE *f, const char *a)
+{
+    if (*a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_,=./:+-") ==
+                  strlen(a)) {
+        fprintf(f, " %s", a);
+        return;
+    }
+    fputs(" '", f);
+    for (; *a; a++) {
+        if (*a == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*a, f);
+    }
+    fputc('\'', f);
+}
+
+/* Prints the exact command (this executable, every option but the wave ones) that re-runs
+ * this invocation with a waveform window [from, to]. */
 static void print_rerun(const run_opts_t *o, uint64_t from, uint64_t to)
 {
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) n = (ssize_t)snprintf(exe, sizeof exe, "pecos");
+    exe[n] = '\0';
     fprintf(stderr, "  re-run with a waveform:");
-    for (int i = 0; i < o->argc; i++) {
+    shell_word(stderr, exe);
+    fputs(" run", stderr);
+    for (int i = 1; i < o->argc; i++) {
         const char *a = o->argv[i];
-        if (i > 0 && (strcmp(a, "--wave") == 0 || strcmp(a, "--wave-from") == 0 ||
-                      strcmp(a, "--wave-to") == 0)) {
+        if (strcmp(a, "--wave") == 0 || strcmp(a, "--wave-from") == 0 ||
+            strcmp(a, "--wave-to") == 0) {
             i++;
             continue;
         }
-        fprintf(stderr, " %s", i == 0 ? "pecos run" : a);
+        shell_word(stderr, a);
     }
     fprintf(stderr, " --wave pecos_fail.fst --wave-from %llu --wave-to %llu\n",
             (unsigned long long)from, (unsigned long long)to);
@@ -419,9 +448,14 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
                         .pad_left = L->pad, .pad_bottom = L->pad, .pad_right = L->pad,
                         .dil_h = 1, .dil_w = 1, .groups = 1};
     if (fp) {
-        const float *bias_f = (const float *)(const void *)bias_v;
+        /* The bias travels as fp32 bit patterns; the golden models take floats. */
+        float *bias_f = NULL;
+        rc = PECOS_ENOMEM;
+        if (bias_v && !(bias_f = malloc(sizeof(float) * (size_t)L->k))) goto out_oom;
+        if (bias_v) memcpy(bias_f, bias_v, sizeof(float) * (size_t)L->k);
         rc = golden_conv_fp_ws(&gc, fmt, o->rows, ifmap, weights, bias_f, (uint32_t *)ref);
         if (rc == 0) rc = golden_conv_f64(&gc, fmt, ifmap, weights, bias_f, ref64);
+        free(bias_f);
     } else {
         rc = golden_conv_i8(&gc, ifmap, weights, bias_v, ref);
     }

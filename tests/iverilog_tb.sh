@@ -4,5 +4,5 @@ set -e
 src=$1; out=$2/tb_array_ws.vvp
 iverilog -g2012 -Wall -o "$out" -s tb_array_ws "$src"/rtl/*.sv "$src"/tests/tb_array_ws.sv
 log=$(vvp -n "$out")
-echo "$log"
-echo "$log" | grep -q "^TB PASS" && ! echo "$log" | grep -q "TB FAIL"
+printf "%s\n" "$log"
+printf "%s\n" "$log" | grep -q "^TB PASS" && ! printf "%s\n" "$log" | grep -q "TB FAIL"

@@ -41,6 +41,7 @@ static int one_case(const char *pecos, int rows, int cols, const char *dir, int 
         npy_alloc(&wt, fp ? NPY_FLOAT32 : NPY_INT8, 4, ws) ||
         npy_alloc(&b, fp ? NPY_FLOAT32 : NPY_INT32, 1, bs)) {
         printf("FAIL: allocation\n");
+        failed++;
         return 1;
     }
     for (int64_t i = 0; i < x.count; i++) {
