@@ -14,12 +14,17 @@
 #include "fpconv.h"
 #include "golden_conv.h"
 #include "golden_fp.h"
+#include "dma.h"
+#include "energy.h"
 #include "layer.h"
+#include "mem_model.h"
+#include "memsys.h"
 #include "npy.h"
 #include "pecos_err.h"
 #include "report.h"
 #include "rng.h"
 #include "simlib.h"
+#include "tiler.h"
 #include "ws_model.h"
 #include "ws_run.h"
 
@@ -35,6 +40,12 @@ typedef struct {
     const char *wave_path;
     uint64_t wave_from, wave_to;
     uint64_t fault_cycle;
+    mem_cfg_t mem;
+    const char *energy_path, *trace_path;
+    bool tile_forced;
+    tiling_t tile;
+    energy_table_t etab;
+    FILE *trace;
     int argc;
     char **argv;
 } run_opts_t;
@@ -50,6 +61,14 @@ void cmd_run_usage(FILE *f)
           "                 [--out Y.npy] [--json REPORT.json]\n"
           "                 [--wave F.fst [--wave-from CYCLE] [--wave-to CYCLE]]\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
+          "  memory system (defaults: unlimited DRAM bandwidth, latency 0, unbounded GLB):\n"
+          "                 [--dram-bw BYTES_PER_CYCLE (0: unlimited)] [--dram-latency CYCLES]\n"
+          "                 [--dram-burst BYTES (64)] [--dram-mib N (4096)]\n"
+          "                 [--glb-kib N (unified) | --glb-ifmap-kib N --glb-weight-kib N\n"
+          "                  --glb-psum-kib N (separate)] [--glb-psum-ports 1|2 (2)]\n"
+          "                 [--energy-table FILE] [--trace-dma FILE]\n"
+          "                 [--tile k=N,c=N,p=N,order=kpc]  (force a tiling instead of the\n"
+          "                  tiler's choice; order outermost first)\n"
           "exit status: 0 all checks pass, 1 a check failed, 2 bad input or usage\n",
           f);
 }
@@ -84,6 +103,9 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     o->seed = 1;
     o->wave_to = UINT64_MAX;
     o->fault_cycle = UINT64_MAX;
+    o->mem.dram.burst = 64;
+    o->mem.dram_capacity = 4096ull << 20;
+    o->mem.psum_ports = 2;
     o->argc = argc;
     o->argv = argv;
     for (int i = 1; i < argc; i++) {
@@ -164,6 +186,59 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
                 o->wave_to = u;
                 wave_to_given = true;
             }
+        } else if (strcmp(a, "--dram-bw") == 0) {
+            char *end;
+            errno = 0;
+            const double bw = strtod(v, &end);
+            if (errno || end == v || *end || !(bw >= 0) || bw > 1e9) {
+                fprintf(stderr, "pecos run: --dram-bw %s: must be a number of bytes per cycle "
+                                ">= 0 (0: unlimited)\n", v);
+                return -1;
+            }
+            o->mem.dram.bw = bw;
+        } else if (strcmp(a, "--dram-latency") == 0) {
+            if (parse_u64(v, 0, 1000000000, &o->mem.dram.latency) != 0) {
+                fprintf(stderr, "pecos run: --dram-latency %s: must be an integer 0..1e9 cycles\n", v);
+                return -1;
+            }
+        } else if (strcmp(a, "--dram-burst") == 0) {
+            if (parse_u64(v, 1, 4096, &o->mem.dram.burst) != 0) {
+                fprintf(stderr, "pecos run: --dram-burst %s: must be an integer 1..4096 bytes\n", v);
+                return -1;
+            }
+        } else if (strcmp(a, "--dram-mib") == 0) {
+            if (parse_u64(v, 1, 1 << 20, &u) != 0) {
+                fprintf(stderr, "pecos run: --dram-mib %s: must be an integer 1..1048576\n", v);
+                return -1;
+            }
+            o->mem.dram_capacity = u << 20;
+        } else if (strcmp(a, "--glb-kib") == 0 || strcmp(a, "--glb-ifmap-kib") == 0 ||
+                   strcmp(a, "--glb-weight-kib") == 0 || strcmp(a, "--glb-psum-kib") == 0) {
+            if (parse_u64(v, 1, 1 << 24, &u) != 0) {
+                fprintf(stderr, "pecos run: %s %s: must be an integer 1..16777216 KiB\n", a, v);
+                return -1;
+            }
+            uint64_t *dst = a[6] == 'k'   ? &o->mem.glb_total
+                            : a[6] == 'i' ? &o->mem.glb_ifmap
+                            : a[6] == 'w' ? &o->mem.glb_weight
+                                          : &o->mem.glb_psum;
+            *dst = u << 10;
+        } else if (strcmp(a, "--glb-psum-ports") == 0) {
+            if (parse_u64(v, 1, 2, &u) != 0) {
+                fprintf(stderr, "pecos run: --glb-psum-ports %s: must be 1 or 2\n", v);
+                return -1;
+            }
+            o->mem.psum_ports = (int)u;
+        } else if (strcmp(a, "--tile") == 0) {
+            if (tiler_parse(v, &o->tile, err, sizeof err) != 0) {
+                fprintf(stderr, "pecos run: %s\n", err);
+                return -1;
+            }
+            o->tile_forced = true;
+        } else if (strcmp(a, "--energy-table") == 0) {
+            o->energy_path = v;
+        } else if (strcmp(a, "--trace-dma") == 0) {
+            o->trace_path = v;
         } else if (strcmp(a, "--inject-fault") == 0) {
             if (parse_u64(v, 0, UINT64_MAX - 1, &o->fault_cycle) != 0) {
                 fprintf(stderr, "pecos run: --inject-fault %s: must be a cycle number\n", v);
@@ -189,6 +264,11 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     }
     if ((files || o->out_path) && o->nlayers != 1) {
         fprintf(stderr, "pecos run: --ifmap/--weights/--bias/--out need exactly one --layer\n");
+        return -1;
+    }
+    if (o->mem.glb_total && (o->mem.glb_ifmap || o->mem.glb_weight || o->mem.glb_psum)) {
+        fprintf(stderr, "pecos run: --glb-kib (unified) and --glb-*-kib (separate partitions) "
+                        "exclude each other\n");
         return -1;
     }
     if ((wave_from_given || wave_to_given) && !o->wave_path) {
@@ -369,6 +449,68 @@ static void fp_error(const int32_t *out, const double *ref64, size_t n, layer_re
     }
 }
 
+/* The memory-system results of a layer: traffic, accesses, stalls, energy, and the checks
+ * of the cycles against the models. */
+static void fill_mem(const run_opts_t *o, const tiling_t *t, const mem_model_t *mm,
+                     const ws_stats_t *st, size_t esz, bool fp, layer_result_t *res)
+{
+    layer_mem_t *m = &res->mem;
+    const energy_table_t *e = &o->etab;
+    tiling_str(t, m->tiling, sizeof m->tiling);
+    m->tiles = mm->tr.tiles;
+    m->visits = mm->tr.visits;
+    for (int i = 0; i < T_N; i++) {
+        m->dram_rd_t[i] = st->dram_rd[i];
+        m->dram_wr_t[i] = st->dram_wr[i];
+        m->dram_rd += st->dram_rd[i];
+        m->dram_wr += st->dram_wr[i];
+    }
+    m->dram_bus = st->dram_bus;
+    m->descs = st->descs;
+    m->model_dram = mm->tr.dram_rd + mm->tr.dram_wr;
+    m->compulsory = mm->tr.compulsory;
+    m->glb_unified = o->mem.glb_total;
+    const uint64_t cfg_part[3] = {o->mem.glb_ifmap, o->mem.glb_weight, o->mem.glb_psum};
+    for (int i = 0; i < G_N; i++) {
+        m->glb_rd[i] = st->glb_rd[i];
+        m->glb_wr[i] = st->glb_wr[i];
+        /* The SRAM the partition is: its configured size, else the two banks in use. */
+        m->glb_size[i] = cfg_part[i] ? cfg_part[i] : 2 * st->glb_bank[i];
+    }
+    /* PE registers, from the RTL's counters: per weight beat one PE per row stores the
+     * weight and every PE of the row latches the weight lane; per MAC slot the PE reads its
+     * stationary weight, latches the operand it passes right and its 32-bit partial sum. */
+    const uint64_t rows = (uint64_t)o->rows, cols = (uint64_t)o->cols;
+    m->rf_rd = st->rtl.macs;
+    m->rf_wr = st->rtl.wbeats * rows + st->rtl.wbeats * rows * cols + 2 * st->rtl.macs;
+    m->rf_bytes = (st->rtl.wbeats * rows * (1 + cols) + 2 * st->rtl.macs) * esz +
+                  st->rtl.macs * 4;
+    memcpy(m->stall, st->stall, sizeof m->stall);
+    m->energy_pj[E_DRAM] = (double)(m->dram_rd + m->dram_wr) / 4.0 * e->dram;
+    m->energy_pj[E_GLB] = 0;
+    for (int i = 0; i < G_N; i++)
+        m->energy_pj[E_GLB] += (double)(m->glb_rd[i] + m->glb_wr[i]) / 4.0 *
+                               energy_sram_pj(e, o->mem.glb_total ? o->mem.glb_total
+                                                                  : m->glb_size[i]);
+    m->energy_pj[E_RF] = (double)m->rf_bytes / 4.0 * e->rf;
+    m->energy_pj[E_MAC] = (double)st->rtl.macs * energy_mac_pj(e, fp);
+    m->intensity = mm->intensity;
+    m->roofline_cycles = mm->roofline_cycles;
+    m->predicted_cycles = mm->predicted_cycles;
+    m->exact = o->mem.dram.bw == 0 && o->mem.dram.latency == 0 && o->mem.psum_ports == 2;
+    m->traffic_ok = m->dram_rd == mm->tr.dram_rd && m->dram_wr == mm->tr.dram_wr &&
+                    m->dram_rd + m->dram_wr >= m->compulsory;
+    const double pred = (double)mm->predicted_cycles;
+    m->bounds_ok = st->cycles >= mm->roofline_cycles;
+    if (m->exact) {
+        res->cycles_match = st->cycles == mm->compute_cycles &&
+                            mm->predicted_cycles == mm->compute_cycles;
+    } else {
+        res->cycles_match = m->bounds_ok && (double)st->cycles <= 1.1 * pred &&
+                            (double)st->cycles >= 0.9 * pred;
+    }
+}
+
 /* Runs and checks one layer; fills res. Returns 0, or a negative code for an error that
  * ends the run (the message is printed). */
 static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t *res)
@@ -424,7 +566,17 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
     if (fp) ref64 = calloc(out_n, sizeof *ref64);
     if (!out || !ref || !out_cycle || (fp && !ref64)) goto out_oom;
 
-    /* The RTL run */
+    /* The tiling for this GLB, and the RTL run behind the memory system */
+    tiling_t tiling;
+    mem_traffic_t mtr;
+    rc = o->tile_forced ? tiler_force(L, o->rows, o->cols, (int)esz, &o->mem, &o->tile,
+                                      &tiling, &mtr, err, sizeof err)
+                        : tiler_choose(L, o->rows, o->cols, (int)esz, &o->mem, &tiling, &mtr,
+                                       err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "pecos run: %s\n", err);
+        goto out_free;
+    }
     ws_job_t job = {.layer = L,
                     .esz = esz,
                     .ifmap = ifmap,
@@ -432,11 +584,18 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
                     .bias = bias_v,
                     .out = out,
                     .out_cycle = out_cycle,
-                    .fault_cycle = o->fault_cycle};
+                    .fault_cycle = o->fault_cycle,
+                    .tiling = &tiling,
+                    .mem = &o->mem,
+                    .trace_dma = o->trace};
     ws_stats_t st;
     const double ts = now_seconds();
     rc = ws_run_conv(sim, &job, &st, err, sizeof err);
     res->sim_seconds = now_seconds() - ts;
+    if (rc == PECOS_EPARAM) {
+        fprintf(stderr, "pecos run: %s\n", err);
+        goto out_free;
+    }
     if (rc != 0) {
         fprintf(stderr, "FAIL %s: %s (seed %llu)\n", L->name, err, (unsigned long long)o->seed);
         goto out_free;
@@ -453,7 +612,8 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
         rc = PECOS_ENOMEM;
         if (bias_v && !(bias_f = malloc(sizeof(float) * (size_t)L->k))) goto out_oom;
         if (bias_v) memcpy(bias_f, bias_v, sizeof(float) * (size_t)L->k);
-        rc = golden_conv_fp_ws(&gc, fmt, o->rows, ifmap, weights, bias_f, (uint32_t *)ref);
+        rc = golden_conv_fp_ws_ct(&gc, fmt, o->rows, tiling.ct, ifmap, weights, bias_f,
+                                  (uint32_t *)ref);
         if (rc == 0) rc = golden_conv_f64(&gc, fmt, ifmap, weights, bias_f, ref64);
         free(bias_f);
     } else {
@@ -466,28 +626,27 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
     compare(o, L, out, ref, out_cycle, res);
     if (fp) fp_error(out, ref64, out_n, res);
 
-    /* Check 2: cycles against the analytical model */
-    ws_model_in_t mi = {.rows = o->rows, .cols = o->cols, .c = L->c, .h = L->h, .w = L->w,
-                        .k = L->k, .r = L->r, .s = L->s, .stride = L->stride, .pad = L->pad};
-    ws_model_t m;
-    if ((rc = ws_model_conv(&mi, &m)) != 0) {
+    /* Check 2: cycles and traffic against the analytical models */
+    const ws_model_in_t mi = tiler_model_in(L, o->rows, o->cols);
+    mem_model_t mm;
+    if ((rc = mem_model_layer(&mi, (int)esz, &tiling, &o->mem.dram, o->mem.psum_ports, &mm)) != 0) {
         fprintf(stderr, "pecos run: %s: the cycle model rejected the layer\n", L->name);
         goto out_free;
     }
     res->macs = layer_macs(L);
     res->cycles = st.cycles;
     res->start_cycle = st.start_cycle;
-    res->model_cycles = m.cycles;
-    res->ideal_cycles = m.ideal_cycles;
-    res->cycles_match = st.cycles == m.cycles;
+    res->model_cycles = mm.compute_cycles;
+    res->ideal_cycles = mm.ideal_cycles;
     res->utilization = (double)res->macs / ((double)st.cycles * o->rows * o->cols);
     res->rtl_busy = st.rtl.busy;
     res->rtl_mac_slots = st.rtl.macs;
+    fill_mem(o, &tiling, &mm, &st, esz, fp, res);
 
     /* Check 3: the RTL's own counters agree with what the host drove */
     res->counters_ok = st.rtl.beats == st.beats && st.rtl.wbeats == st.wbeats &&
                        st.rtl.macs == st.beats * (uint64_t)o->rows * (uint64_t)o->cols &&
-                       st.rtl.busy <= st.cycles && st.beats == m.folds * m.beats_per_fold;
+                       st.rtl.busy <= st.cycles && st.beats == mm.tr.beats;
 
     if (!res->bitexact) {
         char e[64], g[64];
@@ -509,12 +668,25 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
         uint64_t span = 4ull * (uint64_t)(o->rows + o->cols) + 64;
         print_rerun(o, res->bad_cycle > span ? res->bad_cycle - span : 0, res->bad_cycle + 16);
     }
-    if (!res->cycles_match) {
+    if (!res->cycles_match && res->mem.exact) {
         fprintf(stderr, "FAIL %s: %llu cycles, the model predicts %llu; seed %llu\n", L->name,
-                (unsigned long long)st.cycles, (unsigned long long)m.cycles,
+                (unsigned long long)st.cycles, (unsigned long long)mm.compute_cycles,
                 (unsigned long long)o->seed);
         print_rerun(o, st.start_cycle, st.start_cycle + st.cycles);
+    } else if (!res->cycles_match) {
+        fprintf(stderr,
+                "FAIL %s: %llu cycles, outside [roofline %llu, predicted %llu + 10%%]; seed "
+                "%llu\n",
+                L->name, (unsigned long long)st.cycles, (unsigned long long)mm.roofline_cycles,
+                (unsigned long long)mm.predicted_cycles, (unsigned long long)o->seed);
     }
+    if (!res->mem.traffic_ok)
+        fprintf(stderr,
+                "FAIL %s: DRAM traffic %llu bytes, the tiling's model says %llu (compulsory "
+                "%llu); seed %llu\n",
+                L->name, (unsigned long long)(res->mem.dram_rd + res->mem.dram_wr),
+                (unsigned long long)res->mem.model_dram, (unsigned long long)res->mem.compulsory,
+                (unsigned long long)o->seed);
     if (!res->counters_ok)
         fprintf(stderr,
                 "FAIL %s: RTL counters disagree: beats %llu (host %llu), weight beats %llu "
@@ -559,15 +731,31 @@ int cmd_run(int argc, char **argv)
     int exit_code = PECOS_EXIT_PASS;
 
     if (parse_opts(argc, argv, &o) != 0) return PECOS_EXIT_USAGE;
+    energy_table_default(&o.etab);
+    if (o.energy_path && energy_table_load(o.energy_path, &o.etab, err, sizeof err) != 0) {
+        fprintf(stderr, "pecos run: --energy-table %s: %s\n", o.energy_path, err);
+        return PECOS_EXIT_USAGE;
+    }
+    if (o.trace_path) {
+        if (!(o.trace = fopen(o.trace_path, "w"))) {
+            fprintf(stderr, "pecos run: --trace-dma %s: cannot write: %s\n", o.trace_path,
+                    strerror(errno));
+            return PECOS_EXIT_USAGE;
+        }
+        fprintf(o.trace, "# cycle_issued cycle_done bytes src dst layer what blocks x runs x "
+                         "run_bytes\n");
+    }
     layer_result_t *res = calloc((size_t)o.nlayers, sizeof *res);
     if (!res) {
         fprintf(stderr, "pecos run: out of memory\n");
+        if (o.trace) fclose(o.trace);
         return PECOS_EXIT_FAIL;
     }
     if (simlib_open(&sim, o.dataflow, o.dtype, o.rows, o.cols, o.wave_path != NULL, err,
                     sizeof err) != 0) {
         fprintf(stderr, "pecos run: %s\n", err);
         free(res);
+        if (o.trace) fclose(o.trace);
         return PECOS_EXIT_USAGE;
     }
     if (o.wave_path && sim.trace_open(sim.v, o.wave_path, o.wave_from, o.wave_to) != 0) {
@@ -592,10 +780,27 @@ int cmd_run(int argc, char **argv)
     }
     /* Close the dump before reporting so that it is complete when the user opens it. */
     if (o.wave_path) sim.trace_close(sim.v);
+    if (o.trace && fclose(o.trace) != 0) {
+        fprintf(stderr, "pecos run: --trace-dma %s: cannot write: %s\n", o.trace_path,
+                strerror(errno));
+        if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+    }
+    o.trace = NULL;
     if (ran > 0) {
+        char glb[128];
+        if (o.mem.glb_total)
+            snprintf(glb, sizeof glb, "%llu KiB unified", (unsigned long long)(o.mem.glb_total >> 10));
+        else if (mem_cfg_glb_bounded(&o.mem))
+            snprintf(glb, sizeof glb, "separate: ifmap %llu, weight %llu, psum %llu KiB (0: unbounded)",
+                     (unsigned long long)(o.mem.glb_ifmap >> 10),
+                     (unsigned long long)(o.mem.glb_weight >> 10),
+                     (unsigned long long)(o.mem.glb_psum >> 10));
+        else
+            snprintf(glb, sizeof glb, "unbounded (one tile per layer)");
         run_config_t cfg = {.rows = o.rows, .cols = o.cols, .dataflow = o.dataflow,
                             .dtype = o.dtype, .seed = o.seed,
-                            .from_files = o.ifmap_path != NULL};
+                            .from_files = o.ifmap_path != NULL, .dram_bw = o.mem.dram.bw,
+                            .dram_latency = o.mem.dram.latency, .glb_desc = glb};
         report_table(stdout, &cfg, res, ran);
         if (o.json_path && report_json(o.json_path, &cfg, res, ran) != 0) {
             fprintf(stderr, "pecos run: --json %s: cannot write: %s\n", o.json_path,
@@ -606,6 +811,7 @@ int cmd_run(int argc, char **argv)
     if (o.wave_path) printf("waveform: %s (cycles %llu..%llu)\n", o.wave_path,
                             (unsigned long long)o.wave_from, (unsigned long long)o.wave_to);
 out_close:
+    if (o.trace) fclose(o.trace);
     simlib_close(&sim);
     free(res);
     return exit_code;

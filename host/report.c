@@ -53,8 +53,32 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
         if (res[i].fp)
             fprintf(f, "%-12s error vs float64: max abs %.3g, max rel %.3g\n",
                     res[i].layer.name, res[i].max_abs_err, res[i].max_rel_err);
-    fprintf(f, "%d of %d layers passed (bit-exact against the golden conv, cycles equal to the "
-               "model)\n",
+    fprintf(f, "memory: DRAM %s, latency %llu cycles; GLB %s\n",
+            cfg->dram_bw > 0 ? "" : "unlimited", (unsigned long long)cfg->dram_latency,
+            cfg->glb_desc);
+    if (cfg->dram_bw > 0) fprintf(f, "        DRAM bandwidth %g bytes/cycle\n", cfg->dram_bw);
+    fprintf(f, "%-12s %-28s %10s %10s %10s %10s %9s %9s %9s %9s %9s %9s %9s %9s\n", "layer",
+            "tiling", "DRAM rd", "DRAM wr", "roofline", "predicted", "compute", "fill", "dma",
+            "port", "E DRAM", "E GLB", "E RF", "E MAC");
+    double e[E_N] = {0};
+    for (int i = 0; i < n; i++) {
+        const layer_mem_t *m = &res[i].mem;
+        fprintf(f, "%-12s %-28s %10llu %10llu %10llu %10llu %9llu %9llu %9llu %9llu %9.2f "
+                   "%9.2f %9.2f %9.2f\n",
+                res[i].layer.name, m->tiling, (unsigned long long)m->dram_rd,
+                (unsigned long long)m->dram_wr, (unsigned long long)m->roofline_cycles,
+                (unsigned long long)m->predicted_cycles, (unsigned long long)m->stall[0],
+                (unsigned long long)m->stall[1], (unsigned long long)m->stall[2],
+                (unsigned long long)m->stall[3], m->energy_pj[E_DRAM] / 1e6,
+                m->energy_pj[E_GLB] / 1e6, m->energy_pj[E_RF] / 1e6, m->energy_pj[E_MAC] / 1e6);
+        for (int j = 0; j < E_N; j++) e[j] += m->energy_pj[j];
+    }
+    fprintf(f, "(bytes; cycles; energy in uJ) total energy %.2f uJ: DRAM %.2f, GLB %.2f, RF %.2f, "
+               "MAC %.2f\n",
+            (e[0] + e[1] + e[2] + e[3]) / 1e6, e[0] / 1e6, e[1] / 1e6, e[2] / 1e6, e[3] / 1e6);
+    fprintf(f, "%d of %d layers passed (bit-exact against the golden conv; cycles equal to the "
+               "model with unbounded DRAM, else between the roofline and predicted+10%%; DRAM "
+               "bytes equal to the tiling's)\n",
             n - t.failed, n);
 }
 
@@ -80,8 +104,10 @@ int report_json(const char *path, const run_config_t *cfg, const layer_result_t 
     if (!f) return PECOS_EIO;
     const totals_t t = totals(res, n);
     fprintf(f, "{\n  \"tool\": \"pecos\",\n  \"config\": {\"rows\": %d, \"cols\": %d, "
-               "\"dataflow\": ",
-            cfg->rows, cfg->cols);
+               "\"dram_bw\": %g, \"dram_latency\": %llu, \"glb\": ",
+            cfg->rows, cfg->cols, cfg->dram_bw, (unsigned long long)cfg->dram_latency);
+    json_str(f, cfg->glb_desc);
+    fprintf(f, ", \"dataflow\": ");
     json_str(f, cfg->dataflow);
     fprintf(f, ", \"dtype\": ");
     json_str(f, cfg->dtype);
@@ -123,6 +149,46 @@ int report_json(const char *path, const run_config_t *cfg, const layer_result_t 
         if (r->fp)
             fprintf(f, " \"max_abs_err\": %.9g, \"max_rel_err\": %.9g,", r->max_abs_err,
                     r->max_rel_err);
+        const layer_mem_t *m = &r->mem;
+        fprintf(f,
+                "\n     \"tiling\": \"%s\", \"tiles\": %llu, \"visits\": %llu, "
+                "\"dram_bytes_read\": %llu, \"dram_bytes_written\": %llu, "
+                "\"dram_read_by_tensor\": {\"ifmap\": %llu, \"weight\": %llu, \"bias\": %llu, "
+                "\"psum\": %llu}, \"dram_written_by_tensor\": {\"psum\": %llu, \"out\": %llu}, "
+                "\"dram_bus_bytes\": %llu, \"dma_descriptors\": %llu, "
+                "\"model_dram_bytes\": %llu, \"compulsory_dram_bytes\": %llu,\n"
+                "     \"glb\": {\"unified_bytes\": %llu, \"ifmap\": {\"bytes\": %llu, \"reads\": "
+                "%llu, \"writes\": %llu}, \"weight\": {\"bytes\": %llu, \"reads\": %llu, "
+                "\"writes\": %llu}, \"psum\": {\"bytes\": %llu, \"reads\": %llu, \"writes\": "
+                "%llu}},\n"
+                "     \"rf_reads\": %llu, \"rf_writes\": %llu, \"rf_bytes\": %llu, "
+                "\"stall_cycles\": {\"compute\": %llu, \"fill_drain\": %llu, \"dma\": %llu, "
+                "\"glb_port\": %llu},\n"
+                "     \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, \"rf\": %.1f, \"mac\": %.1f, "
+                "\"total\": %.1f}, \"arithmetic_intensity\": %.4f, \"roofline_cycles\": %llu, "
+                "\"predicted_cycles\": %llu, \"cycles_exact\": %s, \"traffic_ok\": %s, "
+                "\"bounds_ok\": %s,",
+                m->tiling, (unsigned long long)m->tiles, (unsigned long long)m->visits,
+                (unsigned long long)m->dram_rd, (unsigned long long)m->dram_wr,
+                (unsigned long long)m->dram_rd_t[0], (unsigned long long)m->dram_rd_t[1],
+                (unsigned long long)m->dram_rd_t[2], (unsigned long long)m->dram_rd_t[3],
+                (unsigned long long)m->dram_wr_t[3], (unsigned long long)m->dram_wr_t[4],
+                (unsigned long long)m->dram_bus, (unsigned long long)m->descs,
+                (unsigned long long)m->model_dram, (unsigned long long)m->compulsory,
+                (unsigned long long)m->glb_unified, (unsigned long long)m->glb_size[0],
+                (unsigned long long)m->glb_rd[0], (unsigned long long)m->glb_wr[0],
+                (unsigned long long)m->glb_size[1], (unsigned long long)m->glb_rd[1],
+                (unsigned long long)m->glb_wr[1], (unsigned long long)m->glb_size[2],
+                (unsigned long long)m->glb_rd[2], (unsigned long long)m->glb_wr[2],
+                (unsigned long long)m->rf_rd, (unsigned long long)m->rf_wr,
+                (unsigned long long)m->rf_bytes, (unsigned long long)m->stall[0],
+                (unsigned long long)m->stall[1], (unsigned long long)m->stall[2],
+                (unsigned long long)m->stall[3], m->energy_pj[0], m->energy_pj[1],
+                m->energy_pj[2], m->energy_pj[3],
+                m->energy_pj[0] + m->energy_pj[1] + m->energy_pj[2] + m->energy_pj[3],
+                m->intensity, (unsigned long long)m->roofline_cycles,
+                (unsigned long long)m->predicted_cycles, m->exact ? "true" : "false",
+                m->traffic_ok ? "true" : "false", m->bounds_ok ? "true" : "false");
         fprintf(f,
                 "\n     \"rtl_busy_cycles\": %llu, \"rtl_mac_slots\": %llu, "
                 "\"sim_wall_seconds\": %.6f, \"wall_seconds\": %.6f, "

@@ -8,6 +8,31 @@
 
 #include "layer.h"
 
+enum { E_DRAM, E_GLB, E_RF, E_MAC, E_N }; /* energy by level */
+
+/* What the memory system did for one layer, and what the models say it should. */
+typedef struct {
+    char tiling[64];             /* tiling_str() */
+    uint64_t tiles, visits;
+    uint64_t dram_rd, dram_wr;   /* bytes the DMA moved */
+    uint64_t dram_rd_t[5], dram_wr_t[5]; /* by tensor: ifmap, weight, bias, psum, out */
+    uint64_t dram_bus;           /* channel bytes incl. burst rounding */
+    uint64_t descs;              /* DMA descriptors */
+    uint64_t model_dram;         /* the tiling's traffic (mem_model) */
+    uint64_t compulsory;         /* each input row used, weight, bias, output once */
+    uint64_t glb_rd[3], glb_wr[3], glb_size[3]; /* by partition: ifmap, weight, psum */
+    uint64_t glb_unified;        /* unified GLB bytes, 0 if partitions are separate */
+    uint64_t rf_rd, rf_wr;       /* PE register accesses (from the RTL's counters) */
+    uint64_t rf_bytes;
+    uint64_t stall[4];           /* compute, fill/drain, DMA, GLB port */
+    double energy_pj[E_N];
+    double intensity;            /* operations per DRAM byte */
+    uint64_t roofline_cycles, predicted_cycles;
+    bool exact;                  /* unbounded DRAM: cycles must equal the compute model */
+    bool traffic_ok;             /* DRAM bytes == model, >= compulsory */
+    bool bounds_ok;              /* cycles >= roofline, within 10% of predicted */
+} layer_mem_t;
+
 typedef struct {
     layer_t layer;           /* what ran */
     uint64_t macs;           /* useful MACs of the layer */
@@ -30,6 +55,7 @@ typedef struct {
     uint64_t rtl_mac_slots;  /* RTL counter: PE-cycles with a valid product */
     double sim_seconds;      /* wall time of the cycle loop */
     double wall_seconds;     /* wall time of the layer including data and checks */
+    layer_mem_t mem;
 } layer_result_t;
 
 typedef struct {
@@ -37,11 +63,15 @@ typedef struct {
     const char *dataflow, *dtype;
     uint64_t seed;           /* data seed (meaningful when !from_files) */
     bool from_files;         /* tensors came from .npy files */
+    double dram_bw;          /* bytes/cycle, 0 unlimited */
+    uint64_t dram_latency;
+    const char *glb_desc;    /* e.g. "unbounded", "256 KiB unified" */
 } run_config_t;
 
 static inline bool layer_result_ok(const layer_result_t *r)
 {
-    return r->bitexact && r->cycles_match && r->counters_ok;
+    return r->bitexact && r->cycles_match && r->counters_ok && r->mem.traffic_ok &&
+           r->mem.bounds_ok;
 }
 
 /* Prints the summary table of n layers and a total line to f. */

@@ -1,106 +1,529 @@
 #include "ws_run.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dma.h"
 #include "pecos_err.h"
 
-/* Copies operand idx of src into lane r of dst (both esz-byte elements). */
-static inline void put_lane(void *dst, int r, const void *src, size_t idx, size_t esz)
-{
-    if (esz == 1)
-        ((uint8_t *)dst)[r] = ((const uint8_t *)src)[idx];
-    else
-        ((uint16_t *)dst)[r] = ((const uint16_t *)src)[idx];
-}
+/* One tile of the layer, in run order. */
+typedef struct {
+    int k0, kt, c0, ct, p0, pt;
+    int kgn, cfn;         /* k groups of Cols channels, reduction folds of Rows lanes */
+    uint32_t n;           /* beats per fold: pt * Q */
+    uint64_t fold0;       /* global index of the tile's first fold */
+    int if_load, w_load;  /* which ifmap / weight load it reads */
+    int visit;            /* which visit it belongs to */
+    int vstart, vend;     /* first / last tile of its visit */
+    int rin0, rin;        /* input rows [rin0, rin0 + rin) its ifmap tile holds */
+} tile_t;
 
 typedef struct {
-    uint32_t fold; /* fold index f */
-    uint32_t beat; /* pixel j */
+    int first, last;      /* tiles */
+} span_t;
+
+typedef struct {
+    int first, last;      /* tiles */
+    int resume;           /* starts at c > 0: partial sums come back from DRAM */
+    int prev;             /* earlier visit of the same (k, p), or -1 */
+} visit_t;
+
+typedef struct {
+    uint32_t fold_local;  /* fold within its tile: kg * cfn + cf */
+    uint32_t beat;        /* pixel j within the tile */
+    int tile;
+    int last_of_visit;
 } tag_t;
+
+/* Everything the loop and the DMA callback share. */
+typedef struct {
+    const ws_job_t *job;
+    int rows, cols;
+    size_t esz;
+    tile_t *tiles;
+    int ntiles;
+    span_t *ifl, *wl;     /* ifmap and weight loads */
+    int nifl, nwl;
+    visit_t *vis;
+    int nvis;
+    uint8_t *glb_if[2], *glb_w[2];
+    int32_t *glb_ps[2], *glb_bias[2];
+    uint64_t bank_bytes[G_N];
+    int64_t *psum_fold[2]; /* per psum bank: global fold that last wrote [kg][j] */
+    uint8_t *if_ready, *w_ready, *vis_ready, *wb_done;
+    int *blist, nb;        /* bias loads: the visits that start at c = 0, in order */
+    int *vis_b;            /* per visit: its bias load, or -1 */
+    uint8_t *b_ready;
+    uint64_t addr_if, addr_w, addr_b, addr_o;
+    ws_stats_t *st;
+} run_t;
+
+static uint64_t align64(uint64_t x) { return (x + 63) & ~(uint64_t)63; }
+static int imin(int a, int b) { return a < b ? a : b; }
+
+/* Builds the tile list in the tiling's loop order, the loads and the visits. */
+static int plan_tiles(run_t *R)
+{
+    const layer_t *L = R->job->layer;
+    const tiling_t *t = R->job->tiling;
+    const int rs = L->r * L->s;
+    const int trips[3] = {(L->k + t->kt - 1) / t->kt, (L->p + t->pt - 1) / t->pt,
+                          (L->c + t->ct - 1) / t->ct};
+    const int n = trips[0] * trips[1] * trips[2];
+    R->tiles = calloc((size_t)n, sizeof *R->tiles);
+    R->ifl = calloc((size_t)n, sizeof *R->ifl);
+    R->wl = calloc((size_t)n, sizeof *R->wl);
+    R->vis = calloc((size_t)n, sizeof *R->vis);
+    int *last_vis = malloc(sizeof(int) * (size_t)trips[0] * (size_t)trips[1]);
+    if (!R->tiles || !R->ifl || !R->wl || !R->vis || !last_vis) {
+        free(last_vis);
+        return PECOS_ENOMEM;
+    }
+    for (int i = 0; i < trips[0] * trips[1]; i++) last_vis[i] = -1;
+    int ix[3], prev[3] = {-1, -1, -1};
+    uint64_t fold = 0;
+    R->ntiles = n;
+    for (int a = 0; a < trips[t->order[0]]; a++)
+        for (int b = 0; b < trips[t->order[1]]; b++)
+            for (int c = 0; c < trips[t->order[2]]; c++) {
+                ix[t->order[0]] = a;
+                ix[t->order[1]] = b;
+                ix[t->order[2]] = c;
+                const int i = (a * trips[t->order[1]] + b) * trips[t->order[2]] + c;
+                tile_t *T = &R->tiles[i];
+                T->k0 = ix[TILE_K] * t->kt;
+                T->kt = imin(t->kt, L->k - T->k0);
+                T->p0 = ix[TILE_P] * t->pt;
+                T->pt = imin(t->pt, L->p - T->p0);
+                T->c0 = ix[TILE_C] * t->ct;
+                T->ct = imin(t->ct, L->c - T->c0);
+                T->kgn = (T->kt + R->cols - 1) / R->cols;
+                T->cfn = (T->ct * rs + R->rows - 1) / R->rows;
+                T->n = (uint32_t)(T->pt * L->q);
+                T->fold0 = fold;
+                fold += (uint64_t)T->kgn * (uint64_t)T->cfn;
+                int lo = T->p0 * L->stride - L->pad;
+                int hi = (T->p0 + T->pt - 1) * L->stride - L->pad + L->r - 1;
+                if (lo < 0) lo = 0;
+                if (hi > L->h - 1) hi = L->h - 1;
+                T->rin0 = lo;
+                T->rin = hi >= lo ? hi - lo + 1 : 0;
+                if (i == 0 || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C])
+                    R->ifl[R->nifl++].first = i;
+                R->ifl[R->nifl - 1].last = i;
+                T->if_load = R->nifl - 1;
+                if (i == 0 || ix[TILE_K] != prev[TILE_K] || ix[TILE_C] != prev[TILE_C])
+                    R->wl[R->nwl++].first = i;
+                R->wl[R->nwl - 1].last = i;
+                T->w_load = R->nwl - 1;
+                T->vstart = i == 0 || ix[TILE_K] != prev[TILE_K] || ix[TILE_P] != prev[TILE_P];
+                const int kp = ix[TILE_K] * trips[1] + ix[TILE_P];
+                if (T->vstart) {
+                    visit_t *v = &R->vis[R->nvis++];
+                    v->first = i;
+                    v->resume = T->c0 > 0;
+                    v->prev = last_vis[kp];
+                    last_vis[kp] = R->nvis - 1;
+                    if (i > 0) R->tiles[i - 1].vend = 1;
+                }
+                R->vis[R->nvis - 1].last = i;
+                T->visit = R->nvis - 1;
+                memcpy(prev, ix, sizeof prev);
+            }
+    R->tiles[n - 1].vend = 1;
+    free(last_vis);
+    return 0;
+}
+
+/* DMA completion: the data is in place; mark what it made ready. */
+static void on_done(void *ctx, const dma_desc_t *x)
+{
+    run_t *R = ctx;
+    ws_stats_t *st = R->st;
+    if (x->to_dram) {
+        st->dram_wr[x->kind] += x->bytes;
+        st->glb_rd[G_PSUM] += x->bytes;
+        R->wb_done[x->ref] = 1;
+        return;
+    }
+    st->dram_rd[x->kind] += x->bytes;
+    switch (x->kind) {
+    case T_IFMAP:
+        st->glb_wr[G_IFMAP] += x->bytes;
+        R->if_ready[x->ref] = 1;
+        break;
+    case T_WEIGHT:
+        st->glb_wr[G_WEIGHT] += x->bytes;
+        R->w_ready[x->ref] = 1;
+        break;
+    case T_BIAS:
+        st->glb_wr[G_PSUM] += x->bytes;
+        R->b_ready[x->ref] = 1;
+        break;
+    default: /* spilled partial sums: the resumed visit can start */
+        st->glb_wr[G_PSUM] += x->bytes;
+        R->vis_ready[x->ref] = 1;
+        break;
+    }
+}
+
+static void desc_2d(dma_desc_t *x, int kind, int64_t ref, int to_dram, uint64_t dram_addr,
+                    void *glb, uint64_t room, const char *name)
+{
+    memset(x, 0, sizeof *x);
+    x->kind = kind;
+    x->ref = ref;
+    x->to_dram = to_dram;
+    x->dram_addr = dram_addr;
+    x->glb = glb;
+    x->glb_room = room;
+    x->glb_name = name;
+    x->n2 = 1;
+}
+
+static const char *bank_name[G_N][2] = {{"glb.ifmap[0]", "glb.ifmap[1]"},
+                                        {"glb.weight[0]", "glb.weight[1]"},
+                                        {"glb.psum[0]", "glb.psum[1]"}};
+
+static int issue_ifmap(run_t *R, dma_t *d, int i, uint64_t now)
+{
+    const layer_t *L = R->job->layer;
+    const tile_t *T = &R->tiles[R->ifl[i].first];
+    const uint64_t e = R->esz, W = (uint64_t)L->w, H = (uint64_t)L->h;
+    dma_desc_t x;
+    desc_2d(&x, T_IFMAP, i, 0, R->addr_if + ((uint64_t)T->c0 * H + (uint64_t)T->rin0) * W * e,
+            R->glb_if[i & 1], R->bank_bytes[G_IFMAP], bank_name[G_IFMAP][i & 1]);
+    x.n2 = (uint64_t)T->ct;
+    x.n1 = (uint64_t)T->rin;
+    x.run = W * e;
+    x.dram_s2 = H * W * e;
+    x.dram_s1 = W * e;
+    x.glb_s2 = (uint64_t)T->rin * W * e;
+    x.glb_s1 = W * e;
+    snprintf(x.what, sizeof x.what, "ifmap c%d+%d h%d+%d", T->c0, T->ct, T->rin0, T->rin);
+    return dma_issue(d, &x, now);
+}
+
+static int issue_weights(run_t *R, dma_t *d, int i, uint64_t now)
+{
+    const layer_t *L = R->job->layer;
+    const tile_t *T = &R->tiles[R->wl[i].first];
+    const uint64_t e = R->esz, rs = (uint64_t)L->r * L->s, crs = (uint64_t)L->c * rs;
+    dma_desc_t x;
+    desc_2d(&x, T_WEIGHT, i, 0, R->addr_w + ((uint64_t)T->k0 * crs + (uint64_t)T->c0 * rs) * e,
+            R->glb_w[i & 1], R->bank_bytes[G_WEIGHT], bank_name[G_WEIGHT][i & 1]);
+    x.n1 = (uint64_t)T->kt;
+    x.run = (uint64_t)T->ct * rs * e;
+    x.dram_s1 = crs * e;
+    x.glb_s1 = x.run;
+    snprintf(x.what, sizeof x.what, "weight k%d+%d c%d+%d", T->k0, T->kt, T->c0, T->ct);
+    return dma_issue(d, &x, now);
+}
+
+/* Bias load b (for visit blist[b], which starts at c = 0) into bias slot b&1 of the psum
+ * partition. */
+static int issue_bias(run_t *R, dma_t *d, int b, uint64_t now)
+{
+    const tile_t *T = &R->tiles[R->vis[R->blist[b]].first];
+    dma_desc_t x;
+    desc_2d(&x, T_BIAS, b, 0, R->addr_b + 4 * (uint64_t)T->k0, R->glb_bias[b & 1],
+            4 * (uint64_t)T->kt, b & 1 ? "glb.bias[1]" : "glb.bias[0]");
+    x.n1 = 1;
+    x.run = 4 * (uint64_t)T->kt;
+    snprintf(x.what, sizeof x.what, "bias k%d+%d", T->k0, T->kt);
+    return dma_issue(d, &x, now);
+}
+
+/* Spilled partial sums back into psum bank v&1 (a resumed visit), or, with to_dram, the
+ * visit's partial sums / outputs out to DRAM. */
+static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, uint64_t now)
+{
+    const layer_t *L = R->job->layer;
+    const tile_t *T = &R->tiles[R->vis[v].first];
+    const uint64_t pq = (uint64_t)L->p * L->q;
+    dma_desc_t x;
+    const tile_t *E = &R->tiles[R->vis[v].last];
+    const int final = to_dram && E->c0 + E->ct == L->c; /* the last c tile: outputs */
+    desc_2d(&x, to_dram ? (final ? T_OUT : T_PSUM) : T_PSUM, v, to_dram,
+            R->addr_o + 4 * ((uint64_t)T->k0 * pq + (uint64_t)T->p0 * L->q), R->glb_ps[v & 1],
+            R->bank_bytes[G_PSUM], bank_name[G_PSUM][v & 1]);
+    x.n1 = (uint64_t)T->kt;
+    x.run = 4 * (uint64_t)T->n;
+    x.dram_s1 = 4 * pq;
+    x.glb_s1 = x.run;
+    snprintf(x.what, sizeof x.what, "%s k%d+%d p%d+%d", to_dram ? (final ? "out" : "psum-spill")
+                                                                  : "psum-resume",
+             T->k0, T->kt, T->p0, T->pt);
+    return dma_issue(d, &x, now);
+}
+
+static void free_run(run_t *R)
+{
+    for (int b = 0; b < 2; b++) {
+        free(R->glb_if[b]);
+        free(R->glb_w[b]);
+        free(R->glb_ps[b]);
+        free(R->glb_bias[b]);
+        free(R->psum_fold[b]);
+    }
+    free(R->tiles);
+    free(R->ifl);
+    free(R->wl);
+    free(R->vis);
+    free(R->if_ready);
+    free(R->w_ready);
+    free(R->blist);
+    free(R->vis_b);
+    free(R->b_ready);
+    free(R->vis_ready);
+    free(R->wb_done);
+}
+
+/* Copies operand idx of src into lane r of dst (both esz-byte elements). */
+static inline void put_lane(void *dst, int r, const uint8_t *src, size_t idx, size_t esz)
+{
+    if (esz == 1)
+        ((uint8_t *)dst)[r] = src[idx];
+    else
+        memcpy((uint8_t *)dst + 2 * (size_t)r, src + 2 * idx, 2);
+}
 
 int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen)
 {
     const layer_t *L = job->layer;
+    const mem_cfg_t *mc = job->mem;
     const int rows = s->info.rows, cols = s->info.cols;
-    const int crs = L->c * L->r * L->s, rs = L->r * L->s;
-    const uint32_t n = (uint32_t)(L->p * L->q);
-    const uint32_t cf_n = (uint32_t)((crs + rows - 1) / rows);
-    const uint32_t kg_n = (uint32_t)((L->k + cols - 1) / cols);
-    const uint32_t folds = cf_n * kg_n;
-    const uint64_t total_beats = (uint64_t)folds * n;
+    const int rs = L->r * L->s;
+    const size_t esz = job->esz;
     const uint32_t tag_cap = (uint32_t)(rows + cols + 8);
+    run_t R = {.job = job, .rows = rows, .cols = cols, .esz = esz, .st = st};
+    dma_t dma = {0};
+    uint8_t *dram = NULL;
+    int32_t *pin = NULL, *pout = NULL;
+    tag_t *tags = NULL;
+    int *crs_c = NULL, *crs_ry = NULL, *crs_sx = NULL;
+    int *vis_wb = NULL; /* per visit, 1: its outputs are all in, the writeback is due */
     int rc = PECOS_ENOMEM;
 
     memset(st, 0, sizeof *st);
-    const size_t esz = job->esz;
     if (esz != (strcmp(s->info.dtype, "int8") == 0 ? 1u : 2u)) {
         snprintf(err, errlen, "layer %s: %zu-byte operands for a %s array", L->name, esz,
                  s->info.dtype);
         return PECOS_EPARAM;
     }
-    uint16_t *wcol = malloc(sizeof(uint16_t) * (size_t)rows); /* esz-byte lanes */
-    uint16_t *xvec = malloc(sizeof(uint16_t) * (size_t)rows);
-    int32_t *pin = malloc(sizeof(int32_t) * (size_t)cols);
-    int32_t *pout = malloc(sizeof(int32_t) * (size_t)cols);
-    int32_t *psum = malloc(sizeof(int32_t) * (size_t)cols * n);  /* psum buffer of a group */
-    int64_t *psum_fold = malloc(sizeof(int64_t) * n); /* fold whose sums psum[j] holds */
-    int *crs_c = malloc(sizeof(int) * (size_t)crs), *crs_ry = malloc(sizeof(int) * (size_t)crs);
-    int *crs_sx = malloc(sizeof(int) * (size_t)crs);
-    tag_t *tags = malloc(sizeof(tag_t) * tag_cap);
-    if (!wcol || !xvec || !pin || !pout || !psum || !psum_fold || !crs_c || !crs_ry || !crs_sx ||
-        !tags) {
-        snprintf(err, errlen, "layer %s: out of memory", L->name);
-        goto out_free;
+
+    /* Mapper: DRAM addresses, and the tensors written into the DRAM image. */
+    const uint64_t in_b = (uint64_t)L->c * L->h * L->w * esz;
+    const uint64_t w_b = (uint64_t)L->k * L->c * (uint64_t)rs * esz;
+    const uint64_t pq = (uint64_t)L->p * L->q, out_b = 4 * (uint64_t)L->k * pq;
+    R.addr_if = 0;
+    R.addr_w = align64(in_b);
+    R.addr_b = align64(R.addr_w + w_b);
+    R.addr_o = align64(R.addr_b + 4 * (uint64_t)L->k);
+    st->dram_bytes = R.addr_o + out_b;
+    if (st->dram_bytes > mc->dram_capacity) {
+        snprintf(err, errlen,
+                 "layer %s needs %llu bytes of DRAM for its tensors; --dram-mib allows %llu",
+                 L->name, (unsigned long long)st->dram_bytes,
+                 (unsigned long long)mc->dram_capacity);
+        return PECOS_EPARAM;
     }
-    for (int i = 0; i < crs; i++) {
+    dram = calloc(1, (size_t)st->dram_bytes);
+    if (!dram || plan_tiles(&R) != 0) goto oom;
+    memcpy(dram + R.addr_if, job->ifmap, (size_t)in_b);
+    memcpy(dram + R.addr_w, job->weights, (size_t)w_b);
+    if (job->bias) memcpy(dram + R.addr_b, job->bias, 4 * (size_t)L->k);
+
+    /* GLB banks, sized for the largest tile. */
+    const tiling_t *tl = job->tiling;
+    int rin_max = 0, kgn_max = 0;
+    uint32_t n_max = 0;
+    for (int i = 0; i < R.ntiles; i++) {
+        rin_max = R.tiles[i].rin > rin_max ? R.tiles[i].rin : rin_max;
+        kgn_max = R.tiles[i].kgn > kgn_max ? R.tiles[i].kgn : kgn_max;
+        n_max = R.tiles[i].n > n_max ? R.tiles[i].n : n_max;
+    }
+    const int kt_max = imin(tl->kt, L->k), ct_max = imin(tl->ct, L->c);
+    R.bank_bytes[G_IFMAP] = (uint64_t)ct_max * (uint64_t)rin_max * (uint64_t)L->w * esz;
+    R.bank_bytes[G_WEIGHT] = (uint64_t)kt_max * (uint64_t)ct_max * (uint64_t)rs * esz;
+    R.bank_bytes[G_PSUM] = 4 * (uint64_t)kt_max * n_max + 4 * (uint64_t)kt_max; /* + bias */
+    memcpy(st->glb_bank, R.bank_bytes, sizeof st->glb_bank);
+    for (int b = 0; b < 2; b++) {
+        R.glb_if[b] = malloc((size_t)R.bank_bytes[G_IFMAP] + 1);
+        R.glb_w[b] = malloc((size_t)R.bank_bytes[G_WEIGHT] + 1);
+        R.glb_ps[b] = malloc(4 * (size_t)kt_max * n_max + 4);
+        R.glb_bias[b] = malloc(4 * (size_t)kt_max + 4);
+        R.psum_fold[b] = malloc(sizeof(int64_t) * (size_t)kgn_max * n_max + 8);
+        if (!R.glb_if[b] || !R.glb_w[b] || !R.glb_ps[b] || !R.glb_bias[b] || !R.psum_fold[b])
+            goto oom;
+        for (size_t i = 0; i < (size_t)kgn_max * n_max; i++) R.psum_fold[b][i] = -1;
+    }
+    R.if_ready = calloc((size_t)R.nifl, 1);
+    R.w_ready = calloc((size_t)R.nwl, 1);
+    R.blist = malloc(sizeof(int) * (size_t)R.nvis);
+    R.vis_b = malloc(sizeof(int) * (size_t)R.nvis);
+    R.b_ready = calloc((size_t)R.nvis, 1);
+    if (R.blist && R.vis_b)
+        for (int v = 0; v < R.nvis; v++) {
+            R.vis_b[v] = R.vis[v].resume ? -1 : R.nb;
+            if (!R.vis[v].resume) R.blist[R.nb++] = v;
+        }
+    R.vis_ready = calloc((size_t)R.nvis, 1);
+    R.wb_done = calloc((size_t)R.nvis, 1);
+    uint16_t wcol[256], xvec[256]; /* esz-byte lanes, rows <= 256 */
+    pin = malloc(sizeof(int32_t) * (size_t)cols);
+    pout = malloc(sizeof(int32_t) * (size_t)cols);
+    tags = malloc(sizeof(tag_t) * tag_cap);
+    crs_c = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    crs_ry = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    crs_sx = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    vis_wb = calloc((size_t)R.nvis, sizeof(int));
+    if (!R.if_ready || !R.w_ready || !R.blist || !R.vis_b || !R.b_ready || !R.vis_ready || !R.wb_done || !pin || !pout || !tags ||
+        !crs_c || !crs_ry || !crs_sx || !vis_wb || dma_init(&dma, dram, st->dram_bytes,
+                                                          &mc->dram, job->trace_dma, L->name))
+        goto oom;
+    for (int i = 0; i < ct_max * rs; i++) {
         crs_c[i] = i / rs;
         crs_ry[i] = (i % rs) / L->s;
         crs_sx[i] = i % L->s;
     }
-    for (uint32_t j = 0; j < n; j++) psum_fold[j] = -1;
 
-    uint32_t wf = 0, wc = 0;      /* weight lane: next fold and column to write */
-    uint32_t loaded = 0;          /* folds whose weights are all written */
-    uint32_t df = 0, dj = 0;      /* data lane: next fold and beat to issue */
-    uint32_t issued = 0;          /* folds whose beats are all issued */
-    uint64_t received = 0;        /* output beats collected */
+    const tile_t *const tiles = R.tiles;
+    const uint64_t folds = tiles[R.ntiles - 1].fold0 +
+                           (uint64_t)tiles[R.ntiles - 1].kgn * (uint64_t)tiles[R.ntiles - 1].cfn;
+    uint64_t total_beats = 0;
+    for (int i = 0; i < R.ntiles; i++)
+        total_beats += (uint64_t)tiles[i].kgn * (uint64_t)tiles[i].cfn * tiles[i].n;
+
+    /* Weight lane: next fold wf (tile wt, local fold wl) and column wc. */
+    uint64_t wf = 0, loaded = 0;
+    int wt = 0, wtiles_done = 0;
+    uint32_t wl = 0, wc = 0;
+    /* Data lane: next fold df (tile dt, local fold dl) and beat dj. */
+    uint64_t df = 0, issued = 0;
+    int dt = 0, dtiles_done = 0;
+    uint32_t dl = 0, dj = 0;
+    /* DMA: next ifmap load, weight load, visit to prepare, visit to write back. */
+    int next_if = 0, next_w = 0, next_v = 0, next_wb = 0, next_b = 0;
+    uint64_t received = 0;
     uint32_t tag_head = 0, tag_len = 0;
+    int write_pending = 0; /* an output was collected last cycle: it takes a psum port now */
     uint64_t t = 0, last_progress = 0;
-    uint64_t fault_cycle = job->fault_cycle; /* fires once */
+    uint64_t fault_cycle = job->fault_cycle;
     const uint64_t stall_limit = 4ull * (uint64_t)(rows + cols) + 1024;
     vsim_counters_t c0, c1;
     s->counters(s->v, &c0);
     st->start_cycle = s->cycle(s->v);
 
-    while (received < total_beats) {
+    for (;;) {
+        /* 1. DMA: complete what is due, issue what has a free bank; repeat while an
+         * instant move unlocks another. */
+        for (int again = 1; again;) {
+            again = 0;
+            dma_poll(&dma, t, on_done, &R);
+            /* Loads go out in the order of the tiles that need them, each once its bank
+             * is free (double buffering: two loads of a kind ahead at most). */
+            int e = 0;
+            for (;;) {
+                const int ok_if = next_if < R.nifl &&
+                                  (next_if < 2 || R.ifl[next_if - 2].last < dtiles_done);
+                const int ok_w = next_w < R.nwl &&
+                                 (next_w < 2 || R.wl[next_w - 2].last < wtiles_done);
+                const int ok_v = next_v < R.nvis && (next_v < 2 || R.wb_done[next_v - 2]) &&
+                                 (!R.vis[next_v].resume || R.wb_done[R.vis[next_v].prev]);
+                const int ok_b = next_b < R.nb &&
+                                 (next_b < 2 || R.vis[R.blist[next_b - 2]].first < dtiles_done);
+                const int f_b = ok_b ? R.vis[R.blist[next_b]].first : INT_MAX;
+                const int f_if = ok_if ? R.ifl[next_if].first : INT_MAX;
+                const int f_w = ok_w ? R.wl[next_w].first : INT_MAX;
+                const int f_v = ok_v ? R.vis[next_v].first : INT_MAX;
+                if (f_if == INT_MAX && f_w == INT_MAX && f_v == INT_MAX && f_b == INT_MAX) break;
+                if (f_b <= f_if && f_b <= f_w && f_b <= f_v) {
+                    e = issue_bias(&R, &dma, next_b++, t);
+                } else if (f_if <= f_w && f_if <= f_v) {
+                    e = issue_ifmap(&R, &dma, next_if++, t);
+                } else if (f_w <= f_v) {
+                    e = issue_weights(&R, &dma, next_w++, t);
+                } else if (R.vis[next_v].resume) {
+                    e = issue_psum(&R, &dma, next_v++, 0, t);
+                } else { /* the psum bank is back; the bias comes on its own */
+                    R.vis_ready[next_v++] = 1;
+                }
+                again = 1;
+                if (e) break;
+            }
+            while (!e && next_wb < R.nvis && vis_wb[next_wb]) {
+                e = issue_psum(&R, &dma, next_wb++, 1, t);
+                again = 1;
+            }
+            if (e) {
+                snprintf(err, errlen, "layer %s: DMA descriptor out of bounds at cycle %llu",
+                         L->name, (unsigned long long)(st->start_cycle + t));
+                rc = e;
+                goto out_free;
+            }
+            if (dma.len && dma.q[dma.head].done <= t) again = 1;
+        }
+        if (received == total_beats && next_wb == R.nvis && !dma_busy(&dma)) break;
+
         vsim_in_t in = {0};
         vsim_out_t out = {.out_psum = pout};
-        const uint32_t loaded_before = loaded;
+        const uint64_t loaded_before = loaded;
+        int why = -1; /* the data lane's reason for not issuing, if it does not */
 
-        /* Data lane: fold df's weights must be in (written in an earlier cycle) and, past
-         * the first reduction fold, beat dj's partial sums must have come back. */
-        if (df < folds && df < loaded_before) {
-            const uint32_t kg = df / cf_n, cf = df % cf_n;
-            if (cf == 0 || psum_fold[dj] == (int64_t)df - 1) {
-                const int p = (int)(dj / (uint32_t)L->q), q = (int)(dj % (uint32_t)L->q);
+        /* 2. Data lane: fold df's weights are in the array (written in an earlier cycle),
+         * its ifmap tile and its visit's psum bank are in the GLB, and, when it continues
+         * partial sums, beat dj's have come back. */
+        if (df == folds) {
+            why = received < total_beats ? ST_FILL_DRAIN : ST_DMA;
+        } else if (!R.if_ready[tiles[dt].if_load] || !R.vis_ready[tiles[dt].visit] ||
+                   (tiles[dt].vstart && tiles[dt].c0 == 0 &&
+                    !R.b_ready[R.vis_b[tiles[dt].visit]])) {
+            why = ST_DMA;
+        } else if (df >= loaded_before) {
+            why = ST_FILL_DRAIN; /* refined below if the weight lane waits for the DMA */
+        } else {
+            const tile_t *T = &tiles[dt];
+            const int pb = T->visit & 1;
+            const uint32_t kg = dl / (uint32_t)T->cfn, cf = dl % (uint32_t)T->cfn;
+            const int from_bias = T->vstart && cf == 0 && T->c0 == 0;
+            int64_t dep = -1;
+            if (cf > 0)
+                dep = (int64_t)df - 1;
+            else if (!T->vstart)
+                dep = (int64_t)(tiles[dt - 1].fold0 + (uint64_t)kg * tiles[dt - 1].cfn +
+                                (uint64_t)tiles[dt - 1].cfn - 1);
+            if (dep >= 0 && R.psum_fold[pb][(size_t)kg * T->n + dj] != dep) {
+                why = ST_FILL_DRAIN;
+            } else if (mc->psum_ports < 2 && write_pending) {
+                why = ST_GLB_PORT;
+            } else {
+                const uint8_t *ib = R.glb_if[T->if_load & 1];
+                const int p = T->p0 + (int)(dj / (uint32_t)L->q), q = (int)(dj % (uint32_t)L->q);
                 const int ih0 = p * L->stride - L->pad, iw0 = q * L->stride - L->pad;
+                const int lanes = T->ct * rs;
                 memset(xvec, 0, esz * (size_t)rows); /* +0 in every lane not filled */
                 for (int r = 0; r < rows; r++) {
                     const int i = (int)cf * rows + r;
-                    if (i >= crs) break;
+                    if (i >= lanes) break;
                     const int ih = ih0 + crs_ry[i], iw = iw0 + crs_sx[i];
-                    if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w)
-                        put_lane(xvec, r, job->ifmap,
-                                 ((size_t)crs_c[i] * L->h + ih) * L->w + iw, esz);
+                    if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w) {
+                        put_lane(xvec, r, ib,
+                                 ((size_t)crs_c[i] * T->rin + (size_t)(ih - T->rin0)) * L->w + iw,
+                                 esz);
+                        st->glb_rd[G_IFMAP] += esz;
+                    }
                 }
+                const int32_t *src = from_bias ? R.glb_bias[R.vis_b[T->visit] & 1] : R.glb_ps[pb];
                 for (int c = 0; c < cols; c++) {
-                    const int k = (int)kg * cols + c;
-                    if (cf != 0)
-                        pin[c] = psum[(size_t)dj * cols + c];
-                    else
-                        pin[c] = (job->bias && k < L->k) ? job->bias[k] : 0;
+                    const int kl = (int)kg * cols + c;
+                    pin[c] = 0;
+                    if (kl < T->kt) {
+                        pin[c] = from_bias ? src[kl] : src[(size_t)kl * T->n + dj];
+                        st->glb_rd[G_PSUM] += 4;
+                    }
                 }
                 in.in_valid = 1;
                 in.in_bank = (uint8_t)(df & 1u);
@@ -114,39 +537,58 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
                     rc = PECOS_ESIM;
                     goto out_free;
                 }
-                tags[(tag_head + tag_len++) % tag_cap] = (tag_t){df, dj};
+                tags[(tag_head + tag_len++) % tag_cap] =
+                    (tag_t){dl, dj, dt, T->vend && dl + 1 == (uint32_t)(T->kgn * T->cfn) &&
+                                            dj + 1 == T->n};
                 st->beats++;
-                if (++dj == n) {
+                if (++dj == T->n) {
                     dj = 0;
                     issued = ++df;
+                    if (++dl == (uint32_t)(T->kgn * T->cfn)) {
+                        dl = 0;
+                        dtiles_done = ++dt;
+                    }
                 }
             }
         }
 
-        /* Weight lane: fold wf writes bank wf&1, last used by fold wf-2; that bank is free
-         * once fold wf-2's last beat is issued (this cycle counts: the write travels behind
-         * the beat and cannot overtake it). */
+        /* 3. Weight lane: fold wf writes array bank wf&1, last used by fold wf-2; that bank
+         * is free once fold wf-2's last beat is issued (this cycle counts: the write travels
+         * behind the beat and cannot overtake it). Its weight tile must be in the GLB. */
         if (wf < folds && wf <= issued + 1) {
-            const uint32_t kg = wf / cf_n, cf = wf % cf_n;
-            const int k = (int)kg * cols + (int)wc;
-            memset(wcol, 0, esz * (size_t)rows);
-            for (int r = 0; r < rows && k < L->k; r++) {
-                const int i = (int)cf * rows + r;
-                if (i >= crs) break;
-                put_lane(wcol, r, job->weights, (size_t)k * crs + i, esz);
-            }
-            in.w_valid = 1;
-            in.w_bank = (uint8_t)(wf & 1u);
-            in.w_col = (uint16_t)wc;
-            in.w_data = wcol;
-            st->wbeats++;
-            if (++wc == (uint32_t)cols) {
-                wc = 0;
-                loaded = ++wf;
+            const tile_t *T = &tiles[wt];
+            if (!R.w_ready[T->w_load]) {
+                if (why == ST_FILL_DRAIN && df >= loaded_before && wf <= df) why = ST_DMA;
+            } else {
+                const uint32_t kg = wl / (uint32_t)T->cfn, cf = wl % (uint32_t)T->cfn;
+                const int kl = (int)kg * cols + (int)wc, lanes = T->ct * rs;
+                const uint8_t *wb = R.glb_w[T->w_load & 1];
+                memset(wcol, 0, esz * (size_t)rows);
+                for (int r = 0; r < rows && kl < T->kt; r++) {
+                    const int i = (int)cf * rows + r;
+                    if (i >= lanes) break;
+                    put_lane(wcol, r, wb, (size_t)kl * lanes + i, esz);
+                    st->glb_rd[G_WEIGHT] += esz;
+                }
+                in.w_valid = 1;
+                in.w_bank = (uint8_t)(wf & 1u);
+                in.w_col = (uint16_t)wc;
+                in.w_data = wcol;
+                st->wbeats++;
+                if (++wc == (uint32_t)cols) {
+                    wc = 0;
+                    loaded = ++wf;
+                    if (++wl == (uint32_t)(T->kgn * T->cfn)) {
+                        wl = 0;
+                        wtiles_done = ++wt;
+                    }
+                }
             }
         }
+        st->stall[in.in_valid ? ST_COMPUTE : why]++;
 
         s->step(s->v, &in, &out);
+        write_pending = 0;
 
         if (out.out_valid) {
             if (tag_len == 0) {
@@ -163,21 +605,24 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
                 pout[0] ^= 1; /* checker self-test: one flipped bit */
                 fault_cycle = UINT64_MAX;
             }
-            const uint32_t kg = tg.fold / cf_n, cf = tg.fold % cf_n;
-            if (cf == cf_n - 1) {
-                for (int c = 0; c < cols; c++) {
-                    const int k = (int)kg * cols + c;
-                    if (k < L->k) job->out[(size_t)k * n + tg.beat] = pout[c];
-                }
-                job->out_cycle[(size_t)kg * n + tg.beat] = gcycle;
-            } else {
-                memcpy(&psum[(size_t)tg.beat * cols], pout, sizeof(int32_t) * (size_t)cols);
-                psum_fold[tg.beat] = tg.fold;
+            const tile_t *T = &tiles[tg.tile];
+            const int pb = T->visit & 1;
+            const uint32_t kg = tg.fold_local / (uint32_t)T->cfn;
+            for (int c = 0; c < cols; c++) {
+                const int kl = (int)kg * cols + c;
+                if (kl >= T->kt) break;
+                R.glb_ps[pb][(size_t)kl * T->n + tg.beat] = pout[c];
+                st->glb_wr[G_PSUM] += 4;
             }
+            R.psum_fold[pb][(size_t)kg * T->n + tg.beat] = (int64_t)(T->fold0 + tg.fold_local);
+            job->out_cycle[(size_t)(T->k0 / cols + (int)kg) * pq + (size_t)T->p0 * L->q +
+                           tg.beat] = gcycle;
+            if (tg.last_of_visit) vis_wb[T->visit] = 1;
+            write_pending = 1;
             received++;
             last_progress = t;
         }
-        if (in.in_valid || in.w_valid) last_progress = t;
+        if (in.in_valid || in.w_valid || dma_busy(&dma)) last_progress = t;
         t++;
         if (t - last_progress > stall_limit) {
             snprintf(err, errlen,
@@ -195,18 +640,25 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
     st->rtl.wbeats = c1.wbeats - c0.wbeats;
     st->rtl.busy = c1.busy - c0.busy;
     st->rtl.macs = c1.macs - c0.macs;
+    st->dram_bus = dma.bus_bytes;
+    st->descs = dma.descs;
+    memcpy(job->out, dram + R.addr_o, (size_t)out_b);
     rc = 0;
+    goto out_free;
 
+oom:
+    snprintf(err, errlen, "layer %s: out of memory", L->name);
+    rc = PECOS_ENOMEM;
 out_free:
-    free(tags);
+    dma_free(&dma);
+    free(vis_wb);
     free(crs_sx);
     free(crs_ry);
     free(crs_c);
-    free(psum_fold);
-    free(psum);
+    free(tags);
     free(pout);
     free(pin);
-    free(xvec);
-    free(wcol);
+    free_run(&R);
+    free(dram);
     return rc;
 }

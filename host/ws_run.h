@@ -1,22 +1,31 @@
-/* ws_run.h - runs one convolution on the weight-stationary array, cycle by cycle.
+/* ws_run.h - runs one convolution on the weight-stationary array, cycle by cycle, behind the
+ * memory system: DRAM, the DMA engine and the double-buffered GLB.
  *
- * The host owns time: each cycle it decides what enters the weight lane and the data lane
- * from the state it has seen so far (which bank is free, which fold's weights are in, which
- * partial sums came back), clocks the model once and collects the outputs. It never
- * computes a schedule in advance; models/ws_model.c predicts the result independently.
+ * The host owns time. Each cycle it first advances the DMA engine (completing moves whose
+ * time has come, issuing the moves whose GLB bank has become free), then decides what enters
+ * the weight lane and the data lane from the state it has seen so far (which GLB tiles have
+ * arrived, which array weight bank is free, which partial sums came back), clocks the model
+ * once and collects the outputs into the GLB's psum bank. It never computes a schedule in
+ * advance; models/ws_model.c and models/mem_model.c predict the result independently.
  *
- * Mapping (im2col): beat j of fold (kg, cf) carries, on row r, the input element that
- * reduction index cf*Rows + r (c, ry, sx) meets at output pixel j = p*Q + q; column c holds
- * the weights of output channel kg*Cols + c. Lanes past C*R*S or K carry zeros.
+ * Mapper: the layer's tensors are laid out in DRAM (ifmap [C,H,W], weights [K,C,R,S], bias
+ * [K] int32/fp32, output [K,P,Q] int32/fp32, each 64-byte aligned); the tiling (tiling.h)
+ * cuts the layer into tiles. Within a tile (im2col): beat j of fold (kg, cf) carries, on row
+ * r, the input element that the tile's reduction index cf*Rows + r (c, ry, sx) meets at the
+ * tile's output pixel j; column c holds output channel kg*Cols + c of the tile. Lanes past
+ * the tile's ct*R*S or kt carry zeros. The output is read back from DRAM at the end.
  */
 #ifndef PECOS_WS_RUN_H
 #define PECOS_WS_RUN_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "layer.h"
+#include "memsys.h"
 #include "simlib.h"
+#include "tiling.h"
 
 /* Operands are esz-byte elements (1: int8; 2: bf16/fp16 bit patterns), partial sums 32-bit
  * words (int32, or fp32 bit patterns): the loop moves bits and never interprets them. */
@@ -25,24 +34,38 @@ typedef struct {
     size_t esz;            /* operand bytes: 1 or 2, must match the loaded variant */
     const void *ifmap;     /* [C,H,W] */
     const void *weights;   /* [K,C,R,S] */
-    const int32_t *bias;   /* [K] or NULL: the first fold's initial partial sums */
-    int32_t *out;          /* [K,P,Q], written */
+    const int32_t *bias;   /* [K] or NULL (zeros) */
+    int32_t *out;          /* [K,P,Q], written (read back from DRAM) */
     uint64_t *out_cycle;   /* [KG*P*Q], written: global cycle each final beat came out */
     uint64_t fault_cycle;  /* self-test: corrupt the first output at or after this global
                               cycle (UINT64_MAX: never) */
+    const tiling_t *tiling;
+    const mem_cfg_t *mem;
+    FILE *trace_dma;       /* or NULL */
 } ws_job_t;
+
+enum { ST_COMPUTE, ST_FILL_DRAIN, ST_DMA, ST_GLB_PORT, ST_N };
+enum { T_IFMAP, T_WEIGHT, T_BIAS, T_PSUM, T_OUT, T_N };   /* tensors the DMA moves */
+enum { G_IFMAP, G_WEIGHT, G_PSUM, G_N };                  /* GLB partitions */
 
 typedef struct {
     uint64_t start_cycle;  /* global cycle of the layer's first cycle */
-    uint64_t cycles;       /* first cycle to the cycle of the last output, inclusive */
+    uint64_t cycles;       /* first cycle to the last output in DRAM */
     uint64_t beats;        /* data beats issued */
     uint64_t wbeats;       /* weight beats issued */
     vsim_counters_t rtl;   /* the RTL's own counters over the layer */
+    uint64_t stall[ST_N];  /* every cycle is exactly one of these */
+    uint64_t dram_rd[T_N], dram_wr[T_N]; /* bytes the DMA moved, by tensor */
+    uint64_t dram_bus;     /* channel bytes (runs rounded up to bursts) */
+    uint64_t descs;        /* DMA descriptors */
+    uint64_t glb_rd[G_N], glb_wr[G_N];   /* bytes, by partition */
+    uint64_t glb_bank[G_N]; /* bytes of one bank of each partition */
+    uint64_t dram_bytes;   /* DRAM the layer's tensors occupy */
 } ws_stats_t;
 
-/* Runs job on the model s (already open and reset). Returns 0, PECOS_ENOMEM, or PECOS_ESIM
- * (the RTL broke the protocol: an output with nothing in flight, or no output for too long)
- * with a one-line reason in err. */
+/* Runs job on the model s (already open and reset). Returns 0, PECOS_ENOMEM, PECOS_EPARAM
+ * (the tensors do not fit the DRAM capacity) or PECOS_ESIM (the RTL broke the protocol: an
+ * output with nothing in flight, or no progress for too long), with a one-line reason. */
 int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen);
 
 #endif

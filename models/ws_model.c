@@ -1,5 +1,6 @@
 #include "ws_model.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "pecos_err.h"
@@ -42,5 +43,110 @@ int ws_model_conv(const ws_model_in_t *in, ws_model_t *m)
         s1 = s;
     }
     m->cycles = s1 + n + m->latency;
+    return 0;
+}
+
+int ws_tile_trips(const ws_model_in_t *in, const tiling_t *t, tile_trips_t *tr)
+{
+    ws_model_t m;
+    int seen = 0;
+    memset(tr, 0, sizeof *tr);
+    if (ws_model_conv(in, &m) != 0 || t->kt < 1 || t->ct < 1 || t->pt < 1) return PECOS_EPARAM;
+    for (int i = 0; i < 3; i++) {
+        if (t->order[i] < 0 || t->order[i] > 2) return PECOS_EPARAM;
+        seen |= 1 << t->order[i];
+    }
+    if (seen != 7 || (t->kt % in->cols != 0 && t->kt < in->k)) return PECOS_EPARAM;
+    tr->kn = ((uint64_t)in->k + t->kt - 1) / t->kt;
+    tr->cn = ((uint64_t)in->c + t->ct - 1) / t->ct;
+    tr->pn = ((uint64_t)m.p + t->pt - 1) / t->pt;
+    tr->tiles = tr->kn * tr->cn * tr->pn;
+    return 0;
+}
+
+/* Tile number n of the loop nest: its (k, p, c) tile indices. */
+static void tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3])
+{
+    const uint64_t trips[3] = {tr->kn, tr->pn, tr->cn};
+    for (int i = 2; i >= 0; i--) {
+        const int d = t->order[i];
+        idx[d] = n % trips[d];
+        n /= trips[d];
+    }
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m,
+                   uint64_t *tile_s0, uint64_t *tile_end)
+{
+    tile_trips_t tr;
+    if (ws_tile_trips(in, t, &tr) != 0 || ws_model_conv(in, m) != 0) return PECOS_EPARAM;
+    const uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, rs = (uint64_t)in->r * in->s;
+    const uint64_t d = m->latency, q = (uint64_t)m->q;
+    const uint64_t kg_max = ((uint64_t)t->kt + cols - 1) / cols;
+    uint64_t *kg_last = calloc(kg_max, sizeof *kg_last);   /* S of the k group's last fold */
+    uint64_t *kp_out = calloc(tr.kn * tr.pn, sizeof *kp_out); /* (k,p) partial sums out */
+    if (!kg_last || !kp_out) {
+        free(kg_last);
+        free(kp_out);
+        return PECOS_ENOMEM;
+    }
+    uint64_t f = 0, l1 = 0, s1 = 0, s2 = 0, n1 = 0, n2 = 0;
+    uint64_t vis_out[2] = {0, 0}; /* visits v-1, v-2 (by parity): partial sums out */
+    uint64_t v = 0, prev[3] = {0, 0, 0}, folds = 0;
+    for (uint64_t n = 0; n < tr.tiles; n++) {
+        uint64_t ix[3], nx[3];
+        tile_index(t, &tr, n, ix);
+        const int vstart = n == 0 || ix[TILE_K] != prev[TILE_K] || ix[TILE_P] != prev[TILE_P];
+        int vend = n + 1 == tr.tiles;
+        if (!vend) {
+            tile_index(t, &tr, n + 1, nx);
+            vend = nx[TILE_K] != ix[TILE_K] || nx[TILE_P] != ix[TILE_P];
+        }
+        const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
+        const uint64_t kt = min_u64(t->kt, in->k - k0), ct = min_u64(t->ct, in->c - c0);
+        const uint64_t pt = min_u64(t->pt, (uint64_t)m->p - p0);
+        const uint64_t kgn = (kt + cols - 1) / cols, cfn = (ct * rs + rows - 1) / rows;
+        const uint64_t nb = pt * q;
+        uint64_t bound = 0;
+        if (vstart) {
+            v++;
+            if (v >= 3) bound = vis_out[v & 1]; /* visit v-2, same parity */
+            if (ix[TILE_C] > 0) bound = max_u64(bound, kp_out[ix[TILE_K] * tr.pn + ix[TILE_P]]);
+        }
+        for (uint64_t kg = 0; kg < kgn; kg++) {
+            for (uint64_t cf = 0; cf < cfn; cf++, f++) {
+                uint64_t l = 0, s;
+                if (f >= 1) l = l1 + cols;
+                if (f >= 2) l = max_u64(l, s2 + n2 - 1);
+                s = l + cols;
+                if (f >= 1) s = max_u64(s, s1 + n1);
+                if (vstart && kg == 0 && cf == 0) s = max_u64(s, bound);
+                if (cf > 0)
+                    s = max_u64(s, s1 + d + 1);
+                else if (!vstart)
+                    s = max_u64(s, kg_last[kg] + d + 1);
+                if (cf == cfn - 1) kg_last[kg] = s;
+                if (tile_s0 && kg == 0 && cf == 0) tile_s0[n] = s;
+                l1 = l;
+                s2 = s1;
+                n2 = n1;
+                s1 = s;
+                n1 = nb;
+            }
+        }
+        folds += kgn * cfn;
+        if (tile_end) tile_end[n] = s1 + nb;
+        if (vend) {
+            vis_out[v & 1] = s1 + nb + d;
+            kp_out[ix[TILE_K] * tr.pn + ix[TILE_P]] = s1 + nb + d;
+        }
+        memcpy(prev, ix, sizeof prev);
+    }
+    m->folds = folds;
+    m->cycles = s1 + n1 + d;
+    free(kg_last);
+    free(kp_out);
     return 0;
 }

@@ -21,6 +21,8 @@
 
 #include <stdint.h>
 
+#include "tiling.h"
+
 typedef struct {
     int rows, cols;          /* array */
     int c, h, w, k, r, s;    /* layer */
@@ -40,5 +42,27 @@ typedef struct {
 
 /* Fills m. Returns 0, or PECOS_EPARAM for a non-positive size or an empty output. */
 int ws_model_conv(const ws_model_in_t *in, ws_model_t *m);
+
+/* Tile counts of a tiling: trips of each loop and the number of tiles. */
+typedef struct {
+    uint64_t kn, cn, pn, tiles;
+} tile_trips_t;
+/* Fills tr for layer in and tiling t. Returns 0, or PECOS_EPARAM for a tile extent < 1, an
+ * order that is not a permutation, or kt neither a multiple of cols nor >= K. */
+int ws_tile_trips(const ws_model_in_t *in, const tiling_t *t, tile_trips_t *tr);
+
+/* Exact cycles of the layer run tile by tile in tiling t with data always in the GLB (DRAM
+ * unbounded, zero latency). Per fold the recurrence above, with N the tile's P*Q beats, plus
+ * what the tiles add:
+ *   - a fold continuing partial sums of an earlier tile of its visit (same k group, c tile
+ *     before) waits for them: S_f >= S_dep + D + 1;
+ *   - the first beat of visit v needs the psum bank that visit v-2 used back, i.e. v-2's
+ *     partial sums written out: S >= (last S of v-2) + N + D; a visit that resumes
+ *     spilled partial sums also waits for the earlier visit of the same (k, p) that way.
+ * m gets the layer totals (folds, beats per fold of the first tile, cycles, ideal). If
+ * tile_s0/tile_end are not NULL they receive, per tile in run order, the cycle of its first
+ * beat and the cycle after its last beat (arrays of tr.tiles). Returns 0 or PECOS_EPARAM. */
+int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m,
+                   uint64_t *tile_s0, uint64_t *tile_end);
 
 #endif

@@ -9,6 +9,7 @@ mkdir -p "$out/corpus_$target"
 case $target in
   npy)   extra="$src/host/npy.c $src/host/pecos_err.c"; seeds="$out/data" ;;
   layer) extra="$src/host/layer.c $src/host/pecos_err.c"; seeds="$src/tests/fuzz/layer_seeds" ;;
+  energy) extra="$src/host/energy.c $src/host/pecos_err.c"; seeds="$src/tests/fuzz/energy_seeds" ;;
   *) echo "unknown target $target"; exit 2 ;;
 esac
 # shellcheck disable=SC2086

@@ -1,0 +1,387 @@
+#include "mem_model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pecos_err.h"
+
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+/* Input rows that output rows [p0, p0+pt) touch, clipped to the image (0 if all padding). */
+static uint64_t rows_in(const ws_model_in_t *in, uint64_t p0, uint64_t pt)
+{
+    const int64_t lo = (int64_t)p0 * in->stride - in->pad;
+    const int64_t hi = (int64_t)(p0 + pt - 1) * in->stride - in->pad + in->r - 1;
+    const int64_t a = lo < 0 ? 0 : lo, b = hi > in->h - 1 ? in->h - 1 : hi;
+    return b >= a ? (uint64_t)(b - a + 1) : 0;
+}
+
+/* How many times a tensor is fetched over the loop nest: the product of the trips of the
+ * loops irrelevant to it that sit outside its innermost relevant non-trivial loop. */
+static uint64_t refetch(const tiling_t *t, const uint64_t trips[3], int relevant_mask)
+{
+    int inner = -1;
+    for (int i = 0; i < 3; i++)
+        if ((relevant_mask >> t->order[i] & 1) && trips[t->order[i]] > 1) inner = i;
+    uint64_t m = 1;
+    for (int i = 0; i < inner; i++)
+        if (!(relevant_mask >> t->order[i] & 1)) m *= trips[t->order[i]];
+    return m;
+}
+
+/* Bus bytes of count runs of run bytes stride apart (merged when contiguous). */
+static uint64_t bus_of(uint64_t burst, uint64_t count, uint64_t run, uint64_t stride)
+{
+    if (count == 0 || run == 0) return 0;
+    if (run == stride) {
+        run *= count;
+        count = 1;
+    }
+    return count * ((run + burst - 1) / burst) * burst;
+}
+
+int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t *t,
+                mem_traffic_t *m)
+{
+    ws_model_t wm;
+    tile_trips_t tr;
+    memset(m, 0, sizeof *m);
+    if ((esz != 1 && esz != 2) || burst < 1 || ws_model_conv(in, &wm) != 0 ||
+        ws_tile_trips(in, t, &tr) != 0)
+        return PECOS_EPARAM;
+    const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)in->k,
+                   C = (uint64_t)in->c, W = (uint64_t)in->w, rs = (uint64_t)in->r * in->s;
+    const uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols;
+    const uint64_t trips[3] = {tr.kn, tr.pn, tr.cn}; /* indexed by TILE_K, TILE_P, TILE_C */
+
+    uint64_t ifmap_pass = 0, rin_max = 0;
+    for (uint64_t p0 = 0; p0 < P; p0 += (uint64_t)t->pt) {
+        const uint64_t ri = rows_in(in, p0, min_u64((uint64_t)t->pt, P - p0));
+        ifmap_pass += C * ri * W * (uint64_t)esz;
+        rin_max = max_u64(rin_max, ri);
+    }
+    const uint64_t out_pass = 4 * K * P * Q;
+    m->ifmap_rd = ifmap_pass * refetch(t, trips, 1 << TILE_P | 1 << TILE_C);
+    m->weight_rd = K * C * rs * (uint64_t)esz * refetch(t, trips, 1 << TILE_K | 1 << TILE_C);
+    /* Each visit that starts at c = 0 loads its channels' bias: kn * pn of them. */
+    m->bias_rd = 4 * K * tr.pn;
+
+    /* Partial sums spill when a non-trivial k or p loop runs inside the c loop. */
+    int spill = 0, c_pos = 0;
+    for (int i = 0; i < 3; i++)
+        if (t->order[i] == TILE_C) c_pos = i;
+    for (int i = c_pos + 1; i < 3; i++)
+        if (trips[t->order[i]] > 1) spill = tr.cn > 1;
+    m->tiles = tr.tiles;
+    m->visits = spill ? tr.tiles : tr.kn * tr.pn;
+    m->out_wr = out_pass * (spill ? tr.cn : 1);
+    m->psum_rd = spill ? out_pass * (tr.cn - 1) : 0;
+    m->dram_rd = m->ifmap_rd + m->weight_rd + m->bias_rd + m->psum_rd;
+    m->dram_wr = m->out_wr;
+
+    /* Compulsory: the union of the input rows any output row touches. */
+    uint64_t used = 0;
+    int64_t covered = -1; /* last input row counted */
+    for (uint64_t p = 0; p < P; p++) {
+        int64_t lo = (int64_t)p * in->stride - in->pad, hi = lo + in->r - 1;
+        if (lo < 0) lo = 0;
+        if (hi > in->h - 1) hi = in->h - 1;
+        if (lo <= covered) lo = covered + 1;
+        if (hi >= lo) {
+            used += (uint64_t)(hi - lo + 1);
+            covered = hi;
+        }
+    }
+    /* Bus bytes: per tile of each tensor its runs; full tiles and the edge tile. */
+    const uint64_t H = (uint64_t)in->h, e = (uint64_t)esz;
+    const uint64_t ct_f = min_u64((uint64_t)t->ct, C), ct_l = C - (tr.cn - 1) * ct_f;
+    const uint64_t kt_f = min_u64((uint64_t)t->kt, K), kt_l = K - (tr.kn - 1) * kt_f;
+    uint64_t bus_if = 0, bus_ps = 0;
+    for (uint64_t p0 = 0; p0 < P; p0 += (uint64_t)t->pt) {
+        const uint64_t pt = min_u64((uint64_t)t->pt, P - p0), ri = rows_in(in, p0, pt);
+        bus_if += (tr.cn - 1) * bus_of(burst, ct_f, ri * W * e, H * W * e) +
+                  bus_of(burst, ct_l, ri * W * e, H * W * e);
+        bus_ps += (tr.kn - 1) * bus_of(burst, kt_f, pt * Q * 4, P * Q * 4) +
+                  bus_of(burst, kt_l, pt * Q * 4, P * Q * 4);
+    }
+    uint64_t bus_w = 0;
+    for (int kk = 0; kk < 2; kk++) {
+        const uint64_t kt = kk ? kt_l : kt_f, nk = kk ? 1 : tr.kn - 1;
+        bus_w += nk * ((tr.cn - 1) * bus_of(burst, kt, ct_f * rs * e, C * rs * e) +
+                       bus_of(burst, kt, ct_l * rs * e, C * rs * e));
+    }
+    uint64_t bus_b = 0;
+    for (int kk = 0; kk < 2; kk++)
+        bus_b += (kk ? 1 : tr.kn - 1) * bus_of(burst, 1, 4 * (kk ? kt_l : kt_f), 0);
+    m->bus = bus_if * refetch(t, trips, 1 << TILE_P | 1 << TILE_C) +
+             bus_w * refetch(t, trips, 1 << TILE_K | 1 << TILE_C) + bus_b * tr.pn +
+             bus_ps * (spill ? 2 * tr.cn - 1 : 1);
+    m->compulsory = C * used * W * (uint64_t)esz + K * C * rs * (uint64_t)esz + 4 * K + out_pass;
+
+    const uint64_t kt = min_u64((uint64_t)t->kt, K), ct = min_u64((uint64_t)t->ct, C),
+                   pt = min_u64((uint64_t)t->pt, P);
+    m->glb_ifmap = 2 * ct * rin_max * W * (uint64_t)esz;
+    m->glb_weight = 2 * kt * ct * rs * (uint64_t)esz;
+    m->glb_psum = 2 * (kt * pt * Q * 4 + 4 * kt); /* partial sums and bias */
+
+    /* Beats: the three tile loops are independent, so the sum over tiles factors. */
+    uint64_t cf_sum = 0;
+    for (uint64_t c0 = 0; c0 < C; c0 += (uint64_t)t->ct)
+        cf_sum += (min_u64((uint64_t)t->ct, C - c0) * rs + rows - 1) / rows;
+    m->beats = ((K + cols - 1) / cols) * cf_sum * P * Q;
+    return 0;
+}
+
+/* ---- predicted cycles ------------------------------------------------------------------ */
+
+typedef struct {
+    const dram_timing_t *dt;
+    double chan; /* cycle the channel is free from */
+} chan_t;
+
+/* Channel cycles of count runs of run bytes placed stride bytes apart (merged when
+ * contiguous). */
+static double xfer(const dram_timing_t *dt, uint64_t count, uint64_t run, uint64_t stride)
+{
+    if (dt->bw <= 0 || count == 0 || run == 0) return 0;
+    if (run == stride) {
+        run *= count;
+        count = 1;
+    }
+    const uint64_t bus = count * ((run + dt->burst - 1) / dt->burst) * dt->burst;
+    return (double)bus / dt->bw;
+}
+
+/* A request issued at cycle x taking `time` channel cycles: returns the cycle it is done. */
+static uint64_t request(chan_t *ch, uint64_t x, double time)
+{
+    double start = (double)(x + ch->dt->latency);
+    if (ch->chan > start) start = ch->chan;
+    ch->chan = start + time;
+    return (uint64_t)ceil(ch->chan);
+}
+
+static void tile_idx(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3])
+{
+    const uint64_t trips[3] = {tr->kn, tr->pn, tr->cn};
+    for (int i = 2; i >= 0; i--) {
+        idx[t->order[i]] = n % trips[t->order[i]];
+        n /= trips[t->order[i]];
+    }
+}
+
+/* One tile of the sequence, as the predicted schedule needs it. */
+typedef struct {
+    int vstart, vend, cpos;  /* first/last tile of its visit; c tile index > 0 */
+    uint64_t v, kp;          /* visit (from 0), (k, p) tile */
+    uint64_t if_load, w_load, b_load; /* which ifmap / weight / bias load it reads */
+    uint64_t kgn, cfn, nb;   /* k groups, reduction folds, lane cycles per fold */
+    uint64_t n_real;         /* beats per fold */
+    double t_if, t_w, t_b, t_ps; /* channel cycles of its loads, its visit's psum moves */
+    uint64_t s_last, l_last; /* first beat / weight-load start of its last fold */
+} ptile_t;
+
+typedef struct {
+    uint64_t issue, first;   /* issue cycle, first tile that needs it (priority) */
+    double time;             /* channel cycles */
+    uint64_t *done;          /* where its done cycle goes */
+} preq_t;
+
+static int preq_cmp(const void *a, const void *b)
+{
+    const preq_t *x = a, *y = b;
+    if (x->issue != y->issue) return x->issue < y->issue ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
+                    const dram_timing_t *dt, int psum_ports, mem_model_t *m)
+{
+    ws_model_t wm;
+    tile_trips_t tr;
+    memset(m, 0, sizeof *m);
+    if (dt->burst < 1 || dt->bw < 0 || mem_traffic(in, esz, dt->burst, t, &m->tr) != 0 ||
+        ws_tile_trips(in, t, &tr) != 0 || ws_model_tiled(in, t, &wm, NULL, NULL) != 0)
+        return PECOS_EPARAM;
+    m->macs = wm.macs;
+    m->compute_cycles = wm.cycles;
+    m->ideal_cycles = wm.ideal_cycles;
+    const uint64_t bytes = m->tr.dram_rd + m->tr.dram_wr;
+    m->intensity = bytes ? 2.0 * (double)wm.macs / (double)bytes : 0;
+    m->roofline_cycles = wm.ideal_cycles;
+    if (dt->bw > 0)
+        m->roofline_cycles = max_u64(m->roofline_cycles, (uint64_t)ceil((double)bytes / dt->bw));
+
+    const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)in->k,
+                   C = (uint64_t)in->c, H = (uint64_t)in->h, W = (uint64_t)in->w,
+                   rs = (uint64_t)in->r * in->s, d = wm.latency, e = (uint64_t)esz,
+                   rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, nt = tr.tiles;
+    const uint64_t NONE = UINT64_MAX;
+    ptile_t *ti = calloc(nt, sizeof *ti);
+    /* per load / visit: first and last tile; done cycles (NONE: not requested yet) */
+    uint64_t *if_first = malloc(sizeof(uint64_t) * nt), *if_last = malloc(sizeof(uint64_t) * nt);
+    uint64_t *w_first = malloc(sizeof(uint64_t) * nt), *w_last = malloc(sizeof(uint64_t) * nt);
+    uint64_t *v_first = malloc(sizeof(uint64_t) * nt), *v_last = malloc(sizeof(uint64_t) * nt);
+    uint64_t *v_prev = malloc(sizeof(uint64_t) * nt), *b_vis = malloc(sizeof(uint64_t) * nt);
+    uint64_t *if_done = malloc(sizeof(uint64_t) * nt), *w_done = malloc(sizeof(uint64_t) * nt);
+    uint64_t *b_done = malloc(sizeof(uint64_t) * nt), *ps_done = malloc(sizeof(uint64_t) * nt);
+    uint64_t *wb_done = malloc(sizeof(uint64_t) * nt);
+    uint64_t *kg_last = calloc(((uint64_t)t->kt + cols - 1) / cols + 1, sizeof(uint64_t));
+    uint64_t *last_kp = malloc(sizeof(uint64_t) * tr.kn * tr.pn);
+    preq_t *batch = malloc(sizeof(preq_t) * (4 * nt + 8));
+    int rc = PECOS_ENOMEM;
+    if (!ti || !if_first || !if_last || !w_first || !w_last || !v_first || !v_last || !v_prev ||
+        !b_vis || !if_done || !w_done || !b_done || !ps_done || !wb_done || !kg_last ||
+        !last_kp || !batch)
+        goto out;
+    for (uint64_t i = 0; i < tr.kn * tr.pn; i++) last_kp[i] = NONE;
+
+    /* The tile sequence and its loads (the same rules as the host, written from tiling.h). */
+    uint64_t nif = 0, nw = 0, nv = 0, nbias = 0, prev[3] = {0, 0, 0};
+    for (uint64_t n = 0; n < nt; n++) {
+        uint64_t ix[3];
+        tile_idx(t, &tr, n, ix);
+        ptile_t *x = &ti[n];
+        const int first = n == 0;
+        const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
+        const uint64_t kt = min_u64(t->kt, K - k0), ct = min_u64(t->ct, C - c0),
+                       pt = min_u64(t->pt, P - p0);
+        x->kgn = (kt + cols - 1) / cols;
+        x->cfn = (ct * rs + rows - 1) / rows;
+        x->nb = x->n_real = pt * Q;
+        /* One psum port: a returning output takes the port the cycle after, so a stream of
+         * beats runs in blocks of D+1 at half rate (approximation: 2 cycles a beat). */
+        if (psum_ports < 2) x->nb = 2 * x->nb;
+        x->cpos = ix[TILE_C] > 0;
+        x->kp = ix[TILE_K] * tr.pn + ix[TILE_P];
+        if (first || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C]) {
+            if_first[nif++] = n;
+            x->t_if = xfer(dt, ct, rows_in(in, p0, pt) * W * e, H * W * e);
+        }
+        if_last[nif - 1] = n;
+        x->if_load = nif - 1;
+        if (first || ix[TILE_K] != prev[TILE_K] || ix[TILE_C] != prev[TILE_C]) {
+            w_first[nw++] = n;
+            x->t_w = xfer(dt, kt, ct * rs * e, C * rs * e);
+        }
+        w_last[nw - 1] = n;
+        x->w_load = nw - 1;
+        x->vstart = first || ix[TILE_K] != prev[TILE_K] || ix[TILE_P] != prev[TILE_P];
+        if (x->vstart) {
+            if (!first) ti[n - 1].vend = 1;
+            v_first[nv] = n;
+            v_prev[nv] = last_kp[x->kp];
+            last_kp[x->kp] = nv;
+            if (!x->cpos) b_vis[nbias++] = nv;
+            nv++;
+        }
+        v_last[nv - 1] = n;
+        x->v = nv - 1;
+        x->b_load = x->cpos ? NONE : nbias - 1;
+        x->t_b = xfer(dt, 1, kt * 4, kt * 4);
+        x->t_ps = xfer(dt, kt, pt * Q * 4, P * Q * 4);
+        memcpy(prev, ix, sizeof prev);
+    }
+    ti[nt - 1].vend = 1;
+    for (uint64_t i = 0; i < nt; i++) if_done[i] = w_done[i] = b_done[i] = ps_done[i] = wb_done[i] = NONE;
+
+    /* The schedule: the exact recurrence of ws_model.h, plus each load's arrival. Before
+     * tile n, every DMA request whose trigger lies in tiles < n is queued (sorted by issue
+     * cycle, then by the tile that needs it): a load goes when the tile two loads back has
+     * released its bank (ifmap: last beat issued; weights: last weight beat; bias: its
+     * visit's first tile done), a writeback the cycle after a visit's last output, spilled
+     * partial sums when their bank and their earlier writeback are back. */
+    chan_t ch = {.dt = dt, .chan = 0};
+    uint64_t qi = 0, qw = 0, qb = 0, qwb = 0, qps = 0;
+    uint64_t f = 0, l1 = 0, s1 = 0, s2 = 0, n1 = 0, n2 = 0, last = 0;
+    uint64_t ndefer = 0; /* spilled-sum loads found last step, queued with this step's */
+    for (uint64_t n = 0; n <= nt; n++) {
+        uint64_t nbt = ndefer;
+        ndefer = 0;
+        for (; qi < nif && (qi < 2 || if_last[qi - 2] < n); qi++) {
+            const ptile_t *u = qi < 2 ? NULL : &ti[if_last[qi - 2]];
+            batch[nbt++] = (preq_t){u ? u->s_last + u->nb : 0, if_first[qi],
+                                    ti[if_first[qi]].t_if, &if_done[qi]};
+        }
+        for (; qw < nw && (qw < 2 || w_last[qw - 2] < n); qw++) {
+            const ptile_t *u = qw < 2 ? NULL : &ti[w_last[qw - 2]];
+            batch[nbt++] = (preq_t){u ? u->l_last + cols : 0, w_first[qw],
+                                    ti[w_first[qw]].t_w, &w_done[qw]};
+        }
+        for (; qb < nbias && (qb < 2 || v_first[b_vis[qb - 2]] < n); qb++) {
+            const ptile_t *u = qb < 2 ? NULL : &ti[v_first[b_vis[qb - 2]]];
+            batch[nbt++] = (preq_t){u ? u->s_last + u->nb : 0, v_first[b_vis[qb]],
+                                    ti[v_first[b_vis[qb]]].t_b, &b_done[qb]};
+        }
+        for (; qwb < nv && v_last[qwb] < n; qwb++) {
+            const ptile_t *u = &ti[v_last[qwb]];
+            batch[nbt++] = (preq_t){u->s_last + u->nb + d, v_first[qwb],
+                                    ti[v_first[qwb]].t_ps, &wb_done[qwb]};
+        }
+        qsort(batch, nbt, sizeof *batch, preq_cmp);
+        for (uint64_t i = 0; i < nbt; i++) {
+            *batch[i].done = request(&ch, batch[i].issue, batch[i].time);
+            last = max_u64(last, *batch[i].done);
+        }
+        /* Spilled partial sums back, in visit order, once their writebacks are queued;
+         * issued when those are done, so they join the next step's sorted batch. */
+        for (; qps < nv; qps++) {
+            if (!ti[v_first[qps]].cpos) continue;
+            const uint64_t bank = qps >= 2 ? wb_done[qps - 2] : 0, pv = wb_done[v_prev[qps]];
+            if (bank == NONE || pv == NONE) break;
+            batch[ndefer++] = (preq_t){max_u64(bank, pv), v_first[qps], ti[v_first[qps]].t_ps,
+                                       &ps_done[qps]};
+        }
+        if (n == nt) break;
+
+        ptile_t *x = &ti[n];
+        for (uint64_t kg = 0; kg < x->kgn; kg++) {
+            for (uint64_t cf = 0; cf < x->cfn; cf++, f++) {
+                uint64_t l = 0, s;
+                if (f >= 1) l = l1 + cols;
+                if (f >= 2) l = max_u64(l, s2 + n2 - 1);
+                l = max_u64(l, w_done[x->w_load]);
+                s = l + cols;
+                if (f >= 1) s = max_u64(s, s1 + n1);
+                s = max_u64(s, if_done[x->if_load]);
+                if (x->vstart && cf == 0) {
+                    if (x->v >= 2) s = max_u64(s, wb_done[x->v - 2]); /* psum bank back */
+                    s = max_u64(s, x->cpos ? ps_done[x->v] : b_done[x->b_load]);
+                }
+                /* One port: the dependency's outputs, written one per cycle, hold the port
+                 * until the last is in. */
+                const uint64_t port = psum_ports < 2 ? x->n_real : 0;
+                if (cf > 0)
+                    s = max_u64(s, s1 + d + 1 + port);
+                else if (!x->vstart)
+                    s = max_u64(s, kg_last[kg] + d + 1 + port);
+                if (cf == x->cfn - 1) kg_last[kg] = s;
+                l1 = l;
+                s2 = s1;
+                n2 = n1;
+                s1 = s;
+                n1 = x->nb;
+            }
+        }
+        x->s_last = s1;
+        x->l_last = l1;
+        last = max_u64(last, s1 + n1 + d);
+    }
+    m->predicted_cycles = last;
+    rc = 0;
+out:
+    free(ti); free(if_first); free(if_last); free(w_first); free(w_last); free(v_first);
+    free(v_last); free(v_prev); free(b_vis); free(if_done); free(w_done); free(b_done);
+    free(ps_done); free(wb_done); free(kg_last); free(last_kp); free(batch);
+    return rc;
+}
+
+void tiling_str(const tiling_t *t, char *buf, unsigned long len)
+{
+    static const char dim[3] = {'k', 'p', 'c'};
+    snprintf(buf, len, "k%d.c%d.p%d order %c,%c,%c", t->kt, t->ct, t->pt, dim[t->order[0]],
+             dim[t->order[1]], dim[t->order[2]]);
+}

@@ -1,0 +1,82 @@
+/* mem_model.h - DRAM traffic, GLB footprint, roofline and predicted cycles of a tiled layer.
+ *
+ * Written from the tiling's definition (models/tiling.h), not from the host's DMA code: the
+ * host counts the bytes its DMA engine really moves and checks them against this.
+ *
+ * Traffic. With the loops nested in the tiling's order, a tensor's tile is loaded again
+ * each time the tile sequence moves to a different tile of it; consecutive tiles that need
+ * the same one reuse it. In loop terms: a tensor whose innermost relevant loop (counting
+ * only loops with more than one trip) has irrelevant non-trivial loops outside it is
+ * fetched once per iteration of those. Relevant loops: ifmap (p, c), weights (k, c),
+ * partial sums / output (k, p). Per pass:
+ *   ifmap   sum over p tiles of C * rows_in(p tile) * W * esz  (halo rows are re-read;
+ *           rows_in = the input rows the tile's output rows touch, clipped to the image)
+ *   weights K*C*R*S*esz,  bias 4*K (it travels with the weight tiles of the first c
+ *           tile, so it is fetched as often as the weights),  output 4*K*P*Q.
+ *   Visits = tiles when the c loop is outside a non-trivial k or p loop (partial sums
+ *   spill: written 4*K*P*Q per c tile, read back for every c tile but the first), else
+ *   kn*pn (partial sums stay in the GLB).
+ * GLB footprint (both banks of each partition, double buffering):
+ *   ifmap 2 * ct * rows_in(largest p tile) * W * esz,
+ *   weights 2 * (kt * ct * R*S * esz + 4 * kt)  (with the bias), psum 2 * kt * pt * Q * 4.
+ * Compulsory traffic: every input row some output touches, every weight and bias once,
+ * every output once (int32/fp32).
+ *
+ * DRAM timing (shared with the host's DMA engine as a contract): one channel, requests
+ * served in order; a request of b bytes in contiguous runs issued at cycle x starts moving
+ * at max(x + latency, channel free) and occupies the channel for sum(ceil(run/burst)*burst)
+ * / bw cycles; it is done at the ceiling of that. bw = 0 means unlimited (done at x +
+ * latency).
+ *
+ * Predicted cycles: a tile-level overlap model. Tile t's loads are issued when the tile
+ * two before it has finished (double buffering), in tile order, writebacks when a visit's
+ * last output is out; tile t starts at max(previous tile's end + the exact model's gap,
+ * its loads done + Cols (weights into the array)) and runs for its exact lane time.
+ */
+#ifndef PECOS_MEM_MODEL_H
+#define PECOS_MEM_MODEL_H
+
+#include <stdint.h>
+
+#include "tiling.h"
+#include "ws_model.h"
+
+typedef struct {
+    double bw;         /* bytes per cycle; 0 = unlimited */
+    uint64_t latency;  /* cycles from request to first byte */
+    uint64_t burst;    /* bytes per burst (channel granularity), >= 1 */
+} dram_timing_t;
+
+typedef struct {
+    /* DRAM traffic of the tiling, bytes */
+    uint64_t ifmap_rd, weight_rd, bias_rd, psum_rd, out_wr;
+    uint64_t dram_rd, dram_wr;
+    uint64_t bus;              /* channel bytes: contiguous runs rounded up to bursts */
+    uint64_t compulsory;
+    /* GLB partitions the tiling needs, bytes (both banks) */
+    uint64_t glb_ifmap, glb_weight, glb_psum;
+    uint64_t tiles, visits;
+    uint64_t beats;            /* data beats over all tiles (padding lanes included) */
+} mem_traffic_t;
+
+typedef struct {
+    mem_traffic_t tr;
+    uint64_t macs;
+    uint64_t compute_cycles;   /* exact, data always in the GLB (ws_model_tiled) */
+    uint64_t ideal_cycles;     /* ceil(MACs / PEs) */
+    uint64_t roofline_cycles;  /* max(ideal, ceil((dram_rd + dram_wr) / bw)) */
+    uint64_t predicted_cycles; /* overlap model; == compute_cycles when bw = 0, latency 0 */
+    double intensity;          /* operations (2 per MAC) per DRAM byte */
+} mem_model_t;
+
+/* Traffic and footprint only (cheap: the tiler calls it per candidate). esz: operand bytes,
+ * burst: DRAM burst bytes (for m->bus). Returns 0 or PECOS_EPARAM. */
+int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t *t,
+                mem_traffic_t *m);
+
+/* Everything. psum_ports: 2 (a read and a write per cycle) or 1 (shared; the prediction
+ * then approximates the port conflicts). Returns 0, PECOS_EPARAM or PECOS_ENOMEM. */
+int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
+                    const dram_timing_t *dt, int psum_ports, mem_model_t *m);
+
+#endif
