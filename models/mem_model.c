@@ -137,9 +137,19 @@ int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t
 
 /* ---- predicted cycles ------------------------------------------------------------------ */
 
+/* The DRAM channel serves requests in issue order (FIFO). The model generates them almost
+ * but not quite in that order, so it keeps the requests it has placed sorted by issue cycle:
+ * a new one starts no earlier than its latency after issue and than every request issued no
+ * later than it, and takes the first gap in the channel's busy time that holds it (a request
+ * issued earlier than some already placed thus slips in before them instead of pushing
+ * them back: an approximation that keeps the bandwidth honest). */
 typedef struct {
     const dram_timing_t *dt;
-    double chan; /* cycle the channel is free from */
+    uint64_t *issue;   /* placed requests, sorted by issue cycle */
+    double *done;      /* running maximum of their end cycles, in that order */
+    double *bs, *be;   /* busy intervals of the channel, sorted, disjoint */
+    uint64_t n, nb, cap;
+    int oom;
 } chan_t;
 
 /* Channel cycles of count runs of run bytes placed stride bytes apart (merged when
@@ -158,10 +168,51 @@ static double xfer(const dram_timing_t *dt, uint64_t count, uint64_t run, uint64
 /* A request issued at cycle x taking `time` channel cycles: returns the cycle it is done. */
 static uint64_t request(chan_t *ch, uint64_t x, double time)
 {
+    if (ch->n == ch->cap) {
+        const uint64_t cap = ch->cap ? 2 * ch->cap : 256;
+        uint64_t *ni = realloc(ch->issue, sizeof(uint64_t) * cap);
+        if (ni) ch->issue = ni;
+        double *nd = ni ? realloc(ch->done, sizeof(double) * cap) : NULL;
+        if (nd) ch->done = nd;
+        double *ns = nd ? realloc(ch->bs, sizeof(double) * cap) : NULL;
+        if (ns) ch->bs = ns;
+        double *ne = ns ? realloc(ch->be, sizeof(double) * cap) : NULL;
+        if (!ne) {
+            ch->oom = 1;
+            return x;
+        }
+        ch->be = ne;
+        ch->cap = cap;
+    }
+    uint64_t pos = ch->n; /* after every request issued at or before x */
+    while (pos > 0 && ch->issue[pos - 1] > x) pos--;
     double start = (double)(x + ch->dt->latency);
-    if (ch->chan > start) start = ch->chan;
-    ch->chan = start + time;
-    return (uint64_t)ceil(ch->chan);
+    if (pos > 0 && ch->done[pos - 1] > start) start = ch->done[pos - 1];
+    /* first gap of the busy time at or after start that holds it */
+    uint64_t g = ch->nb;
+    while (g > 0 && ch->be[g - 1] > start) g--;
+    while (g < ch->nb && ch->bs[g] < start + time) {
+        if (ch->be[g] > start) start = ch->be[g];
+        g++;
+    }
+    const double end = start + time;
+    if (time > 0) {
+        memmove(ch->bs + g + 1, ch->bs + g, sizeof(double) * (ch->nb - g));
+        memmove(ch->be + g + 1, ch->be + g, sizeof(double) * (ch->nb - g));
+        ch->bs[g] = start;
+        ch->be[g] = end;
+        ch->nb++;
+    }
+    /* in-order completion: done no earlier than anything issued before it */
+    double done = end;
+    if (pos > 0 && ch->done[pos - 1] > done) done = ch->done[pos - 1];
+    memmove(ch->issue + pos + 1, ch->issue + pos, sizeof(uint64_t) * (ch->n - pos));
+    memmove(ch->done + pos + 1, ch->done + pos, sizeof(double) * (ch->n - pos));
+    ch->issue[pos] = x;
+    ch->done[pos] = done;
+    ch->n++;
+    for (uint64_t i = pos + 1; i < ch->n && ch->done[i] < done; i++) ch->done[i] = done;
+    return (uint64_t)ceil(done);
 }
 
 static void tile_idx(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3])
@@ -178,14 +229,15 @@ typedef struct {
     int vstart, vend, cpos;  /* first/last tile of its visit; c tile index > 0 */
     uint64_t v, kp;          /* visit (from 0), (k, p) tile */
     uint64_t if_load, w_load, b_load; /* which ifmap / weight / bias load it reads */
-    uint64_t kgn, cfn, nb;   /* k groups, reduction folds, lane cycles per fold */
-    uint64_t n_real;         /* beats per fold */
+    uint64_t kgn, cfn, nb;   /* k groups, reduction folds, beats per fold */
     double t_if, t_w, t_b, t_ps; /* channel cycles of its loads, its visit's psum moves */
-    uint64_t s_last, l_last; /* first beat / weight-load start of its last fold */
+    uint64_t last_beat, l_last; /* cycle of its last beat; weight-load start of last fold */
 } ptile_t;
 
 typedef struct {
     uint64_t issue, first;   /* issue cycle, first tile that needs it (priority) */
+    int rank;                /* the host's order within a cycle: bias 0, ifmap 1, weights 2,
+                                spilled sums 3 (by first tile), then writebacks 10 */
     double time;             /* channel cycles */
     uint64_t *done;          /* where its done cycle goes */
 } preq_t;
@@ -194,7 +246,9 @@ static int preq_cmp(const void *a, const void *b)
 {
     const preq_t *x = a, *y = b;
     if (x->issue != y->issue) return x->issue < y->issue ? -1 : 1;
-    return x->first < y->first ? -1 : x->first > y->first;
+    if ((x->rank >= 10) != (y->rank >= 10)) return x->rank >= 10 ? 1 : -1;
+    if (x->first != y->first) return x->first < y->first ? -1 : 1;
+    return x->rank - y->rank;
 }
 
 int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
@@ -220,6 +274,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
                    rs = (uint64_t)in->r * in->s, d = wm.latency, e = (uint64_t)esz,
                    rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, nt = tr.tiles;
     const uint64_t NONE = UINT64_MAX;
+    chan_t ch = {.dt = dt};
     ptile_t *ti = calloc(nt, sizeof *ti);
     /* per load / visit: first and last tile; done cycles (NONE: not requested yet) */
     uint64_t *if_first = malloc(sizeof(uint64_t) * nt), *if_last = malloc(sizeof(uint64_t) * nt);
@@ -229,15 +284,18 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
     uint64_t *if_done = malloc(sizeof(uint64_t) * nt), *w_done = malloc(sizeof(uint64_t) * nt);
     uint64_t *b_done = malloc(sizeof(uint64_t) * nt), *ps_done = malloc(sizeof(uint64_t) * nt);
     uint64_t *wb_done = malloc(sizeof(uint64_t) * nt);
-    uint64_t *kg_last = calloc(((uint64_t)t->kt + cols - 1) / cols + 1, sizeof(uint64_t));
+    const uint64_t nmax = min_u64((uint64_t)t->pt, P) * Q, rsz = d + 2;
+    uint64_t *dtime = calloc((((uint64_t)t->kt + cols - 1) / cols + 1) * nmax, sizeof(uint64_t));
+    uint64_t *ring = malloc(sizeof(uint64_t) * rsz);
     uint64_t *last_kp = malloc(sizeof(uint64_t) * tr.kn * tr.pn);
     preq_t *batch = malloc(sizeof(preq_t) * (4 * nt + 8));
     int rc = PECOS_ENOMEM;
     if (!ti || !if_first || !if_last || !w_first || !w_last || !v_first || !v_last || !v_prev ||
-        !b_vis || !if_done || !w_done || !b_done || !ps_done || !wb_done || !kg_last ||
+        !b_vis || !if_done || !w_done || !b_done || !ps_done || !wb_done || !dtime || !ring ||
         !last_kp || !batch)
         goto out;
     for (uint64_t i = 0; i < tr.kn * tr.pn; i++) last_kp[i] = NONE;
+    for (uint64_t i = 0; i < rsz; i++) ring[i] = NONE;
 
     /* The tile sequence and its loads (the same rules as the host, written from tiling.h). */
     uint64_t nif = 0, nw = 0, nv = 0, nbias = 0, prev[3] = {0, 0, 0};
@@ -251,10 +309,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
                        pt = min_u64(t->pt, P - p0);
         x->kgn = (kt + cols - 1) / cols;
         x->cfn = (ct * rs + rows - 1) / rows;
-        x->nb = x->n_real = pt * Q;
-        /* One psum port: a returning output takes the port the cycle after, so a stream of
-         * beats runs in blocks of D+1 at half rate (approximation: 2 cycles a beat). */
-        if (psum_ports < 2) x->nb = 2 * x->nb;
+        x->nb = pt * Q;
         x->cpos = ix[TILE_C] > 0;
         x->kp = ix[TILE_K] * tr.pn + ix[TILE_P];
         if (first || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C]) {
@@ -294,31 +349,30 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
      * released its bank (ifmap: last beat issued; weights: last weight beat; bias: its
      * visit's first tile done), a writeback the cycle after a visit's last output, spilled
      * partial sums when their bank and their earlier writeback are back. */
-    chan_t ch = {.dt = dt, .chan = 0};
     uint64_t qi = 0, qw = 0, qb = 0, qwb = 0, qps = 0;
-    uint64_t f = 0, l1 = 0, s1 = 0, s2 = 0, n1 = 0, n2 = 0, last = 0;
+    uint64_t f = 0, l1 = 0, lb1 = 0, lb2 = 0, last = 0;
     uint64_t ndefer = 0; /* spilled-sum loads found last step, queued with this step's */
     for (uint64_t n = 0; n <= nt; n++) {
         uint64_t nbt = ndefer;
         ndefer = 0;
         for (; qi < nif && (qi < 2 || if_last[qi - 2] < n); qi++) {
             const ptile_t *u = qi < 2 ? NULL : &ti[if_last[qi - 2]];
-            batch[nbt++] = (preq_t){u ? u->s_last + u->nb : 0, if_first[qi],
+            batch[nbt++] = (preq_t){u ? u->last_beat + 1 : 0, if_first[qi], 1,
                                     ti[if_first[qi]].t_if, &if_done[qi]};
         }
         for (; qw < nw && (qw < 2 || w_last[qw - 2] < n); qw++) {
             const ptile_t *u = qw < 2 ? NULL : &ti[w_last[qw - 2]];
-            batch[nbt++] = (preq_t){u ? u->l_last + cols : 0, w_first[qw],
+            batch[nbt++] = (preq_t){u ? u->l_last + cols : 0, w_first[qw], 2,
                                     ti[w_first[qw]].t_w, &w_done[qw]};
         }
         for (; qb < nbias && (qb < 2 || v_first[b_vis[qb - 2]] < n); qb++) {
             const ptile_t *u = qb < 2 ? NULL : &ti[v_first[b_vis[qb - 2]]];
-            batch[nbt++] = (preq_t){u ? u->s_last + u->nb : 0, v_first[b_vis[qb]],
+            batch[nbt++] = (preq_t){u ? u->last_beat + 1 : 0, v_first[b_vis[qb]], 0,
                                     ti[v_first[b_vis[qb]]].t_b, &b_done[qb]};
         }
         for (; qwb < nv && v_last[qwb] < n; qwb++) {
             const ptile_t *u = &ti[v_last[qwb]];
-            batch[nbt++] = (preq_t){u->s_last + u->nb + d, v_first[qwb],
+            batch[nbt++] = (preq_t){u->last_beat + 1 + d, v_first[qwb], 10,
                                     ti[v_first[qwb]].t_ps, &wb_done[qwb]};
         }
         qsort(batch, nbt, sizeof *batch, preq_cmp);
@@ -332,50 +386,53 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
             if (!ti[v_first[qps]].cpos) continue;
             const uint64_t bank = qps >= 2 ? wb_done[qps - 2] : 0, pv = wb_done[v_prev[qps]];
             if (bank == NONE || pv == NONE) break;
-            batch[ndefer++] = (preq_t){max_u64(bank, pv), v_first[qps], ti[v_first[qps]].t_ps,
-                                       &ps_done[qps]};
+            batch[ndefer++] = (preq_t){max_u64(bank, pv), v_first[qps], 3,
+                                       ti[v_first[qps]].t_ps, &ps_done[qps]};
         }
         if (n == nt) break;
 
         ptile_t *x = &ti[n];
         for (uint64_t kg = 0; kg < x->kgn; kg++) {
             for (uint64_t cf = 0; cf < x->cfn; cf++, f++) {
-                uint64_t l = 0, s;
+                uint64_t l = 0, st;
                 if (f >= 1) l = l1 + cols;
-                if (f >= 2) l = max_u64(l, s2 + n2 - 1);
+                if (f >= 2) l = max_u64(l, lb2); /* array bank free: fold f-2 all issued */
                 l = max_u64(l, w_done[x->w_load]);
-                s = l + cols;
-                if (f >= 1) s = max_u64(s, s1 + n1);
-                s = max_u64(s, if_done[x->if_load]);
+                st = l + cols;
+                if (f >= 1) st = max_u64(st, lb1 + 1);
+                st = max_u64(st, if_done[x->if_load]);
                 if (x->vstart && cf == 0) {
-                    if (x->v >= 2) s = max_u64(s, wb_done[x->v - 2]); /* psum bank back */
-                    s = max_u64(s, x->cpos ? ps_done[x->v] : b_done[x->b_load]);
+                    if (x->v >= 2) st = max_u64(st, wb_done[x->v - 2]); /* psum bank back */
+                    st = max_u64(st, x->cpos ? ps_done[x->v] : b_done[x->b_load]);
                 }
-                /* One port: the dependency's outputs, written one per cycle, hold the port
-                 * until the last is in. */
-                const uint64_t port = psum_ports < 2 ? x->n_real : 0;
-                if (cf > 0)
-                    s = max_u64(s, s1 + d + 1 + port);
-                else if (!x->vstart)
-                    s = max_u64(s, kg_last[kg] + d + 1 + port);
-                if (cf == x->cfn - 1) kg_last[kg] = s;
+                /* Beats: in order; beat j continuing partial sums waits for the dependency's
+                 * beat j to come out; with one psum port no beat goes the cycle after an
+                 * output was collected (the write takes the port). */
+                const int dep = cf > 0 || !x->vstart;
+                uint64_t *dtk = dtime + kg * nmax, tb = st;
+                for (uint64_t j = 0; j < x->nb; j++) {
+                    if (j > 0) tb = max_u64(tb, dtk[j - 1] + 1);
+                    if (dep) tb = max_u64(tb, dtk[j] + d + 1);
+                    while (psum_ports < 2 && tb >= d + 1 && ring[(tb - d - 1) % rsz] == tb - d - 1)
+                        tb++;
+                    ring[tb % rsz] = tb;
+                    dtk[j] = tb;
+                }
                 l1 = l;
-                s2 = s1;
-                n2 = n1;
-                s1 = s;
-                n1 = x->nb;
+                lb2 = lb1;
+                lb1 = tb;
             }
         }
-        x->s_last = s1;
+        x->last_beat = lb1;
         x->l_last = l1;
-        last = max_u64(last, s1 + n1 + d);
+        last = max_u64(last, lb1 + 1 + d);
     }
     m->predicted_cycles = last;
-    rc = 0;
+    rc = ch.oom ? PECOS_ENOMEM : 0;
 out:
     free(ti); free(if_first); free(if_last); free(w_first); free(w_last); free(v_first);
     free(v_last); free(v_prev); free(b_vis); free(if_done); free(w_done); free(b_done);
-    free(ps_done); free(wb_done); free(kg_last); free(last_kp); free(batch);
+    free(ps_done); free(wb_done); free(ch.issue); free(ch.done); free(ch.bs); free(ch.be); free(dtime); free(ring); free(last_kp); free(batch);
     return rc;
 }
 
