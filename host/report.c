@@ -7,7 +7,8 @@
 static double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
 typedef struct {
-    uint64_t macs, cycles, model, ideal;
+    uint64_t macs, cycles, model, ideal, dram_rd, dram_wr, stall[4];
+    double energy[E_N];
     double sim_s, wall_s;
     int failed;
 } totals_t;
@@ -23,6 +24,10 @@ static totals_t totals(const layer_result_t *res, int n)
         t.sim_s += res[i].sim_seconds;
         t.wall_s += res[i].wall_seconds;
         t.failed += !layer_result_ok(&res[i]);
+        t.dram_rd += res[i].mem.dram_rd;
+        t.dram_wr += res[i].mem.dram_wr;
+        for (int j = 0; j < 4; j++) t.stall[j] += res[i].mem.stall[j];
+        for (int j = 0; j < E_N; j++) t.energy[j] += res[i].mem.energy_pj[j];
     }
     return t;
 }
@@ -34,7 +39,7 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
     fprintf(f, "pecos run: %dx%d %s %s array, %s\n", cfg->rows, cfg->cols, cfg->dataflow,
             cfg->dtype, cfg->from_files ? "tensors from files" : "random tensors");
     fprintf(f, "%-12s %-34s %12s %10s %10s %10s %6s %7s %6s\n", "layer", "shape", "MACs",
-            "cycles", "model", "ideal", "util%", "Mcyc/s", "check");
+            "cycles", "mem-free", "ideal", "util%", "Mcyc/s", "check");
     for (int i = 0; i < n; i++) {
         const layer_result_t *r = &res[i];
         layer_shape_str(&r->layer, shape, sizeof shape);
@@ -53,14 +58,13 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
         if (res[i].fp)
             fprintf(f, "%-12s error vs float64: max abs %.3g, max rel %.3g\n",
                     res[i].layer.name, res[i].max_abs_err, res[i].max_rel_err);
-    fprintf(f, "memory: DRAM %s, latency %llu cycles; GLB %s\n",
-            cfg->dram_bw > 0 ? "" : "unlimited", (unsigned long long)cfg->dram_latency,
-            cfg->glb_desc);
-    if (cfg->dram_bw > 0) fprintf(f, "        DRAM bandwidth %g bytes/cycle\n", cfg->dram_bw);
+    char bw[48] = "unlimited bandwidth";
+    if (cfg->dram_bw > 0) snprintf(bw, sizeof bw, "%g bytes/cycle", cfg->dram_bw);
+    fprintf(f, "memory: DRAM %s, latency %llu cycles; GLB %s\n", bw,
+            (unsigned long long)cfg->dram_latency, cfg->glb_desc);
     fprintf(f, "%-12s %-28s %10s %10s %10s %10s %9s %9s %9s %9s %9s %9s %9s %9s\n", "layer",
             "tiling", "DRAM rd", "DRAM wr", "roofline", "predicted", "compute", "fill", "dma",
             "port", "E DRAM", "E GLB", "E RF", "E MAC");
-    double e[E_N] = {0};
     for (int i = 0; i < n; i++) {
         const layer_mem_t *m = &res[i].mem;
         fprintf(f, "%-12s %-28s %10llu %10llu %10llu %10llu %9llu %9llu %9llu %9llu %9.2f "
@@ -71,8 +75,8 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
                 (unsigned long long)m->stall[1], (unsigned long long)m->stall[2],
                 (unsigned long long)m->stall[3], m->energy_pj[E_DRAM] / 1e6,
                 m->energy_pj[E_GLB] / 1e6, m->energy_pj[E_RF] / 1e6, m->energy_pj[E_MAC] / 1e6);
-        for (int j = 0; j < E_N; j++) e[j] += m->energy_pj[j];
     }
+    const double *e = t.energy;
     fprintf(f, "(bytes; cycles; energy in uJ) total energy %.2f uJ: DRAM %.2f, GLB %.2f, RF %.2f, "
                "MAC %.2f\n",
             (e[0] + e[1] + e[2] + e[3]) / 1e6, e[0] / 1e6, e[1] / 1e6, e[2] / 1e6, e[3] / 1e6);
@@ -201,10 +205,17 @@ int report_json(const char *path, const run_config_t *cfg, const layer_result_t 
             "  ],\n  \"total\": {\"layers\": %d, \"failed\": %d, \"macs\": %llu, \"cycles\": "
             "%llu, \"model_cycles\": %llu, \"ideal_cycles\": %llu, \"utilization\": %.6f, "
             "\"sim_wall_seconds\": %.6f, \"wall_seconds\": %.6f, \"sim_cycles_per_second\": "
-            "%.1f},\n  \"pass\": %s\n}\n",
+            "%.1f, \"dram_bytes_read\": %llu, \"dram_bytes_written\": %llu, \"stall_cycles\": "
+            "{\"compute\": %llu, \"fill_drain\": %llu, \"dma\": %llu, \"glb_port\": %llu}, "
+            "\"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, \"rf\": %.1f, \"mac\": %.1f, "
+            "\"total\": %.1f}},\n  \"pass\": %s\n}\n",
             n, t.failed, (unsigned long long)t.macs, (unsigned long long)t.cycles,
             (unsigned long long)t.model, (unsigned long long)t.ideal,
             ratio((double)t.macs, (double)t.cycles * cfg->rows * cfg->cols), t.sim_s, t.wall_s,
-            ratio((double)t.cycles, t.sim_s), t.failed ? "false" : "true");
+            ratio((double)t.cycles, t.sim_s), (unsigned long long)t.dram_rd,
+            (unsigned long long)t.dram_wr, (unsigned long long)t.stall[0],
+            (unsigned long long)t.stall[1], (unsigned long long)t.stall[2],
+            (unsigned long long)t.stall[3], t.energy[0], t.energy[1], t.energy[2], t.energy[3],
+            t.energy[0] + t.energy[1] + t.energy[2] + t.energy[3], t.failed ? "false" : "true");
     return fclose(f) == 0 ? 0 : PECOS_EIO;
 }
