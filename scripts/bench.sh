@@ -22,3 +22,23 @@ for lib in "$top"/build/release/sim/libpecos_sim_ws_*.so; do
     "$tmp/$v.json" | awk -F'\t' '{printf "%-14s %12d %10.3f %12.0f %10.3f\n", $1, $2, $3, $4, $5}'
 done
 rm -rf "$tmp"
+
+# The memory system on the 16x16 int8 array (the design's numbers, and what the DMA/GLB
+# model costs the host): AlexNet conv3 (pad 1) and FC 4096->1000, 256 KiB GLB, at 4 and 16
+# bytes/cycle, and conv3 with unbounded memory for comparison.
+tmp=$(mktemp -d)
+printf '\n%-16s %6s %10s %10s %10s %7s %9s %12s\n' layer bw cycles roofline predicted util% roof% sim_cycles/s
+for run in "conv3 0" "conv3 4" "conv3 16" "fc 4" "fc 16"; do
+  set -- $run
+  case $1 in
+    conv3) layer=conv,h=13,w=13,c=256,k=384,r=3,s=3,pad=1,name=alexnet_conv3 ;;
+    fc) layer=fc,c=4096,k=1000,name=fc4096_1000 ;;
+  esac
+  mem="--dram-bw $2 --glb-kib 256"; [ "$2" = 0 ] && mem=""
+  # shellcheck disable=SC2086
+  "$pecos" run --rows 16 --cols 16 $mem --layer "$layer" --json "$tmp/m.json" >/dev/null
+  jq -r --arg bw "$2" '.layers[0] | [.name, $bw, .cycles, .roofline_cycles, .predicted_cycles,
+      100 * .utilization, 100 * .roofline_cycles / .cycles, .sim_cycles_per_second] | @tsv' "$tmp/m.json" |
+    awk -F'\t' '{printf "%-16s %6s %10d %10d %10d %7.2f %9.2f %12.0f\n", $1, $2, $3, $4, $5, $6, $7, $8}'
+done
+rm -rf "$tmp"
