@@ -42,7 +42,7 @@ typedef struct {
     uint64_t fault_cycle;
     mem_cfg_t mem;
     const char *energy_path, *trace_path;
-    bool tile_forced;
+    bool tile_forced, glb_default;
     tiling_t tile;
     energy_table_t etab;
     FILE *trace;
@@ -61,7 +61,8 @@ void cmd_run_usage(FILE *f)
           "                 [--out Y.npy] [--json REPORT.json]\n"
           "                 [--wave F.fst [--wave-from CYCLE] [--wave-to CYCLE]]\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
-          "  memory system (defaults: unlimited DRAM bandwidth, latency 0, unbounded GLB):\n"
+          "  memory system (defaults: unlimited DRAM bandwidth, latency 0, unbounded GLB; with a\n"
+          "  bounded DRAM the GLB defaults to --glb-kib 256):\n"
           "                 [--dram-bw BYTES_PER_CYCLE (0: unlimited)] [--dram-latency CYCLES]\n"
           "                 [--dram-burst BYTES (64)] [--dram-mib N (4096)]\n"
           "                 [--glb-kib N (unified) | --glb-ifmap-kib N --glb-weight-kib N\n"
@@ -270,6 +271,12 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "pecos run: --glb-kib (unified) and --glb-*-kib (separate partitions) "
                         "exclude each other\n");
         return -1;
+    }
+    /* An unbounded GLB holds a layer as one tile, so nothing can overlap its DRAM traffic:
+     * with a bounded DRAM the GLB defaults to 256 KiB unified. */
+    if (!mem_cfg_glb_bounded(&o->mem) && (o->mem.dram.bw > 0 || o->mem.dram.latency > 0)) {
+        o->mem.glb_total = 256u << 10;
+        o->glb_default = true;
     }
     if ((wave_from_given || wave_to_given) && !o->wave_path) {
         fprintf(stderr, "pecos run: --wave-from/--wave-to need --wave FILE.fst\n");
@@ -789,7 +796,8 @@ int cmd_run(int argc, char **argv)
     if (ran > 0) {
         char glb[128];
         if (o.mem.glb_total)
-            snprintf(glb, sizeof glb, "%llu KiB unified", (unsigned long long)(o.mem.glb_total >> 10));
+            snprintf(glb, sizeof glb, "%llu KiB unified%s", (unsigned long long)(o.mem.glb_total >> 10),
+                     o.glb_default ? " (the default with a bounded DRAM)" : "");
         else if (mem_cfg_glb_bounded(&o.mem))
             snprintf(glb, sizeof glb, "separate: ifmap %llu, weight %llu, psum %llu KiB (0: unbounded)",
                      (unsigned long long)(o.mem.glb_ifmap >> 10),
