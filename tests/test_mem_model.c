@@ -1,0 +1,98 @@
+/* test_mem_model.c - tiling traffic, footprint and cycles against hand-derived numbers. */
+#include <stdio.h>
+
+#include "mem_model.h"
+#include "pecos_err.h"
+#include "ws_model.h"
+
+static int checks, failed;
+
+static void expect(const char *what, unsigned long long got, unsigned long long want)
+{
+    checks++;
+    if (got != want) {
+        failed++;
+        printf("FAIL: %s: got %llu, expected %llu\n", what, got, want);
+    }
+}
+
+int main(void)
+{
+    /* 4x4x4 input, 8 filters 3x3, pad 1 -> 8x4x4; 4x4 array; tiles k4 c2 p2. */
+    const ws_model_in_t in = {.rows = 4, .cols = 4, .c = 4, .h = 4, .w = 4, .k = 8, .r = 3,
+                              .s = 3, .stride = 1, .pad = 1};
+    mem_traffic_t m;
+
+    /* Order k,p,c (c innermost): partial sums stay in the GLB. p tiles read input rows 0..2
+     * and 1..3 (3 rows each, halo), so one ifmap pass is 4*6*4 = 96 bytes, fetched once per
+     * k tile (2); weights 288 bytes once per p tile (2); bias 4*8 per p tile; outputs 512. */
+    tiling_t kpc = {.kt = 4, .ct = 2, .pt = 2, .order = {TILE_K, TILE_P, TILE_C}};
+    expect("kpc rc", (unsigned long long)mem_traffic(&in, 1, 64, &kpc, &m), 0);
+    expect("kpc ifmap", m.ifmap_rd, 192);
+    expect("kpc weight", m.weight_rd, 576);
+    expect("kpc bias", m.bias_rd, 64);
+    expect("kpc psum read", m.psum_rd, 0);
+    expect("kpc out", m.out_wr, 512);
+    expect("kpc dram rd", m.dram_rd, 832);
+    expect("kpc tiles", m.tiles, 8);
+    expect("kpc visits", m.visits, 4);
+    expect("kpc compulsory", m.compulsory, 64 + 288 + 32 + 512);
+    expect("kpc glb ifmap", m.glb_ifmap, 2 * 2 * 3 * 4);
+    expect("kpc glb weight", m.glb_weight, 2 * 4 * 2 * 9);
+    expect("kpc glb psum", m.glb_psum, 2 * (4 * 2 * 4 * 4 + 4 * 4));
+    /* 2 k groups x (2 c tiles x ceil(18/4) = 5 folds) x 16 pixels */
+    expect("kpc beats", m.beats, 2 * 10 * 16);
+
+    /* Order c,k,p: k and p run inside c, so partial sums spill: written once per c tile,
+     * read back for the second; ifmap still once per k tile, weights once. */
+    tiling_t ckp = {.kt = 4, .ct = 2, .pt = 2, .order = {TILE_C, TILE_K, TILE_P}};
+    expect("ckp rc", (unsigned long long)mem_traffic(&in, 1, 64, &ckp, &m), 0);
+    expect("ckp ifmap", m.ifmap_rd, 192);
+    expect("ckp weight", m.weight_rd, 288);
+    expect("ckp psum read", m.psum_rd, 512);
+    expect("ckp out", m.out_wr, 1024);
+    expect("ckp visits", m.visits, 8);
+
+    /* One tile (the whole layer) is the untiled model exactly. */
+    ws_model_t a, b;
+    tiling_t one = {.kt = 8, .ct = 4, .pt = 4, .order = {TILE_K, TILE_P, TILE_C}};
+    ws_model_conv(&in, &a);
+    expect("one tile rc", (unsigned long long)ws_model_tiled(&in, &one, &b, NULL, NULL), 0);
+    expect("one tile cycles", b.cycles, a.cycles);
+    expect("one tile folds", b.folds, a.folds);
+
+    /* Hand-derived tiled schedules, FC 4 -> 8 on 4x4 (N = 1, D = 7). Two k tiles, one fold
+     * each: weights in cycles 0..3 and 4..7, beats at 4 and 8, last output read in cycle
+     * 8+7 = 15 -> 16 cycles. Two c tiles of 2 channels instead: four folds, the c1 folds
+     * continue the c0 sums of their k group (see below) -> 24 cycles. */
+    const ws_model_in_t fc = {.rows = 4, .cols = 4, .c = 4, .h = 1, .w = 1, .k = 8, .r = 1,
+                              .s = 1, .stride = 1, .pad = 0};
+    tiling_t ksplit = {.kt = 4, .ct = 4, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
+    tiling_t csplit = {.kt = 8, .ct = 2, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
+    ws_model_tiled(&fc, &ksplit, &b, NULL, NULL);
+    expect("fc k split cycles", b.cycles, 16);
+    ws_model_tiled(&fc, &csplit, &b, NULL, NULL);
+    expect("fc c split folds", b.folds, 4);
+    /* folds: (kg0,c0) S=4, (kg1,c0) S=8, then c1: (kg0) waits S0+8=12, (kg1) S=max(16, 8+8) */
+    expect("fc c split cycles", b.cycles, 16 + 1 + 7);
+
+    /* Predicted with an instant memory is the exact compute model; a slow DRAM is slower
+     * and never under the roofline. */
+    const dram_timing_t instant = {.bw = 0, .latency = 0, .burst = 64};
+    const dram_timing_t slow = {.bw = 1, .latency = 50, .burst = 64};
+    mem_model_t mm;
+    expect("instant rc", (unsigned long long)mem_model_layer(&in, 1, &ckp, &instant, 2, &mm), 0);
+    ws_model_tiled(&in, &ckp, &b, NULL, NULL);
+    expect("instant predicted == compute", mm.predicted_cycles, b.cycles);
+    expect("compute == ws_model_tiled", mm.compute_cycles, b.cycles);
+    mem_model_layer(&in, 1, &kpc, &slow, 2, &mm);
+    expect("slow >= roofline", mm.predicted_cycles >= mm.roofline_cycles, 1);
+    expect("slow roofline = bytes / bw", mm.roofline_cycles, 832 + 512);
+    expect("bad tiling", (unsigned long long)(mem_traffic(&in, 1, 64,
+        &(tiling_t){.kt = 3, .ct = 1, .pt = 1, .order = {0, 1, 2}}, &m) == PECOS_EPARAM), 1);
+    expect("bad order", (unsigned long long)(mem_traffic(&in, 1, 64,
+        &(tiling_t){.kt = 4, .ct = 1, .pt = 1, .order = {0, 0, 2}}, &m) == PECOS_EPARAM), 1);
+
+    printf("test_mem_model: %d checks, %d failed\n", checks, failed);
+    return failed ? 1 : 0;
+}
