@@ -51,6 +51,7 @@ typedef struct {
     uint8_t *glb_if[2], *glb_w[2];
     int32_t *glb_ps[2], *glb_bias[2];
     uint64_t bank_bytes[G_N];
+    uint64_t psum_room;    /* bytes of a psum bank's partial sums (the bias slots apart) */
     int64_t *psum_fold[2]; /* per psum bank: global fold that last wrote [kg][j] */
     uint8_t *if_ready, *w_ready, *vis_ready, *wb_done;
     int *blist, nb;        /* bias loads: the visits that start at c = 0, in order */
@@ -248,7 +249,7 @@ static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, uint64_t now)
     const int final = to_dram && E->c0 + E->ct == L->c; /* the last c tile: outputs */
     desc_2d(&x, to_dram ? (final ? T_OUT : T_PSUM) : T_PSUM, v, to_dram,
             R->addr_o + 4 * ((uint64_t)T->k0 * pq + (uint64_t)T->p0 * L->q), R->glb_ps[v & 1],
-            R->bank_bytes[G_PSUM], bank_name[G_PSUM][v & 1]);
+            R->psum_room, bank_name[G_PSUM][v & 1]);
     x.n1 = (uint64_t)T->kt;
     x.run = 4 * (uint64_t)T->n;
     x.dram_s1 = 4 * pq;
@@ -348,7 +349,8 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
     const int kt_max = imin(tl->kt, L->k), ct_max = imin(tl->ct, L->c);
     R.bank_bytes[G_IFMAP] = (uint64_t)ct_max * (uint64_t)rin_max * (uint64_t)L->w * esz;
     R.bank_bytes[G_WEIGHT] = (uint64_t)kt_max * (uint64_t)ct_max * (uint64_t)rs * esz;
-    R.bank_bytes[G_PSUM] = 4 * (uint64_t)kt_max * n_max + 4 * (uint64_t)kt_max; /* + bias */
+    R.psum_room = 4 * (uint64_t)kt_max * n_max;
+    R.bank_bytes[G_PSUM] = R.psum_room + 4 * (uint64_t)kt_max; /* + bias */
     memcpy(st->glb_bank, R.bank_bytes, sizeof st->glb_bank);
     for (int b = 0; b < 2; b++) {
         R.glb_if[b] = malloc((size_t)R.bank_bytes[G_IFMAP] + 1);

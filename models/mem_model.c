@@ -258,7 +258,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
     tile_trips_t tr;
     memset(m, 0, sizeof *m);
     if (dt->burst < 1 || dt->bw < 0 || mem_traffic(in, esz, dt->burst, t, &m->tr) != 0 ||
-        ws_tile_trips(in, t, &tr) != 0 || ws_model_tiled(in, t, &wm, NULL, NULL) != 0)
+        ws_tile_trips(in, t, &tr) != 0 || ws_model_tiled(in, t, &wm) != 0)
         return PECOS_EPARAM;
     m->macs = wm.macs;
     m->compute_cycles = wm.cycles;

@@ -77,8 +77,7 @@ static void tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, ui
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
-int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m,
-                   uint64_t *tile_s0, uint64_t *tile_end)
+int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m)
 {
     tile_trips_t tr;
     if (ws_tile_trips(in, t, &tr) != 0 || ws_model_conv(in, m) != 0) return PECOS_EPARAM;
@@ -128,7 +127,6 @@ int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m,
                 else if (!vstart)
                     s = max_u64(s, kg_last[kg] + d + 1);
                 if (cf == cfn - 1) kg_last[kg] = s;
-                if (tile_s0 && kg == 0 && cf == 0) tile_s0[n] = s;
                 l1 = l;
                 s2 = s1;
                 n2 = n1;
@@ -137,7 +135,6 @@ int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m,
             }
         }
         folds += kgn * cfn;
-        if (tile_end) tile_end[n] = s1 + nb;
         if (vend) {
             vis_out[v & 1] = s1 + nb + d;
             kp_out[ix[TILE_K] * tr.pn + ix[TILE_P]] = s1 + nb + d;

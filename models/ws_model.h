@@ -59,10 +59,8 @@ int ws_tile_trips(const ws_model_in_t *in, const tiling_t *t, tile_trips_t *tr);
  *   - the first beat of visit v needs the psum bank that visit v-2 used back, i.e. v-2's
  *     partial sums written out: S >= (last S of v-2) + N + D; a visit that resumes
  *     spilled partial sums also waits for the earlier visit of the same (k, p) that way.
- * m gets the layer totals (folds, beats per fold of the first tile, cycles, ideal). If
- * tile_s0/tile_end are not NULL they receive, per tile in run order, the cycle of its first
- * beat and the cycle after its last beat (arrays of tr.tiles). Returns 0 or PECOS_EPARAM. */
-int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m,
-                   uint64_t *tile_s0, uint64_t *tile_end);
+ * m gets the layer totals (folds, beats per fold of the first tile, cycles, ideal).
+ * Returns 0, PECOS_EPARAM or PECOS_ENOMEM. */
+int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m);
 
 #endif

@@ -57,7 +57,7 @@ int main(void)
     ws_model_t a, b;
     tiling_t one = {.kt = 8, .ct = 4, .pt = 4, .order = {TILE_K, TILE_P, TILE_C}};
     ws_model_conv(&in, &a);
-    expect("one tile rc", (unsigned long long)ws_model_tiled(&in, &one, &b, NULL, NULL), 0);
+    expect("one tile rc", (unsigned long long)ws_model_tiled(&in, &one, &b), 0);
     expect("one tile cycles", b.cycles, a.cycles);
     expect("one tile folds", b.folds, a.folds);
 
@@ -69,9 +69,9 @@ int main(void)
                               .s = 1, .stride = 1, .pad = 0};
     tiling_t ksplit = {.kt = 4, .ct = 4, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
     tiling_t csplit = {.kt = 8, .ct = 2, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
-    ws_model_tiled(&fc, &ksplit, &b, NULL, NULL);
+    ws_model_tiled(&fc, &ksplit, &b);
     expect("fc k split cycles", b.cycles, 16);
-    ws_model_tiled(&fc, &csplit, &b, NULL, NULL);
+    ws_model_tiled(&fc, &csplit, &b);
     expect("fc c split folds", b.folds, 4);
     /* folds: (kg0,c0) S=4, (kg1,c0) S=8, then c1: (kg0) waits S0+8=12, (kg1) S=max(16, 8+8) */
     expect("fc c split cycles", b.cycles, 16 + 1 + 7);
@@ -82,7 +82,7 @@ int main(void)
     const dram_timing_t slow = {.bw = 1, .latency = 50, .burst = 64};
     mem_model_t mm;
     expect("instant rc", (unsigned long long)mem_model_layer(&in, 1, &ckp, &instant, 2, &mm), 0);
-    ws_model_tiled(&in, &ckp, &b, NULL, NULL);
+    ws_model_tiled(&in, &ckp, &b);
     expect("instant predicted == compute", mm.predicted_cycles, b.cycles);
     expect("compute == ws_model_tiled", mm.compute_cycles, b.cycles);
     mem_model_layer(&in, 1, &kpc, &slow, 2, &mm);
