@@ -240,7 +240,56 @@ typedef struct {
                                 spilled sums 3 (by first tile), then writebacks 10 */
     double time;             /* channel cycles */
     uint64_t *done;          /* where its done cycle goes */
+    uint64_t id;             /* the same request in every pass */
 } preq_t;
+
+/* Passes of the schedule. The model generates DMA requests tile by tile, which is not quite
+ * the order the host issues them in (a tile's weight lane runs ahead of its data lane). So
+ * after the first pass the schedule is run again with the channel serving requests in the
+ * issue order the previous pass found: before a request is placed, every request that came
+ * earlier in that order and is not generated yet is placed at its previous issue cycle (a
+ * "ghost"); when it is generated later it keeps that slot, or starts later if it now issues
+ * later. Passes repeat until the issue cycles stop changing (at most PASSES). */
+#define PASSES 4
+typedef struct {
+    chan_t ch;
+    uint64_t *prev_issue, *cur_issue, *ghost_done, *rank_first; /* per request id */
+    double *time_of;
+    uint64_t *order, *pos_of, gp, n_ids;
+    int use_ghosts;
+} sched_t;
+
+static uint64_t place(sched_t *S, uint64_t id, uint64_t x, double time)
+{
+    S->cur_issue[id] = x;
+    S->time_of[id] = time;
+    if (!S->use_ghosts) return request(&S->ch, x, time);
+    const uint64_t pos = S->pos_of[id];
+    for (; S->gp < pos; S->gp++) { /* earlier requests of the previous pass's order */
+        const uint64_t g = S->order[S->gp];
+        if (S->ghost_done[g] == UINT64_MAX && S->prev_issue[g] != UINT64_MAX)
+            S->ghost_done[g] = request(&S->ch, S->prev_issue[g], S->time_of[g]);
+    }
+    if (S->gp == pos) S->gp++;
+    if (S->ghost_done[id] != UINT64_MAX) {
+        const uint64_t own = (uint64_t)ceil((double)(x + S->ch.dt->latency) + time);
+        return S->ghost_done[id] > own ? S->ghost_done[id] : own;
+    }
+    return S->ghost_done[id] = request(&S->ch, x, time);
+}
+
+static const uint64_t *sort_key; /* qsort context: issue cycles of the previous pass */
+static const uint64_t *sort_rf;  /* rank << 40 | first tile */
+static int id_cmp(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    if (sort_key[x] != sort_key[y]) return sort_key[x] < sort_key[y] ? -1 : 1;
+    const int wx = (sort_rf[x] >> 40) >= 10, wy = (sort_rf[y] >> 40) >= 10;
+    if (wx != wy) return wx ? 1 : -1;
+    const uint64_t fx = sort_rf[x] & 0xffffffffffull, fy = sort_rf[y] & 0xffffffffffull;
+    if (fx != fy) return fx < fy ? -1 : 1;
+    return (sort_rf[x] >> 40) < (sort_rf[y] >> 40) ? -1 : (sort_rf[x] >> 40) > (sort_rf[y] >> 40);
+}
 
 static int preq_cmp(const void *a, const void *b)
 {
@@ -274,7 +323,6 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
                    rs = (uint64_t)in->r * in->s, d = wm.latency, e = (uint64_t)esz,
                    rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, nt = tr.tiles;
     const uint64_t NONE = UINT64_MAX;
-    chan_t ch = {.dt = dt};
     ptile_t *ti = calloc(nt, sizeof *ti);
     /* per load / visit: first and last tile; done cycles (NONE: not requested yet) */
     uint64_t *if_first = malloc(sizeof(uint64_t) * nt), *if_last = malloc(sizeof(uint64_t) * nt);
@@ -341,7 +389,40 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         memcpy(prev, ix, sizeof prev);
     }
     ti[nt - 1].vend = 1;
+    const uint64_t n_ids = 5 * nt;
+    sched_t S = {.ch = {.dt = dt}, .n_ids = n_ids};
+    S.prev_issue = malloc(sizeof(uint64_t) * n_ids);
+    S.cur_issue = malloc(sizeof(uint64_t) * n_ids);
+    S.ghost_done = malloc(sizeof(uint64_t) * n_ids);
+    S.rank_first = calloc(n_ids, sizeof(uint64_t));
+    S.time_of = calloc(n_ids, sizeof(double));
+    S.order = malloc(sizeof(uint64_t) * n_ids);
+    S.pos_of = malloc(sizeof(uint64_t) * n_ids);
+    if (!S.prev_issue || !S.cur_issue || !S.ghost_done || !S.rank_first || !S.time_of ||
+        !S.order || !S.pos_of)
+        goto out_sched;
+    for (uint64_t i = 0; i < n_ids; i++) S.cur_issue[i] = NONE;
+    uint64_t last = 0;
+    for (int pass = 0; pass < PASSES; pass++) {
+    if (pass > 0) { /* the previous pass's issue order, then run again */
+        int same = 1;
+        for (uint64_t i = 0; i < n_ids && same; i++) same = pass > 1 && S.prev_issue[i] == S.cur_issue[i];
+        if (same && pass > 1) break;
+        memcpy(S.prev_issue, S.cur_issue, sizeof(uint64_t) * n_ids);
+        for (uint64_t i = 0; i < n_ids; i++) S.order[i] = i;
+        sort_key = S.prev_issue;
+        sort_rf = S.rank_first;
+        qsort(S.order, n_ids, sizeof *S.order, id_cmp);
+        for (uint64_t i = 0; i < n_ids; i++) S.pos_of[S.order[i]] = i;
+        S.use_ghosts = 1;
+    }
+    free(S.ch.issue); free(S.ch.done); free(S.ch.bs); free(S.ch.be);
+    S.ch = (chan_t){.dt = dt};
+    S.gp = 0;
+    for (uint64_t i = 0; i < n_ids; i++) S.ghost_done[i] = S.cur_issue[i] = NONE;
     for (uint64_t i = 0; i < nt; i++) if_done[i] = w_done[i] = b_done[i] = ps_done[i] = wb_done[i] = NONE;
+    for (uint64_t i = 0; i < rsz; i++) ring[i] = NONE;
+    memset(dtime, 0, sizeof(uint64_t) * (((uint64_t)t->kt + cols - 1) / cols + 1) * nmax);
 
     /* The schedule: the exact recurrence of ws_model.h, plus each load's arrival. Before
      * tile n, every DMA request whose trigger lies in tiles < n is queued (sorted by issue
@@ -350,7 +431,8 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
      * visit's first tile done), a writeback the cycle after a visit's last output, spilled
      * partial sums when their bank and their earlier writeback are back. */
     uint64_t qi = 0, qw = 0, qb = 0, qwb = 0, qps = 0;
-    uint64_t f = 0, l1 = 0, lb1 = 0, lb2 = 0, last = 0;
+    uint64_t f = 0, l1 = 0, lb1 = 0, lb2 = 0;
+    last = 0;
     uint64_t ndefer = 0; /* spilled-sum loads found last step, queued with this step's */
     for (uint64_t n = 0; n <= nt; n++) {
         uint64_t nbt = ndefer;
@@ -358,26 +440,27 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         for (; qi < nif && (qi < 2 || if_last[qi - 2] < n); qi++) {
             const ptile_t *u = qi < 2 ? NULL : &ti[if_last[qi - 2]];
             batch[nbt++] = (preq_t){u ? u->last_beat + 1 : 0, if_first[qi], 1,
-                                    ti[if_first[qi]].t_if, &if_done[qi]};
+                                    ti[if_first[qi]].t_if, &if_done[qi], qi};
         }
         for (; qw < nw && (qw < 2 || w_last[qw - 2] < n); qw++) {
             const ptile_t *u = qw < 2 ? NULL : &ti[w_last[qw - 2]];
             batch[nbt++] = (preq_t){u ? u->l_last + cols : 0, w_first[qw], 2,
-                                    ti[w_first[qw]].t_w, &w_done[qw]};
+                                    ti[w_first[qw]].t_w, &w_done[qw], nt + qw};
         }
         for (; qb < nbias && (qb < 2 || v_first[b_vis[qb - 2]] < n); qb++) {
             const ptile_t *u = qb < 2 ? NULL : &ti[v_first[b_vis[qb - 2]]];
             batch[nbt++] = (preq_t){u ? u->last_beat + 1 : 0, v_first[b_vis[qb]], 0,
-                                    ti[v_first[b_vis[qb]]].t_b, &b_done[qb]};
+                                    ti[v_first[b_vis[qb]]].t_b, &b_done[qb], 2 * nt + qb};
         }
         for (; qwb < nv && v_last[qwb] < n; qwb++) {
             const ptile_t *u = &ti[v_last[qwb]];
             batch[nbt++] = (preq_t){u->last_beat + 1 + d, v_first[qwb], 10,
-                                    ti[v_first[qwb]].t_ps, &wb_done[qwb]};
+                                    ti[v_first[qwb]].t_ps, &wb_done[qwb], 3 * nt + qwb};
         }
         qsort(batch, nbt, sizeof *batch, preq_cmp);
         for (uint64_t i = 0; i < nbt; i++) {
-            *batch[i].done = request(&ch, batch[i].issue, batch[i].time);
+            S.rank_first[batch[i].id] = (uint64_t)batch[i].rank << 40 | batch[i].first;
+            *batch[i].done = place(&S, batch[i].id, batch[i].issue, batch[i].time);
             last = max_u64(last, *batch[i].done);
         }
         /* Spilled partial sums back, in visit order, once their writebacks are queued;
@@ -387,7 +470,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
             const uint64_t bank = qps >= 2 ? wb_done[qps - 2] : 0, pv = wb_done[v_prev[qps]];
             if (bank == NONE || pv == NONE) break;
             batch[ndefer++] = (preq_t){max_u64(bank, pv), v_first[qps], 3,
-                                       ti[v_first[qps]].t_ps, &ps_done[qps]};
+                                       ti[v_first[qps]].t_ps, &ps_done[qps], 4 * nt + qps};
         }
         if (n == nt) break;
 
@@ -427,12 +510,18 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         x->l_last = l1;
         last = max_u64(last, lb1 + 1 + d);
     }
+    if (S.ch.oom) break;
+    }
     m->predicted_cycles = last;
-    rc = ch.oom ? PECOS_ENOMEM : 0;
+    rc = S.ch.oom ? PECOS_ENOMEM : 0;
+out_sched:
+    free(S.prev_issue); free(S.cur_issue); free(S.ghost_done); free(S.rank_first);
+    free(S.time_of); free(S.order); free(S.pos_of);
+    free(S.ch.issue); free(S.ch.done); free(S.ch.bs); free(S.ch.be);
 out:
     free(ti); free(if_first); free(if_last); free(w_first); free(w_last); free(v_first);
     free(v_last); free(v_prev); free(b_vis); free(if_done); free(w_done); free(b_done);
-    free(ps_done); free(wb_done); free(ch.issue); free(ch.done); free(ch.bs); free(ch.be); free(dtime); free(ring); free(last_kp); free(batch);
+    free(ps_done); free(wb_done); free(dtime); free(ring); free(last_kp); free(batch);
     return rc;
 }
 
