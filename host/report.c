@@ -62,12 +62,12 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
     if (cfg->dram_bw > 0) snprintf(bw, sizeof bw, "%g bytes/cycle", cfg->dram_bw);
     fprintf(f, "memory: DRAM %s, latency %llu cycles; GLB %s\n", bw,
             (unsigned long long)cfg->dram_latency, cfg->glb_desc);
-    fprintf(f, "%-12s %-28s %10s %10s %10s %10s %9s %9s %9s %9s %9s %9s %9s %9s\n", "layer",
+    fprintf(f, "%-12s %-36s %10s %10s %10s %10s %9s %9s %9s %9s %9s %9s %9s %9s\n", "layer",
             "tiling", "DRAM rd", "DRAM wr", "roofline", "predicted", "compute", "fill", "dma",
             "port", "E DRAM", "E GLB", "E RF", "E MAC");
     for (int i = 0; i < n; i++) {
         const layer_mem_t *m = &res[i].mem;
-        fprintf(f, "%-12s %-28s %10llu %10llu %10llu %10llu %9llu %9llu %9llu %9llu %9.2f "
+        fprintf(f, "%-12s %-36s %10llu %10llu %10llu %10llu %9llu %9llu %9llu %9llu %9.2f "
                    "%9.2f %9.2f %9.2f\n",
                 res[i].layer.name, m->tiling, (unsigned long long)m->dram_rd,
                 (unsigned long long)m->dram_wr, (unsigned long long)m->roofline_cycles,

@@ -35,6 +35,15 @@ static int fits(const mem_cfg_t *c, const mem_traffic_t *tr)
 
 static uint64_t kib_up(uint64_t b) { return (b + 1023) / 1024; }
 
+/* Folds run reduction-fold major when a fold has fewer beats than the array's latency:
+ * then the k groups' folds fill each other's wait for partial sums (weight-load bound,
+ * Cols cycles a fold, instead of Rows+Cols). */
+static void fold_order(const layer_t *L, int rows, int cols, tiling_t *t)
+{
+    const int pt = t->pt < L->p ? t->pt : L->p;
+    t->cf_major = pt * L->q < rows + cols;
+}
+
 static const int orders[6][3] = {
     {TILE_K, TILE_P, TILE_C}, {TILE_P, TILE_K, TILE_C}, {TILE_K, TILE_C, TILE_P},
     {TILE_P, TILE_C, TILE_K}, {TILE_C, TILE_K, TILE_P}, {TILE_C, TILE_P, TILE_K}};
@@ -48,6 +57,7 @@ int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t 
     mem_traffic_t bt;
     if (!mem_cfg_glb_bounded(cfg)) {
         *t = best;
+        fold_order(L, rows, cols, t);
         return mem_traffic(&in, esz, cfg->dram.burst, t, tr) == 0 ? 0 : PECOS_EPARAM;
     }
     const tiling_t smallest = {.kt = L->k < cols ? L->k : cols, .ct = 1, .pt = 1,
@@ -117,6 +127,7 @@ int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t 
     free(cv);
     free(pv);
     *t = best;
+    fold_order(L, rows, cols, t);
     *tr = bt;
     return 0;
 }
@@ -181,6 +192,7 @@ int tiler_force(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *
 {
     const ws_model_in_t in = tiler_model_in(L, rows, cols);
     *t = *f;
+    fold_order(L, rows, cols, t);
     if (t->kt > L->k) t->kt = L->k;
     if (t->ct > L->c) t->ct = L->c;
     if (t->pt > L->p) t->pt = L->p;

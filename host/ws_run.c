@@ -31,7 +31,7 @@ typedef struct {
 } visit_t;
 
 typedef struct {
-    uint32_t fold_local;  /* fold within its tile: kg * cfn + cf */
+    uint32_t fold_local;  /* fold within its tile (tiling_fold() gives kg, cf) */
     uint32_t beat;        /* pixel j within the tile */
     int tile;
     int last_of_visit;
@@ -282,6 +282,12 @@ static void free_run(run_t *R)
     free(R->wb_done);
 }
 
+/* Local index of fold (kg, cf) in tile T: the inverse of tiling_fold(). */
+static uint32_t local_fold(const tiling_t *t, const tile_t *T, uint32_t kg, uint32_t cf)
+{
+    return t->cf_major ? cf * (uint32_t)T->kgn + kg : kg * (uint32_t)T->cfn + cf;
+}
+
 /* Copies operand idx of src into lane r of dst (both esz-byte elements). */
 static inline void put_lane(void *dst, int r, const uint8_t *src, size_t idx, size_t esz)
 {
@@ -489,14 +495,16 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
         } else {
             const tile_t *T = &tiles[dt];
             const int pb = T->visit & 1;
-            const uint32_t kg = dl / (uint32_t)T->cfn, cf = dl % (uint32_t)T->cfn;
+            unsigned long kgl, cfl;
+            tiling_fold(tl, dl, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl, &cfl);
+            const uint32_t kg = (uint32_t)kgl, cf = (uint32_t)cfl;
             const int from_bias = T->vstart && cf == 0 && T->c0 == 0;
             int64_t dep = -1;
-            if (cf > 0)
-                dep = (int64_t)df - 1;
-            else if (!T->vstart)
-                dep = (int64_t)(tiles[dt - 1].fold0 + (uint64_t)kg * tiles[dt - 1].cfn +
-                                (uint64_t)tiles[dt - 1].cfn - 1);
+            if (cf > 0) /* the k group's previous reduction fold in this tile */
+                dep = (int64_t)(T->fold0 + local_fold(tl, T, kg, cf - 1));
+            else if (!T->vstart) /* its last one in the visit's previous c tile */
+                dep = (int64_t)(tiles[dt - 1].fold0 +
+                                local_fold(tl, &tiles[dt - 1], kg, (uint32_t)tiles[dt - 1].cfn - 1));
             if (dep >= 0 && R.psum_fold[pb][(size_t)kg * T->n + dj] != dep) {
                 why = ST_FILL_DRAIN;
             } else if (mc->psum_ports < 2 && write_pending) {
@@ -562,7 +570,9 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
             if (!R.w_ready[T->w_load]) {
                 if (why == ST_FILL_DRAIN && df >= loaded_before && wf <= df) why = ST_DMA;
             } else {
-                const uint32_t kg = wl / (uint32_t)T->cfn, cf = wl % (uint32_t)T->cfn;
+                unsigned long kgl, cfl;
+                tiling_fold(tl, wl, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl, &cfl);
+                const uint32_t kg = (uint32_t)kgl, cf = (uint32_t)cfl;
                 const int kl = (int)kg * cols + (int)wc, lanes = T->ct * rs;
                 const uint8_t *wb = R.glb_w[T->w_load & 1];
                 memset(wcol, 0, esz * (size_t)rows);
@@ -609,7 +619,10 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
             }
             const tile_t *T = &tiles[tg.tile];
             const int pb = T->visit & 1;
-            const uint32_t kg = tg.fold_local / (uint32_t)T->cfn;
+            unsigned long kgl, cfl;
+            tiling_fold(tl, tg.fold_local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl,
+                        &cfl);
+            const uint32_t kg = (uint32_t)kgl;
             for (int c = 0; c < cols; c++) {
                 const int kl = (int)kg * cols + c;
                 if (kl >= T->kt) break;

@@ -475,36 +475,37 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         if (n == nt) break;
 
         ptile_t *x = &ti[n];
-        for (uint64_t kg = 0; kg < x->kgn; kg++) {
-            for (uint64_t cf = 0; cf < x->cfn; cf++, f++) {
-                uint64_t l = 0, st;
-                if (f >= 1) l = l1 + cols;
-                if (f >= 2) l = max_u64(l, lb2); /* array bank free: fold f-2 all issued */
-                l = max_u64(l, w_done[x->w_load]);
-                st = l + cols;
-                if (f >= 1) st = max_u64(st, lb1 + 1);
-                st = max_u64(st, if_done[x->if_load]);
-                if (x->vstart && cf == 0) {
-                    if (x->v >= 2) st = max_u64(st, wb_done[x->v - 2]); /* psum bank back */
-                    st = max_u64(st, x->cpos ? ps_done[x->v] : b_done[x->b_load]);
-                }
-                /* Beats: in order; beat j continuing partial sums waits for the dependency's
-                 * beat j to come out; with one psum port no beat goes the cycle after an
-                 * output was collected (the write takes the port). */
-                const int dep = cf > 0 || !x->vstart;
-                uint64_t *dtk = dtime + kg * nmax, tb = st;
-                for (uint64_t j = 0; j < x->nb; j++) {
-                    if (j > 0) tb = max_u64(tb, dtk[j - 1] + 1);
-                    if (dep) tb = max_u64(tb, dtk[j] + d + 1);
-                    while (psum_ports < 2 && tb >= d + 1 && ring[(tb - d - 1) % rsz] == tb - d - 1)
-                        tb++;
-                    ring[tb % rsz] = tb;
-                    dtk[j] = tb;
-                }
-                l1 = l;
-                lb2 = lb1;
-                lb1 = tb;
+        for (uint64_t i = 0; i < x->kgn * x->cfn; i++, f++) {
+            unsigned long kgl, cfl;
+            tiling_fold(t, i, x->kgn, x->cfn, &kgl, &cfl);
+            const uint64_t kg = kgl, cf = cfl;
+            uint64_t l = 0, st;
+            if (f >= 1) l = l1 + cols;
+            if (f >= 2) l = max_u64(l, lb2); /* array bank free: fold f-2 all issued */
+            l = max_u64(l, w_done[x->w_load]);
+            st = l + cols;
+            if (f >= 1) st = max_u64(st, lb1 + 1);
+            st = max_u64(st, if_done[x->if_load]);
+            if (x->vstart && cf == 0) {
+                if (x->v >= 2) st = max_u64(st, wb_done[x->v - 2]); /* psum bank back */
+                st = max_u64(st, x->cpos ? ps_done[x->v] : b_done[x->b_load]);
             }
+            /* Beats: in order; beat j continuing partial sums waits for the dependency's
+             * beat j to come out; with one psum port no beat goes the cycle after an
+             * output was collected (the write takes the port). */
+            const int dep = cf > 0 || !x->vstart;
+            uint64_t *dtk = dtime + kg * nmax, tb = st;
+            for (uint64_t j = 0; j < x->nb; j++) {
+                if (j > 0) tb = max_u64(tb, dtk[j - 1] + 1);
+                if (dep) tb = max_u64(tb, dtk[j] + d + 1);
+                while (psum_ports < 2 && tb >= d + 1 && ring[(tb - d - 1) % rsz] == tb - d - 1)
+                    tb++;
+                ring[tb % rsz] = tb;
+                dtk[j] = tb;
+            }
+            l1 = l;
+            lb2 = lb1;
+            lb1 = tb;
         }
         x->last_beat = lb1;
         x->l_last = l1;
@@ -528,6 +529,6 @@ out:
 void tiling_str(const tiling_t *t, char *buf, unsigned long len)
 {
     static const char dim[3] = {'k', 'p', 'c'};
-    snprintf(buf, len, "k%d.c%d.p%d order %c,%c,%c", t->kt, t->ct, t->pt, dim[t->order[0]],
-             dim[t->order[1]], dim[t->order[2]]);
+    snprintf(buf, len, "k%d.c%d.p%d order %c,%c,%c%s", t->kt, t->ct, t->pt, dim[t->order[0]],
+             dim[t->order[1]], dim[t->order[2]], t->cf_major ? " cf-major" : "");
 }

@@ -21,7 +21,21 @@ enum { TILE_K = 0, TILE_P = 1, TILE_C = 2 };
 typedef struct {
     int kt, ct, pt; /* tile extents: output channels, input channels, output rows */
     int order[3];   /* TILE_* loop dimensions, outermost first (a permutation) */
+    int cf_major;   /* folds in a tile: 0 (k-group, reduction fold), 1 (reduction fold, k-group) */
 } tiling_t;
+
+/* Local fold index i of a tile with kgn k-groups and cfn reduction folds -> (kg, cf). */
+static inline void tiling_fold(const tiling_t *t, unsigned long i, unsigned long kgn,
+                               unsigned long cfn, unsigned long *kg, unsigned long *cf)
+{
+    if (t->cf_major) {
+        *cf = i / kgn;
+        *kg = i % kgn;
+    } else {
+        *kg = i / cfn;
+        *cf = i % cfn;
+    }
+}
 
 /* Writes e.g. "k64.c256.p13 order k,p,c" into buf. */
 void tiling_str(const tiling_t *t, char *buf, unsigned long len);

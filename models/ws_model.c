@@ -84,7 +84,7 @@ int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m)
     const uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, rs = (uint64_t)in->r * in->s;
     const uint64_t d = m->latency, q = (uint64_t)m->q;
     const uint64_t kg_max = ((uint64_t)t->kt + cols - 1) / cols;
-    uint64_t *kg_last = calloc(kg_max, sizeof *kg_last);   /* S of the k group's last fold */
+    uint64_t *kg_last = calloc(kg_max, sizeof *kg_last);   /* S of the k group's latest fold */
     uint64_t *kp_out = calloc(tr.kn * tr.pn, sizeof *kp_out); /* (k,p) partial sums out */
     if (!kg_last || !kp_out) {
         free(kg_last);
@@ -114,25 +114,24 @@ int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m)
             if (v >= 3) bound = vis_out[v & 1]; /* visit v-2, same parity */
             if (ix[TILE_C] > 0) bound = max_u64(bound, kp_out[ix[TILE_K] * tr.pn + ix[TILE_P]]);
         }
-        for (uint64_t kg = 0; kg < kgn; kg++) {
-            for (uint64_t cf = 0; cf < cfn; cf++, f++) {
-                uint64_t l = 0, s;
-                if (f >= 1) l = l1 + cols;
-                if (f >= 2) l = max_u64(l, s2 + n2 - 1);
-                s = l + cols;
-                if (f >= 1) s = max_u64(s, s1 + n1);
-                if (vstart && kg == 0 && cf == 0) s = max_u64(s, bound);
-                if (cf > 0)
-                    s = max_u64(s, s1 + d + 1);
-                else if (!vstart)
-                    s = max_u64(s, kg_last[kg] + d + 1);
-                if (cf == cfn - 1) kg_last[kg] = s;
-                l1 = l;
-                s2 = s1;
-                n2 = n1;
-                s1 = s;
-                n1 = nb;
-            }
+        for (uint64_t i = 0; i < kgn * cfn; i++, f++) {
+            unsigned long kgl, cfl;
+            tiling_fold(t, i, kgn, cfn, &kgl, &cfl);
+            const uint64_t kg = kgl, cf = cfl;
+            uint64_t l = 0, s;
+            if (f >= 1) l = l1 + cols;
+            if (f >= 2) l = max_u64(l, s2 + n2 - 1);
+            s = l + cols;
+            if (f >= 1) s = max_u64(s, s1 + n1);
+            if (vstart && i == 0) s = max_u64(s, bound);
+            if (cf > 0 || !vstart) /* continues the k group's sums: its last fold's */
+                s = max_u64(s, kg_last[kg] + d + 1);
+            kg_last[kg] = s;
+            l1 = l;
+            s2 = s1;
+            n2 = n1;
+            s1 = s;
+            n1 = nb;
         }
         folds += kgn * cfn;
         if (vend) {

@@ -54,8 +54,9 @@ int ws_tile_trips(const ws_model_in_t *in, const tiling_t *t, tile_trips_t *tr);
 /* Exact cycles of the layer run tile by tile in tiling t with data always in the GLB (DRAM
  * unbounded, zero latency). Per fold the recurrence above, with N the tile's P*Q beats, plus
  * what the tiles add:
- *   - a fold continuing partial sums of an earlier tile of its visit (same k group, c tile
- *     before) waits for them: S_f >= S_dep + D + 1;
+ *   - folds run k-group major or, with t->cf_major, reduction-fold major; a fold that
+ *     continues partial sums (the k group's previous fold, in this tile or, for the first
+ *     reduction fold, in the visit's previous c tile) waits for them: S_f >= S_dep + D + 1;
  *   - the first beat of visit v needs the psum bank that visit v-2 used back, i.e. v-2's
  *     partial sums written out: S >= (last S of v-2) + N + D; a visit that resumes
  *     spilled partial sums also waits for the earlier visit of the same (k, p) that way.

@@ -76,6 +76,18 @@ int main(void)
     /* folds: (kg0,c0) S=4, (kg1,c0) S=8, then c1: (kg0) waits S0+8=12, (kg1) S=max(16, 8+8) */
     expect("fc c split cycles", b.cycles, 16 + 1 + 7);
 
+    /* Fold order inside a tile, FC 8 -> 8 on 4x4 (two k groups, two reduction folds, N = 1):
+     * k-group major: S = 4, 12 (waits 4+D+1), 13, 21 (waits 13+8) -> 21+1+7 = 29 cycles;
+     * reduction-fold major: S = 4, 8, 12 (waits 4+8), 16 (waits 8+8) -> 24 cycles. */
+    const ws_model_in_t fc8 = {.rows = 4, .cols = 4, .c = 8, .h = 1, .w = 1, .k = 8, .r = 1,
+                               .s = 1, .stride = 1, .pad = 0};
+    tiling_t whole = {.kt = 8, .ct = 8, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
+    ws_model_tiled(&fc8, &whole, &b);
+    expect("fc8 k-group major", b.cycles, 29);
+    whole.cf_major = 1;
+    ws_model_tiled(&fc8, &whole, &b);
+    expect("fc8 reduction-fold major", b.cycles, 24);
+
     /* Predicted with an instant memory is the exact compute model; a slow DRAM is slower
      * and never under the roofline. */
     const dram_timing_t instant = {.bw = 0, .latency = 0, .burst = 64};
