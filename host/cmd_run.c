@@ -575,11 +575,10 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
 
     /* The tiling for this GLB, and the RTL run behind the memory system */
     tiling_t tiling;
-    mem_traffic_t mtr;
     rc = o->tile_forced ? tiler_force(L, o->rows, o->cols, (int)esz, &o->mem, &o->tile,
-                                      &tiling, &mtr, err, sizeof err)
-                        : tiler_choose(L, o->rows, o->cols, (int)esz, &o->mem, &tiling, &mtr,
-                                       err, sizeof err);
+                                      &tiling, err, sizeof err)
+                        : tiler_choose(L, o->rows, o->cols, (int)esz, &o->mem, &tiling, err,
+                                       sizeof err);
     if (rc != 0) {
         fprintf(stderr, "pecos run: %s\n", err);
         goto out_free;

@@ -49,8 +49,9 @@ static const int orders[6][3] = {
     {TILE_P, TILE_C, TILE_K}, {TILE_C, TILE_K, TILE_P}, {TILE_C, TILE_P, TILE_K}};
 
 int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *cfg,
-                 tiling_t *t, mem_traffic_t *tr, char *err, size_t errlen)
+                 tiling_t *t, char *err, size_t errlen)
 {
+    mem_traffic_t tr;
     const ws_model_in_t in = tiler_model_in(L, rows, cols);
     const int kg = (L->k + cols - 1) / cols;
     tiling_t best = {.kt = L->k, .ct = L->c, .pt = L->p, .order = {TILE_K, TILE_P, TILE_C}};
@@ -58,7 +59,7 @@ int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t 
     if (!mem_cfg_glb_bounded(cfg)) {
         *t = best;
         fold_order(L, rows, cols, t);
-        return mem_traffic(&in, esz, cfg->dram.burst, t, tr) == 0 ? 0 : PECOS_EPARAM;
+        return mem_traffic(&in, esz, cfg->dram.burst, t, &tr) == 0 ? 0 : PECOS_EPARAM;
     }
     const tiling_t smallest = {.kt = L->k < cols ? L->k : cols, .ct = 1, .pt = 1,
                                .order = {TILE_K, TILE_P, TILE_C}};
@@ -128,7 +129,6 @@ int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t 
     free(pv);
     *t = best;
     fold_order(L, rows, cols, t);
-    *tr = bt;
     return 0;
 }
 
@@ -188,8 +188,9 @@ int tiler_parse(const char *spec, tiling_t *t, char *err, size_t errlen)
 }
 
 int tiler_force(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *cfg,
-                const tiling_t *f, tiling_t *t, mem_traffic_t *tr, char *err, size_t errlen)
+                const tiling_t *f, tiling_t *t, char *err, size_t errlen)
 {
+    mem_traffic_t tr;
     const ws_model_in_t in = tiler_model_in(L, rows, cols);
     *t = *f;
     fold_order(L, rows, cols, t);
@@ -201,16 +202,16 @@ int tiler_force(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *
                  f->kt, L->name, cols, L->k);
         return PECOS_EPARAM;
     }
-    if (mem_traffic(&in, esz, cfg->dram.burst, t, tr) != 0) {
+    if (mem_traffic(&in, esz, cfg->dram.burst, t, &tr) != 0) {
         snprintf(err, errlen, "--tile: layer %s: the tiling is invalid", L->name);
         return PECOS_EPARAM;
     }
-    if (mem_cfg_glb_bounded(cfg) && !fits(cfg, tr)) {
+    if (mem_cfg_glb_bounded(cfg) && !fits(cfg, &tr)) {
         snprintf(err, errlen,
                  "--tile: layer %s: the tiles need ifmap %llu, weight %llu, psum %llu bytes "
                  "of GLB (double-buffered), more than configured",
-                 L->name, (unsigned long long)tr->glb_ifmap, (unsigned long long)tr->glb_weight,
-                 (unsigned long long)tr->glb_psum);
+                 L->name, (unsigned long long)tr.glb_ifmap, (unsigned long long)tr.glb_weight,
+                 (unsigned long long)tr.glb_psum);
         return PECOS_EPARAM;
     }
     return 0;

@@ -18,11 +18,11 @@
 #include "memsys.h"
 #include "tiling.h"
 
-/* Fills t and its traffic tr. Returns 0, or PECOS_EPARAM when not even the smallest tile
+/* Fills t. Returns 0, or PECOS_EPARAM when not even the smallest tile
  * (min(Cols, K) channels, one input channel, one output row) fits, with a one-line reason in
  * err naming the option and the size that would work. */
 int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *cfg,
-                 tiling_t *t, mem_traffic_t *tr, char *err, size_t errlen);
+                 tiling_t *t, char *err, size_t errlen);
 
 /* Parses a forced tiling "k=N,c=N,p=N,order=XYZ" (XYZ a permutation of k, p, c, outermost
  * first; any key may be left out: the whole dimension, order k,p,c). Extents are clamped to
@@ -32,7 +32,7 @@ int tiler_parse(const char *spec, tiling_t *t, char *err, size_t errlen);
 /* Fits forced tiling f to layer L (extents clamped to the layer) and checks it against the
  * GLB like a chosen one. Returns 0 or PECOS_EPARAM with a one-line reason. */
 int tiler_force(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *cfg,
-                const tiling_t *f, tiling_t *t, mem_traffic_t *tr, char *err, size_t errlen);
+                const tiling_t *f, tiling_t *t, char *err, size_t errlen);
 
 /* The model input for layer L on a rows x cols array. */
 ws_model_in_t tiler_model_in(const layer_t *L, int rows, int cols);

@@ -152,17 +152,10 @@ typedef struct {
     int oom;
 } chan_t;
 
-/* Channel cycles of count runs of run bytes placed stride bytes apart (merged when
- * contiguous). */
+/* Channel cycles of count runs of run bytes placed stride bytes apart. */
 static double xfer(const dram_timing_t *dt, uint64_t count, uint64_t run, uint64_t stride)
 {
-    if (dt->bw <= 0 || count == 0 || run == 0) return 0;
-    if (run == stride) {
-        run *= count;
-        count = 1;
-    }
-    const uint64_t bus = count * ((run + dt->burst - 1) / dt->burst) * dt->burst;
-    return (double)bus / dt->bw;
+    return dt->bw > 0 ? (double)bus_of(dt->burst, count, run, stride) / dt->bw : 0;
 }
 
 /* A request issued at cycle x taking `time` channel cycles: returns the cycle it is done. */
@@ -215,18 +208,9 @@ static uint64_t request(chan_t *ch, uint64_t x, double time)
     return (uint64_t)ceil(done);
 }
 
-static void tile_idx(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3])
-{
-    const uint64_t trips[3] = {tr->kn, tr->pn, tr->cn};
-    for (int i = 2; i >= 0; i--) {
-        idx[t->order[i]] = n % trips[t->order[i]];
-        n /= trips[t->order[i]];
-    }
-}
-
 /* One tile of the sequence, as the predicted schedule needs it. */
 typedef struct {
-    int vstart, vend, cpos;  /* first/last tile of its visit; c tile index > 0 */
+    int vstart, cpos;        /* first tile of its visit; c tile index > 0 */
     uint64_t v, kp;          /* visit (from 0), (k, p) tile */
     uint64_t if_load, w_load, b_load; /* which ifmap / weight / bias load it reads */
     uint64_t kgn, cfn, nb;   /* k groups, reduction folds, beats per fold */
@@ -349,7 +333,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
     uint64_t nif = 0, nw = 0, nv = 0, nbias = 0, prev[3] = {0, 0, 0};
     for (uint64_t n = 0; n < nt; n++) {
         uint64_t ix[3];
-        tile_idx(t, &tr, n, ix);
+        ws_tile_index(t, &tr, n, ix);
         ptile_t *x = &ti[n];
         const int first = n == 0;
         const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
@@ -374,7 +358,6 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         x->w_load = nw - 1;
         x->vstart = first || ix[TILE_K] != prev[TILE_K] || ix[TILE_P] != prev[TILE_P];
         if (x->vstart) {
-            if (!first) ti[n - 1].vend = 1;
             v_first[nv] = n;
             v_prev[nv] = last_kp[x->kp];
             last_kp[x->kp] = nv;
@@ -388,7 +371,6 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         x->t_ps = xfer(dt, kt, pt * Q * 4, P * Q * 4);
         memcpy(prev, ix, sizeof prev);
     }
-    ti[nt - 1].vend = 1;
     const uint64_t n_ids = 5 * nt;
     sched_t S = {.ch = {.dt = dt}, .n_ids = n_ids};
     S.prev_issue = malloc(sizeof(uint64_t) * n_ids);

@@ -11,27 +11,30 @@
  * partial sums / output (k, p). Per pass:
  *   ifmap   sum over p tiles of C * rows_in(p tile) * W * esz  (halo rows are re-read;
  *           rows_in = the input rows the tile's output rows touch, clipped to the image)
- *   weights K*C*R*S*esz,  bias 4*K (it travels with the weight tiles of the first c
- *           tile, so it is fetched as often as the weights),  output 4*K*P*Q.
+ *   weights K*C*R*S*esz,  output 4*K*P*Q,
+ *   bias    4*K per p tile (each visit that starts at c = 0 loads its channels' bias).
  *   Visits = tiles when the c loop is outside a non-trivial k or p loop (partial sums
  *   spill: written 4*K*P*Q per c tile, read back for every c tile but the first), else
  *   kn*pn (partial sums stay in the GLB).
  * GLB footprint (both banks of each partition, double buffering):
- *   ifmap 2 * ct * rows_in(largest p tile) * W * esz,
- *   weights 2 * (kt * ct * R*S * esz + 4 * kt)  (with the bias), psum 2 * kt * pt * Q * 4.
+ *   ifmap 2 * ct * rows_in(largest p tile) * W * esz,  weights 2 * kt * ct * R*S * esz,
+ *   psum 2 * (kt * pt * Q * 4 + 4 * kt)  (partial sums and two bias slots).
  * Compulsory traffic: every input row some output touches, every weight and bias once,
  * every output once (int32/fp32).
  *
  * DRAM timing (shared with the host's DMA engine as a contract): one channel, requests
- * served in order; a request of b bytes in contiguous runs issued at cycle x starts moving
- * at max(x + latency, channel free) and occupies the channel for sum(ceil(run/burst)*burst)
- * / bw cycles; it is done at the ceiling of that. bw = 0 means unlimited (done at x +
- * latency).
+ * served in issue order; a request of b bytes in contiguous runs issued at cycle x starts
+ * moving at max(x + latency, channel free) and occupies the channel for
+ * sum(ceil(run/burst)*burst) / bw cycles; it is done at the ceiling of that. bw = 0 means
+ * unlimited (done at x + latency).
  *
- * Predicted cycles: a tile-level overlap model. Tile t's loads are issued when the tile
- * two before it has finished (double buffering), in tile order, writebacks when a visit's
- * last output is out; tile t starts at max(previous tile's end + the exact model's gap,
- * its loads done + Cols (weights into the array)) and runs for its exact lane time.
+ * Predicted cycles: the exact recurrence of ws_model.h followed beat by beat (so one psum
+ * port's conflicts are included), with every load's arrival as one more constraint and the
+ * DMA requests the host's issue rules produce (loads when a bank is free, writebacks after a
+ * visit's last output, spilled sums after their writeback) placed on the channel model.
+ * Requests are generated tile by tile, not quite in issue order, so the schedule is run
+ * again (at most 4 passes) with the channel serving them in the previous pass's issue
+ * order. With an instant memory it equals the exact compute model.
  */
 #ifndef PECOS_MEM_MODEL_H
 #define PECOS_MEM_MODEL_H

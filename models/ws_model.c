@@ -64,8 +64,7 @@ int ws_tile_trips(const ws_model_in_t *in, const tiling_t *t, tile_trips_t *tr)
     return 0;
 }
 
-/* Tile number n of the loop nest: its (k, p, c) tile indices. */
-static void tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3])
+void ws_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3])
 {
     const uint64_t trips[3] = {tr->kn, tr->pn, tr->cn};
     for (int i = 2; i >= 0; i--) {
@@ -96,11 +95,11 @@ int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m)
     uint64_t v = 0, prev[3] = {0, 0, 0}, folds = 0;
     for (uint64_t n = 0; n < tr.tiles; n++) {
         uint64_t ix[3], nx[3];
-        tile_index(t, &tr, n, ix);
+        ws_tile_index(t, &tr, n, ix);
         const int vstart = n == 0 || ix[TILE_K] != prev[TILE_K] || ix[TILE_P] != prev[TILE_P];
         int vend = n + 1 == tr.tiles;
         if (!vend) {
-            tile_index(t, &tr, n + 1, nx);
+            ws_tile_index(t, &tr, n + 1, nx);
             vend = nx[TILE_K] != ix[TILE_K] || nx[TILE_P] != ix[TILE_P];
         }
         const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;

@@ -51,6 +51,10 @@ typedef struct {
  * order that is not a permutation, or kt neither a multiple of cols nor >= K. */
 int ws_tile_trips(const ws_model_in_t *in, const tiling_t *t, tile_trips_t *tr);
 
+/* Tile number n of the loop nest (run order): its indices idx[TILE_K], idx[TILE_P],
+ * idx[TILE_C]. */
+void ws_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3]);
+
 /* Exact cycles of the layer run tile by tile in tiling t with data always in the GLB (DRAM
  * unbounded, zero latency). Per fold the recurrence above, with N the tile's P*Q beats, plus
  * what the tiles add:

@@ -2,19 +2,9 @@
 #include <stdio.h>
 
 #include "mem_model.h"
+#include "expect.h"
 #include "pecos_err.h"
 #include "ws_model.h"
-
-static int checks, failed;
-
-static void expect(const char *what, unsigned long long got, unsigned long long want)
-{
-    checks++;
-    if (got != want) {
-        failed++;
-        printf("FAIL: %s: got %llu, expected %llu\n", what, got, want);
-    }
-}
 
 int main(void)
 {

@@ -1,19 +1,9 @@
 /* test_ws_model.c - the WS cycle model against hand-derived schedules. */
 #include <stdio.h>
 
+#include "expect.h"
 #include "pecos_err.h"
 #include "ws_model.h"
-
-static int checks, failed;
-
-static void expect(const char *what, unsigned long long got, unsigned long long want)
-{
-    checks++;
-    if (got != want) {
-        failed++;
-        printf("FAIL: %s: got %llu, expected %llu\n", what, got, want);
-    }
-}
 
 int main(void)
 {
