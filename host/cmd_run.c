@@ -34,7 +34,8 @@ typedef struct {
     layer_t layers[MAX_LAYERS];
     int nlayers;
     int rows, cols;
-    const char *dataflow, *dtype;
+    const char *dataflow, *dtype; /* dataflow: "ws", "is", "os" or "all" */
+    int ndf, dfs[3];              /* the dataflows to run (DF_*), in order */
     uint64_t seed;
     const char *ifmap_path, *weights_path, *bias_path, *out_path, *json_path;
     const char *wave_path;
@@ -54,7 +55,9 @@ void cmd_run_usage(FILE *f)
 {
     fputs("usage: pecos run --layer conv,h=H,w=W,c=C,k=K,r=R,s=S[,stride=N][,pad=N][,name=X]\n"
           "                 (or --layer fc,c=IN,k=OUT; repeatable)\n"
-          "                 [--rows N --cols N] [--dataflow ws] [--dtype int8|bf16|fp16]\n"
+          "                 [--rows N --cols N] [--dataflow ws|is|os|all (ws)] [--dtype int8|bf16|fp16]\n"
+          "                 (all: every layer under the three dataflows, then one comparison\n"
+          "                  table; the same as pecos compare-dataflows)\n"
           "                 [--seed N | --ifmap X.npy --weights W.npy [--bias B.npy]]\n"
           "                 (int8: int8 tensors, int32 bias; bf16: uint16 bits or float32;\n"
           "                  fp16: float16 or float32; fp bias float32; --out is int32/float32)\n"
@@ -66,7 +69,7 @@ void cmd_run_usage(FILE *f)
           "                 [--dram-bw BYTES_PER_CYCLE (0: unlimited)] [--dram-latency CYCLES]\n"
           "                 [--dram-burst BYTES (64)] [--dram-mib N (4096)]\n"
           "                 [--glb-kib N (unified) | --glb-ifmap-kib N --glb-weight-kib N\n"
-          "                  --glb-psum-kib N (separate)] [--glb-psum-ports 1|2 (2)]\n"
+          "                  --glb-psum-kib N (separate)] [--glb-psum-ports 1|2 (2; 1: ws and is only)]\n"
           "                 [--energy-table FILE] [--trace-dma FILE]\n"
           "                 [--tile k=N,c=N,p=N,order=kpc]  (force a tiling instead of the\n"
           "                  tiler's choice; order outermost first)\n"
@@ -145,9 +148,9 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             else
                 o->cols = (int)u;
         } else if (strcmp(a, "--dataflow") == 0) {
-            if (strcmp(v, "ws") != 0) {
-                fprintf(stderr,
-                        "pecos run: --dataflow %s: not available (this build has: ws)\n", v);
+            if (strcmp(v, "ws") != 0 && strcmp(v, "is") != 0 && strcmp(v, "os") != 0 &&
+                strcmp(v, "all") != 0) {
+                fprintf(stderr, "pecos run: --dataflow %s: not available (ws, is, os, all)\n", v);
                 return -1;
             }
             o->dataflow = v;
@@ -252,6 +255,24 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     }
     if (o->nlayers == 0) {
         fprintf(stderr, "pecos run: no --layer given (see pecos run --help)\n");
+        return -1;
+    }
+    if (strcmp(o->dataflow, "all") == 0) {
+        o->ndf = 3;
+        o->dfs[0] = DF_WS;
+        o->dfs[1] = DF_IS;
+        o->dfs[2] = DF_OS;
+    } else {
+        o->ndf = 1;
+        o->dfs[0] = strcmp(o->dataflow, "os") == 0 ? DF_OS : strcmp(o->dataflow, "is") == 0 ? DF_IS : DF_WS;
+    }
+    if (o->mem.psum_ports == 1 && (o->dfs[0] == DF_OS || o->ndf > 1)) {
+        fprintf(stderr, "pecos run: --glb-psum-ports 1: modelled for --dataflow ws and is only "
+                        "(the os array reads the psum partition once per block)\n");
+        return -1;
+    }
+    if (o->ndf > 1 && (o->wave_path || o->out_path || o->fault_cycle != UINT64_MAX)) {
+        fprintf(stderr, "pecos run: --wave, --out and --inject-fault need one --dataflow, not all\n");
         return -1;
     }
     bool files = o->ifmap_path || o->weights_path || o->bias_path;
@@ -423,7 +444,7 @@ static void print_rerun(const run_opts_t *o, uint64_t from, uint64_t to)
 }
 
 /* Compares out with ref (bitwise) and records the first mismatch in res. */
-static void compare(const run_opts_t *o, const layer_t *L, const int32_t *out,
+static void compare(const layer_t *L, const int32_t *out,
                     const int32_t *ref, const uint64_t *out_cycle, layer_result_t *res)
 {
     const size_t n = (size_t)L->p * L->q, out_n = (size_t)L->k * n;
@@ -435,7 +456,7 @@ static void compare(const run_opts_t *o, const layer_t *L, const int32_t *out,
             res->bad_q = (int)(i % n) % L->q;
             res->expected = ref[i];
             res->got = out[i];
-            res->bad_cycle = out_cycle[(size_t)(res->bad_k / o->cols) * n + i % n];
+            res->bad_cycle = out_cycle[i];
         }
     }
     res->bitexact = res->mismatches == 0;
@@ -458,7 +479,7 @@ static void fp_error(const int32_t *out, const double *ref64, size_t n, layer_re
 
 /* The memory-system results of a layer: traffic, accesses, stalls, energy, and the checks
  * of the cycles against the models. */
-static void fill_mem(const run_opts_t *o, const tiling_t *t, const mem_model_t *mm,
+static void fill_mem(const run_opts_t *o, int df, const tiling_t *t, const mem_model_t *mm,
                      const ws_stats_t *st, size_t esz, bool fp, layer_result_t *res)
 {
     layer_mem_t *m = &res->mem;
@@ -484,14 +505,27 @@ static void fill_mem(const run_opts_t *o, const tiling_t *t, const mem_model_t *
         /* The SRAM the partition is: its configured size, else the two banks in use. */
         m->glb_size[i] = cfg_part[i] ? cfg_part[i] : 2 * st->glb_bank[i];
     }
-    /* PE registers, from the RTL's counters: per weight beat one PE per row stores the
-     * weight and every PE of the row latches the weight lane; per MAC slot the PE reads its
-     * stationary weight, latches the operand it passes right and its 32-bit partial sum. */
+    /* PE registers, from the RTL's counters.
+     * WS/IS (held operand): per held-operand beat one PE per row stores it and every PE of
+     * the row latches the lane; per MAC slot the PE reads its held operand, latches the
+     * operand it passes right and its 32-bit partial sum.
+     * OS: per MAC slot the PE latches the input it passes right and the weight and the
+     * 32-bit initial accumulator it passes down, and reads and writes its accumulator; per
+     * block every PE writes its result register and loads the drain chain, and the chain
+     * shifts each result down to the bottom row (Rows(Rows-1)/2 shifts per column). */
     const uint64_t rows = (uint64_t)o->rows, cols = (uint64_t)o->cols;
-    m->rf_rd = st->rtl.macs;
-    m->rf_wr = st->rtl.wbeats * rows + st->rtl.wbeats * rows * cols + 2 * st->rtl.macs;
-    m->rf_bytes = (st->rtl.wbeats * rows * (1 + cols) + 2 * st->rtl.macs) * esz +
-                  st->rtl.macs * 4;
+    if (df == DF_OS) {
+        const uint64_t pes = rows * cols, nblk = st->os_blocks;
+        const uint64_t drain = nblk * (2 * pes + cols * rows * (rows - 1) / 2);
+        m->rf_rd = st->rtl.macs + nblk * pes;   /* accumulator reads; result -> chain */
+        m->rf_wr = 4 * st->rtl.macs + drain;    /* input, weight, init, accumulator; drain */
+        m->rf_bytes = st->rtl.macs * (2 * esz + 12) + 4 * drain + 4 * nblk * pes;
+    } else {
+        m->rf_rd = st->rtl.macs;
+        m->rf_wr = st->rtl.wbeats * rows + st->rtl.wbeats * rows * cols + 2 * st->rtl.macs;
+        m->rf_bytes = (st->rtl.wbeats * rows * (1 + cols) + 2 * st->rtl.macs) * esz +
+                      st->rtl.macs * 4;
+    }
     memcpy(m->stall, st->stall, sizeof m->stall);
     m->energy_pj[E_DRAM] = (double)(m->dram_rd + m->dram_wr) / 4.0 * e->dram;
     m->energy_pj[E_GLB] = 0;
@@ -520,7 +554,7 @@ static void fill_mem(const run_opts_t *o, const tiling_t *t, const mem_model_t *
 
 /* Runs and checks one layer; fills res. Returns 0, or a negative code for an error that
  * ends the run (the message is printed). */
-static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t *res)
+static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_result_t *res)
 {
     const layer_t *L = &o->layers[idx];
     const double t0 = now_seconds();
@@ -529,7 +563,6 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
     const size_t esz = fp ? 2 : 1;
     const size_t in_n = (size_t)L->c * L->h * L->w, w_n = (size_t)L->k * L->c * L->r * L->s;
     const size_t out_n = (size_t)L->k * L->p * L->q;
-    const size_t kg_n = (size_t)((L->k + o->cols - 1) / o->cols);
     void *ifmap = NULL, *weights = NULL;
     int32_t *bias_v = NULL, *out = NULL, *ref = NULL;
     double *ref64 = NULL;
@@ -569,21 +602,22 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
     rc = PECOS_ENOMEM;
     out = calloc(out_n, sizeof *out);
     ref = calloc(out_n, sizeof *ref);
-    out_cycle = calloc(kg_n * (size_t)L->p * L->q, sizeof *out_cycle);
+    out_cycle = calloc(out_n, sizeof *out_cycle);
     if (fp) ref64 = calloc(out_n, sizeof *ref64);
     if (!out || !ref || !out_cycle || (fp && !ref64)) goto out_oom;
 
     /* The tiling for this GLB, and the RTL run behind the memory system */
     tiling_t tiling;
-    rc = o->tile_forced ? tiler_force(L, o->rows, o->cols, (int)esz, &o->mem, &o->tile,
+    rc = o->tile_forced ? tiler_force(L, o->rows, o->cols, df, (int)esz, &o->mem, &o->tile,
                                       &tiling, err, sizeof err)
-                        : tiler_choose(L, o->rows, o->cols, (int)esz, &o->mem, &tiling, err,
+                        : tiler_choose(L, o->rows, o->cols, df, (int)esz, &o->mem, &tiling, err,
                                        sizeof err);
     if (rc != 0) {
         fprintf(stderr, "pecos run: %s\n", err);
         goto out_free;
     }
     ws_job_t job = {.layer = L,
+                    .df = df,
                     .esz = esz,
                     .ifmap = ifmap,
                     .weights = weights,
@@ -618,8 +652,9 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
         rc = PECOS_ENOMEM;
         if (bias_v && !(bias_f = malloc(sizeof(float) * (size_t)L->k))) goto out_oom;
         if (bias_v) memcpy(bias_f, bias_v, sizeof(float) * (size_t)L->k);
-        rc = golden_conv_fp_ws_ct(&gc, fmt, o->rows, tiling.ct, ifmap, weights, bias_f,
-                                  (uint32_t *)ref);
+        /* WS/IS: folds of Rows lanes per c tile; OS: one lane at a time, no padding */
+        rc = golden_conv_fp_ws_ct(&gc, fmt, df == DF_OS ? 1 : o->rows, tiling.ct, ifmap,
+                                  weights, bias_f, (uint32_t *)ref);
         if (rc == 0) rc = golden_conv_f64(&gc, fmt, ifmap, weights, bias_f, ref64);
         free(bias_f);
     } else {
@@ -629,11 +664,11 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
         fprintf(stderr, "pecos run: %s: the golden model rejected the layer\n", L->name);
         goto out_free;
     }
-    compare(o, L, out, ref, out_cycle, res);
+    compare(L, out, ref, out_cycle, res);
     if (fp) fp_error(out, ref64, out_n, res);
 
     /* Check 2: cycles and traffic against the analytical models */
-    const ws_model_in_t mi = tiler_model_in(L, o->rows, o->cols);
+    const ws_model_in_t mi = tiler_model_in(L, o->rows, o->cols, df);
     mem_model_t mm;
     if ((rc = mem_model_layer(&mi, (int)esz, &tiling, &o->mem.dram, o->mem.psum_ports, &mm)) != 0) {
         fprintf(stderr, "pecos run: %s: the cycle model rejected the layer\n", L->name);
@@ -647,7 +682,7 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, layer_result_t
     res->utilization = (double)res->macs / ((double)st.cycles * o->rows * o->cols);
     res->rtl_busy = st.rtl.busy;
     res->rtl_mac_slots = st.rtl.macs;
-    fill_mem(o, &tiling, &mm, &st, esz, fp, res);
+    fill_mem(o, df, &tiling, &mm, &st, esz, fp, res);
 
     /* Check 3: the RTL's own counters agree with what the host drove */
     res->counters_ok = st.rtl.beats == st.beats && st.rtl.wbeats == st.wbeats &&
@@ -751,48 +786,57 @@ int cmd_run(int argc, char **argv)
         fprintf(o.trace, "# cycle_issued cycle_done bytes src dst layer what blocks x runs x "
                          "run_bytes\n");
     }
-    layer_result_t *res = calloc((size_t)o.nlayers, sizeof *res);
+    layer_result_t *res = calloc((size_t)o.nlayers * (size_t)o.ndf, sizeof *res);
     if (!res) {
         fprintf(stderr, "pecos run: out of memory\n");
         if (o.trace) fclose(o.trace);
         return PECOS_EXIT_FAIL;
     }
-    if (simlib_open(&sim, o.dataflow, o.dtype, o.rows, o.cols, o.wave_path != NULL, err,
-                    sizeof err) != 0) {
-        fprintf(stderr, "pecos run: %s\n", err);
-        free(res);
-        if (o.trace) fclose(o.trace);
-        return PECOS_EXIT_USAGE;
-    }
-    if (o.wave_path && sim.trace_open(sim.v, o.wave_path, o.wave_from, o.wave_to) != 0) {
-        fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o.wave_path);
-        exit_code = PECOS_EXIT_USAGE;
-        goto out_close;
-    }
-    int ran = 0;
-    for (int i = 0; i < o.nlayers; i++) {
-        int rc = run_layer(&o, &sim, i, &res[ran]);
-        if (rc == PECOS_ESIM) {
-            exit_code = PECOS_EXIT_FAIL;
+    static const char *const df_name[3] = {"ws", "is", "os"};
+    int ran[3] = {0, 0, 0}, stop = 0;
+    for (int d = 0; d < o.ndf && !stop; d++) {
+        const int df = o.dfs[d];
+        /* WS and IS run on the held-operand ("ws") array, OS on its own */
+        if (simlib_open(&sim, df == DF_OS ? "os" : "ws", o.dtype, o.rows, o.cols,
+                        o.wave_path != NULL, err, sizeof err) != 0) {
+            fprintf(stderr, "pecos run: --dataflow %s: %s\n", df_name[df], err);
+            exit_code = PECOS_EXIT_USAGE;
             break;
         }
-        if (rc != 0) {
-            /* Bad input files, parameters, or an unwritable --out: the user's to fix. */
-            exit_code = rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
+        if (o.wave_path && sim.trace_open(sim.v, o.wave_path, o.wave_from, o.wave_to) != 0) {
+            fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o.wave_path);
+            exit_code = PECOS_EXIT_USAGE;
+            simlib_close(&sim);
             break;
         }
-        if (!layer_result_ok(&res[ran])) exit_code = PECOS_EXIT_FAIL;
-        ran++;
+        for (int i = 0; i < o.nlayers; i++) {
+            layer_result_t *r = &res[(size_t)d * (size_t)o.nlayers + (size_t)ran[d]];
+            int rc = run_layer(&o, &sim, i, df, r);
+            if (rc == PECOS_ESIM) {
+                exit_code = PECOS_EXIT_FAIL;
+                stop = 1;
+                break;
+            }
+            if (rc != 0) {
+                /* Bad input files, parameters, or an unwritable --out: the user's to fix. */
+                exit_code = rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
+                stop = 1;
+                break;
+            }
+            if (!layer_result_ok(r)) exit_code = PECOS_EXIT_FAIL;
+            ran[d]++;
+        }
+        /* Close the dump before reporting so that it is complete when the user opens it. */
+        if (o.wave_path) sim.trace_close(sim.v);
+        simlib_close(&sim);
     }
-    /* Close the dump before reporting so that it is complete when the user opens it. */
-    if (o.wave_path) sim.trace_close(sim.v);
     if (o.trace && fclose(o.trace) != 0) {
         fprintf(stderr, "pecos run: --trace-dma %s: cannot write: %s\n", o.trace_path,
                 strerror(errno));
         if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
     }
     o.trace = NULL;
-    if (ran > 0) {
+    if (ran[0] > 0) {
         char glb[128];
         if (o.mem.glb_total)
             snprintf(glb, sizeof glb, "%llu KiB unified%s", (unsigned long long)(o.mem.glb_total >> 10),
@@ -804,12 +848,18 @@ int cmd_run(int argc, char **argv)
                      (unsigned long long)(o.mem.glb_psum >> 10));
         else
             snprintf(glb, sizeof glb, "unbounded (one tile per layer)");
-        run_config_t cfg = {.rows = o.rows, .cols = o.cols, .dataflow = o.dataflow,
-                            .dtype = o.dtype, .seed = o.seed,
-                            .from_files = o.ifmap_path != NULL, .dram_bw = o.mem.dram.bw,
-                            .dram_latency = o.mem.dram.latency, .glb_desc = glb};
-        report_table(stdout, &cfg, res, ran);
-        if (o.json_path && report_json(o.json_path, &cfg, res, ran) != 0) {
+        run_config_t cfg[3];
+        for (int d = 0; d < o.ndf; d++) {
+            cfg[d] = (run_config_t){.rows = o.rows, .cols = o.cols, .dataflow = df_name[o.dfs[d]],
+                                    .dtype = o.dtype, .seed = o.seed,
+                                    .from_files = o.ifmap_path != NULL, .dram_bw = o.mem.dram.bw,
+                                    .dram_latency = o.mem.dram.latency, .glb_desc = glb};
+            if (ran[d] > 0) report_table(stdout, &cfg[d], res + (size_t)d * (size_t)o.nlayers, ran[d]);
+        }
+        if (o.ndf > 1) report_compare(stdout, cfg, res, o.nlayers, ran, o.ndf);
+        if (o.json_path &&
+            (o.ndf > 1 ? report_json_compare(o.json_path, cfg, res, o.nlayers, ran, o.ndf)
+                       : report_json(o.json_path, &cfg[0], res, ran[0])) != 0) {
             fprintf(stderr, "pecos run: --json %s: cannot write: %s\n", o.json_path,
                     strerror(errno));
             if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
@@ -817,9 +867,7 @@ int cmd_run(int argc, char **argv)
     }
     if (o.wave_path) printf("waveform: %s (cycles %llu..%llu)\n", o.wave_path,
                             (unsigned long long)o.wave_from, (unsigned long long)o.wave_to);
-out_close:
     if (o.trace) fclose(o.trace);
-    simlib_close(&sim);
     free(res);
     return exit_code;
 }

@@ -102,10 +102,9 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int report_json(const char *path, const run_config_t *cfg, const layer_result_t *res, int n)
+/* Writes one run's JSON object (no trailing newline) to f. */
+static void json_run(FILE *f, const run_config_t *cfg, const layer_result_t *res, int n)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) return PECOS_EIO;
     const totals_t t = totals(res, n);
     fprintf(f, "{\n  \"tool\": \"pecos\",\n  \"config\": {\"rows\": %d, \"cols\": %d, "
                "\"dram_bw\": %g, \"dram_latency\": %llu, \"glb\": ",
@@ -217,5 +216,93 @@ int report_json(const char *path, const run_config_t *cfg, const layer_result_t 
             (unsigned long long)t.stall[1], (unsigned long long)t.stall[2],
             (unsigned long long)t.stall[3], t.energy[0], t.energy[1], t.energy[2], t.energy[3],
             t.energy[0] + t.energy[1] + t.energy[2] + t.energy[3], t.failed ? "false" : "true");
+}
+
+int report_json(const char *path, const run_config_t *cfg, const layer_result_t *res, int n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return PECOS_EIO;
+    json_run(f, cfg, res, n);
     return fclose(f) == 0 ? 0 : PECOS_EIO;
+}
+
+int report_json_compare(const char *path, const run_config_t *cfg, const layer_result_t *res,
+                        int n, const int *ran, int ndf)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return PECOS_EIO;
+    int failed = 0;
+    fprintf(f, "{\n\"tool\": \"pecos\",\n\"dataflows\": {\n");
+    for (int d = 0; d < ndf; d++) {
+        const totals_t t = totals(res + (size_t)d * (size_t)n, ran[d]);
+        failed += t.failed + (ran[d] < n);
+        json_str(f, cfg[d].dataflow);
+        fputs(": ", f);
+        json_run(f, &cfg[d], res + (size_t)d * (size_t)n, ran[d]);
+        fputs(d + 1 < ndf ? ",\n" : "\n", f);
+    }
+    fprintf(f, "},\n\"pass\": %s\n}\n", failed ? "false" : "true");
+    return fclose(f) == 0 ? 0 : PECOS_EIO;
+}
+
+static double energy_total(const layer_mem_t *m)
+{
+    double e = 0;
+    for (int j = 0; j < E_N; j++) e += m->energy_pj[j];
+    return e;
+}
+
+void report_compare(FILE *f, const run_config_t *cfg, const layer_result_t *res, int n,
+                    const int *ran, int ndf)
+{
+    char bw[48] = "unlimited bandwidth";
+    if (cfg->dram_bw > 0) snprintf(bw, sizeof bw, "%g bytes/cycle", cfg->dram_bw);
+    fprintf(f, "dataflow comparison: %dx%d %s array; DRAM %s, latency %llu; GLB %s\n",
+            cfg->rows, cfg->cols, cfg->dtype, bw, (unsigned long long)cfg->dram_latency,
+            cfg->glb_desc);
+    fprintf(f, "%-12s %-4s %11s %6s %12s %12s %12s %11s %10s %9s %9s %9s %9s %5s\n", "layer",
+            "df", "cycles", "util%", "GLB ifmap", "GLB weight", "GLB psum", "DRAM", "E total",
+            "E DRAM", "E GLB", "E RF", "E MAC", "check");
+    for (int i = 0; i <= n; i++) { /* i == n: totals */
+        uint64_t best_c = UINT64_MAX;
+        double best_e = 1e300;
+        for (int d = 0; d < ndf; d++) {
+            if (i < n && i >= ran[d]) continue;
+            const totals_t t = totals(res + (size_t)d * (size_t)n, ran[d]);
+            const layer_result_t *r = &res[(size_t)d * (size_t)n + (size_t)(i < n ? i : 0)];
+            const uint64_t c = i < n ? r->cycles : t.cycles;
+            const double e = i < n ? energy_total(&r->mem)
+                                   : t.energy[0] + t.energy[1] + t.energy[2] + t.energy[3];
+            if (c < best_c) best_c = c;
+            if (e < best_e) best_e = e;
+        }
+        for (int d = 0; d < ndf; d++) {
+            if (i < n && i >= ran[d]) continue;
+            const layer_result_t *rs = res + (size_t)d * (size_t)n;
+            uint64_t g[3] = {0, 0, 0}, dram = 0, cycles = 0, macs = 0;
+            double e[E_N] = {0}, et = 0;
+            int ok = 1;
+            for (int k = i < n ? i : 0; k < (i < n ? i + 1 : ran[d]); k++) {
+                const layer_mem_t *m = &rs[k].mem;
+                for (int j = 0; j < 3; j++) g[j] += m->glb_rd[j] + m->glb_wr[j];
+                dram += m->dram_rd + m->dram_wr;
+                cycles += rs[k].cycles;
+                macs += rs[k].macs;
+                for (int j = 0; j < E_N; j++) e[j] += m->energy_pj[j];
+                ok &= layer_result_ok(&rs[k]);
+            }
+            for (int j = 0; j < E_N; j++) et += e[j];
+            fprintf(f, "%-12s %-4s %10llu%s %6.2f %12llu %12llu %12llu %11llu %9.2f%s %9.2f "
+                       "%9.2f %9.2f %9.2f %5s\n",
+                    i < n ? rs[i].layer.name : "total", cfg[d].dataflow,
+                    (unsigned long long)cycles, cycles == best_c ? "*" : " ",
+                    100.0 * ratio((double)macs, (double)cycles * cfg->rows * cfg->cols),
+                    (unsigned long long)g[0], (unsigned long long)g[1], (unsigned long long)g[2],
+                    (unsigned long long)dram, et / 1e6, et == best_e ? "*" : " ", e[E_DRAM] / 1e6,
+                    e[E_GLB] / 1e6, e[E_RF] / 1e6, e[E_MAC] / 1e6,
+                    ok && (i < n || ran[d] == n) ? "PASS" : "FAIL");
+        }
+    }
+    fprintf(f, "(GLB: bytes read + written per partition; DRAM: bytes; energy in uJ; * fewest "
+               "cycles / least energy)\n");
 }

@@ -79,4 +79,13 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
 /* Writes the JSON report to path. Returns 0 or PECOS_EIO. */
 int report_json(const char *path, const run_config_t *cfg, const layer_result_t *res, int n);
 
+/* Several dataflows over the same n layers: res[d*n + i] is layer i under cfg[d].dataflow;
+ * ran[d] layers of dataflow d completed. report_compare prints one table (per layer and in
+ * total: cycles, utilization, GLB traffic by partition, DRAM bytes, energy by level, check);
+ * report_json_compare writes {"dataflows": {"ws": <run report>, ...}, "pass": bool}. */
+void report_compare(FILE *f, const run_config_t *cfg, const layer_result_t *res, int n,
+                    const int *ran, int ndf);
+int report_json_compare(const char *path, const run_config_t *cfg, const layer_result_t *res,
+                        int n, const int *ran, int ndf);
+
 #endif

@@ -8,10 +8,11 @@
 
 #include "pecos_err.h"
 
-ws_model_in_t tiler_model_in(const layer_t *L, int rows, int cols)
+ws_model_in_t tiler_model_in(const layer_t *L, int rows, int cols, int df)
 {
     return (ws_model_in_t){.rows = rows, .cols = cols, .c = L->c, .h = L->h, .w = L->w,
-                           .k = L->k, .r = L->r, .s = L->s, .stride = L->stride, .pad = L->pad};
+                           .k = L->k, .r = L->r, .s = L->s, .stride = L->stride, .pad = L->pad,
+                           .df = df};
 }
 
 /* The distinct values ceil(x/n), n = 1..x, largest first, into v (room for 2*sqrt(x)+2). */
@@ -36,42 +37,45 @@ static int fits(const mem_cfg_t *c, const mem_traffic_t *tr)
 static uint64_t kib_up(uint64_t b) { return (b + 1023) / 1024; }
 
 /* Folds run reduction-fold major when a fold has fewer beats than the array's latency:
- * then the k groups' folds fill each other's wait for partial sums (weight-load bound,
- * Cols cycles a fold, instead of Rows+Cols). */
-static void fold_order(const layer_t *L, int rows, int cols, tiling_t *t)
+ * then the groups' folds fill each other's wait for partial sums (held-operand-load bound,
+ * Cols cycles a fold, instead of Rows+Cols). A fold streams the tile's pixels in WS, its
+ * channels in IS; OS has no folds. */
+static void fold_order(const layer_t *L, int rows, int cols, int df, tiling_t *t)
 {
-    const int pt = t->pt < L->p ? t->pt : L->p;
-    t->cf_major = pt * L->q < rows + cols;
+    const int pt = t->pt < L->p ? t->pt : L->p, kt = t->kt < L->k ? t->kt : L->k;
+    t->cf_major = df == DF_OS ? 0 : (df == DF_IS ? kt : pt * L->q) < rows + cols;
 }
 
 static const int orders[6][3] = {
     {TILE_K, TILE_P, TILE_C}, {TILE_P, TILE_K, TILE_C}, {TILE_K, TILE_C, TILE_P},
     {TILE_P, TILE_C, TILE_K}, {TILE_C, TILE_K, TILE_P}, {TILE_C, TILE_P, TILE_K}};
 
-int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *cfg,
+int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const mem_cfg_t *cfg,
                  tiling_t *t, char *err, size_t errlen)
 {
     mem_traffic_t tr;
-    const ws_model_in_t in = tiler_model_in(L, rows, cols);
+    const ws_model_in_t in = tiler_model_in(L, rows, cols, df);
+    const int c_min = df == DF_OS ? L->c : 1; /* OS never cuts the reduction */
     const int kg = (L->k + cols - 1) / cols;
     tiling_t best = {.kt = L->k, .ct = L->c, .pt = L->p, .order = {TILE_K, TILE_P, TILE_C}};
     mem_traffic_t bt;
     if (!mem_cfg_glb_bounded(cfg)) {
         *t = best;
-        fold_order(L, rows, cols, t);
+        fold_order(L, rows, cols, df, t);
         return mem_traffic(&in, esz, cfg->dram.burst, t, &tr) == 0 ? 0 : PECOS_EPARAM;
     }
-    const tiling_t smallest = {.kt = L->k < cols ? L->k : cols, .ct = 1, .pt = 1,
+    const tiling_t smallest = {.kt = L->k < cols ? L->k : cols, .ct = c_min, .pt = 1,
                                .order = {TILE_K, TILE_P, TILE_C}};
     mem_traffic_t st;
     if (mem_traffic(&in, esz, cfg->dram.burst, &smallest, &st) != 0) return PECOS_EPARAM;
     if (!fits(cfg, &st)) {
         if (cfg->glb_total)
             snprintf(err, errlen,
-                     "layer %s does not fit --glb-kib %llu: its smallest tile (%d channels, 1 "
-                     "input channel, 1 output row) needs --glb-kib %llu (ifmap %llu, weight "
+                     "layer %s does not fit --glb-kib %llu: its smallest tile (%d channels, %d "
+                     "input channel%s, 1 output row) needs --glb-kib %llu (ifmap %llu, weight "
                      "%llu, psum %llu bytes, double-buffered)",
-                     L->name, (unsigned long long)(cfg->glb_total / 1024), smallest.kt,
+                     L->name, (unsigned long long)(cfg->glb_total / 1024), smallest.kt, c_min,
+                     c_min > 1 ? "s" : "",
                      (unsigned long long)kib_up(st.glb_ifmap + st.glb_weight + st.glb_psum),
                      (unsigned long long)st.glb_ifmap, (unsigned long long)st.glb_weight,
                      (unsigned long long)st.glb_psum);
@@ -85,8 +89,9 @@ int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t 
                                   : opt[0] == 'w' ? cfg->glb_weight : cfg->glb_psum;
             snprintf(err, errlen,
                      "layer %s does not fit --glb-%s-kib %llu: its smallest tile (%d channels, "
-                     "1 input channel, 1 output row) needs --glb-%s-kib %llu",
-                     L->name, opt, (unsigned long long)(have / 1024), smallest.kt, opt,
+                     "%d input channel%s, 1 output row) needs --glb-%s-kib %llu",
+                     L->name, opt, (unsigned long long)(have / 1024), smallest.kt, c_min,
+                     c_min > 1 ? "s" : "", opt,
                      (unsigned long long)kib_up(need));
         }
         return PECOS_EPARAM;
@@ -98,7 +103,12 @@ int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t 
         snprintf(err, errlen, "layer %s: out of memory in the tiler", L->name);
         return PECOS_ENOMEM;
     }
-    const int nk = cuts(kg, kv), nc = cuts(L->c, cv), np = cuts(L->p, pv);
+    const int nk = cuts(kg, kv), np = cuts(L->p, pv);
+    int nc = cuts(L->c, cv);
+    if (df == DF_OS) {
+        cv[0] = L->c;
+        nc = 1;
+    }
     best = smallest;
     bt = st;
     for (int a = 0; a < nk; a++) {
@@ -128,7 +138,7 @@ int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t 
     free(cv);
     free(pv);
     *t = best;
-    fold_order(L, rows, cols, t);
+    fold_order(L, rows, cols, df, t);
     return 0;
 }
 
@@ -187,16 +197,23 @@ int tiler_parse(const char *spec, tiling_t *t, char *err, size_t errlen)
     return 0;
 }
 
-int tiler_force(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *cfg,
+int tiler_force(const layer_t *L, int rows, int cols, int df, int esz, const mem_cfg_t *cfg,
                 const tiling_t *f, tiling_t *t, char *err, size_t errlen)
 {
     mem_traffic_t tr;
-    const ws_model_in_t in = tiler_model_in(L, rows, cols);
+    const ws_model_in_t in = tiler_model_in(L, rows, cols, df);
     *t = *f;
-    fold_order(L, rows, cols, t);
     if (t->kt > L->k) t->kt = L->k;
     if (t->ct > L->c) t->ct = L->c;
     if (t->pt > L->p) t->pt = L->p;
+    fold_order(L, rows, cols, df, t);
+    if (df == DF_OS && t->ct < L->c) {
+        snprintf(err, errlen,
+                 "--tile c=%d: layer %s: the os dataflow accumulates the whole reduction in the "
+                 "PEs, so c must cover all %d input channels",
+                 f->ct, L->name, L->c);
+        return PECOS_EPARAM;
+    }
     if (t->kt < L->k && t->kt % cols != 0) {
         snprintf(err, errlen, "--tile k=%d: layer %s: must be a multiple of --cols %d or >= K %d",
                  f->kt, L->name, cols, L->k);

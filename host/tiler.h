@@ -7,6 +7,9 @@
  * GLB, each partition within its own size when they are separate. Among those that fit the
  * tiler takes the least DRAM traffic, then the fewest data beats (lanes wasted by cutting
  * C*R*S badly), then the fewest tiles. With an unbounded GLB the layer is one tile.
+ * The dataflow matters twice: OS tiles never cut C (ct = C: a PE accumulates its output's
+ * whole reduction), and folds run reduction-fold major when a fold is shorter than
+ * Rows+Cols beats (WS: pt*Q pixels, IS: kt channels).
  */
 #ifndef PECOS_TILER_H
 #define PECOS_TILER_H
@@ -21,7 +24,7 @@
 /* Fills t. Returns 0, or PECOS_EPARAM when not even the smallest tile
  * (min(Cols, K) channels, one input channel, one output row) fits, with a one-line reason in
  * err naming the option and the size that would work. */
-int tiler_choose(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *cfg,
+int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const mem_cfg_t *cfg,
                  tiling_t *t, char *err, size_t errlen);
 
 /* Parses a forced tiling "k=N,c=N,p=N,order=XYZ" (XYZ a permutation of k, p, c, outermost
@@ -31,10 +34,10 @@ int tiler_parse(const char *spec, tiling_t *t, char *err, size_t errlen);
 
 /* Fits forced tiling f to layer L (extents clamped to the layer) and checks it against the
  * GLB like a chosen one. Returns 0 or PECOS_EPARAM with a one-line reason. */
-int tiler_force(const layer_t *L, int rows, int cols, int esz, const mem_cfg_t *cfg,
+int tiler_force(const layer_t *L, int rows, int cols, int df, int esz, const mem_cfg_t *cfg,
                 const tiling_t *f, tiling_t *t, char *err, size_t errlen);
 
-/* The model input for layer L on a rows x cols array. */
-ws_model_in_t tiler_model_in(const layer_t *L, int rows, int cols);
+/* The model input for layer L on a rows x cols array under dataflow df (DF_*). */
+ws_model_in_t tiler_model_in(const layer_t *L, int rows, int cols, int df);
 
 #endif

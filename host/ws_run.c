@@ -11,8 +11,10 @@
 /* One tile of the layer, in run order. */
 typedef struct {
     int k0, kt, c0, ct, p0, pt;
-    int kgn, cfn;         /* k groups of Cols channels, reduction folds of Rows lanes */
-    uint32_t n;           /* beats per fold: pt * Q */
+    int kgn, cfn;         /* groups and reduction folds (tiling_work(); OS: blocks, 1) */
+    uint32_t n;           /* beats per fold: WS pt*Q, IS kt, OS ct*R*S */
+    uint32_t npix;        /* output pixels: pt * Q */
+    int pgn;              /* OS: pixel groups of Rows pixels (blocks = kgroups * pgn) */
     uint64_t fold0;       /* global index of the tile's first fold */
     int if_load, w_load;  /* which ifmap / weight load it reads */
     int visit;            /* which visit it belongs to */
@@ -31,8 +33,8 @@ typedef struct {
 } visit_t;
 
 typedef struct {
-    uint32_t fold_local;  /* fold within its tile (tiling_fold() gives kg, cf) */
-    uint32_t beat;        /* pixel j within the tile */
+    uint32_t fold_local;  /* fold within its tile (tiling_fold() gives kg, cf); OS: block */
+    uint32_t beat;        /* WS: pixel j within the tile, IS: channel j; OS: rows received */
     int tile;
     int last_of_visit;
 } tag_t;
@@ -58,6 +60,7 @@ typedef struct {
     int *vis_b;            /* per visit: its bias load, or -1 */
     uint8_t *b_ready;
     uint64_t addr_if, addr_w, addr_b, addr_o;
+    int *crs_c, *crs_ry, *crs_sx; /* reduction lane i of a tile -> (channel, ry, sx) */
     ws_stats_t *st;
 } run_t;
 
@@ -100,9 +103,14 @@ static int plan_tiles(run_t *R)
                 T->pt = imin(t->pt, L->p - T->p0);
                 T->c0 = ix[TILE_C] * t->ct;
                 T->ct = imin(t->ct, L->c - T->c0);
-                T->kgn = (T->kt + R->cols - 1) / R->cols;
-                T->cfn = (T->ct * rs + R->rows - 1) / R->rows;
-                T->n = (uint32_t)(T->pt * L->q);
+                uint64_t g, f, nb;
+                T->npix = (uint32_t)(T->pt * L->q);
+                tiling_work(R->job->df, (uint64_t)R->rows, (uint64_t)R->cols, (uint64_t)T->kt,
+                            (uint64_t)T->ct * (uint64_t)rs, T->npix, &g, &f, &nb);
+                T->kgn = (int)g;
+                T->cfn = (int)f;
+                T->n = (uint32_t)nb;
+                T->pgn = (int)((T->npix + (uint32_t)R->rows - 1) / (uint32_t)R->rows);
                 T->fold0 = fold;
                 fold += (uint64_t)T->kgn * (uint64_t)T->cfn;
                 int lo = T->p0 * L->stride - L->pad;
@@ -251,7 +259,7 @@ static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, uint64_t now)
             R->addr_o + 4 * ((uint64_t)T->k0 * pq + (uint64_t)T->p0 * L->q), R->glb_ps[v & 1],
             R->psum_room, bank_name[G_PSUM][v & 1]);
     x.n1 = (uint64_t)T->kt;
-    x.run = 4 * (uint64_t)T->n;
+    x.run = 4 * (uint64_t)T->npix;
     x.dram_s1 = 4 * pq;
     x.glb_s1 = x.run;
     snprintf(x.what, sizeof x.what, "%s k%d+%d p%d+%d", to_dram ? (final ? "out" : "psum-spill")
@@ -280,6 +288,9 @@ static void free_run(run_t *R)
     free(R->b_ready);
     free(R->vis_ready);
     free(R->wb_done);
+    free(R->crs_c);
+    free(R->crs_ry);
+    free(R->crs_sx);
 }
 
 /* Local index of fold (kg, cf) in tile T: the inverse of tiling_fold(). */
@@ -297,6 +308,53 @@ static inline void put_lane(void *dst, int r, const uint8_t *src, size_t idx, si
         memcpy((uint8_t *)dst + 2 * (size_t)r, src + 2 * idx, 2);
 }
 
+/* Lane r of dst <- the ifmap element that tile T's reduction lane i meets at tile pixel pix
+ * (from the tile's GLB ifmap bank); left +0 (as the caller cleared it) in the padding. */
+static void put_ifmap(run_t *R, const tile_t *T, void *dst, int r, uint32_t pix, int i)
+{
+    const layer_t *L = R->job->layer;
+    const int p = T->p0 + (int)(pix / (uint32_t)L->q), q = (int)(pix % (uint32_t)L->q);
+    const int ih = p * L->stride - L->pad + R->crs_ry[i], iw = q * L->stride - L->pad + R->crs_sx[i];
+    if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w) {
+        put_lane(dst, r, R->glb_if[T->if_load & 1],
+                 ((size_t)R->crs_c[i] * T->rin + (size_t)(ih - T->rin0)) * L->w + iw, R->esz);
+        R->st->glb_rd[G_IFMAP] += R->esz;
+    }
+}
+
+/* Lane r of dst <- weight (tile channel kl, tile reduction lane i) from the GLB weight bank. */
+static void put_weight(run_t *R, const tile_t *T, void *dst, int r, int kl, int i)
+{
+    const int lanes = T->ct * R->job->layer->r * R->job->layer->s;
+    put_lane(dst, r, R->glb_w[T->w_load & 1], (size_t)kl * lanes + i, R->esz);
+    R->st->glb_rd[G_WEIGHT] += R->esz;
+}
+
+/* The Rows lanes of a WS/IS operand vector of fold cf: the im2col column of tile pixel idx
+ * (pixel = 1) or the weights of tile channel idx; lanes past the tile's reduction stay +0. */
+static void fold_vector(run_t *R, const tile_t *T, void *dst, int pixel, uint32_t idx, uint32_t cf)
+{
+    const int lanes = T->ct * R->job->layer->r * R->job->layer->s;
+    memset(dst, 0, R->esz * (size_t)R->rows);
+    if (!pixel && (int)idx >= T->kt) return;
+    if (pixel && idx >= T->npix) return;
+    for (int r = 0; r < R->rows; r++) {
+        const int i = (int)cf * R->rows + r;
+        if (i >= lanes) break;
+        if (pixel)
+            put_ifmap(R, T, dst, r, idx, i);
+        else
+            put_weight(R, T, dst, r, (int)idx, i);
+    }
+}
+
+/* OS block b of tile T -> its k group and pixel group (k group major). */
+static void os_block(const tile_t *T, uint32_t b, int *kg, int *pg)
+{
+    *kg = (int)b / T->pgn;
+    *pg = (int)b % T->pgn;
+}
+
 int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen)
 {
     const layer_t *L = job->layer;
@@ -310,7 +368,6 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
     uint8_t *dram = NULL;
     int32_t *pin = NULL, *pout = NULL;
     tag_t *tags = NULL;
-    int *crs_c = NULL, *crs_ry = NULL, *crs_sx = NULL;
     int *vis_wb = NULL; /* per visit, 1: its outputs are all in, the writeback is due */
     int rc = PECOS_ENOMEM;
 
@@ -345,23 +402,25 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
 
     /* GLB banks, sized for the largest tile. */
     const tiling_t *tl = job->tiling;
+    const int os = job->df == DF_OS, is = job->df == DF_IS;
     int rin_max = 0, kgn_max = 0;
-    uint32_t n_max = 0;
+    uint32_t n_max = 0, npix_max = 0;
     for (int i = 0; i < R.ntiles; i++) {
         rin_max = R.tiles[i].rin > rin_max ? R.tiles[i].rin : rin_max;
         kgn_max = R.tiles[i].kgn > kgn_max ? R.tiles[i].kgn : kgn_max;
         n_max = R.tiles[i].n > n_max ? R.tiles[i].n : n_max;
+        npix_max = R.tiles[i].npix > npix_max ? R.tiles[i].npix : npix_max;
     }
     const int kt_max = imin(tl->kt, L->k), ct_max = imin(tl->ct, L->c);
     R.bank_bytes[G_IFMAP] = (uint64_t)ct_max * (uint64_t)rin_max * (uint64_t)L->w * esz;
     R.bank_bytes[G_WEIGHT] = (uint64_t)kt_max * (uint64_t)ct_max * (uint64_t)rs * esz;
-    R.psum_room = 4 * (uint64_t)kt_max * n_max;
+    R.psum_room = 4 * (uint64_t)kt_max * npix_max;
     R.bank_bytes[G_PSUM] = R.psum_room + 4 * (uint64_t)kt_max; /* + bias */
     memcpy(st->glb_bank, R.bank_bytes, sizeof st->glb_bank);
     for (int b = 0; b < 2; b++) {
         R.glb_if[b] = malloc((size_t)R.bank_bytes[G_IFMAP] + 1);
         R.glb_w[b] = malloc((size_t)R.bank_bytes[G_WEIGHT] + 1);
-        R.glb_ps[b] = malloc(4 * (size_t)kt_max * n_max + 4);
+        R.glb_ps[b] = malloc(4 * (size_t)kt_max * npix_max + 4);
         R.glb_bias[b] = malloc(4 * (size_t)kt_max + 4);
         R.psum_fold[b] = malloc(sizeof(int64_t) * (size_t)kgn_max * n_max + 8);
         if (!R.glb_if[b] || !R.glb_w[b] || !R.glb_ps[b] || !R.glb_bias[b] || !R.psum_fold[b])
@@ -380,30 +439,33 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
         }
     R.vis_ready = calloc((size_t)R.nvis, 1);
     R.wb_done = calloc((size_t)R.nvis, 1);
-    uint16_t wcol[256], xvec[256]; /* esz-byte lanes, rows <= 256 */
+    uint16_t wcol[256], xvec[256]; /* esz-byte lanes, rows and cols <= 256 */
     pin = malloc(sizeof(int32_t) * (size_t)cols);
     pout = malloc(sizeof(int32_t) * (size_t)cols);
     tags = malloc(sizeof(tag_t) * tag_cap);
-    crs_c = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
-    crs_ry = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
-    crs_sx = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    R.crs_c = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    R.crs_ry = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    R.crs_sx = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
     vis_wb = calloc((size_t)R.nvis, sizeof(int));
     if (!R.if_ready || !R.w_ready || !R.blist || !R.vis_b || !R.b_ready || !R.vis_ready || !R.wb_done || !pin || !pout || !tags ||
-        !crs_c || !crs_ry || !crs_sx || !vis_wb || dma_init(&dma, dram, st->dram_bytes,
+        !R.crs_c || !R.crs_ry || !R.crs_sx || !vis_wb || dma_init(&dma, dram, st->dram_bytes,
                                                           &mc->dram, job->trace_dma, L->name))
         goto oom;
     for (int i = 0; i < ct_max * rs; i++) {
-        crs_c[i] = i / rs;
-        crs_ry[i] = (i % rs) / L->s;
-        crs_sx[i] = i % L->s;
+        R.crs_c[i] = i / rs;
+        R.crs_ry[i] = (i % rs) / L->s;
+        R.crs_sx[i] = i % L->s;
     }
 
     const tile_t *const tiles = R.tiles;
     const uint64_t folds = tiles[R.ntiles - 1].fold0 +
                            (uint64_t)tiles[R.ntiles - 1].kgn * (uint64_t)tiles[R.ntiles - 1].cfn;
-    uint64_t total_beats = 0;
+    /* Outputs the array returns: one per beat (WS, IS), Rows per block (OS). */
+    uint64_t total_outs = 0;
     for (int i = 0; i < R.ntiles; i++)
-        total_beats += (uint64_t)tiles[i].kgn * (uint64_t)tiles[i].cfn * tiles[i].n;
+        total_outs += (uint64_t)tiles[i].kgn * (uint64_t)tiles[i].cfn * (os ? (uint64_t)rows : tiles[i].n);
+    uint64_t os_last = 0; /* OS: cycle of the previous block's last beat */
+    int os_any = 0;
 
     /* Weight lane: next fold wf (tile wt, local fold wl) and column wc. */
     uint64_t wf = 0, loaded = 0;
@@ -436,9 +498,9 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
             int e = 0;
             for (;;) {
                 const int ok_if = next_if < R.nifl &&
-                                  (next_if < 2 || R.ifl[next_if - 2].last < dtiles_done);
+                                  (next_if < 2 || R.ifl[next_if - 2].last < (is ? wtiles_done : dtiles_done));
                 const int ok_w = next_w < R.nwl &&
-                                 (next_w < 2 || R.wl[next_w - 2].last < wtiles_done);
+                                 (next_w < 2 || R.wl[next_w - 2].last < (is ? dtiles_done : wtiles_done));
                 const int ok_v = next_v < R.nvis && (next_v < 2 || R.wb_done[next_v - 2]) &&
                                  (!R.vis[next_v].resume || R.wb_done[R.vis[next_v].prev]);
                 const int ok_b = next_b < R.nb &&
@@ -474,22 +536,86 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
             }
             if (dma.len && dma.q[dma.head].done <= t) again = 1;
         }
-        if (received == total_beats && next_wb == R.nvis && !dma_busy(&dma)) break;
+        if (received == total_outs && next_wb == R.nvis && !dma_busy(&dma)) break;
 
         vsim_in_t in = {0};
         vsim_out_t out = {.out_psum = pout};
         const uint64_t loaded_before = loaded;
         int why = -1; /* the data lane's reason for not issuing, if it does not */
 
-        /* 2. Data lane: fold df's weights are in the array (written in an earlier cycle),
-         * its ifmap tile and its visit's psum bank are in the GLB, and, when it continues
-         * partial sums, beat dj's have come back. */
+        /* 2. Data lane: fold df's held operands are in the array (written in an earlier
+         * cycle), its streamed tile (WS: ifmap, IS: weights, OS: both) and its visit's psum
+         * bank are in the GLB, and, when it continues partial sums, beat dj's have come
+         * back. */
         if (df == folds) {
-            why = received < total_beats ? ST_FILL_DRAIN : ST_DMA;
-        } else if (!R.if_ready[tiles[dt].if_load] || !R.vis_ready[tiles[dt].visit] ||
+            why = received < total_outs ? ST_FILL_DRAIN : ST_DMA;
+        } else if (!(is ? R.w_ready[tiles[dt].w_load] : R.if_ready[tiles[dt].if_load]) ||
+                   !R.vis_ready[tiles[dt].visit] ||
                    (tiles[dt].vstart && tiles[dt].c0 == 0 &&
-                    !R.b_ready[R.vis_b[tiles[dt].visit]])) {
+                    !R.b_ready[R.vis_b[tiles[dt].visit]]) ||
+                   (os && !R.w_ready[tiles[dt].w_load])) {
             why = ST_DMA;
+        } else if (os) {
+            /* OS: beat dj of block dl; the block's last beat must come at least Rows cycles
+             * after the previous block's (the drain chain), so beat dj waits for
+             * os_last + Rows - (N-1-dj). */
+            const tile_t *T = &tiles[dt];
+            const uint32_t left = T->n - 1 - dj;
+            if (os_any && t + left < os_last + (uint64_t)rows) {
+                why = ST_FILL_DRAIN;
+            } else {
+                int kg, pg;
+                os_block(T, dl, &kg, &pg);
+                memset(xvec, 0, esz * (size_t)rows);
+                memset(wcol, 0, esz * (size_t)cols);
+                for (int r = 0; r < rows; r++)
+                    if ((uint32_t)(pg * rows + r) < T->npix)
+                        put_ifmap(&R, T, xvec, r, (uint32_t)(pg * rows + r), (int)dj);
+                for (int c = 0; c < cols; c++)
+                    if (kg * cols + c < T->kt) put_weight(&R, T, wcol, c, kg * cols + c, (int)dj);
+                if (dj == 0) {
+                    const int32_t *bias = R.glb_bias[R.vis_b[T->visit] & 1];
+                    for (int c = 0; c < cols; c++) {
+                        pin[c] = 0;
+                        if (kg * cols + c < T->kt) {
+                            pin[c] = bias[kg * cols + c];
+                            st->glb_rd[G_PSUM] += 4;
+                        }
+                    }
+                }
+                if (dj == 0 && tag_len == tag_cap) {
+                    snprintf(err, errlen,
+                             "layer %s: more than %u blocks in flight at cycle %llu: the array "
+                             "is not returning outputs",
+                             L->name, tag_cap, (unsigned long long)(st->start_cycle + t));
+                    rc = PECOS_ESIM;
+                    goto out_free;
+                }
+                if (dj == 0) {
+                    tags[(tag_head + tag_len++) % tag_cap] =
+                        (tag_t){dl, 0, dt, T->vend && dl + 1 == (uint32_t)T->kgn};
+                    st->os_blocks++;
+                }
+                in.in_valid = 1;
+                in.in_first = dj == 0;
+                in.in_last = dj + 1 == T->n;
+                in.in_data = xvec;
+                in.w_data = wcol;
+                in.in_psum = pin;
+                st->beats++;
+                if (in.in_last) {
+                    os_last = t;
+                    os_any = 1;
+                }
+                if (++dj == T->n) {
+                    dj = 0;
+                    issued = ++df;
+                    if (++dl == (uint32_t)T->kgn) {
+                        dl = 0;
+                        dtiles_done = wtiles_done = ++dt;
+                    }
+                }
+            }
         } else if (df >= loaded_before) {
             why = ST_FILL_DRAIN; /* refined below if the weight lane waits for the DMA */
         } else {
@@ -510,28 +636,16 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
             } else if (mc->psum_ports < 2 && write_pending) {
                 why = ST_GLB_PORT;
             } else {
-                const uint8_t *ib = R.glb_if[T->if_load & 1];
-                const int p = T->p0 + (int)(dj / (uint32_t)L->q), q = (int)(dj % (uint32_t)L->q);
-                const int ih0 = p * L->stride - L->pad, iw0 = q * L->stride - L->pad;
-                const int lanes = T->ct * rs;
-                memset(xvec, 0, esz * (size_t)rows); /* +0 in every lane not filled */
-                for (int r = 0; r < rows; r++) {
-                    const int i = (int)cf * rows + r;
-                    if (i >= lanes) break;
-                    const int ih = ih0 + crs_ry[i], iw = iw0 + crs_sx[i];
-                    if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w) {
-                        put_lane(xvec, r, ib,
-                                 ((size_t)crs_c[i] * T->rin + (size_t)(ih - T->rin0)) * L->w + iw,
-                                 esz);
-                        st->glb_rd[G_IFMAP] += esz;
-                    }
-                }
+                /* WS: beat dj is tile pixel dj, column c channel kg*Cols + c; IS: beat dj is
+                 * tile channel dj, column c pixel kg*Cols + c. */
+                fold_vector(&R, T, xvec, !is, dj, cf);
                 const int32_t *src = from_bias ? R.glb_bias[R.vis_b[T->visit] & 1] : R.glb_ps[pb];
                 for (int c = 0; c < cols; c++) {
-                    const int kl = (int)kg * cols + c;
+                    const int kl = is ? (int)dj : (int)kg * cols + c;
+                    const uint32_t pix = is ? kg * (uint32_t)cols + (uint32_t)c : dj;
                     pin[c] = 0;
-                    if (kl < T->kt) {
-                        pin[c] = from_bias ? src[kl] : src[(size_t)kl * T->n + dj];
+                    if (kl < T->kt && pix < T->npix) {
+                        pin[c] = from_bias ? src[kl] : src[(size_t)kl * T->npix + pix];
                         st->glb_rd[G_PSUM] += 4;
                     }
                 }
@@ -565,23 +679,15 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
         /* 3. Weight lane: fold wf writes array bank wf&1, last used by fold wf-2; that bank
          * is free once fold wf-2's last beat is issued (this cycle counts: the write travels
          * behind the beat and cannot overtake it). Its weight tile must be in the GLB. */
-        if (wf < folds && wf <= issued + 1) {
+        if (!os && wf < folds && wf <= issued + 1) {
             const tile_t *T = &tiles[wt];
-            if (!R.w_ready[T->w_load]) {
+            if (!(is ? R.if_ready[T->if_load] : R.w_ready[T->w_load])) {
                 if (why == ST_FILL_DRAIN && df >= loaded_before && wf <= df) why = ST_DMA;
             } else {
                 unsigned long kgl, cfl;
                 tiling_fold(tl, wl, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl, &cfl);
                 const uint32_t kg = (uint32_t)kgl, cf = (uint32_t)cfl;
-                const int kl = (int)kg * cols + (int)wc, lanes = T->ct * rs;
-                const uint8_t *wb = R.glb_w[T->w_load & 1];
-                memset(wcol, 0, esz * (size_t)rows);
-                for (int r = 0; r < rows && kl < T->kt; r++) {
-                    const int i = (int)cf * rows + r;
-                    if (i >= lanes) break;
-                    put_lane(wcol, r, wb, (size_t)kl * lanes + i, esz);
-                    st->glb_rd[G_WEIGHT] += esz;
-                }
+                fold_vector(&R, T, wcol, is, kg * (uint32_t)cols + wc, cf);
                 in.w_valid = 1;
                 in.w_bank = (uint8_t)(wf & 1u);
                 in.w_col = (uint16_t)wc;
@@ -610,8 +716,10 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
                 goto out_free;
             }
             const tag_t tg = tags[tag_head];
-            tag_head = (tag_head + 1) % tag_cap;
-            tag_len--;
+            if (!os) { /* OS pops a block when its last row is out */
+                tag_head = (tag_head + 1) % tag_cap;
+                tag_len--;
+            }
             const uint64_t gcycle = st->start_cycle + t;
             if (gcycle >= fault_cycle) {
                 pout[0] ^= 1; /* checker self-test: one flipped bit */
@@ -619,20 +727,38 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
             }
             const tile_t *T = &tiles[tg.tile];
             const int pb = T->visit & 1;
-            unsigned long kgl, cfl;
-            tiling_fold(tl, tg.fold_local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl,
-                        &cfl);
-            const uint32_t kg = (uint32_t)kgl;
-            for (int c = 0; c < cols; c++) {
-                const int kl = (int)kg * cols + c;
-                if (kl >= T->kt) break;
-                R.glb_ps[pb][(size_t)kl * T->n + tg.beat] = pout[c];
-                st->glb_wr[G_PSUM] += 4;
+            if (os) { /* one pixel row of block tg.fold_local: row Rows-1 first */
+                int kg, pg;
+                os_block(T, tg.fold_local, &kg, &pg);
+                const uint32_t pix = (uint32_t)(pg * rows + rows - 1) - tags[tag_head].beat;
+                for (int c = 0; c < cols && pix < T->npix; c++) {
+                    const int kl = kg * cols + c;
+                    if (kl >= T->kt) break;
+                    R.glb_ps[pb][(size_t)kl * T->npix + pix] = pout[c];
+                    st->glb_wr[G_PSUM] += 4;
+                    job->out_cycle[(size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix] = gcycle;
+                }
+                if (++tags[tag_head].beat == (uint32_t)rows) { /* the block is out */
+                    tag_head = (tag_head + 1) % tag_cap;
+                    tag_len--;
+                    if (tg.last_of_visit) vis_wb[T->visit] = 1;
+                }
+            } else {
+                unsigned long kgl, cfl;
+                tiling_fold(tl, tg.fold_local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl,
+                            &cfl);
+                const uint32_t kg = (uint32_t)kgl;
+                for (int c = 0; c < cols; c++) {
+                    const int kl = is ? (int)tg.beat : (int)kg * cols + c;
+                    const uint32_t pix = is ? kg * (uint32_t)cols + (uint32_t)c : tg.beat;
+                    if (kl >= T->kt || pix >= T->npix) continue;
+                    R.glb_ps[pb][(size_t)kl * T->npix + pix] = pout[c];
+                    st->glb_wr[G_PSUM] += 4;
+                    job->out_cycle[(size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix] = gcycle;
+                }
+                R.psum_fold[pb][(size_t)kg * T->n + tg.beat] = (int64_t)(T->fold0 + tg.fold_local);
+                if (tg.last_of_visit) vis_wb[T->visit] = 1;
             }
-            R.psum_fold[pb][(size_t)kg * T->n + tg.beat] = (int64_t)(T->fold0 + tg.fold_local);
-            job->out_cycle[(size_t)(T->k0 / cols + (int)kg) * pq + (size_t)T->p0 * L->q +
-                           tg.beat] = gcycle;
-            if (tg.last_of_visit) vis_wb[T->visit] = 1;
             write_pending = 1;
             received++;
             last_progress = t;
@@ -644,7 +770,7 @@ int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, siz
                      "layer %s: no progress for %llu cycles at cycle %llu (%llu of %llu outputs)",
                      L->name, (unsigned long long)stall_limit,
                      (unsigned long long)(st->start_cycle + t), (unsigned long long)received,
-                     (unsigned long long)total_beats);
+                     (unsigned long long)total_outs);
             rc = PECOS_ESIM;
             goto out_free;
         }
@@ -667,9 +793,6 @@ oom:
 out_free:
     dma_free(&dma);
     free(vis_wb);
-    free(crs_sx);
-    free(crs_ry);
-    free(crs_c);
     free(tags);
     free(pout);
     free(pin);

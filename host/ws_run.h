@@ -1,5 +1,6 @@
-/* ws_run.h - runs one convolution on the weight-stationary array, cycle by cycle, behind the
- * memory system: DRAM, the DMA engine and the double-buffered GLB.
+/* ws_run.h - runs one convolution on the array, cycle by cycle, behind the memory system:
+ * DRAM, the DMA engine and the double-buffered GLB. All three dataflows share the tiles, the
+ * DMA protocol and the GLB; they differ in what the lanes carry (see the mapper below).
  *
  * The host owns time. Each cycle it first advances the DMA engine (completing moves whose
  * time has come, issuing the moves whose GLB bank has become free), then decides what enters
@@ -14,6 +15,12 @@
  * r, the input element that the tile's reduction index cf*Rows + r (c, ry, sx) meets at the
  * tile's output pixel j; column c holds output channel kg*Cols + c of the tile. Lanes past
  * the tile's ct*R*S or kt carry zeros. The output is read back from DRAM at the end.
+ * IS (same array): the held lane loads column c with the im2col column of tile pixel
+ * pg*Cols + c (fold cf), and beat j carries the weights of tile channel j; column c's sum is
+ * output (channel j, pixel pg*Cols + c). OS (rtl/pecos_array_os.sv): block (kg, pg) streams
+ * ct*R*S beats; beat i carries on row r the ifmap element reduction lane i meets at tile
+ * pixel pg*Rows + r and on column c the weight (channel kg*Cols + c, lane i); the first beat
+ * brings the bias, and the block's Rows output rows come back row Rows-1 first.
  */
 #ifndef PECOS_WS_RUN_H
 #define PECOS_WS_RUN_H
@@ -31,12 +38,13 @@
  * words (int32, or fp32 bit patterns): the loop moves bits and never interprets them. */
 typedef struct {
     const layer_t *layer;
+    int df;                /* DF_WS, DF_IS (both on a "ws" variant) or DF_OS ("os" variant) */
     size_t esz;            /* operand bytes: 1 or 2, must match the loaded variant */
     const void *ifmap;     /* [C,H,W] */
     const void *weights;   /* [K,C,R,S] */
     const int32_t *bias;   /* [K] or NULL (zeros) */
     int32_t *out;          /* [K,P,Q], written (read back from DRAM) */
-    uint64_t *out_cycle;   /* [KG*P*Q], written: global cycle each final beat came out */
+    uint64_t *out_cycle;   /* [K*P*Q], written: global cycle each output last came out */
     uint64_t fault_cycle;  /* self-test: corrupt the first output at or after this global
                               cycle (UINT64_MAX: never) */
     const tiling_t *tiling;
@@ -52,7 +60,8 @@ typedef struct {
     uint64_t start_cycle;  /* global cycle of the layer's first cycle */
     uint64_t cycles;       /* first cycle to the last output in DRAM */
     uint64_t beats;        /* data beats issued */
-    uint64_t wbeats;       /* weight beats issued */
+    uint64_t wbeats;       /* held-operand (weight lane) beats issued; 0 for OS */
+    uint64_t os_blocks;    /* OS: blocks issued */
     vsim_counters_t rtl;   /* the RTL's own counters over the layer */
     uint64_t stall[ST_N];  /* every cycle is exactly one of these */
     uint64_t dram_rd[T_N], dram_wr[T_N]; /* bytes the DMA moved, by tensor */

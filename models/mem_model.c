@@ -127,11 +127,21 @@ int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t
     m->glb_weight = 2 * kt * ct * rs * (uint64_t)esz;
     m->glb_psum = 2 * (kt * pt * Q * 4 + 4 * kt); /* partial sums and bias */
 
-    /* Beats: the three tile loops are independent, so the sum over tiles factors. */
-    uint64_t cf_sum = 0;
+    /* Beats: the sum over tiles of groups * folds * beats (tiling_work) factors into one
+     * sum per tile loop. */
+    uint64_t kg_sum = 0, cf_sum = 0, pg_sum = 0, pb_sum = 0;
+    for (uint64_t k0 = 0; k0 < K; k0 += (uint64_t)t->kt)
+        kg_sum += (min_u64((uint64_t)t->kt, K - k0) + cols - 1) / cols;
     for (uint64_t c0 = 0; c0 < C; c0 += (uint64_t)t->ct)
         cf_sum += (min_u64((uint64_t)t->ct, C - c0) * rs + rows - 1) / rows;
-    m->beats = ((K + cols - 1) / cols) * cf_sum * P * Q;
+    for (uint64_t p0 = 0; p0 < P; p0 += (uint64_t)t->pt) {
+        const uint64_t npix = min_u64((uint64_t)t->pt, P - p0) * Q;
+        pg_sum += (npix + cols - 1) / cols; /* IS pixel groups */
+        pb_sum += (npix + rows - 1) / rows; /* OS pixel blocks */
+    }
+    m->beats = in->df == DF_IS   ? K * cf_sum * pg_sum
+               : in->df == DF_OS ? kg_sum * pb_sum * C * rs
+                                 : kg_sum * cf_sum * P * Q;
     return 0;
 }
 
@@ -316,8 +326,11 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
     uint64_t *if_done = malloc(sizeof(uint64_t) * nt), *w_done = malloc(sizeof(uint64_t) * nt);
     uint64_t *b_done = malloc(sizeof(uint64_t) * nt), *ps_done = malloc(sizeof(uint64_t) * nt);
     uint64_t *wb_done = malloc(sizeof(uint64_t) * nt);
-    const uint64_t nmax = min_u64((uint64_t)t->pt, P) * Q, rsz = d + 2;
-    uint64_t *dtime = calloc((((uint64_t)t->kt + cols - 1) / cols + 1) * nmax, sizeof(uint64_t));
+    uint64_t gmax, fmax_, nmax; /* the largest tile's groups and beats per fold */
+    tiling_work(in->df, rows, cols, min_u64((uint64_t)t->kt, K), min_u64((uint64_t)t->ct, C) * rs,
+                min_u64((uint64_t)t->pt, P) * Q, &gmax, &fmax_, &nmax);
+    const uint64_t rsz = d + 2;
+    uint64_t *dtime = calloc((gmax + 1) * nmax, sizeof(uint64_t));
     uint64_t *ring = malloc(sizeof(uint64_t) * rsz);
     uint64_t *last_kp = malloc(sizeof(uint64_t) * tr.kn * tr.pn);
     preq_t *batch = malloc(sizeof(preq_t) * (4 * nt + 8));
@@ -339,9 +352,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
         const uint64_t kt = min_u64(t->kt, K - k0), ct = min_u64(t->ct, C - c0),
                        pt = min_u64(t->pt, P - p0);
-        x->kgn = (kt + cols - 1) / cols;
-        x->cfn = (ct * rs + rows - 1) / rows;
-        x->nb = pt * Q;
+        tiling_work(in->df, rows, cols, kt, ct * rs, pt * Q, &x->kgn, &x->cfn, &x->nb);
         x->cpos = ix[TILE_C] > 0;
         x->kp = ix[TILE_K] * tr.pn + ix[TILE_P];
         if (first || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C]) {
@@ -404,7 +415,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
     for (uint64_t i = 0; i < n_ids; i++) S.ghost_done[i] = S.cur_issue[i] = NONE;
     for (uint64_t i = 0; i < nt; i++) if_done[i] = w_done[i] = b_done[i] = ps_done[i] = wb_done[i] = NONE;
     for (uint64_t i = 0; i < rsz; i++) ring[i] = NONE;
-    memset(dtime, 0, sizeof(uint64_t) * (((uint64_t)t->kt + cols - 1) / cols + 1) * nmax);
+    memset(dtime, 0, sizeof(uint64_t) * (gmax + 1) * nmax);
 
     /* The schedule: the exact recurrence of ws_model.h, plus each load's arrival. Before
      * tile n, every DMA request whose trigger lies in tiles < n is queued (sorted by issue
@@ -421,12 +432,16 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         ndefer = 0;
         for (; qi < nif && (qi < 2 || if_last[qi - 2] < n); qi++) {
             const ptile_t *u = qi < 2 ? NULL : &ti[if_last[qi - 2]];
-            batch[nbt++] = (preq_t){u ? u->last_beat + 1 : 0, if_first[qi], 1,
+            /* the lane that reads the ifmap bank: WS/OS the data lane, IS the held lane */
+            const uint64_t rel_if = !u ? 0 : in->df == DF_IS ? u->l_last + cols : u->last_beat + 1;
+            batch[nbt++] = (preq_t){rel_if, if_first[qi], 1,
                                     ti[if_first[qi]].t_if, &if_done[qi], qi};
         }
         for (; qw < nw && (qw < 2 || w_last[qw - 2] < n); qw++) {
             const ptile_t *u = qw < 2 ? NULL : &ti[w_last[qw - 2]];
-            batch[nbt++] = (preq_t){u ? u->l_last + cols : 0, w_first[qw], 2,
+            /* WS: the held lane's last column of the tile; IS, OS: the data lane's last beat */
+            const uint64_t rel = !u ? 0 : in->df == DF_WS ? u->l_last + cols : u->last_beat + 1;
+            batch[nbt++] = (preq_t){rel, w_first[qw], 2,
                                     ti[w_first[qw]].t_w, &w_done[qw], nt + qw};
         }
         for (; qb < nbias && (qb < 2 || v_first[b_vis[qb - 2]] < n); qb++) {
@@ -457,17 +472,34 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         if (n == nt) break;
 
         ptile_t *x = &ti[n];
-        for (uint64_t i = 0; i < x->kgn * x->cfn; i++, f++) {
+        for (uint64_t b = 0; in->df == DF_OS && b < x->kgn; b++, f++) {
+            /* OS block: beats back to back after the previous block's last, its last beat
+             * at least `rows` after the previous block's last (the drain chain). */
+            uint64_t st = f >= 1 ? lb1 + 1 : 0;
+            st = max_u64(st, max_u64(if_done[x->if_load], w_done[x->w_load]));
+            if (x->vstart && b == 0) {
+                if (x->v >= 2) st = max_u64(st, wb_done[x->v - 2]); /* psum bank back */
+                st = max_u64(st, b_done[x->b_load]);
+            }
+            uint64_t lb = st + x->nb - 1;
+            if (f >= 1) lb = max_u64(lb, lb1 + rows);
+            lb1 = l1 = lb;
+        }
+        for (uint64_t i = 0; in->df != DF_OS && i < x->kgn * x->cfn; i++, f++) {
             unsigned long kgl, cfl;
             tiling_fold(t, i, x->kgn, x->cfn, &kgl, &cfl);
             const uint64_t kg = kgl, cf = cfl;
             uint64_t l = 0, st;
             if (f >= 1) l = l1 + cols;
             if (f >= 2) l = max_u64(l, lb2); /* array bank free: fold f-2 all issued */
-            l = max_u64(l, w_done[x->w_load]);
+            /* the held operands (WS: weights, IS: ifmap) before their load, the streamed
+             * ones before the first beat */
+            const uint64_t held = in->df == DF_IS ? if_done[x->if_load] : w_done[x->w_load];
+            const uint64_t streamed = in->df == DF_IS ? w_done[x->w_load] : if_done[x->if_load];
+            l = max_u64(l, held);
             st = l + cols;
             if (f >= 1) st = max_u64(st, lb1 + 1);
-            st = max_u64(st, if_done[x->if_load]);
+            st = max_u64(st, streamed);
             if (x->vstart && cf == 0) {
                 if (x->v >= 2) st = max_u64(st, wb_done[x->v - 2]); /* psum bank back */
                 st = max_u64(st, x->cpos ? ps_done[x->v] : b_done[x->b_load]);

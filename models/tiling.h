@@ -4,7 +4,8 @@
  * A tile is an (output-channel, input-channel, output-row) box: kt output channels, ct
  * input channels, pt output rows (all Q columns). Edge tiles are smaller. The three tile
  * loops are nested in `order` (outermost first). Within a tile the array runs its folds in
- * the order (k-group of Cols channels, reduction fold of Rows lanes over ct*R*S, pixel).
+ * the order (group, reduction fold of Rows lanes over ct*R*S, beat), see tiling_work(); OS
+ * runs its blocks (k group major, then pixel group) and never cuts the reduction (ct = C).
  *
  * Data reuse across tiles is what stays in the double-buffered GLB between consecutive
  * tiles: an ifmap tile (p, c) or weight tile (k, c) is loaded again only when the next tile
@@ -16,12 +17,43 @@
 #ifndef PECOS_TILING_H
 #define PECOS_TILING_H
 
+#include <stdint.h>
+
 enum { TILE_K = 0, TILE_P = 1, TILE_C = 2 };
+
+/* Dataflows. WS: each PE holds a weight (row = reduction lane, column = output channel),
+ * output pixels stream, partial sums flow down. IS: each PE holds an input (row = reduction
+ * lane, column = output pixel), output channels stream, partial sums flow down. OS: each PE
+ * owns an output (row = output pixel, column = output channel) and accumulates the whole
+ * reduction in place; inputs stream from the left, weights from the top. */
+enum { DF_WS = 0, DF_IS = 1, DF_OS = 2 };
+
+/* The array work of one tile with kt output channels, `lanes` = ct*R*S reduction elements
+ * and npix = pt*Q output pixels under dataflow df:
+ *   WS: ceil(kt/cols) groups (of output channels) x ceil(lanes/rows) folds, npix beats each;
+ *   IS: ceil(npix/cols) groups (of output pixels) x ceil(lanes/rows) folds, kt beats each;
+ *   OS: ceil(kt/cols) * ceil(npix/rows) blocks (groups) x 1 fold, `lanes` beats each.
+ * In WS and IS a fold loads `cols` held operands (one per column) and streams its beats;
+ * the fold of a group continues the partial sums of that group's previous fold. */
+static inline void tiling_work(int df, uint64_t rows, uint64_t cols, uint64_t kt,
+                               uint64_t lanes, uint64_t npix, uint64_t *groups,
+                               uint64_t *folds, uint64_t *beats)
+{
+    if (df == DF_OS) {
+        *groups = ((kt + cols - 1) / cols) * ((npix + rows - 1) / rows);
+        *folds = 1;
+        *beats = lanes;
+    } else {
+        *groups = df == DF_IS ? (npix + cols - 1) / cols : (kt + cols - 1) / cols;
+        *folds = (lanes + rows - 1) / rows;
+        *beats = df == DF_IS ? kt : npix;
+    }
+}
 
 typedef struct {
     int kt, ct, pt; /* tile extents: output channels, input channels, output rows */
     int order[3];   /* TILE_* loop dimensions, outermost first (a permutation) */
-    int cf_major;   /* folds in a tile: 0 (k-group, reduction fold), 1 (reduction fold, k-group) */
+    int cf_major;   /* folds in a tile: 0 (group, reduction fold), 1 (reduction fold, group) */
 } tiling_t;
 
 /* Local fold index i of a tile with kgn k-groups and cfn reduction folds -> (kg, cf). */

@@ -19,16 +19,20 @@ int ws_model_conv(const ws_model_in_t *in, ws_model_t *m)
     m->q = ew / in->stride + 1;
 
     uint64_t crs = (uint64_t)in->c * in->r * in->s;
-    uint64_t n = (uint64_t)m->p * m->q;
-    uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols;
-    m->macs = (uint64_t)in->k * n * crs;
-    m->cfolds = (crs + rows - 1) / rows;
-    m->kgroups = ((uint64_t)in->k + cols - 1) / cols;
+    uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, n;
+    m->macs = (uint64_t)in->k * m->p * m->q * crs;
+    tiling_work(in->df, rows, cols, (uint64_t)in->k, crs, (uint64_t)m->p * m->q, &m->kgroups,
+                &m->cfolds, &n);
     m->folds = m->cfolds * m->kgroups;
     m->beats_per_fold = n;
-    m->latency = rows + cols - 1;
+    m->latency = in->df == DF_OS ? 2 * rows + cols : rows + cols - 1;
     m->ideal_cycles = (m->macs + rows * cols - 1) / (rows * cols);
 
+    if (in->df == DF_OS) { /* blocks back to back, last beats at least rows apart */
+        const uint64_t period = n > rows ? n : rows;
+        m->cycles = (m->folds - 1) * period + n + m->latency;
+        return 0;
+    }
     /* The recurrence of the header comment; s1/s2 are S_{f-1}/S_{f-2}, l1 is L_{f-1}. */
     uint64_t l1 = 0, s1 = 0, s2 = 0;
     for (uint64_t f = 0; f < m->folds; f++) {
@@ -57,6 +61,7 @@ int ws_tile_trips(const ws_model_in_t *in, const tiling_t *t, tile_trips_t *tr)
         seen |= 1 << t->order[i];
     }
     if (seen != 7 || (t->kt % in->cols != 0 && t->kt < in->k)) return PECOS_EPARAM;
+    if (in->df == DF_OS && t->ct < in->c) return PECOS_EPARAM; /* OS keeps the reduction */
     tr->kn = ((uint64_t)in->k + t->kt - 1) / t->kt;
     tr->cn = ((uint64_t)in->c + t->ct - 1) / t->ct;
     tr->pn = ((uint64_t)m.p + t->pt - 1) / t->pt;
@@ -76,13 +81,49 @@ void ws_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
+/* OS: blocks back to back in tile order; a block's first beat follows the previous block's
+ * last, its last beat comes at least `rows` cycles after the previous block's last (the
+ * drain chain's spacing), and a visit's first block waits for visit v-2's outputs to be out
+ * of its psum bank. Every tile is a visit (ct = C). */
+static int os_model_tiled(const ws_model_in_t *in, const tiling_t *t, const tile_trips_t *tr,
+                          ws_model_t *m)
+{
+    const uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, d = m->latency;
+    const uint64_t lanes = (uint64_t)in->c * in->r * in->s, q = (uint64_t)m->q;
+    uint64_t last = 0, vis_out[2] = {0, 0}, blocks = 0;
+    int any = 0;
+    for (uint64_t n = 0; n < tr->tiles; n++) {
+        uint64_t ix[3], g, f, nb;
+        ws_tile_index(t, tr, n, ix);
+        const uint64_t k0 = ix[TILE_K] * t->kt, p0 = ix[TILE_P] * t->pt;
+        const uint64_t kt = min_u64(t->kt, in->k - k0), pt = min_u64(t->pt, (uint64_t)m->p - p0);
+        tiling_work(DF_OS, rows, cols, kt, lanes, pt * q, &g, &f, &nb);
+        for (uint64_t b = 0; b < g; b++) {
+            uint64_t first = any ? last + 1 : 0;
+            if (b == 0 && n >= 2) first = max_u64(first, vis_out[n & 1]);
+            uint64_t l = first + nb - 1;
+            if (any && l < last + rows) l = last + rows;
+            last = l;
+            any = 1;
+        }
+        blocks += g;
+        vis_out[n & 1] = last + 1 + d;
+    }
+    m->folds = blocks;
+    m->cycles = last + 1 + d;
+    return 0;
+}
+
 int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m)
 {
     tile_trips_t tr;
     if (ws_tile_trips(in, t, &tr) != 0 || ws_model_conv(in, m) != 0) return PECOS_EPARAM;
+    if (in->df == DF_OS) return os_model_tiled(in, t, &tr, m);
     const uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, rs = (uint64_t)in->r * in->s;
     const uint64_t d = m->latency, q = (uint64_t)m->q;
-    const uint64_t kg_max = ((uint64_t)t->kt + cols - 1) / cols;
+    uint64_t kg_max, f_max, n_max; /* groups of the largest tile */
+    tiling_work(in->df, rows, cols, min_u64(t->kt, in->k), min_u64(t->ct, in->c) * rs,
+                min_u64(t->pt, (uint64_t)m->p) * q, &kg_max, &f_max, &n_max);
     uint64_t *kg_last = calloc(kg_max, sizeof *kg_last);   /* S of the k group's latest fold */
     uint64_t *kp_out = calloc(tr.kn * tr.pn, sizeof *kp_out); /* (k,p) partial sums out */
     if (!kg_last || !kp_out) {
@@ -105,8 +146,8 @@ int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m)
         const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
         const uint64_t kt = min_u64(t->kt, in->k - k0), ct = min_u64(t->ct, in->c - c0);
         const uint64_t pt = min_u64(t->pt, (uint64_t)m->p - p0);
-        const uint64_t kgn = (kt + cols - 1) / cols, cfn = (ct * rs + rows - 1) / rows;
-        const uint64_t nb = pt * q;
+        uint64_t kgn, cfn, nb;
+        tiling_work(in->df, rows, cols, kt, ct * rs, pt * q, &kgn, &cfn, &nb);
         uint64_t bound = 0;
         if (vstart) {
             v++;

@@ -1,4 +1,10 @@
-/* ws_model.h - analytical cycle model of a convolution on the weight-stationary array.
+/* ws_model.h - analytical cycle models of a convolution on the array, per dataflow.
+ *
+ * WS and IS run on the same held-operand systolic array (rtl/pecos_array_ws.sv); they differ
+ * in what is held: WS holds weights and streams pixels (what follows), IS holds input pixels
+ * and streams output channels: the same recurrence with the roles of K and P*Q swapped
+ * (groups of Cols output pixels, N = K beats per fold; see tiling_work()). OS
+ * (rtl/pecos_array_os.sv) is at the end.
  *
  * Derived from the RTL's timing contract (rtl/pecos_array_ws.sv) and the mapping, not from
  * the host's code. With data always available it is exact: the simulated cycle count must
@@ -15,6 +21,13 @@
  *   cycles = S_{F-1} + N + D,  D = Rows + Cols - 1 (pipeline latency)
  * When N >= max(Cols - 1, D + 1) every term but the lane vanishes:
  *   cycles = Cols + F*N + D.
+ *
+ * OS: blocks of Rows output pixels x Cols output channels, B = ceil(K/Cols)*ceil(P*Q/Rows)
+ * of them, each streams N = C*R*S beats (no padding: the reduction runs in time). A block's
+ * results drain through a chain while the next block computes; the last beats of two
+ * blocks must be at least Rows cycles apart. The last output of a block whose last beat
+ * entered at t leaves after edge t + 2*Rows + Cols, so D = 2*Rows + Cols and
+ *   cycles = (B-1) * max(N, Rows) + N + D.
  */
 #ifndef PECOS_WS_MODEL_H
 #define PECOS_WS_MODEL_H
@@ -27,15 +40,16 @@ typedef struct {
     int rows, cols;          /* array */
     int c, h, w, k, r, s;    /* layer */
     int stride, pad;         /* symmetric */
+    int df;                  /* DF_WS (0), DF_IS or DF_OS (tiling.h) */
 } ws_model_in_t;
 
 typedef struct {
     int p, q;                /* output size */
     uint64_t macs;           /* K*P*Q*C*R*S */
-    uint64_t folds;          /* F = KG * CF */
-    uint64_t kgroups, cfolds;
-    uint64_t beats_per_fold; /* N = P*Q */
-    uint64_t latency;        /* D */
+    uint64_t folds;          /* F = KG * CF (OS: blocks) */
+    uint64_t kgroups, cfolds; /* groups (WS: of channels, IS: of pixels, OS: blocks), folds */
+    uint64_t beats_per_fold; /* N = P*Q (IS: K, OS: C*R*S) */
+    uint64_t latency;        /* D: last beat to last output (cycles = last beat + 1 + D) */
     uint64_t cycles;         /* exact cycles, first weight beat to last output, inclusive */
     uint64_t ideal_cycles;   /* ceil(macs / (rows*cols)) */
 } ws_model_t;
@@ -64,8 +78,11 @@ void ws_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64
  *   - the first beat of visit v needs the psum bank that visit v-2 used back, i.e. v-2's
  *     partial sums written out: S >= (last S of v-2) + N + D; a visit that resumes
  *     spilled partial sums also waits for the earlier visit of the same (k, p) that way.
+ * OS (every tile one visit, ct = C): blocks back to back in tile order (k group major,
+ * then pixel group), each last beat >= the previous one + Rows, and a visit's first beat
+ * >= visit v-2's last output + 1.
  * m gets the layer totals (folds, beats per fold of the first tile, cycles, ideal).
- * Returns 0, PECOS_EPARAM or PECOS_ENOMEM. */
+ * Returns 0, PECOS_EPARAM (also: OS with ct < C) or PECOS_ENOMEM. */
 int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m);
 
 #endif

@@ -1,4 +1,5 @@
-// vsim.cpp - the C ABI of sim/vsim.h over one verilated pecos_array_ws variant.
+// vsim.cpp - the C ABI of sim/vsim.h over one verilated array variant (pecos_array_ws, or
+// pecos_array_os when VSIM_OS is 1: its ports differ, see vsim.h).
 // Compiled once per variant against that variant's Vpecos_top (see CMakeLists.txt).
 #include "vsim.h"
 
@@ -24,6 +25,9 @@
 #endif
 #ifndef VSIM_DATAFLOW
 #error "VSIM_DATAFLOW must be defined by the build"
+#endif
+#ifndef VSIM_OS
+#error "VSIM_OS (1 for the output-stationary array, else 0) must be defined by the build"
 #endif
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "lane packing assumes little-endian");
@@ -94,7 +98,9 @@ void vsim_info(const vsim_t *, vsim_info_t *info)
 void vsim_reset(vsim_t *v)
 {
     Vpecos_top *t = v->top.get();
+#if !VSIM_OS
     t->w_valid_i = 0;
+#endif
     t->in_valid_i = 0;
     t->clk_i = 0;
     t->rst_ni = 0;
@@ -113,6 +119,16 @@ void vsim_reset(vsim_t *v)
 void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
 {
     Vpecos_top *t = v->top.get();
+#if VSIM_OS
+    t->in_valid_i = in->in_valid;
+    if (in->in_valid) {
+        t->in_first_i = in->in_first;
+        t->in_last_i = in->in_last;
+        put_bytes(t->in_data_i, in->in_data, VSIM_ROWS * VSIM_DW / 8);
+        put_bytes(t->w_data_i, in->w_data, VSIM_COLS * VSIM_DW / 8);
+        if (in->in_first) put_bytes(t->in_psum_i, in->in_psum, VSIM_COLS * sizeof(int32_t));
+    }
+#else
     t->w_valid_i = in->w_valid;
     if (in->w_valid) {
         t->w_bank_i = in->w_bank;
@@ -125,6 +141,7 @@ void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
         put_bytes(t->in_data_i, in->in_data, VSIM_ROWS * VSIM_DW / 8);
         put_bytes(t->in_psum_i, in->in_psum, VSIM_COLS * sizeof(int32_t));
     }
+#endif
     t->clk_i = 0;
     t->eval();
     dump(v, 2 * v->cycle);

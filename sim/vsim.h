@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-#define VSIM_ABI_VERSION 2
+#define VSIM_ABI_VERSION 3
 
 /* The build of a variant defines VSIM_API as default visibility; all else is hidden. */
 #ifndef VSIM_API
@@ -28,21 +28,28 @@ typedef struct {
     int rows;             /* array rows (reduction lanes) */
     int cols;             /* array columns (output lanes) */
     const char *dtype;    /* "int8", "bf16" or "fp16" */
-    const char *dataflow; /* "ws" */
+    const char *dataflow; /* "ws" (held operand: runs the WS and IS dataflows) or "os" */
 } vsim_info_t;
 
 /* Inputs of one cycle. Pointers may be NULL when the matching valid is 0. Operands are int8
  * for the int8 variants and 16-bit patterns (uint16_t) for bf16/fp16; partial sums are int32,
- * or fp32 bit patterns for bf16/fp16. */
+ * or fp32 bit patterns for bf16/fp16.
+ * "ws" variants: a held-operand beat (w_*) writes one column's rows operands into a bank; a
+ * data beat (in_*) streams rows operands against a bank, with cols partial sums entering at
+ * the top. "os" variants: only the data beat exists; it carries rows operands (in_data, one
+ * per pixel row), cols weights (w_data) and, on a first beat, cols initial accumulators
+ * (in_psum); w_valid, w_bank, w_col and in_bank are ignored. */
 typedef struct {
-    uint8_t w_valid;        /* weight beat present */
-    uint8_t w_bank;         /* weight bank written */
-    uint16_t w_col;         /* column written */
-    const void *w_data;     /* rows weights, one per row */
+    uint8_t w_valid;        /* ws: held-operand beat present */
+    uint8_t w_bank;         /* ws: bank written */
+    uint16_t w_col;         /* ws: column written */
+    const void *w_data;     /* ws: rows operands; os: cols weights (with the data beat) */
     uint8_t in_valid;       /* data beat present */
-    uint8_t in_bank;        /* weight bank the beat multiplies with */
+    uint8_t in_bank;        /* ws: bank the beat multiplies with */
+    uint8_t in_first;       /* os: first beat of a block (accumulators start at in_psum) */
+    uint8_t in_last;        /* os: last beat of a block (the results drain after it) */
     const void *in_data;    /* rows operands */
-    const int32_t *in_psum; /* cols initial partial sums */
+    const int32_t *in_psum; /* cols partial sums (ws) / initial accumulators (os, first beat) */
 } vsim_in_t;
 
 /* Outputs after the cycle's rising edge. out_psum is caller-owned, cols elements; it is

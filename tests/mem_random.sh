@@ -5,10 +5,12 @@
 # runs `pecos run`; pecos itself checks every case (outputs bit-exact, DRAM bytes equal to
 # the tiling's, cycles between the roofline and predicted+10%, or equal to the model with
 # unbounded DRAM). The first failing case is printed as a command line that reproduces it.
-# PECOS_SEED overrides SEED.
+# PECOS_SEED overrides SEED; DATAFLOW=ws|is|os (default ws) picks the dataflow (os: two psum
+# ports, forced tilings never cut C).
 set -u
 pecos=$1; seed=${PECOS_SEED:-$2}; count=$3; dtype=${4:-int8}; rows=${5:-4}; cols=${6:-4}
-echo "mem_random: seed $seed, $count cases, $dtype ${rows}x${cols} (PECOS_SEED=$seed reproduces)"
+df=${DATAFLOW:-ws}
+echo "mem_random: seed $seed, $count cases, $df $dtype ${rows}x${cols} (PECOS_SEED=$seed reproduces)"
 awk -v seed="$seed" -v count="$count" -v rows="$rows" -v cols="$cols" 'BEGIN {
   srand(seed);
   split("kpc pkc kcp pck ckp cpk", ord, " ");
@@ -24,9 +26,14 @@ awk -v seed="$seed" -v count="$count" -v rows="$rows" -v cols="$cols" 'BEGIN {
     lat = rand() < 0.3 ? 0 : int(rand() * 300);
     burst = rand() < 0.5 ? 64 : 1 + int(rand() * 128);
     ports = (ENVIRON["PORTS"] != "") ? ENVIRON["PORTS"] : (rand() < 0.2 ? 1 : 2);
+    os = ENVIRON["DATAFLOW"] == "os";
+    if (os) ports = 2;
     if (ENVIRON["FORCE"] == "0" || (ENVIRON["FORCE"] != "1" && rand() < 0.5)) mem = sprintf("--glb-kib %d", 1 + int(rand() * 16));
-    else mem = sprintf("--tile k=%d,c=%d,p=%d,order=%s", cols * (1 + int(rand() * 3)),
-                       1 + int(rand() * 8), 1 + int(rand() * 6), ord[1 + int(rand() * 6)]);
+    else {
+      ct = 1 + int(rand() * 8);
+      mem = sprintf("--tile k=%d,%sp=%d,order=%s", cols * (1 + int(rand() * 3)),
+                    os ? "" : sprintf("c=%d,", ct), 1 + int(rand() * 6), ord[1 + int(rand() * 6)]);
+    }
     printf "--layer %s %s --dram-bw %s --dram-latency %d --dram-burst %d --glb-psum-ports %d\n",
            layer, mem, bw, lat, burst, ports;
   } }' > "${TMPDIR:-/tmp}/mem_random.$$"
@@ -34,7 +41,7 @@ n=0; fail=0; too_small=0
 while read -r args; do
   n=$((n + 1))
   # shellcheck disable=SC2086
-  out=$("$pecos" run --rows "$rows" --cols "$cols" --dtype "$dtype" --seed "$n" $args 2>&1)
+  out=$("$pecos" run --dataflow "$df" --rows "$rows" --cols "$cols" --dtype "$dtype" --seed "$n" $args 2>&1)
   rc=$?
   if [ $rc -eq 2 ] && printf '%s' "$out" | grep -q "does not fit"; then
     too_small=$((too_small + 1)); continue   # a GLB below the smallest tile: a correct refusal
@@ -43,7 +50,7 @@ while read -r args; do
     fail=$((fail + 1))
     if [ $fail -eq 1 ]; then
       printf '%s\n' "$out" | grep -E "FAIL|pecos run:" | head -5
-      echo "reproduce: $pecos run --rows $rows --cols $cols --dtype $dtype --seed $n $args"
+      echo "reproduce: $pecos run --dataflow $df --rows $rows --cols $cols --dtype $dtype --seed $n $args"
     fi
   fi
 done < "${TMPDIR:-/tmp}/mem_random.$$"

@@ -1,6 +1,6 @@
 /* rtl_random.c - constrained-random conv shapes through `pecos run` on one array variant.
  *
- * usage: rtl_random PECOS DTYPE ROWS COLS COUNT   (PECOS_SEED=n reproduces a run exactly)
+ * usage: rtl_random PECOS DATAFLOW DTYPE ROWS COLS COUNT   (PECOS_SEED=n reproduces a run)
  *
  * Each case draws a shape (channels, sizes, filter, stride 1..4, pad 0..2, FC now and then)
  * that has at least one output, runs it with its own data seed, and fails with the exact
@@ -14,15 +14,15 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: rtl_random PECOS DTYPE ROWS COLS COUNT\n");
+    if (argc != 7) {
+        fprintf(stderr, "usage: rtl_random PECOS DATAFLOW DTYPE ROWS COLS COUNT\n");
         return 2;
     }
-    const char *pecos = argv[1], *dtype = argv[2];
-    int rows = atoi(argv[3]), cols = atoi(argv[4]), count = atoi(argv[5]);
+    const char *pecos = argv[1], *df = argv[2], *dtype = argv[3];
+    int rows = atoi(argv[4]), cols = atoi(argv[5]), count = atoi(argv[6]);
     const char *env = getenv("PECOS_SEED");
     uint64_t seed = env ? strtoull(env, NULL, 10) : 7;
-    printf("rtl_random %s %dx%d: %d shapes, seed %llu (PECOS_SEED=%llu reproduces)\n", dtype, rows, cols,
+    printf("rtl_random %s %s %dx%d: %d shapes, seed %llu (PECOS_SEED=%llu reproduces)\n", df, dtype, rows, cols,
            count, (unsigned long long)seed, (unsigned long long)seed);
     rng_t g;
     rng_seed(&g, seed);
@@ -42,8 +42,9 @@ int main(int argc, char **argv)
                      pad);
         }
         unsigned long long dseed = rng_next(&g) % 1000000;
-        snprintf(cmd, sizeof cmd, "%s run --dtype %s --rows %d --cols %d --seed %llu --layer %s",
-                 pecos, dtype, rows, cols, dseed, layer);
+        snprintf(cmd, sizeof cmd,
+                 "%s run --dataflow %s --dtype %s --rows %d --cols %d --seed %llu --layer %s", pecos,
+                 df, dtype, rows, cols, dseed, layer);
         int st = system(cmd);
         if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             printf("FAIL case %d (exit %d): %s\n", i, WIFEXITED(st) ? WEXITSTATUS(st) : -1,
