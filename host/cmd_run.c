@@ -509,17 +509,18 @@ static void fill_mem(const run_opts_t *o, int df, const tiling_t *t, const mem_m
      * WS/IS (held operand): per held-operand beat one PE per row stores it and every PE of
      * the row latches the lane; per MAC slot the PE reads its held operand, latches the
      * operand it passes right and its 32-bit partial sum.
-     * OS: per MAC slot the PE latches the input it passes right and the weight and the
-     * 32-bit initial accumulator it passes down, and reads and writes its accumulator; per
-     * block every PE writes its result register and loads the drain chain, and the chain
-     * shifts each result down to the bottom row (Rows(Rows-1)/2 shifts per column). */
+     * OS: per MAC slot the PE latches the input it passes right and the weight it passes
+     * down, and reads and writes its accumulator; per block every PE latches the 32-bit
+     * initial accumulator (first beat), writes its result register and loads the drain
+     * chain, and the chain shifts each result down to the bottom row (Rows(Rows-1)/2
+     * shifts per column). */
     const uint64_t rows = (uint64_t)o->rows, cols = (uint64_t)o->cols;
     if (df == DF_OS) {
         const uint64_t pes = rows * cols, nblk = st->os_blocks;
-        const uint64_t drain = nblk * (2 * pes + cols * rows * (rows - 1) / 2);
+        const uint64_t drain = nblk * (3 * pes + cols * rows * (rows - 1) / 2);
         m->rf_rd = st->rtl.macs + nblk * pes;   /* accumulator reads; result -> chain */
-        m->rf_wr = 4 * st->rtl.macs + drain;    /* input, weight, init, accumulator; drain */
-        m->rf_bytes = st->rtl.macs * (2 * esz + 12) + 4 * drain + 4 * nblk * pes;
+        m->rf_wr = 3 * st->rtl.macs + drain;    /* input, weight, accumulator; init, drain */
+        m->rf_bytes = st->rtl.macs * (2 * esz + 8) + 4 * drain + 4 * nblk * pes;
     } else {
         m->rf_rd = st->rtl.macs;
         m->rf_wr = st->rtl.wbeats * rows + st->rtl.wbeats * rows * cols + 2 * st->rtl.macs;

@@ -19,7 +19,8 @@
 //                                  ch_*_i ──────┘ (from the PE above, when not loading)
 //
 // Timing (edge e samples this PE's inputs x_*_i, w_*_i):
-//   - edge e    : stage 1 (product); the pass registers take x, first, last, w and init.
+//   - edge e    : stage 1 (product); the pass registers take x, first, last and w, and init
+//                 on a first beat only.
 //   - edge e+1  : stage 2, acc = addend + prod; addend = w_init_q if x_first_q else acc.
 //   - edge e+2  : if that beat was last: res_q <= acc, and cap_o is high for one cycle.
 //   - ch_q      : on an edge with load_i, ch_q <= res_q (valid); otherwise it shifts from
@@ -80,7 +81,12 @@ module pecos_pe_os #(
         x_last_q  <= x_last_i;
         x_data_q  <= x_data_i;
         w_data_q  <= w_data_i;
-        w_init_q  <= w_init_i;
+      end
+      // The initial accumulator matters on first beats only: latching it then saves 32
+      // register bits per PE per beat. The PE below samples it one cycle later, before
+      // this PE's next first beat can replace it.
+      if (x_valid_i && x_first_i) begin
+        w_init_q <= w_init_i;
       end
     end
   end

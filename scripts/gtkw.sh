@@ -1,10 +1,44 @@
 #!/bin/sh
-# gtkw.sh ROWS COLS: prints a GTKWave save file for the WS array of that size (vector ranges
-# depend on it). FST time is 2*cycle: cycle N's rising edge is at time 2N+1.
-# The committed waves/array_ws_RxC.gtkw files are this script's output.
-rows=$1; cols=$2
-[ -n "$rows" ] && [ -n "$cols" ] || { echo "usage: gtkw.sh ROWS COLS" >&2; exit 2; }
-d=$((rows * 8 - 1)); p=$((cols * 32 - 1))
+# gtkw.sh ROWS COLS [ws|os]: prints a GTKWave save file for the WS (held-operand: ws and is
+# dataflows) or OS array of that size (vector ranges depend on it). FST time is 2*cycle:
+# cycle N's rising edge is at time 2N+1.
+# The committed waves/array_{ws,os}_RxC.gtkw files are this script's output.
+rows=$1; cols=$2; df=${3:-ws}
+[ -n "$rows" ] && [ -n "$cols" ] || { echo "usage: gtkw.sh ROWS COLS [ws|os]" >&2; exit 2; }
+d=$((rows * 8 - 1)); wd=$((cols * 8 - 1)); p=$((cols * 32 - 1))
+if [ "$df" = os ]; then
+cat <<GTKW
+[*] pecos_array_os ${rows}x${cols}: beats in (inputs per row, weights per column), output rows out, counters.
+[*] Time is 2*cycle: the rising edge of cycle N is at time 2N+1.
+[timestart] 0
+@28
+pecos.clk_i
+pecos.rst_ni
+@200
+-beats
+@28
+pecos.in_valid_i
+pecos.in_first_i
+pecos.in_last_i
+@22
+pecos.in_data_i[${d}:0]
+pecos.w_data_i[${wd}:0]
+pecos.in_psum_i[${p}:0]
+@200
+-results (row Rows-1 of a block first)
+@28
+pecos.out_valid_o
+@22
+pecos.out_psum_o[${p}:0]
+@200
+-counters
+@24
+pecos.cnt_beats_o[63:0]
+pecos.cnt_busy_o[63:0]
+pecos.cnt_macs_o[63:0]
+GTKW
+exit 0
+fi
 cat <<GTKW
 [*] pecos_array_ws ${rows}x${cols}: host lanes in, sums out, counters.
 [*] Time is 2*cycle: the rising edge of cycle N is at time 2N+1.

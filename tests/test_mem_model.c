@@ -95,6 +95,31 @@ int main(void)
     expect("bad order", (unsigned long long)(mem_traffic(&in, 1, 64,
         &(tiling_t){.kt = 4, .ct = 1, .pt = 1, .order = {0, 0, 2}}, &m) == PECOS_EPARAM), 1);
 
+    /* Beats per dataflow (tiling_work): 4x6x6 -> 4x6x6 1x1 on 4x4, tiles k4 x c2 x p3.
+     * WS: 1 k group x 1 fold per c tile x 2 c tiles x 36 pixels = 72; IS: 2 p tiles of 18
+     * pixels = 5 pixel groups each, x 2 folds x 4 channels = 80; OS (ct = C = 4): 2 x 5
+     * pixel blocks x 1 k group x 4 beats = 40. */
+    {
+        ws_model_in_t d = {.rows = 4, .cols = 4, .c = 4, .h = 6, .w = 6, .k = 4, .r = 1, .s = 1,
+                           .stride = 1, .pad = 0};
+        tiling_t t = {.kt = 4, .ct = 2, .pt = 3, .order = {TILE_K, TILE_P, TILE_C}};
+        mem_traffic_t tr;
+        mem_traffic(&d, 1, 64, &t, &tr);
+        expect("beats ws", tr.beats, 72);
+        d.df = DF_IS;
+        mem_traffic(&d, 1, 64, &t, &tr);
+        expect("beats is", tr.beats, 80);
+        d.df = DF_OS;
+        t.ct = 4;
+        mem_traffic(&d, 1, 64, &t, &tr);
+        expect("beats os", tr.beats, 40);
+        /* OS prediction with an instant memory equals the exact model */
+        const dram_timing_t inst = {.bw = 0, .latency = 0, .burst = 64};
+        expect("os model rc", (unsigned long long)(mem_model_layer(&d, 1, &t, &inst, 2, &mm) == 0), 1);
+        expect("os predicted == compute", mm.predicted_cycles, mm.compute_cycles);
+        expect("os compute (10 blocks back to back: last beat 39, + 13)", mm.compute_cycles, 52);
+    }
+
     printf("test_mem_model: %d checks, %d failed\n", checks, failed);
     return failed ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-/* test_ws_model.c - the WS cycle model against hand-derived schedules. */
+/* test_ws_model.c - the WS, IS and OS cycle models against hand-derived schedules. */
 #include <stdio.h>
 
 #include "expect.h"
@@ -61,6 +61,47 @@ int main(void)
     /* One fold (CRS=9 -> CF=2 on 8 rows: chained, N=9 < D+1=16): S0=8, S1=max(16,17,24)=24,
      * cycles = 24 + 9 + 15 = 48. */
     expect("F cycles", m.cycles, 48);
+
+    /* IS: inputs held, channels streamed. FC 8 -> 4 on 4x4 (as B): one pixel group, CF=2,
+     * N=K=4 beats a fold. Fold 0: pixel lanes loaded 0..3, beats 4..7; fold 1: loaded 4..7,
+     * its first beat waits for beat 4's partial sum: 4+7+1 = 12, beats 12..15, last out
+     * 15+7 = 22 -> 23 cycles (WS takes 20: one beat a fold). */
+    ws_model_in_t ib = b;
+    ib.df = DF_IS;
+    ws_model_conv(&ib, &m);
+    expect("IS-B groups", m.kgroups, 1);
+    expect("IS-B beats per fold", m.beats_per_fold, 4);
+    expect("IS-B cycles", m.cycles, 23);
+    /* IS on A: 36 pixels -> 9 groups of 4, N = K = 4: S_f = 4 + 4f, cycles 36+4+7 = 47. */
+    ws_model_in_t ia = a;
+    ia.df = DF_IS;
+    ws_model_conv(&ia, &m);
+    expect("IS-A folds", m.folds, 9);
+    expect("IS-A cycles", m.cycles, 47);
+
+    /* OS on A: 9 blocks of 4 pixels x 4 channels, N = CRS = 4 beats each, back to back
+     * (N >= Rows); last beat 35; rows drain after edges 35+4+4+1 .. 35+2*4+4 -> 48. */
+    ws_model_in_t oa = a;
+    oa.df = DF_OS;
+    ws_model_conv(&oa, &m);
+    expect("OS-A blocks", m.folds, 9);
+    expect("OS-A latency", m.latency, 12);
+    expect("OS-A cycles", m.cycles, 48);
+    /* OS with a reduction shorter than Rows: 1x4x4 -> 4x4x4, N = 1: 4 blocks whose last
+     * beats must be 4 apart (the drain chain): 0, 4, 8, 12; cycles 12 + 1 + 12 = 25. */
+    ws_model_in_t oc = {.rows = 4, .cols = 4, .c = 1, .h = 4, .w = 4, .k = 4, .r = 1, .s = 1,
+                        .stride = 1, .pad = 0, .df = DF_OS};
+    ws_model_conv(&oc, &m);
+    expect("OS-C cycles", m.cycles, 25);
+    /* OS tiled by 2 output rows (3 tiles of 3 blocks): visit 2 may start once visit 0's
+     * outputs are out (last beat 11 + 13 = 24), which the back-to-back stream already
+     * passes: 48 cycles as untiled. A tiling that cuts C is refused. */
+    tiling_t ot = {.kt = 4, .ct = 4, .pt = 2, .order = {TILE_K, TILE_P, TILE_C}};
+    expect("OS tiled rc", (unsigned long long)(ws_model_tiled(&oa, &ot, &m) == 0), 1);
+    expect("OS tiled blocks", m.folds, 9);
+    expect("OS tiled cycles", m.cycles, 48);
+    ot.ct = 2;
+    expect("OS ct<C rejected", (unsigned long long)(ws_model_tiled(&oa, &ot, &m) == PECOS_EPARAM), 1);
 
     /* Bad parameters are rejected. */
     ws_model_in_t bad = a;
