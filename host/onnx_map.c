@@ -1,0 +1,375 @@
+/* onnx_map.c - ONNX nodes onto the accelerator's conv; see onnx_map.h. */
+#include "onnx_map.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accel_fp.h"
+#include "onnx_exec.h"
+#include "pecos_err.h"
+
+bool onnx_map_op_i8(const char *op)
+{
+    return strcmp(op, "Conv") == 0 || strcmp(op, "ConvInteger") == 0 ||
+           strcmp(op, "QLinearConv") == 0 || strcmp(op, "MatMul") == 0 ||
+           strcmp(op, "MatMulInteger") == 0 || strcmp(op, "QLinearMatMul") == 0 ||
+           strcmp(op, "Gemm") == 0;
+}
+
+bool onnx_map_op_fp(const char *op)
+{
+    return strcmp(op, "Conv") == 0 || strcmp(op, "MatMul") == 0 || strcmp(op, "Gemm") == 0;
+}
+
+void onnx_map_free(onnx_map_t *mp)
+{
+    free(mp->x);
+    free(mp->w);
+    free(mp->bias);
+    free(mp->xf);
+    free(mp->wf);
+    free(mp->bias_f);
+    memset(mp, 0, sizeof *mp);
+}
+
+static int no(char *why, size_t len, const char *msg)
+{
+    snprintf(why, len, "%s", msg);
+    return 1;
+}
+
+void onnx_map_resolve_pads(golden_window_t *win, const golden_tensor_t *x)
+{
+    const int nsp = win->nsp;
+    for (int i = 0; i < nsp; i++) {
+        const int64_t in = x->dims[2 + i], s = win->strides[i];
+        const int64_t ek = (win->kernel[i] - 1) * win->dilations[i] + 1;
+        if (win->auto_pad == GOLDEN_AUTOPAD_SAME_UPPER || win->auto_pad == GOLDEN_AUTOPAD_SAME_LOWER) {
+            int64_t out = (in + s - 1) / s, total = (out - 1) * s + ek - in;
+            if (total < 0) total = 0;
+            win->pads[i] = win->auto_pad == GOLDEN_AUTOPAD_SAME_UPPER ? total / 2 : total - total / 2;
+            win->pads[nsp + i] = total - win->pads[i];
+        } else if (win->auto_pad == GOLDEN_AUTOPAD_VALID) {
+            win->pads[i] = win->pads[nsp + i] = 0;
+        }
+    }
+}
+
+/* Element i of t minus the zero point z[zi] (z NULL: 0; a scalar z: z[0]). */
+static double zget(const golden_tensor_t *t, int64_t i, const golden_tensor_t *z, int64_t zi)
+{
+    return golden_tensor_get(t, i) - (z ? golden_tensor_get(z, z->count == 1 ? 0 : zi) : 0);
+}
+
+/* Stores v as operand element j of x (is_x) or w: fp as float, else int8 if v is an
+ * integer in int8's range. Returns false if it does not fit. */
+static bool put(onnx_map_t *mp, bool fp, bool is_x, size_t j, double v)
+{
+    if (fp) {
+        (is_x ? mp->xf : mp->wf)[j] = (float)v;
+        return true;
+    }
+    if (v != floor(v) || v < -128 || v > 127) return false;
+    (is_x ? mp->x : mp->w)[j] = (int8_t)v;
+    return true;
+}
+
+static bool all_float(const golden_tensor_t *a, const golden_tensor_t *b, const golden_tensor_t *c)
+{
+    return a->dtype == GOLDEN_DT_FLOAT && b->dtype == GOLDEN_DT_FLOAT && (!c || c->dtype == GOLDEN_DT_FLOAT);
+}
+
+/* Allocates the operand buffers of mp (nx, nw elements, bias of K if has_bias). */
+static int alloc_ops(onnx_map_t *mp, bool fp, size_t nx, size_t nw, bool has_bias, int k)
+{
+    if (fp) {
+        mp->xf = malloc(sizeof *mp->xf * (nx + 1));
+        mp->wf = malloc(sizeof *mp->wf * (nw + 1));
+        if (has_bias) mp->bias_f = malloc(sizeof *mp->bias_f * ((size_t)k + 1));
+        return mp->xf && mp->wf && (!has_bias || mp->bias_f) ? 0 : PECOS_ENOMEM;
+    }
+    mp->x = malloc(nx + 1);
+    mp->w = malloc(nw + 1);
+    if (has_bias) mp->bias = malloc(sizeof *mp->bias * ((size_t)k + 1));
+    return mp->x && mp->w && (!has_bias || mp->bias) ? 0 : PECOS_ENOMEM;
+}
+
+/* The bias b [K] (or a scalar broadcast to K): fp as float, else int32-valued. */
+static bool put_bias(onnx_map_t *mp, bool fp, const golden_tensor_t *b, int k)
+{
+    for (int i = 0; i < k; i++) {
+        const double v = golden_tensor_get(b, b->count == 1 ? 0 : i);
+        if (fp) {
+            mp->bias_f[i] = (float)v;
+            continue;
+        }
+        if (v != floor(v) || v < -2147483648.0 || v > 2147483647.0) return false;
+        mp->bias[i] = (int32_t)v;
+    }
+    return true;
+}
+
+static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
+                    const golden_tensor_t *out0, bool fp, onnx_map_t *mp, char *why, size_t whylen)
+{
+    const char *op = n->op_type;
+    const bool qconv = strcmp(op, "QLinearConv") == 0, cint = strcmp(op, "ConvInteger") == 0;
+    if (qconv && n_in < 8) return no(why, whylen, "QLinearConv with fewer than 8 inputs");
+    const golden_tensor_t *x = in[0], *w = qconv ? in[3] : n_in > 1 ? in[1] : NULL;
+    const golden_tensor_t *xz = NULL, *wz = NULL, *b = NULL;
+    if (cint) {
+        xz = n_in > 2 ? in[2] : NULL;
+        wz = n_in > 3 ? in[3] : NULL;
+    } else if (qconv) {
+        xz = in[2];
+        wz = in[5];
+        b = n_in > 8 ? in[8] : NULL;
+    } else {
+        b = n_in > 2 ? in[2] : NULL;
+    }
+    if (!x || !w) return no(why, whylen, "an operand is missing");
+    if (x->ndim != 3 && x->ndim != 4)
+        return no(why, whylen, "only 1-D and 2-D convolutions map onto the array");
+    if (w->ndim != x->ndim || w->dims[0] < 1) return no(why, whylen, "weights of another rank");
+    if (fp && !all_float(x, w, b)) return no(why, whylen, "not float32");
+    if (xz && xz->count != 1) return no(why, whylen, "x zero point is not a scalar");
+    golden_window_t win;
+    char e[160];
+    if (onnx_exec_window(n, x->ndim, &win, e, sizeof e) != 0) return no(why, whylen, e);
+    for (int i = 0; i < win.nsp; i++)
+        if (win.kernel[i] == 0) win.kernel[i] = w->dims[2 + i];
+    onnx_map_resolve_pads(&win, x);
+    const bool two = x->ndim == 4;
+    accel_conv_t cv = {.c = (int)x->dims[1], .h = two ? (int)x->dims[2] : 1, .w = (int)x->dims[two ? 3 : 2],
+                       .k = (int)w->dims[0], .r = two ? (int)w->dims[2] : 1, .s = (int)w->dims[two ? 3 : 2],
+                       .stride_h = (int)win.strides[0], .stride_w = (int)win.strides[two ? 1 : 0],
+                       .pad_t = two ? (int)win.pads[0] : 0, .pad_b = two ? (int)win.pads[2] : 0,
+                       .pad_l = (int)win.pads[two ? 1 : 0], .pad_r = (int)win.pads[two ? 3 : 1],
+                       .dil_h = two ? (int)win.dilations[0] : 1, .dil_w = (int)win.dilations[two ? 1 : 0],
+                       .groups = (int)win.group};
+    if (!two) cv.stride_h = cv.stride_w; /* one row: the vertical stride is irrelevant */
+    snprintf(cv.name, sizeof cv.name, "node%d_%.40s", index, op);
+    int p, q;
+    if (!accel_conv_maps(&cv, why, whylen)) return 1;
+    if (accel_conv_out(&cv, &p, &q) != 0) return no(why, whylen, "the accelerator's conv rejects the shape");
+    const int64_t per_m = w->count / w->dims[0];
+    if (w->count != (int64_t)cv.k * (cv.c / cv.groups) * cv.r * cv.s || out0->count != x->dims[0] * cv.k * p * q)
+        return no(why, whylen, "operand sizes do not match the convolution");
+    if (b && b->count != cv.k) return no(why, whylen, "bias is not [M]");
+    mp->cv = cv;
+    mp->n_batch = x->dims[0];
+    mp->p = p;
+    mp->q = q;
+    mp->x_len = (size_t)cv.c * cv.h * cv.w;
+    mp->w_len = (size_t)w->count;
+    mp->y_len = (size_t)cv.k * p * q;
+    if (alloc_ops(mp, fp, (size_t)x->count, (size_t)w->count, b != NULL, cv.k) != 0) return PECOS_ENOMEM;
+    for (int64_t i = 0; i < x->count; i++)
+        if (!put(mp, fp, true, (size_t)i, zget(x, i, xz, 0)))
+            return no(why, whylen, "operands do not fit int8 after zero-point subtraction");
+    for (int64_t i = 0; i < w->count; i++)
+        if (!put(mp, fp, false, (size_t)i, zget(w, i, wz, i / per_m)))
+            return no(why, whylen, "operands do not fit int8 after zero-point subtraction");
+    if (b && !put_bias(mp, fp, b, cv.k)) return no(why, whylen, "bias is not an int32 value");
+    if (qconv) {
+        mp->qlinear = true;
+        mp->x_scale = in[1];
+        mp->w_scale = in[4];
+        mp->y_scale = in[6];
+        mp->y_zp = in[7];
+    }
+    return 0;
+}
+
+static int64_t attr_int(const onnx_node_t *n, const char *name, int64_t def)
+{
+    const onnx_attr_t *a = onnx_node_attr(n, name);
+    return a && a->type == ONNX_ATTR_INT ? a->i : def;
+}
+
+static float attr_float(const onnx_node_t *n, const char *name, float def)
+{
+    const onnx_attr_t *a = onnx_node_attr(n, name);
+    return a && a->type == ONNX_ATTR_FLOAT ? a->f : def;
+}
+
+static int map_mm(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
+                  const golden_tensor_t *out0, bool fp, onnx_map_t *mp, char *why, size_t whylen)
+{
+    const char *op = n->op_type;
+    const bool qmm = strcmp(op, "QLinearMatMul") == 0, gemm = strcmp(op, "Gemm") == 0;
+    const bool mmi = strcmp(op, "MatMulInteger") == 0;
+    if (qmm && n_in < 8) return no(why, whylen, "QLinearMatMul with fewer than 8 inputs");
+    const golden_tensor_t *a = in[0], *bm = qmm ? in[3] : n_in > 1 ? in[1] : NULL;
+    const golden_tensor_t *az = qmm ? in[2] : mmi && n_in > 2 ? in[2] : NULL;
+    const golden_tensor_t *bz = qmm ? in[5] : mmi && n_in > 3 ? in[3] : NULL;
+    const golden_tensor_t *c = gemm && n_in > 2 ? in[2] : NULL;
+    if (!a || !bm) return no(why, whylen, "an operand is missing");
+    const int ta = gemm && attr_int(n, "transA", 0) != 0, tb = gemm && attr_int(n, "transB", 0) != 0;
+    if (gemm && attr_float(n, "alpha", 1.0f) != 1.0f)
+        return no(why, whylen, "Gemm alpha != 1 is kept on the golden path");
+    if (c && attr_float(n, "beta", 1.0f) != 1.0f)
+        return no(why, whylen, "Gemm beta != 1 is kept on the golden path");
+    if (a->ndim < 2 || bm->ndim < 2) return no(why, whylen, "1-D operands are kept on the golden path");
+    if (gemm && (a->ndim != 2 || bm->ndim != 2)) return no(why, whylen, "Gemm operands are not 2-D");
+    if (fp && !all_float(a, bm, c)) return no(why, whylen, "not float32");
+    const int na = a->ndim, nbd = bm->ndim;
+    const int64_t M = ta ? a->dims[na - 1] : a->dims[na - 2], K = ta ? a->dims[na - 2] : a->dims[na - 1];
+    const int64_t Kb = tb ? bm->dims[nbd - 1] : bm->dims[nbd - 2], N = tb ? bm->dims[nbd - 2] : bm->dims[nbd - 1];
+    if (K != Kb) return no(why, whylen, "inner dimensions differ");
+    if (M * K == 0 || K * N == 0) return no(why, whylen, "empty operands");
+    if (M > (1 << 24) || K > (1 << 24) || N > (1 << 24)) return no(why, whylen, "too large");
+    const int64_t nb = a->count / (M * K), nbb = bm->count / (K * N);
+    bool same_batch = nbb == 1;
+    if (!same_batch && na == nbd) {
+        same_batch = true;
+        for (int i = 0; i < na - 2; i++) same_batch = same_batch && a->dims[i] == bm->dims[i];
+    }
+    if (!same_batch || out0->count != nb * M * N)
+        return no(why, whylen, "broadcast batch dimensions are kept on the golden path");
+    if (c && !(c->count == 1 || (c->count == N && (c->ndim == 1 || (c->ndim == 2 && c->dims[0] == 1)))))
+        return no(why, whylen, "Gemm C is not a per-column bias");
+    if ((az && az->count != 1 && az->count != M) || (bz && bz->count != 1 && bz->count != N))
+        return no(why, whylen, "zero points are neither scalars nor per row/column");
+    accel_conv_t cv = {.c = (int)K, .h = 1, .w = (int)M, .k = (int)N, .r = 1, .s = 1, .stride_h = 1,
+                       .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
+    snprintf(cv.name, sizeof cv.name, "node%d_%.40s", index, op);
+    mp->matmul = true;
+    mp->cv = cv;
+    mp->M = M;
+    mp->K = K;
+    mp->N = N;
+    mp->n_batch = nb;
+    mp->w_per_batch = nbb != 1;
+    mp->p = 1;
+    mp->q = (int)M;
+    mp->x_len = (size_t)(K * M);
+    mp->w_len = (size_t)(N * K);
+    mp->y_len = (size_t)(N * M);
+    if (alloc_ops(mp, fp, (size_t)nb * mp->x_len, (size_t)nbb * mp->w_len, c != NULL, (int)N) != 0)
+        return PECOS_ENOMEM;
+    for (int64_t bi = 0; bi < nb; bi++)
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t k = 0; k < K; k++) {
+                const int64_t src = bi * M * K + (ta ? k * M + i : i * K + k);
+                if (!put(mp, fp, true, (size_t)(bi * K * M + k * M + i), zget(a, src, az, i)))
+                    return no(why, whylen, "operands do not fit int8 after zero-point subtraction");
+            }
+    for (int64_t bw = 0; bw < nbb; bw++)
+        for (int64_t k = 0; k < K; k++)
+            for (int64_t j = 0; j < N; j++) {
+                const int64_t src = bw * K * N + (tb ? j * K + k : k * N + j);
+                if (!put(mp, fp, false, (size_t)(bw * N * K + j * K + k), zget(bm, src, bz, j)))
+                    return no(why, whylen, "operands do not fit int8 after zero-point subtraction");
+            }
+    if (c && !put_bias(mp, fp, c, (int)N)) return no(why, whylen, "bias is not an int32 value");
+    if (qmm) {
+        mp->qlinear = true;
+        mp->x_scale = in[1];
+        mp->w_scale = in[4];
+        mp->y_scale = in[6];
+        mp->y_zp = in[7];
+    }
+    return 0;
+}
+
+static int map_node(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
+                    const golden_tensor_t *out0, bool fp, onnx_map_t *mp, char *why, size_t whylen)
+{
+    memset(mp, 0, sizeof *mp);
+    if (why && whylen) why[0] = '\0';
+    if (n_in < 1 || !in[0] || !out0) return no(why, whylen, "an operand is missing");
+    mp->y_dtype = out0->dtype;
+    const bool mm = strstr(n->op_type, "MatMul") != NULL || strcmp(n->op_type, "Gemm") == 0;
+    int rc = mm ? map_mm(n, index, in, n_in, out0, fp, mp, why, whylen)
+                : map_conv(n, index, in, n_in, out0, fp, mp, why, whylen);
+    if (rc != 0) onnx_map_free(mp);
+    return rc;
+}
+
+int onnx_map_i8(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
+                const golden_tensor_t *out0, onnx_map_t *mp, char *why, size_t whylen)
+{
+    if (!onnx_map_op_i8(n->op_type)) {
+        memset(mp, 0, sizeof *mp);
+        return no(why, whylen, "not a conv or matmul");
+    }
+    return map_node(n, index, in, n_in, out0, false, mp, why, whylen);
+}
+
+int onnx_map_fp(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
+                const golden_tensor_t *out0, onnx_map_t *mp, char *why, size_t whylen)
+{
+    if (!onnx_map_op_fp(n->op_type)) {
+        memset(mp, 0, sizeof *mp);
+        return no(why, whylen, "not a float conv or matmul");
+    }
+    return map_node(n, index, in, n_in, out0, true, mp, why, whylen);
+}
+
+int64_t onnx_map_y_index(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix)
+{
+    if (mp->matmul) return (b * mp->M + pix) * mp->N + k;
+    return (b * mp->cv.k + k) * ((int64_t)mp->p * mp->q) + pix;
+}
+
+float onnx_map_scale(const onnx_map_t *mp, int64_t k, int64_t pix)
+{
+    const golden_tensor_t *xs = mp->x_scale, *ws = mp->w_scale;
+    const float x = (float)golden_tensor_get(xs, xs->count == 1 || !mp->matmul ? 0 : pix);
+    const float w = (float)golden_tensor_get(ws, ws->count == 1 ? 0 : k);
+    const float y = (float)golden_tensor_get(mp->y_scale, 0);
+    return x * w / y;
+}
+
+bool onnx_map_scale_per_channel(const onnx_map_t *mp)
+{
+    return !mp->matmul || mp->x_scale->count == 1;
+}
+
+int32_t onnx_map_y_zp(const onnx_map_t *mp)
+{
+    return mp->y_zp ? (int32_t)golden_tensor_get(mp->y_zp, 0) : 0;
+}
+
+int onnx_map_run_i8(accel_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
+                    layer_result_t *res)
+{
+    layer_result_t part;
+    for (int64_t b = 0; b < mp->n_batch; b++) {
+        const int8_t *w = mp->w + (mp->w_per_batch ? (size_t)b * mp->w_len : 0);
+        int rc = accel_conv_i8(a, &mp->cv, mp->x + (size_t)b * mp->x_len, w, with_bias ? mp->bias : NULL,
+                               acc + (size_t)b * mp->y_len, b == 0 ? res : &part);
+        if (rc != 0) return rc;
+        if (b > 0) lrun_merge(res, &part, a->run.rows, a->run.cols);
+    }
+    return 0;
+}
+
+int onnx_map_run_fp(accel_t *a, fp_fmt_t fmt, const onnx_map_t *mp, float *y, layer_result_t *res)
+{
+    const size_t nw = (mp->w_per_batch ? (size_t)mp->n_batch : 1) * mp->w_len;
+    uint16_t *xh = malloc(sizeof *xh * (mp->x_len + 1)), *wh = malloc(sizeof *wh * (nw + 1));
+    int rc = PECOS_ENOMEM;
+    layer_result_t part;
+    if (!xh || !wh) {
+        fprintf(stderr, "%s: %s: out of memory\n", a->run.who, mp->cv.name);
+        goto out;
+    }
+    for (size_t i = 0; i < nw; i++) wh[i] = fp_f32_to_16x(fmt, mp->wf[i]);
+    for (int64_t b = 0; b < mp->n_batch; b++) {
+        const float *xb = mp->xf + (size_t)b * mp->x_len;
+        for (size_t i = 0; i < mp->x_len; i++) xh[i] = fp_f32_to_16x(fmt, xb[i]);
+        rc = accel_conv_fp(a, &mp->cv, xh, wh + (mp->w_per_batch ? (size_t)b * mp->w_len : 0), mp->bias_f,
+                           y + (size_t)b * mp->y_len, b == 0 ? res : &part);
+        if (rc != 0) goto out;
+        if (b > 0) lrun_merge(res, &part, a->run.rows, a->run.cols);
+    }
+    rc = 0;
+out:
+    free(xh);
+    free(wh);
+    return rc;
+}

@@ -1,0 +1,83 @@
+/* onnx_map.h - which ONNX nodes the accelerator runs, and their operands as the array takes
+ * them. Shared by `pecos onnx-test --rtl/--fp-rtl` (cmd_onnx.c) and `pecos run --onnx`
+ * (onnxrun.c).
+ *
+ * Integer path (onnx_map_i8): Conv, MatMul and Gemm with integer-valued data, ConvInteger,
+ * QLinearConv, MatMulInteger and QLinearMatMul whose operands are int8 after zero-point
+ * subtraction (per tensor, per output channel, per row/column), bias int32-valued.
+ * Float path (onnx_map_fp): float32 Conv, MatMul and Gemm, operands as they are.
+ * Shapes: a 1-D or 2-D conv per batch item (accel_conv_t; accel_conv_maps decides strides and
+ * dilations); a matmul [..,M,K] x [..,K,N] per batch as a 1x1 conv with C = K input channels,
+ * W = M pixels (H = 1) and K = N output channels. Gemm maps when alpha = 1 and C is absent or
+ * (beta = 1 and C is a per-column bias: [N], [1,N] or a scalar).
+ *
+ * The array's result of batch item b is acc [K][P*Q] (matmul: [N][M]); onnx_map_y_index()
+ * places an element in the node's output.
+ */
+#ifndef PECOS_ONNX_MAP_H
+#define PECOS_ONNX_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accel.h"
+#include "fpconv.h"
+#include "golden_onnx.h"
+#include "onnx_load.h"
+
+typedef struct {
+    bool matmul;            /* MatMul/MatMulInteger/QLinearMatMul/Gemm (else a conv) */
+    bool qlinear;           /* QLinearConv/QLinearMatMul: the accumulator is requantized */
+    accel_conv_t cv;        /* one batch item */
+    int64_t n_batch;        /* conv: N; matmul: batch count */
+    int p, q;               /* output plane of one item (matmul: 1 x M) */
+    int64_t M, K, N;        /* matmul */
+    bool w_per_batch;       /* matmul: one B per batch (else one B for all) */
+    size_t x_len, w_len, y_len; /* elements of one item's x, w and acc */
+    int8_t *x, *w;          /* i8: n_batch * x_len; (w_per_batch ? n_batch : 1) * w_len */
+    int32_t *bias;          /* i8: [K] or NULL */
+    float *xf, *wf, *bias_f; /* fp: the same layouts, float32 */
+    /* QLinear*: borrowed from the node's inputs (y_zp may be NULL) */
+    const golden_tensor_t *x_scale, *w_scale, *y_scale, *y_zp;
+    golden_dtype_t y_dtype; /* the node output's dtype */
+} onnx_map_t;
+
+/* Whether op is one the integer (float) path considers. */
+bool onnx_map_op_i8(const char *op);
+bool onnx_map_op_fp(const char *op);
+
+/* Fills *mp (owned buffers; free with onnx_map_free) for node n (index names the layer
+ * "node<index>_<op>") with inputs in[0..n_in-1] and golden output out0. Returns 0 (mapped),
+ * 1 (not mapped: a short reason in why), or PECOS_ENOMEM. */
+int onnx_map_i8(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
+                const golden_tensor_t *out0, onnx_map_t *mp, char *why, size_t whylen);
+int onnx_map_fp(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
+                const golden_tensor_t *out0, onnx_map_t *mp, char *why, size_t whylen);
+void onnx_map_free(onnx_map_t *mp);
+
+/* Resolves win->auto_pad (SAME_UPPER/SAME_LOWER/VALID) for input x [N,C,D...] into
+ * win->pads, as the golden operators do; win->kernel must be set. */
+void onnx_map_resolve_pads(golden_window_t *win, const golden_tensor_t *x);
+
+/* Flat index into the node output of batch item b, output channel k, pixel pix. */
+int64_t onnx_map_y_index(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix);
+
+/* QLinear*: x_scale * w_scale / y_scale in float32 (as ONNX) for output channel k and pixel
+ * pix (matmul: a_scale may be per row = pix); the output zero point. */
+float onnx_map_scale(const onnx_map_t *mp, int64_t k, int64_t pix);
+bool onnx_map_scale_per_channel(const onnx_map_t *mp); /* the scale does not depend on pix */
+int32_t onnx_map_y_zp(const onnx_map_t *mp);
+
+/* Runs every batch item on the int8 array a: acc [n_batch][y_len] in the array's layout;
+ * with_bias adds mp->bias on the array. res holds all items merged. Returns accel_conv_i8's
+ * code (0: ran; res says whether every check passed). */
+int onnx_map_run_i8(accel_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
+                    layer_result_t *res);
+
+/* The same on the fp array a (run.dtype bf16/fp16 = fmt): operands rounded to fmt (RNE),
+ * bias fp32; y [n_batch][y_len]. Returns accel_conv_fp's code. */
+int onnx_map_run_fp(accel_t *a, fp_fmt_t fmt, const onnx_map_t *mp, float *y,
+                    layer_result_t *res);
+
+#endif
