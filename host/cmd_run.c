@@ -17,11 +17,15 @@
 #include "dma.h"
 #include "energy.h"
 #include "layer.h"
+#include "lrun.h"
+#include "netrun.h"
+#include "onnxrun.h"
 #include "mem_model.h"
 #include "memsys.h"
 #include "npy.h"
 #include "pecos_err.h"
 #include "report.h"
+#include "report_csv.h"
 #include "rng.h"
 #include "simlib.h"
 #include "tiler.h"
@@ -43,6 +47,8 @@ typedef struct {
     uint64_t fault_cycle;
     mem_cfg_t mem;
     const char *energy_path, *trace_path;
+    const char *network_path, *csv_path, *plot_dir;
+    const char *onnx_path, *input_path; /* --onnx MODEL.onnx, --input X.npy */
     bool tile_forced, glb_default;
     tiling_t tile;
     energy_table_t etab;
@@ -55,13 +61,21 @@ void cmd_run_usage(FILE *f)
 {
     fputs("usage: pecos run --layer conv,h=H,w=W,c=C,k=K,r=R,s=S[,stride=N][,pad=N][,name=X]\n"
           "                 (or --layer fc,c=IN,k=OUT; repeatable)\n"
+          "       pecos run --network NETWORK.csv [--ifmap X.npy] [--out Y.npy] [--csv F.csv]\n"
+          "                 [--plot DIR] (a whole int8 network, chained through the\n"
+          "                  post-processing unit; models/networks/*.csv)\n"
+          "       pecos run --onnx MODEL.onnx [--input X.npy] [--out Y.npy] [--json F.json]\n"
+          "                 (a quantized ONNX model: conv/matmul nodes on the int8 array,\n"
+          "                  QLinear* requantization and int8 MaxPool on the post-processing\n"
+          "                  unit, the rest golden; input from --input, else the model's\n"
+          "                  test_data_set_0/input_*.pb, else random from --seed)\n"
           "                 [--rows N --cols N] [--dataflow ws|is|os|all (ws)] [--dtype int8|bf16|fp16]\n"
           "                 (all: every layer under the three dataflows, then one comparison\n"
           "                  table; the same as pecos compare-dataflows)\n"
           "                 [--seed N | --ifmap X.npy --weights W.npy [--bias B.npy]]\n"
           "                 (int8: int8 tensors, int32 bias; bf16: uint16 bits or float32;\n"
           "                  fp16: float16 or float32; fp bias float32; --out is int32/float32)\n"
-          "                 [--out Y.npy] [--json REPORT.json]\n"
+          "                 [--out Y.npy] [--json REPORT.json] [--csv REPORT.csv]\n"
           "                 [--wave F.fst [--wave-from CYCLE] [--wave-to CYCLE]]\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
           "  memory system (defaults: unlimited DRAM bandwidth, latency 0, unbounded GLB; with a\n"
@@ -239,6 +253,16 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
                 return -1;
             }
             o->tile_forced = true;
+        } else if (strcmp(a, "--network") == 0) {
+            o->network_path = v;
+        } else if (strcmp(a, "--onnx") == 0) {
+            o->onnx_path = v;
+        } else if (strcmp(a, "--input") == 0) {
+            o->input_path = v;
+        } else if (strcmp(a, "--csv") == 0) {
+            o->csv_path = v;
+        } else if (strcmp(a, "--plot") == 0) {
+            o->plot_dir = v;
         } else if (strcmp(a, "--energy-table") == 0) {
             o->energy_path = v;
         } else if (strcmp(a, "--trace-dma") == 0) {
@@ -253,8 +277,31 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             return -1;
         }
     }
-    if (o->nlayers == 0) {
-        fprintf(stderr, "pecos run: no --layer given (see pecos run --help)\n");
+    if (o->onnx_path && (o->nlayers || o->network_path)) {
+        fprintf(stderr, "pecos run: --onnx, --network and --layer exclude each other\n");
+        return -1;
+    }
+    if (o->input_path && !o->onnx_path) {
+        fprintf(stderr, "pecos run: --input goes with --onnx (--layer and --network take --ifmap)\n");
+        return -1;
+    }
+    if (o->onnx_path && (o->ifmap_path || o->weights_path || o->bias_path || o->tile_forced ||
+                         o->csv_path || o->plot_dir || strcmp(o->dataflow, "all") == 0)) {
+        fprintf(stderr, "pecos run: --onnx takes its weights from the model and its input from "
+                        "--input; --ifmap, --weights, --bias, --tile, --csv, --plot and "
+                        "--dataflow all go with --layer or --network\n");
+        return -1;
+    }
+    if (o->network_path && o->nlayers) {
+        fprintf(stderr, "pecos run: --network and --layer exclude each other\n");
+        return -1;
+    }
+    if (o->nlayers == 0 && !o->network_path && !o->onnx_path) {
+        fprintf(stderr, "pecos run: no --layer, --network or --onnx given (see pecos run --help)\n");
+        return -1;
+    }
+    if (!o->network_path && o->plot_dir) {
+        fprintf(stderr, "pecos run: --plot goes with --network\n");
         return -1;
     }
     if (strcmp(o->dataflow, "all") == 0) {
@@ -271,20 +318,31 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
                         "(the os array reads the psum partition once per block)\n");
         return -1;
     }
+    if (o->csv_path && o->ndf > 1) {
+        fprintf(stderr, "pecos run: --csv needs one --dataflow, not all (--json holds all three)\n");
+        return -1;
+    }
     if (o->ndf > 1 && (o->wave_path || o->out_path || o->fault_cycle != UINT64_MAX)) {
         fprintf(stderr, "pecos run: --wave, --out and --inject-fault need one --dataflow, not all\n");
         return -1;
     }
     bool files = o->ifmap_path || o->weights_path || o->bias_path;
+    if (o->network_path && (o->weights_path || o->bias_path || o->tile_forced || o->ndf > 1 ||
+                            o->fault_cycle != UINT64_MAX)) {
+        fprintf(stderr, "pecos run: --network takes its weights from the seed; --weights, --bias, "
+                        "--tile, --inject-fault and --dataflow all go with --layer\n");
+        return -1;
+    }
+    if (o->network_path) files = false; /* --ifmap is the network's input */
     if (files && (!o->ifmap_path || !o->weights_path)) {
         fprintf(stderr, "pecos run: --ifmap and --weights go together\n");
         return -1;
     }
-    if (files && seed_given) {
+    if (files && seed_given && !o->network_path) {
         fprintf(stderr, "pecos run: --seed and --ifmap/--weights exclude each other\n");
         return -1;
     }
-    if ((files || o->out_path) && o->nlayers != 1) {
+    if ((files || o->out_path) && o->nlayers != 1 && !o->network_path && !o->onnx_path) {
         fprintf(stderr, "pecos run: --ifmap/--weights/--bias/--out need exactly one --layer\n");
         return -1;
     }
@@ -421,8 +479,9 @@ static void shell_word(FILE *f, const char *a)
 
 /* Prints the exact command (this executable, every option but the wave ones) that re-runs
  * this invocation with a waveform window [from, to]. */
-static void print_rerun(const run_opts_t *o, uint64_t from, uint64_t to)
+static void print_rerun(void *ctx, uint64_t from, uint64_t to)
 {
+    const run_opts_t *o = ctx;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) n = (ssize_t)snprintf(exe, sizeof exe, "pecos");
@@ -443,116 +502,6 @@ static void print_rerun(const run_opts_t *o, uint64_t from, uint64_t to)
             (unsigned long long)from, (unsigned long long)to);
 }
 
-/* Compares out with ref (bitwise) and records the first mismatch in res. */
-static void compare(const layer_t *L, const int32_t *out,
-                    const int32_t *ref, const uint64_t *out_cycle, layer_result_t *res)
-{
-    const size_t n = (size_t)L->p * L->q, out_n = (size_t)L->k * n;
-    for (size_t i = 0; i < out_n; i++) {
-        if (out[i] == ref[i]) continue;
-        if (res->mismatches++ == 0) {
-            res->bad_k = (int)(i / n);
-            res->bad_p = (int)(i % n) / L->q;
-            res->bad_q = (int)(i % n) % L->q;
-            res->expected = ref[i];
-            res->got = out[i];
-            res->bad_cycle = out_cycle[i];
-        }
-    }
-    res->bitexact = res->mismatches == 0;
-}
-
-/* Error of the fp32 result bits out against the float64 reference: the largest absolute
- * error, and the largest error relative to max(|ref|, 1e-3 * max|ref|) (the floor keeps
- * outputs that cancel to almost zero from dominating). */
-static void fp_error(const int32_t *out, const double *ref64, size_t n, layer_result_t *res)
-{
-    double peak = 0;
-    for (size_t i = 0; i < n; i++) peak = fmax(peak, fabs(ref64[i]));
-    const double floor_ = peak > 0 ? 1e-3 * peak : 1e-30;
-    for (size_t i = 0; i < n; i++) {
-        const double y = (double)fp_bits_f32((uint32_t)out[i]), e = fabs(y - ref64[i]);
-        res->max_abs_err = fmax(res->max_abs_err, e);
-        res->max_rel_err = fmax(res->max_rel_err, e / fmax(fabs(ref64[i]), floor_));
-    }
-}
-
-/* The memory-system results of a layer: traffic, accesses, stalls, energy, and the checks
- * of the cycles against the models. */
-static void fill_mem(const run_opts_t *o, int df, const tiling_t *t, const mem_model_t *mm,
-                     const ws_stats_t *st, size_t esz, bool fp, layer_result_t *res)
-{
-    layer_mem_t *m = &res->mem;
-    const energy_table_t *e = &o->etab;
-    tiling_str(t, m->tiling, sizeof m->tiling);
-    m->tiles = mm->tr.tiles;
-    m->visits = mm->tr.visits;
-    for (int i = 0; i < T_N; i++) {
-        m->dram_rd_t[i] = st->dram_rd[i];
-        m->dram_wr_t[i] = st->dram_wr[i];
-        m->dram_rd += st->dram_rd[i];
-        m->dram_wr += st->dram_wr[i];
-    }
-    m->dram_bus = st->dram_bus;
-    m->descs = st->descs;
-    m->model_dram = mm->tr.dram_rd + mm->tr.dram_wr;
-    m->compulsory = mm->tr.compulsory;
-    m->glb_unified = o->mem.glb_total;
-    const uint64_t cfg_part[3] = {o->mem.glb_ifmap, o->mem.glb_weight, o->mem.glb_psum};
-    for (int i = 0; i < G_N; i++) {
-        m->glb_rd[i] = st->glb_rd[i];
-        m->glb_wr[i] = st->glb_wr[i];
-        /* The SRAM the partition is: its configured size, else the two banks in use. */
-        m->glb_size[i] = cfg_part[i] ? cfg_part[i] : 2 * st->glb_bank[i];
-    }
-    /* PE registers, from the RTL's counters.
-     * WS/IS (held operand): per held-operand beat one PE per row stores it and every PE of
-     * the row latches the lane; per MAC slot the PE reads its held operand, latches the
-     * operand it passes right and its 32-bit partial sum.
-     * OS: per MAC slot the PE latches the input it passes right and the weight it passes
-     * down, and reads and writes its accumulator; per block every PE latches the 32-bit
-     * initial accumulator (first beat), writes its result register and loads the drain
-     * chain, and the chain shifts each result down to the bottom row (Rows(Rows-1)/2
-     * shifts per column). */
-    const uint64_t rows = (uint64_t)o->rows, cols = (uint64_t)o->cols;
-    if (df == DF_OS) {
-        const uint64_t pes = rows * cols, nblk = st->os_blocks;
-        const uint64_t drain = nblk * (3 * pes + cols * rows * (rows - 1) / 2);
-        m->rf_rd = st->rtl.macs + nblk * pes;   /* accumulator reads; result -> chain */
-        m->rf_wr = 3 * st->rtl.macs + drain;    /* input, weight, accumulator; init, drain */
-        m->rf_bytes = st->rtl.macs * (2 * esz + 8) + 4 * drain + 4 * nblk * pes;
-    } else {
-        m->rf_rd = st->rtl.macs;
-        m->rf_wr = st->rtl.wbeats * rows + st->rtl.wbeats * rows * cols + 2 * st->rtl.macs;
-        m->rf_bytes = (st->rtl.wbeats * rows * (1 + cols) + 2 * st->rtl.macs) * esz +
-                      st->rtl.macs * 4;
-    }
-    memcpy(m->stall, st->stall, sizeof m->stall);
-    m->energy_pj[E_DRAM] = (double)(m->dram_rd + m->dram_wr) / 4.0 * e->dram;
-    m->energy_pj[E_GLB] = 0;
-    for (int i = 0; i < G_N; i++)
-        m->energy_pj[E_GLB] += (double)(m->glb_rd[i] + m->glb_wr[i]) / 4.0 *
-                               energy_sram_pj(e, o->mem.glb_total ? o->mem.glb_total
-                                                                  : m->glb_size[i]);
-    m->energy_pj[E_RF] = (double)m->rf_bytes / 4.0 * e->rf;
-    m->energy_pj[E_MAC] = (double)st->rtl.macs * energy_mac_pj(e, fp);
-    m->intensity = mm->intensity;
-    m->roofline_cycles = mm->roofline_cycles;
-    m->predicted_cycles = mm->predicted_cycles;
-    m->exact = o->mem.dram.bw == 0 && o->mem.dram.latency == 0 && o->mem.psum_ports == 2;
-    m->traffic_ok = m->dram_rd == mm->tr.dram_rd && m->dram_wr == mm->tr.dram_wr &&
-                    m->dram_rd + m->dram_wr >= m->compulsory;
-    const double pred = (double)mm->predicted_cycles;
-    m->bounds_ok = st->cycles >= mm->roofline_cycles;
-    if (m->exact) {
-        res->cycles_match = st->cycles == mm->compute_cycles &&
-                            mm->predicted_cycles == mm->compute_cycles;
-    } else {
-        res->cycles_match = m->bounds_ok && (double)st->cycles <= 1.1 * pred &&
-                            (double)st->cycles >= 0.9 * pred;
-    }
-}
-
 /* Runs and checks one layer; fills res. Returns 0, or a negative code for an error that
  * ends the run (the message is printed). */
 static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_result_t *res)
@@ -565,15 +514,9 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
     const size_t in_n = (size_t)L->c * L->h * L->w, w_n = (size_t)L->k * L->c * L->r * L->s;
     const size_t out_n = (size_t)L->k * L->p * L->q;
     void *ifmap = NULL, *weights = NULL;
-    int32_t *bias_v = NULL, *out = NULL, *ref = NULL;
-    double *ref64 = NULL;
-    uint64_t *out_cycle = NULL;
-    char err[512];
+    int32_t *bias_v = NULL, *out = NULL;
     int rc;
 
-    memset(res, 0, sizeof *res);
-    res->layer = *L;
-    res->fp = fp;
     if (o->ifmap_path) {
         const int64_t ishape[4] = {1, L->c, L->h, L->w}, wshape[4] = {L->k, L->c, L->r, L->s};
         if ((rc = load_operand("--ifmap", o->ifmap_path, o->dtype, 4, ishape, &ifmap)) != 0 ||
@@ -601,143 +544,12 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
         }
     }
     rc = PECOS_ENOMEM;
-    out = calloc(out_n, sizeof *out);
-    ref = calloc(out_n, sizeof *ref);
-    out_cycle = calloc(out_n, sizeof *out_cycle);
-    if (fp) ref64 = calloc(out_n, sizeof *ref64);
-    if (!out || !ref || !out_cycle || (fp && !ref64)) goto out_oom;
-
-    /* The tiling for this GLB, and the RTL run behind the memory system */
-    tiling_t tiling;
-    rc = o->tile_forced ? tiler_force(L, o->rows, o->cols, df, (int)esz, &o->mem, &o->tile,
-                                      &tiling, err, sizeof err)
-                        : tiler_choose(L, o->rows, o->cols, df, (int)esz, &o->mem, &tiling, err,
-                                       sizeof err);
-    if (rc != 0) {
-        fprintf(stderr, "pecos run: %s\n", err);
-        goto out_free;
-    }
-    ws_job_t job = {.layer = L,
-                    .df = df,
-                    .esz = esz,
-                    .ifmap = ifmap,
-                    .weights = weights,
-                    .bias = bias_v,
-                    .out = out,
-                    .out_cycle = out_cycle,
-                    .fault_cycle = o->fault_cycle,
-                    .tiling = &tiling,
-                    .mem = &o->mem,
-                    .trace_dma = o->trace};
-    ws_stats_t st;
-    const double ts = now_seconds();
-    rc = ws_run_conv(sim, &job, &st, err, sizeof err);
-    res->sim_seconds = now_seconds() - ts;
-    if (rc == PECOS_EPARAM) {
-        fprintf(stderr, "pecos run: %s\n", err);
-        goto out_free;
-    }
-    if (rc != 0) {
-        fprintf(stderr, "FAIL %s: %s (seed %llu)\n", L->name, err, (unsigned long long)o->seed);
-        goto out_free;
-    }
-
-    /* Check 1: outputs against the golden conv (bit-exact; for fp in the array's order) */
-    golden_conv_t gc = {.c = L->c, .h = L->h, .w = L->w, .k = L->k, .r = L->r, .s = L->s,
-                        .stride_h = L->stride, .stride_w = L->stride, .pad_top = L->pad,
-                        .pad_left = L->pad, .pad_bottom = L->pad, .pad_right = L->pad,
-                        .dil_h = 1, .dil_w = 1, .groups = 1};
-    if (fp) {
-        /* The bias travels as fp32 bit patterns; the golden models take floats. */
-        float *bias_f = NULL;
-        rc = PECOS_ENOMEM;
-        if (bias_v && !(bias_f = malloc(sizeof(float) * (size_t)L->k))) goto out_oom;
-        if (bias_v) memcpy(bias_f, bias_v, sizeof(float) * (size_t)L->k);
-        /* WS/IS: folds of Rows lanes per c tile; OS: one lane at a time, no padding */
-        rc = golden_conv_fp_ws_ct(&gc, fmt, df == DF_OS ? 1 : o->rows, tiling.ct, ifmap,
-                                  weights, bias_f, (uint32_t *)ref);
-        if (rc == 0) rc = golden_conv_f64(&gc, fmt, ifmap, weights, bias_f, ref64);
-        free(bias_f);
-    } else {
-        rc = golden_conv_i8(&gc, ifmap, weights, bias_v, ref);
-    }
-    if (rc != 0) {
-        fprintf(stderr, "pecos run: %s: the golden model rejected the layer\n", L->name);
-        goto out_free;
-    }
-    compare(L, out, ref, out_cycle, res);
-    if (fp) fp_error(out, ref64, out_n, res);
-
-    /* Check 2: cycles and traffic against the analytical models */
-    const ws_model_in_t mi = tiler_model_in(L, o->rows, o->cols, df);
-    mem_model_t mm;
-    if ((rc = mem_model_layer(&mi, (int)esz, &tiling, &o->mem.dram, o->mem.psum_ports, &mm)) != 0) {
-        fprintf(stderr, "pecos run: %s: the cycle model rejected the layer\n", L->name);
-        goto out_free;
-    }
-    res->macs = layer_macs(L);
-    res->cycles = st.cycles;
-    res->start_cycle = st.start_cycle;
-    res->model_cycles = mm.compute_cycles;
-    res->ideal_cycles = mm.ideal_cycles;
-    res->utilization = (double)res->macs / ((double)st.cycles * o->rows * o->cols);
-    res->rtl_busy = st.rtl.busy;
-    res->rtl_mac_slots = st.rtl.macs;
-    fill_mem(o, df, &tiling, &mm, &st, esz, fp, res);
-
-    /* Check 3: the RTL's own counters agree with what the host drove */
-    res->counters_ok = st.rtl.beats == st.beats && st.rtl.wbeats == st.wbeats &&
-                       st.rtl.macs == st.beats * (uint64_t)o->rows * (uint64_t)o->cols &&
-                       st.rtl.busy <= st.cycles && st.beats == mm.tr.beats;
-
-    if (!res->bitexact) {
-        char e[64], g[64];
-        if (fp) {
-            snprintf(e, sizeof e, "0x%08x (%.9g)", (uint32_t)res->expected,
-                     fp_bits_f32((uint32_t)res->expected));
-            snprintf(g, sizeof g, "0x%08x (%.9g)", (uint32_t)res->got,
-                     fp_bits_f32((uint32_t)res->got));
-        } else {
-            snprintf(e, sizeof e, "%d", res->expected);
-            snprintf(g, sizeof g, "%d", res->got);
-        }
-        fprintf(stderr,
-                "FAIL %s: %llu of %zu outputs differ; first at (k=%d, p=%d, q=%d): expected %s, "
-                "got %s; seed %llu; cycle %llu\n",
-                L->name, (unsigned long long)res->mismatches, out_n, res->bad_k, res->bad_p,
-                res->bad_q, e, g, (unsigned long long)o->seed,
-                (unsigned long long)res->bad_cycle);
-        uint64_t span = 4ull * (uint64_t)(o->rows + o->cols) + 64;
-        print_rerun(o, res->bad_cycle > span ? res->bad_cycle - span : 0, res->bad_cycle + 16);
-    }
-    if (!res->cycles_match && res->mem.exact) {
-        fprintf(stderr, "FAIL %s: %llu cycles, the model predicts %llu; seed %llu\n", L->name,
-                (unsigned long long)st.cycles, (unsigned long long)mm.compute_cycles,
-                (unsigned long long)o->seed);
-        print_rerun(o, st.start_cycle, st.start_cycle + st.cycles);
-    } else if (!res->cycles_match) {
-        fprintf(stderr,
-                "FAIL %s: %llu cycles, outside [roofline %llu, predicted %llu + 10%%]; seed "
-                "%llu\n",
-                L->name, (unsigned long long)st.cycles, (unsigned long long)mm.roofline_cycles,
-                (unsigned long long)mm.predicted_cycles, (unsigned long long)o->seed);
-    }
-    if (!res->mem.traffic_ok)
-        fprintf(stderr,
-                "FAIL %s: DRAM traffic %llu bytes, the tiling's model says %llu (compulsory "
-                "%llu); seed %llu\n",
-                L->name, (unsigned long long)(res->mem.dram_rd + res->mem.dram_wr),
-                (unsigned long long)res->mem.model_dram, (unsigned long long)res->mem.compulsory,
-                (unsigned long long)o->seed);
-    if (!res->counters_ok)
-        fprintf(stderr,
-                "FAIL %s: RTL counters disagree: beats %llu (host %llu), weight beats %llu "
-                "(host %llu), MAC slots %llu (expected %llu), busy %llu of %llu cycles\n",
-                L->name, (unsigned long long)st.rtl.beats, (unsigned long long)st.beats,
-                (unsigned long long)st.rtl.wbeats, (unsigned long long)st.wbeats,
-                (unsigned long long)st.rtl.macs,
-                (unsigned long long)(st.beats * (uint64_t)o->rows * (uint64_t)o->cols),
-                (unsigned long long)st.rtl.busy, (unsigned long long)st.cycles);
+    if (!(out = calloc(out_n, sizeof *out))) goto out_oom;
+    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = o->dtype, .mem = o->mem,
+                           .etab = &o->etab, .tile_forced = o->tile_forced, .tile = o->tile,
+                           .fault_cycle = o->fault_cycle, .trace = o->trace, .seed = o->seed,
+                           .who = "pecos run", .rerun = print_rerun, .rerun_ctx = (void *)o};
+    if ((rc = lrun_layer(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
 
     if (o->out_path) {
         npy_array_t y = {.dtype = fp ? NPY_FLOAT32 : NPY_INT32, .ndim = 4,
@@ -759,9 +571,6 @@ out_free:
     free(weights);
     free(bias_v);
     free(out);
-    free(ref);
-    free(ref64);
-    free(out_cycle);
     return rc;
 }
 
@@ -786,6 +595,35 @@ int cmd_run(int argc, char **argv)
         }
         fprintf(o.trace, "# cycle_issued cycle_done bytes src dst layer what blocks x runs x "
                          "run_bytes\n");
+    }
+    if (o.onnx_path) {
+        const lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = o.dtype, .mem = o.mem,
+                               .etab = &o.etab, .fault_cycle = o.fault_cycle, .trace = o.trace,
+                               .seed = o.seed, .who = "pecos run", .rerun = print_rerun,
+                               .rerun_ctx = &o};
+        const onnxrun_opts_t xo = {.model = o.onnx_path, .input_path = o.input_path,
+                                   .out_path = o.out_path, .json_path = o.json_path,
+                                   .wave_path = o.wave_path, .wave_from = o.wave_from,
+                                   .wave_to = o.wave_to};
+        exit_code = onnxrun(&lc, o.dfs[0], &xo);
+        if (o.trace && fclose(o.trace) != 0 && exit_code == PECOS_EXIT_PASS)
+            exit_code = PECOS_EXIT_USAGE;
+        return exit_code;
+    }
+    if (o.network_path) {
+        const lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = o.dtype, .mem = o.mem,
+                               .etab = &o.etab, .fault_cycle = UINT64_MAX, .trace = o.trace,
+                               .seed = o.seed, .who = "pecos run", .rerun = print_rerun,
+                               .rerun_ctx = &o};
+        const netrun_opts_t no = {.network = o.network_path, .ifmap_path = o.ifmap_path,
+                                  .out_path = o.out_path, .json_path = o.json_path,
+                                  .csv_path = o.csv_path, .plot_dir = o.plot_dir,
+                                  .wave_path = o.wave_path, .wave_from = o.wave_from,
+                                  .wave_to = o.wave_to, .progress = isatty(2) != 0};
+        exit_code = netrun(&lc, o.dfs[0], &no);
+        if (o.trace && fclose(o.trace) != 0 && exit_code == PECOS_EXIT_PASS)
+            exit_code = PECOS_EXIT_USAGE;
+        return exit_code;
     }
     layer_result_t *res = calloc((size_t)o.nlayers * (size_t)o.ndf, sizeof *res);
     if (!res) {
@@ -862,6 +700,11 @@ int cmd_run(int argc, char **argv)
             (o.ndf > 1 ? report_json_compare(o.json_path, cfg, res, o.nlayers, ran, o.ndf)
                        : report_json(o.json_path, &cfg[0], res, ran[0])) != 0) {
             fprintf(stderr, "pecos run: --json %s: cannot write: %s\n", o.json_path,
+                    strerror(errno));
+            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+        }
+        if (o.csv_path && report_csv(o.csv_path, &cfg[0], res, ran[0]) != 0) {
+            fprintf(stderr, "pecos run: --csv %s: cannot write: %s\n", o.csv_path,
                     strerror(errno));
             if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
         }

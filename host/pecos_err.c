@@ -12,6 +12,7 @@ const char *pecos_strerror(int code)
     case PECOS_ENOMEM: return "out of memory";
     case PECOS_ENOSIM: return "simulation model not available";
     case PECOS_ESIM: return "simulation protocol error";
+    case PECOS_ENOTSUP: return "not supported";
     default: return "unknown error";
     }
 }

@@ -17,6 +17,7 @@ enum {
     PECOS_ENOMEM = -6,   /* allocation failed */
     PECOS_ENOSIM = -7,   /* simulation model variant not built / not loadable */
     PECOS_ESIM = -8,     /* simulation protocol error (unexpected output, timeout) */
+    PECOS_ENOTSUP = -9,  /* valid input that this tool does not support (operator, mapping) */
 };
 
 /* Returns a static string describing code (never NULL). */

@@ -1,0 +1,111 @@
+/* accel.h - the accelerator as a callable device: one int8 convolution (any group count,
+ * stride, asymmetric padding) on the verilated PE array, and the post-processing unit
+ * (bias, requantize, ReLU, pooling, residual add) on its own verilated model. Every call
+ * runs on the RTL and is checked against the golden models (see lrun.h and golden_post.h);
+ * the network runner and the ONNX path are built on it.
+ *
+ * ACCEL_API_READY
+ *
+ * Mapping of what layer_t cannot say:
+ * - groups: each group is its own layer on the array (C/G -> K/G channels, the group's slice
+ *   of the ifmap, weights and output; nothing is expanded into dense zeros), then the whole
+ *   output is checked once more against the grouped golden conv;
+ * - asymmetric padding: the ifmap is padded explicitly on the host to the larger side's
+ *   excess and the array runs with the symmetric part (the DMA then moves the explicit
+ *   zeros: counted as traffic);
+ * - dilation and unequal strides are not mapped (PECOS_ENOTSUP): callers keep those on the
+ *   golden path and say so.
+ */
+#ifndef PECOS_ACCEL_H
+#define PECOS_ACCEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lrun.h"
+#include "postlib.h"
+#include "report.h"
+#include "simlib.h"
+
+typedef struct {
+    lrun_cfg_t run;   /* array, memory system, energy, checks (run.dtype must be "int8") */
+    int df;           /* DF_WS, DF_IS or DF_OS */
+    simlib_t sim;     /* the array variant */
+    postlib_t post;   /* the post-processing unit (lanes = cols), opened on first use */
+    bool post_open;
+} accel_t;
+
+/* Opens the array variant for run->rows x run->cols and dataflow df (trace_enable: a wave
+ * will be opened on a.sim). Returns 0, or PECOS_ENOSIM with a one-line reason in err. */
+int accel_open(accel_t *a, const lrun_cfg_t *run, int df, int trace_enable, char *err,
+               size_t errlen);
+void accel_close(accel_t *a);
+
+typedef struct {
+    char name[64];
+    int c, h, w;                    /* input */
+    int k, r, s;                    /* output channels, filter */
+    int stride_h, stride_w;         /* must be equal to be mapped */
+    int pad_t, pad_l, pad_b, pad_r; /* >= 0 */
+    int dil_h, dil_w;               /* must be 1 to be mapped */
+    int groups;                     /* divides c and k */
+} accel_conv_t;
+
+/* Output size of cv (ONNX Conv formula); 0 or PECOS_EPARAM. */
+int accel_conv_out(const accel_conv_t *cv, int *p, int *q);
+
+/* Whether cv maps onto the array; if not, a short reason ("dilation 2", ...) in why. */
+bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen);
+
+/* Runs cv on the array: x [C,H,W] int8, w [K,C/groups,R,S] int8, bias [K] int32 or NULL;
+ * writes y [K,P,Q] int32 (caller-allocated) and res (all groups merged; res->layer is the
+ * whole layer with groups folded into its name). Returns 0 when it ran (res says whether
+ * every check passed), PECOS_ENOTSUP (not mappable; nothing printed), PECOS_EPARAM (does
+ * not fit; printed), PECOS_ESIM or PECOS_ENOMEM. */
+int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int8_t *w,
+                  const int32_t *bias, int32_t *y, layer_result_t *res);
+
+/* --- The post-processing unit (rtl/pecos_postproc.sv) ------------------------------------ */
+
+typedef enum { ACCEL_POOL_NONE = 0, ACCEL_POOL_MAX = 1, ACCEL_POOL_AVG = 2 } accel_pool_t;
+
+typedef struct {
+    char name[64];
+    int c, h, w;         /* the input map */
+    /* per element: v = in + b; y = rq_en ? clamp(zp + RHE(v * mult / 2^(31+shift)))
+     * : clamp(v) to int8; relu: y = max(y, zp); then pooling over windows of y */
+    bool rq_en;
+    uint32_t mult;       /* Q31, from golden_quant_multiplier() */
+    int shift;
+    int8_t zp;
+    bool relu;
+    accel_pool_t pool;   /* NONE: one output per input element */
+    int r, s, stride, pad_t, pad_l, pad_b, pad_r; /* pool window; padded cells are skipped */
+} accel_post_t;
+
+typedef struct {
+    uint64_t cycles;     /* PPU cycles: beats + gaps + pipeline drain */
+    uint64_t beats;      /* window elements fed */
+    uint64_t outputs;    /* int8 results */
+    uint64_t glb_rd, glb_wr; /* bytes: 4 per int32 operand read (8 with a per-element b), 1 per result */
+    uint64_t mismatches; /* against the golden post-processing */
+    int bad_c, bad_p, bad_q;
+    int expected, got;
+    uint64_t bad_cycle;
+    bool ok;             /* bit-exact */
+    double sim_seconds;
+} accel_post_res_t;
+
+/* Output size of pp's pooling (pp itself when pool is NONE); 0 or PECOS_EPARAM. */
+int accel_post_out(const accel_post_t *pp, int *p, int *q);
+
+/* Runs pp on the post-processing unit (lanes = the array's columns; channels in groups of
+ * lanes, one beat per window cell): in [C,H,W] int32; b NULL, per channel [C]
+ * (b_per_elem false) or per element [C,H,W]; writes y [C,P,Q] int8 and res, checked against
+ * the golden post-processing. Returns 0 when it ran (res->ok says whether it matched),
+ * PECOS_EPARAM (printed: a window of more than 255 cells, a scale out of range) or
+ * PECOS_ENOSIM / PECOS_ENOMEM (printed). */
+int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int32_t *b,
+               bool b_per_elem, int8_t *y, accel_post_res_t *res);
+
+#endif

@@ -1,0 +1,212 @@
+/* accel_post.c - the post-processing unit as a device call (accel.h): the host feeds the
+ * verilated PPU one window cell per cycle and checks what comes out against golden_post. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "accel.h"
+#include "golden_post.h"
+#include "pecos_err.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static golden_pool_t to_pool(const accel_post_t *pp)
+{
+    return (golden_pool_t){.mode = (int)pp->pool, .r = pp->r, .s = pp->s,
+                           .stride_h = pp->stride, .stride_w = pp->stride, .pad_t = pp->pad_t,
+                           .pad_l = pp->pad_l, .pad_b = pp->pad_b, .pad_r = pp->pad_r};
+}
+
+int accel_post_out(const accel_post_t *pp, int *p, int *q)
+{
+    if (pp->pool == ACCEL_POOL_NONE) {
+        *p = pp->h;
+        *q = pp->w;
+        return 0;
+    }
+    const golden_pool_t gp = to_pool(pp);
+    return golden_pool_dims(&gp, pp->h, pp->w, p, q);
+}
+
+/* The host's side of the unit's ports for one call. */
+typedef struct {
+    postlib_t *pl;
+    int32_t *acc, *bias; /* the beat's lanes, set by the caller before step() */
+    int8_t *o;           /* one result's lanes */
+    int8_t *y;           /* [C, P*Q] results */
+    uint64_t *ocyc;      /* the cycle each result left */
+    size_t opl, got;     /* outputs per plane; results collected, in window order */
+    int lanes, c;
+} feed_t;
+
+/* One clock cycle of the unit; a result that leaves goes to window f->got (group-major,
+ * then p, q: the order the windows were fed). */
+static void step(feed_t *f, bool valid, bool first, bool last, int count)
+{
+    bool ov;
+    f->pl->step(f->pl->v, valid, first, last, count, f->acc, f->bias, &ov, f->o);
+    if (!ov) return;
+    const size_t g = f->got / f->opl, pix = f->got % f->opl;
+    for (int l = 0; l < f->lanes && (int)g * f->lanes + l < f->c; l++) {
+        const size_t k = ((size_t)g * f->lanes + (size_t)l) * f->opl + pix;
+        f->y[k] = f->o[l];
+        f->ocyc[k] = f->pl->cycle(f->pl->v);
+    }
+    f->got++;
+}
+
+int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int32_t *b,
+               bool b_per_elem, int8_t *y, accel_post_res_t *res)
+{
+    const char *who = a->run.who;
+    int P, Q, rc;
+    memset(res, 0, sizeof *res);
+    if (accel_post_out(pp, &P, &Q) != 0) {
+        fprintf(stderr, "%s: %s: invalid pooling window %dx%d stride %d pads %d/%d/%d/%d on a "
+                        "%dx%d map\n",
+                who, pp->name, pp->r, pp->s, pp->stride, pp->pad_t, pp->pad_l, pp->pad_b,
+                pp->pad_r, pp->h, pp->w);
+        return PECOS_EPARAM;
+    }
+    if (pp->pool != ACCEL_POOL_NONE && (uint64_t)pp->r * (uint64_t)pp->s > 255) {
+        fprintf(stderr, "%s: %s: a %dx%d pooling window has more than 255 cells, the "
+                        "post-processing unit's limit\n",
+                who, pp->name, pp->r, pp->s);
+        return PECOS_EPARAM;
+    }
+    if (pp->rq_en && (pp->mult >= (1u << 31) || pp->shift < 0 || pp->shift > 32)) {
+        fprintf(stderr, "%s: %s: requantization multiplier %u shift %d out of the unit's range "
+                        "(mult < 2^31, shift 0..32)\n",
+                who, pp->name, pp->mult, pp->shift);
+        return PECOS_EPARAM;
+    }
+    if (!a->post_open) {
+        char err[512];
+        if (postlib_open(&a->post, a->run.cols, NULL, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: %s\n", who, err);
+            return PECOS_ENOSIM;
+        }
+        a->post_open = true;
+    }
+    postlib_t *pl = &a->post;
+    const int lanes = pl->lanes, C = pp->c, H = pp->h, W = pp->w;
+    const size_t plane = (size_t)H * W, opl = (size_t)P * Q, out_n = (size_t)C * opl;
+    const int groups = (C + lanes - 1) / lanes;
+    int32_t *acc = calloc((size_t)lanes, sizeof *acc), *bias = calloc((size_t)lanes, sizeof *bias);
+    int8_t *o = calloc((size_t)lanes, 1), *ref = malloc(out_n ? out_n : 1);
+    int32_t *v = NULL;
+    uint64_t *ocyc = calloc(out_n ? out_n : 1, sizeof *ocyc);
+    if (!acc || !bias || !o || !ref || !ocyc) goto out_oom;
+
+    const vpost_cfg_t cfg = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
+                             .rq_en = pp->rq_en, .relu_en = pp->relu,
+                             .pool_mode = (int)pp->pool};
+    pl->config(pl->v, &cfg);
+    const uint64_t c0 = pl->cycle(pl->v);
+    const double t0 = now_seconds();
+    const int R = pp->pool == ACCEL_POOL_NONE ? 1 : pp->r;
+    const int S = pp->pool == ACCEL_POOL_NONE ? 1 : pp->s;
+    const int st = pp->pool == ACCEL_POOL_NONE ? 1 : pp->stride;
+    const int pt = pp->pool == ACCEL_POOL_NONE ? 0 : pp->pad_t;
+    const int pl_ = pp->pool == ACCEL_POOL_NONE ? 0 : pp->pad_l;
+    feed_t f = {.pl = pl, .acc = acc, .bias = bias, .o = o, .y = y, .ocyc = ocyc,
+                .opl = opl, .lanes = lanes, .c = C};
+    for (int g = 0; g < groups; g++) {
+        const int cn = C - g * lanes < lanes ? C - g * lanes : lanes;
+        for (int p = 0; p < P; p++)
+            for (int q = 0; q < Q; q++) {
+                /* the window's real cells, row-major; padded cells are skipped */
+                int y0 = p * st - pt, x0 = q * st - pl_, cnt = 0;
+                for (int i = 0; i < R; i++)
+                    for (int j = 0; j < S; j++)
+                        cnt += y0 + i >= 0 && y0 + i < H && x0 + j >= 0 && x0 + j < W;
+                int seen = 0;
+                for (int i = 0; i < R; i++)
+                    for (int j = 0; j < S; j++) {
+                        const int yy = y0 + i, xx = x0 + j;
+                        if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
+                        for (int l = 0; l < lanes; l++) {
+                            const size_t ch = (size_t)g * lanes + (size_t)l;
+                            const size_t k = ch * plane + (size_t)yy * W + xx;
+                            acc[l] = l < cn ? in[k] : 0;
+                            bias[l] = l < cn && b ? (b_per_elem ? b[k] : b[ch]) : 0;
+                        }
+                        seen++;
+                        step(&f, true, seen == 1, seen == cnt, cnt);
+                        res->beats++;
+                    }
+            }
+    }
+    /* Drain: every window's result leaves LAT steps after its last beat. */
+    for (int i = 0; i <= pl->latency + 1 && f.got < (size_t)groups * opl; i++)
+        step(&f, false, false, false, 0);
+    const size_t got = f.got;
+    res->cycles = pl->cycle(pl->v) - c0;
+    res->sim_seconds = now_seconds() - t0;
+    res->outputs = out_n;
+    res->glb_rd = res->beats * (uint64_t)(C < lanes ? C : lanes) * 4;
+    if (b && b_per_elem) res->glb_rd *= 2;
+    if (b && !b_per_elem) res->glb_rd += (uint64_t)C * 4;
+    res->glb_wr = out_n;
+    if (got != (size_t)groups * opl) {
+        fprintf(stderr, "FAIL %s: the post-processing unit returned %zu of %zu results (seed %llu)\n",
+                pp->name, got, (size_t)groups * opl, (unsigned long long)a->run.seed);
+        rc = PECOS_ESIM;
+        goto out_free;
+    }
+
+    /* The check: the golden post-processing of the same map */
+    const int32_t *gin = in, *gb = b_per_elem ? NULL : b;
+    if (b && b_per_elem) {
+        if (!(v = malloc(sizeof *v * (size_t)C * plane))) goto out_oom;
+        for (size_t k = 0; k < (size_t)C * plane; k++)
+            v[k] = (int32_t)((uint32_t)in[k] + (uint32_t)b[k]);
+        gin = v;
+    }
+    const golden_rq_t rq = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
+                            .rq_en = pp->rq_en, .relu = pp->relu};
+    const golden_pool_t gp = to_pool(pp);
+    if ((rc = golden_post_map(gin, gb, C, H, W, &rq, &gp, ref)) != 0) {
+        fprintf(stderr, "%s: %s: the golden post-processing rejected the layer\n", who, pp->name);
+        goto out_free;
+    }
+    for (size_t k = 0; k < out_n; k++) {
+        if (y[k] == ref[k]) continue;
+        if (res->mismatches++ == 0) {
+            res->bad_c = (int)(k / opl);
+            res->bad_p = (int)(k % opl / (size_t)Q);
+            res->bad_q = (int)(k % (size_t)Q);
+            res->expected = ref[k];
+            res->got = y[k];
+            res->bad_cycle = ocyc[k];
+        }
+    }
+    res->ok = res->mismatches == 0;
+    if (!res->ok)
+        fprintf(stderr,
+                "FAIL %s (post-processing): %llu of %zu outputs differ; first at (c=%d, p=%d, "
+                "q=%d): expected %d, got %d; seed %llu; PPU cycle %llu\n",
+                pp->name, (unsigned long long)res->mismatches, out_n, res->bad_c, res->bad_p,
+                res->bad_q, res->expected, res->got, (unsigned long long)a->run.seed,
+                (unsigned long long)res->bad_cycle);
+    rc = 0;
+    goto out_free;
+out_oom:
+    fprintf(stderr, "%s: %s: out of memory\n", who, pp->name);
+    rc = PECOS_ENOMEM;
+out_free:
+    free(acc);
+    free(bias);
+    free(o);
+    free(ref);
+    free(v);
+    free(ocyc);
+    return rc;
+}

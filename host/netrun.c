@@ -1,0 +1,573 @@
+#define _POSIX_C_SOURCE 200809L
+#include "netrun.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel.h"
+#include "cmd_run.h"
+#include "golden_post.h"
+#include "npy.h"
+#include "pecos_err.h"
+#include "plot.h"
+#include "rng.h"
+#include "tiling.h"
+#include "topo.h"
+
+/* One layer of the network as it ran. */
+typedef struct {
+    const topo_layer_t *t;
+    bool on_array;           /* conv/fc: arr is valid */
+    layer_result_t arr;      /* the array's result and checks */
+    bool has_post;           /* the post-processing unit ran */
+    accel_post_res_t post;
+    double scale;            /* requantization scale used (0: none) */
+    uint64_t cycles;         /* array + post-processing */
+    double energy_pj[E_N];
+    double wall_seconds;
+    bool ok;
+} net_layer_t;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The input shape of the network: that of the first layer reading it (fc: flattened). */
+static void input_shape(const topo_t *t, int *c, int *h, int *w)
+{
+    for (int i = 0; i < t->n; i++)
+        for (int j = 0; j < t->layers[i].ninputs; j++)
+            if (t->layers[i].inputs[j] == -1) {
+                *c = t->layers[i].c;
+                *h = t->layers[i].h;
+                *w = t->layers[i].w;
+                return;
+            }
+    *c = *h = *w = 0;
+}
+
+/* Calibration: the scale that maps the largest |v| of the n values (v = in + b) to 127,
+ * as a Q31 multiplier and shift. */
+static int calibrate(const int32_t *in, const int32_t *b, bool b_per_elem, int c, size_t plane,
+                     accel_post_t *pp, double *scale)
+{
+    int64_t peak = 0;
+    for (int ch = 0; ch < c; ch++)
+        for (size_t i = 0; i < plane; i++) {
+            const size_t k = (size_t)ch * plane + i;
+            int64_t v = (int64_t)in[k] + (b ? (b_per_elem ? b[k] : b[ch]) : 0);
+            v = (int32_t)(uint32_t)v; /* the PPU's 32-bit add wraps */
+            if (llabs(v) > peak) peak = llabs(v);
+        }
+    double s = peak > 0 ? 127.0 / (double)peak : 1.0 / 256;
+    if (s >= 1.0) s = 0.5;
+    int32_t mult;
+    int shift;
+    if (golden_quant_multiplier(s, &mult, &shift) != 0) return PECOS_EPARAM;
+    pp->rq_en = true;
+    pp->mult = (uint32_t)mult;
+    pp->shift = shift;
+    pp->zp = 0;
+    *scale = s;
+    return 0;
+}
+
+static void print_progress(int i, int n, const char *name, uint64_t cycles, double t0,
+                           uint64_t macs_done, uint64_t macs_total)
+{
+    const double el = now_seconds() - t0;
+    const double frac = macs_total ? (double)macs_done / (double)macs_total : (double)i / n;
+    const double eta = frac > 0 ? el * (1 - frac) / frac : 0;
+    fprintf(stderr, "\r\033[K[%d/%d] %-24.24s %12llu cycles  %7.1f s elapsed  ETA %6.1f s", i,
+            n, name, (unsigned long long)cycles, el, eta);
+    fflush(stderr);
+}
+
+static void summary(FILE *f, const topo_t *t, const lrun_cfg_t *run, const char *df_name,
+                    const net_layer_t *nl, int n, double wall)
+{
+    uint64_t macs = 0, cycles = 0, arr_cycles = 0, post_cycles = 0;
+    double e[E_N] = {0}, sim_s = 0;
+    int failed = 0;
+    fprintf(f, "pecos run --network %s: %dx%d %s int8 array, %d layers\n", t->name, run->rows,
+            run->cols, df_name, n);
+    fprintf(f, "%-22s %-8s %-22s %13s %11s %9s %6s %10s %6s\n", "layer", "type", "out (KxPxQ)",
+            "MACs", "array cyc", "ppu cyc", "util%", "energy uJ", "check");
+    for (int i = 0; i < n; i++) {
+        const net_layer_t *L = &nl[i];
+        char shape[32];
+        snprintf(shape, sizeof shape, "%dx%dx%d", L->t->k, L->t->p, L->t->q);
+        double el = 0;
+        for (int j = 0; j < E_N; j++) el += L->energy_pj[j];
+        const uint64_t m = L->on_array ? L->arr.macs : 0;
+        const uint64_t ac = L->on_array ? L->arr.cycles : 0;
+        fprintf(f, "%-22.22s %-8s %-22s %13llu %11llu %9llu %6.2f %10.3f %6s\n", L->t->name,
+                topo_type_name(L->t->type), shape, (unsigned long long)m,
+                (unsigned long long)ac, (unsigned long long)L->post.cycles,
+                L->on_array ? 100.0 * L->arr.utilization : 0.0, el / 1e6,
+                L->ok ? "PASS" : "FAIL");
+        macs += m;
+        cycles += L->cycles;
+        arr_cycles += ac;
+        post_cycles += L->post.cycles;
+        for (int j = 0; j < E_N; j++) e[j] += L->energy_pj[j];
+        sim_s += (L->on_array ? L->arr.sim_seconds : 0) + L->post.sim_seconds;
+        failed += !L->ok;
+    }
+    const double pes = (double)run->rows * run->cols;
+    fprintf(f, "%-22s %-8s %-22s %13llu %11llu %9llu %6.2f %10.3f %6s\n", "total", "", "",
+            (unsigned long long)macs, (unsigned long long)arr_cycles,
+            (unsigned long long)post_cycles,
+            cycles ? 100.0 * (double)macs / ((double)cycles * pes) : 0.0,
+            (e[0] + e[1] + e[2] + e[3]) / 1e6, failed ? "FAIL" : "PASS");
+    fprintf(f, "cycles %llu (array %llu + post-processing %llu); utilization %.2f%% of %d PEs "
+               "over all cycles (%.2f%% over the array's)\n",
+            (unsigned long long)cycles, (unsigned long long)arr_cycles,
+            (unsigned long long)post_cycles,
+            cycles ? 100.0 * (double)macs / ((double)cycles * pes) : 0.0, (int)pes,
+            arr_cycles ? 100.0 * (double)macs / ((double)arr_cycles * pes) : 0.0);
+    fprintf(f, "energy per inference %.3f uJ: DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f\n",
+            (e[0] + e[1] + e[2] + e[3]) / 1e6, e[E_DRAM] / 1e6, e[E_GLB] / 1e6, e[E_RF] / 1e6,
+            e[E_MAC] / 1e6);
+    fprintf(f, "wall %.2f s; simulation %.2f s, %.3f M simulated cycles/s; %d of %d layers "
+               "failed\n",
+            wall, sim_s, sim_s > 0 ? (double)cycles / sim_s / 1e6 : 0.0, failed, n);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", *s);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int write_json(const char *path, const topo_t *t, const lrun_cfg_t *run,
+                      const char *df_name, const net_layer_t *nl, int n, double wall)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return PECOS_EIO;
+    uint64_t macs = 0, cycles = 0, arr = 0, post = 0, dram = 0;
+    double e[E_N] = {0};
+    bool pass = true;
+    fprintf(f, "{\n  \"network\": ");
+    json_str(f, t->name);
+    fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", "
+               "\"dtype\": \"int8\", \"seed\": %llu, \"dram_bw\": %g, \"dram_latency\": %llu, "
+               "\"glb_bytes\": %llu},\n  \"layers\": [",
+            run->rows, run->cols, df_name, (unsigned long long)run->seed, run->mem.dram.bw,
+            (unsigned long long)run->mem.dram.latency,
+            (unsigned long long)run->mem.glb_total);
+    for (int i = 0; i < n; i++) {
+        const net_layer_t *L = &nl[i];
+        const layer_result_t *r = &L->arr;
+        fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+        json_str(f, L->t->name);
+        fprintf(f, ", \"type\": \"%s\", \"in\": [%d, %d, %d], \"out\": [%d, %d, %d], "
+                   "\"where\": \"%s\", \"pass\": %s, \"cycles\": %llu",
+                topo_type_name(L->t->type), L->t->c, L->t->h, L->t->w, L->t->k, L->t->p,
+                L->t->q,
+                L->on_array ? "array+ppu" : L->has_post ? "ppu" : "host",
+                L->ok ? "true" : "false", (unsigned long long)L->cycles);
+        if (L->on_array)
+            fprintf(f, ", \"macs\": %llu, \"array_cycles\": %llu, \"model_cycles\": %llu, "
+                       "\"ideal_cycles\": %llu, \"roofline_cycles\": %llu, "
+                       "\"predicted_cycles\": %llu, \"utilization\": %.6f, \"groups\": %d, "
+                       "\"tiling\": \"%s\", \"dram_read_bytes\": %llu, "
+                       "\"dram_write_bytes\": %llu, \"intensity\": %.4f, \"bitexact\": %s, "
+                       "\"cycles_match\": %s, \"traffic_ok\": %s, \"counters_ok\": %s, "
+                       "\"stall_cycles\": {\"compute\": %llu, \"fill_drain\": %llu, "
+                       "\"dma\": %llu, \"glb_port\": %llu}, \"sim_wall_seconds\": %.4f",
+                    (unsigned long long)r->macs, (unsigned long long)r->cycles,
+                    (unsigned long long)r->model_cycles, (unsigned long long)r->ideal_cycles,
+                    (unsigned long long)r->mem.roofline_cycles,
+                    (unsigned long long)r->mem.predicted_cycles, r->utilization,
+                    L->t->groups, r->mem.tiling, (unsigned long long)r->mem.dram_rd,
+                    (unsigned long long)r->mem.dram_wr, r->mem.intensity,
+                    r->bitexact ? "true" : "false", r->cycles_match ? "true" : "false",
+                    r->mem.traffic_ok ? "true" : "false", r->counters_ok ? "true" : "false",
+                    (unsigned long long)r->mem.stall[0], (unsigned long long)r->mem.stall[1],
+                    (unsigned long long)r->mem.stall[2], (unsigned long long)r->mem.stall[3],
+                    r->sim_seconds);
+        if (L->has_post)
+            fprintf(f, ", \"ppu\": {\"cycles\": %llu, \"beats\": %llu, \"outputs\": %llu, "
+                       "\"glb_read_bytes\": %llu, \"glb_write_bytes\": %llu, \"bitexact\": %s, "
+                       "\"mismatches\": %llu, \"scale\": %.9g}",
+                    (unsigned long long)L->post.cycles, (unsigned long long)L->post.beats,
+                    (unsigned long long)L->post.outputs, (unsigned long long)L->post.glb_rd,
+                    (unsigned long long)L->post.glb_wr, L->post.ok ? "true" : "false",
+                    (unsigned long long)L->post.mismatches, L->scale);
+        fprintf(f, ", \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, \"rf\": %.1f, "
+                   "\"mac\": %.1f}}",
+                L->energy_pj[E_DRAM], L->energy_pj[E_GLB], L->energy_pj[E_RF],
+                L->energy_pj[E_MAC]);
+        macs += L->on_array ? r->macs : 0;
+        arr += L->on_array ? r->cycles : 0;
+        dram += L->on_array ? r->mem.dram_rd + r->mem.dram_wr : 0;
+        post += L->post.cycles;
+        cycles += L->cycles;
+        for (int j = 0; j < E_N; j++) e[j] += L->energy_pj[j];
+        pass = pass && L->ok;
+    }
+    const double pes = (double)run->rows * run->cols;
+    fprintf(f, "\n  ],\n  \"total\": {\"layers\": %d, \"macs\": %llu, \"cycles\": %llu, "
+               "\"array_cycles\": %llu, \"ppu_cycles\": %llu, \"utilization\": %.6f, "
+               "\"dram_bytes\": %llu, \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, "
+               "\"rf\": %.1f, \"mac\": %.1f, \"total\": %.1f}, \"wall_seconds\": %.3f, "
+               "\"pass\": %s}\n}\n",
+            n, (unsigned long long)macs, (unsigned long long)cycles, (unsigned long long)arr,
+            (unsigned long long)post, cycles ? (double)macs / ((double)cycles * pes) : 0.0,
+            (unsigned long long)dram, e[0], e[1], e[2], e[3], e[0] + e[1] + e[2] + e[3], wall,
+            pass ? "true" : "false");
+    return fclose(f) == 0 ? 0 : PECOS_EIO;
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int write_csv(const char *path, const net_layer_t *nl, int n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return PECOS_EIO;
+    fprintf(f, "name,type,where,in_c,in_h,in_w,out_c,out_h,out_w,groups,macs,cycles,"
+               "array_cycles,model_cycles,ideal_cycles,roofline_cycles,predicted_cycles,"
+               "ppu_cycles,utilization,dram_read_bytes,dram_write_bytes,intensity,"
+               "stall_compute,stall_fill_drain,stall_dma,stall_glb_port,energy_dram_pj,"
+               "energy_glb_pj,energy_rf_pj,energy_mac_pj,scale,check\n");
+    for (int i = 0; i < n; i++) {
+        const net_layer_t *L = &nl[i];
+        const layer_result_t *r = &L->arr;
+        const bool a = L->on_array;
+        csv_str(f, L->t->name);
+        fprintf(f, ",%s,%s,%d,%d,%d,%d,%d,%d,%d,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,"
+                   "%llu,%llu,%.4f,%llu,%llu,%llu,%llu,%.1f,%.1f,%.1f,%.1f,%.9g,%s\n",
+                topo_type_name(L->t->type), a ? "array+ppu" : L->has_post ? "ppu" : "host",
+                L->t->c, L->t->h, L->t->w, L->t->k, L->t->p, L->t->q, L->t->groups,
+                (unsigned long long)(a ? r->macs : 0), (unsigned long long)L->cycles,
+                (unsigned long long)(a ? r->cycles : 0),
+                (unsigned long long)(a ? r->model_cycles : 0),
+                (unsigned long long)(a ? r->ideal_cycles : 0),
+                (unsigned long long)(a ? r->mem.roofline_cycles : 0),
+                (unsigned long long)(a ? r->mem.predicted_cycles : 0),
+                (unsigned long long)L->post.cycles, a ? r->utilization : 0.0,
+                (unsigned long long)(a ? r->mem.dram_rd : 0),
+                (unsigned long long)(a ? r->mem.dram_wr : 0), a ? r->mem.intensity : 0.0,
+                (unsigned long long)r->mem.stall[0], (unsigned long long)r->mem.stall[1],
+                (unsigned long long)r->mem.stall[2], (unsigned long long)r->mem.stall[3],
+                L->energy_pj[E_DRAM], L->energy_pj[E_GLB], L->energy_pj[E_RF],
+                L->energy_pj[E_MAC], L->scale, L->ok ? "PASS" : "FAIL");
+    }
+    return fclose(f) == 0 ? 0 : PECOS_EIO;
+}
+
+/* Runs layer i: its inputs are acts[] of its producers (int8, [C,H,W] each); writes
+ * acts[i] (allocated here) and nl[i]. Returns 0 when it ran, else a negative code (printed). */
+static int run_one(accel_t *a, const topo_t *t, int i, int8_t **acts, const int8_t *x0,
+                   uint64_t seed, net_layer_t *nl)
+{
+    const topo_layer_t *T = &t->layers[i];
+    net_layer_t *L = &nl[i];
+    const size_t in_n = (size_t)T->c * T->h * T->w, out_n = (size_t)T->k * T->p * T->q;
+    const double t0 = now_seconds();
+    int8_t *y = NULL, *w = NULL;
+    int32_t *acc = NULL, *bias = NULL, *b = NULL;
+    int rc = PECOS_ENOMEM;
+    memset(L, 0, sizeof *L);
+    L->t = T;
+    if (!(y = malloc(out_n ? out_n : 1))) goto out_oom;
+
+    /* The input: one producer's map, or a concat of several (host: a memory layout) */
+    const int8_t *in0 = T->inputs[0] < 0 ? x0 : acts[T->inputs[0]];
+    if (T->type == TOPO_CONCAT) {
+        size_t off = 0;
+        for (int j = 0; j < T->ninputs; j++) {
+            const int src = T->inputs[j];
+            const topo_layer_t *P = src < 0 ? NULL : &t->layers[src];
+            const size_t n = P ? (size_t)P->k * P->p * P->q : in_n;
+            memcpy(y + off, src < 0 ? x0 : acts[src], n);
+            off += n;
+        }
+        L->ok = true;
+        goto out_done;
+    }
+
+    rng_t g;
+    rng_seed(&g, seed * 0x9e3779b97f4a7c15ULL + 0x1000 + (uint64_t)i);
+    accel_post_t pp = {.c = T->k, .h = T->p, .w = T->q, .relu = T->relu};
+    snprintf(pp.name, sizeof pp.name, "%s", T->name);
+    if (T->type == TOPO_CONV || T->type == TOPO_FC) {
+        const bool fc = T->type == TOPO_FC;
+        accel_conv_t cv = {.c = fc ? (int)in_n : T->c, .h = fc ? 1 : T->h, .w = fc ? 1 : T->w,
+                           .k = T->k, .r = fc ? 1 : T->r, .s = fc ? 1 : T->s,
+                           .stride_h = fc ? 1 : T->stride, .stride_w = fc ? 1 : T->stride,
+                           .pad_t = fc ? 0 : T->pad_t, .pad_l = fc ? 0 : T->pad_l,
+                           .pad_b = fc ? 0 : T->pad_b, .pad_r = fc ? 0 : T->pad_r,
+                           .dil_h = fc ? 1 : T->dil, .dil_w = fc ? 1 : T->dil,
+                           .groups = fc ? 1 : T->groups};
+        snprintf(cv.name, sizeof cv.name, "%s", T->name);
+        const size_t wn = (size_t)cv.k * (cv.c / cv.groups) * cv.r * cv.s;
+        if (!(w = malloc(wn ? wn : 1)) || !(bias = malloc(sizeof *bias * (size_t)T->k)) ||
+            !(acc = malloc(sizeof *acc * (out_n ? out_n : 1))))
+            goto out_oom;
+        for (size_t j = 0; j < wn; j++) w[j] = (int8_t)rng_range(&g, -127, 127);
+        for (int j = 0; j < T->k; j++) bias[j] = (int32_t)rng_range(&g, -4096, 4096);
+        /* The array computes the accumulators; the bias is the PPU's to add. */
+        rc = accel_conv_i8(a, &cv, in0, w, NULL, acc, &L->arr);
+        if (rc == PECOS_ENOTSUP) {
+            char why[64];
+            accel_conv_maps(&cv, why, sizeof why);
+            fprintf(stderr, "pecos run: %s: layer '%s' (line %d) does not map onto the array: "
+                            "%s\n", t->path, T->name, T->line, why);
+            rc = PECOS_EPARAM;
+        }
+        if (rc != 0) goto out_free;
+        L->on_array = true;
+        if ((rc = calibrate(acc, bias, false, T->k, (size_t)T->p * T->q, &pp, &L->scale)) != 0)
+            goto out_scale;
+        rc = accel_post(a, &pp, acc, bias, false, y, &L->post);
+    } else if (T->type == TOPO_ADD) {
+        const int8_t *in1 = T->inputs[1] < 0 ? x0 : acts[T->inputs[1]];
+        if (!(acc = malloc(sizeof *acc * in_n)) || !(b = malloc(sizeof *b * in_n))) goto out_oom;
+        for (size_t j = 0; j < in_n; j++) {
+            acc[j] = in0[j];
+            b[j] = in1[j];
+        }
+        pp.c = T->c;
+        pp.h = T->h;
+        pp.w = T->w;
+        if ((rc = calibrate(acc, b, true, T->c, (size_t)T->h * T->w, &pp, &L->scale)) != 0)
+            goto out_scale;
+        rc = accel_post(a, &pp, acc, b, true, y, &L->post);
+    } else {
+        /* maxpool, avgpool, gap, relu: the PPU alone, requantization bypassed */
+        if (!(acc = malloc(sizeof *acc * in_n))) goto out_oom;
+        for (size_t j = 0; j < in_n; j++) acc[j] = in0[j];
+        pp.c = T->c;
+        pp.h = T->h;
+        pp.w = T->w;
+        pp.relu = T->relu || T->type == TOPO_RELU;
+        if (T->type != TOPO_RELU) {
+            pp.pool = T->type == TOPO_MAXPOOL ? ACCEL_POOL_MAX : ACCEL_POOL_AVG;
+            pp.r = T->r;
+            pp.s = T->s;
+            pp.stride = T->type == TOPO_GAP ? 1 : T->stride;
+            pp.pad_t = T->pad_t;
+            pp.pad_l = T->pad_l;
+            pp.pad_b = T->pad_b;
+            pp.pad_r = T->pad_r;
+        }
+        rc = accel_post(a, &pp, acc, NULL, false, y, &L->post);
+    }
+    if (rc != 0) goto out_free;
+    L->has_post = true;
+    L->ok = L->post.ok && (!L->on_array || layer_result_ok(&L->arr));
+    if (L->on_array) memcpy(L->energy_pj, L->arr.mem.energy_pj, sizeof L->energy_pj);
+    /* The PPU's operand reads and result writes are GLB accesses (psum partition). */
+    {
+        const uint64_t glb = a->run.mem.glb_total ? a->run.mem.glb_total
+                                                  : (L->post.glb_rd + L->post.glb_wr);
+        L->energy_pj[E_GLB] += (double)(L->post.glb_rd + L->post.glb_wr) / 4.0 *
+                               energy_sram_pj(a->run.etab, glb);
+    }
+out_done:
+    L->cycles = (L->on_array ? L->arr.cycles : 0) + L->post.cycles;
+    L->wall_seconds = now_seconds() - t0;
+    acts[i] = y;
+    y = NULL;
+    rc = 0;
+    goto out_free;
+out_scale:
+    fprintf(stderr, "pecos run: %s: layer '%s': no representable requantization scale\n",
+            t->path, T->name);
+    goto out_free;
+out_oom:
+    fprintf(stderr, "pecos run: layer '%s': out of memory\n", T->name);
+    rc = PECOS_ENOMEM;
+out_free:
+    free(y);
+    free(w);
+    free(acc);
+    free(bias);
+    free(b);
+    return rc;
+}
+
+/* The plots: every layer that ran on the array or the PPU. */
+static int make_plots(const char *dir, const topo_t *t, const lrun_cfg_t *run,
+                      const char *df_name, const net_layer_t *nl, int n)
+{
+    plot_layer_t *pl = calloc((size_t)n, sizeof *pl);
+    char title[160], err[512];
+    if (!pl) return PECOS_ENOMEM;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const net_layer_t *L = &nl[i];
+        if (!L->on_array && !L->has_post) continue;
+        plot_layer_t *p = &pl[m++];
+        p->name = L->t->name;
+        p->macs = L->on_array ? L->arr.macs : 0;
+        p->cycles = L->cycles;
+        p->ideal_cycles = L->on_array ? L->arr.ideal_cycles : 0;
+        p->roofline_cycles = L->on_array ? L->arr.mem.roofline_cycles : 0;
+        p->dram_bytes = L->on_array ? L->arr.mem.dram_rd + L->arr.mem.dram_wr : 0;
+        p->utilization = L->cycles && L->on_array
+                             ? (double)L->arr.macs / ((double)L->cycles * run->rows * run->cols)
+                             : 0;
+        memcpy(p->energy_pj, L->energy_pj, sizeof p->energy_pj);
+    }
+    snprintf(title, sizeof title, "%s on %dx%d int8 %s", t->name, run->rows, run->cols, df_name);
+    const plot_cfg_t pc = {.title = title, .rows = run->rows, .cols = run->cols,
+                           .dram_bw = run->mem.dram.bw};
+    int rc = plot_network(dir, &pc, pl, m, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "pecos run: --plot %s: %s\n", dir, err);
+    free(pl);
+    return rc;
+}
+
+int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o)
+{
+    static const char *const df_names[3] = {"ws", "is", "os"};
+    const char *df_name = df_names[df];
+    char err[1024];
+    topo_t t = {0};
+    accel_t a;
+    int exit_code = PECOS_EXIT_PASS, rc;
+    int8_t *x0 = NULL, **acts = NULL;
+    net_layer_t *nl = NULL;
+    int ran = 0;
+
+    if (strcmp(run->dtype, "int8") != 0) {
+        fprintf(stderr, "pecos run: --network runs int8 only (--dtype %s)\n", run->dtype);
+        return PECOS_EXIT_USAGE;
+    }
+    if (topo_load(o->network, &t, err, sizeof err) != 0 ||
+        topo_check_chain(&t, err, sizeof err) != 0) {
+        fprintf(stderr, "pecos run: --network %s\n", err);
+        topo_free(&t);
+        return PECOS_EXIT_USAGE;
+    }
+    int c0, h0, w0;
+    input_shape(&t, &c0, &h0, &w0);
+    const size_t n0 = (size_t)c0 * h0 * w0;
+    if (o->ifmap_path) {
+        npy_array_t arr;
+        if (npy_read(o->ifmap_path, &arr, err, sizeof err) != 0) {
+            fprintf(stderr, "pecos run: --ifmap %s: %s\n", o->ifmap_path, err);
+            exit_code = PECOS_EXIT_USAGE;
+            goto out;
+        }
+        if (arr.dtype != NPY_INT8 || arr.ndim != 4 || arr.shape[0] != 1 || arr.shape[1] != c0 ||
+            arr.shape[2] != h0 || arr.shape[3] != w0) {
+            fprintf(stderr, "pecos run: --ifmap %s: expected int8 [1,%d,%d,%d] for network %s, "
+                            "got %s with %d dimensions\n",
+                    o->ifmap_path, c0, h0, w0, t.name, npy_dtype_name(arr.dtype), arr.ndim);
+            npy_free(&arr);
+            exit_code = PECOS_EXIT_USAGE;
+            goto out;
+        }
+        x0 = arr.data;
+    } else {
+        rng_t g;
+        rng_seed(&g, run->seed * 0x100000001b3ULL + 0xfeed);
+        if (!(x0 = malloc(n0 ? n0 : 1))) goto out_oom;
+        for (size_t j = 0; j < n0; j++) x0[j] = (int8_t)rng_range(&g, -128, 127);
+    }
+    if (!(acts = calloc((size_t)t.n, sizeof *acts)) || !(nl = calloc((size_t)t.n, sizeof *nl)))
+        goto out_oom;
+    if (accel_open(&a, run, df, o->wave_path != NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "pecos run: %s\n", err);
+        exit_code = PECOS_EXIT_USAGE;
+        goto out;
+    }
+    if (o->wave_path && a.sim.trace_open(a.sim.v, o->wave_path, o->wave_from, o->wave_to) != 0) {
+        fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o->wave_path);
+        exit_code = PECOS_EXIT_USAGE;
+        accel_close(&a);
+        goto out;
+    }
+    uint64_t macs_total = 0, macs_done = 0, cycles = 0;
+    for (int i = 0; i < t.n; i++) macs_total += topo_macs(&t.layers[i]);
+    const double t0 = now_seconds();
+    for (int i = 0; i < t.n; i++) {
+        if (o->progress) print_progress(i, t.n, t.layers[i].name, cycles, t0, macs_done, macs_total);
+        rc = run_one(&a, &t, i, acts, x0, run->seed, nl);
+        if (rc != 0) {
+            exit_code = rc == PECOS_ESIM || rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
+            break;
+        }
+        ran++;
+        cycles += nl[i].cycles;
+        macs_done += topo_macs(&t.layers[i]);
+        if (!nl[i].ok) exit_code = PECOS_EXIT_FAIL;
+    }
+    if (o->progress) {
+        print_progress(ran, t.n, "done", cycles, t0, macs_done, macs_total);
+        fputc('\n', stderr);
+    }
+    if (o->wave_path) a.sim.trace_close(a.sim.v);
+    accel_close(&a);
+    const double wall = now_seconds() - t0;
+    if (ran > 0) summary(stdout, &t, run, df_name, nl, ran, wall);
+    if (ran > 0 && o->json_path && write_json(o->json_path, &t, run, df_name, nl, ran, wall) != 0) {
+        fprintf(stderr, "pecos run: --json %s: cannot write: %s\n", o->json_path, strerror(errno));
+        if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+    }
+    if (ran > 0 && o->csv_path && write_csv(o->csv_path, nl, ran) != 0) {
+        fprintf(stderr, "pecos run: --csv %s: cannot write: %s\n", o->csv_path, strerror(errno));
+        if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+    }
+    if (ran > 0 && o->plot_dir) {
+        if (make_plots(o->plot_dir, &t, run, df_name, nl, ran) != 0) {
+            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+        } else {
+            printf("plots: %s/roofline.svg, utilization.svg, energy.svg (and .png)\n",
+                   o->plot_dir);
+        }
+    }
+    if (ran == t.n && o->out_path) {
+        const topo_layer_t *T = &t.layers[t.n - 1];
+        npy_array_t yv = {.dtype = NPY_INT8, .ndim = 4, .shape = {1, T->k, T->p, T->q},
+                          .count = (int64_t)T->k * T->p * T->q, .data = acts[t.n - 1]};
+        if (npy_write(o->out_path, &yv) != 0) {
+            fprintf(stderr, "pecos run: --out %s: cannot write: %s\n", o->out_path,
+                    strerror(errno));
+            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+        }
+    }
+    if (o->wave_path)
+        printf("waveform: %s (cycles %llu..%llu)\n", o->wave_path,
+               (unsigned long long)o->wave_from, (unsigned long long)o->wave_to);
+    goto out;
+out_oom:
+    fprintf(stderr, "pecos run: out of memory\n");
+    exit_code = PECOS_EXIT_FAIL;
+out:
+    if (acts)
+        for (int i = 0; i < t.n; i++) free(acts[i]);
+    free(acts);
+    free(nl);
+    free(x0);
+    topo_free(&t);
+    return exit_code;
+}

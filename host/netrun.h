@@ -1,0 +1,39 @@
+/* netrun.h - `pecos run --network NETWORK.csv`: a whole network through the RTL, int8.
+ *
+ * Every layer of the topology (topo.h) runs in file order with real chaining: the int8
+ * output of a layer, requantized by the post-processing unit, is the input of the next.
+ *   conv, fc   the PE array (accel_conv_i8: int32 accumulators, groups mapped per group),
+ *              then the post-processing unit: bias, requantize, fused ReLU;
+ *   maxpool, avgpool, gap, relu   the post-processing unit alone;
+ *   add        the post-processing unit (one input as the accumulator, the other as a
+ *              per-element bias, requantized back to int8, fused ReLU);
+ *   concat     the host (a memory layout: channels placed side by side, no arithmetic).
+ * Data are deterministic: the input from the seed (or --ifmap), each layer's weights and
+ * bias from the seed and the layer's index; each requantization scale is calibrated on the
+ * layer's own accumulators (the largest magnitude maps to 127). Every RTL result is checked
+ * bit-exact against the golden models, and the array's cycles against the cycle models.
+ */
+#ifndef PECOS_NETRUN_H
+#define PECOS_NETRUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lrun.h"
+
+typedef struct {
+    const char *network;    /* topology CSV */
+    const char *ifmap_path; /* [1,C,H,W] int8 .npy, or NULL: random from seed */
+    const char *out_path;   /* the last layer's int8 output as .npy, or NULL */
+    const char *json_path, *csv_path, *plot_dir; /* or NULL */
+    const char *wave_path;  /* FST of the array, or NULL */
+    uint64_t wave_from, wave_to;
+    bool progress;          /* a progress line on stderr (when it is a terminal) */
+} netrun_opts_t;
+
+/* Runs the network on the array of run (int8) under dataflow df. Prints the summary table
+ * to stdout. Returns a PECOS_EXIT_* code: 0 every check passed, 1 a check failed, 2 bad
+ * input (one line on stderr). */
+int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o);
+
+#endif
