@@ -65,6 +65,16 @@ bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen);
 int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int8_t *w,
                   const int32_t *bias, int32_t *y, layer_result_t *res);
 
+/* Runs cv on the fp array of a (opened with run.dtype "bf16" or "fp16"): x [C,H,W] and
+ * w [K,C/groups,R,S] are bf16/fp16 bit patterns of a->run.dtype, bias [K] fp32 or NULL;
+ * writes y [K,P,Q] fp32 (caller-allocated) and res (groups merged; every group checked
+ * bit-exact by lrun_layer against the golden fp conv in the array's accumulation order,
+ * with explicit padding as +0 operands, and cycles against the model). Returns 0 when it
+ * ran, PECOS_ENOTSUP (not mappable, or a is not an fp array; nothing printed),
+ * PECOS_EPARAM (does not fit; printed), PECOS_ESIM or PECOS_ENOMEM. */
+int accel_conv_fp(accel_t *a, const accel_conv_t *cv, const uint16_t *x, const uint16_t *w,
+                  const float *bias, float *y, layer_result_t *res);
+
 /* --- The post-processing unit (rtl/pecos_postproc.sv) ------------------------------------ */
 
 typedef enum { ACCEL_POOL_NONE = 0, ACCEL_POOL_MAX = 1, ACCEL_POOL_AVG = 2 } accel_pool_t;

@@ -8,21 +8,6 @@
 
 #include "pecos_err.h"
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-        for (char *c = err; *c; c++) /* names from the file stay on one line */
-            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
-    }
-    return code;
-}
-
 static const char *const supported_ops[] = {
     "Conv", "ConvInteger", "QLinearConv", "Gemm", "MatMul", "MatMulInteger", "QLinearMatMul",
     "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Add", "Flatten", "Reshape"};
@@ -85,7 +70,7 @@ static int attr_ints(const onnx_node_t *n, const char *name, size_t want, int64_
     const onnx_attr_t *a = onnx_node_attr(n, name);
     if (!a) return 0;
     if (a->type != ONNX_ATTR_INTS || a->n != want)
-        return fail(err, errlen, PECOS_EPARAM, "attribute %s must be %zu integers", name, want);
+        return pecos_fail(err, errlen, PECOS_EPARAM, "attribute %s must be %zu integers", name, want);
     for (size_t i = 0; i < want; i++) out[i] = a->ints[i];
     return 0;
 }
@@ -96,7 +81,7 @@ int onnx_exec_window(const onnx_node_t *n, int x_rank, golden_window_t *win, cha
     golden_window_init(win);
     int nsp = x_rank - 2;
     if (nsp < 1 || nsp > 3)
-        return fail(err, errlen, PECOS_ESHAPE, "input rank %d: 1 to 3 spatial dimensions supported", x_rank);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "input rank %d: 1 to 3 spatial dimensions supported", x_rank);
     win->nsp = nsp;
     int rc = attr_ints(n, "kernel_shape", (size_t)nsp, win->kernel, err, errlen);
     if (!rc) rc = attr_ints(n, "strides", (size_t)nsp, win->strides, err, errlen);
@@ -108,7 +93,7 @@ int onnx_exec_window(const onnx_node_t *n, int x_rank, golden_window_t *win, cha
     win->ceil_mode = (int)attr_i(n, "ceil_mode", 0, &bad);
     win->count_include_pad = (int)attr_i(n, "count_include_pad", 0, &bad);
     win->storage_order = (int)attr_i(n, "storage_order", 0, &bad);
-    if (bad) return fail(err, errlen, PECOS_EPARAM, "an integer attribute has another type");
+    if (bad) return pecos_fail(err, errlen, PECOS_EPARAM, "an integer attribute has another type");
     const onnx_attr_t *ap = onnx_node_attr(n, "auto_pad");
     if (ap) {
         const char *s = ap->type == ONNX_ATTR_STRING ? ap->s : "?";
@@ -116,7 +101,7 @@ int onnx_exec_window(const onnx_node_t *n, int x_rank, golden_window_t *win, cha
         else if (strcmp(s, "SAME_UPPER") == 0) win->auto_pad = GOLDEN_AUTOPAD_SAME_UPPER;
         else if (strcmp(s, "SAME_LOWER") == 0) win->auto_pad = GOLDEN_AUTOPAD_SAME_LOWER;
         else if (strcmp(s, "VALID") == 0) win->auto_pad = GOLDEN_AUTOPAD_VALID;
-        else return fail(err, errlen, PECOS_EPARAM, "auto_pad '%.40s' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID", s);
+        else return pecos_fail(err, errlen, PECOS_EPARAM, "auto_pad '%.40s' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID", s);
     }
     return 0;
 }
@@ -147,7 +132,7 @@ static int run_node(const onnx_model_t *m, const onnx_node_t *n, const golden_te
             for (int j = 0; j < arity[i].min_in; j++)
                 if (!in_at(in, n_in, j) && !(strcmp(op, "QLinearConv") == 0 && (j == 2 || j == 5 || j == 7)) &&
                     !(strcmp(op, "QLinearMatMul") == 0 && (j == 2 || j == 5)))
-                    return fail(err, errlen, PECOS_EFORMAT, "input %d is missing", j);
+                    return pecos_fail(err, errlen, PECOS_EFORMAT, "input %d is missing", j);
     memset(&scratch, 0, sizeof scratch);
 
     if (strcmp(op, "Conv") == 0 || strcmp(op, "ConvInteger") == 0 || strcmp(op, "QLinearConv") == 0) {
@@ -177,7 +162,7 @@ static int run_node(const onnx_model_t *m, const onnx_node_t *n, const golden_te
     } else if (strcmp(op, "Gemm") == 0) {
         float alpha = attr_f(n, "alpha", 1.0f, &bad), beta = attr_f(n, "beta", 1.0f, &bad);
         int ta = (int)attr_i(n, "transA", 0, &bad), tb = (int)attr_i(n, "transB", 0, &bad);
-        if (bad) return fail(err, errlen, PECOS_EPARAM, "an attribute has the wrong type");
+        if (bad) return pecos_fail(err, errlen, PECOS_EPARAM, "an attribute has the wrong type");
         rc = golden_onnx_gemm(x, in[1], in_at(in, n_in, 2), alpha, beta, ta, tb, y, err, errlen);
     } else if (strcmp(op, "MatMul") == 0) {
         rc = golden_onnx_matmul(x, in[1], y, err, errlen);
@@ -196,18 +181,18 @@ static int run_node(const onnx_model_t *m, const onnx_node_t *n, const golden_te
             /* Legacy broadcasting: B's dims align with A's from `axis` (default: suffix). */
             int64_t axis = attr_i(n, "axis", x->ndim - b->ndim, &bad);
             if (axis < 0 || axis + b->ndim > x->ndim)
-                return fail(err, errlen, PECOS_EPARAM, "axis %lld does not fit B in A", (long long)axis);
+                return pecos_fail(err, errlen, PECOS_EPARAM, "axis %lld does not fit B in A", (long long)axis);
             bview = *b;
             bview.ndim = x->ndim;
             for (int i = 0; i < x->ndim; i++)
                 bview.dims[i] = (i >= axis && i < axis + b->ndim) ? b->dims[i - axis] : 1;
             b = &bview;
         }
-        if (bad) return fail(err, errlen, PECOS_EPARAM, "an attribute has the wrong type");
+        if (bad) return pecos_fail(err, errlen, PECOS_EPARAM, "an attribute has the wrong type");
         rc = golden_onnx_add(x, b, y, err, errlen);
     } else if (strcmp(op, "Flatten") == 0) {
         int64_t axis = attr_i(n, "axis", 1, &bad);
-        if (bad) return fail(err, errlen, PECOS_EPARAM, "attribute axis has the wrong type");
+        if (bad) return pecos_fail(err, errlen, PECOS_EPARAM, "attribute axis has the wrong type");
         rc = golden_onnx_flatten(x, axis, y, err, errlen);
     } else if (strcmp(op, "Reshape") == 0) {
         int64_t shape[GOLDEN_MAX_DIMS];
@@ -215,21 +200,21 @@ static int run_node(const onnx_model_t *m, const onnx_node_t *n, const golden_te
         const golden_tensor_t *st = in_at(in, n_in, 1);
         if (st) {
             if (st->dtype != GOLDEN_DT_INT64 || st->ndim != 1 || st->count > GOLDEN_MAX_DIMS)
-                return fail(err, errlen, PECOS_ESHAPE, "the shape input must be 1-D int64 with at most %d values", GOLDEN_MAX_DIMS);
+                return pecos_fail(err, errlen, PECOS_ESHAPE, "the shape input must be 1-D int64 with at most %d values", GOLDEN_MAX_DIMS);
             ns = (int)st->count;
             for (int i = 0; i < ns; i++) shape[i] = ((const int64_t *)st->data)[i];
         } else {
             const onnx_attr_t *a = onnx_node_attr(n, "shape");
             if (!a || a->type != ONNX_ATTR_INTS || a->n > GOLDEN_MAX_DIMS)
-                return fail(err, errlen, PECOS_EPARAM, "no shape input or attribute");
+                return pecos_fail(err, errlen, PECOS_EPARAM, "no shape input or attribute");
             ns = (int)a->n;
             for (int i = 0; i < ns; i++) shape[i] = a->ints[i];
         }
         int allowzero = (int)attr_i(n, "allowzero", 0, &bad);
-        if (bad) return fail(err, errlen, PECOS_EPARAM, "attribute allowzero has the wrong type");
+        if (bad) return pecos_fail(err, errlen, PECOS_EPARAM, "attribute allowzero has the wrong type");
         rc = golden_onnx_reshape(x, shape, ns, allowzero, y, err, errlen);
     } else {
-        return fail(err, errlen, PECOS_ENOTSUP, "unsupported operator %s", op);
+        return pecos_fail(err, errlen, PECOS_ENOTSUP, "unsupported operator %s", op);
     }
     golden_tensor_free(&scratch);
     return rc;
@@ -287,14 +272,14 @@ int onnx_exec_run(const onnx_model_t *m, const onnx_exec_opts_t *opts,
     for (int i = 0; i < m->n_outputs; i++) memset(&outputs[i], 0, sizeof outputs[i]);
     const onnx_node_t *uns = onnx_exec_first_unsupported(m);
     if (uns)
-        return fail(err, errlen, PECOS_ENOTSUP, "unsupported operator %s%s%s (node '%.60s')",
+        return pecos_fail(err, errlen, PECOS_ENOTSUP, "unsupported operator %s%s%s (node '%.60s')",
                     uns->domain, uns->domain[0] ? "." : "", uns->op_type, uns->name);
     if (n_feeds != onnx_exec_n_feeds(m))
-        return fail(err, errlen, PECOS_EFORMAT, "%d input tensors given, the graph takes %d", n_feeds, onnx_exec_n_feeds(m));
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "%d input tensors given, the graph takes %d", n_feeds, onnx_exec_n_feeds(m));
     env_t env = {0};
     int rc = 0;
     char *done = calloc((size_t)m->n_nodes + 1, 1);
-    if (!done) return fail(err, errlen, PECOS_ENOMEM, "out of memory");
+    if (!done) return pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
     for (int i = 0; i < m->n_inits; i++) {
         value_t *s = env_add(&env, m->inits[i].name);
         if (!s) goto out_nomem;
@@ -313,7 +298,7 @@ int onnx_exec_run(const onnx_model_t *m, const onnx_exec_opts_t *opts,
             if (done[ni]) continue;
             const onnx_node_t *n = &m->nodes[ni];
             if (n->n_inputs > MAX_IO || n->n_outputs > MAX_IO) {
-                rc = fail(err, errlen, PECOS_EFORMAT, "node %d (%s) has more than %d inputs or outputs", ni, n->op_type, MAX_IO);
+                rc = pecos_fail(err, errlen, PECOS_EFORMAT, "node %d (%s) has more than %d inputs or outputs", ni, n->op_type, MAX_IO);
                 goto out;
             }
             const golden_tensor_t *in[MAX_IO];
@@ -331,13 +316,13 @@ int onnx_exec_run(const onnx_model_t *m, const onnx_exec_opts_t *opts,
             rc = run_node(m, n, in, n->n_inputs, outp, n->n_outputs, why, sizeof why);
             if (rc) {
                 for (int j = 0; j < n->n_outputs; j++) golden_tensor_free(&outs[j]);
-                fail(err, errlen, rc, "node %d '%.60s' (%s): %s", ni, n->name, n->op_type, why);
+                pecos_fail(err, errlen, rc, "node %d '%.60s' (%s): %s", ni, n->name, n->op_type, why);
                 goto out;
             }
             for (int j = 0; j < n->n_outputs; j++) {
                 if (outp[j] && !outs[j].data) {
                     for (int k = 0; k < n->n_outputs; k++) golden_tensor_free(&outs[k]);
-                    rc = fail(err, errlen, PECOS_ENOTSUP, "node %d (%s): output %d is not produced by pecos", ni, n->op_type, j);
+                    rc = pecos_fail(err, errlen, PECOS_ENOTSUP, "node %d (%s): output %d is not produced by pecos", ni, n->op_type, j);
                     goto out;
                 }
             }
@@ -366,14 +351,14 @@ int onnx_exec_run(const onnx_model_t *m, const onnx_exec_opts_t *opts,
             progress = 1;
         }
         if (!progress) {
-            rc = fail(err, errlen, PECOS_EFORMAT, "graph has a cycle or a node input that nothing produces");
+            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph has a cycle or a node input that nothing produces");
             goto out;
         }
     }
     for (int i = 0; i < m->n_outputs; i++) {
         const golden_tensor_t *t = env_get(&env, m->outputs[i].name);
         if (!t) {
-            rc = fail(err, errlen, PECOS_EFORMAT, "graph output '%.60s' was not produced", m->outputs[i].name);
+            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph output '%.60s' was not produced", m->outputs[i].name);
             goto out;
         }
         rc = golden_tensor_copy(&outputs[i], t);
@@ -381,7 +366,7 @@ int onnx_exec_run(const onnx_model_t *m, const onnx_exec_opts_t *opts,
     }
     goto out;
 out_nomem:
-    rc = fail(err, errlen, PECOS_ENOMEM, "out of memory");
+    rc = pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
 out:
     if (rc)
         for (int i = 0; i < m->n_outputs; i++) golden_tensor_free(&outputs[i]);

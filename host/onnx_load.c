@@ -16,49 +16,34 @@
 
 #define MAX_FILE_BYTES ((long)1 << 31)
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-        for (char *c = err; *c; c++) /* names from the file stay on one line */
-            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
-    }
-    return code;
-}
-
 /* Reads the whole file into *buf (malloc'd, caller frees). */
 static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
 {
     *buf = NULL;
     *len = 0;
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(err, errlen, PECOS_EIO, "cannot open: %s", strerror(errno));
+    if (!f) return pecos_fail(err, errlen, PECOS_EIO, "cannot open: %s", strerror(errno));
     long size = -1;
     if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
     if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
-        return fail(err, errlen, PECOS_EIO, "cannot read: not a regular file");
+        return pecos_fail(err, errlen, PECOS_EIO, "cannot read: not a regular file");
     }
     if (size > MAX_FILE_BYTES) {
         fclose(f);
-        return fail(err, errlen, PECOS_EFORMAT, "file of %ld bytes is larger than 2 GiB", size);
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "file of %ld bytes is larger than 2 GiB", size);
     }
     uint8_t *b = malloc(size ? (size_t)size : 1);
     if (!b) {
         fclose(f);
-        return fail(err, errlen, PECOS_ENOMEM, "out of memory reading %ld bytes", size);
+        return pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory reading %ld bytes", size);
     }
     size_t got = fread(b, 1, (size_t)size, f);
     int bad = ferror(f);
     fclose(f);
     if (bad || got != (size_t)size) {
         free(b);
-        return fail(err, errlen, PECOS_EIO, "cannot read: short read");
+        return pecos_fail(err, errlen, PECOS_EIO, "cannot read: short read");
     }
     *buf = b;
     *len = got;
@@ -73,32 +58,32 @@ static int tensor_from_pb(const Onnx__TensorProto *p, golden_tensor_t *t, const 
 {
     memset(t, 0, sizeof *t);
     if (!p->has_data_type)
-        return fail(err, errlen, PECOS_EFORMAT, "%sno data_type (empty or not a TensorProto)", what);
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "%sno data_type (empty or not a TensorProto)", what);
     const golden_dtype_t dt = (golden_dtype_t)p->data_type;
     const size_t es = golden_dtype_size(dt);
     if (es == 0)
-        return fail(err, errlen, PECOS_EDTYPE, "%sdata_type %d not supported (float, float16, double, int8, uint8, int16, uint16, int32, int64, bool)",
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "%sdata_type %d not supported (float, float16, double, int8, uint8, int16, uint16, int32, int64, bool)",
                     what, (int)p->data_type);
     if (p->n_dims > GOLDEN_MAX_DIMS)
-        return fail(err, errlen, PECOS_ESHAPE, "%srank %zu is more than %d", what, p->n_dims, GOLDEN_MAX_DIMS);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%srank %zu is more than %d", what, p->n_dims, GOLDEN_MAX_DIMS);
     for (size_t i = 0; i < p->n_dims; i++)
         if (p->dims[i] < 0)
-            return fail(err, errlen, PECOS_ESHAPE, "%sdims[%zu] = %lld is negative", what, i, (long long)p->dims[i]);
+            return pecos_fail(err, errlen, PECOS_ESHAPE, "%sdims[%zu] = %lld is negative", what, i, (long long)p->dims[i]);
     if (p->segment)
-        return fail(err, errlen, PECOS_ENOTSUP, "%ssegmented tensors are not supported", what);
+        return pecos_fail(err, errlen, PECOS_ENOTSUP, "%ssegmented tensors are not supported", what);
     if ((p->has_data_location && p->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) ||
         p->n_external_data)
-        return fail(err, errlen, PECOS_ENOTSUP, "%sexternal data is not supported", what);
+        return pecos_fail(err, errlen, PECOS_ENOTSUP, "%sexternal data is not supported", what);
     /* The data must be present before anything is allocated for it: a corrupt or hostile
      * file can claim any dims. */
     uint64_t want = 1;
     for (size_t i = 0; i < p->n_dims; i++) {
         if (p->dims[i] > ((int64_t)1 << 31) || (p->dims[i] && want > ((uint64_t)1 << 31) / (uint64_t)p->dims[i]))
-            return fail(err, errlen, PECOS_EFORMAT, "%sdims describe more than 2^31 elements", what);
+            return pecos_fail(err, errlen, PECOS_EFORMAT, "%sdims describe more than 2^31 elements", what);
         want *= (uint64_t)p->dims[i];
     }
     if (p->has_raw_data && p->raw_data.len / es < want)
-        return fail(err, errlen, PECOS_EFORMAT, "%sraw_data has %zu bytes, dims need %llu", what,
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "%sraw_data has %zu bytes, dims need %llu", what,
                     p->raw_data.len, (unsigned long long)(want * es));
     const char *tf = dt == GOLDEN_DT_FLOAT    ? "float_data"
                      : dt == GOLDEN_DT_INT64  ? "int64_data"
@@ -111,25 +96,25 @@ static int tensor_from_pb(const Onnx__TensorProto *p, golden_tensor_t *t, const 
     if (!p->has_raw_data && tn < want &&
         p->n_float_data + p->n_int32_data + p->n_int64_data + p->n_double_data +
                 p->n_uint64_data + p->n_string_data != tn)
-        return fail(err, errlen, PECOS_EFORMAT, "%sdata in a field other than %s for dtype %s",
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "%sdata in a field other than %s for dtype %s",
                     what, tf, golden_dtype_name(dt));
     if (!p->has_raw_data && tn < want)
-        return fail(err, errlen, PECOS_EFORMAT, "%s%s has %zu values, dims need %llu", what, tf,
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "%s%s has %zu values, dims need %llu", what, tf,
                     tn, (unsigned long long)want);
     int rc = golden_tensor_alloc(t, dt, (int)p->n_dims, p->dims);
     if (rc == PECOS_EPARAM)
-        return fail(err, errlen, PECOS_EFORMAT, "%sdims describe more than 2^31 elements", what);
-    if (rc) return fail(err, errlen, rc, "%sout of memory", what);
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "%sdims describe more than 2^31 elements", what);
+    if (rc) return pecos_fail(err, errlen, rc, "%sout of memory", what);
     const size_t count = (size_t)t->count;
 
     if (p->has_raw_data) {
         if (p->n_float_data || p->n_int32_data || p->n_int64_data || p->n_double_data ||
             p->n_uint64_data || p->n_string_data) {
-            rc = fail(err, errlen, PECOS_EFORMAT, "%sboth raw_data and a typed data field", what);
+            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "%sboth raw_data and a typed data field", what);
             goto out_free;
         }
         if (p->raw_data.len != count * es) {
-            rc = fail(err, errlen, PECOS_EFORMAT, "%sraw_data has %zu bytes, dims need %zu (%zu %s elements)",
+            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "%sraw_data has %zu bytes, dims need %zu (%zu %s elements)",
                       what, p->raw_data.len, count * es, count, golden_dtype_name(dt));
             goto out_free;
         }
@@ -148,11 +133,11 @@ static int tensor_from_pb(const Onnx__TensorProto *p, golden_tensor_t *t, const 
     default: n_have = p->n_int32_data; field = "int32_data"; break;
     }
     if (others != n_have) {
-        rc = fail(err, errlen, PECOS_EFORMAT, "%sdata in a field other than %s for dtype %s", what, field, golden_dtype_name(dt));
+        rc = pecos_fail(err, errlen, PECOS_EFORMAT, "%sdata in a field other than %s for dtype %s", what, field, golden_dtype_name(dt));
         goto out_free;
     }
     if (n_have != count) {
-        rc = fail(err, errlen, PECOS_EFORMAT, "%s%s has %zu values, dims need %zu", what, field, n_have, count);
+        rc = pecos_fail(err, errlen, PECOS_EFORMAT, "%s%s has %zu values, dims need %zu", what, field, n_have, count);
         goto out_free;
     }
     if (count == 0) return 0; /* the typed field may be NULL */
@@ -174,7 +159,7 @@ static int tensor_from_pb(const Onnx__TensorProto *p, golden_tensor_t *t, const 
         for (size_t i = 0; i < count; i++) {
             int32_t v = p->int32_data[i];
             if (v < lo || v > hi) {
-                rc = fail(err, errlen, PECOS_EFORMAT, "%sint32_data[%zu] = %d is out of range for %s", what, i, (int)v, golden_dtype_name(dt));
+                rc = pecos_fail(err, errlen, PECOS_EFORMAT, "%sint32_data[%zu] = %d is out of range for %s", what, i, (int)v, golden_dtype_name(dt));
                 goto out_free;
             }
             if (es == 1) ((uint8_t *)t->data)[i] = (uint8_t)v;
@@ -195,7 +180,7 @@ int onnx_tensor_parse(const uint8_t *buf, size_t len, golden_tensor_t *t, char *
     if (name && namelen) name[0] = '\0';
     Onnx__TensorProto *p = onnx__tensor_proto__unpack(NULL, len, buf);
     if (!p)
-        return fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX TensorProto (protobuf parse failed: truncated or corrupted, %zu bytes)", len);
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX TensorProto (protobuf parse failed: truncated or corrupted, %zu bytes)", len);
     int rc = tensor_from_pb(p, t, "", err, errlen);
     if (!rc && name && namelen) snprintf(name, namelen, "%s", p->name ? p->name : "");
     onnx__tensor_proto__free_unpacked(p, NULL);
@@ -275,16 +260,16 @@ static int attr_convert(const Onnx__AttributeProto *a, onnx_attr_t *o, int node_
     case ONNX_ATTR_INTS: o->ints = a->ints; o->n = a->n_ints; break;
     case ONNX_ATTR_STRING: {
         char *s = malloc(a->s.len + 1);
-        if (!s) return fail(err, errlen, PECOS_ENOMEM, "out of memory");
+        if (!s) return pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
         if (a->s.len) memcpy(s, a->s.data, a->s.len);
         s[a->s.len] = '\0';
         o->s = s;
         break;
     }
     case ONNX_ATTR_TENSOR: {
-        if (!a->t) return fail(err, errlen, PECOS_EFORMAT, "node %d (%s) attribute '%s': tensor missing", node_i, op, o->name);
+        if (!a->t) return pecos_fail(err, errlen, PECOS_EFORMAT, "node %d (%s) attribute '%s': tensor missing", node_i, op, o->name);
         o->t = calloc(1, sizeof *o->t);
-        if (!o->t) return fail(err, errlen, PECOS_ENOMEM, "out of memory");
+        if (!o->t) return pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
         char what[160];
         snprintf(what, sizeof what, "node %d (%s) attribute '%s': ", node_i, op, o->name);
         return tensor_from_pb(a->t, o->t, what, err, errlen);
@@ -338,12 +323,12 @@ int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err,
     memset(m, 0, sizeof *m);
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
     if (!mp)
-        return fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX model (protobuf parse failed: truncated or corrupted, %zu bytes)", len);
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX model (protobuf parse failed: truncated or corrupted, %zu bytes)", len);
     m->pb_ = mp;
     int rc = 0;
     const Onnx__GraphProto *g = mp->graph;
     if (!g) {
-        rc = fail(err, errlen, PECOS_EFORMAT, "not an ONNX model: no graph");
+        rc = pecos_fail(err, errlen, PECOS_EFORMAT, "not an ONNX model: no graph");
         goto out_free;
     }
     m->ir_version = mp->has_ir_version ? mp->ir_version : 0;
@@ -353,7 +338,7 @@ int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err,
         if ((d[0] == '\0' || strcmp(d, "ai.onnx") == 0) && o->has_version) m->opset = o->version;
     }
     if (g->n_node > 1000000 || g->n_initializer > 1000000 || g->n_input > 1000000 || g->n_output > 1000000) {
-        rc = fail(err, errlen, PECOS_EFORMAT, "graph too large");
+        rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph too large");
         goto out_free;
     }
     m->nodes = calloc(g->n_node + 1, sizeof *m->nodes);
@@ -361,7 +346,7 @@ int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err,
     m->inputs = calloc(g->n_input + 1, sizeof *m->inputs);
     m->outputs = calloc(g->n_output + 1, sizeof *m->outputs);
     if (!m->nodes || !m->inits || !m->inputs || !m->outputs) {
-        rc = fail(err, errlen, PECOS_ENOMEM, "out of memory");
+        rc = pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
         goto out_free;
     }
     for (size_t i = 0; i < g->n_input; i++) value_info(g->input[i], &m->inputs[m->n_inputs++]);
@@ -373,7 +358,7 @@ int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err,
         char what[160];
         snprintf(what, sizeof what, "initializer %zu '%.100s': ", i, in->name);
         if (in->name[0] == '\0') {
-            rc = fail(err, errlen, PECOS_EFORMAT, "%sno name", what);
+            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "%sno name", what);
             goto out_free;
         }
         rc = tensor_from_pb(tp, &in->t, what, err, errlen);
@@ -386,18 +371,18 @@ int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err,
         n->op_type = str_or_empty(np->op_type);
         n->domain = str_or_empty(np->domain);
         if (n->op_type[0] == '\0') {
-            rc = fail(err, errlen, PECOS_EFORMAT, "node %zu has no op_type", i);
+            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "node %zu has no op_type", i);
             goto out_free;
         }
         if (np->n_input > 1000000 || np->n_output > 1000000 || np->n_attribute > 1000000) {
-            rc = fail(err, errlen, PECOS_EFORMAT, "node %zu (%s) too large", i, n->op_type);
+            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "node %zu (%s) too large", i, n->op_type);
             goto out_free;
         }
         n->inputs = calloc(np->n_input + 1, sizeof *n->inputs);
         n->outputs = calloc(np->n_output + 1, sizeof *n->outputs);
         n->attrs = calloc(np->n_attribute + 1, sizeof *n->attrs);
         if (!n->inputs || !n->outputs || !n->attrs) {
-            rc = fail(err, errlen, PECOS_ENOMEM, "out of memory");
+            rc = pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
             goto out_free;
         }
         for (size_t j = 0; j < np->n_input; j++) n->inputs[n->n_inputs++] = str_or_empty(np->input[j]);
@@ -413,18 +398,18 @@ int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err,
         for (int j = 0; j < m->nodes[i].n_inputs; j++) {
             const char *in = m->nodes[i].inputs[j];
             if (in[0] && !name_defined(m, in)) {
-                rc = fail(err, errlen, PECOS_EFORMAT, "node %d (%s) input '%.100s' is not a graph input, an initializer or a node output",
+                rc = pecos_fail(err, errlen, PECOS_EFORMAT, "node %d (%s) input '%.100s' is not a graph input, an initializer or a node output",
                           i, m->nodes[i].op_type, in);
                 goto out_free;
             }
         }
     for (int i = 0; i < m->n_outputs; i++)
         if (!name_defined(m, m->outputs[i].name)) {
-            rc = fail(err, errlen, PECOS_EFORMAT, "graph output '%.100s' is not produced by any node", m->outputs[i].name);
+            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph output '%.100s' is not produced by any node", m->outputs[i].name);
             goto out_free;
         }
     if (m->n_outputs == 0) {
-        rc = fail(err, errlen, PECOS_EFORMAT, "graph has no outputs");
+        rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph has no outputs");
         goto out_free;
     }
     return 0;

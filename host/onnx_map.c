@@ -1,12 +1,13 @@
 /* onnx_map.c - ONNX nodes onto the accelerator's conv; see onnx_map.h. */
 #include "onnx_map.h"
 
+#include "accel.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_fp.h"
 #include "onnx_exec.h"
 #include "pecos_err.h"
 

@@ -1,5 +1,8 @@
 #include "pecos_err.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *pecos_strerror(int code)
 {
     switch (code) {
@@ -15,4 +18,17 @@ const char *pecos_strerror(int code)
     case PECOS_ENOTSUP: return "not supported";
     default: return "unknown error";
     }
+}
+
+int pecos_fail(char *err, unsigned long errlen, int code, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+        for (char *c = err; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    }
+    return code;
 }

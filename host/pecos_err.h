@@ -23,4 +23,9 @@ enum {
 /* Returns a static string describing code (never NULL). */
 const char *pecos_strerror(int code);
 
+/* Formats a one-line reason into err (if err != NULL and errlen > 0; control characters,
+ * e.g. from names read out of a file, become '?') and returns code. */
+int pecos_fail(char *err, unsigned long errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -12,19 +12,6 @@
 
 #define MAX_ELEMS ((int64_t)1 << 31)
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 /* --- tensors ------------------------------------------------------------------------ */
 
 size_t golden_dtype_size(golden_dtype_t t)
@@ -225,7 +212,7 @@ static int geom_make(golden_window_t *win, const golden_tensor_t *x, int pool, g
 {
     int nsp = x->ndim - 2;
     if (nsp < 1 || nsp > 3)
-        return fail(err, errlen, PECOS_ESHAPE, "input rank %d: 1 to 3 spatial dimensions supported", x->ndim);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "input rank %d: 1 to 3 spatial dimensions supported", x->ndim);
     win->nsp = nsp;
     g->n = x->dims[0];
     g->c = x->dims[1];
@@ -237,10 +224,10 @@ static int geom_make(golden_window_t *win, const golden_tensor_t *x, int pool, g
         int j = off + i;
         int64_t in = x->dims[2 + i], k = win->kernel[i], s = win->strides[i], d = win->dilations[i];
         if (k < 1 || s < 1 || d < 1 || win->pads[i] < 0 || win->pads[nsp + i] < 0)
-            return fail(err, errlen, PECOS_EPARAM, "spatial dim %d: kernel %lld, stride %lld, dilation %lld, pads %lld/%lld out of range",
+            return pecos_fail(err, errlen, PECOS_EPARAM, "spatial dim %d: kernel %lld, stride %lld, dilation %lld, pads %lld/%lld out of range",
                         i, (long long)k, (long long)s, (long long)d, (long long)win->pads[i], (long long)win->pads[nsp + i]);
         if (k > 1 << 20 || s > 1 << 20 || d > 1 << 20 || win->pads[i] > 1 << 20 || win->pads[nsp + i] > 1 << 20)
-            return fail(err, errlen, PECOS_EPARAM, "spatial dim %d: window parameter too large", i);
+            return pecos_fail(err, errlen, PECOS_EPARAM, "spatial dim %d: window parameter too large", i);
         int64_t ek = (k - 1) * d + 1, pb = win->pads[i], pe = win->pads[nsp + i], out;
         switch (win->auto_pad) {
         case GOLDEN_AUTOPAD_SAME_UPPER:
@@ -269,7 +256,7 @@ static int geom_make(golden_window_t *win, const golden_tensor_t *x, int pool, g
         }
         }
         if (out < 1)
-            return fail(err, errlen, PECOS_ESHAPE, "spatial dim %d: window %lld larger than the padded input %lld",
+            return pecos_fail(err, errlen, PECOS_ESHAPE, "spatial dim %d: window %lld larger than the padded input %lld",
                         i, (long long)ek, (long long)(in + pb + pe));
         win->pads[i] = pb;
         win->pads[nsp + i] = pe;
@@ -331,18 +318,18 @@ static int conv_setup(const golden_window_t *win_in, const golden_tensor_t *x,
 {
     *win = *win_in;
     if (x->ndim < 3 || x->ndim > 5 || w->ndim != x->ndim)
-        return fail(err, errlen, PECOS_ESHAPE, "X rank %d and W rank %d: need equal ranks 3..5", x->ndim, w->ndim);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "X rank %d and W rank %d: need equal ranks 3..5", x->ndim, w->ndim);
     int nsp = x->ndim - 2;
     for (int i = 0; i < nsp; i++) {
         if (win->kernel[i] == 0) win->kernel[i] = w->dims[2 + i];
         if (win->kernel[i] != w->dims[2 + i])
-            return fail(err, errlen, PECOS_ESHAPE, "kernel_shape[%d] %lld differs from W's %lld", i,
+            return pecos_fail(err, errlen, PECOS_ESHAPE, "kernel_shape[%d] %lld differs from W's %lld", i,
                         (long long)win->kernel[i], (long long)w->dims[2 + i]);
     }
     *m = w->dims[0];
     if (win->group < 1 || x->dims[1] % win->group || *m % win->group || *m < 1 ||
         w->dims[1] * win->group != x->dims[1])
-        return fail(err, errlen, PECOS_ESHAPE, "group %lld does not fit X channels %lld and W [%lld,%lld,...]",
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "group %lld does not fit X channels %lld and W [%lld,%lld,...]",
                     (long long)win->group, (long long)x->dims[1], (long long)w->dims[0], (long long)w->dims[1]);
     return geom_make(win, x, 0, g, err, errlen);
 }
@@ -353,7 +340,7 @@ int golden_onnx_conv(const golden_window_t *win_in, const golden_tensor_t *x,
 {
     memset(y, 0, sizeof *y);
     if (!is_float(x->dtype) || w->dtype != x->dtype || (b && b->dtype != x->dtype))
-        return fail(err, errlen, PECOS_EDTYPE, "Conv: X %s, W %s: float tensors expected",
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "Conv: X %s, W %s: float tensors expected",
                     golden_dtype_name(x->dtype), golden_dtype_name(w->dtype));
     golden_window_t win;
     geom_t g;
@@ -361,13 +348,13 @@ int golden_onnx_conv(const golden_window_t *win_in, const golden_tensor_t *x,
     int rc = conv_setup(win_in, x, w, &win, &g, &m, err, errlen);
     if (rc) return rc;
     if (b && (b->ndim != 1 || b->dims[0] != m))
-        return fail(err, errlen, PECOS_ESHAPE, "Conv: B must be [%lld]", (long long)m);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "Conv: B must be [%lld]", (long long)m);
     rc = out_alloc(y, x->dtype, win.nsp, g.n, m, &g);
-    if (rc) return fail(err, errlen, rc, "Conv: cannot allocate the output");
+    if (rc) return pecos_fail(err, errlen, rc, "Conv: cannot allocate the output");
     double *xd = to_double(x), *wd = to_double(w), *bd = b ? to_double(b) : NULL;
     double *yd = malloc((size_t)(y->count ? y->count : 1) * sizeof *yd);
     if (!xd || !wd || (b && !bd) || !yd) {
-        rc = fail(err, errlen, PECOS_ENOMEM, "Conv: out of memory");
+        rc = pecos_fail(err, errlen, PECOS_ENOMEM, "Conv: out of memory");
         golden_tensor_free(y);
         goto out_free;
     }
@@ -391,24 +378,24 @@ static int conv_int_acc(const golden_window_t *win_in, const golden_tensor_t *x,
 {
     *yd_out = NULL;
     if (!is_q8(x->dtype) || !is_q8(w->dtype))
-        return fail(err, errlen, PECOS_EDTYPE, "%s: X %s, W %s: int8 or uint8 expected", op,
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "%s: X %s, W %s: int8 or uint8 expected", op,
                     golden_dtype_name(x->dtype), golden_dtype_name(w->dtype));
     if ((x_zp && x_zp->dtype != x->dtype) || (w_zp && w_zp->dtype != w->dtype))
-        return fail(err, errlen, PECOS_EDTYPE, "%s: zero point dtype differs from its tensor's", op);
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "%s: zero point dtype differs from its tensor's", op);
     int rc = conv_setup(win_in, x, w, win, g, m, err, errlen);
     if (rc) return rc;
     if (x_zp && x_zp->count != 1)
-        return fail(err, errlen, PECOS_ESHAPE, "%s: x_zero_point must be a scalar", op);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: x_zero_point must be a scalar", op);
     if (param_ok(w_zp, *m))
-        return fail(err, errlen, PECOS_ESHAPE, "%s: w_zero_point must be a scalar or [%lld]", op, (long long)*m);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: w_zero_point must be a scalar or [%lld]", op, (long long)*m);
     if (b && (b->dtype != GOLDEN_DT_INT32 || b->ndim != 1 || b->dims[0] != *m))
-        return fail(err, errlen, PECOS_ESHAPE, "%s: B must be int32 [%lld]", op, (long long)*m);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: B must be int32 [%lld]", op, (long long)*m);
     double *xd = to_double(x), *wd = to_double(w), *bd = b ? to_double(b) : NULL;
     int64_t ycount = g->n * *m * g->out[0] * g->out[1] * g->out[2];
     double *yd = malloc((size_t)(ycount ? ycount : 1) * sizeof *yd);
     if (!xd || !wd || (b && !bd) || !yd) {
         free(xd); free(wd); free(bd); free(yd);
-        return fail(err, errlen, PECOS_ENOMEM, "%s: out of memory", op);
+        return pecos_fail(err, errlen, PECOS_ENOMEM, "%s: out of memory", op);
     }
     const double xz = param_at(x_zp, 0);
     for (int64_t i = 0; i < x->count; i++) xd[i] -= xz;
@@ -435,7 +422,7 @@ int golden_onnx_conv_integer(const golden_window_t *win_in, const golden_tensor_
     rc = out_alloc(y, GOLDEN_DT_INT32, win.nsp, g.n, m, &g);
     if (rc) {
         free(yd);
-        return fail(err, errlen, rc, "ConvInteger: cannot allocate the output");
+        return pecos_fail(err, errlen, rc, "ConvInteger: cannot allocate the output");
     }
     for (int64_t i = 0; i < y->count; i++) ((int32_t *)y->data)[i] = (int32_t)yd[i];
     free(yd);
@@ -452,12 +439,12 @@ int golden_onnx_qlinear_conv(const golden_window_t *win_in, const golden_tensor_
     memset(y, 0, sizeof *y);
     if (x_scale->dtype != GOLDEN_DT_FLOAT || w_scale->dtype != GOLDEN_DT_FLOAT ||
         y_scale->dtype != GOLDEN_DT_FLOAT)
-        return fail(err, errlen, PECOS_EDTYPE, "QLinearConv: scales must be float");
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "QLinearConv: scales must be float");
     golden_dtype_t ydt = y_zp ? y_zp->dtype : x->dtype;
     if (!is_q8(ydt))
-        return fail(err, errlen, PECOS_EDTYPE, "QLinearConv: y_zero_point %s: int8 or uint8 expected", golden_dtype_name(ydt));
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "QLinearConv: y_zero_point %s: int8 or uint8 expected", golden_dtype_name(ydt));
     if (x_scale->count != 1 || y_scale->count != 1 || (y_zp && y_zp->count != 1))
-        return fail(err, errlen, PECOS_ESHAPE, "QLinearConv: x_scale, y_scale and y_zero_point must be scalars");
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "QLinearConv: x_scale, y_scale and y_zero_point must be scalars");
     golden_window_t win;
     geom_t g;
     int64_t m;
@@ -466,12 +453,12 @@ int golden_onnx_qlinear_conv(const golden_window_t *win_in, const golden_tensor_
     if (rc) return rc;
     if (param_ok(w_scale, m)) {
         free(yd);
-        return fail(err, errlen, PECOS_ESHAPE, "QLinearConv: w_scale must be a scalar or [%lld]", (long long)m);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "QLinearConv: w_scale must be a scalar or [%lld]", (long long)m);
     }
     rc = out_alloc(y, ydt, win.nsp, g.n, m, &g);
     if (rc) {
         free(yd);
-        return fail(err, errlen, rc, "QLinearConv: cannot allocate the output");
+        return pecos_fail(err, errlen, rc, "QLinearConv: cannot allocate the output");
     }
     const float xs = ((const float *)x_scale->data)[0], ys = ((const float *)y_scale->data)[0];
     const int32_t yz = (int32_t)param_at(y_zp, 0);
@@ -493,26 +480,26 @@ int golden_onnx_gemm(const golden_tensor_t *a, const golden_tensor_t *b, const g
 {
     memset(y, 0, sizeof *y);
     if (!is_float(a->dtype) || b->dtype != a->dtype || (c && c->dtype != a->dtype))
-        return fail(err, errlen, PECOS_EDTYPE, "Gemm: A %s, B %s: float tensors of one type expected",
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "Gemm: A %s, B %s: float tensors of one type expected",
                     golden_dtype_name(a->dtype), golden_dtype_name(b->dtype));
     if (a->ndim != 2 || b->ndim != 2)
-        return fail(err, errlen, PECOS_ESHAPE, "Gemm: A and B must be 2-D (ranks %d, %d)", a->ndim, b->ndim);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "Gemm: A and B must be 2-D (ranks %d, %d)", a->ndim, b->ndim);
     int64_t M = trans_a ? a->dims[1] : a->dims[0], K = trans_a ? a->dims[0] : a->dims[1];
     int64_t Kb = trans_b ? b->dims[1] : b->dims[0], N = trans_b ? b->dims[0] : b->dims[1];
     if (K != Kb)
-        return fail(err, errlen, PECOS_ESHAPE, "Gemm: inner dimensions %lld and %lld differ", (long long)K, (long long)Kb);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "Gemm: inner dimensions %lld and %lld differ", (long long)K, (long long)Kb);
     int64_t cr = 1, cc = 1; /* C's extent along M and N (1 = broadcast) */
     if (c) {
         if (c->ndim > 2)
-            return fail(err, errlen, PECOS_ESHAPE, "Gemm: C has rank %d", c->ndim);
+            return pecos_fail(err, errlen, PECOS_ESHAPE, "Gemm: C has rank %d", c->ndim);
         if (c->ndim == 2) { cr = c->dims[0]; cc = c->dims[1]; }
         if (c->ndim == 1) cc = c->dims[0];
         if ((cr != 1 && cr != M) || (cc != 1 && cc != N))
-            return fail(err, errlen, PECOS_ESHAPE, "Gemm: C does not broadcast to [%lld,%lld]", (long long)M, (long long)N);
+            return pecos_fail(err, errlen, PECOS_ESHAPE, "Gemm: C does not broadcast to [%lld,%lld]", (long long)M, (long long)N);
     }
     int64_t dims[2] = {M, N};
     int rc = golden_tensor_alloc(y, a->dtype, 2, dims);
-    if (rc) return fail(err, errlen, rc, "Gemm: cannot allocate the output");
+    if (rc) return pecos_fail(err, errlen, rc, "Gemm: cannot allocate the output");
     for (int64_t i = 0; i < M; i++)
         for (int64_t j = 0; j < N; j++) {
             double acc = 0;
@@ -541,24 +528,24 @@ static int mm_shape(const golden_tensor_t *a, const golden_tensor_t *b, mm_t *s,
 {
     memset(s, 0, sizeof *s);
     if (a->ndim < 1 || b->ndim < 1)
-        return fail(err, errlen, PECOS_ESHAPE, "%s: operands must have rank >= 1", op);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: operands must have rank >= 1", op);
     int a1 = a->ndim == 1, b1 = b->ndim == 1;
     s->M = a1 ? 1 : a->dims[a->ndim - 2];
     s->K = a->dims[a->ndim - 1];
     int64_t Kb = b1 ? b->dims[0] : b->dims[b->ndim - 2];
     s->N = b1 ? 1 : b->dims[b->ndim - 1];
     if (s->K != Kb)
-        return fail(err, errlen, PECOS_ESHAPE, "%s: inner dimensions %lld and %lld differ", op, (long long)s->K, (long long)Kb);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: inner dimensions %lld and %lld differ", op, (long long)s->K, (long long)Kb);
     int an = a1 ? 0 : a->ndim - 2, bn = b1 ? 0 : b->ndim - 2;
     s->bnd = an > bn ? an : bn;
     if (s->bnd + 2 > GOLDEN_MAX_DIMS)
-        return fail(err, errlen, PECOS_ESHAPE, "%s: rank too high", op);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: rank too high", op);
     int64_t as = 1, bs = 1;
     for (int i = s->bnd - 1; i >= 0; i--) {
         int ai = i - (s->bnd - an), bi = i - (s->bnd - bn);
         int64_t ad = ai >= 0 ? a->dims[ai] : 1, bd = bi >= 0 ? b->dims[bi] : 1;
         if (ad != bd && ad != 1 && bd != 1)
-            return fail(err, errlen, PECOS_ESHAPE, "%s: batch dimensions %lld and %lld do not broadcast", op, (long long)ad, (long long)bd);
+            return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: batch dimensions %lld and %lld do not broadcast", op, (long long)ad, (long long)bd);
         s->bdims[i] = ad > bd ? ad : bd;
         if (ad == 0 || bd == 0) s->bdims[i] = 0;
         s->astr[i] = ad == 1 ? 0 : as;
@@ -601,17 +588,17 @@ int golden_onnx_matmul(const golden_tensor_t *a, const golden_tensor_t *b, golde
 {
     memset(y, 0, sizeof *y);
     if (!is_float(a->dtype) || b->dtype != a->dtype)
-        return fail(err, errlen, PECOS_EDTYPE, "MatMul: A %s, B %s: float tensors of one type expected",
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "MatMul: A %s, B %s: float tensors of one type expected",
                     golden_dtype_name(a->dtype), golden_dtype_name(b->dtype));
     mm_t s;
     int rc = mm_shape(a, b, &s, "MatMul", err, errlen);
     if (rc) return rc;
     rc = golden_tensor_alloc(y, a->dtype, s.ydims_n, s.ydims);
-    if (rc) return fail(err, errlen, rc, "MatMul: cannot allocate the output");
+    if (rc) return pecos_fail(err, errlen, rc, "MatMul: cannot allocate the output");
     double *ad = to_double(a), *bd = to_double(b);
     double *yd = malloc((size_t)(y->count ? y->count : 1) * sizeof *yd);
     if (!ad || !bd || !yd) {
-        rc = fail(err, errlen, PECOS_ENOMEM, "MatMul: out of memory");
+        rc = pecos_fail(err, errlen, PECOS_ENOMEM, "MatMul: out of memory");
         golden_tensor_free(y);
     } else {
         mm_core(&s, ad, bd, yd);
@@ -628,21 +615,21 @@ static int mm_int_acc(const golden_tensor_t *a, const golden_tensor_t *b,
 {
     *yd_out = NULL;
     if (!is_q8(a->dtype) || !is_q8(b->dtype))
-        return fail(err, errlen, PECOS_EDTYPE, "%s: A %s, B %s: int8 or uint8 expected", op,
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "%s: A %s, B %s: int8 or uint8 expected", op,
                     golden_dtype_name(a->dtype), golden_dtype_name(b->dtype));
     if ((a_zp && a_zp->dtype != a->dtype) || (b_zp && b_zp->dtype != b->dtype))
-        return fail(err, errlen, PECOS_EDTYPE, "%s: zero point dtype differs from its tensor's", op);
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "%s: zero point dtype differs from its tensor's", op);
     int rc = mm_shape(a, b, s, op, err, errlen);
     if (rc) return rc;
     if (param_ok(a_zp, s->M) || param_ok(b_zp, s->N))
-        return fail(err, errlen, PECOS_ESHAPE, "%s: zero points must be scalars, per row of A or per column of B", op);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: zero points must be scalars, per row of A or per column of B", op);
     double *ad = to_double(a), *bd = to_double(b);
     int64_t yc = s->M * s->N;
     for (int i = 0; i < s->bnd; i++) yc *= s->bdims[i];
     double *yd = malloc((size_t)(yc ? yc : 1) * sizeof *yd);
     if (!ad || !bd || !yd) {
         free(ad); free(bd); free(yd);
-        return fail(err, errlen, PECOS_ENOMEM, "%s: out of memory", op);
+        return pecos_fail(err, errlen, PECOS_ENOMEM, "%s: out of memory", op);
     }
     for (int64_t i = 0; i < a->count; i++) ad[i] -= param_at(a_zp, (i / s->K) % s->M);
     for (int64_t i = 0; i < b->count; i++) bd[i] -= param_at(b_zp, i % s->N);
@@ -664,7 +651,7 @@ int golden_onnx_matmul_integer(const golden_tensor_t *a, const golden_tensor_t *
     rc = golden_tensor_alloc(y, GOLDEN_DT_INT32, s.ydims_n, s.ydims);
     if (rc) {
         free(yd);
-        return fail(err, errlen, rc, "MatMulInteger: cannot allocate the output");
+        return pecos_fail(err, errlen, rc, "MatMulInteger: cannot allocate the output");
     }
     for (int64_t i = 0; i < y->count; i++) ((int32_t *)y->data)[i] = (int32_t)yd[i];
     free(yd);
@@ -680,23 +667,23 @@ int golden_onnx_qlinear_matmul(const golden_tensor_t *a, const golden_tensor_t *
     memset(y, 0, sizeof *y);
     if (a_scale->dtype != GOLDEN_DT_FLOAT || b_scale->dtype != GOLDEN_DT_FLOAT ||
         y_scale->dtype != GOLDEN_DT_FLOAT)
-        return fail(err, errlen, PECOS_EDTYPE, "QLinearMatMul: scales must be float");
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "QLinearMatMul: scales must be float");
     if (!y_zp || !is_q8(y_zp->dtype))
-        return fail(err, errlen, PECOS_EDTYPE, "QLinearMatMul: y_zero_point must be int8 or uint8");
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "QLinearMatMul: y_zero_point must be int8 or uint8");
     if (y_scale->count != 1 || y_zp->count != 1)
-        return fail(err, errlen, PECOS_ESHAPE, "QLinearMatMul: y_scale and y_zero_point must be scalars");
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "QLinearMatMul: y_scale and y_zero_point must be scalars");
     mm_t s;
     double *yd;
     int rc = mm_int_acc(a, b, a_zp, b_zp, &s, &yd, "QLinearMatMul", err, errlen);
     if (rc) return rc;
     if (param_ok(a_scale, s.M) || param_ok(b_scale, s.N)) {
         free(yd);
-        return fail(err, errlen, PECOS_ESHAPE, "QLinearMatMul: scales must be scalars, per row of A or per column of B");
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "QLinearMatMul: scales must be scalars, per row of A or per column of B");
     }
     rc = golden_tensor_alloc(y, y_zp->dtype, s.ydims_n, s.ydims);
     if (rc) {
         free(yd);
-        return fail(err, errlen, rc, "QLinearMatMul: cannot allocate the output");
+        return pecos_fail(err, errlen, rc, "QLinearMatMul: cannot allocate the output");
     }
     const float ys = ((const float *)y_scale->data)[0];
     const int32_t yz = (int32_t)param_at(y_zp, 0);
@@ -716,12 +703,12 @@ static int pool_setup(const golden_window_t *win_in, const golden_tensor_t *x,
 {
     *win = *win_in;
     if (golden_dtype_size(x->dtype) == 0 || x->dtype == GOLDEN_DT_BOOL)
-        return fail(err, errlen, PECOS_EDTYPE, "%s: X dtype %s not supported", op, golden_dtype_name(x->dtype));
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "%s: X dtype %s not supported", op, golden_dtype_name(x->dtype));
     if (x->ndim < 3 || x->ndim > 5)
-        return fail(err, errlen, PECOS_ESHAPE, "%s: X rank %d: 1 to 3 spatial dimensions supported", op, x->ndim);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: X rank %d: 1 to 3 spatial dimensions supported", op, x->ndim);
     for (int i = 0; i < x->ndim - 2; i++)
         if (win->kernel[i] < 1)
-            return fail(err, errlen, PECOS_EPARAM, "%s: kernel_shape missing or < 1", op);
+            return pecos_fail(err, errlen, PECOS_EPARAM, "%s: kernel_shape missing or < 1", op);
     return geom_make(win, x, 1, g, err, errlen);
 }
 
@@ -737,12 +724,12 @@ static int pool(const golden_window_t *win_in, const golden_tensor_t *x, golden_
     int rc = pool_setup(win_in, x, &win, &g, op, err, errlen);
     if (rc) return rc;
     if (avg && !is_float(x->dtype))
-        return fail(err, errlen, PECOS_EDTYPE, "AveragePool: X dtype %s: float expected", golden_dtype_name(x->dtype));
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "AveragePool: X dtype %s: float expected", golden_dtype_name(x->dtype));
     rc = out_alloc(y, x->dtype, win.nsp, g.n, g.c, &g);
     if (!rc && indices) rc = out_alloc(indices, GOLDEN_DT_INT64, win.nsp, g.n, g.c, &g);
     if (rc) {
         golden_tensor_free(y);
-        return fail(err, errlen, rc, "%s: cannot allocate the output", op);
+        return pecos_fail(err, errlen, rc, "%s: cannot allocate the output", op);
     }
     const int64_t isz = g.in[0] * g.in[1] * g.in[2];
     int64_t oi = 0;
@@ -802,16 +789,16 @@ int golden_onnx_global_avgpool(const golden_tensor_t *x, golden_tensor_t *y, cha
 {
     memset(y, 0, sizeof *y);
     if (!is_float(x->dtype))
-        return fail(err, errlen, PECOS_EDTYPE, "GlobalAveragePool: X dtype %s: float expected", golden_dtype_name(x->dtype));
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "GlobalAveragePool: X dtype %s: float expected", golden_dtype_name(x->dtype));
     if (x->ndim < 3)
-        return fail(err, errlen, PECOS_ESHAPE, "GlobalAveragePool: X rank %d < 3", x->ndim);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "GlobalAveragePool: X rank %d < 3", x->ndim);
     int64_t dims[GOLDEN_MAX_DIMS], sp = 1;
     for (int i = 0; i < x->ndim; i++) {
         dims[i] = i < 2 ? x->dims[i] : 1;
         if (i >= 2) sp *= x->dims[i];
     }
     int rc = golden_tensor_alloc(y, x->dtype, x->ndim, dims);
-    if (rc) return fail(err, errlen, rc, "GlobalAveragePool: cannot allocate the output");
+    if (rc) return pecos_fail(err, errlen, rc, "GlobalAveragePool: cannot allocate the output");
     for (int64_t nc = 0; nc < y->count; nc++) {
         double sum = 0;
         for (int64_t i = 0; i < sp; i++) sum += golden_tensor_get(x, nc * sp + i);
@@ -826,9 +813,9 @@ int golden_onnx_relu(const golden_tensor_t *x, golden_tensor_t *y, char *err, si
 {
     memset(y, 0, sizeof *y);
     if (golden_dtype_size(x->dtype) == 0)
-        return fail(err, errlen, PECOS_EDTYPE, "Relu: unsupported dtype");
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "Relu: unsupported dtype");
     int rc = golden_tensor_copy(y, x);
-    if (rc) return fail(err, errlen, rc, "Relu: cannot allocate the output");
+    if (rc) return pecos_fail(err, errlen, rc, "Relu: cannot allocate the output");
     for (int64_t i = 0; i < y->count; i++) {
         double v = golden_tensor_get(x, i);
         if (v < 0) golden_tensor_set(y, i, 0.0);
@@ -841,7 +828,7 @@ int golden_onnx_add(const golden_tensor_t *a, const golden_tensor_t *b, golden_t
 {
     memset(y, 0, sizeof *y);
     if (golden_dtype_size(a->dtype) == 0 || a->dtype != b->dtype || a->dtype == GOLDEN_DT_BOOL)
-        return fail(err, errlen, PECOS_EDTYPE, "Add: A %s and B %s: one numeric dtype expected",
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "Add: A %s and B %s: one numeric dtype expected",
                     golden_dtype_name(a->dtype), golden_dtype_name(b->dtype));
     int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
     int64_t dims[GOLDEN_MAX_DIMS], as[GOLDEN_MAX_DIMS], bs[GOLDEN_MAX_DIMS], sa = 1, sb = 1;
@@ -849,7 +836,7 @@ int golden_onnx_add(const golden_tensor_t *a, const golden_tensor_t *b, golden_t
         int ai = i - (nd - a->ndim), bi = i - (nd - b->ndim);
         int64_t ad = ai >= 0 ? a->dims[ai] : 1, bd = bi >= 0 ? b->dims[bi] : 1;
         if (ad != bd && ad != 1 && bd != 1)
-            return fail(err, errlen, PECOS_ESHAPE, "Add: dimensions %lld and %lld do not broadcast", (long long)ad, (long long)bd);
+            return pecos_fail(err, errlen, PECOS_ESHAPE, "Add: dimensions %lld and %lld do not broadcast", (long long)ad, (long long)bd);
         dims[i] = ad == 1 ? bd : ad;
         as[i] = ad == 1 ? 0 : sa;
         bs[i] = bd == 1 ? 0 : sb;
@@ -857,7 +844,7 @@ int golden_onnx_add(const golden_tensor_t *a, const golden_tensor_t *b, golden_t
         sb *= bd;
     }
     int rc = golden_tensor_alloc(y, a->dtype, nd, dims);
-    if (rc) return fail(err, errlen, rc, "Add: cannot allocate the output");
+    if (rc) return pecos_fail(err, errlen, rc, "Add: cannot allocate the output");
     const int isint = golden_dtype_is_int(a->dtype);
     for (int64_t i = 0; i < y->count; i++) {
         int64_t rem = i, ao = 0, bo = 0;
@@ -886,11 +873,11 @@ int golden_onnx_flatten(const golden_tensor_t *x, int64_t axis, golden_tensor_t 
     memset(y, 0, sizeof *y);
     if (axis < 0) axis += x->ndim;
     if (axis < 0 || axis > x->ndim)
-        return fail(err, errlen, PECOS_EPARAM, "Flatten: axis out of range for rank %d", x->ndim);
+        return pecos_fail(err, errlen, PECOS_EPARAM, "Flatten: axis out of range for rank %d", x->ndim);
     int64_t dims[2] = {1, 1};
     for (int i = 0; i < x->ndim; i++) dims[i < axis ? 0 : 1] *= x->dims[i];
     int rc = golden_tensor_copy(y, x);
-    if (rc) return fail(err, errlen, rc, "Flatten: cannot allocate the output");
+    if (rc) return pecos_fail(err, errlen, rc, "Flatten: cannot allocate the output");
     y->ndim = 2;
     y->dims[0] = dims[0];
     y->dims[1] = dims[1];
@@ -902,36 +889,36 @@ int golden_onnx_reshape(const golden_tensor_t *x, const int64_t *shape, int n, i
 {
     memset(y, 0, sizeof *y);
     if (n < 0 || n > GOLDEN_MAX_DIMS)
-        return fail(err, errlen, PECOS_ESHAPE, "Reshape: target rank %d not supported", n);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "Reshape: target rank %d not supported", n);
     int64_t dims[GOLDEN_MAX_DIMS], known = 1;
     int infer = -1;
     for (int i = 0; i < n; i++) {
         dims[i] = shape[i];
         if (dims[i] == 0 && !allowzero) {
             if (i >= x->ndim)
-                return fail(err, errlen, PECOS_ESHAPE, "Reshape: shape[%d] = 0 copies a dimension the input lacks", i);
+                return pecos_fail(err, errlen, PECOS_ESHAPE, "Reshape: shape[%d] = 0 copies a dimension the input lacks", i);
             dims[i] = x->dims[i];
         }
         if (dims[i] == -1) {
-            if (infer >= 0) return fail(err, errlen, PECOS_ESHAPE, "Reshape: more than one -1 in the shape");
+            if (infer >= 0) return pecos_fail(err, errlen, PECOS_ESHAPE, "Reshape: more than one -1 in the shape");
             infer = i;
             continue;
         }
-        if (dims[i] < 0) return fail(err, errlen, PECOS_ESHAPE, "Reshape: shape[%d] = %lld", i, (long long)dims[i]);
-        if (dims[i] > MAX_ELEMS) return fail(err, errlen, PECOS_ESHAPE, "Reshape: shape[%d] too large", i);
+        if (dims[i] < 0) return pecos_fail(err, errlen, PECOS_ESHAPE, "Reshape: shape[%d] = %lld", i, (long long)dims[i]);
+        if (dims[i] > MAX_ELEMS) return pecos_fail(err, errlen, PECOS_ESHAPE, "Reshape: shape[%d] too large", i);
         known *= dims[i];
-        if (known > MAX_ELEMS) return fail(err, errlen, PECOS_ESHAPE, "Reshape: shape too large");
+        if (known > MAX_ELEMS) return pecos_fail(err, errlen, PECOS_ESHAPE, "Reshape: shape too large");
     }
     if (infer >= 0) {
         if (known == 0 || x->count % known)
-            return fail(err, errlen, PECOS_ESHAPE, "Reshape: cannot infer the -1 dimension for %lld elements", (long long)x->count);
+            return pecos_fail(err, errlen, PECOS_ESHAPE, "Reshape: cannot infer the -1 dimension for %lld elements", (long long)x->count);
         dims[infer] = x->count / known;
         known *= dims[infer];
     }
     if (known != x->count)
-        return fail(err, errlen, PECOS_ESHAPE, "Reshape: %lld elements cannot take a shape of %lld", (long long)x->count, (long long)known);
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "Reshape: %lld elements cannot take a shape of %lld", (long long)x->count, (long long)known);
     int rc = golden_tensor_copy(y, x);
-    if (rc) return fail(err, errlen, rc, "Reshape: cannot allocate the output");
+    if (rc) return pecos_fail(err, errlen, rc, "Reshape: cannot allocate the output");
     y->ndim = n;
     for (int i = 0; i < n; i++) y->dims[i] = dims[i];
     return 0;
