@@ -46,3 +46,17 @@ for run in "conv3 0" "conv3 4" "conv3 16" "fc 4" "fc 16"; do
     awk -F'\t' '{printf "%-16s %6s %10d %10d %10d %7.2f %9.2f %12.0f\n", $1, $2, $3, $4, $5, $6, $7, $8}'
 done
 rm -rf "$tmp"
+
+# Whole networks end to end on the 16x16 int8 array (unbounded memory, seed 1): wall time,
+# simulated cycles per second of wall time, utilization over all cycles, energy per inference.
+# PECOS_BENCH_NETS overrides the list (e.g. "lenet5 alexnet resnet50 vgg16").
+tmp=$(mktemp -d)
+printf '\n%-14s %12s %9s %12s %7s %12s\n' network cycles wall_s sim_cycles/s util% energy_uJ
+for net in ${PECOS_BENCH_NETS:-lenet5 alexnet resnet50}; do
+  "$pecos" run --network "$top/models/networks/$net.csv" --rows 16 --cols 16 \
+    --json "$tmp/n.json" >/dev/null
+  jq -r '[.network, .total.cycles, .total.wall_seconds, .total.cycles / .total.wall_seconds,
+          100 * .total.utilization, .total.energy_pj.total / 1e6] | @tsv' "$tmp/n.json" |
+    awk -F'\t' '{printf "%-14s %12d %9.2f %12.0f %7.2f %12.1f\n", $1, $2, $3, $4, $5, $6}'
+done
+rm -rf "$tmp"
