@@ -94,7 +94,8 @@ typedef struct {
 } accel_post_t;
 
 typedef struct {
-    uint64_t cycles;     /* PPU cycles: beats + gaps + pipeline drain */
+    uint64_t cycles;     /* PPU cycles: first beat to last result */
+    uint64_t model_cycles; /* beats + the unit's latency (one beat a cycle, no gaps) */
     uint64_t beats;      /* window elements fed */
     uint64_t outputs;    /* int8 results */
     uint64_t glb_rd, glb_wr; /* bytes: 4 per int32 operand read (8 with a per-element b), 1 per result */
@@ -102,7 +103,7 @@ typedef struct {
     int bad_c, bad_p, bad_q;
     int expected, got;
     uint64_t bad_cycle;
-    bool ok;             /* bit-exact */
+    bool ok;             /* bit-exact and cycles == model_cycles */
     double sim_seconds;
 } accel_post_res_t;
 

@@ -188,8 +188,14 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
             res->bad_cycle = ocyc[k];
         }
     }
-    res->ok = res->mismatches == 0;
-    if (!res->ok)
+    res->model_cycles = res->beats + (uint64_t)pl->latency;
+    res->ok = res->mismatches == 0 && res->cycles == res->model_cycles;
+    if (res->cycles != res->model_cycles)
+        fprintf(stderr, "FAIL %s (post-processing): %llu cycles, the model says %llu (%llu beats "
+                        "+ latency %d); seed %llu\n",
+                pp->name, (unsigned long long)res->cycles, (unsigned long long)res->model_cycles,
+                (unsigned long long)res->beats, pl->latency, (unsigned long long)a->run.seed);
+    if (res->mismatches)
         fprintf(stderr,
                 "FAIL %s (post-processing): %llu of %zu outputs differ; first at (c=%d, p=%d, "
                 "q=%d): expected %d, got %d; seed %llu; PPU cycle %llu\n",

@@ -327,10 +327,9 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         return -1;
     }
     bool files = o->ifmap_path || o->weights_path || o->bias_path;
-    if (o->network_path && (o->weights_path || o->bias_path || o->tile_forced || o->ndf > 1 ||
-                            o->fault_cycle != UINT64_MAX)) {
+    if (o->network_path && (o->weights_path || o->bias_path || o->tile_forced || o->ndf > 1)) {
         fprintf(stderr, "pecos run: --network takes its weights from the seed; --weights, --bias, "
-                        "--tile, --inject-fault and --dataflow all go with --layer\n");
+                        "--tile and --dataflow all go with --layer\n");
         return -1;
     }
     if (o->network_path) files = false; /* --ifmap is the network's input */
@@ -612,7 +611,7 @@ int cmd_run(int argc, char **argv)
     }
     if (o.network_path) {
         const lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = o.dtype, .mem = o.mem,
-                               .etab = &o.etab, .fault_cycle = UINT64_MAX, .trace = o.trace,
+                               .etab = &o.etab, .fault_cycle = o.fault_cycle, .trace = o.trace,
                                .seed = o.seed, .who = "pecos run", .rerun = print_rerun,
                                .rerun_ctx = &o};
         const netrun_opts_t no = {.network = o.network_path, .ifmap_path = o.ifmap_path,

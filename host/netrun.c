@@ -204,12 +204,13 @@ static int write_json(const char *path, const topo_t *t, const lrun_cfg_t *run,
                     (unsigned long long)r->mem.stall[2], (unsigned long long)r->mem.stall[3],
                     r->sim_seconds);
         if (L->has_post)
-            fprintf(f, ", \"ppu\": {\"cycles\": %llu, \"beats\": %llu, \"outputs\": %llu, "
-                       "\"glb_read_bytes\": %llu, \"glb_write_bytes\": %llu, \"bitexact\": %s, "
-                       "\"mismatches\": %llu, \"scale\": %.9g}",
-                    (unsigned long long)L->post.cycles, (unsigned long long)L->post.beats,
-                    (unsigned long long)L->post.outputs, (unsigned long long)L->post.glb_rd,
-                    (unsigned long long)L->post.glb_wr, L->post.ok ? "true" : "false",
+            fprintf(f, ", \"ppu\": {\"cycles\": %llu, \"model_cycles\": %llu, \"beats\": %llu, "
+                       "\"outputs\": %llu, \"glb_read_bytes\": %llu, \"glb_write_bytes\": %llu, "
+                       "\"bitexact\": %s, \"mismatches\": %llu, \"scale\": %.9g}",
+                    (unsigned long long)L->post.cycles, (unsigned long long)L->post.model_cycles,
+                    (unsigned long long)L->post.beats, (unsigned long long)L->post.outputs,
+                    (unsigned long long)L->post.glb_rd, (unsigned long long)L->post.glb_wr,
+                    L->post.mismatches == 0 ? "true" : "false",
                     (unsigned long long)L->post.mismatches, L->scale);
         fprintf(f, ", \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, \"rf\": %.1f, "
                    "\"mac\": %.1f}}",

@@ -50,3 +50,10 @@ pecos_bad(net_plot_without_network 2 "--plot goes with --network" pecos run --la
 pecos_bad(csv_with_all_dataflows 2 "--csv needs one --dataflow" pecos compare-dataflows --layer fc,c=4,k=4 --csv /tmp/x.csv)
 add_test(NAME cli.layer_csv_report COMMAND sh -c "${PECOS_BIN} run --rows 4 --cols 4 --layer conv,h=6,w=6,c=3,k=5,r=3,s=3,name=a --layer fc,c=20,k=7,name=b --csv ${NB}/layers.csv && test $(wc -l < ${NB}/layers.csv) -eq 3 && grep -q '^1,b,fc,' ${NB}/layers.csv")
 set_tests_properties(cli.layer_csv_report PROPERTIES LABELS cli)
+
+# The checker's self-test on a network: one flipped output bit of the array from cycle 300
+# on must fail the run (exit 1) with a FAIL line naming the layer, the first mismatch, the
+# seed and the re-run command with a waveform window.
+add_test(NAME net.injected_fault_fails
+  COMMAND sh -c "${PECOS_BIN} run --network ${NS}/small.csv --rows 4 --cols 4 --inject-fault 300 >/dev/null 2>${NB}/net_fault.err; rc=$?; cat ${NB}/net_fault.err; [ $rc -eq 1 ] && grep -q '^FAIL stem: 1 of 1248 outputs differ; first at (k=.*seed 1; cycle' ${NB}/net_fault.err && grep -q 're-run with a waveform:.* run --network .*--wave pecos_fail.fst --wave-from' ${NB}/net_fault.err")
+set_tests_properties(net.injected_fault_fails PROPERTIES LABELS net)

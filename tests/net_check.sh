@@ -4,7 +4,8 @@
 # layer ran where it should (conv/fc on the array and the post-processing unit, pools, ReLU
 # and adds on the unit, concats on the host) and passed; array layers bit-exact, cycle-checked
 # (exact with unbounded memory, within the memory model's bounds otherwise), DRAM traffic
-# equal to the model; the totals add up.
+# equal to the model; the post-processing unit bit-exact and its cycles = beats + latency;
+# the totals add up.
 set -e
 pecos=$1; dir=$2; net=$3; rows=$4; cols=$5; shift 5
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,10 +19,12 @@ jq -e --argjson n "$n" '.total.pass == true and (.layers | length) == $n' "$json
 jq -e 'all(.layers[]; .pass and
       (if .type == "conv" or .type == "fc" then
          .where == "array+ppu" and .bitexact and .cycles_match and .traffic_ok and .counters_ok
-         and .ppu.bitexact and .cycles == .array_cycles + .ppu.cycles
+         and .ppu.bitexact and .ppu.cycles == .ppu.model_cycles
+         and .cycles == .array_cycles + .ppu.cycles
          and .array_cycles >= .ideal_cycles and .array_cycles >= .roofline_cycles
        elif .type == "concat" then .where == "host"
-       else .where == "ppu" and .ppu.bitexact and .ppu.cycles > 0 end))' "$json" >/dev/null ||
+       else .where == "ppu" and .ppu.bitexact and .ppu.cycles > 0
+         and .ppu.cycles == .ppu.model_cycles end))' "$json" >/dev/null ||
   { echo "net_check: $net: a layer broke its contract"; exit 1; }
 jq -e '.total.cycles == ([.layers[].cycles] | add) and
        .total.macs == ([.layers[] | .macs // 0] | add) and .total.macs > 0' "$json" >/dev/null ||
