@@ -4,8 +4,11 @@
 # row per layer, and the table's total line shows the JSON's total MACs.
 set -e
 pecos=$1; dir=$2; csv=$3; expr=$4; shift 4
+# One set of files per run: several tests analyze the same CSV with other options in parallel.
 name=$(basename "$csv" .csv)
-json=$dir/analyze_$name.json; rows=$dir/analyze_$name.rows.csv; out=$dir/analyze_$name.txt
+tmp=$(mktemp -d "$dir/analyze_$name.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+json=$tmp/analyze_$name.json; rows=$tmp/analyze_$name.rows.csv; out=$tmp/analyze_$name.txt
 rm -f "$json" "$rows" "$out"
 "$pecos" analyze "$csv" "$@" --json "$json" --csv "$rows" >"$out"
 if ! jq -e "$expr" "$json" >/dev/null; then
