@@ -595,31 +595,26 @@ int cmd_run(int argc, char **argv)
         fprintf(o.trace, "# cycle_issued cycle_done bytes src dst layer what blocks x runs x "
                          "run_bytes\n");
     }
-    if (o.onnx_path) {
+    if (o.onnx_path || o.network_path) {
+        /* Whole models: the array, memory system and checks of a --layer run. */
         const lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = o.dtype, .mem = o.mem,
                                .etab = &o.etab, .fault_cycle = o.fault_cycle, .trace = o.trace,
                                .seed = o.seed, .who = "pecos run", .rerun = print_rerun,
                                .rerun_ctx = &o};
-        const onnxrun_opts_t xo = {.model = o.onnx_path, .input_path = o.input_path,
-                                   .out_path = o.out_path, .json_path = o.json_path,
-                                   .wave_path = o.wave_path, .wave_from = o.wave_from,
-                                   .wave_to = o.wave_to};
-        exit_code = onnxrun(&lc, o.dfs[0], &xo);
-        if (o.trace && fclose(o.trace) != 0 && exit_code == PECOS_EXIT_PASS)
-            exit_code = PECOS_EXIT_USAGE;
-        return exit_code;
-    }
-    if (o.network_path) {
-        const lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = o.dtype, .mem = o.mem,
-                               .etab = &o.etab, .fault_cycle = o.fault_cycle, .trace = o.trace,
-                               .seed = o.seed, .who = "pecos run", .rerun = print_rerun,
-                               .rerun_ctx = &o};
-        const netrun_opts_t no = {.network = o.network_path, .ifmap_path = o.ifmap_path,
-                                  .out_path = o.out_path, .json_path = o.json_path,
-                                  .csv_path = o.csv_path, .plot_dir = o.plot_dir,
-                                  .wave_path = o.wave_path, .wave_from = o.wave_from,
-                                  .wave_to = o.wave_to, .progress = isatty(2) != 0};
-        exit_code = netrun(&lc, o.dfs[0], &no);
+        if (o.onnx_path) {
+            const onnxrun_opts_t xo = {.model = o.onnx_path, .input_path = o.input_path,
+                                       .out_path = o.out_path, .json_path = o.json_path,
+                                       .wave_path = o.wave_path, .wave_from = o.wave_from,
+                                       .wave_to = o.wave_to};
+            exit_code = onnxrun(&lc, o.dfs[0], &xo);
+        } else {
+            const netrun_opts_t no = {.network = o.network_path, .ifmap_path = o.ifmap_path,
+                                      .out_path = o.out_path, .json_path = o.json_path,
+                                      .csv_path = o.csv_path, .plot_dir = o.plot_dir,
+                                      .wave_path = o.wave_path, .wave_from = o.wave_from,
+                                      .wave_to = o.wave_to, .progress = isatty(2) != 0};
+            exit_code = netrun(&lc, o.dfs[0], &no);
+        }
         if (o.trace && fclose(o.trace) != 0 && exit_code == PECOS_EXIT_PASS)
             exit_code = PECOS_EXIT_USAGE;
         return exit_code;

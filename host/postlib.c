@@ -9,34 +9,7 @@
 #include <unistd.h>
 
 #include "pecos_err.h"
-
-#ifndef PECOS_SIM_DIR
-#define PECOS_SIM_DIR "sim"
-#endif
-
-/* Directory holding the libraries: $PECOS_SIM_DIR, else the build's, else <exe dir>/sim
- * (the same search as simlib.c). */
-static void post_dir(char *dir, size_t len)
-{
-    const char *env = getenv("PECOS_SIM_DIR");
-    if (env && *env) {
-        snprintf(dir, len, "%s", env);
-        return;
-    }
-    if (access(PECOS_SIM_DIR, R_OK) == 0) {
-        snprintf(dir, len, "%s", PECOS_SIM_DIR);
-        return;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        if (snprintf(dir, len, "%s/sim", exe) < (int)len) return;
-    }
-    snprintf(dir, len, "%s", PECOS_SIM_DIR);
-}
+#include "simlib.h"
 
 #define LOAD_SYM(field, name)                                                                  \
     do {                                                                                       \
@@ -55,7 +28,7 @@ int postlib_open(postlib_t *p, int lanes, const char *fst_path, char *err, size_
         snprintf(err, errlen, "post-processing lanes %d: must be 1..256", lanes);
         return PECOS_ENOSIM;
     }
-    post_dir(dir, sizeof dir);
+    simlib_dir(dir, sizeof dir);
     int plen = snprintf(p->path, sizeof p->path, "%s/libpecos_post_L%d.so", dir, lanes);
     if (plen < 0 || plen >= (int)sizeof p->path) {
         snprintf(err, errlen, "PECOS_SIM_DIR is too long");

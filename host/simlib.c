@@ -14,8 +14,7 @@
 #define PECOS_SIM_DIR "sim"
 #endif
 
-/* Directory holding the variants: $PECOS_SIM_DIR, else the build's, else <exe dir>/sim. */
-static void sim_dir(char *dir, size_t len)
+void simlib_dir(char *dir, size_t len)
 {
     const char *env = getenv("PECOS_SIM_DIR");
     if (env && *env) {
@@ -51,7 +50,7 @@ int simlib_open(simlib_t *s, const char *dataflow, const char *dtype, int rows, 
 {
     char dir[PATH_MAX];
     memset(s, 0, sizeof *s);
-    sim_dir(dir, sizeof dir);
+    simlib_dir(dir, sizeof dir);
     int plen = snprintf(s->path, sizeof s->path, "%s/libpecos_sim_%s_%s_%dx%d.so", dir, dataflow,
                         dtype, rows, cols);
     if (plen < 0 || plen >= (int)sizeof s->path) {

@@ -32,6 +32,9 @@ typedef struct {
  * be set if a waveform will be dumped. Returns 0 or PECOS_ENOSIM with a one-line reason in err. */
 int simlib_open(simlib_t *s, const char *dataflow, const char *dtype, int rows, int cols,
                 int trace_enable, char *err, size_t errlen);
+/* Writes the directory that holds the verilated libraries (array variants and
+ * post-processing units) into dir: $PECOS_SIM_DIR, else the build's, else <exe dir>/sim. */
+void simlib_dir(char *dir, size_t len);
 /* Closes the model (flushing any open trace) and unloads the library. Safe on a zeroed s. */
 void simlib_close(simlib_t *s);
 
