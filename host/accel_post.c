@@ -54,10 +54,11 @@ static void step(feed_t *f, bool valid, bool first, bool last, int count)
     f->pl->step(f->pl->v, valid, first, last, count, f->acc, f->bias, &ov, f->o);
     if (!ov) return;
     const size_t g = f->got / f->opl, pix = f->got % f->opl;
+    const uint64_t cyc = f->pl->cycle(f->pl->v);
     for (int l = 0; l < f->lanes && (int)g * f->lanes + l < f->c; l++) {
         const size_t k = ((size_t)g * f->lanes + (size_t)l) * f->opl + pix;
         f->y[k] = f->o[l];
-        f->ocyc[k] = f->pl->cycle(f->pl->v);
+        f->ocyc[k] = cyc;
     }
     f->got++;
 }
@@ -141,6 +142,8 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
                         seen++;
                         step(&f, true, seen == 1, seen == cnt, cnt);
                         res->beats++;
+                        /* the real lanes' operands: int32 each, and a per-element b */
+                        res->glb_rd += (uint64_t)cn * (b && b_per_elem ? 8 : 4);
                     }
             }
     }
@@ -151,9 +154,7 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
     res->cycles = pl->cycle(pl->v) - c0;
     res->sim_seconds = now_seconds() - t0;
     res->outputs = out_n;
-    res->glb_rd = res->beats * (uint64_t)(C < lanes ? C : lanes) * 4;
-    if (b && b_per_elem) res->glb_rd *= 2;
-    if (b && !b_per_elem) res->glb_rd += (uint64_t)C * 4;
+    if (b && !b_per_elem) res->glb_rd += (uint64_t)C * 4; /* the bias, once per channel */
     res->glb_wr = out_n;
     if (got != (size_t)groups * opl) {
         fprintf(stderr, "FAIL %s: the post-processing unit returned %zu of %zu results (seed %llu)\n",

@@ -12,15 +12,11 @@
 #include <unistd.h>
 
 #include "fpconv.h"
-#include "golden_conv.h"
-#include "golden_fp.h"
-#include "dma.h"
 #include "energy.h"
 #include "layer.h"
 #include "lrun.h"
 #include "netrun.h"
 #include "onnxrun.h"
-#include "mem_model.h"
 #include "memsys.h"
 #include "npy.h"
 #include "pecos_err.h"
@@ -29,8 +25,6 @@
 #include "rng.h"
 #include "simlib.h"
 #include "tiler.h"
-#include "ws_model.h"
-#include "ws_run.h"
 
 #define MAX_LAYERS 256
 

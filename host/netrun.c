@@ -91,12 +91,43 @@ static void print_progress(int i, int n, const char *name, uint64_t cycles, doub
     fflush(stderr);
 }
 
+/* The network's totals, summed once for the table and the JSON. */
+typedef struct {
+    uint64_t macs, cycles, arr_cycles, post_cycles, dram;
+    double e[E_N], e_total, sim_s;
+    int failed;
+} net_totals_t;
+
+static net_totals_t totals(const net_layer_t *nl, int n)
+{
+    net_totals_t t = {0};
+    for (int i = 0; i < n; i++) {
+        const net_layer_t *L = &nl[i];
+        if (L->on_array) {
+            t.macs += L->arr.macs;
+            t.arr_cycles += L->arr.cycles;
+            t.dram += L->arr.mem.dram_rd + L->arr.mem.dram_wr;
+            t.sim_s += L->arr.sim_seconds;
+        }
+        t.cycles += L->cycles;
+        t.post_cycles += L->post.cycles;
+        t.sim_s += L->post.sim_seconds;
+        for (int j = 0; j < E_N; j++) t.e[j] += L->energy_pj[j];
+        t.failed += !L->ok;
+    }
+    for (int j = 0; j < E_N; j++) t.e_total += t.e[j];
+    return t;
+}
+
+static double util(uint64_t macs, uint64_t cycles, const lrun_cfg_t *run)
+{
+    return cycles ? (double)macs / ((double)cycles * run->rows * run->cols) : 0.0;
+}
+
 static void summary(FILE *f, const topo_t *t, const lrun_cfg_t *run, const char *df_name,
                     const net_layer_t *nl, int n, double wall)
 {
-    uint64_t macs = 0, cycles = 0, arr_cycles = 0, post_cycles = 0;
-    double e[E_N] = {0}, sim_s = 0;
-    int failed = 0;
+    const net_totals_t T = totals(nl, n);
     fprintf(f, "pecos run --network %s: %dx%d %s int8 array, %d layers\n", t->name, run->rows,
             run->cols, df_name, n);
     fprintf(f, "%-22s %-8s %-22s %13s %11s %9s %6s %10s %6s\n", "layer", "type", "out (KxPxQ)",
@@ -107,39 +138,29 @@ static void summary(FILE *f, const topo_t *t, const lrun_cfg_t *run, const char 
         snprintf(shape, sizeof shape, "%dx%dx%d", L->t->k, L->t->p, L->t->q);
         double el = 0;
         for (int j = 0; j < E_N; j++) el += L->energy_pj[j];
-        const uint64_t m = L->on_array ? L->arr.macs : 0;
-        const uint64_t ac = L->on_array ? L->arr.cycles : 0;
         fprintf(f, "%-22.22s %-8s %-22s %13llu %11llu %9llu %6.2f %10.3f %6s\n", L->t->name,
-                topo_type_name(L->t->type), shape, (unsigned long long)m,
-                (unsigned long long)ac, (unsigned long long)L->post.cycles,
+                topo_type_name(L->t->type), shape,
+                (unsigned long long)(L->on_array ? L->arr.macs : 0),
+                (unsigned long long)(L->on_array ? L->arr.cycles : 0),
+                (unsigned long long)L->post.cycles,
                 L->on_array ? 100.0 * L->arr.utilization : 0.0, el / 1e6,
                 L->ok ? "PASS" : "FAIL");
-        macs += m;
-        cycles += L->cycles;
-        arr_cycles += ac;
-        post_cycles += L->post.cycles;
-        for (int j = 0; j < E_N; j++) e[j] += L->energy_pj[j];
-        sim_s += (L->on_array ? L->arr.sim_seconds : 0) + L->post.sim_seconds;
-        failed += !L->ok;
     }
-    const double pes = (double)run->rows * run->cols;
     fprintf(f, "%-22s %-8s %-22s %13llu %11llu %9llu %6.2f %10.3f %6s\n", "total", "", "",
-            (unsigned long long)macs, (unsigned long long)arr_cycles,
-            (unsigned long long)post_cycles,
-            cycles ? 100.0 * (double)macs / ((double)cycles * pes) : 0.0,
-            (e[0] + e[1] + e[2] + e[3]) / 1e6, failed ? "FAIL" : "PASS");
+            (unsigned long long)T.macs, (unsigned long long)T.arr_cycles,
+            (unsigned long long)T.post_cycles, 100.0 * util(T.macs, T.cycles, run),
+            T.e_total / 1e6, T.failed ? "FAIL" : "PASS");
     fprintf(f, "cycles %llu (array %llu + post-processing %llu); utilization %.2f%% of %d PEs "
                "over all cycles (%.2f%% over the array's)\n",
-            (unsigned long long)cycles, (unsigned long long)arr_cycles,
-            (unsigned long long)post_cycles,
-            cycles ? 100.0 * (double)macs / ((double)cycles * pes) : 0.0, (int)pes,
-            arr_cycles ? 100.0 * (double)macs / ((double)arr_cycles * pes) : 0.0);
+            (unsigned long long)T.cycles, (unsigned long long)T.arr_cycles,
+            (unsigned long long)T.post_cycles, 100.0 * util(T.macs, T.cycles, run),
+            run->rows * run->cols, 100.0 * util(T.macs, T.arr_cycles, run));
     fprintf(f, "energy per inference %.3f uJ: DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f\n",
-            (e[0] + e[1] + e[2] + e[3]) / 1e6, e[E_DRAM] / 1e6, e[E_GLB] / 1e6, e[E_RF] / 1e6,
-            e[E_MAC] / 1e6);
+            T.e_total / 1e6, T.e[E_DRAM] / 1e6, T.e[E_GLB] / 1e6, T.e[E_RF] / 1e6,
+            T.e[E_MAC] / 1e6);
     fprintf(f, "wall %.2f s; simulation %.2f s, %.3f M simulated cycles/s; %d of %d layers "
                "failed\n",
-            wall, sim_s, sim_s > 0 ? (double)cycles / sim_s / 1e6 : 0.0, failed, n);
+            wall, T.sim_s, T.sim_s > 0 ? (double)T.cycles / T.sim_s / 1e6 : 0.0, T.failed, n);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -161,9 +182,7 @@ static int write_json(const char *path, const topo_t *t, const lrun_cfg_t *run,
 {
     FILE *f = fopen(path, "w");
     if (!f) return PECOS_EIO;
-    uint64_t macs = 0, cycles = 0, arr = 0, post = 0, dram = 0;
-    double e[E_N] = {0};
-    bool pass = true;
+    const net_totals_t T = totals(nl, n);
     fprintf(f, "{\n  \"network\": ");
     json_str(f, t->name);
     fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", "
@@ -216,24 +235,16 @@ static int write_json(const char *path, const topo_t *t, const lrun_cfg_t *run,
                    "\"mac\": %.1f}}",
                 L->energy_pj[E_DRAM], L->energy_pj[E_GLB], L->energy_pj[E_RF],
                 L->energy_pj[E_MAC]);
-        macs += L->on_array ? r->macs : 0;
-        arr += L->on_array ? r->cycles : 0;
-        dram += L->on_array ? r->mem.dram_rd + r->mem.dram_wr : 0;
-        post += L->post.cycles;
-        cycles += L->cycles;
-        for (int j = 0; j < E_N; j++) e[j] += L->energy_pj[j];
-        pass = pass && L->ok;
     }
-    const double pes = (double)run->rows * run->cols;
     fprintf(f, "\n  ],\n  \"total\": {\"layers\": %d, \"macs\": %llu, \"cycles\": %llu, "
                "\"array_cycles\": %llu, \"ppu_cycles\": %llu, \"utilization\": %.6f, "
                "\"dram_bytes\": %llu, \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, "
                "\"rf\": %.1f, \"mac\": %.1f, \"total\": %.1f}, \"wall_seconds\": %.3f, "
                "\"pass\": %s}\n}\n",
-            n, (unsigned long long)macs, (unsigned long long)cycles, (unsigned long long)arr,
-            (unsigned long long)post, cycles ? (double)macs / ((double)cycles * pes) : 0.0,
-            (unsigned long long)dram, e[0], e[1], e[2], e[3], e[0] + e[1] + e[2] + e[3], wall,
-            pass ? "true" : "false");
+            n, (unsigned long long)T.macs, (unsigned long long)T.cycles,
+            (unsigned long long)T.arr_cycles, (unsigned long long)T.post_cycles,
+            util(T.macs, T.cycles, run), (unsigned long long)T.dram, T.e[E_DRAM], T.e[E_GLB],
+            T.e[E_RF], T.e[E_MAC], T.e_total, wall, T.failed ? "false" : "true");
     return fclose(f) == 0 ? 0 : PECOS_EIO;
 }
 
@@ -384,10 +395,11 @@ static int run_one(accel_t *a, const topo_t *t, int i, int8_t **acts, const int8
     L->has_post = true;
     L->ok = L->post.ok && (!L->on_array || layer_result_ok(&L->arr));
     if (L->on_array) memcpy(L->energy_pj, L->arr.mem.energy_pj, sizeof L->energy_pj);
-    /* The PPU's operand reads and result writes are GLB accesses (psum partition). */
+    /* The PPU's operand reads and result writes are GLB accesses, priced at the unified GLB's
+     * size, or (unbounded GLB) at the size of the SRAM that holds its int32 input map. */
     {
         const uint64_t glb = a->run.mem.glb_total ? a->run.mem.glb_total
-                                                  : (L->post.glb_rd + L->post.glb_wr);
+                                                  : (uint64_t)pp.c * pp.h * pp.w * 4;
         L->energy_pj[E_GLB] += (double)(L->post.glb_rd + L->post.glb_wr) / 4.0 *
                                energy_sram_pj(a->run.etab, glb);
     }

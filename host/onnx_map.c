@@ -112,6 +112,19 @@ static bool put_bias(onnx_map_t *mp, bool fp, const golden_tensor_t *b, int k)
     return true;
 }
 
+/* QLinearConv / QLinearMatMul share their input layout: x, x_scale, x_zp, w, w_scale, w_zp,
+ * y_scale, y_zp[, bias]. */
+static void set_qlinear(onnx_map_t *mp, const golden_tensor_t *const *in)
+{
+    mp->qlinear = true;
+    mp->x_scale = in[1];
+    mp->w_scale = in[4];
+    mp->y_scale = in[6];
+    mp->y_zp = in[7];
+}
+
+#define NO_FIT "operands do not fit int8 after zero-point subtraction"
+
 static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
                     const golden_tensor_t *out0, bool fp, onnx_map_t *mp, char *why, size_t whylen)
 {
@@ -169,18 +182,12 @@ static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *cons
     if (alloc_ops(mp, fp, (size_t)x->count, (size_t)w->count, b != NULL, cv.k) != 0) return PECOS_ENOMEM;
     for (int64_t i = 0; i < x->count; i++)
         if (!put(mp, fp, true, (size_t)i, zget(x, i, xz, 0)))
-            return no(why, whylen, "operands do not fit int8 after zero-point subtraction");
+            return no(why, whylen, NO_FIT);
     for (int64_t i = 0; i < w->count; i++)
         if (!put(mp, fp, false, (size_t)i, zget(w, i, wz, i / per_m)))
-            return no(why, whylen, "operands do not fit int8 after zero-point subtraction");
+            return no(why, whylen, NO_FIT);
     if (b && !put_bias(mp, fp, b, cv.k)) return no(why, whylen, "bias is not an int32 value");
-    if (qconv) {
-        mp->qlinear = true;
-        mp->x_scale = in[1];
-        mp->w_scale = in[4];
-        mp->y_scale = in[6];
-        mp->y_zp = in[7];
-    }
+    if (qconv) set_qlinear(mp, in);
     return 0;
 }
 
@@ -256,23 +263,17 @@ static int map_mm(const onnx_node_t *n, int index, const golden_tensor_t *const 
             for (int64_t k = 0; k < K; k++) {
                 const int64_t src = bi * M * K + (ta ? k * M + i : i * K + k);
                 if (!put(mp, fp, true, (size_t)(bi * K * M + k * M + i), zget(a, src, az, i)))
-                    return no(why, whylen, "operands do not fit int8 after zero-point subtraction");
+                    return no(why, whylen, NO_FIT);
             }
     for (int64_t bw = 0; bw < nbb; bw++)
         for (int64_t k = 0; k < K; k++)
             for (int64_t j = 0; j < N; j++) {
                 const int64_t src = bw * K * N + (tb ? j * K + k : k * N + j);
                 if (!put(mp, fp, false, (size_t)(bw * N * K + j * K + k), zget(bm, src, bz, j)))
-                    return no(why, whylen, "operands do not fit int8 after zero-point subtraction");
+                    return no(why, whylen, NO_FIT);
             }
     if (c && !put_bias(mp, fp, c, (int)N)) return no(why, whylen, "bias is not an int32 value");
-    if (qmm) {
-        mp->qlinear = true;
-        mp->x_scale = in[1];
-        mp->w_scale = in[4];
-        mp->y_scale = in[6];
-        mp->y_zp = in[7];
-    }
+    if (qmm) set_qlinear(mp, in);
     return 0;
 }
 

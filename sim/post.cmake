@@ -31,14 +31,7 @@ function(pecos_add_post lanes)
     message(FATAL_ERROR "post-processing lanes '${lanes}' must be 1..256")
   endif()
   set(tgt pecos_post_L${lanes})
-  add_library(${tgt} MODULE ${CMAKE_SOURCE_DIR}/sim/vpost.cpp)
-  set_target_properties(${tgt} PROPERTIES
-    PREFIX "lib"
-    LIBRARY_OUTPUT_DIRECTORY ${PECOS_SIM_DIR}
-    POSITION_INDEPENDENT_CODE ON
-    CXX_VISIBILITY_PRESET hidden)
-  target_include_directories(${tgt} PRIVATE ${CMAKE_SOURCE_DIR}/sim)
-  target_compile_options(${tgt} PRIVATE -g0)
+  pecos_sim_module(${tgt} ${CMAKE_SOURCE_DIR}/sim/vpost.cpp)
   target_compile_definitions(${tgt} PRIVATE
     VPOST_LANES=${lanes} VPOST_LAT=${PECOS_POST_LAT}
     "VPOST_API=__attribute__((visibility(\"default\")))")

@@ -16,16 +16,7 @@
 #include "energy.h"
 #include "pecos_err.h"
 
-static int checks, failed;
-
-static void ok(int cond, const char *what)
-{
-    checks++;
-    if (!cond) {
-        failed++;
-        printf("FAIL: %s\n", what);
-    }
-}
+#include "expect.h"
 
 static void near(double got, double want, const char *what)
 {

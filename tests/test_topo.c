@@ -16,23 +16,7 @@
 #include "pecos_err.h"
 #include "topo.h"
 
-static int checks, failed;
-
-static void ok(int cond, const char *what)
-{
-    checks++;
-    if (!cond) {
-        failed++;
-        printf("FAIL: %s\n", what);
-    }
-}
-
-static void eq(const char *what, unsigned long long got, unsigned long long want)
-{
-    char b[1400];
-    snprintf(b, sizeof b, "%s: got %llu, expected %llu", what, got, want);
-    ok(got == want, b);
-}
+#include "expect.h"
 
 #define HDR "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,"
 
@@ -84,14 +68,14 @@ static void test_header_tolerance(void)
     int rc = parse(text, &t, err, sizeof err);
     ok(rc == 0, err);
     if (rc) return;
-    eq("layers", (unsigned)t.n, 2);
-    eq("c1 line", (unsigned)t.layers[0].line, 3);
+    expect("layers", (unsigned)t.n, 2);
+    expect("c1 line", (unsigned)t.layers[0].line, 3);
     ok(strcmp(t.layers[0].name, "c1") == 0, "name trimmed");
-    eq("c1 p", (unsigned)t.layers[0].p, 8);
-    eq("c1 input", (unsigned)(t.layers[0].inputs[0] + 1), 0);
-    eq("p1 type", t.layers[1].type, TOPO_MAXPOOL);
-    eq("p1 p", (unsigned)t.layers[1].p, 4);
-    eq("p1 input", (unsigned)t.layers[1].inputs[0], 0);
+    expect("c1 p", (unsigned)t.layers[0].p, 8);
+    expect("c1 input", (unsigned)(t.layers[0].inputs[0] + 1), 0);
+    expect("p1 type", t.layers[1].type, TOPO_MAXPOOL);
+    expect("p1 p", (unsigned)t.layers[1].p, 4);
+    expect("p1 input", (unsigned)t.layers[1].inputs[0], 0);
     ok(strcmp(t.name, "t") == 0 && strcmp(t.path, "t.csv") == 0, "name and path");
     rc = topo_check_chain(&t, err, sizeof err);
     ok(rc == 0, err);
@@ -102,9 +86,9 @@ static void test_header_tolerance(void)
                err, sizeof err);
     ok(rc == 0, err);
     if (rc) return;
-    eq("scalesim p", (unsigned)t.layers[0].p, 55);
-    eq("scalesim macs", topo_macs(&t.layers[0]), 105415200ull);
-    eq("scalesim weights", topo_weights(&t.layers[0]), 34848);
+    expect("scalesim p", (unsigned)t.layers[0].p, 55);
+    expect("scalesim macs", topo_macs(&t.layers[0]), 105415200ull);
+    expect("scalesim weights", topo_weights(&t.layers[0]), 34848);
     topo_free(&t);
 }
 
@@ -129,27 +113,27 @@ static void test_shapes(void)
     ok(rc == 0, err);
     if (rc) return;
     const topo_layer_t *L = t.layers;
-    eq("g p", (unsigned)L[0].p, 4);
-    eq("g q", (unsigned)L[0].q, 3);
-    eq("g weights 6*(4/2)*3*2", topo_weights(&L[0]), 72);
-    eq("g macs 72*4*3", topo_macs(&L[0]), 864);
+    expect("g p", (unsigned)L[0].p, 4);
+    expect("g q", (unsigned)L[0].q, 3);
+    expect("g weights 6*(4/2)*3*2", topo_weights(&L[0]), 72);
+    expect("g macs 72*4*3", topo_macs(&L[0]), 864);
     ok(L[0].relu && L[0].dil == 2 && L[0].groups == 2 && L[0].pad_t == 1 && L[0].pad_l == 0 &&
            L[0].pad_b == 2 && L[0].pad_r == 1,
        "g fields");
-    eq("g input", (unsigned)(L[0].inputs[0] + 1), 0);
-    eq("pool p", (unsigned)L[1].p, 2);
-    eq("pool q", (unsigned)L[1].q, 1); /* (3+1-3)/2+1 */
-    eq("pool macs", topo_macs(&L[1]), 0);
-    eq("gap window r", (unsigned)L[2].r, 2);
-    eq("gap window s", (unsigned)L[2].s, 1);
-    eq("gap p", (unsigned)L[2].p, 1);
-    eq("fc macs", topo_macs(&L[3]), 60);
-    eq("add inputs", (unsigned)L[5].ninputs, 2);
-    eq("add in elems", topo_in_elems(&L[5]), 20);
-    eq("concat inputs", (unsigned)(L[6].inputs[0] * 10 + L[6].inputs[1]), 53);
-    eq("relu input", (unsigned)L[7].inputs[0], 6);
-    eq("dw weights 12*1*9", topo_weights(&L[9]), 108);
-    eq("dw macs 108*4*3", topo_macs(&L[9]), 1296);
+    expect("g input", (unsigned)(L[0].inputs[0] + 1), 0);
+    expect("pool p", (unsigned)L[1].p, 2);
+    expect("pool q", (unsigned)L[1].q, 1); /* (3+1-3)/2+1 */
+    expect("pool macs", topo_macs(&L[1]), 0);
+    expect("gap window r", (unsigned)L[2].r, 2);
+    expect("gap window s", (unsigned)L[2].s, 1);
+    expect("gap p", (unsigned)L[2].p, 1);
+    expect("fc macs", topo_macs(&L[3]), 60);
+    expect("add inputs", (unsigned)L[5].ninputs, 2);
+    expect("add in elems", topo_in_elems(&L[5]), 20);
+    expect("concat inputs", (unsigned)(L[6].inputs[0] * 10 + L[6].inputs[1]), 53);
+    expect("relu input", (unsigned)L[7].inputs[0], 6);
+    expect("dw weights 12*1*9", topo_weights(&L[9]), 108);
+    expect("dw macs 108*4*3", topo_macs(&L[9]), 1296);
     rc = topo_check_chain(&t, err, sizeof err);
     ok(rc == 0, err);
 
@@ -157,18 +141,18 @@ static void test_shapes(void)
     analyze_cfg_default(&cfg);
     analyze_row_t row;
     rc = analyze_layer(&cfg, &L[1], &row, err, sizeof err);
-    eq("pool flops 6*2*1*9", row.flops, 108);
+    expect("pool flops 6*2*1*9", row.flops, 108);
     rc = analyze_layer(&cfg, &L[2], &row, err, sizeof err);
-    eq("gap flops 6*2*1", row.flops, 12);
+    expect("gap flops 6*2*1", row.flops, 12);
     rc = analyze_layer(&cfg, &L[5], &row, err, sizeof err);
-    eq("add flops", row.flops, 10);
-    eq("add bytes 20+10", row.bytes, 30);
+    expect("add flops", row.flops, 10);
+    expect("add bytes 20+10", row.bytes, 30);
     rc = analyze_layer(&cfg, &L[6], &row, err, sizeof err);
-    eq("concat flops", row.flops, 0);
+    expect("concat flops", row.flops, 0);
     ok(!row.compute_bound, "concat memory-bound");
     rc = analyze_layer(&cfg, &L[0], &row, err, sizeof err);
-    eq("g bias", row.bias, 6);
-    eq("g bytes 4*9*7+72+6*4*3", row.bytes, 252 + 72 + 72);
+    expect("g bias", row.bias, 6);
+    expect("g bytes 4*9*7+72+6*4*3", row.bytes, 252 + 72 + 72);
     topo_free(&t);
 }
 
@@ -291,21 +275,21 @@ static void test_intensity(void)
     char err[256], b[200];
     cfg.batch = 512;
     ok(analyze_layer(&cfg, &L, &r, err, sizeof err) == 0, "fc b512");
-    eq("fc b512 flops 2*4096*1024*512", r.flops, 4294967296ull);
-    eq("fc b512 bytes 2*(1024*512+4096*1024+4096*512)", r.bytes, 13631488);
+    expect("fc b512 flops 2*4096*1024*512", r.flops, 4294967296ull);
+    expect("fc b512 bytes 2*(1024*512+4096*1024+4096*512)", r.bytes, 13631488);
     snprintf(b, sizeof b, "fc b512 intensity %.3f ~ 315", r.intensity);
     ok(fabs(r.intensity - 315.0) < 0.5 && r.compute_bound, b);
     cfg.batch = 1;
     ok(analyze_layer(&cfg, &L, &r, err, sizeof err) == 0, "fc b1");
-    eq("fc b1 bytes 2*(1024+4096*1024+4096)", r.bytes, 8398848);
+    expect("fc b1 bytes 2*(1024+4096*1024+4096)", r.bytes, 8398848);
     snprintf(b, sizeof b, "fc b1 intensity %.4f ~ 1", r.intensity);
     ok(fabs(r.intensity - 1.0) < 0.01 && !r.compute_bound, b);
     /* default config (int8, 256 MACs/cycle, 16 B/cycle): 4199424 B / 16 vs 4194304 / 256 */
     cfg.elem_bytes = 1;
     ok(analyze_layer(&cfg, &L, &r, err, sizeof err) == 0, "fc int8");
-    eq("fc int8 memory cycles", r.memory_cycles, 262464);
-    eq("fc int8 compute cycles", r.compute_cycles, 16384);
-    eq("fc int8 cycles", r.cycles, 262464);
+    expect("fc int8 memory cycles", r.memory_cycles, 262464);
+    expect("fc int8 compute cycles", r.compute_cycles, 16384);
+    expect("fc int8 cycles", r.cycles, 262464);
     cfg.elem_bytes = 2;
     topo_layer_t R = {.type = TOPO_RELU, .h = 56, .w = 56, .c = 64, .k = 64, .r = 1, .s = 1,
                       .stride = 1, .dil = 1, .groups = 1, .p = 56, .q = 56};
@@ -368,23 +352,23 @@ static void test_networks(const char *src, analyze_total_t *tots, analyze_row_t 
         rc = analyze_network(&cfg, &t, rows, T, err, sizeof err);
         ok(rc == 0, err);
         snprintf(what, sizeof what, "%s layers", N->file);
-        eq(what, (unsigned)t.n, (unsigned)N->layers);
+        expect(what, (unsigned)t.n, (unsigned)N->layers);
         snprintf(what, sizeof what, "%s macs", N->file);
-        eq(what, T->sum.macs, N->macs);
+        expect(what, T->sum.macs, N->macs);
         snprintf(what, sizeof what, "%s weights", N->file);
-        eq(what, T->sum.weights, N->weights);
+        expect(what, T->sum.weights, N->weights);
         snprintf(what, sizeof what, "%s conv macs", N->file);
-        eq(what, T->conv_macs, N->conv_macs);
+        expect(what, T->conv_macs, N->conv_macs);
         snprintf(what, sizeof what, "%s conv weights", N->file);
-        eq(what, T->conv_weights, N->conv_weights);
+        expect(what, T->conv_weights, N->conv_weights);
         snprintf(what, sizeof what, "%s fc macs", N->file);
-        eq(what, T->fc_macs, N->fc_macs);
+        expect(what, T->fc_macs, N->fc_macs);
         snprintf(what, sizeof what, "%s fc weights", N->file);
-        eq(what, T->fc_weights, N->fc_weights);
+        expect(what, T->fc_weights, N->fc_weights);
         snprintf(what, sizeof what, "%s conv layers", N->file);
-        eq(what, (unsigned)T->conv_layers, (unsigned)N->conv_layers);
+        expect(what, (unsigned)T->conv_layers, (unsigned)N->conv_layers);
         snprintf(what, sizeof what, "%s fc layers", N->file);
-        eq(what, (unsigned)T->fc_layers, (unsigned)N->fc_layers);
+        expect(what, (unsigned)T->fc_layers, (unsigned)N->fc_layers);
         if (i == 0 && t.n == 7) memcpy(lenet, rows, 7 * sizeof *rows);
         free(rows);
         topo_free(&t);
