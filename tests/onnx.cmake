@@ -233,8 +233,9 @@ endif()
 # 40 cases (10 each of QLinearConv, ConvInteger, MatMulInteger, QLinearMatMul: uint8/int8,
 # nonzero and per-row/per-column zero points, groups, asymmetric pads, per-channel scales)
 # with numpy's expected outputs; every one must run on the array (--require-rtl), under ws
-# on 4x4, os on 4x4 and is on 8x8. w_zp_out_of_int8 cannot map (w - zw leaves int8): it
-# must be reported golden only, and --require-rtl must fail it naming the node and reason.
+# on 4x4, os on 4x4 and is on 8x8 (about 40% of them have weights with w - zw outside int8:
+# the all-ones channel mapping). conv3d_unmappable (3-D) cannot map: it must be reported
+# golden only, and --require-rtl must fail it naming the node and the reason.
 set(_zp ${CMAKE_CURRENT_BINARY_DIR}/zp)
 add_test(NAME fixtures.onnx_zp COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/scripts/mk_zp_cases.py ${_zp} --count 10)
 set_tests_properties(fixtures.onnx_zp PROPERTIES FIXTURES_SETUP onnx_zp LABELS onnx)
@@ -250,22 +251,23 @@ foreach(_cfg "4x4;ws;ws_int8_4x4" "4x4;os;os_int8_4x4" "8x8;is;ws_int8_8x8")
   set_tests_properties(onnx.zp.${_df}_${_rc} PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp)
 endforeach()
 if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
-  set(_zp_why "node 'wide_w' \\(ConvInteger\\) ran on the golden models only: weight [0-9]+ minus its zero point 0 = [0-9]+ leaves int8")
+  set(_zp_why "node 'conv3d' \\(ConvInteger\\) ran on the golden models only: only 1-D and 2-D convolutions map onto the array")
   add_test(NAME onnx.zp.unmappable_reported
-    COMMAND pecos onnx-test --strict --rtl 4x4 ${_zp}/w_zp_out_of_int8)
+    COMMAND pecos onnx-test --strict --rtl 4x4 ${_zp}/conv3d_unmappable)
   set_tests_properties(onnx.zp.unmappable_reported PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
-    PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden; golden only for ConvInteger: weight [0-9]+ minus its zero point 0")
+    PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden; golden only for ConvInteger: only 1-D and 2-D convolutions map onto the array")
   add_test(NAME onnx.zp.require_rtl_fails
-    COMMAND sh -c "${PECOS_BIN} onnx-test --rtl 4x4 --require-rtl ${_zp}/w_zp_out_of_int8; echo rc=$?")
+    COMMAND sh -c "${PECOS_BIN} onnx-test --rtl 4x4 --require-rtl ${_zp}/conv3d_unmappable; echo rc=$?")
   set_tests_properties(onnx.zp.require_rtl_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
-    PASS_REGULAR_EXPRESSION "FAIL zp/w_zp_out_of_int8: --require-rtl: ${_zp_why}.*rc=1")
+    PASS_REGULAR_EXPRESSION "FAIL zp/conv3d_unmappable: --require-rtl: ${_zp_why}.*rc=1")
   add_test(NAME onnx.run_zp.require_rtl_fails
-    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/w_zp_out_of_int8/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
+    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/conv3d_unmappable/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
   set_tests_properties(onnx.run_zp.require_rtl_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
     PASS_REGULAR_EXPRESSION "FAIL --require-rtl: ${_zp_why}.*rc=1")
-  # run --onnx on a uint8 QLinearConv with zero points: the array and the PPU, RTL share 100%
+  # run --onnx on a uint8 -> uint8 QLinearConv (uint8 weights, w_zero_point 202: wide) on the
+  # array and the PPU, RTL share 100%
   add_test(NAME onnx.run_zp.qlinearconv_uint8
-    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/qlinearconv_1/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
+    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/qlinearconv_9/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
   set_tests_properties(onnx.run_zp.qlinearconv_uint8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
     PASS_REGULAR_EXPRESSION "qconv +QLinearConv +array\\+ppu [^\n]* PASS.*RTL share 100.0%.*rc=0")
 
