@@ -32,7 +32,8 @@ static golden_conv_t to_golden(const accel_conv_t *cv)
                            .s = cv->s, .stride_h = cv->stride_h, .stride_w = cv->stride_w,
                            .pad_top = cv->pad_t, .pad_left = cv->pad_l,
                            .pad_bottom = cv->pad_b, .pad_right = cv->pad_r,
-                           .dil_h = cv->dil_h, .dil_w = cv->dil_w, .groups = cv->groups};
+                           .dil_h = cv->dil_h, .dil_w = cv->dil_w, .groups = cv->groups,
+                           .pad_value = cv->pad_value};
 }
 
 int accel_conv_out(const accel_conv_t *cv, int *p, int *q)
@@ -50,6 +51,10 @@ bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen)
     }
     if (cv->stride_h != cv->stride_w) {
         snprintf(why, whylen, "unequal strides %dx%d", cv->stride_h, cv->stride_w);
+        return false;
+    }
+    if (cv->pad_value != 0) {
+        snprintf(why, whylen, "pad value %d", cv->pad_value);
         return false;
     }
     if (why && whylen) why[0] = '\0';
@@ -93,7 +98,9 @@ static int run_groups(accel_t *a, const accel_conv_t *cv, size_t esz, const void
         xin = xp;
     }
     layer_t L = {.type = LAYER_CONV, .c = cg, .h = hh, .w = ww, .k = kg, .r = cv->r,
-                 .s = cv->s, .stride = cv->stride_h, .pad = pad, .p = p, .q = q};
+                 .s = cv->s, .stride_h = cv->stride_h, .stride_w = cv->stride_w, .dil_h = 1,
+                 .dil_w = 1, .pad_t = pad, .pad_l = pad, .pad_b = pad, .pad_r = pad, .p = p,
+                 .q = q};
     layer_result_t part;
     for (int g = 0; g < G; g++) {
         if (G > 1)

@@ -49,6 +49,8 @@ typedef struct {
     int pad_t, pad_l, pad_b, pad_r; /* >= 0 */
     int dil_h, dil_w;               /* must be 1 to be mapped */
     int groups;                     /* divides c and k */
+    int8_t pad_value;               /* int8: what a padded cell holds (0 by default; e.g. a
+                                       folded input zero point); fp calls: must be 0 */
 } accel_conv_t;
 
 /* Output size of cv (ONNX Conv formula); 0 or PECOS_EPARAM. */

@@ -127,10 +127,18 @@ static void json_run(FILE *f, const run_config_t *cfg, const layer_result_t *res
         fprintf(f, "    {\"name\": ");
         json_str(f, L->name);
         fprintf(f, ", \"type\": \"%s\", \"shape\": {\"c\": %d, \"h\": %d, \"w\": %d, \"k\": %d, "
-                   "\"r\": %d, \"s\": %d, \"stride\": %d, \"pad\": %d, \"p\": %d, \"q\": %d}, "
-                   "\"shape_str\": ",
+                   "\"r\": %d, \"s\": %d, \"stride\": %d, \"pad\": %d, ",
                 L->type == LAYER_FC ? "fc" : "conv", L->c, L->h, L->w, L->k, L->r, L->s,
-                L->stride, L->pad, L->p, L->q);
+                L->stride_h, L->pad_t);
+        /* Not the plain case: stride and pad above are the vertical / top ones; every axis
+         * and side follows. */
+        if (!layer_plain(L))
+            fprintf(f, "\"stride_h\": %d, \"stride_w\": %d, \"dil_h\": %d, \"dil_w\": %d, "
+                       "\"pad_t\": %d, \"pad_l\": %d, \"pad_b\": %d, \"pad_r\": %d, "
+                       "\"pad_value\": %d, ",
+                    L->stride_h, L->stride_w, L->dil_h, L->dil_w, L->pad_t, L->pad_l, L->pad_b,
+                    L->pad_r, L->pad_value);
+        fprintf(f, "\"p\": %d, \"q\": %d}, \"shape_str\": ", L->p, L->q);
         json_str(f, shape);
         fprintf(f,
                 ",\n     \"macs\": %llu, \"cycles\": %llu, \"model_cycles\": %llu, "

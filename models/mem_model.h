@@ -73,7 +73,7 @@ typedef struct {
 } mem_model_t;
 
 /* Traffic and footprint only (cheap: the tiler calls it per candidate). esz: operand bytes,
- * burst: DRAM burst bytes (for m->bus). Returns 0 or PECOS_EPARAM. */
+ * burst: DRAM burst bytes (for m->bus). Returns 0, PECOS_EPARAM or PECOS_ENOMEM. */
 int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t *t,
                 mem_traffic_t *m);
 

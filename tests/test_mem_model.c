@@ -10,7 +10,7 @@ int main(void)
 {
     /* 4x4x4 input, 8 filters 3x3, pad 1 -> 8x4x4; 4x4 array; tiles k4 c2 p2. */
     const ws_model_in_t in = {.rows = 4, .cols = 4, .c = 4, .h = 4, .w = 4, .k = 8, .r = 3,
-                              .s = 3, .stride = 1, .pad = 1};
+                              .s = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
     mem_traffic_t m;
 
     /* Order k,p,c (c innermost): partial sums stay in the GLB. p tiles read input rows 0..2
@@ -56,7 +56,7 @@ int main(void)
      * 8+7 = 15 -> 16 cycles. Two c tiles of 2 channels instead: four folds, the c1 folds
      * continue the c0 sums of their k group (see below) -> 24 cycles. */
     const ws_model_in_t fc = {.rows = 4, .cols = 4, .c = 4, .h = 1, .w = 1, .k = 8, .r = 1,
-                              .s = 1, .stride = 1, .pad = 0};
+                              .s = 1, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     tiling_t ksplit = {.kt = 4, .ct = 4, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
     tiling_t csplit = {.kt = 8, .ct = 2, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
     ws_model_tiled(&fc, &ksplit, &b);
@@ -70,7 +70,7 @@ int main(void)
      * k-group major: S = 4, 12 (waits 4+D+1), 13, 21 (waits 13+8) -> 21+1+7 = 29 cycles;
      * reduction-fold major: S = 4, 8, 12 (waits 4+8), 16 (waits 8+8) -> 24 cycles. */
     const ws_model_in_t fc8 = {.rows = 4, .cols = 4, .c = 8, .h = 1, .w = 1, .k = 8, .r = 1,
-                               .s = 1, .stride = 1, .pad = 0};
+                               .s = 1, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     tiling_t whole = {.kt = 8, .ct = 8, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
     ws_model_tiled(&fc8, &whole, &b);
     expect("fc8 k-group major", b.cycles, 29);
@@ -101,7 +101,7 @@ int main(void)
      * pixel blocks x 1 k group x 4 beats = 40. */
     {
         ws_model_in_t d = {.rows = 4, .cols = 4, .c = 4, .h = 6, .w = 6, .k = 4, .r = 1, .s = 1,
-                           .stride = 1, .pad = 0};
+                           .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
         tiling_t t = {.kt = 4, .ct = 2, .pt = 3, .order = {TILE_K, TILE_P, TILE_C}};
         mem_traffic_t tr;
         mem_traffic(&d, 1, 64, &t, &tr);
