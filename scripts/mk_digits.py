@@ -224,6 +224,8 @@ def scalar(name, v, dt):
 
 
 def make_model(nodes, inits, name, out_dims):
+    for n in nodes:  # every node named after its output, for readable reports
+        n.name = n.name or n.output[0]
     g = helper.make_graph(
         nodes, name,
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 1, 8, 8])],
