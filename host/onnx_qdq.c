@@ -139,16 +139,19 @@ static const char *match_output(const onnx_model_t *m, const char *dead, int i, 
         return "it has more than one output";
     const char *y = n->outputs[0];
     int c;
+    if (!y[0]) return "its output is unnamed";
     mt->relu = -1;
     if (is_graph_output(m, y) || consumers(m, dead, y, &c) != 1)
         return "its output is read by more than the next QuantizeLinear";
     if (allow_relu && is_op(&m->nodes[c], "Relu")) {
         mt->relu = c;
+        if (m->nodes[c].n_outputs != 1) return "its Relu has no single output";
         y = m->nodes[c].outputs[0];
-        if (m->nodes[c].n_outputs != 1 || is_graph_output(m, y) || consumers(m, dead, y, &c) != 1)
+        if (!y[0] || is_graph_output(m, y) || consumers(m, dead, y, &c) != 1)
             return "its Relu's output is read by more than the next QuantizeLinear";
     }
     if (!is_op(&m->nodes[c], "QuantizeLinear")) return "its output does not go to a QuantizeLinear";
+    if (m->nodes[c].n_outputs != 1 || !m->nodes[c].outputs[0][0]) return "the QuantizeLinear after it has no single output";
     mt->q = c;
     golden_dtype_t dt;
     const char *why = scalar_qparams(m, dead, &m->nodes[c], &dt);
@@ -493,7 +496,8 @@ static int mark_float(onnx_model_t *m, const char *const *why)
             bool reads_dq = false;
             for (int j = 0; c && j < n->n_inputs && !reads_dq; j++)
                 for (int p = 0; p < m->n_nodes && !reads_dq; p++)
-                    if (is_op(&m->nodes[p], "DequantizeLinear") && strcmp(m->nodes[p].outputs[0], n->inputs[j]) == 0)
+                    if (is_op(&m->nodes[p], "DequantizeLinear") && m->nodes[p].n_outputs > 0 &&
+                        strcmp(m->nodes[p].outputs[0], n->inputs[j]) == 0)
                         reads_dq = true;
             if (reads_dq) {
                 note = fmt(m, "QDQ %s stays float on the golden operators: %s", n->op_type,
