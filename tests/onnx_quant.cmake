@@ -21,6 +21,15 @@ pecos_c_test(test_onnx_quant test_onnx_quant.c)
 add_test(NAME unit.onnx_quantize_dequantize_and_wire_bounds COMMAND test_onnx_quant)
 set_tests_properties(unit.onnx_quantize_dequantize_and_wire_bounds PROPERTIES LABELS "unit;onnx")
 
+# The QDQ rewrite on one small model per pattern (fused or left float, and why), fused
+# outputs within one quantization step of the float QDQ graph.
+set(_qv ${CMAKE_CURRENT_BINARY_DIR}/qdq_variants)
+add_test(NAME fixtures.onnx_qdq_variants COMMAND /usr/bin/python3 ${T}/mk_qdq_variants.py ${_qv})
+set_tests_properties(fixtures.onnx_qdq_variants PROPERTIES FIXTURES_SETUP onnx_qdq_variants LABELS "unit;onnx")
+pecos_c_test(test_qdq test_qdq.c)
+add_test(NAME unit.onnx_qdq_rewrite_patterns COMMAND test_qdq ${_qv})
+set_tests_properties(unit.onnx_qdq_rewrite_patterns PROPERTIES LABELS "unit;onnx" FIXTURES_REQUIRED onnx_qdq_variants)
+
 # --- the digits models: golden == mk_digits.py's numpy integer reference, QDQ == QLinear ----
 pecos_c_test(test_digits test_digits.c)
 add_test(NAME onnx.digits.golden_matches_numpy_and_qdq_equals_qlinear
