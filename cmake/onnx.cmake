@@ -36,6 +36,8 @@ target_sources(pecos_core PRIVATE
   ${CMAKE_SOURCE_DIR}/host/onnx_exec.c
   ${CMAKE_SOURCE_DIR}/host/onnx_qdq.c
   ${CMAKE_SOURCE_DIR}/host/cmd_onnx.c
+  ${CMAKE_SOURCE_DIR}/host/cmd_eval.c
   ${CMAKE_SOURCE_DIR}/host/onnx_map.c
+  ${CMAKE_SOURCE_DIR}/host/onnx_rtl.c
   ${CMAKE_SOURCE_DIR}/host/onnxrun.c)
 target_link_libraries(pecos_core PUBLIC pecos_onnx_pb)

@@ -26,6 +26,7 @@
 #include "onnx_exec.h"
 #include "onnx_load.h"
 #include "onnx_map.h"
+#include "onnx_rtl.h"
 #include "pecos_err.h"
 #include "tiling.h"
 
@@ -44,11 +45,15 @@ void cmd_onnx_test_usage(FILE *f)
           "  --atol X      absolute tolerance for float outputs (default 1e-7)\n"
           "  --strict      a case skipped for an unsupported operator counts as a failure\n"
           "  --rtl RxC     also run Conv, ConvInteger, QLinearConv, MatMul, MatMulInteger,\n"
-          "                QLinearMatMul and Gemm nodes whose operands are int8 after\n"
-          "                zero-point subtraction (Conv, MatMul, Gemm: integer-valued) on the\n"
-          "                verilated int8 RxC array\n"
-          "                (pecos run's checks: bit-exact vs golden conv, cycles vs model) and\n"
-          "                require the result to equal the golden node output\n"
+          "                QLinearMatMul and Gemm nodes on the verilated int8 RxC array\n"
+          "                (int8/uint8 operands, zero points folded into the bias; Conv,\n"
+          "                MatMul, Gemm: integer-valued data) with pecos run's checks\n"
+          "                (bit-exact vs golden conv, cycles vs model), QLinear*\n"
+          "                requantization on the post-processing unit, and require the\n"
+          "                result to equal the golden node output (within 1 at a near-tie\n"
+          "                of ONNX's float requantization); MaxPool on int8/uint8 on the PPU\n"
+          "  --require-rtl with --rtl: a conv/matmul node that ran on the golden models only\n"
+          "                fails the case (the line names the node and the reason)\n"
           "  --dataflow D  ws (default), is or os, for --rtl\n"
           "  --fp-rtl bf16|fp16\n"
           "                with --rtl: also run float32 Conv, Gemm and MatMul nodes that map\n"
@@ -86,282 +91,66 @@ typedef struct {
     int df;
     uint64_t fault_cycle;   /* UINT64_MAX: none */
     const char *fp_rtl;     /* "bf16", "fp16" or NULL */
+    bool require_rtl;       /* a golden-only conv/matmul node fails the case */
 } opts_t;
 
-/* --- the RTL paths --------------------------------------------------------------------- */
+/* --- the RTL paths (onnx_rtl.h) -------------------------------------------------------- */
 
 typedef struct {
     accel_t accel;          /* the int8 array */
     bool fp_on;             /* --fp-rtl: fp is open */
     accel_t fp;             /* the bf16/fp16 array */
-    fp_fmt_t fmt;
     const char *fp_name;    /* "bf16" or "fp16" */
-    int nodes_rtl;          /* nodes of the current case that ran on the int8 array */
-    int nodes_golden;       /* mapped operator types that stayed on the golden path */
-    char why_not[160];      /* why the first of those did */
-    uint64_t cycles;        /* int8 array cycles of the case */
-    int nodes_fp;           /* float nodes of the case that ran on the fp array */
-    int nodes_fp_golden;    /* float candidates that did not */
-    char fp_why_not[160];
-    uint64_t fp_cycles;
-    double fp_ratio;        /* largest |y_rtl - y_ref| / bound of the case */
-    /* the case being run: its expected outputs, for nodes that produce a graph output */
-    const onnx_model_t *m;
-    const golden_tensor_t *exp;
-    int n_exp;
+    onnx_rtl_t x;           /* the node pipeline (records of one data set) */
 } rtl_t;
 
-/* Compares the RTL-derived tensor with the golden node output, exactly. */
-static int rtl_compare(const onnx_node_t *n, const golden_tensor_t *got, const golden_tensor_t *gold,
-                       char *err, size_t errlen)
+#define MAX_GOLDEN 8
+
+/* What the RTL did over all data sets of a case. */
+typedef struct {
+    int runs, golden_runs, fp_runs, fp_golden_runs; /* conv/matmul node runs */
+    uint64_t macs_rtl, macs_golden, cycles, fp_cycles, ppu_cycles;
+    int64_t diffs;
+    int host_rq;
+    double fp_ratio;
+    char why_not[200], fp_why_not[200];  /* the first golden-only node: why */
+    int n_golden;                        /* golden-only nodes of the first data set */
+    char golden[MAX_GOLDEN][3][160];     /* their name, op and reason */
+} rtl_acc_t;
+
+/* Adds the records of one data set into A; 0, or 1 with a one-line reason when a node
+ * failed a check. */
+static int rtl_collect(const onnx_rtl_t *x, rtl_acc_t *A, bool first_set, char *why, size_t len)
 {
-    if (got->count != gold->count)
-        return snprintf(err, errlen, "RTL: %s: %lld outputs, golden %lld", n->op_type, (long long)got->count,
-                        (long long)gold->count),
-               PECOS_ESIM;
-    for (int64_t i = 0; i < got->count; i++)
-        if (golden_tensor_get(got, i) != golden_tensor_get(gold, i))
-            return snprintf(err, errlen, "RTL: %s: output %lld of %lld differs from the golden operator: RTL %.9g, golden %.9g",
-                            n->op_type, (long long)i, (long long)got->count, golden_tensor_get(got, i),
-                            golden_tensor_get(gold, i)),
-                   PECOS_ESIM;
+    const onnx_rtl_totals_t t = onnx_rtl_totals(x);
+    for (int i = 0; i < x->n_ran; i++) {
+        const onnx_rtl_rec_t *R = &x->rec[x->order[i]];
+        if (R->candidate && R->on_array) A->runs++;
+        if (R->on_fp) A->fp_runs++;
+        if (R->fp_tried && !R->on_fp && A->fp_golden_runs++ == 0)
+            snprintf(A->fp_why_not, sizeof A->fp_why_not, "%.30s: %.150s", R->n->op_type, R->fp_why);
+        if (!R->candidate || R->on_array || R->on_fp) continue;
+        if (A->golden_runs++ == 0) snprintf(A->why_not, sizeof A->why_not, "%.30s: %.150s", R->n->op_type, R->why);
+        if (first_set && A->n_golden < MAX_GOLDEN) {
+            snprintf(A->golden[A->n_golden][0], 160, "%s", R->name);
+            snprintf(A->golden[A->n_golden][1], 160, "%s", R->n->op_type);
+            snprintf(A->golden[A->n_golden][2], 160, "%s", R->why);
+            A->n_golden++;
+        }
+    }
+    A->macs_rtl += t.macs_rtl;
+    A->macs_golden += t.macs_golden;
+    A->cycles += t.arr_cycles;
+    A->fp_cycles += t.fp_cycles;
+    A->ppu_cycles += t.ppu_cycles;
+    A->diffs += t.diffs;
+    A->host_rq += t.host_rq;
+    A->fp_ratio = fmax(A->fp_ratio, t.fp_ratio);
+    if (t.first_fail) {
+        snprintf(why, len, "%s", t.first_fail->fail);
+        return 1;
+    }
     return 0;
-}
-
-static void golden_only(rtl_t *r, const onnx_node_t *n, const char *why)
-{
-    if (r->nodes_golden++ == 0) snprintf(r->why_not, sizeof r->why_not, "%.30s: %.120s", n->op_type, why);
-}
-
-static void fp_golden_only(rtl_t *r, const onnx_node_t *n, const char *why)
-{
-    if (r->nodes_fp_golden++ == 0) snprintf(r->fp_why_not, sizeof r->fp_why_not, "%.30s: %.120s", n->op_type, why);
-}
-
-static int check_failed(const char *path, const layer_result_t *res, char *err, size_t errlen)
-{
-    snprintf(err, errlen, "%s: %s: a pecos check failed: bit-exact %s, cycles %s (%llu vs model %llu), counters %s, traffic %s, bounds %s",
-             path, res->layer.name, res->bitexact ? "yes" : "NO", res->cycles_match ? "match" : "DIFFER",
-             (unsigned long long)res->cycles, (unsigned long long)res->model_cycles, res->counters_ok ? "ok" : "BAD",
-             res->mem.traffic_ok ? "ok" : "BAD", res->mem.bounds_ok ? "ok" : "BAD");
-    return PECOS_ESIM;
-}
-
-/* The int8 path of node n: the array's accumulators (bias included), requantized on the host
- * for QLinear*, must equal the golden node output gold. */
-static int i8_node(rtl_t *r, const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
-                   const golden_tensor_t *gold, char *err, size_t errlen)
-{
-    onnx_map_t mp;
-    char why[160];
-    int rc = onnx_map_i8(n, index, in, n_in, gold, &mp, why, sizeof why);
-    if (rc == 1) {
-        golden_only(r, n, why);
-        return 0;
-    }
-    if (rc) return snprintf(err, errlen, "out of memory"), rc;
-    golden_tensor_t y = {0};
-    layer_result_t res;
-    memset(&res, 0, sizeof res);
-    int32_t *acc = malloc(sizeof *acc * ((size_t)mp.n_batch * mp.y_len + 1));
-    if (!acc) {
-        rc = PECOS_ENOMEM;
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    rc = onnx_map_run_i8(&r->accel, &mp, true, acc, &res);
-    if (rc == PECOS_ENOTSUP) {
-        accel_conv_maps(&mp.cv, why, sizeof why);
-        golden_only(r, n, why);
-        rc = 0;
-        goto out;
-    }
-    if (rc) {
-        snprintf(err, errlen, "RTL: %s: %s", mp.cv.name, pecos_strerror(rc));
-        goto out;
-    }
-    r->cycles += res.cycles;
-    if (!layer_result_ok(&res)) {
-        rc = check_failed("RTL", &res, err, errlen);
-        goto out;
-    }
-    if ((rc = golden_tensor_alloc(&y, gold->dtype, gold->ndim, gold->dims)) != 0) goto out;
-    const int64_t pq = (int64_t)mp.p * mp.q;
-    const int32_t yz = mp.qlinear ? onnx_map_y_zp(&mp) : 0;
-    for (int64_t b = 0; b < mp.n_batch; b++)
-        for (int64_t k = 0; k < mp.cv.k; k++)
-            for (int64_t pix = 0; pix < pq; pix++) {
-                const int32_t v = acc[(size_t)b * mp.y_len + (size_t)(k * pq + pix)];
-                const int64_t o = onnx_map_y_index(&mp, b, k, pix);
-                golden_tensor_set(&y, o, mp.qlinear ? golden_onnx_requantize(v, onnx_map_scale(&mp, k, pix), yz, gold->dtype)
-                                                    : v);
-            }
-    rc = rtl_compare(n, &y, gold, err, errlen);
-    if (!rc) r->nodes_rtl++;
-out:
-    golden_tensor_free(&y);
-    free(acc);
-    onnx_map_free(&mp);
-    return rc;
-}
-
-/* s[k][pix] = sum |x| |w| over the window of output (k, pix) of one batch item, in double
- * (each product exact, the sum within n 2^-53 of exact); *xmax, *wmax: the largest |x|, |w|. */
-static void abs_conv(const accel_conv_t *cv, int p, int q, const float *x, const float *w, double *s,
-                     double *xmax, double *wmax)
-{
-    const int G = cv->groups, cg = cv->c / G, kg = cv->k / G;
-    *xmax = *wmax = 0;
-    for (size_t i = 0; i < (size_t)cv->c * cv->h * cv->w; i++) *xmax = fmax(*xmax, fabs(x[i]));
-    for (size_t i = 0; i < (size_t)cv->k * cg * cv->r * cv->s; i++) *wmax = fmax(*wmax, fabs(w[i]));
-    for (int k = 0; k < cv->k; k++) {
-        const int g = k / kg;
-        for (int oh = 0; oh < p; oh++)
-            for (int ow = 0; ow < q; ow++) {
-                double acc = 0;
-                for (int c = 0; c < cg; c++)
-                    for (int ry = 0; ry < cv->r; ry++) {
-                        const int ih = oh * cv->stride_h - cv->pad_t + ry;
-                        if (ih < 0 || ih >= cv->h) continue;
-                        for (int sx = 0; sx < cv->s; sx++) {
-                            const int iw = ow * cv->stride_w - cv->pad_l + sx;
-                            if (iw < 0 || iw >= cv->w) continue;
-                            acc += fabs((double)x[((size_t)(g * cg + c) * cv->h + ih) * cv->w + iw]) *
-                                   fabs((double)w[(((size_t)k * cg + c) * cv->r + ry) * cv->s + sx]);
-                        }
-                    }
-                s[((size_t)k * p + oh) * q + ow] = acc;
-            }
-    }
-}
-
-/* The error bound of one fp RTL output against exact math on the float32 operands (see
- * docs/ONNX.md, "fp RTL error bound"): operand rounding to the format (unit roundoff u,
- * subnormal half-spacing eta), then n+1 fp32 roundings of the accumulation from the bias. */
-static double fp_bound(fp_fmt_t fmt, double n, double s, double bias, double xmax, double wmax)
-{
-    const double u = fmt == FP_BF16 ? ldexp(1, -8) : ldexp(1, -11);
-    const double eta = fmt == FP_BF16 ? ldexp(1, -134) : ldexp(1, -25);
-    const double u32 = ldexp(1, -24), g = (n + 1) * u32 / (1 - (n + 1) * u32);
-    s *= 1 + (n + 1) * ldexp(1, -52); /* the double sum of |x w| */
-    const double e_eta = (1 + u) * eta * n * (xmax + wmax) + n * eta * eta;
-    return (2 * u + u * u) * s + e_eta + g * (fabs(bias) + (1 + u) * (1 + u) * s + e_eta) + (n + 2) * ldexp(1, -149);
-}
-
-/* 1 if the fp RTL value yr is farther than allowed from yref (non-finite values must be
- * equal, NaN equals NaN), else 0; *ratio keeps the largest |yr - yref| / allowed. */
-static int64_t fp_within(double yr, double yref, double allowed, double *ratio)
-{
-    if (!isfinite(yr) || !isfinite(yref)) return !(yr == yref || (isnan(yr) && isnan(yref)));
-    const double e = fabs(yr - yref);
-    if (allowed > 0) *ratio = fmax(*ratio, e / allowed);
-    return !(e <= allowed);
-}
-
-/* The fp path of float node n: the bf16/fp16 array's result (bit-exact vs the golden fp conv
- * in the array's order, lrun's checks) must be within the derived bound of the golden node
- * output gold and, if n produces a graph output, of the case's expected output. */
-static int fp_node(rtl_t *r, const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
-                   const golden_tensor_t *gold, char *err, size_t errlen)
-{
-    onnx_map_t mp;
-    char why[160];
-    int rc = onnx_map_fp(n, index, in, n_in, gold, &mp, why, sizeof why);
-    if (rc == 1) {
-        fp_golden_only(r, n, why);
-        return 0;
-    }
-    if (rc) return snprintf(err, errlen, "out of memory"), rc;
-    layer_result_t res;
-    memset(&res, 0, sizeof res);
-    const golden_tensor_t *exp = NULL;
-    for (int i = 0; r->m && i < r->m->n_outputs && i < r->n_exp; i++)
-        if (strcmp(r->m->outputs[i].name, n->outputs[0]) == 0 && r->exp[i].count == gold->count &&
-            r->exp[i].dtype == GOLDEN_DT_FLOAT)
-            exp = &r->exp[i];
-    float *y = malloc(sizeof *y * ((size_t)mp.n_batch * mp.y_len + 1));
-    double *s = malloc(sizeof *s * (mp.y_len + 1));
-    if (!y || !s) {
-        rc = PECOS_ENOMEM;
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    rc = onnx_map_run_fp(&r->fp, r->fmt, &mp, y, &res);
-    if (rc == PECOS_ENOTSUP) {
-        accel_conv_maps(&mp.cv, why, sizeof why);
-        fp_golden_only(r, n, why);
-        rc = 0;
-        goto out;
-    }
-    if (rc) {
-        snprintf(err, errlen, "fp RTL: %s: %s", mp.cv.name, pecos_strerror(rc));
-        goto out;
-    }
-    r->fp_cycles += res.cycles;
-    if (!layer_result_ok(&res)) {
-        rc = check_failed("fp RTL", &res, err, errlen);
-        goto out;
-    }
-    const int64_t pq = (int64_t)mp.p * mp.q;
-    const double nred = (double)(mp.cv.c / mp.cv.groups) * mp.cv.r * mp.cv.s;
-    const double u32 = ldexp(1, -24), g = (nred + 1) * u32 / (1 - (nred + 1) * u32);
-    int64_t bad = 0, first = -1;
-    double ratio = 0, fy = 0, fref = 0, fb = 0;
-    for (int64_t b = 0; b < mp.n_batch; b++) {
-        double xmax, wmax;
-        const float *wb = mp.wf + (mp.w_per_batch ? (size_t)b * mp.w_len : 0);
-        abs_conv(&mp.cv, mp.p, mp.q, mp.xf + (size_t)b * mp.x_len, wb, s, &xmax, &wmax);
-        for (int64_t k = 0; k < mp.cv.k; k++)
-            for (int64_t pix = 0; pix < pq; pix++) {
-                const size_t j = (size_t)(k * pq + pix);
-                const int64_t o = onnx_map_y_index(&mp, b, k, pix);
-                const double bias = mp.bias_f ? mp.bias_f[k] : 0;
-                const double bnd = fp_bound(r->fmt, nred, s[j], bias, xmax, wmax);
-                const double yr = y[(size_t)b * mp.y_len + j], yg = golden_tensor_get(gold, o);
-                /* golden: exact math (double) rounded once to float32 */
-                const double a_g = bnd + u32 * fabs(yg) + nred * ldexp(1, -53) * s[j];
-                int64_t nb = fp_within(yr, yg, a_g, &ratio);
-                double yref = yg, allowed = a_g;
-                if (!nb && exp) {
-                    /* the expected output: any float32 summation order of the same terms */
-                    yref = golden_tensor_get(exp, o);
-                    allowed = bnd + g * (fabs(bias) + s[j]) + u32 * fabs(yref);
-                    nb = fp_within(yr, yref, allowed, &ratio);
-                }
-                if (nb && bad++ == 0) {
-                    first = o;
-                    fy = yr;
-                    fref = yref;
-                    fb = allowed;
-                }
-            }
-    }
-    if (bad) {
-        rc = PECOS_ESIM;
-        snprintf(err, errlen, "fp RTL %s: %s: %lld of %lld outputs outside the error bound, first at flat index %lld: RTL %.9g, reference %.9g, bound %.3g",
-                 r->fp_name, mp.cv.name, (long long)bad, (long long)gold->count, (long long)first, fy, fref, fb);
-        goto out;
-    }
-    r->fp_ratio = fmax(r->fp_ratio, ratio);
-    r->nodes_fp++;
-out:
-    free(y);
-    free(s);
-    onnx_map_free(&mp);
-    return rc;
-}
-
-/* onnx_exec hook: runs the mapped operators on the arrays and checks them. */
-static int rtl_hook(void *ctx, const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
-                    golden_tensor_t *const *out, int n_out, char *err, size_t errlen)
-{
-    rtl_t *r = ctx;
-    if (n_out < 1 || !out[0]) return 0;
-    int rc = 0;
-    if (r->fp_on && onnx_map_op_fp(n->op_type))
-        rc = fp_node(r, n, index, in, n_in, out[0], err, errlen);
-    if (!rc && onnx_map_op_i8(n->op_type)) rc = i8_node(r, n, index, in, n_in, out[0], err, errlen);
-    return rc;
 }
 
 typedef struct {
@@ -369,9 +158,8 @@ typedef struct {
     char reason[2304];
     int data_sets;
     int outputs_checked;
-    char paths[512]; /* "golden", "golden+rtl ...", "; fp-rtl ..." */
-    int fp_nodes;    /* node runs on the fp array */
-    double fp_ratio; /* their largest |error| / bound */
+    char paths[768]; /* "golden", "golden+rtl ...", "; fp-rtl ..." */
+    rtl_acc_t acc;   /* --rtl: what ran where */
 } case_result_t;
 
 static int cmp_names(const void *a, const void *b)
@@ -526,6 +314,13 @@ static void run_case(const opts_t *o, rtl_t *rtl, const char *dir, case_result_t
         onnx_model_free(&m);
         return;
     }
+    if (rtl && onnx_rtl_init(&rtl->x, m.n_nodes) != 0) {
+        r->status = CASE_ERROR;
+        snprintf(r->reason, sizeof r->reason, "%s: out of memory", dir);
+        free_names(sets, nsets);
+        onnx_model_free(&m);
+        return;
+    }
     r->status = CASE_PASS;
     for (int s = 0; s < nsets && r->status == CASE_PASS; s++) {
         char sdir[1024];
@@ -546,14 +341,19 @@ static void run_case(const opts_t *o, rtl_t *rtl, const char *dir, case_result_t
             r->status = CASE_ERROR;
             snprintf(r->reason, sizeof r->reason, "%s: %d output_*.pb files, the model has %d outputs", sdir, nexp, m.n_outputs);
         } else {
-            const onnx_exec_opts_t xo = {.hook = rtl_hook, .ctx = rtl};
+            const onnx_exec_opts_t xo = {.hook = onnx_rtl_hook, .ctx = rtl ? &rtl->x : NULL};
             if (rtl) {
-                rtl->m = &m;
-                rtl->exp = exp;
-                rtl->n_exp = nexp;
+                onnx_rtl_reset(&rtl->x);
+                rtl->x.m = &m;
+                rtl->x.exp = exp;
+                rtl->x.n_exp = nexp;
             }
             rc = onnx_exec_run(&m, rtl ? &xo : NULL, in, nin, got, why, sizeof why);
-            if (rc == PECOS_ENOTSUP) {
+            if (rc == 0 && rtl && rtl_collect(&rtl->x, &r->acc, s == 0, why, sizeof why)) {
+                r->status = CASE_FAIL;
+                snprintf(r->reason, sizeof r->reason, "%s: %s", sets[s], why);
+                for (int i = 0; i < m.n_outputs; i++) golden_tensor_free(&got[i]);
+            } else if (rc == PECOS_ENOTSUP) {
                 r->status = CASE_SKIP;
                 snprintf(r->reason, sizeof r->reason, "%s", why);
             } else if (rc) {
@@ -577,30 +377,36 @@ static void run_case(const opts_t *o, rtl_t *rtl, const char *dir, case_result_t
     free_names(sets, nsets);
     onnx_model_free(&m);
     if (rtl && r->status == CASE_PASS) {
-        if (rtl->nodes_rtl && rtl->nodes_golden)
-            snprintf(r->paths, sizeof r->paths, "golden+rtl (%d node runs)", rtl->nodes_rtl);
-        else if (rtl->nodes_rtl)
-            snprintf(r->paths, sizeof r->paths, "golden+rtl (%d node runs, %llu cycles)", rtl->nodes_rtl,
-                     (unsigned long long)rtl->cycles);
-        if (rtl->nodes_golden) {
-            size_t l = strlen(r->paths);
-            snprintf(r->paths + l, sizeof r->paths - l, "; golden only for %.100s", rtl->why_not);
-        }
+        const rtl_acc_t *A = &r->acc;
+        const uint64_t all = A->macs_rtl + A->macs_golden;
+        if (A->runs)
+            snprintf(r->paths, sizeof r->paths, "golden+rtl (%d node run%s, %llu cycles)", A->runs, A->runs == 1 ? "" : "s",
+                     (unsigned long long)A->cycles);
         size_t l = strlen(r->paths);
-        if (rtl->nodes_fp)
-            snprintf(r->paths + l, sizeof r->paths - l, "; fp-rtl %s (%d node run%s, %llu cycles, max |err|/bound %.3g)",
-                     rtl->fp_name, rtl->nodes_fp, rtl->nodes_fp == 1 ? "" : "s", (unsigned long long)rtl->fp_cycles,
-                     rtl->fp_ratio);
+        if (A->golden_runs)
+            snprintf(r->paths + l, sizeof r->paths - l, "; golden only for %.150s", A->why_not);
         l = strlen(r->paths);
-        if (rtl->nodes_fp_golden)
-            snprintf(r->paths + l, sizeof r->paths - l, "; fp-rtl golden only for %.100s", rtl->fp_why_not);
-        r->fp_nodes = rtl->nodes_fp;
-        r->fp_ratio = rtl->fp_ratio;
+        if (A->fp_runs)
+            snprintf(r->paths + l, sizeof r->paths - l, "; fp-rtl %s (%d node run%s, %llu cycles, max |err|/bound %.3g)",
+                     rtl->fp_name, A->fp_runs, A->fp_runs == 1 ? "" : "s", (unsigned long long)A->fp_cycles,
+                     A->fp_ratio);
+        l = strlen(r->paths);
+        if (A->fp_golden_runs)
+            snprintf(r->paths + l, sizeof r->paths - l, "; fp-rtl golden only for %.150s", A->fp_why_not);
+        l = strlen(r->paths);
+        if (all)
+            snprintf(r->paths + l, sizeof r->paths - l, "; RTL MACs %.1f%%", 100.0 * (double)A->macs_rtl / (double)all);
+        if (o->require_rtl && A->golden_runs) {
+            r->status = CASE_FAIL;
+            snprintf(r->reason, sizeof r->reason, "--require-rtl: node '%s' (%s) ran on the golden models only: %s",
+                     A->golden[0][0], A->golden[0][1], A->golden[0][2]);
+        }
     }
     if (rtl) {
-        rtl->m = NULL;
-        rtl->exp = NULL;
-        rtl->n_exp = 0;
+        onnx_rtl_free(&rtl->x);
+        rtl->x.m = NULL;
+        rtl->x.exp = NULL;
+        rtl->x.n_exp = 0;
     }
 }
 
@@ -642,6 +448,10 @@ int cmd_onnx_test(int argc, char **argv)
         }
         if (strcmp(a, "--strict") == 0) {
             o.strict = true;
+            continue;
+        }
+        if (strcmp(a, "--require-rtl") == 0) {
+            o.require_rtl = true;
             continue;
         }
         if (strcmp(a, "--inject-fault") == 0) {
@@ -741,12 +551,17 @@ int cmd_onnx_test(int argc, char **argv)
                 return PECOS_EXIT_USAGE;
             }
             rtl.fp_on = true;
-            rtl.fmt = strcmp(o.fp_rtl, "bf16") == 0 ? FP_BF16 : FP_FP16;
+            rtl.x.fp = &rtl.fp;
+            rtl.x.fmt = strcmp(o.fp_rtl, "bf16") == 0 ? FP_BF16 : FP_FP16;
             rtl.fp_name = o.fp_rtl;
         }
+        rtl.x.i8 = &rtl.accel;
         rp = &rtl;
     } else if (o.fp_rtl) {
         fprintf(stderr, WHO ": --fp-rtl needs --rtl RxC (the array size)\n");
+        return PECOS_EXIT_USAGE;
+    } else if (o.require_rtl) {
+        fprintf(stderr, WHO ": --require-rtl needs --rtl RxC (the array size)\n");
         return PECOS_EXIT_USAGE;
     }
     FILE *jf = NULL;
@@ -763,12 +578,6 @@ int cmd_onnx_test(int argc, char **argv)
     int npass = 0, nfail = 0, nskip = 0, nerr = 0;
     for (int i = first_dir; i < argc; i++) {
         case_result_t r;
-        if (rp) {
-            rp->nodes_rtl = rp->nodes_golden = rp->nodes_fp = rp->nodes_fp_golden = 0;
-            rp->cycles = rp->fp_cycles = 0;
-            rp->fp_ratio = 0;
-            rp->why_not[0] = rp->fp_why_not[0] = '\0';
-        }
         run_case(&o, rp, argv[i], &r);
         for (char *c = r.reason; *c; c++) /* one line, whatever the file's names hold */
             if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
@@ -801,9 +610,29 @@ int cmd_onnx_test(int argc, char **argv)
             fprintf(jf, ", \"status\": \"%s\", \"data_sets\": %d, \"outputs\": %d, \"paths\": ", status_name(r.status),
                     r.data_sets, r.outputs_checked);
             json_str(jf, r.paths);
+            if (rp) {
+                const rtl_acc_t *A = &r.acc;
+                const uint64_t all = A->macs_rtl + A->macs_golden;
+                fprintf(jf, ", \"rtl\": {\"node_runs\": %d, \"golden_only_node_runs\": %d, \"rtl_macs\": %llu, "
+                            "\"golden_only_macs\": %llu, \"rtl_mac_share\": %.6f, \"array_cycles\": %llu, "
+                            "\"ppu_cycles\": %llu, \"host_requant_nodes\": %d, \"near_tie_diffs\": %lld, \"golden_only\": [",
+                        A->runs + A->fp_runs, A->golden_runs, (unsigned long long)A->macs_rtl,
+                        (unsigned long long)A->macs_golden, all ? (double)A->macs_rtl / (double)all : 1.0,
+                        (unsigned long long)A->cycles, (unsigned long long)A->ppu_cycles, A->host_rq, (long long)A->diffs);
+                for (int g = 0; g < A->n_golden; g++) {
+                    fputs(g ? ", {\"node\": " : "{\"node\": ", jf);
+                    json_str(jf, A->golden[g][0]);
+                    fputs(", \"op\": ", jf);
+                    json_str(jf, A->golden[g][1]);
+                    fputs(", \"why\": ", jf);
+                    json_str(jf, A->golden[g][2]);
+                    fputc('}', jf);
+                }
+                fputs("]}", jf);
+            }
             if (o.fp_rtl)
                 fprintf(jf, ", \"fp_rtl\": {\"dtype\": \"%s\", \"nodes\": %d, \"max_err_over_bound\": %.6g}", o.fp_rtl,
-                        r.fp_nodes, r.fp_ratio);
+                        r.acc.fp_runs, r.acc.fp_ratio);
             fputs(", \"reason\": ", jf);
             json_str(jf, r.reason);
             fputs("}", jf);

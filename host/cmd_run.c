@@ -43,6 +43,7 @@ typedef struct {
     const char *energy_path, *trace_path;
     const char *network_path, *csv_path, *plot_dir;
     const char *onnx_path, *input_path; /* --onnx MODEL.onnx, --input X.npy */
+    bool require_rtl;                   /* --require-rtl (with --onnx) */
     bool tile_forced, glb_default;
     tiling_t tile;
     energy_table_t etab;
@@ -59,6 +60,7 @@ void cmd_run_usage(FILE *f)
           "                 [--plot DIR] (a whole int8 network, chained through the\n"
           "                  post-processing unit; models/networks/*.csv)\n"
           "       pecos run --onnx MODEL.onnx [--input X.npy] [--out Y.npy] [--json F.json]\n"
+          "                 [--require-rtl] (a conv/matmul node on the golden models only fails)\n"
           "                 (a quantized ONNX model: conv/matmul nodes on the int8 array,\n"
           "                  QLinear* requantization and int8 MaxPool on the post-processing\n"
           "                  unit, the rest golden; input from --input, else the model's\n"
@@ -129,6 +131,10 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         if (strncmp(a, "--", 2) != 0) {
             fprintf(stderr, "pecos run: unexpected argument '%s'\n", a);
             return -1;
+        }
+        if (strcmp(a, "--require-rtl") == 0) {
+            o->require_rtl = true;
+            continue;
         }
         if (i + 1 >= argc) {
             fprintf(stderr, "pecos run: option %s needs a value\n", a);
@@ -273,6 +279,10 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     }
     if (o->onnx_path && (o->nlayers || o->network_path)) {
         fprintf(stderr, "pecos run: --onnx, --network and --layer exclude each other\n");
+        return -1;
+    }
+    if (o->require_rtl && !o->onnx_path) {
+        fprintf(stderr, "pecos run: --require-rtl goes with --onnx\n");
         return -1;
     }
     if (o->input_path && !o->onnx_path) {
@@ -599,7 +609,7 @@ int cmd_run(int argc, char **argv)
             const onnxrun_opts_t xo = {.model = o.onnx_path, .input_path = o.input_path,
                                        .out_path = o.out_path, .json_path = o.json_path,
                                        .wave_path = o.wave_path, .wave_from = o.wave_from,
-                                       .wave_to = o.wave_to};
+                                       .wave_to = o.wave_to, .require_rtl = o.require_rtl};
             exit_code = onnxrun(&lc, o.dfs[0], &xo);
         } else {
             const netrun_opts_t no = {.network = o.network_path, .ifmap_path = o.ifmap_path,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd_analyze.h"
+#include "cmd_eval.h"
 #include "cmd_onnx.h"
 #include "cmd_run.h"
 
@@ -21,14 +22,16 @@ static void usage(FILE *f)
           "  onnx-test\n"
           "           run ONNX backend test case directories through the golden operators\n"
           "           (and the RTL with --rtl) and compare with their expected outputs\n"
-          "           (pecos onnx-test --help)\n",
+          "           (pecos onnx-test --help)\n"
+          "  eval     top-1 accuracy of a quantized ONNX classifier over a labelled data set,\n"
+          "           every image on the RTL and on the golden path (pecos eval --help)\n",
           f);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "pecos: no command given (commands: run, compare-dataflows, analyze, onnx-test; see pecos --help)\n");
+        fprintf(stderr, "pecos: no command given (commands: run, compare-dataflows, analyze, onnx-test, eval; see pecos --help)\n");
         return PECOS_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -38,6 +41,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "analyze") == 0) return cmd_analyze(argc - 1, argv + 1);
     if (strcmp(argv[1], "onnx-test") == 0) return cmd_onnx_test(argc - 1, argv + 1);
+    if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(argv[1], "compare-dataflows") == 0) {
         /* pecos run --dataflow all OPTIONS... (a later --dataflow would override it) */
         char *args[argc + 2];
@@ -48,6 +52,6 @@ int main(int argc, char **argv)
         args[argc + 1] = NULL;
         return cmd_run(argc + 1, args);
     }
-    fprintf(stderr, "pecos: unknown command '%s' (commands: run, compare-dataflows, analyze, onnx-test; see pecos --help)\n", argv[1]);
+    fprintf(stderr, "pecos: unknown command '%s' (commands: run, compare-dataflows, analyze, onnx-test, eval; see pecos --help)\n", argv[1]);
     return PECOS_EXIT_USAGE;
 }

@@ -32,6 +32,8 @@ void onnx_map_free(onnx_map_t *mp)
     free(mp->xf);
     free(mp->wf);
     free(mp->bias_f);
+    free(mp->row_zp);
+    free(mp->col_sum);
     memset(mp, 0, sizeof *mp);
 }
 
@@ -82,34 +84,67 @@ static bool all_float(const golden_tensor_t *a, const golden_tensor_t *b, const 
     return a->dtype == GOLDEN_DT_FLOAT && b->dtype == GOLDEN_DT_FLOAT && (!c || c->dtype == GOLDEN_DT_FLOAT);
 }
 
-/* Allocates the operand buffers of mp (nx, nw elements, bias of K if has_bias). */
-static int alloc_ops(onnx_map_t *mp, bool fp, size_t nx, size_t nw, bool has_bias, int k)
+/* Allocates the operand buffers of mp (nx, nw elements, bias of k if has_bias). */
+static int alloc_ops(onnx_map_t *mp, bool fp, size_t nx, size_t nw, bool has_bias, size_t k)
 {
     if (fp) {
         mp->xf = malloc(sizeof *mp->xf * (nx + 1));
         mp->wf = malloc(sizeof *mp->wf * (nw + 1));
-        if (has_bias) mp->bias_f = malloc(sizeof *mp->bias_f * ((size_t)k + 1));
+        if (has_bias) mp->bias_f = malloc(sizeof *mp->bias_f * (k + 1));
         return mp->xf && mp->wf && (!has_bias || mp->bias_f) ? 0 : PECOS_ENOMEM;
     }
     mp->x = malloc(nx + 1);
     mp->w = malloc(nw + 1);
-    if (has_bias) mp->bias = malloc(sizeof *mp->bias * ((size_t)k + 1));
+    if (has_bias) mp->bias = calloc(k + 1, sizeof *mp->bias);
     return mp->x && mp->w && (!has_bias || mp->bias) ? 0 : PECOS_ENOMEM;
 }
 
-/* The bias b [K] (or a scalar broadcast to K): fp as float, else int32-valued. */
-static bool put_bias(onnx_map_t *mp, bool fp, const golden_tensor_t *b, int k)
+/* The bias b [K] (or a scalar broadcast to K, or NULL: 0): fp as float, else int32-valued,
+ * repeated nrep times (one copy per batch item with its own weights). */
+static bool put_bias(onnx_map_t *mp, bool fp, const golden_tensor_t *b, int k, int64_t nrep)
 {
     for (int i = 0; i < k; i++) {
-        const double v = golden_tensor_get(b, b->count == 1 ? 0 : i);
+        const double v = b ? golden_tensor_get(b, b->count == 1 ? 0 : i) : 0;
         if (fp) {
             mp->bias_f[i] = (float)v;
             continue;
         }
         if (v != floor(v) || v < -2147483648.0 || v > 2147483647.0) return false;
-        mp->bias[i] = (int32_t)v;
+        for (int64_t r = 0; r < nrep; r++) mp->bias[r * k + i] = (int32_t)v;
     }
     return true;
+}
+
+/* Whether t is an 8-bit integer tensor; *off = 128 for uint8 (it enters the array as
+ * t - 128), 0 for int8. */
+static bool q8(const golden_tensor_t *t, int *off)
+{
+    *off = t->dtype == GOLDEN_DT_UINT8 ? 128 : 0;
+    return t->dtype == GOLDEN_DT_UINT8 || t->dtype == GOLDEN_DT_INT8;
+}
+
+/* w'' = w - zw for element i of w (zw per tensor or per group of per_z elements): stores it
+ * into mp->w[j] and adds it to *sum. Returns false (why filled) if it leaves int8. */
+static bool put_w(onnx_map_t *mp, const golden_tensor_t *w, int64_t i, const golden_tensor_t *wz, int64_t zi,
+                  size_t j, int64_t *sum, char *why, size_t whylen)
+{
+    const int64_t z = wz ? golden_tensor_get_i64(wz, wz->count == 1 ? 0 : zi) : 0;
+    const int64_t v = golden_tensor_get_i64(w, i) - z;
+    if (v < -128 || v > 127) {
+        snprintf(why, whylen, "weight %lld minus its zero point %lld = %lld leaves int8: the w_zero_point * sum(x) "
+                 "term is not mapped onto the array",
+                 (long long)golden_tensor_get_i64(w, i), (long long)z, (long long)v);
+        return false;
+    }
+    mp->w[j] = (int8_t)v;
+    *sum += v;
+    return true;
+}
+
+/* bias[i] += -zx * sum (int32 wrap-around, as the array's accumulator). */
+static void fold(int32_t *bias, int32_t zx, int64_t sum)
+{
+    bias[0] = (int32_t)((uint32_t)bias[0] - (uint32_t)((int64_t)zx * sum));
 }
 
 /* QLinearConv / QLinearMatMul share their input layout: x, x_scale, x_zp, w, w_scale, w_zp,
@@ -123,7 +158,40 @@ static void set_qlinear(onnx_map_t *mp, const golden_tensor_t *const *in)
     mp->y_zp = in[7];
 }
 
-#define NO_FIT "operands do not fit int8 after zero-point subtraction"
+#define NO_FIT "operand values are not integers in int8's range"
+
+static int64_t attr_int(const onnx_node_t *n, const char *name, int64_t def)
+{
+    const onnx_attr_t *a = onnx_node_attr(n, name);
+    return a && a->type == ONNX_ATTR_INT ? a->i : def;
+}
+
+/* Padded cells must hold the x zero point: the padding of mp's conv is made explicit on
+ * the host (every batch item's x grows to [C, H+pt+pb, W+pl+pr], filled with x_zp), and
+ * the array runs without padding (the DMA moves the padded cells: counted as traffic).
+ * Returns 0 or PECOS_ENOMEM. */
+static int pad_explicit(onnx_map_t *mp)
+{
+    accel_conv_t *cv = &mp->cv;
+    const int hh = cv->h + cv->pad_t + cv->pad_b, ww = cv->w + cv->pad_l + cv->pad_r;
+    const size_t len = (size_t)cv->c * hh * ww;
+    int8_t *x = malloc(len * (size_t)mp->n_batch + 1);
+    if (!x) return PECOS_ENOMEM;
+    memset(x, (int8_t)mp->x_zp, len * (size_t)mp->n_batch);
+    for (int64_t b = 0; b < mp->n_batch; b++)
+        for (int c = 0; c < cv->c; c++)
+            for (int i = 0; i < cv->h; i++)
+                memcpy(x + b * len + ((size_t)c * hh + i + cv->pad_t) * ww + cv->pad_l,
+                       mp->x + b * mp->x_len + ((size_t)c * cv->h + i) * cv->w, (size_t)cv->w);
+    free(mp->x);
+    mp->x = x;
+    mp->x_len = len;
+    cv->h = hh;
+    cv->w = ww;
+    cv->pad_t = cv->pad_b = cv->pad_l = cv->pad_r = 0;
+    return 0;
+}
+
 
 static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
                     const golden_tensor_t *out0, bool fp, onnx_map_t *mp, char *why, size_t whylen)
@@ -172,6 +240,11 @@ static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *cons
     if (w->count != (int64_t)cv.k * (cv.c / cv.groups) * cv.r * cv.s || out0->count != x->dims[0] * cv.k * p * q)
         return no(why, whylen, "operand sizes do not match the convolution");
     if (b && b->count != cv.k) return no(why, whylen, "bias is not [M]");
+    const bool integer_op = qconv || cint;
+    int off = 0, woff;
+    if (integer_op && (!q8(x, &off) || !q8(w, &woff)))
+        return no(why, whylen, "x or w is neither int8 nor uint8");
+    if (wz && wz->count != 1 && wz->count != cv.k) return no(why, whylen, "w zero point is neither a scalar nor [M]");
     mp->cv = cv;
     mp->n_batch = x->dims[0];
     mp->p = p;
@@ -179,22 +252,33 @@ static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *cons
     mp->x_len = (size_t)cv.c * cv.h * cv.w;
     mp->w_len = (size_t)w->count;
     mp->y_len = (size_t)cv.k * p * q;
-    if (alloc_ops(mp, fp, (size_t)x->count, (size_t)w->count, b != NULL, cv.k) != 0) return PECOS_ENOMEM;
-    for (int64_t i = 0; i < x->count; i++)
-        if (!put(mp, fp, true, (size_t)i, zget(x, i, xz, 0)))
-            return no(why, whylen, NO_FIT);
-    for (int64_t i = 0; i < w->count; i++)
-        if (!put(mp, fp, false, (size_t)i, zget(w, i, wz, i / per_m)))
-            return no(why, whylen, NO_FIT);
-    if (b && !put_bias(mp, fp, b, cv.k)) return no(why, whylen, "bias is not an int32 value");
+    mp->x_offset = off;
+    mp->x_zp = integer_op && xz ? (int32_t)golden_tensor_get_i64(xz, 0) - off : 0;
+    const bool need_bias = b != NULL || (!fp && integer_op);
+    if (alloc_ops(mp, fp, (size_t)x->count, (size_t)w->count, need_bias, (size_t)cv.k) != 0) return PECOS_ENOMEM;
+    if (integer_op) {
+        for (int64_t i = 0; i < x->count; i++) mp->x[i] = (int8_t)(golden_tensor_get_i64(x, i) - off);
+    } else {
+        for (int64_t i = 0; i < x->count; i++)
+            if (!put(mp, fp, true, (size_t)i, zget(x, i, NULL, 0))) return no(why, whylen, NO_FIT);
+    }
+    if (need_bias && !put_bias(mp, fp, b, cv.k, 1)) return no(why, whylen, "bias is not an int32 value");
+    if (integer_op) {
+        for (int64_t k = 0; k < cv.k; k++) {
+            int64_t sum = 0;
+            for (int64_t i = k * per_m; i < (k + 1) * per_m; i++)
+                if (!put_w(mp, w, i, wz, k, (size_t)i, &sum, why, whylen)) return 1;
+            fold(&mp->bias[k], mp->x_zp, sum);
+            mp->zp_folded = mp->zp_folded || (mp->x_zp != 0 && sum != 0);
+        }
+    } else {
+        for (int64_t i = 0; i < w->count; i++)
+            if (!put(mp, fp, false, (size_t)i, zget(w, i, NULL, 0))) return no(why, whylen, NO_FIT);
+    }
     if (qconv) set_qlinear(mp, in);
+    mp->relu = attr_int(n, "pecos_relu", 0) == 1;
+    if (mp->x_zp != 0 && (cv.pad_t || cv.pad_b || cv.pad_l || cv.pad_r)) return pad_explicit(mp);
     return 0;
-}
-
-static int64_t attr_int(const onnx_node_t *n, const char *name, int64_t def)
-{
-    const onnx_attr_t *a = onnx_node_attr(n, name);
-    return a && a->type == ONNX_ATTR_INT ? a->i : def;
 }
 
 static float attr_float(const onnx_node_t *n, const char *name, float def)
@@ -256,24 +340,56 @@ static int map_mm(const onnx_node_t *n, int index, const golden_tensor_t *const 
     mp->x_len = (size_t)(K * M);
     mp->w_len = (size_t)(N * K);
     mp->y_len = (size_t)(N * M);
-    if (alloc_ops(mp, fp, (size_t)nb * mp->x_len, (size_t)nbb * mp->w_len, c != NULL, (int)N) != 0)
+    const bool integer_op = qmm || mmi;
+    int off = 0, boff;
+    if (integer_op && (!q8(a, &off) || !q8(bm, &boff)))
+        return no(why, whylen, "A or B is neither int8 nor uint8");
+    mp->x_offset = off;
+    /* a zero point: one value (folded into the bias) or per row (corrected by the caller) */
+    bool per_row = false;
+    if (integer_op && az) {
+        mp->x_zp = (int32_t)golden_tensor_get_i64(az, 0) - off;
+        for (int64_t i = 1; i < az->count; i++) per_row = per_row || golden_tensor_get_i64(az, i) - off != mp->x_zp;
+    }
+    const bool need_bias = c != NULL || (!fp && integer_op);
+    const size_t nbias = (size_t)(mp->w_per_batch ? nb : 1) * (size_t)N;
+    if (alloc_ops(mp, fp, (size_t)nb * mp->x_len, (size_t)nbb * mp->w_len, need_bias, fp ? (size_t)N : nbias) != 0)
         return PECOS_ENOMEM;
+    if (per_row) {
+        mp->row_zp = malloc(sizeof *mp->row_zp * ((size_t)M + 1));
+        mp->col_sum = calloc(nbias + 1, sizeof *mp->col_sum);
+        if (!mp->row_zp || !mp->col_sum) return PECOS_ENOMEM;
+        for (int64_t i = 0; i < M; i++) mp->row_zp[i] = (int32_t)golden_tensor_get_i64(az, i) - off;
+    }
     for (int64_t bi = 0; bi < nb; bi++)
         for (int64_t i = 0; i < M; i++)
             for (int64_t k = 0; k < K; k++) {
                 const int64_t src = bi * M * K + (ta ? k * M + i : i * K + k);
-                if (!put(mp, fp, true, (size_t)(bi * K * M + k * M + i), zget(a, src, az, i)))
-                    return no(why, whylen, NO_FIT);
+                const size_t dst = (size_t)(bi * K * M + k * M + i);
+                if (integer_op) mp->x[dst] = (int8_t)(golden_tensor_get_i64(a, src) - off);
+                else if (!put(mp, fp, true, dst, zget(a, src, NULL, 0))) return no(why, whylen, NO_FIT);
             }
+    if (need_bias && !put_bias(mp, fp, c, (int)N, mp->w_per_batch ? nb : 1))
+        return no(why, whylen, "bias is not an int32 value");
     for (int64_t bw = 0; bw < nbb; bw++)
-        for (int64_t k = 0; k < K; k++)
-            for (int64_t j = 0; j < N; j++) {
+        for (int64_t j = 0; j < N; j++) {
+            int64_t sum = 0;
+            for (int64_t k = 0; k < K; k++) {
                 const int64_t src = bw * K * N + (tb ? j * K + k : k * N + j);
-                if (!put(mp, fp, false, (size_t)(bw * N * K + j * K + k), zget(bm, src, bz, j)))
+                const size_t dst = (size_t)(bw * N * K + j * K + k);
+                if (integer_op) {
+                    if (!put_w(mp, bm, src, bz, j, dst, &sum, why, whylen)) return 1;
+                } else if (!put(mp, fp, false, dst, zget(bm, src, NULL, 0))) {
                     return no(why, whylen, NO_FIT);
+                }
             }
-    if (c && !put_bias(mp, fp, c, (int)N)) return no(why, whylen, "bias is not an int32 value");
+            if (!integer_op) continue;
+            if (per_row) mp->col_sum[bw * N + j] = (int32_t)(uint32_t)sum;
+            else fold(&mp->bias[bw * N + j], mp->x_zp, sum);
+            mp->zp_folded = mp->zp_folded || (!per_row && mp->x_zp != 0 && sum != 0);
+        }
     if (qmm) set_qlinear(mp, in);
+    mp->relu = attr_int(n, "pecos_relu", 0) == 1;
     return 0;
 }
 
@@ -336,13 +452,43 @@ int32_t onnx_map_y_zp(const onnx_map_t *mp)
     return mp->y_zp ? (int32_t)golden_tensor_get(mp->y_zp, 0) : 0;
 }
 
+int32_t onnx_map_correction(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix)
+{
+    if (!mp->row_zp) return 0;
+    const int32_t s = mp->col_sum[(mp->w_per_batch ? b * mp->N : 0) + k];
+    return (int32_t)(0u - (uint32_t)((int64_t)mp->row_zp[pix] * s));
+}
+
+const int32_t *onnx_map_bias(const onnx_map_t *mp, int64_t b)
+{
+    if (!mp->bias) return NULL;
+    return mp->bias + (mp->w_per_batch ? (size_t)b * (size_t)mp->cv.k : 0);
+}
+
+uint64_t onnx_map_node_macs(const onnx_node_t *n, const golden_tensor_t *const *in, int n_in,
+                            const golden_tensor_t *out0)
+{
+    const char *op = n->op_type;
+    if (!out0 || n_in < 2) return 0;
+    if (strstr(op, "MatMul") || strcmp(op, "Gemm") == 0) {
+        const golden_tensor_t *a = in[0];
+        if (!a || a->ndim < 1) return 0;
+        const bool ta = strcmp(op, "Gemm") == 0 && attr_int(n, "transA", 0) != 0 && a->ndim == 2;
+        const int64_t k = ta ? a->dims[0] : a->dims[a->ndim - 1];
+        return (uint64_t)out0->count * (uint64_t)k;
+    }
+    const golden_tensor_t *w = strcmp(op, "QLinearConv") == 0 ? (n_in > 3 ? in[3] : NULL) : in[1];
+    if (!w || w->ndim < 1 || w->dims[0] < 1) return 0;
+    return (uint64_t)out0->count * (uint64_t)(w->count / w->dims[0]);
+}
+
 int onnx_map_run_i8(accel_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
                     layer_result_t *res)
 {
     layer_result_t part;
     for (int64_t b = 0; b < mp->n_batch; b++) {
         const int8_t *w = mp->w + (mp->w_per_batch ? (size_t)b * mp->w_len : 0);
-        int rc = accel_conv_i8(a, &mp->cv, mp->x + (size_t)b * mp->x_len, w, with_bias ? mp->bias : NULL,
+        int rc = accel_conv_i8(a, &mp->cv, mp->x + (size_t)b * mp->x_len, w, with_bias ? onnx_map_bias(mp, b) : NULL,
                                acc + (size_t)b * mp->y_len, b == 0 ? res : &part);
         if (rc != 0) return rc;
         if (b > 0) lrun_merge(res, &part, a->run.rows, a->run.cols);

@@ -2,9 +2,18 @@
  * them. Shared by `pecos onnx-test --rtl/--fp-rtl` (cmd_onnx.c) and `pecos run --onnx`
  * (onnxrun.c).
  *
- * Integer path (onnx_map_i8): Conv, MatMul and Gemm with integer-valued data, ConvInteger,
- * QLinearConv, MatMulInteger and QLinearMatMul whose operands are int8 after zero-point
- * subtraction (per tensor, per output channel, per row/column), bias int32-valued.
+ * Integer path (onnx_map_i8): Conv, MatMul and Gemm with integer-valued data in int8's
+ * range; ConvInteger, QLinearConv, MatMulInteger and QLinearMatMul with int8 or uint8
+ * operands and any zero points (docs/ONNX.md, "Zero points on the array"):
+ *   x enters the array as it is (int8) or as x - 128 (uint8); the shifted x zero point
+ *   zx' = zx - off is the value of padded cells, so that
+ *     sum (x - zx)(w - zw) = sum x' w'' - zx' * sum w''     (w'' = w - zw, per channel)
+ *   holds at the borders too; the correction -zx' * sum w'' is one int32 per output channel
+ *   added to the bias (int32 wrap-around, as the array's accumulator). w'' must fit int8
+ *   for every weight, otherwise the node is refused with a reason (the zw * sum(x) term is
+ *   not mapped). MatMul with per-row a zero points (not all equal): the correction
+ *   -za'[m] * sum_k b''[k][n] depends on the row and is kept in row_zp/col_sum for the
+ *   caller to add (onnx_map_correct()).
  * Float path (onnx_map_fp): float32 Conv, MatMul and Gemm, operands as they are.
  * Shapes: a 1-D or 2-D conv per batch item (accel_conv_t; accel_conv_maps decides strides and
  * dilations); a matmul [..,M,K] x [..,K,N] per batch as a 1x1 conv with C = K input channels,
@@ -36,7 +45,14 @@ typedef struct {
     bool w_per_batch;       /* matmul: one B per batch (else one B for all) */
     size_t x_len, w_len, y_len; /* elements of one item's x, w and acc */
     int8_t *x, *w;          /* i8: n_batch * x_len; (w_per_batch ? n_batch : 1) * w_len */
-    int32_t *bias;          /* i8: [K] or NULL */
+    int32_t *bias;          /* i8: [(w_per_batch ? n_batch : 1) * K] or NULL: the node's bias
+                             * plus the zero-point correction (int32 wrap-around) */
+    int x_offset;           /* i8: 128 if x is uint8 (x enters as x - 128), else 0 */
+    int32_t x_zp;           /* i8: the shifted x zero point zx' (conv: the padded cells' value) */
+    bool zp_folded;         /* i8: a nonzero correction -zx' * sum(w'') is in bias */
+    int32_t *row_zp;        /* i8 matmul, per-row a zero points: za'[m] [M], else NULL */
+    int32_t *col_sum;       /* with row_zp: sum_k b''[k][n], [(w_per_batch ? n_batch : 1) * N] */
+    bool relu;              /* QLinear*: attribute pecos_relu = 1 (y = max(y, y_zero_point)) */
     float *xf, *wf, *bias_f; /* fp: the same layouts, float32 */
     /* QLinear*: borrowed from the node's inputs (y_zp may be NULL) */
     const golden_tensor_t *x_scale, *w_scale, *y_scale, *y_zp;
@@ -68,6 +84,18 @@ int64_t onnx_map_y_index(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix
 float onnx_map_scale(const onnx_map_t *mp, int64_t k, int64_t pix);
 bool onnx_map_scale_per_channel(const onnx_map_t *mp); /* the scale does not depend on pix */
 int32_t onnx_map_y_zp(const onnx_map_t *mp);
+
+/* The correction of element (b, k, pix) that is not in bias (per-row a zero points):
+ * 0 unless mp->row_zp. */
+int32_t onnx_map_correction(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix);
+
+/* The bias of batch item b (mp->bias + b * K when w_per_batch), or NULL. */
+const int32_t *onnx_map_bias(const onnx_map_t *mp, int64_t b);
+
+/* MACs of a Conv/ConvInteger/QLinearConv/MatMul/MatMulInteger/QLinearMatMul/Gemm node from
+ * its operands' shapes and its output (0 if they do not say). */
+uint64_t onnx_map_node_macs(const onnx_node_t *n, const golden_tensor_t *const *in, int n_in,
+                            const golden_tensor_t *out0);
 
 /* Runs every batch item on the int8 array a: acc [n_batch][y_len] in the array's layout;
  * with_bias adds mp->bias on the array. res holds all items merged. Returns accel_conv_i8's

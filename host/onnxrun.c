@@ -19,35 +19,13 @@
 #include "onnx_exec.h"
 #include "onnx_load.h"
 #include "onnx_map.h"
+#include "onnx_rtl.h"
 #include "pecos_err.h"
 #include "rng.h"
 #include "tiling.h"
 
 #define WHO "pecos run"
 #define MAX_FEEDS 16
-
-/* One node as it ran. */
-typedef struct {
-    const onnx_node_t *n;
-    const char *where;       /* "array+ppu", "array", "ppu", "golden" */
-    char why[160];           /* a candidate that stayed (partly) on the golden path: why */
-    bool on_array, has_post;
-    layer_result_t arr;      /* the array's result (all batch items merged) */
-    accel_post_res_t post;   /* the PPU's calls merged: cycles, beats, outputs, checks */
-    int post_calls;
-    int64_t outputs;         /* outputs compared with the golden node */
-    int64_t diffs;           /* of those, how many differ (QLinear*: by 1 at near-ties) */
-    int max_diff;            /* largest |RTL - golden| */
-    bool ok;
-} node_rec_t;
-
-typedef struct {
-    accel_t a;
-    node_rec_t *rec;         /* per node of the model, by index */
-    int *order;              /* node indices in execution order */
-    int n_ran;
-    bool printed;            /* a hook error was already printed */
-} ctx_t;
 
 static double now_seconds(void)
 {
@@ -56,284 +34,12 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static const char *node_name(const onnx_node_t *n) { return n->name[0] ? n->name : n->outputs[0]; }
-
-/* Adds one PPU call's result into the node's. */
-static void post_merge(node_rec_t *R, const accel_post_res_t *p)
-{
-    if (R->post_calls++ == 0) {
-        R->post = *p;
-        return;
-    }
-    R->post.cycles += p->cycles;
-    R->post.beats += p->beats;
-    R->post.outputs += p->outputs;
-    R->post.glb_rd += p->glb_rd;
-    R->post.glb_wr += p->glb_wr;
-    R->post.mismatches += p->mismatches;
-    R->post.ok = R->post.ok && p->ok;
-    R->post.sim_seconds += p->sim_seconds;
-}
-
-/* Writes the RTL's value v into out at o and counts its difference from the golden value. */
-static void take(node_rec_t *R, golden_tensor_t *out, int64_t o, double v)
-{
-    const double g = golden_tensor_get(out, o);
-    golden_tensor_set(out, o, v);
-    const double d = fabs(golden_tensor_get(out, o) - g);
-    R->outputs++;
-    if (d != 0) {
-        R->diffs++;
-        const int di = d > 1e9 ? 1000000000 : (int)ceil(d);
-        if (di > R->max_diff) R->max_diff = di;
-    }
-}
-
-/* Whether every requantization scale of mp runs on the PPU; if not, why. */
-static bool ppu_can_requant(const onnx_map_t *mp, char *why, size_t whylen)
-{
-    if (!onnx_map_scale_per_channel(mp)) {
-        snprintf(why, whylen, "per-row a_scale: requantized on the host");
-        return false;
-    }
-    if (mp->y_dtype != GOLDEN_DT_INT8 && mp->y_dtype != GOLDEN_DT_UINT8) {
-        snprintf(why, whylen, "output %s: requantized on the host", golden_dtype_name(mp->y_dtype));
-        return false;
-    }
-    const int32_t zp = onnx_map_y_zp(mp) - (mp->y_dtype == GOLDEN_DT_UINT8 ? 128 : 0);
-    if (zp < -128 || zp > 127) {
-        snprintf(why, whylen, "output zero point out of range: requantized on the host");
-        return false;
-    }
-    for (int64_t k = 0; k < mp->cv.k; k++) {
-        int32_t mult;
-        int shift;
-        const float s = onnx_map_scale(mp, k, 0);
-        if (golden_quant_multiplier((double)s, &mult, &shift) != 0) {
-            snprintf(why, whylen, "scale %.9g outside the PPU's range [2^-33, 1): requantized on the host", (double)s);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Requantizes batch item b's accumulators acc [K][P*Q] on the PPU, one call per group of
- * channels with equal scale, and writes the results into out. Returns 0 or a negative code
- * (printed). */
-static int requant_ppu(ctx_t *c, node_rec_t *R, const onnx_map_t *mp, int64_t b, const int32_t *acc,
-                       golden_tensor_t *out)
-{
-    const int K = mp->cv.k;
-    const size_t pq = (size_t)mp->p * mp->q;
-    const bool u8 = mp->y_dtype == GOLDEN_DT_UINT8;
-    int *idx = malloc(sizeof *idx * (size_t)K);
-    char *done = calloc((size_t)K + 1, 1);
-    int32_t *in = malloc(sizeof *in * ((size_t)K * pq + 1)), *bias = malloc(sizeof *bias * ((size_t)K + 1));
-    int8_t *y = malloc((size_t)K * pq + 1);
-    int rc = 0;
-    if (!idx || !done || !in || !bias || !y) {
-        fprintf(stderr, WHO ": %s: out of memory\n", mp->cv.name);
-        rc = PECOS_ENOMEM;
-        goto out;
-    }
-    for (int k0 = 0; k0 < K && rc == 0; k0++) {
-        if (done[k0]) continue;
-        const float s = onnx_map_scale(mp, k0, 0);
-        int cg = 0;
-        for (int k = k0; k < K; k++)
-            if (!done[k] && onnx_map_scale(mp, k, 0) == s) {
-                done[k] = 1;
-                idx[cg] = k;
-                memcpy(in + (size_t)cg * pq, acc + (size_t)k * pq, pq * sizeof *in);
-                bias[cg] = mp->bias ? mp->bias[k] : 0;
-                cg++;
-            }
-        int32_t mult;
-        int shift;
-        golden_quant_multiplier((double)s, &mult, &shift); /* ppu_can_requant checked it */
-        accel_post_t pp = {.c = cg, .h = mp->p, .w = mp->q, .rq_en = true, .mult = (uint32_t)mult,
-                           .shift = shift, .zp = (int8_t)(onnx_map_y_zp(mp) - (u8 ? 128 : 0)),
-                           .pool = ACCEL_POOL_NONE};
-        snprintf(pp.name, sizeof pp.name, "%.50s.rq", mp->cv.name);
-        accel_post_res_t pr;
-        memset(&pr, 0, sizeof pr);
-        if ((rc = accel_post(&c->a, &pp, in, bias, false, y, &pr)) != 0) break;
-        post_merge(R, &pr);
-        for (int j = 0; j < cg; j++)
-            for (size_t pix = 0; pix < pq; pix++)
-                take(R, out, onnx_map_y_index(mp, b, idx[j], (int64_t)pix),
-                     (double)y[(size_t)j * pq + pix] + (u8 ? 128 : 0));
-    }
-out:
-    free(idx);
-    free(done);
-    free(in);
-    free(bias);
-    free(y);
-    return rc;
-}
-
-/* A conv/matmul node: the array, then (QLinear*) the PPU. */
-static int run_mapped(ctx_t *c, node_rec_t *R, const onnx_node_t *n, int index, const golden_tensor_t *const *in,
-                      int n_in, golden_tensor_t *out, char *err, size_t errlen)
-{
-    onnx_map_t mp;
-    int rc = onnx_map_i8(n, index, in, n_in, out, &mp, R->why, sizeof R->why);
-    if (rc == 1) return 0;
-    if (rc) return snprintf(err, errlen, "out of memory"), rc;
-    int32_t *acc = malloc(sizeof *acc * ((size_t)mp.n_batch * mp.y_len + 1));
-    if (!acc) {
-        rc = PECOS_ENOMEM;
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    snprintf(mp.cv.name, sizeof mp.cv.name, "%.60s", node_name(n));
-    const bool ppu = mp.qlinear && ppu_can_requant(&mp, R->why, sizeof R->why);
-    /* QLinear* on the PPU: the bias is the PPU's to add (as in pecos run --network) */
-    rc = onnx_map_run_i8(&c->a, &mp, !ppu, acc, &R->arr);
-    if (rc == PECOS_ENOTSUP) {
-        accel_conv_maps(&mp.cv, R->why, sizeof R->why);
-        memset(&R->arr, 0, sizeof R->arr);
-        rc = 0;
-        goto out;
-    }
-    if (rc) {
-        c->printed = true; /* accel_conv_i8 and lrun_layer print their errors */
-        snprintf(err, errlen, "node '%s': %s", node_name(n), pecos_strerror(rc));
-        goto out;
-    }
-    R->on_array = true;
-    R->where = ppu ? "array+ppu" : "array";
-    const int64_t pq = (int64_t)mp.p * mp.q;
-    const int32_t yz = mp.qlinear ? onnx_map_y_zp(&mp) : 0;
-    for (int64_t b = 0; b < mp.n_batch && rc == 0; b++) {
-        const int32_t *ab = acc + (size_t)b * mp.y_len;
-        if (ppu) {
-            R->has_post = true;
-            if ((rc = requant_ppu(c, R, &mp, b, ab, out)) != 0) {
-                c->printed = true;
-                snprintf(err, errlen, "node '%s': the post-processing unit: %s", node_name(n), pecos_strerror(rc));
-            }
-            continue;
-        }
-        for (int64_t k = 0; k < mp.cv.k; k++)
-            for (int64_t pix = 0; pix < pq; pix++) {
-                const int32_t v = ab[k * pq + pix];
-                take(R, out, onnx_map_y_index(&mp, b, k, pix),
-                     mp.qlinear ? golden_onnx_requantize(v, onnx_map_scale(&mp, k, pix), yz, out->dtype) : v);
-            }
-    }
-    /* the array's and the PPU's own checks; then against ONNX: exact, or +-1 after the PPU */
-    R->ok = layer_result_ok(&R->arr) && (!R->has_post || R->post.ok) &&
-            (R->has_post ? R->max_diff <= 1 : R->diffs == 0);
-out:
-    free(acc);
-    onnx_map_free(&mp);
-    return rc;
-}
-
-/* MaxPool on int8 data: the PPU with requantization bypassed. */
-static int run_maxpool(ctx_t *c, node_rec_t *R, const onnx_node_t *n, const golden_tensor_t *x,
-                       golden_tensor_t *const *outs, int n_out, char *err, size_t errlen)
-{
-    golden_tensor_t *y = outs[0];
-    if (x->dtype != GOLDEN_DT_INT8 || (x->ndim != 3 && x->ndim != 4)) {
-        snprintf(R->why, sizeof R->why, "MaxPool runs on the PPU for int8 1-D/2-D maps only");
-        return 0;
-    }
-    if (n_out > 1 && outs[1]) {
-        snprintf(R->why, sizeof R->why, "the Indices output is the golden operator's");
-        return 0;
-    }
-    golden_window_t win;
-    char e[160];
-    if (onnx_exec_window(n, x->ndim, &win, e, sizeof e) != 0) {
-        snprintf(R->why, sizeof R->why, "%s", e);
-        return 0;
-    }
-    onnx_map_resolve_pads(&win, x);
-    const bool two = x->ndim == 4;
-    accel_post_t pp = {.c = (int)x->dims[1], .h = two ? (int)x->dims[2] : 1, .w = (int)x->dims[two ? 3 : 2],
-                       .pool = ACCEL_POOL_MAX, .r = two ? (int)win.kernel[0] : 1, .s = (int)win.kernel[two ? 1 : 0],
-                       .stride = (int)win.strides[0], .pad_t = two ? (int)win.pads[0] : 0,
-                       .pad_l = (int)win.pads[two ? 1 : 0], .pad_b = two ? (int)win.pads[2] : 0,
-                       .pad_r = (int)win.pads[two ? 3 : 1]};
-    snprintf(pp.name, sizeof pp.name, "%.60s", node_name(n));
-    int p, q;
-    if (win.ceil_mode || win.dilations[0] != 1 || (two && win.dilations[1] != 1) ||
-        (two && win.strides[0] != win.strides[1]) || (int64_t)pp.r * pp.s > 255 || pp.pad_t >= pp.r ||
-        pp.pad_b >= pp.r || pp.pad_l >= pp.s || pp.pad_r >= pp.s || accel_post_out(&pp, &p, &q) != 0 ||
-        y->count != x->dims[0] * pp.c * p * q) {
-        snprintf(R->why, sizeof R->why, "ceil_mode, dilation, unequal strides, a window over 255 cells or its pads do not map onto the PPU");
-        return 0;
-    }
-    const size_t in_n = (size_t)pp.c * pp.h * pp.w, out_n = (size_t)pp.c * p * q;
-    int32_t *in = malloc(sizeof *in * (in_n + 1));
-    int8_t *yb = malloc(out_n + 1);
-    int rc = 0;
-    if (!in || !yb) {
-        rc = PECOS_ENOMEM;
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    R->where = "ppu";
-    R->has_post = true;
-    for (int64_t b = 0; b < x->dims[0]; b++) {
-        const int8_t *xb = (const int8_t *)x->data + (size_t)b * in_n;
-        for (size_t i = 0; i < in_n; i++) in[i] = xb[i];
-        accel_post_res_t pr;
-        memset(&pr, 0, sizeof pr);
-        if ((rc = accel_post(&c->a, &pp, in, NULL, false, yb, &pr)) != 0) {
-            c->printed = true;
-            snprintf(err, errlen, "node '%s': the post-processing unit: %s", node_name(n), pecos_strerror(rc));
-            goto out;
-        }
-        post_merge(R, &pr);
-        for (size_t i = 0; i < out_n; i++) take(R, y, (int64_t)(b * (int64_t)out_n + (int64_t)i), yb[i]);
-    }
-    R->ok = R->post.ok && R->diffs == 0;
-out:
-    free(in);
-    free(yb);
-    return rc;
-}
-
-static int hook(void *vc, const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
-                golden_tensor_t *const *out, int n_out, char *err, size_t errlen)
-{
-    ctx_t *c = vc;
-    node_rec_t *R = &c->rec[index];
-    memset(R, 0, sizeof *R);
-    R->n = n;
-    R->where = "golden";
-    R->ok = true;
-    c->order[c->n_ran++] = index;
-    if (n_out < 1 || !out[0] || n_in < 1 || !in[0]) return 0;
-    if (onnx_map_op_i8(n->op_type)) return run_mapped(c, R, n, index, in, n_in, out[0], err, errlen);
-    if (strcmp(n->op_type, "MaxPool") == 0) return run_maxpool(c, R, n, in[0], out, n_out, err, errlen);
-    return 0;
-}
-
 /* --- inputs and outputs ------------------------------------------------------------------ */
 
 static bool is_file(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int npy_to_golden(npy_dtype_t d, golden_dtype_t *g)
-{
-    switch (d) {
-    case NPY_INT8: *g = GOLDEN_DT_INT8; return 0;
-    case NPY_UINT8: *g = GOLDEN_DT_UINT8; return 0;
-    case NPY_INT32: *g = GOLDEN_DT_INT32; return 0;
-    case NPY_INT64: *g = GOLDEN_DT_INT64; return 0;
-    case NPY_FLOAT16: *g = GOLDEN_DT_FLOAT16; return 0;
-    case NPY_FLOAT32: *g = GOLDEN_DT_FLOAT; return 0;
-    case NPY_UINT16: *g = GOLDEN_DT_UINT16; return 0;
-    default: return PECOS_EDTYPE;
-    }
 }
 
 static int golden_to_npy(golden_dtype_t g, npy_dtype_t *d)
@@ -379,7 +85,7 @@ static int load_input(const char *path, const onnx_value_info_t *vi, golden_tens
         fprintf(stderr, WHO ": --input %s: %s\n", path, err);
         return rc;
     }
-    if (npy_to_golden(arr.dtype, &gd) != 0 || (vi->dtype != GOLDEN_DT_UNDEFINED && gd != vi->dtype)) {
+    if (onnx_rtl_npy_dtype(arr.dtype, &gd) != 0 || (vi->dtype != GOLDEN_DT_UNDEFINED && gd != vi->dtype)) {
         fprintf(stderr, WHO ": --input %s: dtype %s, the model's input '%.60s' is %s\n", path, npy_dtype_name(arr.dtype),
                 vi->name, golden_dtype_name(vi->dtype));
         npy_free(&arr);
@@ -440,135 +146,60 @@ static int random_input(const onnx_value_info_t *vi, int idx, uint64_t seed, gol
 
 /* --- reports ----------------------------------------------------------------------------- */
 
-typedef struct {
-    int nodes, on_array, on_ppu, golden;
-    int array_ppu, ppu_only;     /* on the array and the PPU; on the PPU alone */
-    uint64_t macs, arr_cycles, ppu_cycles;
-    int64_t outputs, diffs;
-    int max_diff;
-    bool pass;
-} totals_t;
-
-static totals_t totals(const ctx_t *c)
-{
-    totals_t t = {.pass = true};
-    for (int i = 0; i < c->n_ran; i++) {
-        const node_rec_t *R = &c->rec[c->order[i]];
-        t.nodes++;
-        t.on_array += R->on_array;
-        t.on_ppu += R->has_post;
-        t.golden += !R->on_array && !R->has_post;
-        t.array_ppu += R->on_array && R->has_post;
-        t.ppu_only += !R->on_array && R->has_post;
-        t.macs += R->on_array ? R->arr.macs : 0;
-        t.arr_cycles += R->on_array ? R->arr.cycles : 0;
-        t.ppu_cycles += R->post.cycles;
-        t.outputs += R->outputs;
-        t.diffs += R->diffs;
-        if (R->max_diff > t.max_diff) t.max_diff = R->max_diff;
-        t.pass = t.pass && R->ok;
-    }
-    return t;
-}
-
-static const char *check_str(const node_rec_t *R)
+static const char *check_str(const onnx_rtl_rec_t *R)
 {
     if (!R->on_array && !R->has_post) return "-";
     return R->ok ? "PASS" : "FAIL";
 }
 
-static void summary(FILE *f, const ctx_t *c, const char *model, const lrun_cfg_t *run, const char *df_name,
+static void summary(FILE *f, const onnx_rtl_t *c, const char *model, const lrun_cfg_t *run, const char *df_name,
                     const char *src)
 {
-    const totals_t t = totals(c);
+    const onnx_rtl_totals_t t = onnx_rtl_totals(c);
     fprintf(f, "pecos run --onnx %s: %dx%d %s int8 array, %d nodes (input: %s)\n", model, run->rows, run->cols,
             df_name, t.nodes, src);
     fprintf(f, "%-20s %-14s %-10s %11s %10s %9s %9s %6s\n", "node", "op", "where", "MACs", "array cyc",
             "ppu cyc", "diffs", "check");
     for (int i = 0; i < c->n_ran; i++) {
-        const node_rec_t *R = &c->rec[c->order[i]];
+        const onnx_rtl_rec_t *R = &c->rec[c->order[i]];
         char d[32] = "-";
         if (R->outputs) snprintf(d, sizeof d, "%lld/%lld", (long long)R->diffs, (long long)R->outputs);
-        fprintf(f, "%-20.20s %-14.14s %-10s %11llu %10llu %9llu %9s %6s\n", node_name(R->n), R->n->op_type, R->where,
-                (unsigned long long)(R->on_array ? R->arr.macs : 0),
-                (unsigned long long)(R->on_array ? R->arr.cycles : 0), (unsigned long long)R->post.cycles, d,
-                check_str(R));
+        fprintf(f, "%-20.20s %-14.14s %-10s %11llu %10llu %9llu %9s %6s\n", R->name, R->n->op_type, R->where,
+                (unsigned long long)R->macs, (unsigned long long)(R->on_array ? R->arr.cycles : 0),
+                (unsigned long long)R->post.cycles, d, check_str(R));
     }
     fprintf(f, "%-20s %-14s %-10s %11llu %10llu %9llu %9lld %6s\n", "total", "", "", (unsigned long long)t.macs,
             (unsigned long long)t.arr_cycles, (unsigned long long)t.ppu_cycles, (long long)t.diffs,
             t.pass ? "PASS" : "FAIL");
     for (int i = 0; i < c->n_ran; i++) {
-        const node_rec_t *R = &c->rec[c->order[i]];
-        if (R->why[0]) fprintf(f, "note: %s (%s): %s\n", node_name(R->n), R->n->op_type, R->why);
-        if (R->on_array && !layer_result_ok(&R->arr))
-            fprintf(f, "FAIL %s: array checks: bit-exact %s, cycles %llu vs model %llu, counters %s, traffic %s\n",
-                    node_name(R->n), R->arr.bitexact ? "yes" : "NO", (unsigned long long)R->arr.cycles,
-                    (unsigned long long)R->arr.model_cycles, R->arr.counters_ok ? "ok" : "BAD",
-                    R->arr.mem.traffic_ok ? "ok" : "BAD");
-        if (R->has_post && !R->post.ok)
-            fprintf(f, "FAIL %s: the post-processing unit differs from golden_post in %llu outputs\n",
-                    node_name(R->n), (unsigned long long)R->post.mismatches);
-        if (R->max_diff > (R->has_post && R->on_array ? 1 : 0))
-            fprintf(f, "FAIL %s: %lld of %lld outputs differ from the golden ONNX operator, by up to %d\n",
-                    node_name(R->n), (long long)R->diffs, (long long)R->outputs, R->max_diff);
+        const onnx_rtl_rec_t *R = &c->rec[c->order[i]];
+        if (R->why[0]) fprintf(f, "note: %s (%s): %s\n", R->name, R->n->op_type, R->why);
+        if (!R->ok) fprintf(f, "FAIL %s\n", R->fail);
     }
-    fprintf(f, "nodes: %d on the array (%d of them requantized on the PPU), %d on the PPU alone, %d golden\n",
-            t.on_array, t.array_ppu, t.ppu_only, t.golden);
+    fprintf(f, "conv/matmul nodes: %d on the RTL, %d golden only; MACs: %llu on the RTL, %llu golden only "
+               "(RTL share %.1f%%); %d nodes on the PPU (%d requantized on the host)\n",
+            t.rtl_nodes, t.golden_nodes, (unsigned long long)t.macs_rtl, (unsigned long long)t.macs_golden,
+            100.0 * onnx_rtl_share(&t), t.ppu_nodes, t.host_rq);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
-static int write_json(const char *path, const ctx_t *c, const char *model, const lrun_cfg_t *run,
-                      const char *df_name, const char *src, int64_t exp_n, int64_t exp_bad, double wall)
+static int write_json(const char *path, const onnx_rtl_t *c, const char *model, const lrun_cfg_t *run,
+                      const char *df_name, const char *src, int64_t exp_n, int64_t exp_bad, double wall,
+                      bool require_rtl)
 {
     FILE *f = fopen(path, "w");
     if (!f) return PECOS_EIO;
-    const totals_t t = totals(c);
+    const onnx_rtl_totals_t t = onnx_rtl_totals(c);
     fputs("{\n  \"model\": ", f);
-    json_str(f, model);
+    onnx_rtl_json_str(f, model);
     fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", \"dtype\": \"int8\", \"seed\": %llu, "
-               "\"input\": ",
-            run->rows, run->cols, df_name, (unsigned long long)run->seed);
-    json_str(f, src);
-    fputs("},\n  \"nodes\": [", f);
-    for (int i = 0; i < c->n_ran; i++) {
-        const node_rec_t *R = &c->rec[c->order[i]];
-        const layer_result_t *r = &R->arr;
-        fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-        json_str(f, node_name(R->n));
-        fputs(", \"op\": ", f);
-        json_str(f, R->n->op_type);
-        fprintf(f, ", \"where\": \"%s\", \"why\": ", R->where);
-        json_str(f, R->why);
-        fprintf(f, ", \"macs\": %llu, \"array_cycles\": %llu, \"model_cycles\": %llu, \"ppu_cycles\": %llu, "
-                   "\"bitexact\": %s, \"cycles_match\": %s, \"counters_ok\": %s, \"traffic_ok\": %s, "
-                   "\"ppu_calls\": %d, \"ppu_bitexact\": %s, \"outputs\": %lld, \"diffs\": %lld, \"max_diff\": %d, "
-                   "\"pass\": %s}",
-                (unsigned long long)(R->on_array ? r->macs : 0), (unsigned long long)(R->on_array ? r->cycles : 0),
-                (unsigned long long)(R->on_array ? r->model_cycles : 0), (unsigned long long)R->post.cycles,
-                R->on_array ? (r->bitexact ? "true" : "false") : "null",
-                R->on_array ? (r->cycles_match ? "true" : "false") : "null",
-                R->on_array ? (r->counters_ok ? "true" : "false") : "null",
-                R->on_array ? (r->mem.traffic_ok ? "true" : "false") : "null", R->post_calls,
-                R->has_post ? (R->post.ok ? "true" : "false") : "null", (long long)R->outputs, (long long)R->diffs,
-                R->max_diff, R->ok ? "true" : "false");
-    }
-    fprintf(f, "\n  ],\n  \"total\": {\"nodes\": %d, \"array_nodes\": %d, \"ppu_nodes\": %d, \"golden_nodes\": %d, "
-               "\"macs\": %llu, \"array_cycles\": %llu, \"ppu_cycles\": %llu, \"cycles\": %llu, \"outputs\": %lld, "
-               "\"diffs\": %lld, \"max_diff\": %d, \"wall_seconds\": %.3f, \"pass\": %s},\n  \"expected\": ",
-            t.nodes, t.on_array, t.on_ppu, t.golden, (unsigned long long)t.macs, (unsigned long long)t.arr_cycles,
-            (unsigned long long)t.ppu_cycles, (unsigned long long)(t.arr_cycles + t.ppu_cycles), (long long)t.outputs,
-            (long long)t.diffs, t.max_diff, wall, t.pass ? "true" : "false");
+               "\"require_rtl\": %s, \"input\": ",
+            run->rows, run->cols, df_name, (unsigned long long)run->seed, require_rtl ? "true" : "false");
+    onnx_rtl_json_str(f, src);
+    fputs("},\n  \"nodes\": ", f);
+    onnx_rtl_json_nodes(f, c);
+    fputs(",\n  \"total\": ", f);
+    onnx_rtl_json_totals(f, &t);
+    fprintf(f, ",\n  \"wall_seconds\": %.3f,\n  \"expected\": ", wall);
     if (exp_n >= 0)
         fprintf(f, "{\"elements\": %lld, \"differ\": %lld}\n}\n", (long long)exp_n, (long long)exp_bad);
     else
@@ -602,8 +233,10 @@ int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o)
     const onnx_value_info_t *vi[MAX_FEEDS];
     int nfeeds = 0, nexp = 0, exit_code = PECOS_EXIT_PASS, rc;
     bool have_outs = false, accel_opened = false;
-    ctx_t c;
+    accel_t acc;
+    onnx_rtl_t c;
     memset(&c, 0, sizeof c);
+    memset(&acc, 0, sizeof acc);
     memset(feeds, 0, sizeof feeds);
     memset(outs, 0, sizeof outs);
     memset(exp, 0, sizeof exp);
@@ -684,27 +317,29 @@ int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o)
         snprintf(src, sizeof src, "random, seed %llu", (unsigned long long)run->seed);
     }
 
-    if (!(c.rec = calloc((size_t)m.n_nodes + 1, sizeof *c.rec)) || !(c.order = calloc((size_t)m.n_nodes + 1, sizeof *c.order))) {
+    if (onnx_rtl_init(&c, m.n_nodes) != 0) {
         fprintf(stderr, WHO ": out of memory\n");
         exit_code = PECOS_EXIT_FAIL;
         goto out;
     }
-    if (accel_open(&c.a, run, df, o->wave_path != NULL, err, sizeof err) != 0) {
+    if (accel_open(&acc, run, df, o->wave_path != NULL, err, sizeof err) != 0) {
         fprintf(stderr, WHO ": %s\n", err);
         exit_code = PECOS_EXIT_USAGE;
         goto out;
     }
     accel_opened = true;
-    if (o->wave_path && c.a.sim.trace_open(c.a.sim.v, o->wave_path, o->wave_from, o->wave_to) != 0) {
+    c.i8 = &acc;
+    c.write_back = true;
+    if (o->wave_path && acc.sim.trace_open(acc.sim.v, o->wave_path, o->wave_from, o->wave_to) != 0) {
         fprintf(stderr, WHO ": --wave %s: cannot open the FST file\n", o->wave_path);
         exit_code = PECOS_EXIT_USAGE;
         goto out;
     }
     const double t0 = now_seconds();
-    const onnx_exec_opts_t xo = {.hook = hook, .ctx = &c};
+    const onnx_exec_opts_t xo = {.hook = onnx_rtl_hook, .ctx = &c};
     rc = onnx_exec_run(&m, &xo, feeds, nfeeds, outs, err, sizeof err);
     const double wall = now_seconds() - t0;
-    if (o->wave_path) c.a.sim.trace_close(c.a.sim.v);
+    if (o->wave_path) acc.sim.trace_close(acc.sim.v);
     if (rc) {
         if (!c.printed || rc == PECOS_ENOMEM) fprintf(stderr, WHO ": --onnx %s: %s\n", o->model, err);
         exit_code = rc == PECOS_ESIM || rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
@@ -712,8 +347,12 @@ int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o)
         goto out;
     }
     have_outs = true;
-    const totals_t t = totals(&c);
+    const onnx_rtl_totals_t t = onnx_rtl_totals(&c);
     summary(stdout, &c, o->model, run, df_name, src);
+    if (o->require_rtl && t.golden_nodes) {
+        onnx_rtl_print_golden(stdout, &c, "FAIL --require-rtl");
+        exit_code = PECOS_EXIT_FAIL;
+    }
     printf("RTL vs the golden ONNX operators: %lld outputs compared, %lld differ (by at most %d; a QLinear* "
            "requantization may differ by 1 at a near-tie)\n",
            (long long)t.outputs, (long long)t.diffs, t.max_diff);
@@ -739,10 +378,11 @@ int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o)
                bad && !fail ? " (after near-tie differences upstream)" : "");
         if (fail) exit_code = PECOS_EXIT_FAIL;
     }
-    printf("cycles %llu (array %llu + post-processing %llu); wall %.2f s; %s\n",
+    printf("cycles %llu (array %llu + post-processing %llu); array energy %.1f nJ; wall %.2f s; %s\n",
            (unsigned long long)(t.arr_cycles + t.ppu_cycles), (unsigned long long)t.arr_cycles,
-           (unsigned long long)t.ppu_cycles, wall, exit_code == PECOS_EXIT_PASS ? "PASS" : "FAIL");
-    if (o->json_path && write_json(o->json_path, &c, o->model, run, df_name, src, exp_n, exp_bad, wall) != 0) {
+           (unsigned long long)t.ppu_cycles, t.energy_pj * 1e-3, wall, exit_code == PECOS_EXIT_PASS ? "PASS" : "FAIL");
+    if (o->json_path &&
+        write_json(o->json_path, &c, o->model, run, df_name, src, exp_n, exp_bad, wall, o->require_rtl) != 0) {
         fprintf(stderr, WHO ": --json %s: cannot write: %s\n", o->json_path, strerror(errno));
         if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
     }
@@ -762,14 +402,13 @@ int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o)
         printf("waveform: %s (cycles %llu..%llu)\n", o->wave_path, (unsigned long long)o->wave_from,
                (unsigned long long)o->wave_to);
 out:
-    if (accel_opened) accel_close(&c.a);
+    if (accel_opened) accel_close(&acc);
     for (int i = 0; i < MAX_FEEDS; i++) {
         golden_tensor_free(&feeds[i]);
         golden_tensor_free(&exp[i]);
         if (have_outs) golden_tensor_free(&outs[i]);
     }
-    free(c.rec);
-    free(c.order);
+    onnx_rtl_free(&c);
     onnx_model_free(&m);
     return exit_code;
 }

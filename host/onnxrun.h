@@ -1,21 +1,13 @@
 /* onnxrun.h - `pecos run --onnx MODEL.onnx`: a quantized ONNX model end to end through the
  * RTL.
  *
- * The golden interpreter (onnx_exec.h) runs the graph; its hook moves what maps onto the
- * accelerator (onnx_map.h decides, as for `pecos onnx-test --rtl`):
- *   QLinearConv, QLinearMatMul   the accumulation on the int8 array (accel_conv_i8: bit-exact
- *                                vs the golden conv, cycles vs the model), then bias and
- *                                requantization on the post-processing unit (accel_post with
- *                                golden_quant_multiplier(x_scale*w_scale/y_scale), one call per
- *                                group of output channels with equal scale; uint8 outputs run
- *                                with the zero point shifted by -128 and +128 after), checked
- *                                bit-exact against golden_post by accel_post, then compared
- *                                with the golden node output (ONNX's float formula): they may
- *                                differ by 1 at near-ties (golden_post.h), counted; more fails;
- *   ConvInteger, MatMulInteger, Conv/MatMul/Gemm on integer-valued data
- *                                the array (bias included), equal to the golden output;
- *   MaxPool on int8 data          the post-processing unit (rq_en = 0), equal to golden;
- *   everything else              the golden operators.
+ * The golden interpreter (onnx_exec.h) runs the graph; its hook (onnx_rtl.h, the pipeline
+ * `pecos onnx-test --rtl` and `pecos eval` share) moves what maps onto the accelerator:
+ * conv/matmul nodes onto the int8 array (zero points folded into the bias), QLinear*
+ * requantization onto the post-processing unit (within 1 of ONNX's float formula at
+ * near-ties, counted), MaxPool on int8/uint8 onto the PPU; everything else stays on the
+ * golden operators. The report counts the conv/matmul nodes and MACs on the RTL and on the
+ * golden models only (with the reason); require_rtl makes any golden-only one a failure.
  * The values used downstream are the RTL's. Inputs: --input X.npy (dtype and shape of the
  * model's input), else MODEL_DIR/test_data_set_0/input_<i>.pb (then the graph outputs are
  * also compared with output_<i>.pb), else random from the seed.
@@ -23,6 +15,7 @@
 #ifndef PECOS_ONNXRUN_H
 #define PECOS_ONNXRUN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lrun.h"
@@ -34,6 +27,7 @@ typedef struct {
     const char *json_path;  /* or NULL */
     const char *wave_path;  /* FST of the array, or NULL */
     uint64_t wave_from, wave_to;
+    bool require_rtl;       /* a conv/matmul node on the golden models only fails the run */
 } onnxrun_opts_t;
 
 /* Runs the model on the int8 array of run (run->dtype "int8") under dataflow df. Prints the
