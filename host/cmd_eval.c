@@ -3,6 +3,7 @@
 #include "cmd_eval.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +45,8 @@ void cmd_eval_usage(FILE *f)
           "  --limit N              the first N images only\n"
           "  --require-rtl          a conv/matmul node on the golden models only fails\n"
           "  --json FILE            the report as JSON\n"
+          "  --inject-fault CYCLE   checker self-test: flip one bit of the first array output\n"
+          "                         at or after CYCLE of each layer (eval must then FAIL)\n"
           "exit: 0 every check passed and RTL == golden on every image, 1 a check failed or\n"
           "an image disagreed, 2 bad option or input\n",
           f);
@@ -53,6 +56,7 @@ typedef struct {
     const char *model, *data, *labels, *float_model, *json, *fp_rtl;
     int rows, cols, df;
     long limit;
+    uint64_t fault_cycle;   /* --inject-fault: UINT64_MAX none */
     bool require_rtl;
 } eval_opts_t;
 
@@ -78,6 +82,7 @@ static int parse(int argc, char **argv, eval_opts_t *o)
     memset(o, 0, sizeof *o);
     o->rows = o->cols = 16;
     o->limit = -1;
+    o->fault_cycle = UINT64_MAX;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -125,6 +130,12 @@ static int parse(int argc, char **argv, eval_opts_t *o)
                 return -1;
             }
             o->df = v[0] == 'w' ? DF_WS : v[0] == 'i' ? DF_IS : DF_OS;
+        } else if (strcmp(a, "--inject-fault") == 0) {
+            if (!parse_int(v, 0, LONG_MAX, &x)) {
+                fprintf(stderr, WHO ": --inject-fault %s: must be a cycle number\n", v);
+                return -1;
+            }
+            o->fault_cycle = (uint64_t)x;
         } else if (strcmp(a, "--limit") == 0) {
             if (!parse_int(v, 1, 1L << 30, &x)) {
                 fprintf(stderr, WHO ": --limit %s: must be a count >= 1\n", v);
@@ -305,31 +316,31 @@ int cmd_eval(int argc, char **argv)
         goto out;
     }
     x_read = true;
-    if (npy_read(o.labels, &Y, err, sizeof err) != 0) {
-        fprintf(stderr, WHO ": --labels %s: %s\n", o.labels, err);
-        goto out;
-    }
-    y_read = true;
     golden_dtype_t xd, yd;
     if (onnx_rtl_npy_dtype(X.dtype, &xd) != 0 || X.ndim < 1 || X.shape[0] < 1) {
         fprintf(stderr, WHO ": --data %s: %s array of rank %d: [N, ...] images expected\n", o.data,
                 npy_dtype_name(X.dtype), X.ndim);
         goto out;
     }
+    const onnx_value_info_t *vq = the_input(&Q.m, o.model), *vf = NULL;
+    if (!vq || !fits(vq, &X, xd, o.model, o.data)) goto out;
+    if (o.float_model && (!(vf = the_input(&F.m, o.float_model)) || !fits(vf, &X, xd, o.float_model, o.data)))
+        goto out;
+    if (npy_read(o.labels, &Y, err, sizeof err) != 0) {
+        fprintf(stderr, WHO ": --labels %s: %s\n", o.labels, err);
+        goto out;
+    }
+    y_read = true;
     if (onnx_rtl_npy_dtype(Y.dtype, &yd) != 0 || !golden_dtype_is_int(yd) || Y.ndim != 1 || Y.shape[0] != X.shape[0]) {
         fprintf(stderr, WHO ": --labels %s: %lld integer labels expected (one per image of --data)\n", o.labels,
                 (long long)X.shape[0]);
         goto out;
     }
-    const onnx_value_info_t *vq = the_input(&Q.m, o.model), *vf = NULL;
-    if (!vq || !fits(vq, &X, xd, o.model, o.data)) goto out;
-    if (o.float_model && (!(vf = the_input(&F.m, o.float_model)) || !fits(vf, &X, xd, o.float_model, o.data)))
-        goto out;
     const long n = o.limit > 0 && o.limit < X.shape[0] ? o.limit : (long)X.shape[0];
 
     /* the arrays */
     energy_table_default(&etab);
-    lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = "int8", .etab = &etab, .fault_cycle = UINT64_MAX,
+    lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = "int8", .etab = &etab, .fault_cycle = o.fault_cycle,
                      .who = WHO};
     lc.mem.dram.burst = 64;
     lc.mem.dram_capacity = 4096ull << 20;

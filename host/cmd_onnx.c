@@ -115,7 +115,9 @@ typedef struct {
     double fp_ratio;
     char why_not[200], fp_why_not[200];  /* the first golden-only node: why */
     int n_golden;                        /* golden-only nodes of the first data set */
-    char golden[MAX_GOLDEN][3][160];     /* their name, op and reason */
+    struct {
+        char name[64], op[48], why[200];
+    } golden[MAX_GOLDEN];                /* their name, op and reason */
 } rtl_acc_t;
 
 /* Adds the records of one data set into A; 0, or 1 with a one-line reason when a node
@@ -132,9 +134,9 @@ static int rtl_collect(const onnx_rtl_t *x, rtl_acc_t *A, bool first_set, char *
         if (!R->candidate || R->on_array || R->on_fp) continue;
         if (A->golden_runs++ == 0) snprintf(A->why_not, sizeof A->why_not, "%.30s: %.150s", R->n->op_type, R->why);
         if (first_set && A->n_golden < MAX_GOLDEN) {
-            snprintf(A->golden[A->n_golden][0], 160, "%s", R->name);
-            snprintf(A->golden[A->n_golden][1], 160, "%s", R->n->op_type);
-            snprintf(A->golden[A->n_golden][2], 160, "%s", R->why);
+            snprintf(A->golden[A->n_golden].name, sizeof A->golden[0].name, "%s", R->name);
+            snprintf(A->golden[A->n_golden].op, sizeof A->golden[0].op, "%.47s", R->n->op_type);
+            snprintf(A->golden[A->n_golden].why, sizeof A->golden[0].why, "%s", R->why);
             A->n_golden++;
         }
     }
@@ -399,7 +401,7 @@ static void run_case(const opts_t *o, rtl_t *rtl, const char *dir, case_result_t
         if (o->require_rtl && A->golden_runs) {
             r->status = CASE_FAIL;
             snprintf(r->reason, sizeof r->reason, "--require-rtl: node '%s' (%s) ran on the golden models only: %s",
-                     A->golden[0][0], A->golden[0][1], A->golden[0][2]);
+                     A->golden[0].name, A->golden[0].op, A->golden[0].why);
         }
     }
     if (rtl) {
@@ -621,11 +623,11 @@ int cmd_onnx_test(int argc, char **argv)
                         (unsigned long long)A->cycles, (unsigned long long)A->ppu_cycles, A->host_rq, (long long)A->diffs);
                 for (int g = 0; g < A->n_golden; g++) {
                     fputs(g ? ", {\"node\": " : "{\"node\": ", jf);
-                    json_str(jf, A->golden[g][0]);
+                    json_str(jf, A->golden[g].name);
                     fputs(", \"op\": ", jf);
-                    json_str(jf, A->golden[g][1]);
+                    json_str(jf, A->golden[g].op);
                     fputs(", \"why\": ", jf);
-                    json_str(jf, A->golden[g][2]);
+                    json_str(jf, A->golden[g].why);
                     fputc('}', jf);
                 }
                 fputs("]}", jf);

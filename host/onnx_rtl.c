@@ -36,7 +36,11 @@ void onnx_rtl_free(onnx_rtl_t *r)
 
 static void fail(onnx_rtl_rec_t *R, const char *fmt_prefix, const char *msg)
 {
-    if (R->ok) snprintf(R->fail, sizeof R->fail, "%s%s", fmt_prefix, msg);
+    if (R->ok) {
+        const size_t l = strlen(fmt_prefix) < sizeof R->fail ? strlen(fmt_prefix) : 0;
+        memcpy(R->fail, fmt_prefix, l);
+        snprintf(R->fail + l, sizeof R->fail - l, "%.*s", (int)(sizeof R->fail - l - 1), msg);
+    }
     R->ok = false;
 }
 
@@ -186,6 +190,52 @@ out:
     return rc;
 }
 
+/* QLinear*: the array's accumulators acc (with mp's bias if acc_has_bias, else plus it) (the node's bias and the
+ * zero-point correction) and any per-row correction must equal the golden integer
+ * accumulator of the original operands, ConvInteger/MatMulInteger on x, zx, w, zw, plus the
+ * node's bias: an exact check of the zero-point folding that the requantized output (within
+ * 1 at near-ties) cannot give. Returns 0, or 1 with the first difference in m, or a code. */
+static int check_acc(const onnx_node_t *n, const golden_tensor_t *const *in, int n_in, const onnx_map_t *mp,
+                     const int32_t *acc, bool acc_has_bias, char *m, size_t mlen)
+{
+    golden_tensor_t ref = {0};
+    char e[200];
+    int rc;
+    if (mp->matmul) {
+        rc = golden_onnx_matmul_integer(in[0], in[3], in[2], in[5], &ref, e, sizeof e);
+    } else {
+        golden_window_t win;
+        rc = onnx_exec_window(n, in[0]->ndim, &win, e, sizeof e);
+        if (!rc) rc = golden_onnx_conv_integer(&win, in[0], in[3], in[2], in[5], &ref, e, sizeof e);
+    }
+    if (rc) {
+        snprintf(m, mlen, "the golden integer accumulator: %s", e);
+        return 1;
+    }
+    const golden_tensor_t *b = !mp->matmul && n_in > 8 ? in[8] : NULL;
+    const int64_t pq = (int64_t)mp->p * mp->q;
+    int bad = 0;
+    for (int64_t bi = 0; bi < mp->n_batch && !bad; bi++) {
+        const int32_t *bias = onnx_map_bias(mp, bi);
+        for (int64_t k = 0; k < mp->cv.k && !bad; k++)
+            for (int64_t pix = 0; pix < pq && !bad; pix++) {
+                const int64_t o = onnx_map_y_index(mp, bi, k, pix);
+                const uint32_t got = (uint32_t)acc[(size_t)bi * mp->y_len + (size_t)(k * pq + pix)] +
+                                     (uint32_t)(bias && !acc_has_bias ? bias[k] : 0) +
+                                     (uint32_t)onnx_map_correction(mp, bi, k, pix);
+                const uint32_t want = (uint32_t)golden_tensor_get_i64(&ref, o) +
+                                      (uint32_t)(b ? golden_tensor_get_i64(b, b->count == 1 ? 0 : k) : 0);
+                if (got != want) {
+                    snprintf(m, mlen, "accumulator %lld (channel %lld, pixel %lld) after zero-point folding is %d, the golden integer accumulator %d",
+                             (long long)o, (long long)k, (long long)pix, (int)(int32_t)got, (int)(int32_t)want);
+                    bad = 1;
+                }
+            }
+    }
+    golden_tensor_free(&ref);
+    return bad;
+}
+
 /* A conv/matmul node on the int8 array (then, QLinear*, the PPU or the host). Returns 0
  * (R says what ran and whether it passed) or a code that stops the run (err). */
 static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int index,
@@ -223,6 +273,14 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     R->arr = res;
     R->where = ppu ? "array+ppu" : "array";
     if (!layer_result_ok(&res)) check_failed(R, "RTL", &res);
+    if (mp.qlinear) {
+        char m[300];
+        if (check_acc(n, in, n_in, &mp, acc, !ppu, m, sizeof m)) {
+            char f[400];
+            snprintf(f, sizeof f, "%s: %s", R->name, m);
+            fail(R, "RTL: ", f);
+        }
+    }
     if (mp.qlinear && !ppu) {
         R->host_rq = true;
         snprintf(R->why, sizeof R->why, "%s", rq_why);
@@ -527,7 +585,7 @@ int onnx_rtl_hook(void *ctx, const onnx_node_t *n, int index, const golden_tenso
         if (R->on_array && R->on_fp) R->where = "array+fp-array";
         else if (R->on_fp) R->where = "fp-array";
         if (!R->on_array && !R->on_fp) {
-            if (whyf[0]) snprintf(R->why, sizeof R->why, "int8 array: %.90s; fp array: %.90s", why8, whyf);
+            if (whyf[0]) snprintf(R->why, sizeof R->why, "int8 array: %.85s; fp array: %.85s", why8, whyf);
             else snprintf(R->why, sizeof R->why, "%s", why8);
         }
         return rc;

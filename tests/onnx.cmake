@@ -71,17 +71,21 @@ list(LENGTH PECOS_ONNX_CASES _n)
 list(LENGTH _onnx_excluded _nx)
 message(STATUS "onnx tests: ${_n} libonnx-testdata cases selected, ${_nx} excluded (tests/onnx.cmake says why)")
 
-# The integer-mappable cases also run on the int8 RTL (`pecos onnx-test --rtl 4x4`: the
-# array's result must equal the golden node output, with pecos run's checks) when the 4x4
-# int8 variants are built. These cases must report the RTL path: their operands are int8
-# after zero-point subtraction (Conv: integer-valued floats). The others (real-valued float
-# convs, uint8 QLinear* data beyond int8 after the zero point, 3-D convs) stay golden only
-# and say why on their PASS line.
+# The integer-mappable cases also run on the int8 RTL (`pecos onnx-test --rtl 4x4
+# --require-rtl`: the array's result must equal the golden node output, with pecos run's
+# checks, and a conv/matmul node left on the golden models fails) when the 4x4 int8
+# variants are built. The quantized ones (uint8 with zero points) map through the
+# zero-point folding of docs/ONNX.md. The other selected cases cannot use --require-rtl:
+# real-valued float32 convs and matmuls have no int8 mapping (they run on the fp RTL below
+# with --fp-rtl), 3-D convs do not map onto the 2-D array; they stay golden only and say why
+# on their PASS line.
 set(_onnx_rtl_cases
   node/test_basic_conv_with_padding node/test_basic_conv_without_padding node/test_basic_convinteger
   node/test_conv_with_autopad_same node/test_conv_with_strides_and_asymmetric_padding
   node/test_conv_with_strides_no_padding node/test_conv_with_strides_padding
-  node/test_convinteger_with_padding node/test_convinteger_without_padding node/test_matmulinteger)
+  node/test_convinteger_with_padding node/test_convinteger_without_padding node/test_matmulinteger
+  node/test_qlinearconv node/test_qlinearmatmul_2D node/test_qlinearmatmul_3D)
+list(LENGTH _onnx_rtl_cases _n_onnx_rtl)
 set(_onnx_rtl_args "")
 if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
   set(_onnx_rtl_args --rtl 4x4)
@@ -90,8 +94,12 @@ else()
 endif()
 foreach(c IN LISTS PECOS_ONNX_CASES)
   string(REPLACE "/" "." tname "onnx.${c}")
+  set(_req "")
+  if(_onnx_rtl_args AND c IN_LIST _onnx_rtl_cases)
+    set(_req --require-rtl)
+  endif()
   add_test(NAME ${tname}
-    COMMAND pecos onnx-test --strict ${_onnx_rtl_args} ${PECOS_ONNX_TESTDATA}/${c})
+    COMMAND pecos onnx-test --strict ${_onnx_rtl_args} ${_req} ${PECOS_ONNX_TESTDATA}/${c})
   set_tests_properties(${tname} PROPERTIES LABELS onnx)
   if(_onnx_rtl_args AND c IN_LIST _onnx_rtl_cases)
     # PASS_REGULAR_EXPRESSION replaces the exit code: a PASS line is printed only on success.
@@ -111,7 +119,7 @@ foreach(df is os)
     list(APPEND _dirs ${PECOS_ONNX_TESTDATA}/${c})
   endforeach()
   add_test(NAME onnx.rtl_${df}.int8_cases
-    COMMAND sh -c "$<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --dataflow ${df} \"$@\" | tee /dev/stderr | grep -c 'path: golden+rtl' | grep -qx 10" sh ${_dirs})
+    COMMAND sh -c "$<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --dataflow ${df} --require-rtl \"$@\" | tee /dev/stderr | grep -c 'path: golden+rtl' | grep -qx ${_n_onnx_rtl}" sh ${_dirs})
   set_tests_properties(onnx.rtl_${df}.int8_cases PROPERTIES LABELS onnx)
 endforeach()
 
@@ -158,11 +166,11 @@ add_test(NAME fixtures.onnx_qcnn COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/sc
 set_tests_properties(fixtures.onnx_qcnn PROPERTIES FIXTURES_SETUP onnx_qcnn LABELS onnx)
 if(_onnx_rtl_args)
   # Both convolutions and the matmul on the array (3 node runs), every one bit-exact.
-  add_test(NAME onnx.qcnn.int8_rtl_every_layer COMMAND pecos onnx-test --strict --rtl 4x4 ${_qcnn})
+  add_test(NAME onnx.qcnn.int8_rtl_every_layer COMMAND pecos onnx-test --strict --rtl 4x4 --require-rtl ${_qcnn})
   set_tests_properties(onnx.qcnn.int8_rtl_every_layer PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
     PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden\\+rtl \\(3 node runs, [0-9]+ cycles\\)")
   if("os_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
-    add_test(NAME onnx.qcnn.int8_rtl_os COMMAND pecos onnx-test --strict --rtl 4x4 --dataflow os ${_qcnn})
+    add_test(NAME onnx.qcnn.int8_rtl_os COMMAND pecos onnx-test --strict --rtl 4x4 --dataflow os --require-rtl ${_qcnn})
     set_tests_properties(onnx.qcnn.int8_rtl_os PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
       PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden\\+rtl \\(3 node runs, [0-9]+ cycles\\)")
   endif()
@@ -196,12 +204,12 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
   add_test(NAME onnx.run_qcnn.injected_fault_fails
     COMMAND sh -c "${PECOS_BIN} run --onnx ${_qcnn}/model.onnx --rows 4 --cols 4 --inject-fault 0; echo rc=$?")
   set_tests_properties(onnx.run_qcnn.injected_fault_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
-    PASS_REGULAR_EXPRESSION "FAIL conv1: array checks: bit-exact NO.*rc=1")
+    PASS_REGULAR_EXPRESSION "FAIL RTL: conv1: a pecos check failed: bit-exact NO.*rc=1")
   # Without a test data set next to the model the input is random from the seed.
   add_test(NAME onnx.run_qcnn.random_input
     COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/bare && cp ${_qcnn}/model.onnx ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/bare/ && ${PECOS_BIN} run --onnx ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/bare/model.onnx --rows 4 --cols 4 --seed 3; echo rc=$?")
   set_tests_properties(onnx.run_qcnn.random_input PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
-    PASS_REGULAR_EXPRESSION "input: random, seed 3.*fc +QLinearMatMul +array\\+ppu .*PASS.*rc=0")
+    PASS_REGULAR_EXPRESSION "input: random, seed 3.*fc +QLinearMatMul +array\\+ppu .*PASS.*RTL share 100.0%.*rc=0")
   # Bad input: one line, exit 2. name|regex|args...: fields and arguments separated by '|'.
   set(_onnxrun_bad
     "onnx_run_missing_model|--onnx /nonexistent/model.onnx: |--onnx|/nonexistent/model.onnx"
@@ -220,6 +228,81 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
     set_tests_properties(cli.bad.${_name} PROPERTIES LABELS "cli;onnx" FIXTURES_REQUIRED "onnx_bad;onnx_qcnn;npy_fixtures")
   endforeach()
 endif()
+
+# --- zero points on the array: random quantized nodes of scripts/mk_zp_cases.py ------------
+# 40 cases (10 each of QLinearConv, ConvInteger, MatMulInteger, QLinearMatMul: uint8/int8,
+# nonzero and per-row/per-column zero points, groups, asymmetric pads, per-channel scales)
+# with numpy's expected outputs; every one must run on the array (--require-rtl), under ws
+# on 4x4, os on 4x4 and is on 8x8. w_zp_out_of_int8 cannot map (w - zw leaves int8): it
+# must be reported golden only, and --require-rtl must fail it naming the node and reason.
+set(_zp ${CMAKE_CURRENT_BINARY_DIR}/zp)
+add_test(NAME fixtures.onnx_zp COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/scripts/mk_zp_cases.py ${_zp} --count 10)
+set_tests_properties(fixtures.onnx_zp PROPERTIES FIXTURES_SETUP onnx_zp LABELS onnx)
+foreach(_cfg "4x4;ws;ws_int8_4x4" "4x4;os;os_int8_4x4" "8x8;is;ws_int8_8x8")
+  list(GET _cfg 0 _rc)
+  list(GET _cfg 1 _df)
+  list(GET _cfg 2 _var)
+  if(NOT _var IN_LIST PECOS_VARIANT_LIST)
+    continue()
+  endif()
+  add_test(NAME onnx.zp.${_df}_${_rc}
+    COMMAND sh ${T}/onnx_zp_check.sh ${PECOS_BIN} ${_zp} ${_rc} ${_df} ${CMAKE_CURRENT_BINARY_DIR}/onnxrun)
+  set_tests_properties(onnx.zp.${_df}_${_rc} PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp)
+endforeach()
+if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
+  set(_zp_why "node 'wide_w' \\(ConvInteger\\) ran on the golden models only: weight [0-9]+ minus its zero point 0 = [0-9]+ leaves int8")
+  add_test(NAME onnx.zp.unmappable_reported
+    COMMAND pecos onnx-test --strict --rtl 4x4 ${_zp}/w_zp_out_of_int8)
+  set_tests_properties(onnx.zp.unmappable_reported PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
+    PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden; golden only for ConvInteger: weight [0-9]+ minus its zero point 0")
+  add_test(NAME onnx.zp.require_rtl_fails
+    COMMAND sh -c "${PECOS_BIN} onnx-test --rtl 4x4 --require-rtl ${_zp}/w_zp_out_of_int8; echo rc=$?")
+  set_tests_properties(onnx.zp.require_rtl_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
+    PASS_REGULAR_EXPRESSION "FAIL zp/w_zp_out_of_int8: --require-rtl: ${_zp_why}.*rc=1")
+  add_test(NAME onnx.run_zp.require_rtl_fails
+    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/w_zp_out_of_int8/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
+  set_tests_properties(onnx.run_zp.require_rtl_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
+    PASS_REGULAR_EXPRESSION "FAIL --require-rtl: ${_zp_why}.*rc=1")
+  # run --onnx on a uint8 QLinearConv with zero points: the array and the PPU, RTL share 100%
+  add_test(NAME onnx.run_zp.qlinearconv_uint8
+    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/qlinearconv_1/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
+  set_tests_properties(onnx.run_zp.qlinearconv_uint8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
+    PASS_REGULAR_EXPRESSION "qconv +QLinearConv +array\\+ppu [^\n]* PASS.*RTL share 100.0%.*rc=0")
+
+  # --- pecos eval on the quantized CNN: RTL == golden on every image ------------------------
+  add_test(NAME onnx.eval_qcnn.ws_4x4
+    COMMAND sh ${T}/eval_check.sh ${PECOS_BIN} ${_qcnn} 4 4 ws ${CMAKE_CURRENT_BINARY_DIR}/onnxrun 24)
+  set_tests_properties(onnx.eval_qcnn.ws_4x4 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
+  if("os_int8_8x8" IN_LIST PECOS_VARIANT_LIST)
+    add_test(NAME onnx.eval_qcnn.os_8x8
+      COMMAND sh ${T}/eval_check.sh ${PECOS_BIN} ${_qcnn} 8 8 os ${CMAKE_CURRENT_BINARY_DIR}/onnxrun 12)
+    set_tests_properties(onnx.eval_qcnn.os_8x8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
+  endif()
+  # Checker self-test: a fault on the array fails eval (exit 1) with the node's check.
+  add_test(NAME onnx.eval_qcnn.injected_fault_fails
+    COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnxrun && /usr/bin/python3 -c 'import numpy as n; n.save(\"${CMAKE_CURRENT_BINARY_DIR}/onnxrun/label1.npy\", n.array([3], dtype=n.int32))' && ${PECOS_BIN} eval ${_qcnn}/model.onnx --data ${_qcnn}/x.npy --labels ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/label1.npy --rows 4 --cols 4 --inject-fault 0; echo rc=$?")
+  set_tests_properties(onnx.eval_qcnn.injected_fault_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
+    PASS_REGULAR_EXPRESSION "FAIL image 0: RTL: conv1: a pecos check failed: bit-exact NO.*FAIL.*rc=1")
+endif()
+set(_eval_bad
+  "eval_no_labels|needs MODEL.onnx, --data X.npy and --labels Y.npy|${_qcnn}/model.onnx|--data|${_qcnn}/x.npy"
+  "eval_labels_count|--labels .*x.npy: 1 integer labels expected|${_qcnn}/model.onnx|--data|${_qcnn}/x.npy|--labels|${_qcnn}/x.npy"
+  "eval_data_dtype|--data .*i32_1x2x5x5.npy: dtype int32, the input 'x'|${_qcnn}/model.onnx|--data|${D}/i32_1x2x5x5.npy|--labels|${D}/i32_1x2x5x5.npy"
+  "eval_fp_rtl_without_float|--fp-rtl runs the float model|${_qcnn}/model.onnx|--data|${_qcnn}/x.npy|--labels|${_qcnn}/x.npy|--fp-rtl|bf16"
+  "eval_missing_model|/nonexistent.onnx: |/nonexistent.onnx|--data|${_qcnn}/x.npy|--labels|${_qcnn}/x.npy")
+foreach(c IN LISTS _eval_bad)
+  string(REPLACE "|" ";" _parts "${c}")
+  list(GET _parts 0 _name)
+  list(GET _parts 1 _re)
+  list(SUBLIST _parts 2 -1 _args)
+  add_test(NAME cli.bad.${_name} COMMAND sh ${T}/expect_exit.sh 2 "${_re}" ${PECOS_BIN} eval ${_args})
+  set_tests_properties(cli.bad.${_name} PROPERTIES LABELS "cli;onnx" FIXTURES_REQUIRED "onnx_qcnn;npy_fixtures")
+endforeach()
+add_test(NAME cli.bad.onnx_require_rtl_without_rtl
+  COMMAND sh ${T}/expect_exit.sh 2 "--require-rtl needs --rtl" ${PECOS_BIN} onnx-test --require-rtl ${PECOS_ONNX_TESTDATA}/node/test_matmul_2d)
+add_test(NAME cli.bad.run_require_rtl_without_onnx
+  COMMAND sh ${T}/expect_exit.sh 2 "--require-rtl goes with --onnx" ${PECOS_BIN} run --layer ${L} --require-rtl)
+set_tests_properties(cli.bad.onnx_require_rtl_without_rtl cli.bad.run_require_rtl_without_onnx PROPERTIES LABELS "cli;onnx")
 
 # --- float cases through the fp RTL (`pecos onnx-test --fp-rtl`) ----------------------------
 # Every selected float Conv/Gemm/MatMul case again with --rtl 4x4 --fp-rtl bf16: the nodes
