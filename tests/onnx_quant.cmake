@@ -36,6 +36,24 @@ add_test(NAME onnx.digits.golden_matches_numpy_and_qdq_equals_qlinear
   COMMAND test_digits ${CMAKE_SOURCE_DIR}/models/digits)
 set_tests_properties(onnx.digits.golden_matches_numpy_and_qdq_equals_qlinear PROPERTIES LABELS onnx)
 
+# The same models on the int8 RTL through `pecos eval` (h/onnx's command): every conv node of
+# the fused QDQ export and of the QLinear export on the array (--require-rtl), RTL == golden
+# on all 360 images (exit 0 only then).
+set(_dg ${CMAKE_SOURCE_DIR}/models/digits)
+foreach(_cfg "qdq;ws;8;ws_int8_8x8" "qlinear;os;4;os_int8_4x4")
+  list(GET _cfg 0 _form)
+  list(GET _cfg 1 _df)
+  list(GET _cfg 2 _n)
+  list(GET _cfg 3 _var)
+  if(NOT _var IN_LIST PECOS_VARIANT_LIST)
+    continue()
+  endif()
+  add_test(NAME onnx.digits.eval_${_form}_rtl_${_df}_${_n}x${_n}
+    COMMAND pecos eval ${_dg}/digits_${_form}.onnx --data ${_dg}/test_x.npy --labels ${_dg}/test_y.npy
+            --rows ${_n} --cols ${_n} --dataflow ${_df} --require-rtl)
+  set_tests_properties(onnx.digits.eval_${_form}_rtl_${_df}_${_n}x${_n} PROPERTIES LABELS onnx)
+endforeach()
+
 # --- hostile models: one line, exit 2, never a stack overflow ---------------------------------
 set(_oh ${CMAKE_CURRENT_BINARY_DIR}/onnx_hostile)
 add_test(NAME fixtures.onnx_hostile
