@@ -34,6 +34,7 @@ target_sources(pecos_models PRIVATE ${CMAKE_SOURCE_DIR}/models/golden_onnx.c)
 target_sources(pecos_core PRIVATE
   ${CMAKE_SOURCE_DIR}/host/onnx_load.c
   ${CMAKE_SOURCE_DIR}/host/onnx_exec.c
+  ${CMAKE_SOURCE_DIR}/host/onnx_qdq.c
   ${CMAKE_SOURCE_DIR}/host/cmd_onnx.c
   ${CMAKE_SOURCE_DIR}/host/cmd_eval.c
   ${CMAKE_SOURCE_DIR}/host/onnx_map.c

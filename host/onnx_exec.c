@@ -10,7 +10,8 @@
 
 static const char *const supported_ops[] = {
     "Conv", "ConvInteger", "QLinearConv", "Gemm", "MatMul", "MatMulInteger", "QLinearMatMul",
-    "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Add", "Flatten", "Reshape"};
+    "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Add", "Flatten", "Reshape",
+    "QuantizeLinear", "DequantizeLinear"};
 
 bool onnx_exec_supported(const char *op_type)
 {
@@ -126,7 +127,8 @@ static int run_node(const onnx_model_t *m, const onnx_node_t *n, const golden_te
     struct { const char *op; int min_in; } arity[] = {
         {"Conv", 2}, {"ConvInteger", 2}, {"QLinearConv", 8}, {"Gemm", 2}, {"MatMul", 2},
         {"MatMulInteger", 2}, {"QLinearMatMul", 8}, {"MaxPool", 1}, {"AveragePool", 1},
-        {"GlobalAveragePool", 1}, {"Relu", 1}, {"Add", 2}, {"Flatten", 1}, {"Reshape", 1}};
+        {"GlobalAveragePool", 1}, {"Relu", 1}, {"Add", 2}, {"Flatten", 1}, {"Reshape", 1},
+        {"QuantizeLinear", 2}, {"DequantizeLinear", 2}};
     for (size_t i = 0; i < sizeof arity / sizeof arity[0]; i++)
         if (strcmp(op, arity[i].op) == 0)
             for (int j = 0; j < arity[i].min_in; j++)
@@ -147,6 +149,7 @@ static int run_node(const onnx_model_t *m, const onnx_node_t *n, const golden_te
             rc = golden_onnx_qlinear_conv(&win, x, in[1], in_at(in, n_in, 2), in[3], in[4],
                                           in_at(in, n_in, 5), in[6], in_at(in, n_in, 7),
                                           in_at(in, n_in, 8), y, err, errlen);
+        if (!rc && op[0] == 'Q' && attr_i(n, "pecos_relu", 0, &bad)) golden_onnx_relu_zp(y, in_at(in, n_in, 7));
     } else if (strcmp(op, "MaxPool") == 0 || strcmp(op, "AveragePool") == 0) {
         golden_window_t win;
         rc = onnx_exec_window(n, x->ndim, &win, err, errlen);
@@ -171,6 +174,14 @@ static int run_node(const onnx_model_t *m, const onnx_node_t *n, const golden_te
     } else if (strcmp(op, "QLinearMatMul") == 0) {
         rc = golden_onnx_qlinear_matmul(x, in[1], in_at(in, n_in, 2), in[3], in[4],
                                         in_at(in, n_in, 5), in[6], in[7], y, err, errlen);
+        if (!rc && attr_i(n, "pecos_relu", 0, &bad)) golden_onnx_relu_zp(y, in[7]);
+    } else if (strcmp(op, "QuantizeLinear") == 0 || strcmp(op, "DequantizeLinear") == 0) {
+        int64_t axis = attr_i(n, "axis", 1, &bad);
+        if (bad) return pecos_fail(err, errlen, PECOS_EPARAM, "attribute axis has the wrong type");
+        if (op[0] == 'Q')
+            rc = golden_onnx_quantize_linear(x, in[1], in_at(in, n_in, 2), axis, y, err, errlen);
+        else
+            rc = golden_onnx_dequantize_linear(x, in[1], in_at(in, n_in, 2), axis, y, err, errlen);
     } else if (strcmp(op, "Relu") == 0) {
         rc = golden_onnx_relu(x, y, err, errlen);
     } else if (strcmp(op, "Add") == 0) {

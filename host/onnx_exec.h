@@ -3,8 +3,10 @@
  * Nodes run in a topological order (file order when the file is sorted, as ONNX requires;
  * otherwise each pass runs every node whose inputs exist). Supported operators (default
  * domain): Conv, ConvInteger, QLinearConv, Gemm, MatMul, MatMulInteger, QLinearMatMul,
- * MaxPool, AveragePool, GlobalAveragePool, Relu, Add, Flatten, Reshape. Any other operator
- * makes the run fail with PECOS_ENOTSUP and a reason that names it.
+ * MaxPool, AveragePool, GlobalAveragePool, Relu, Add, Flatten, Reshape, QuantizeLinear,
+ * DequantizeLinear. Any other operator makes the run fail with PECOS_ENOTSUP and a reason
+ * that names it. QLinearConv and QLinearMatMul honour the pecos attribute `pecos_relu` = 1
+ * that host/onnx_qdq.c sets on a fused Relu: y = max(y, y_zero_point).
  */
 #ifndef PECOS_ONNX_EXEC_H
 #define PECOS_ONNX_EXEC_H

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "onnx.pb-c.h"
+#include "onnx_qdq.h"
 #include "pecos_err.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "onnx_load.c copies raw_data as is: little-endian hosts only"
 #endif
 
-#define MAX_FILE_BYTES ((long)1 << 31)
+#define MAX_FILE_BYTES ((long)ONNX_MAX_MODEL_BYTES)
 
 /* Reads the whole file into *buf (malloc'd, caller frees). */
 static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
@@ -31,7 +32,7 @@ static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, si
     }
     if (size > MAX_FILE_BYTES) {
         fclose(f);
-        return pecos_fail(err, errlen, PECOS_EFORMAT, "file of %ld bytes is larger than 2 GiB", size);
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "file of %ld bytes is larger than the %ld bytes pecos reads: refused", size, MAX_FILE_BYTES);
     }
     uint8_t *b = malloc(size ? (size_t)size : 1);
     if (!b) {
@@ -48,6 +49,92 @@ static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, si
     *buf = b;
     *len = got;
     return 0;
+}
+
+/* --- hostile input: size and nesting, before protobuf-c sees the bytes -------------------- */
+
+/* Reads a varint at *pos (< end); returns 0 or -1 (truncated, more than 10 bytes). */
+static int wire_varint(const uint8_t *buf, size_t end, size_t *pos, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+        if (*pos >= end) return -1;
+        uint8_t b = buf[(*pos)++];
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+typedef struct {
+    const ProtobufCMessageDescriptor *desc;
+    size_t end;
+} wire_frame_t;
+
+/* onnx_wire_check on any message type. */
+static int wire_check(const ProtobufCMessageDescriptor *top, const char *what, const uint8_t *buf,
+                      size_t len, size_t max_bytes, int max_depth, char *err, size_t errlen)
+{
+    if (len > max_bytes)
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "ONNX %s of %zu bytes is more than the %zu bytes pecos reads: refused", what, len, max_bytes);
+    wire_frame_t stack[ONNX_MAX_NESTING + 1];
+    if (max_depth < 1 || max_depth > ONNX_MAX_NESTING) max_depth = ONNX_MAX_NESTING;
+    int depth = 1;
+    stack[0].desc = top;
+    stack[0].end = len;
+    size_t pos = 0;
+    while (depth > 0) {
+        wire_frame_t *f = &stack[depth - 1];
+        if (pos == f->end) {
+            depth--;
+            continue;
+        }
+        uint64_t tag, v;
+        size_t at = pos;
+        if (wire_varint(buf, f->end, &pos, &tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
+            return pecos_fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX %s (protobuf parse failed: truncated or corrupted: bad field tag at byte %zu in %s)", what, at, f->desc->name);
+        const unsigned wt = (unsigned)(tag & 7);
+        const ProtobufCFieldDescriptor *fd =
+            protobuf_c_message_descriptor_get_field(f->desc, (unsigned)(tag >> 3));
+        switch (wt) {
+        case 0:
+            if (wire_varint(buf, f->end, &pos, &v))
+                return pecos_fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX %s (protobuf parse failed: truncated or corrupted: bad varint at byte %zu in %s)", what, at, f->desc->name);
+            break;
+        case 1:
+        case 5:
+            if (f->end - pos < (wt == 1 ? 8u : 4u))
+                return pecos_fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX %s (protobuf parse failed: truncated or corrupted: field at byte %zu in %s)", what, at, f->desc->name);
+            pos += wt == 1 ? 8 : 4;
+            break;
+        case 2:
+            if (wire_varint(buf, f->end, &pos, &v) || v > f->end - pos)
+                return pecos_fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX %s (protobuf parse failed: truncated or corrupted: field at byte %zu in %s is longer than its message)", what, at, f->desc->name);
+            if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && fd->descriptor) {
+                if (depth >= max_depth)
+                    return pecos_fail(err, errlen, PECOS_EFORMAT, "ONNX %s with messages nested more than %d deep (byte %zu, %s.%s): refused as hostile or corrupt",
+                                      what, max_depth, at, f->desc->name, fd->name);
+                stack[depth].desc = fd->descriptor;
+                stack[depth].end = pos + (size_t)v;
+                depth++;
+            } else {
+                pos += (size_t)v;
+            }
+            break;
+        default:
+            return pecos_fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX %s (protobuf parse failed: truncated or corrupted: wire type %u at byte %zu in %s)", what, wt, at, f->desc->name);
+        }
+    }
+    return 0;
+}
+
+int onnx_wire_check(const uint8_t *buf, size_t len, size_t max_bytes, int max_depth, char *err,
+                    size_t errlen)
+{
+    return wire_check(&onnx__model_proto__descriptor, "model", buf, len, max_bytes, max_depth, err, errlen);
 }
 
 /* --- tensors ------------------------------------------------------------------------ */
@@ -178,6 +265,9 @@ int onnx_tensor_parse(const uint8_t *buf, size_t len, golden_tensor_t *t, char *
 {
     memset(t, 0, sizeof *t);
     if (name && namelen) name[0] = '\0';
+    char why[200];
+    if (wire_check(&onnx__tensor_proto__descriptor, "TensorProto", buf, len, ONNX_MAX_MODEL_BYTES, ONNX_MAX_NESTING, why, sizeof why))
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "%s", why);
     Onnx__TensorProto *p = onnx__tensor_proto__unpack(NULL, len, buf);
     if (!p)
         return pecos_fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX TensorProto (protobuf parse failed: truncated or corrupted, %zu bytes)", len);
@@ -301,7 +391,26 @@ void onnx_model_free(onnx_model_t *m)
     free(m->inputs);
     free(m->outputs);
     if (m->pb_) onnx__model_proto__free_unpacked((Onnx__ModelProto *)m->pb_, NULL);
+    for (int i = 0; i < m->n_strs_; i++) free(m->strs_[i]);
+    free(m->strs_);
     memset(m, 0, sizeof *m);
+}
+
+const char *onnx_model_strdup(onnx_model_t *m, const char *s)
+{
+    if (m->n_strs_ == m->cap_strs_) {
+        int cap = m->cap_strs_ ? 2 * m->cap_strs_ : 16;
+        char **ns = realloc(m->strs_, (size_t)cap * sizeof *ns);
+        if (!ns) return NULL;
+        m->strs_ = ns;
+        m->cap_strs_ = cap;
+    }
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (!c) return NULL;
+    memcpy(c, s, n);
+    m->strs_[m->n_strs_++] = c;
+    return c;
 }
 
 /* True if name is a graph input, an initializer or an output of nodes[0..n_nodes-1]
@@ -320,12 +429,19 @@ static int name_defined(const onnx_model_t *m, const char *name)
 
 int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err, size_t errlen)
 {
+    return onnx_model_parse_ex(buf, len, 0, m, err, errlen);
+}
+
+int onnx_model_parse_ex(const uint8_t *buf, size_t len, int flags, onnx_model_t *m, char *err,
+                        size_t errlen)
+{
     memset(m, 0, sizeof *m);
+    int rc = onnx_wire_check(buf, len, ONNX_MAX_MODEL_BYTES, ONNX_MAX_NESTING, err, errlen);
+    if (rc) return rc;
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
     if (!mp)
         return pecos_fail(err, errlen, PECOS_EFORMAT, "not a valid ONNX model (protobuf parse failed: truncated or corrupted, %zu bytes)", len);
     m->pb_ = mp;
-    int rc = 0;
     const Onnx__GraphProto *g = mp->graph;
     if (!g) {
         rc = pecos_fail(err, errlen, PECOS_EFORMAT, "not an ONNX model: no graph");
@@ -412,6 +528,10 @@ int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err,
         rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph has no outputs");
         goto out_free;
     }
+    if (!(flags & ONNX_LOAD_NO_QDQ_FUSE)) {
+        rc = onnx_qdq_fuse(m, err, errlen);
+        if (rc) goto out_free;
+    }
     return 0;
 out_free:
     onnx_model_free(m);
@@ -420,12 +540,17 @@ out_free:
 
 int onnx_model_read(const char *path, onnx_model_t *m, char *err, size_t errlen)
 {
+    return onnx_model_read_ex(path, 0, m, err, errlen);
+}
+
+int onnx_model_read_ex(const char *path, int flags, onnx_model_t *m, char *err, size_t errlen)
+{
     memset(m, 0, sizeof *m);
     uint8_t *buf;
     size_t len;
     int rc = read_file(path, &buf, &len, err, errlen);
     if (rc) return rc;
-    rc = onnx_model_parse(buf, len, m, err, errlen);
+    rc = onnx_model_parse_ex(buf, len, flags, m, err, errlen);
     free(buf);
     return rc;
 }

@@ -60,7 +60,19 @@ typedef struct {
     const char **inputs;       /* "" marks an omitted optional input */
     const char **outputs;
     onnx_attr_t *attrs;
+    int qdq;                   /* ONNX_QDQ_*: what onnx_qdq_fuse() made of this node */
+    const char *qdq_note;      /* ONNX_QDQ_FUSED: the pattern it replaces; ONNX_QDQ_FLOAT: why
+                                  it stays float; NULL for ONNX_QDQ_NONE (owned by the model) */
 } onnx_node_t;
+
+/* onnx_node_t.qdq */
+enum {
+    ONNX_QDQ_NONE = 0,   /* not part of a QDQ pattern */
+    ONNX_QDQ_FUSED,      /* an integer node made from a QDQ pattern (host/onnx_qdq.h) */
+    ONNX_QDQ_FLOAT       /* a QuantizeLinear/DequantizeLinear left in the graph, or a float
+                            Conv/MatMul/Gemm/pool between them that could not be fused: runs
+                            on the golden float operators */
+};
 
 typedef struct {
     const char *name;
@@ -82,13 +94,42 @@ typedef struct {
     onnx_init_t *inits;
     onnx_value_info_t *inputs;  /* graph inputs (may include initializers, IR < 4) */
     onnx_value_info_t *outputs;
+    int qdq_fused;              /* QDQ patterns rewritten into integer nodes (onnx_qdq_fuse) */
+    int qdq_float;              /* nodes marked ONNX_QDQ_FLOAT */
     void *pb_;                  /* the unpacked protobuf; the strings above point into it */
+    char **strs_;               /* strings made after loading (onnx_model_strdup) */
+    int n_strs_, cap_strs_;
 } onnx_model_t;
 
-/* Reads a ModelProto from path into *m (free with onnx_model_free()). */
+/* Hostile-input bounds, checked on the wire format before protobuf-c unpacks anything
+ * (protobuf-c recurses once per nested message and has no limit of its own). */
+#define ONNX_MAX_MODEL_BYTES ((size_t)1 << 30)  /* a .onnx (initializers inline) */
+#define ONNX_MAX_NESTING 64                      /* nested messages, ModelProto = 1 */
+
+/* onnx_model_read_ex/parse_ex flags */
+#define ONNX_LOAD_NO_QDQ_FUSE 1  /* keep QDQ patterns as they are (float Q/DQ + float ops) */
+
+/* Reads a ModelProto from path into *m (free with onnx_model_free()). The size and the
+ * nesting depth are bounded first (PECOS_EFORMAT with the reason); then QDQ patterns are
+ * rewritten into integer nodes (onnx_qdq_fuse(), host/onnx_qdq.h) unless flags has
+ * ONNX_LOAD_NO_QDQ_FUSE. */
 int onnx_model_read(const char *path, onnx_model_t *m, char *err, size_t errlen);
 int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err, size_t errlen);
+int onnx_model_read_ex(const char *path, int flags, onnx_model_t *m, char *err, size_t errlen);
+int onnx_model_parse_ex(const uint8_t *buf, size_t len, int flags, onnx_model_t *m, char *err,
+                        size_t errlen);
 void onnx_model_free(onnx_model_t *m);
+
+/* Checks that a serialized ModelProto buf is at most max_bytes long and that its messages
+ * nest at most max_depth deep (ModelProto itself is depth 1). The walk is iterative, over
+ * the wire format, guided by onnx.proto's schema (protobuf-c's descriptors): only fields
+ * declared as messages are descended into. Also refuses a malformed tag, varint or length
+ * and the deprecated group wire types. Returns 0 or PECOS_EFORMAT with the reason in err. */
+int onnx_wire_check(const uint8_t *buf, size_t len, size_t max_bytes, int max_depth, char *err,
+                    size_t errlen);
+
+/* A copy of s owned by m (freed by onnx_model_free), or NULL without memory. */
+const char *onnx_model_strdup(onnx_model_t *m, const char *s);
 
 /* Attribute lookup by name; NULL if absent. */
 const onnx_attr_t *onnx_node_attr(const onnx_node_t *n, const char *name);

@@ -923,3 +923,103 @@ int golden_onnx_reshape(const golden_tensor_t *x, const int64_t *shape, int n, i
     for (int i = 0; i < n; i++) y->dims[i] = dims[i];
     return 0;
 }
+
+/* --- quantization ----------------------------------------------------------------------- */
+
+void golden_onnx_relu_zp(golden_tensor_t *y, const golden_tensor_t *y_zp)
+{
+    const int32_t zp = y_zp && y_zp->count == 1 ? (int32_t)golden_tensor_get(y_zp, 0) : 0;
+    for (int64_t i = 0; i < y->count; i++)
+        if (golden_tensor_get(y, i) < zp) golden_tensor_set(y, i, zp);
+}
+
+/* Checks a Q/DQ scale and zero point against x and axis; sets *ax (normalised axis, or -1
+ * for per tensor) and *per (elements of x per step of the axis). */
+static int qdq_params(const char *op, const golden_tensor_t *x, const golden_tensor_t *scale,
+                      const golden_tensor_t *zp, int64_t axis, int64_t *ax, int64_t *per,
+                      char *err, size_t errlen)
+{
+    *ax = -1;
+    *per = 1;
+    if (scale->dtype != GOLDEN_DT_FLOAT)
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "%s: scale is %s, float expected", op, golden_dtype_name(scale->dtype));
+    if (scale->ndim > 1 || (zp && zp->ndim > 1))
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: scale and zero point must be scalars or 1-D", op);
+    if (zp && zp->count != scale->count)
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: zero point has %lld values, scale %lld", op,
+                          (long long)zp->count, (long long)scale->count);
+    if (scale->count == 1) return 0; /* per tensor (a scalar or a 1-element 1-D) */
+    int64_t a = axis < 0 ? axis + x->ndim : axis;
+    if (a < 0 || a >= x->ndim)
+        return pecos_fail(err, errlen, PECOS_EPARAM, "%s: axis %lld is out of range for rank %d", op, (long long)axis, x->ndim);
+    if (scale->count != x->dims[a])
+        return pecos_fail(err, errlen, PECOS_ESHAPE, "%s: scale has %lld values, x has %lld along axis %lld", op,
+                          (long long)scale->count, (long long)x->dims[a], (long long)a);
+    *ax = a;
+    for (int i = (int)a + 1; i < x->ndim; i++) *per *= x->dims[i];
+    return 0;
+}
+
+int golden_onnx_quantize_linear(const golden_tensor_t *x, const golden_tensor_t *y_scale,
+                                const golden_tensor_t *y_zp, int64_t axis, golden_tensor_t *y,
+                                char *err, size_t errlen)
+{
+    memset(y, 0, sizeof *y);
+    if (x->dtype != GOLDEN_DT_FLOAT && x->dtype != GOLDEN_DT_INT32)
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "QuantizeLinear: x is %s, float or int32 expected", golden_dtype_name(x->dtype));
+    const golden_dtype_t ydt = y_zp ? y_zp->dtype : GOLDEN_DT_UINT8;
+    if (!is_q8(ydt))
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "QuantizeLinear: y_zero_point is %s, int8 or uint8 expected", golden_dtype_name(ydt));
+    int64_t ax, per;
+    int rc = qdq_params("QuantizeLinear", x, y_scale, y_zp, axis, &ax, &per, err, errlen);
+    if (rc) return rc;
+    rc = golden_tensor_alloc(y, ydt, x->ndim, x->dims);
+    if (rc) return pecos_fail(err, errlen, rc, "QuantizeLinear: cannot allocate the output");
+    const double lo = ydt == GOLDEN_DT_UINT8 ? 0 : -128, hi = ydt == GOLDEN_DT_UINT8 ? 255 : 127;
+    for (int64_t i = 0; i < x->count; i++) {
+        const int64_t c = ax < 0 ? 0 : (i / per) % x->dims[ax];
+        const float s = ((const float *)y_scale->data)[c];
+        const double zp = param_at(y_zp, c);
+        double q;
+        if (x->dtype == GOLDEN_DT_FLOAT) {
+            const float v = ((const float *)x->data)[i] / s; /* float32 division */
+            q = v != v ? 0.0 : nearbyint((double)v);
+        } else {
+            const double v = (double)((const int32_t *)x->data)[i] / (double)s;
+            q = v != v ? 0.0 : nearbyint(v);
+        }
+        q += zp;
+        if (q < lo) q = lo;
+        if (q > hi) q = hi;
+        golden_tensor_set(y, i, q);
+    }
+    return 0;
+}
+
+int golden_onnx_dequantize_linear(const golden_tensor_t *x, const golden_tensor_t *x_scale,
+                                  const golden_tensor_t *x_zp, int64_t axis, golden_tensor_t *y,
+                                  char *err, size_t errlen)
+{
+    memset(y, 0, sizeof *y);
+    if (!is_q8(x->dtype) && x->dtype != GOLDEN_DT_INT32)
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "DequantizeLinear: x is %s, int8, uint8 or int32 expected", golden_dtype_name(x->dtype));
+    if (x_zp && x_zp->dtype != x->dtype)
+        return pecos_fail(err, errlen, PECOS_EDTYPE, "DequantizeLinear: x_zero_point is %s, x %s", golden_dtype_name(x_zp->dtype), golden_dtype_name(x->dtype));
+    int64_t ax, per;
+    int rc = qdq_params("DequantizeLinear", x, x_scale, x_zp, axis, &ax, &per, err, errlen);
+    if (rc) return rc;
+    if (x->dtype == GOLDEN_DT_INT32 && x_zp)
+        for (int64_t i = 0; i < x_zp->count; i++)
+            if (((const int32_t *)x_zp->data)[i] != 0)
+                return pecos_fail(err, errlen, PECOS_EPARAM, "DequantizeLinear: an int32 x needs a zero point of 0");
+    rc = golden_tensor_alloc(y, GOLDEN_DT_FLOAT, x->ndim, x->dims);
+    if (rc) return pecos_fail(err, errlen, rc, "DequantizeLinear: cannot allocate the output");
+    float *yd = y->data;
+    for (int64_t i = 0; i < x->count; i++) {
+        const int64_t c = ax < 0 ? 0 : (i / per) % x->dims[ax];
+        const float s = ((const float *)x_scale->data)[c];
+        const float d = (float)golden_tensor_get(x, i) - (float)param_at(x_zp, c);
+        yd[i] = d * s;
+    }
+    return 0;
+}

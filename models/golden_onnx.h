@@ -117,6 +117,24 @@ int golden_onnx_qlinear_conv(const golden_window_t *win, const golden_tensor_t *
                              const golden_tensor_t *w_zp, const golden_tensor_t *y_scale,
                              const golden_tensor_t *y_zp, const golden_tensor_t *b,
                              golden_tensor_t *y, char *err, size_t errlen);
+/* pecos_relu of a fused QDQ pattern (host/onnx_qdq.h): y = max(y, y_zp) element-wise on an
+ * int8/uint8 y (y_zp scalar; NULL stands for 0). Exact for a Relu that sat before the
+ * QuantizeLinear: round(max(v, 0) / s) + zp = max(round(v / s) + zp, zp). */
+void golden_onnx_relu_zp(golden_tensor_t *y, const golden_tensor_t *y_zp);
+
+/* QuantizeLinear (opset 10-18 semantics for int8/uint8): y = saturate(round_half_to_even(x /
+ * y_scale) + y_zero_point). x float32 (the division in float32, as ONNX's reference) or
+ * int32 (division in double); y_scale float32 scalar, or 1-D [x.dims[axis]] per axis
+ * (axis may be negative); y_zero_point int8 or uint8 with y_scale's shape, or NULL (uint8,
+ * 0). NaN quantizes to the zero point; +-Inf saturates. */
+int golden_onnx_quantize_linear(const golden_tensor_t *x, const golden_tensor_t *y_scale,
+                                const golden_tensor_t *y_zp, int64_t axis, golden_tensor_t *y,
+                                char *err, size_t errlen);
+/* DequantizeLinear: y = ((float)x - (float)x_zero_point) * x_scale in float32; x int8,
+ * uint8 or int32 (its zero point then must be 0); per tensor or per axis as above. */
+int golden_onnx_dequantize_linear(const golden_tensor_t *x, const golden_tensor_t *x_scale,
+                                  const golden_tensor_t *x_zp, int64_t axis, golden_tensor_t *y,
+                                  char *err, size_t errlen);
 /* Gemm: y = alpha * A' B' + beta * C, C (or NULL) unidirectionally broadcast to [M,N]. */
 int golden_onnx_gemm(const golden_tensor_t *a, const golden_tensor_t *b, const golden_tensor_t *c,
                      float alpha, float beta, int trans_a, int trans_b, golden_tensor_t *y,
