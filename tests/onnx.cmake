@@ -280,6 +280,20 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
       COMMAND sh ${T}/eval_check.sh ${PECOS_BIN} ${_qcnn} 8 8 os ${CMAKE_CURRENT_BINARY_DIR}/onnxrun 12)
     set_tests_properties(onnx.eval_qcnn.os_8x8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
   endif()
+  # The digits float model on the bf16 and fp16 arrays beside the int8 model (first 40 test
+  # images; the whole split takes ~12 s per format: h/digits' docs give those numbers).
+  foreach(_f bf16 fp16)
+    if(NOT "ws_${_f}_4x4" IN_LIST PECOS_VARIANT_LIST)
+      continue()
+    endif()
+    add_test(NAME onnx.eval_digits.fp_rtl_${_f}_4x4
+      COMMAND pecos eval ${CMAKE_SOURCE_DIR}/models/digits/digits_qdq.onnx
+              --data ${CMAKE_SOURCE_DIR}/models/digits/test_x.npy --labels ${CMAKE_SOURCE_DIR}/models/digits/test_y.npy
+              --float-model ${CMAKE_SOURCE_DIR}/models/digits/digits_float.onnx --fp-rtl ${_f} --rows 4 --cols 4
+              --limit 40 --require-rtl)
+    set_tests_properties(onnx.eval_digits.fp_rtl_${_f}_4x4 PROPERTIES LABELS onnx
+      PASS_REGULAR_EXPRESSION "40 images.*float model on the ${_f} array [0-9.]+% .*RTL == golden: 40 of 40 images.*float model on the ${_f} array, per image: [0-9]+ cycles[^\n]*RTL share of its conv/matmul MACs 100.0%.*PASS")
+  endforeach()
   # Checker self-test: a fault on the array fails eval (exit 1) with the node's check.
   add_test(NAME onnx.eval_qcnn.injected_fault_fails
     COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnxrun && /usr/bin/python3 -c 'import numpy as n; n.save(\"${CMAKE_CURRENT_BINARY_DIR}/onnxrun/label1.npy\", n.array([3], dtype=n.int32))' && ${PECOS_BIN} eval ${_qcnn}/model.onnx --data ${_qcnn}/x.npy --labels ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/label1.npy --rows 4 --cols 4 --inject-fault 0; echo rc=$?")
