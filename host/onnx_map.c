@@ -158,13 +158,12 @@ static int64_t wsrc(const wlay_t *L, int64_t bw, int64_t ch, int64_t i)
  * output channel) when that is an int8 for every weight; otherwise ("wide") w' = w - off
  * (always int8), the residual zero point zw' = zw - off kept per channel, and one all-ones
  * output channel per group appended (its result is sum x' over the window: the zw' * sum(x)
- * term). mp->bias must hold the node's bias, one [K] per weight set; it is rewritten in the
+ * term). mp->bias must hold the node's bias, one [K] per weight set (nbb); it is rewritten in the
  * array's channel layout with -zx' * sum(w - zw) folded in (or, per_row, that sum kept in
  * col_sum). Returns 0 or PECOS_ENOMEM. */
 static int put_int_weights(onnx_map_t *mp, const golden_tensor_t *w, const golden_tensor_t *wz, const wlay_t *L,
                            int64_t nbb, int groups, int woff, bool per_row)
 {
-    const int64_t nrep = nbb;
     const int64_t K = L->n_ch, kg = K / groups, n = L->per_m;
     bool wide = false;
     for (int64_t bw = 0; bw < nbb && !wide; bw++)
@@ -179,13 +178,13 @@ static int put_int_weights(onnx_map_t *mp, const golden_tensor_t *w, const golde
     mp->wide = wide;
     mp->kg = (int)kg;
     int8_t *wa = malloc((size_t)(nbb * KA * n) + 1);
-    int32_t *ba = calloc((size_t)(nrep * KA) + 1, sizeof *ba);
+    int32_t *ba = calloc((size_t)(nbb * KA) + 1, sizeof *ba);
     if (!wa || !ba || (wide && !(mp->zw_res = malloc(sizeof *mp->zw_res * ((size_t)K + 1))))) {
         free(wa);
         free(ba);
         return PECOS_ENOMEM;
     }
-    for (int64_t r = 0; r < nrep; r++)
+    for (int64_t r = 0; r < nbb; r++)
         for (int64_t ch = 0; ch < K; ch++) ba[r * KA + onnx_map_acc_row(mp, ch)] = mp->bias[r * K + ch];
     for (int64_t bw = 0; bw < nbb; bw++) {
         for (int64_t ch = 0; ch < K; ch++) {
@@ -198,7 +197,7 @@ static int put_int_weights(onnx_map_t *mp, const golden_tensor_t *w, const golde
                 sum += v - z;
             }
             if (wide && bw == 0) mp->zw_res[ch] = (int32_t)(z - woff);
-            /* one bias per weight set: per batch item when each has its own (nrep == nbb) */
+            /* one bias per weight set (per batch item when each has its own weights) */
             if (per_row) mp->col_sum[bw * K + ch] = (int32_t)(uint32_t)sum;
             else fold(&ba[bw * KA + row], mp->x_zp, sum);
             mp->zp_folded = mp->zp_folded || (mp->x_zp != 0 && sum != 0);

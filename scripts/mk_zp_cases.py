@@ -13,7 +13,8 @@ Per count: one case each of
     matmulinteger_<i>  uint8/int8 A with a per-tensor or per-row zero point, B with
                        per-column zero points
     qlinearmatmul_<i>  uint8/int8 A, B and Y with per-tensor zero points
-and one case conv3d_unmappable (a 3-D ConvInteger: the node stays on the golden models and
+one case conv_pool_uint8 (uint8 QLinearConv -> uint8 MaxPool, for pecos run --onnx) and
+one case conv3d_unmappable (a 3-D ConvInteger: the node stays on the golden models and
 --require-rtl must fail). About 40% of the weight tensors use the whole uint8/int8 range with
 any zero point, so that w - zw leaves int8 (the "wide" mapping of docs/ONNX.md).
 
@@ -232,6 +233,30 @@ def refused(rs, out):
          [helper.make_tensor_value_info("y", TensorProto.INT32, list(y.shape))], inits, x, y.astype(np.int32))
 
 
+def conv_pool_uint8(rs, out):
+    """uint8 QLinearConv (zero points, pads) -> uint8 MaxPool 2x2: the pool on the PPU as x - 128."""
+    x = rand_q(rs, np.uint8, (1, 2, 6, 6))
+    zx = np.uint8(90)
+    w, zw = weights(rs, 3, 2, 3, 3, np.int8, False)
+    b = rs.randint(-500, 501, size=(3,)).astype(np.int32)
+    acc = conv_acc(x.astype(np.int64), int(zx), w.astype(np.int64), zw.astype(np.int64), 1, [1, 1, 1, 1], 1)
+    acc += b.reshape(1, 3, 1, 1)
+    xs, ws = np.float32(0.02), np.full((3,), 0.004, dtype=np.float32)
+    sxw = (xs * ws).astype(np.float32).reshape(1, 3, 1, 1)
+    ys = y_scale_for(acc, sxw)
+    zy = np.uint8(120)
+    c = requant(acc, (sxw / ys).astype(np.float32), zy, np.uint8)
+    y = c.reshape(1, 3, 3, 2, 3, 2).max(axis=(3, 5))
+    inits = [arr(xs, "xs"), arr(np.asarray(zx, dtype=np.uint8), "xz"), arr(w, "w"), arr(ws, "ws"),
+             arr(np.asarray(0, dtype=np.int8), "wz"), arr(np.float32(ys), "ys"), arr(np.asarray(zy, dtype=np.uint8), "yz"),
+             arr(b, "b")]
+    nodes = [helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"], ["c"], name="qconv",
+                              kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("MaxPool", ["c"], ["y"], name="pool", kernel_shape=[2, 2], strides=[2, 2])]
+    save(out, "conv_pool_uint8", nodes, [helper.make_tensor_value_info("x", TensorProto.UINT8, list(x.shape))],
+         [helper.make_tensor_value_info("y", TensorProto.UINT8, list(y.shape))], inits, x, y)
+
+
 def main():
     args = sys.argv[1:]
     if not args or args[0].startswith("-"):
@@ -247,7 +272,8 @@ def main():
         matmulinteger(rs, out, i)
         qlinearmatmul(rs, out, i)
     refused(rs, out)
-    print("wrote %d cases into %s (seed %d)" % (4 * count + 1, out, seed))
+    conv_pool_uint8(rs, out)
+    print("wrote %d cases into %s (seed %d)" % (4 * count + 2, out, seed))
     return 0
 
 

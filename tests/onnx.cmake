@@ -271,6 +271,13 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
   set_tests_properties(onnx.run_zp.qlinearconv_uint8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
     PASS_REGULAR_EXPRESSION "qconv +QLinearConv +array\\+ppu [^\n]* PASS.*RTL share 100.0%.*rc=0")
 
+  # uint8 QLinearConv -> uint8 MaxPool: the pool on the PPU (x - 128, + 128 after), the output
+  # equal to numpy's expected output
+  add_test(NAME onnx.run_zp.conv_pool_uint8
+    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/conv_pool_uint8/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
+  set_tests_properties(onnx.run_zp.conv_pool_uint8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
+    PASS_REGULAR_EXPRESSION "pool +MaxPool +ppu [^\n]* 0/27 +PASS.*RTL share 100.0%.*output 'y': 0 of 27 elements differ.*PASS.*rc=0")
+
   # --- pecos eval on the quantized CNN: RTL == golden on every image ------------------------
   add_test(NAME onnx.eval_qcnn.ws_4x4
     COMMAND sh ${T}/eval_check.sh ${PECOS_BIN} ${_qcnn} 4 4 ws ${CMAKE_CURRENT_BINARY_DIR}/onnxrun 24)
