@@ -331,9 +331,9 @@ set_tests_properties(cli.bad.onnx_require_rtl_without_rtl cli.bad.run_require_rt
 # Every selected float Conv/Gemm/MatMul case again with --rtl 4x4 --fp-rtl bf16: the nodes
 # that map run on the bf16 array (bit-exact vs the golden fp conv in the array's order) and
 # must stay within the derived error bound (docs/ONNX.md); the PASS line must say so. The
-# cases below that do not map (alpha/beta != 1, a matrix C, dilation, 3-D) must say why.
+# cases below that do not map (alpha/beta != 1, a matrix C, 3-D) must say why.
 set(_onnx_fp_re "^node/test_(basic_conv_with|conv_with|gemm_|matmul_)|^pytorch-converted/test_(Conv[123]d|Linear)|^pytorch-operator/test_operator_conv$")
-set(_onnx_fp_golden_re "gemm_(all_attributes|alpha|beta|default_matrix_bias)$|Conv[12]d_dilated$|Conv3d")
+set(_onnx_fp_golden_re "gemm_(all_attributes|alpha|beta|default_matrix_bias)$|Conv3d")
 set(_onnx_fp_slow pytorch-operator/test_operator_conv) # 5.3 M cycles: ~10 s on the bf16 array
 if("ws_bf16_4x4" IN_LIST PECOS_VARIANT_LIST AND _onnx_rtl_args)
   set(_fp_fast_dirs "")
