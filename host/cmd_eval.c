@@ -440,6 +440,10 @@ int cmd_eval(int argc, char **argv)
             }
             const onnx_rtl_totals_t tf = onnx_rtl_totals(&xf);
             add(&sf, &tf);
+            if (i == 0 && tf.golden_nodes) {
+                golden_only += tf.golden_nodes;
+                onnx_rtl_print_golden(stdout, &xf, o.require_rtl ? "FAIL --require-rtl" : "note");
+            }
             if (!tf.pass && failed++ == 0) {
                 first_failed = i;
                 snprintf(first_fail, sizeof first_fail, "%s", tf.first_fail->fail);
@@ -481,8 +485,10 @@ int cmd_eval(int argc, char **argv)
            (double)sq.cycles / n, (double)sq.arr_cycles / n, (double)sq.ppu_cycles / n, 100 * util,
            sq.energy_pj / n * 1e-3, 100 * share);
     if (o.fp_rtl)
-        printf("float model on the %s array, per image: %.0f cycles, array energy %.2f nJ\n", o.fp_rtl,
-               (double)sf.cycles / n, sf.energy_pj / n * 1e-3);
+        printf("float model on the %s array, per image: %.0f cycles, array energy %.2f nJ; RTL share of its "
+               "conv/matmul MACs %.1f%%\n",
+               o.fp_rtl, (double)sf.cycles / n, sf.energy_pj / n * 1e-3,
+               sf.macs_rtl + sf.macs_golden ? 100.0 * (double)sf.macs_rtl / (double)(sf.macs_rtl + sf.macs_golden) : 100.0);
     printf("confusion matrix (rows: label, columns: RTL top-1):\n      ");
     for (int c = 0; c < classes && classes <= 32; c++) printf(" %5d", c);
     for (int r = 0; r < classes && classes <= 32; r++) {

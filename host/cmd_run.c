@@ -55,6 +55,8 @@ typedef struct {
 void cmd_run_usage(FILE *f)
 {
     fputs("usage: pecos run --layer conv,h=H,w=W,c=C,k=K,r=R,s=S[,stride=N][,pad=N][,name=X]\n"
+          "                 [,stride_h=N][,stride_w=N][,dil=N][,dil_h=N][,dil_w=N]\n"
+          "                 [,pad_t=N][,pad_l=N][,pad_b=N][,pad_r=N][,pad_value=V (int8)]\n"
           "                 (or --layer fc,c=IN,k=OUT; repeatable)\n"
           "       pecos run --network NETWORK.csv [--ifmap X.npy] [--out Y.npy] [--csv F.csv]\n"
           "                 [--plot DIR] (a whole int8 network, chained through the\n"
@@ -304,6 +306,12 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "pecos run: no --layer, --network or --onnx given (see pecos run --help)\n");
         return -1;
     }
+    for (int i = 0; i < o->nlayers; i++)
+        if (o->layers[i].pad_value != 0 && strcmp(o->dtype, "int8") != 0) {
+            fprintf(stderr, "pecos run: --layer %s: pad_value=%d is int8 only (%s padded cells "
+                            "are +0)\n", o->layers[i].name, o->layers[i].pad_value, o->dtype);
+            return -1;
+        }
     if (!o->network_path && o->plot_dir) {
         fprintf(stderr, "pecos run: --plot goes with --network\n");
         return -1;

@@ -52,8 +52,17 @@ int layer_parse(const char *raw, int index, layer_t *L, char *err, size_t errlen
     int *dims[] = {&L->h, &L->w, &L->c, &L->k, &L->r, &L->s};
     const char *dim_names[] = {"h", "w", "c", "k", "r", "s"};
     L->h = L->w = L->c = L->k = L->r = L->s = -1;
-    L->stride = 1;
-    L->pad = 0;
+    /* stride=, dil= and pad= set every axis/side; the per-axis keys override them. */
+    int stride = 1, dil = 1, pad = 0;
+    int stride_h = -1, stride_w = -1, dil_h = -1, dil_w = -1;
+    int pads[4] = {-1, -1, -1, -1};
+    struct { const char *key; int *dst, lo, hi; } geo[] = {
+        {"stride", &stride, 1, 64},   {"stride_h", &stride_h, 1, 64},
+        {"stride_w", &stride_w, 1, 64}, {"dil", &dil, 1, 64},
+        {"dil_h", &dil_h, 1, 64},     {"dil_w", &dil_w, 1, 64},
+        {"pad", &pad, 0, 64},         {"pad_t", &pads[0], 0, 64},
+        {"pad_l", &pads[1], 0, 64},   {"pad_b", &pads[2], 0, 64},
+        {"pad_r", &pads[3], 0, 64},   {"pad_value", &L->pad_value, -128, 127}};
     while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
         char *eq = strchr(tok, '=');
         if (!eq) {
@@ -65,14 +74,13 @@ int layer_parse(const char *raw, int index, layer_t *L, char *err, size_t errlen
         int *dst = NULL, lo = 1, hi = LAYER_MAX_DIM;
         for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
             if (strcmp(key, dim_names[i]) == 0) dst = dims[i];
-        if (strcmp(key, "stride") == 0) {
-            dst = &L->stride;
-            hi = 64;
-        } else if (strcmp(key, "pad") == 0) {
-            dst = &L->pad;
-            lo = 0;
-            hi = 64;
-        } else if (strcmp(key, "name") == 0) {
+        for (size_t i = 0; i < sizeof geo / sizeof geo[0]; i++)
+            if (strcmp(key, geo[i].key) == 0) {
+                dst = geo[i].dst;
+                lo = geo[i].lo;
+                hi = geo[i].hi;
+            }
+        if (strcmp(key, "name") == 0) {
             if (!*val || strlen(val) >= sizeof L->name) {
                 snprintf(err, errlen, "--layer '%s': name must be 1..%zu characters", spec,
                          sizeof L->name - 1);
@@ -102,14 +110,28 @@ int layer_parse(const char *raw, int index, layer_t *L, char *err, size_t errlen
             return PECOS_EPARAM;
         }
     }
-    int eff_h = L->h + 2 * L->pad - L->r, eff_w = L->w + 2 * L->pad - L->s;
-    if (eff_h < 0 || eff_w < 0) {
-        snprintf(err, errlen, "--layer '%s': filter %dx%d is larger than the padded input %dx%d",
-                 spec, L->r, L->s, L->h + 2 * L->pad, L->w + 2 * L->pad);
+    L->stride_h = stride_h > 0 ? stride_h : stride;
+    L->stride_w = stride_w > 0 ? stride_w : stride;
+    L->dil_h = dil_h > 0 ? dil_h : dil;
+    L->dil_w = dil_w > 0 ? dil_w : dil;
+    L->pad_t = pads[0] >= 0 ? pads[0] : pad;
+    L->pad_l = pads[1] >= 0 ? pads[1] : pad;
+    L->pad_b = pads[2] >= 0 ? pads[2] : pad;
+    L->pad_r = pads[3] >= 0 ? pads[3] : pad;
+    /* ONNX: P = floor((H + pad_t + pad_b - dil_h*(R-1) - 1) / stride_h) + 1 */
+    const long long ph = (long long)L->h + L->pad_t + L->pad_b,
+                    pw = (long long)L->w + L->pad_l + L->pad_r;
+    const long long eh = (long long)L->dil_h * (L->r - 1) + 1,
+                    ew = (long long)L->dil_w * (L->s - 1) + 1;
+    if (eh > ph || ew > pw) {
+        snprintf(err, errlen,
+                 "--layer '%s': filter %dx%d (dilated %lldx%lld) is larger than the padded "
+                 "input %lldx%lld",
+                 spec, L->r, L->s, eh, ew, ph, pw);
         return PECOS_EPARAM;
     }
-    L->p = eff_h / L->stride + 1;
-    L->q = eff_w / L->stride + 1;
+    L->p = (int)((ph - eh) / L->stride_h + 1);
+    L->q = (int)((pw - ew) / L->stride_w + 1);
     long long in = (long long)L->c * L->h * L->w, wt = (long long)L->k * L->c * L->r * L->s;
     long long out = (long long)L->k * L->p * L->q;
     if (in > LAYER_MAX_ELEMS || wt > LAYER_MAX_ELEMS || out > LAYER_MAX_ELEMS) {
@@ -125,8 +147,25 @@ uint64_t layer_macs(const layer_t *L)
     return (uint64_t)L->k * L->p * L->q * L->c * L->r * L->s;
 }
 
+int layer_plain(const layer_t *L)
+{
+    return L->stride_h == L->stride_w && L->dil_h == 1 && L->dil_w == 1 && L->pad_t == L->pad_l &&
+           L->pad_t == L->pad_b && L->pad_t == L->pad_r && L->pad_value == 0;
+}
+
 void layer_shape_str(const layer_t *L, char *buf, size_t len)
 {
-    snprintf(buf, len, "%dx%dx%d -> %dx%dx%d, %dx%d/s%d/p%d", L->c, L->h, L->w, L->k, L->p, L->q,
-             L->r, L->s, L->stride, L->pad);
+    char st[32], dl[32] = "", pd[64], pv[16] = "";
+    if (L->stride_h == L->stride_w)
+        snprintf(st, sizeof st, "%d", L->stride_h);
+    else
+        snprintf(st, sizeof st, "%dx%d", L->stride_h, L->stride_w);
+    if (L->dil_h != 1 || L->dil_w != 1) snprintf(dl, sizeof dl, "/d%dx%d", L->dil_h, L->dil_w);
+    if (L->pad_t == L->pad_l && L->pad_t == L->pad_b && L->pad_t == L->pad_r)
+        snprintf(pd, sizeof pd, "%d", L->pad_t);
+    else
+        snprintf(pd, sizeof pd, "%d,%d,%d,%d", L->pad_t, L->pad_l, L->pad_b, L->pad_r);
+    if (L->pad_value) snprintf(pv, sizeof pv, "/pv%d", L->pad_value);
+    snprintf(buf, len, "%dx%dx%d -> %dx%dx%d, %dx%d/s%s%s/p%s%s", L->c, L->h, L->w, L->k, L->p,
+             L->q, L->r, L->s, st, dl, pd, pv);
 }

@@ -193,9 +193,10 @@ int lrun_layer(const lrun_cfg_t *o, simlib_t *sim, int df, const layer_t *L, con
 
     /* Check 1: outputs against the golden conv (bit-exact; for fp in the array's order) */
     golden_conv_t gc = {.c = L->c, .h = L->h, .w = L->w, .k = L->k, .r = L->r, .s = L->s,
-                        .stride_h = L->stride, .stride_w = L->stride, .pad_top = L->pad,
-                        .pad_left = L->pad, .pad_bottom = L->pad, .pad_right = L->pad,
-                        .dil_h = 1, .dil_w = 1, .groups = 1};
+                        .stride_h = L->stride_h, .stride_w = L->stride_w,
+                        .pad_top = L->pad_t, .pad_left = L->pad_l, .pad_bottom = L->pad_b,
+                        .pad_right = L->pad_r, .dil_h = L->dil_h, .dil_w = L->dil_w,
+                        .pad_value = L->pad_value, .groups = 1};
     if (fp) {
         /* The bias travels as fp32 bit patterns; the golden models take floats. */
         float *bias_f = NULL;

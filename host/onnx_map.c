@@ -34,6 +34,7 @@ void onnx_map_free(onnx_map_t *mp)
     free(mp->bias_f);
     free(mp->row_zp);
     free(mp->col_sum);
+    free(mp->zw_res);
     memset(mp, 0, sizeof *mp);
 }
 
@@ -123,24 +124,6 @@ static bool q8(const golden_tensor_t *t, int *off)
     return t->dtype == GOLDEN_DT_UINT8 || t->dtype == GOLDEN_DT_INT8;
 }
 
-/* w'' = w - zw for element i of w (zw per tensor or per group of per_z elements): stores it
- * into mp->w[j] and adds it to *sum. Returns false (why filled) if it leaves int8. */
-static bool put_w(onnx_map_t *mp, const golden_tensor_t *w, int64_t i, const golden_tensor_t *wz, int64_t zi,
-                  size_t j, int64_t *sum, char *why, size_t whylen)
-{
-    const int64_t z = wz ? golden_tensor_get_i64(wz, wz->count == 1 ? 0 : zi) : 0;
-    const int64_t v = golden_tensor_get_i64(w, i) - z;
-    if (v < -128 || v > 127) {
-        snprintf(why, whylen, "weight %lld minus its zero point %lld = %lld leaves int8: the w_zero_point * sum(x) "
-                 "term is not mapped onto the array",
-                 (long long)golden_tensor_get_i64(w, i), (long long)z, (long long)v);
-        return false;
-    }
-    mp->w[j] = (int8_t)v;
-    *sum += v;
-    return true;
-}
-
 /* bias[i] += -zx * sum (int32 wrap-around, as the array's accumulator). */
 static void fold(int32_t *bias, int32_t zx, int64_t sum)
 {
@@ -158,6 +141,80 @@ static void set_qlinear(onnx_map_t *mp, const golden_tensor_t *const *in)
     mp->y_zp = in[7];
 }
 
+/* Where the integer weights of a conv ([K][per_m]) or a matmul (B [nbb][K][N] or, tb,
+ * [nbb][N][K]: output channel j = column) sit in the node's w tensor. */
+typedef struct {
+    bool mm, tb;
+    int64_t per_m, n_ch;    /* taps per output channel, output channels */
+} wlay_t;
+
+static int64_t wsrc(const wlay_t *L, int64_t bw, int64_t ch, int64_t i)
+{
+    if (!L->mm) return ch * L->per_m + i;
+    return bw * L->per_m * L->n_ch + (L->tb ? ch * L->per_m + i : i * L->n_ch + ch);
+}
+
+/* The integer weights of an integer op onto the array: w'' = w - zw (per tensor or per
+ * output channel) when that is an int8 for every weight; otherwise ("wide") w' = w - off
+ * (always int8), the residual zero point zw' = zw - off kept per channel, and one all-ones
+ * output channel per group appended (its result is sum x' over the window: the zw' * sum(x)
+ * term). mp->bias must hold the node's bias, one [K] per weight set (nbb); it is rewritten in the
+ * array's channel layout with -zx' * sum(w - zw) folded in (or, per_row, that sum kept in
+ * col_sum). Returns 0 or PECOS_ENOMEM. */
+static int put_int_weights(onnx_map_t *mp, const golden_tensor_t *w, const golden_tensor_t *wz, const wlay_t *L,
+                           int64_t nbb, int groups, int woff, bool per_row)
+{
+    const int64_t K = L->n_ch, kg = K / groups, n = L->per_m;
+    bool wide = false;
+    for (int64_t bw = 0; bw < nbb && !wide; bw++)
+        for (int64_t ch = 0; ch < K && !wide; ch++) {
+            const int64_t z = wz ? golden_tensor_get_i64(wz, wz->count == 1 ? 0 : ch) : 0;
+            for (int64_t i = 0; i < n && !wide; i++) {
+                const int64_t v = golden_tensor_get_i64(w, wsrc(L, bw, ch, i)) - z;
+                wide = v < -128 || v > 127;
+            }
+        }
+    const int64_t KA = wide ? K + groups : K;
+    mp->wide = wide;
+    mp->kg = (int)kg;
+    int8_t *wa = malloc((size_t)(nbb * KA * n) + 1);
+    int32_t *ba = calloc((size_t)(nbb * KA) + 1, sizeof *ba);
+    if (!wa || !ba || (wide && !(mp->zw_res = malloc(sizeof *mp->zw_res * ((size_t)K + 1))))) {
+        free(wa);
+        free(ba);
+        return PECOS_ENOMEM;
+    }
+    for (int64_t r = 0; r < nbb; r++)
+        for (int64_t ch = 0; ch < K; ch++) ba[r * KA + onnx_map_acc_row(mp, ch)] = mp->bias[r * K + ch];
+    for (int64_t bw = 0; bw < nbb; bw++) {
+        for (int64_t ch = 0; ch < K; ch++) {
+            const int64_t z = wz ? golden_tensor_get_i64(wz, wz->count == 1 ? 0 : ch) : 0;
+            const int64_t row = onnx_map_acc_row(mp, ch);
+            int64_t sum = 0;
+            for (int64_t i = 0; i < n; i++) {
+                const int64_t v = golden_tensor_get_i64(w, wsrc(L, bw, ch, i));
+                wa[(bw * KA + row) * n + i] = (int8_t)(wide ? v - woff : v - z);
+                sum += v - z;
+            }
+            if (wide && bw == 0) mp->zw_res[ch] = (int32_t)(z - woff);
+            /* one bias per weight set (per batch item when each has its own weights) */
+            if (per_row) mp->col_sum[bw * K + ch] = (int32_t)(uint32_t)sum;
+            else fold(&ba[bw * KA + row], mp->x_zp, sum);
+            mp->zp_folded = mp->zp_folded || (mp->x_zp != 0 && sum != 0);
+        }
+        for (int g = 0; wide && g < groups; g++)
+            for (int64_t i = 0; i < n; i++) wa[(bw * KA + g * (kg + 1) + kg) * n + i] = 1;
+    }
+    free(mp->w);
+    free(mp->bias);
+    mp->w = wa;
+    mp->bias = ba;
+    mp->cv.k = (int)KA;
+    mp->w_len = (size_t)(KA * n);
+    mp->y_len = (size_t)KA * (size_t)mp->p * (size_t)mp->q;
+    return 0;
+}
+
 #define NO_FIT "operand values are not integers in int8's range"
 
 static int64_t attr_int(const onnx_node_t *n, const char *name, int64_t def)
@@ -165,33 +222,6 @@ static int64_t attr_int(const onnx_node_t *n, const char *name, int64_t def)
     const onnx_attr_t *a = onnx_node_attr(n, name);
     return a && a->type == ONNX_ATTR_INT ? a->i : def;
 }
-
-/* Padded cells must hold the x zero point: the padding of mp's conv is made explicit on
- * the host (every batch item's x grows to [C, H+pt+pb, W+pl+pr], filled with x_zp), and
- * the array runs without padding (the DMA moves the padded cells: counted as traffic).
- * Returns 0 or PECOS_ENOMEM. */
-static int pad_explicit(onnx_map_t *mp)
-{
-    accel_conv_t *cv = &mp->cv;
-    const int hh = cv->h + cv->pad_t + cv->pad_b, ww = cv->w + cv->pad_l + cv->pad_r;
-    const size_t len = (size_t)cv->c * hh * ww;
-    int8_t *x = malloc(len * (size_t)mp->n_batch + 1);
-    if (!x) return PECOS_ENOMEM;
-    memset(x, (int8_t)mp->x_zp, len * (size_t)mp->n_batch);
-    for (int64_t b = 0; b < mp->n_batch; b++)
-        for (int c = 0; c < cv->c; c++)
-            for (int i = 0; i < cv->h; i++)
-                memcpy(x + b * len + ((size_t)c * hh + i + cv->pad_t) * ww + cv->pad_l,
-                       mp->x + b * mp->x_len + ((size_t)c * cv->h + i) * cv->w, (size_t)cv->w);
-    free(mp->x);
-    mp->x = x;
-    mp->x_len = len;
-    cv->h = hh;
-    cv->w = ww;
-    cv->pad_t = cv->pad_b = cv->pad_l = cv->pad_r = 0;
-    return 0;
-}
-
 
 static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
                     const golden_tensor_t *out0, bool fp, onnx_map_t *mp, char *why, size_t whylen)
@@ -241,11 +271,12 @@ static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *cons
         return no(why, whylen, "operand sizes do not match the convolution");
     if (b && b->count != cv.k) return no(why, whylen, "bias is not [M]");
     const bool integer_op = qconv || cint;
-    int off = 0, woff;
+    int off = 0, woff = 0;
     if (integer_op && (!q8(x, &off) || !q8(w, &woff)))
         return no(why, whylen, "x or w is neither int8 nor uint8");
     if (wz && wz->count != 1 && wz->count != cv.k) return no(why, whylen, "w zero point is neither a scalar nor [M]");
     mp->cv = cv;
+    mp->k_node = cv.k;
     mp->n_batch = x->dims[0];
     mp->p = p;
     mp->q = q;
@@ -264,20 +295,15 @@ static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *cons
     }
     if (need_bias && !put_bias(mp, fp, b, cv.k, 1)) return no(why, whylen, "bias is not an int32 value");
     if (integer_op) {
-        for (int64_t k = 0; k < cv.k; k++) {
-            int64_t sum = 0;
-            for (int64_t i = k * per_m; i < (k + 1) * per_m; i++)
-                if (!put_w(mp, w, i, wz, k, (size_t)i, &sum, why, whylen)) return 1;
-            fold(&mp->bias[k], mp->x_zp, sum);
-            mp->zp_folded = mp->zp_folded || (mp->x_zp != 0 && sum != 0);
-        }
+        const wlay_t L = {.mm = false, .per_m = per_m, .n_ch = cv.k};
+        if (put_int_weights(mp, w, wz, &L, 1, cv.groups, woff, false) != 0) return PECOS_ENOMEM;
     } else {
         for (int64_t i = 0; i < w->count; i++)
             if (!put(mp, fp, false, (size_t)i, zget(w, i, NULL, 0))) return no(why, whylen, NO_FIT);
     }
     if (qconv) set_qlinear(mp, in);
     mp->relu = attr_int(n, "pecos_relu", 0) == 1;
-    if (mp->x_zp != 0 && (cv.pad_t || cv.pad_b || cv.pad_l || cv.pad_r)) return pad_explicit(mp);
+    mp->cv.pad_value = (int8_t)mp->x_zp; /* padded cells hold the shifted x zero point */
     return 0;
 }
 
@@ -330,6 +356,7 @@ static int map_mm(const onnx_node_t *n, int index, const golden_tensor_t *const 
     snprintf(cv.name, sizeof cv.name, "node%d_%.40s", index, op);
     mp->matmul = true;
     mp->cv = cv;
+    mp->k_node = (int)N;
     mp->M = M;
     mp->K = K;
     mp->N = N;
@@ -341,7 +368,7 @@ static int map_mm(const onnx_node_t *n, int index, const golden_tensor_t *const 
     mp->w_len = (size_t)(N * K);
     mp->y_len = (size_t)(N * M);
     const bool integer_op = qmm || mmi;
-    int off = 0, boff;
+    int off = 0, boff = 0;
     if (integer_op && (!q8(a, &off) || !q8(bm, &boff)))
         return no(why, whylen, "A or B is neither int8 nor uint8");
     mp->x_offset = off;
@@ -371,23 +398,19 @@ static int map_mm(const onnx_node_t *n, int index, const golden_tensor_t *const 
             }
     if (need_bias && !put_bias(mp, fp, c, (int)N, mp->w_per_batch ? nb : 1))
         return no(why, whylen, "bias is not an int32 value");
-    for (int64_t bw = 0; bw < nbb; bw++)
-        for (int64_t j = 0; j < N; j++) {
-            int64_t sum = 0;
-            for (int64_t k = 0; k < K; k++) {
-                const int64_t src = bw * K * N + (tb ? j * K + k : k * N + j);
-                const size_t dst = (size_t)(bw * N * K + j * K + k);
-                if (integer_op) {
-                    if (!put_w(mp, bm, src, bz, j, dst, &sum, why, whylen)) return 1;
-                } else if (!put(mp, fp, false, dst, zget(bm, src, NULL, 0))) {
-                    return no(why, whylen, NO_FIT);
+    if (integer_op) {
+        const wlay_t L = {.mm = true, .tb = tb, .per_m = K, .n_ch = N};
+        if (put_int_weights(mp, bm, bz, &L, nbb, 1, boff, per_row) != 0)
+            return PECOS_ENOMEM;
+    } else {
+        for (int64_t bw = 0; bw < nbb; bw++)
+            for (int64_t j = 0; j < N; j++)
+                for (int64_t k = 0; k < K; k++) {
+                    const int64_t src = bw * K * N + (tb ? j * K + k : k * N + j);
+                    if (!put(mp, fp, false, (size_t)(bw * N * K + j * K + k), zget(bm, src, NULL, 0)))
+                        return no(why, whylen, NO_FIT);
                 }
-            }
-            if (!integer_op) continue;
-            if (per_row) mp->col_sum[bw * N + j] = (int32_t)(uint32_t)sum;
-            else fold(&mp->bias[bw * N + j], mp->x_zp, sum);
-            mp->zp_folded = mp->zp_folded || (!per_row && mp->x_zp != 0 && sum != 0);
-        }
+    }
     if (qmm) set_qlinear(mp, in);
     mp->relu = attr_int(n, "pecos_relu", 0) == 1;
     return 0;
@@ -430,7 +453,7 @@ int onnx_map_fp(const onnx_node_t *n, int index, const golden_tensor_t *const *i
 int64_t onnx_map_y_index(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix)
 {
     if (mp->matmul) return (b * mp->M + pix) * mp->N + k;
-    return (b * mp->cv.k + k) * ((int64_t)mp->p * mp->q) + pix;
+    return (b * mp->k_node + k) * ((int64_t)mp->p * mp->q) + pix;
 }
 
 float onnx_map_scale(const onnx_map_t *mp, int64_t k, int64_t pix)
@@ -452,11 +475,20 @@ int32_t onnx_map_y_zp(const onnx_map_t *mp)
     return mp->y_zp ? (int32_t)golden_tensor_get(mp->y_zp, 0) : 0;
 }
 
-int32_t onnx_map_correction(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix)
+int64_t onnx_map_acc_row(const onnx_map_t *mp, int64_t k)
 {
-    if (!mp->row_zp) return 0;
-    const int32_t s = mp->col_sum[(mp->w_per_batch ? b * mp->N : 0) + k];
-    return (int32_t)(0u - (uint32_t)((int64_t)mp->row_zp[pix] * s));
+    return mp->wide ? k / mp->kg * (mp->kg + 1) + k % mp->kg : k;
+}
+
+int32_t onnx_map_correction(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix, const int32_t *acc_b)
+{
+    uint32_t c = 0;
+    if (mp->row_zp) c -= (uint32_t)((int64_t)mp->row_zp[pix] * mp->col_sum[(mp->w_per_batch ? b * mp->N : 0) + k]);
+    if (mp->wide) {
+        const int64_t sx = k / mp->kg * (mp->kg + 1) + mp->kg, pq = (int64_t)mp->p * mp->q;
+        c -= (uint32_t)((int64_t)mp->zw_res[k] * acc_b[sx * pq + pix]);
+    }
+    return (int32_t)c;
 }
 
 const int32_t *onnx_map_bias(const onnx_map_t *mp, int64_t b)

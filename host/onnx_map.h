@@ -6,14 +6,15 @@
  * range; ConvInteger, QLinearConv, MatMulInteger and QLinearMatMul with int8 or uint8
  * operands and any zero points (docs/ONNX.md, "Zero points on the array"):
  *   x enters the array as it is (int8) or as x - 128 (uint8); the shifted x zero point
- *   zx' = zx - off is the value of padded cells, so that
+ *   zx' = zx - off is the value of padded cells (accel_conv_t.pad_value), so that
  *     sum (x - zx)(w - zw) = sum x' w'' - zx' * sum w''     (w'' = w - zw, per channel)
  *   holds at the borders too; the correction -zx' * sum w'' is one int32 per output channel
- *   added to the bias (int32 wrap-around, as the array's accumulator). w'' must fit int8
- *   for every weight, otherwise the node is refused with a reason (the zw * sum(x) term is
- *   not mapped). MatMul with per-row a zero points (not all equal): the correction
- *   -za'[m] * sum_k b''[k][n] depends on the row and is kept in row_zp/col_sum for the
- *   caller to add (onnx_map_correct()).
+ *   added to the bias (int32 wrap-around, as the array's accumulator). When some w'' leaves
+ *   int8 ("wide"), w - off is fed instead, and sum (x - zx)(w - zw) = sum x'(w - off)
+ *   - zx' sum (w - zw) - zw' sum x' with zw' = zw - off: sum x' over each window comes
+ *   from one extra all-ones output channel per group on the array, and -zw' * that is a
+ *   per-pixel correction (onnx_map_correction()). MatMul with per-row a zero points (not
+ *   all equal): -za'[m] * sum_k (b - zb)[k][n] depends on the row and is per-pixel too.
  * Float path (onnx_map_fp): float32 Conv, MatMul and Gemm, operands as they are.
  * Shapes: a 1-D or 2-D conv per batch item (accel_conv_t; accel_conv_maps decides strides and
  * dilations); a matmul [..,M,K] x [..,K,N] per batch as a 1x1 conv with C = K input channels,
@@ -53,6 +54,13 @@ typedef struct {
     int32_t *row_zp;        /* i8 matmul, per-row a zero points: za'[m] [M], else NULL */
     int32_t *col_sum;       /* with row_zp: sum_k b''[k][n], [(w_per_batch ? n_batch : 1) * N] */
     bool relu;              /* QLinear*: attribute pecos_relu = 1 (y = max(y, y_zero_point)) */
+    int k_node;             /* the node's output channels (matmul: N); cv.k is the array's */
+    bool wide;              /* i8: some w - zw leaves int8: w - off fed, one all-ones channel
+                             * per group appended after each group's channels (cv.k = k_node
+                             * + groups); its result, sum x' over the window, times zw' is
+                             * the per-pixel correction */
+    int kg;                 /* i8: the node's output channels per group */
+    int32_t *zw_res;        /* wide: zw' = zw - off per output channel [k_node] */
     float *xf, *wf, *bias_f; /* fp: the same layouts, float32 */
     /* QLinear*: borrowed from the node's inputs (y_zp may be NULL) */
     const golden_tensor_t *x_scale, *w_scale, *y_scale, *y_zp;
@@ -85,9 +93,13 @@ float onnx_map_scale(const onnx_map_t *mp, int64_t k, int64_t pix);
 bool onnx_map_scale_per_channel(const onnx_map_t *mp); /* the scale does not depend on pix */
 int32_t onnx_map_y_zp(const onnx_map_t *mp);
 
-/* The correction of element (b, k, pix) that is not in bias (per-row a zero points):
- * 0 unless mp->row_zp. */
-int32_t onnx_map_correction(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix);
+/* The array's output channel of node channel k (acc [cv.k][P*Q] per batch item). */
+int64_t onnx_map_acc_row(const onnx_map_t *mp, int64_t k);
+
+/* The per-pixel correction of node element (b, k, pix) that is not in bias, from batch
+ * item b's array result acc_b: -za'[pix] * sum_k (b - zb) (per-row a zero points) and
+ * -zw'[k] * (sum of x' over the window, the all-ones channel) when wide; int32 wrap-around. */
+int32_t onnx_map_correction(const onnx_map_t *mp, int64_t b, int64_t k, int64_t pix, const int32_t *acc_b);
 
 /* The bias of batch item b (mp->bias + b * K when w_per_batch), or NULL. */
 const int32_t *onnx_map_bias(const onnx_map_t *mp, int64_t b);

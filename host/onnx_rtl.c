@@ -114,7 +114,7 @@ static bool ppu_can_requant(const onnx_map_t *mp, char *why, size_t whylen)
         snprintf(why, whylen, "output zero point out of range: requantized on the host");
         return false;
     }
-    for (int64_t k = 0; k < mp->cv.k; k++) {
+    for (int64_t k = 0; k < mp->k_node; k++) {
         int32_t mult;
         int shift;
         const float s = onnx_map_scale(mp, k, 0);
@@ -133,9 +133,9 @@ static bool ppu_can_requant(const onnx_map_t *mp, char *why, size_t whylen)
 static int requant_ppu(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_map_t *mp, int64_t b, const int32_t *acc,
                        golden_tensor_t *out)
 {
-    const int K = mp->cv.k;
+    const int K = mp->k_node;
     const size_t pq = (size_t)mp->p * mp->q;
-    const bool u8 = mp->y_dtype == GOLDEN_DT_UINT8, per_elem = mp->row_zp != NULL;
+    const bool u8 = mp->y_dtype == GOLDEN_DT_UINT8, per_elem = mp->row_zp != NULL || mp->wide;
     const int32_t *bias = onnx_map_bias(mp, b);
     int *idx = malloc(sizeof *idx * ((size_t)K + 1));
     char *done = calloc((size_t)K + 1, 1);
@@ -155,12 +155,13 @@ static int requant_ppu(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_map_t *mp, i
             if (done[k] || onnx_map_scale(mp, k, 0) != s) continue;
             done[k] = 1;
             idx[cg] = k;
-            memcpy(in + (size_t)cg * pq, acc + (size_t)k * pq, pq * sizeof *in);
-            const int32_t bk = bias ? bias[k] : 0;
+            const int64_t row = onnx_map_acc_row(mp, k);
+            memcpy(in + (size_t)cg * pq, acc + (size_t)row * pq, pq * sizeof *in);
+            const int32_t bk = bias ? bias[row] : 0;
             if (per_elem)
                 for (size_t pix = 0; pix < pq; pix++)
                     bb[(size_t)cg * pq + pix] =
-                        (int32_t)((uint32_t)bk + (uint32_t)onnx_map_correction(mp, b, k, (int64_t)pix));
+                        (int32_t)((uint32_t)bk + (uint32_t)onnx_map_correction(mp, b, k, (int64_t)pix, acc));
             else
                 bb[cg] = bk;
             cg++;
@@ -216,13 +217,12 @@ static int check_acc(const onnx_node_t *n, const golden_tensor_t *const *in, int
     const int64_t pq = (int64_t)mp->p * mp->q;
     int bad = 0;
     for (int64_t bi = 0; bi < mp->n_batch && !bad; bi++) {
-        const int32_t *bias = onnx_map_bias(mp, bi);
-        for (int64_t k = 0; k < mp->cv.k && !bad; k++)
+        const int32_t *bias = onnx_map_bias(mp, bi), *ab = acc + (size_t)bi * mp->y_len;
+        for (int64_t k = 0; k < mp->k_node && !bad; k++)
             for (int64_t pix = 0; pix < pq && !bad; pix++) {
-                const int64_t o = onnx_map_y_index(mp, bi, k, pix);
-                const uint32_t got = (uint32_t)acc[(size_t)bi * mp->y_len + (size_t)(k * pq + pix)] +
-                                     (uint32_t)(bias && !acc_has_bias ? bias[k] : 0) +
-                                     (uint32_t)onnx_map_correction(mp, bi, k, pix);
+                const int64_t o = onnx_map_y_index(mp, bi, k, pix), row = onnx_map_acc_row(mp, k);
+                const uint32_t got = (uint32_t)ab[row * pq + pix] + (uint32_t)(bias && !acc_has_bias ? bias[row] : 0) +
+                                     (uint32_t)onnx_map_correction(mp, bi, k, pix, ab);
                 const uint32_t want = (uint32_t)golden_tensor_get_i64(&ref, o) +
                                       (uint32_t)(b ? golden_tensor_get_i64(b, b->count == 1 ? 0 : k) : 0);
                 if (got != want) {
@@ -285,10 +285,11 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
         R->host_rq = true;
         snprintf(R->why, sizeof R->why, "%s", rq_why);
     }
-    if (mp.zp_folded || mp.row_zp) {
+    if (mp.zp_folded || mp.row_zp || mp.wide) {
         size_t l = strlen(R->why);
-        snprintf(R->why + l, sizeof R->why - l, "%sx zero point %d folded into the bias%s", l ? "; " : "", (int)mp.x_zp,
-                 mp.row_zp ? " (per-row: corrected on the host)" : "");
+        snprintf(R->why + l, sizeof R->why - l, "%sx zero point %d folded into the bias%s%s", l ? "; " : "",
+                 (int)mp.x_zp, mp.row_zp ? "; per-row a zero points: a per-pixel correction" : "",
+                 mp.wide ? "; w - w_zero_point leaves int8: w - offset fed, sum(x) per window from an all-ones channel" : "");
     }
     const int64_t pq = (int64_t)mp.p * mp.q;
     const int32_t yz = mp.qlinear ? onnx_map_y_zp(&mp) : 0;
@@ -301,9 +302,10 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
             }
             continue;
         }
-        for (int64_t k = 0; k < mp.cv.k; k++)
+        for (int64_t k = 0; k < mp.k_node; k++)
             for (int64_t pix = 0; pix < pq; pix++) {
-                const int32_t v = (int32_t)((uint32_t)ab[k * pq + pix] + (uint32_t)onnx_map_correction(&mp, b, k, pix));
+                const int32_t v = (int32_t)((uint32_t)ab[onnx_map_acc_row(&mp, k) * pq + pix] +
+                                            (uint32_t)onnx_map_correction(&mp, b, k, pix, ab));
                 double y = v;
                 if (mp.qlinear) {
                     int32_t q = golden_onnx_requantize(v, onnx_map_scale(&mp, k, pix), yz, out->dtype);

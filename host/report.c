@@ -38,18 +38,24 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
     const totals_t t = totals(res, n);
     fprintf(f, "pecos run: %dx%d %s %s array, %s\n", cfg->rows, cfg->cols, cfg->dataflow,
             cfg->dtype, cfg->from_files ? "tensors from files" : "random tensors");
-    fprintf(f, "%-12s %-34s %12s %10s %10s %10s %6s %7s %6s\n", "layer", "shape", "MACs",
+    /* The shape column: 34 wide, wider when a layer's geometry makes its shape longer */
+    int sw = 34;
+    for (int i = 0; i < n; i++) {
+        layer_shape_str(&res[i].layer, shape, sizeof shape);
+        if ((int)strlen(shape) > sw) sw = (int)strlen(shape);
+    }
+    fprintf(f, "%-12s %-*s %12s %10s %10s %10s %6s %7s %6s\n", "layer", sw, "shape", "MACs",
             "cycles", "mem-free", "ideal", "util%", "Mcyc/s", "check");
     for (int i = 0; i < n; i++) {
         const layer_result_t *r = &res[i];
         layer_shape_str(&r->layer, shape, sizeof shape);
-        fprintf(f, "%-12s %-34s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", r->layer.name,
-                shape, (unsigned long long)r->macs, (unsigned long long)r->cycles,
+        fprintf(f, "%-12s %-*s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", r->layer.name,
+                sw, shape, (unsigned long long)r->macs, (unsigned long long)r->cycles,
                 (unsigned long long)r->model_cycles, (unsigned long long)r->ideal_cycles,
                 100.0 * r->utilization, ratio((double)r->cycles, r->sim_seconds) / 1e6,
                 layer_result_ok(r) ? "PASS" : "FAIL");
     }
-    fprintf(f, "%-12s %-34s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", "total", "",
+    fprintf(f, "%-12s %-*s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", "total", sw, "",
             (unsigned long long)t.macs, (unsigned long long)t.cycles,
             (unsigned long long)t.model, (unsigned long long)t.ideal,
             100.0 * ratio((double)t.macs, (double)t.cycles * cfg->rows * cfg->cols),
@@ -127,10 +133,18 @@ static void json_run(FILE *f, const run_config_t *cfg, const layer_result_t *res
         fprintf(f, "    {\"name\": ");
         json_str(f, L->name);
         fprintf(f, ", \"type\": \"%s\", \"shape\": {\"c\": %d, \"h\": %d, \"w\": %d, \"k\": %d, "
-                   "\"r\": %d, \"s\": %d, \"stride\": %d, \"pad\": %d, \"p\": %d, \"q\": %d}, "
-                   "\"shape_str\": ",
+                   "\"r\": %d, \"s\": %d, \"stride\": %d, \"pad\": %d, ",
                 L->type == LAYER_FC ? "fc" : "conv", L->c, L->h, L->w, L->k, L->r, L->s,
-                L->stride, L->pad, L->p, L->q);
+                L->stride_h, L->pad_t);
+        /* Not the plain case: stride and pad above are the vertical / top ones; every axis
+         * and side follows. */
+        if (!layer_plain(L))
+            fprintf(f, "\"stride_h\": %d, \"stride_w\": %d, \"dil_h\": %d, \"dil_w\": %d, "
+                       "\"pad_t\": %d, \"pad_l\": %d, \"pad_b\": %d, \"pad_r\": %d, "
+                       "\"pad_value\": %d, ",
+                    L->stride_h, L->stride_w, L->dil_h, L->dil_w, L->pad_t, L->pad_l, L->pad_b,
+                    L->pad_r, L->pad_value);
+        fprintf(f, "\"p\": %d, \"q\": %d}, \"shape_str\": ", L->p, L->q);
         json_str(f, shape);
         fprintf(f,
                 ",\n     \"macs\": %llu, \"cycles\": %llu, \"model_cycles\": %llu, "

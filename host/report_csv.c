@@ -1,5 +1,6 @@
 #include "report_csv.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pecos_err.h"
@@ -45,8 +46,18 @@ static void csv_row(FILE *f, const run_config_t *cfg, const layer_result_t *r, i
     const double *e = m->energy_pj;
     fprintf(f, "%d,", index);
     csv_field(f, L->name);
-    fprintf(f, ",%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,", L->type == LAYER_FC ? "fc" : "conv", L->c,
-            L->h, L->w, L->k, L->r, L->s, L->stride, L->pad, L->p, L->q);
+    /* stride and pad: one number in the plain case, else "HxW" and "t/l/b/r" */
+    char st[32], pd[64];
+    if (L->stride_h == L->stride_w)
+        snprintf(st, sizeof st, "%d", L->stride_h);
+    else
+        snprintf(st, sizeof st, "%dx%d", L->stride_h, L->stride_w);
+    if (L->pad_t == L->pad_l && L->pad_t == L->pad_b && L->pad_t == L->pad_r)
+        snprintf(pd, sizeof pd, "%d", L->pad_t);
+    else
+        snprintf(pd, sizeof pd, "%d/%d/%d/%d", L->pad_t, L->pad_l, L->pad_b, L->pad_r);
+    fprintf(f, ",%s,%d,%d,%d,%d,%d,%d,%s,%s,%d,%d,", L->type == LAYER_FC ? "fc" : "conv", L->c,
+            L->h, L->w, L->k, L->r, L->s, st, pd, L->p, L->q);
     fprintf(f, "%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%s,%d,%d,%d,%d,%d,%llu,", (ull)r->macs,
             (ull)r->cycles, (ull)r->model_cycles, (ull)r->ideal_cycles, (ull)m->roofline_cycles,
             (ull)m->predicted_cycles, r->utilization, layer_result_ok(r) ? "pass" : "FAIL",

@@ -11,8 +11,10 @@
 ws_model_in_t tiler_model_in(const layer_t *L, int rows, int cols, int df)
 {
     return (ws_model_in_t){.rows = rows, .cols = cols, .c = L->c, .h = L->h, .w = L->w,
-                           .k = L->k, .r = L->r, .s = L->s, .stride = L->stride, .pad = L->pad,
-                           .df = df};
+                           .k = L->k, .r = L->r, .s = L->s, .stride_h = L->stride_h,
+                           .stride_w = L->stride_w, .dil_h = L->dil_h, .dil_w = L->dil_w,
+                           .pad_t = L->pad_t, .pad_l = L->pad_l, .pad_b = L->pad_b,
+                           .pad_r = L->pad_r, .df = df};
 }
 
 /* The distinct values ceil(x/n), n = 1..x, largest first, into v (room for 2*sqrt(x)+2). */

@@ -113,8 +113,10 @@ static int plan_tiles(run_t *R)
                 T->pgn = (int)((T->npix + (uint32_t)R->rows - 1) / (uint32_t)R->rows);
                 T->fold0 = fold;
                 fold += (uint64_t)T->kgn * (uint64_t)T->cfn;
-                int lo = T->p0 * L->stride - L->pad;
-                int hi = (T->p0 + T->pt - 1) * L->stride - L->pad + L->r - 1;
+                /* input rows the tile's output rows touch, halo and skipped rows between
+                 * dilated taps included (one contiguous run of whole rows per channel) */
+                int lo = T->p0 * L->stride_h - L->pad_t;
+                int hi = (T->p0 + T->pt - 1) * L->stride_h - L->pad_t + (L->r - 1) * L->dil_h;
                 if (lo < 0) lo = 0;
                 if (hi > L->h - 1) hi = L->h - 1;
                 T->rin0 = lo;
@@ -309,16 +311,20 @@ static inline void put_lane(void *dst, int r, const uint8_t *src, size_t idx, si
 }
 
 /* Lane r of dst <- the ifmap element that tile T's reduction lane i meets at tile pixel pix
- * (from the tile's GLB ifmap bank); left +0 (as the caller cleared it) in the padding. */
+ * (from the tile's GLB ifmap bank). A padded cell is made at lane time, not read: it holds
+ * the layer's pad value (int8), or stays +0 (fp, as the caller cleared it). */
 static void put_ifmap(run_t *R, const tile_t *T, void *dst, int r, uint32_t pix, int i)
 {
     const layer_t *L = R->job->layer;
     const int p = T->p0 + (int)(pix / (uint32_t)L->q), q = (int)(pix % (uint32_t)L->q);
-    const int ih = p * L->stride - L->pad + R->crs_ry[i], iw = q * L->stride - L->pad + R->crs_sx[i];
+    const int ih = p * L->stride_h - L->pad_t + R->crs_ry[i] * L->dil_h;
+    const int iw = q * L->stride_w - L->pad_l + R->crs_sx[i] * L->dil_w;
     if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w) {
         put_lane(dst, r, R->glb_if[T->if_load & 1],
                  ((size_t)R->crs_c[i] * T->rin + (size_t)(ih - T->rin0)) * L->w + iw, R->esz);
         R->st->glb_rd[G_IFMAP] += R->esz;
+    } else if (R->esz == 1) {
+        ((int8_t *)dst)[r] = (int8_t)L->pad_value;
     }
 }
 

@@ -102,6 +102,8 @@ static int check_all(const golden_conv_t *cv, int *p, int *q, char *err, size_t 
         return fail(err, errlen, "groups %d does not divide c %d", cv->groups, cv->c);
     if (cv->k % cv->groups != 0)
         return fail(err, errlen, "groups %d does not divide k %d", cv->groups, cv->k);
+    if (cv->pad_value < INT8_MIN || cv->pad_value > INT8_MAX)
+        return fail(err, errlen, "pad_value must be in -128..127 (got %d)", cv->pad_value);
     rc = check_spatial(cv, p, q, err, errlen);
     if (rc)
         return rc;
@@ -185,18 +187,16 @@ int golden_conv_i8(const golden_conv_t *cv, const int8_t *ifmap, const int8_t *w
 
                     for (int r = 0; r < R; r++) {
                         const int ih = p * cv->stride_h - cv->pad_top + r * cv->dil_h;
-
-                        if (ih < 0 || ih >= H)
-                            continue; /* zero padding row */
-                        const int8_t *in_row = in_c + (size_t)ih * W;
                         const int8_t *w_row = w_c + (size_t)r * S;
 
                         for (int s = 0; s < S; s++) {
                             const int iw = q * cv->stride_w - cv->pad_left + s * cv->dil_w;
+                            /* a padded cell holds pad_value */
+                            const int x = ih < 0 || ih >= H || iw < 0 || iw >= W
+                                              ? cv->pad_value
+                                              : in_c[(size_t)ih * W + iw];
 
-                            if (iw < 0 || iw >= W)
-                                continue; /* zero padding column */
-                            sum += (int64_t)in_row[iw] * w_row[s];
+                            sum += (int64_t)x * w_row[s];
                         }
                     }
                 }

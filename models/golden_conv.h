@@ -6,8 +6,9 @@
  *                  in[g*C/G + c][p*stride_h - pad_top + r*dil_h][q*stride_w - pad_left + s*dil_w]
  *                  * w[k][c][r][s]
  *
- * with g = k / (K/G) the group of output channel k and in[][][] = 0 outside the image
- * (zero padding). The sum is formed in int64 and stored as its low 32 bits (two's
+ * with g = k / (K/G) the group of output channel k and in[][][] = pad_value outside the
+ * image (0 by default: zero padding; a nonzero value is what an int8 tensor with a zero
+ * point pads with). The sum is formed in int64 and stored as its low 32 bits (two's
  * complement), which is what an int32 hardware accumulator that wraps produces.
  *
  * Written for clarity, not speed: plain loops, no im2col/GEMM.
@@ -22,7 +23,8 @@ typedef struct {
     int c, h, w;            /* input channels, height, width */
     int k, r, s;            /* output channels, filter height, filter width */
     int stride_h, stride_w; /* >= 1 */
-    int pad_top, pad_left, pad_bottom, pad_right; /* >= 0, zero padding */
+    int pad_top, pad_left, pad_bottom, pad_right; /* >= 0 */
+    int pad_value;          /* int8 value of a padded cell, -128..127 (fp models: 0 only) */
     int dil_h, dil_w;       /* dilation, >= 1 */
     int groups;             /* >= 1, divides c and k; weights are [K, C/groups, R, S] */
 } golden_conv_t;
@@ -34,6 +36,7 @@ typedef struct {
 int golden_conv_out_hw(const golden_conv_t *cv, int *p, int *q);
 
 /* Validates every field: c, h, w, k, r, s, strides, dilations, groups >= 1; pads >= 0;
+ * pad_value in -128..127;
  * groups divides c and k; output size >= 1; tensor sizes representable.
  * Returns 0 (err set to "" if given) or PECOS_EPARAM, in which case a one-line reason
  * naming the parameter is written into err (if err != NULL and errlen > 0). */

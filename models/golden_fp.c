@@ -7,15 +7,15 @@
 
 static int supported(const golden_conv_t *cv)
 {
-    return golden_conv_check(cv, NULL, 0) == 0 && cv->groups == 1 && cv->dil_h == 1 &&
-           cv->dil_w == 1;
+    return golden_conv_check(cv, NULL, 0) == 0 && cv->groups == 1 && cv->pad_value == 0;
 }
 
 /* Input element at reduction index (c, ry, sx) for output (p, q), as a float (+0 outside). */
 static float in_at(const golden_conv_t *cv, fp_fmt_t fmt, const uint16_t *ifmap, int c, int ry,
                    int sx, int p, int q)
 {
-    int ih = p * cv->stride_h - cv->pad_top + ry, iw = q * cv->stride_w - cv->pad_left + sx;
+    const int ih = p * cv->stride_h - cv->pad_top + ry * cv->dil_h;
+    const int iw = q * cv->stride_w - cv->pad_left + sx * cv->dil_w;
     if (ih < 0 || ih >= cv->h || iw < 0 || iw >= cv->w) return 0.0f;
     return fp16x_to_f32(fmt, ifmap[((size_t)c * cv->h + ih) * cv->w + iw]);
 }

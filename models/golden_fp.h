@@ -18,7 +18,8 @@
 #include "golden_conv.h"
 
 /* ifmap [C,H,W] and weights [K,C,R,S] are 16-bit patterns of fmt; bias [K] fp32 or NULL;
- * out [K,P,Q] fp32 bit patterns. Only groups=1, dilation 1. Returns 0 or PECOS_EPARAM. */
+ * out [K,P,Q] fp32 bit patterns. Any strides, dilations and pads (padded cells are +0);
+ * only groups=1 and pad_value 0. Returns 0 or PECOS_EPARAM. */
 int golden_conv_fp_ws(const golden_conv_t *cv, fp_fmt_t fmt, int rows, const uint16_t *ifmap,
                       const uint16_t *weights, const float *bias, uint32_t *out);
 /* The same with the reduction cut the way a tiling with ct input channels per tile cuts

@@ -13,8 +13,9 @@ static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 /* Input rows that output rows [p0, p0+pt) touch, clipped to the image (0 if all padding). */
 static uint64_t rows_in(const ws_model_in_t *in, uint64_t p0, uint64_t pt)
 {
-    const int64_t lo = (int64_t)p0 * in->stride - in->pad;
-    const int64_t hi = (int64_t)(p0 + pt - 1) * in->stride - in->pad + in->r - 1;
+    const int64_t lo = (int64_t)p0 * in->stride_h - in->pad_t;
+    const int64_t hi = (int64_t)(p0 + pt - 1) * in->stride_h - in->pad_t +
+                       (int64_t)in->dil_h * (in->r - 1);
     const int64_t a = lo < 0 ? 0 : lo, b = hi > in->h - 1 ? in->h - 1 : hi;
     return b >= a ? (uint64_t)(b - a + 1) : 0;
 }
@@ -82,18 +83,33 @@ int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t
     m->dram_rd = m->ifmap_rd + m->weight_rd + m->bias_rd + m->psum_rd;
     m->dram_wr = m->out_wr;
 
-    /* Compulsory: the union of the input rows any output row touches. */
+    /* Compulsory: the union of the input rows any output row touches (with a dilation the
+     * taps of one output row skip rows: the union is counted row by row). */
     uint64_t used = 0;
-    int64_t covered = -1; /* last input row counted */
-    for (uint64_t p = 0; p < P; p++) {
-        int64_t lo = (int64_t)p * in->stride - in->pad, hi = lo + in->r - 1;
-        if (lo < 0) lo = 0;
-        if (hi > in->h - 1) hi = in->h - 1;
-        if (lo <= covered) lo = covered + 1;
-        if (hi >= lo) {
-            used += (uint64_t)(hi - lo + 1);
-            covered = hi;
+    if (in->dil_h == 1) {
+        int64_t covered = -1; /* last input row counted */
+        for (uint64_t p = 0; p < P; p++) {
+            int64_t lo = (int64_t)p * in->stride_h - in->pad_t, hi = lo + in->r - 1;
+            if (lo < 0) lo = 0;
+            if (hi > in->h - 1) hi = in->h - 1;
+            if (lo <= covered) lo = covered + 1;
+            if (hi >= lo) {
+                used += (uint64_t)(hi - lo + 1);
+                covered = hi;
+            }
         }
+    } else {
+        uint8_t *row = calloc((size_t)in->h, 1);
+        if (!row) return PECOS_ENOMEM;
+        for (uint64_t p = 0; p < P; p++)
+            for (int r = 0; r < in->r; r++) {
+                const int64_t ih = (int64_t)p * in->stride_h - in->pad_t + (int64_t)r * in->dil_h;
+                if (ih >= 0 && ih < in->h && !row[ih]) {
+                    row[ih] = 1;
+                    used++;
+                }
+            }
+        free(row);
     }
     /* Bus bytes: per tile of each tensor its runs; full tiles and the edge tile. */
     const uint64_t H = (uint64_t)in->h, e = (uint64_t)esz;

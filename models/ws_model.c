@@ -11,12 +11,15 @@ int ws_model_conv(const ws_model_in_t *in, ws_model_t *m)
 {
     memset(m, 0, sizeof *m);
     if (in->rows < 1 || in->cols < 1 || in->c < 1 || in->h < 1 || in->w < 1 || in->k < 1 ||
-        in->r < 1 || in->s < 1 || in->stride < 1 || in->pad < 0)
+        in->r < 1 || in->s < 1 || in->stride_h < 1 || in->stride_w < 1 || in->dil_h < 1 ||
+        in->dil_w < 1 || in->pad_t < 0 || in->pad_l < 0 || in->pad_b < 0 || in->pad_r < 0)
         return PECOS_EPARAM;
-    int eh = in->h + 2 * in->pad - in->r, ew = in->w + 2 * in->pad - in->s;
+    /* ONNX: P = floor((H + pad_t + pad_b - dil_h*(R-1) - 1) / stride_h) + 1 */
+    const int64_t eh = (int64_t)in->h + in->pad_t + in->pad_b - (int64_t)in->dil_h * (in->r - 1) - 1;
+    const int64_t ew = (int64_t)in->w + in->pad_l + in->pad_r - (int64_t)in->dil_w * (in->s - 1) - 1;
     if (eh < 0 || ew < 0) return PECOS_EPARAM;
-    m->p = eh / in->stride + 1;
-    m->q = ew / in->stride + 1;
+    m->p = (int)(eh / in->stride_h + 1);
+    m->q = (int)(ew / in->stride_w + 1);
 
     uint64_t crs = (uint64_t)in->c * in->r * in->s;
     uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, n;

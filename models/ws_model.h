@@ -10,6 +10,10 @@
  * the host's code. With data always available it is exact: the simulated cycle count must
  * equal ws_model_t.cycles.
  *
+ * Strides, dilations and pads enter only through the output size P x Q (ONNX formula) and
+ * which input element a lane carries: the array's timing depends on K, C*R*S and P*Q alone,
+ * so the recurrences below hold for any geometry (padded lanes are beats like any other).
+ *
  * Mapping: the reduction dimension C*R*S is cut into CF = ceil(CRS/Rows) folds of Rows
  * lanes, the output channels K into KG = ceil(K/Cols) groups of Cols columns. Folds run in
  * order f = kg*CF + cf; each streams N = P*Q beats (one per output pixel). Fold f's partial
@@ -39,7 +43,9 @@
 typedef struct {
     int rows, cols;          /* array */
     int c, h, w, k, r, s;    /* layer */
-    int stride, pad;         /* symmetric */
+    int stride_h, stride_w;  /* >= 1 */
+    int dil_h, dil_w;        /* >= 1 */
+    int pad_t, pad_l, pad_b, pad_r; /* >= 0 */
     int df;                  /* DF_WS (0), DF_IS or DF_OS (tiling.h) */
 } ws_model_in_t;
 

@@ -9,12 +9,14 @@ Per count: one case each of
                        sometimes per-channel w zero points with w - zw in int8), groups 1-2,
                        kernel 1-3, stride 1-2 (equal), asymmetric pads, int32 bias, uint8
                        or int8 y with a zero point
-    convinteger_<i>    uint8/int8 x and w with zero points (w - zw in int8)
+    convinteger_<i>    uint8/int8 x and w with zero points
     matmulinteger_<i>  uint8/int8 A with a per-tensor or per-row zero point, B with
                        per-column zero points
     qlinearmatmul_<i>  uint8/int8 A, B and Y with per-tensor zero points
-and one case w_zp_out_of_int8 (ConvInteger with uint8 weights up to 255 and w_zero_point 0:
-w - zw leaves int8, so the node stays on the golden models and --require-rtl must fail).
+one case conv_pool_uint8 (uint8 QLinearConv -> uint8 MaxPool, for pecos run --onnx) and
+one case conv3d_unmappable (a 3-D ConvInteger: the node stays on the golden models and
+--require-rtl must fail). About 40% of the weight tensors use the whole uint8/int8 range with
+any zero point, so that w - zw leaves int8 (the "wide" mapping of docs/ONNX.md).
 
 The expected outputs are computed here with numpy, independently of pecos: padded cells hold
 the x zero point, int64 accumulation of (x - zx)(w - zw), requantization as ONNX defines it
@@ -104,8 +106,11 @@ def conv_shape(rs):
     return g, c, k, r, s, stride, pads, h, w
 
 
-def weights(rs, k, cg, r, s, wdt, per_channel_zp):
-    """w and zw [K] with w - zw in int8 for every weight."""
+def weights(rs, k, cg, r, s, wdt, per_channel_zp, wide=False):
+    """w and zw [K]: w - zw in int8 for every weight, or (wide) any w and zero points."""
+    if wide:
+        zw = np.array([rand_zp(rs, wdt) for _ in range(k)]) if per_channel_zp else np.full((k,), rand_zp(rs, wdt))
+        return rand_q(rs, wdt, (k, cg, r, s)), zw.astype(wdt)
     if wdt == np.uint8:
         zw = rs.randint(0, 256, size=(k,)) if per_channel_zp else np.full((k,), rs.randint(0, 256))
     else:
@@ -125,7 +130,8 @@ def qlinearconv(rs, out, i):
     x = rand_q(rs, xdt, (1, c, h, wd))
     zx = rand_zp(rs, xdt)
     per_zp = rs.rand() < 0.3
-    w, zw = weights(rs, k, c // g, r, s, np.int8, per_zp)
+    wdt = rs.choice([np.int8, np.uint8])
+    w, zw = weights(rs, k, c // g, r, s, wdt, per_zp, rs.rand() < 0.4)
     xs = np.float32(0.02 + rs.rand() * 0.05)
     ws = (np.float32(0.002) * (1 + rs.randint(0, 5, size=(k,)))).astype(np.float32)
     b = rs.randint(-3000, 3001, size=(k,)).astype(np.int32)
@@ -137,7 +143,7 @@ def qlinearconv(rs, out, i):
     scale = (sxw / ys).astype(np.float32)
     y = requant(acc, scale, zy, ydt)
     inits = [arr(np.float32(xs), "xs"), arr(np.asarray(zx, dtype=xdt), "xz"), arr(w, "w"), arr(ws, "ws"),
-             arr(zw if per_zp else np.asarray(0, dtype=np.int8), "wz"), arr(np.float32(ys), "ys"),
+             arr(zw if per_zp else np.asarray(zw[0], dtype=wdt), "wz"), arr(np.float32(ys), "ys"),
              arr(np.asarray(zy, dtype=ydt), "yz"), arr(b, "b")]
     node = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"], ["y"],
                             name="qconv", kernel_shape=[r, s], pads=pads, strides=[stride, stride], group=g)
@@ -151,7 +157,7 @@ def convinteger(rs, out, i):
     wdt = rs.choice([np.int8, np.uint8])
     x = rand_q(rs, xdt, (1, c, h, wd))
     zx = rand_zp(rs, xdt)
-    w, zw = weights(rs, k, c // g, r, s, wdt, False)
+    w, zw = weights(rs, k, c // g, r, s, wdt, False, rs.rand() < 0.4)
     y = conv_acc(x.astype(np.int64), int(zx), w.astype(np.int64), zw.astype(np.int64), stride, pads, g)
     inits = [arr(np.asarray(zx, dtype=xdt), "xz"), arr(w, "w"), arr(np.asarray(zw[0], dtype=wdt), "wz")]
     node = helper.make_node("ConvInteger", ["x", "w", "xz", "wz"], ["y"], name="convint", kernel_shape=[r, s],
@@ -169,6 +175,8 @@ def mm_operands(rs, per_row):
     zb = np.array([rand_zp(rs, bdt) for _ in range(n)], dtype=bdt)
     lo = np.maximum(zb.astype(np.int64) - 128, -128 if bdt == np.int8 else 0)
     hi = np.minimum(zb.astype(np.int64) + 127, 127 if bdt == np.int8 else 255)
+    if rs.rand() < 0.4:  # any B: b - zb may leave int8
+        lo, hi = np.full((n,), -128 if bdt == np.int8 else 0), np.full((n,), 127 if bdt == np.int8 else 255)
     b = np.stack([rs.randint(lo[j], hi[j] + 1, size=(kk,)) for j in range(n)], axis=1).astype(bdt)
     za_col = za.astype(np.int64).reshape(-1, 1) if per_row else np.int64(za)
     acc = (a.astype(np.int64) - za_col) @ (b.astype(np.int64) - zb.astype(np.int64).reshape(1, n))
@@ -191,9 +199,9 @@ def qlinearmatmul(rs, out, i):
     za = rand_zp(rs, dt)
     b = rand_q(rs, np.int8, (kk, n)) if dt == np.int8 else None
     zb = np.int8(0) if dt == np.int8 else None
-    if dt == np.uint8:  # uint8 B with a zero point near 128 (b - zb stays in int8)
-        zb = np.uint8(rs.randint(120, 136))
-        b = rs.randint(max(int(zb) - 128, 0), min(int(zb) + 127, 255) + 1, size=(kk, n)).astype(np.uint8)
+    if dt == np.uint8:  # uint8 B with any zero point and any values (b - zb may leave int8)
+        zb = np.uint8(rs.randint(0, 256))
+        b = rs.randint(0, 256, size=(kk, n)).astype(np.uint8)
     acc = (a.astype(np.int64) - int(za)) @ (b.astype(np.int64) - int(zb))
     as_, bs = np.float32(0.03), np.float32(0.01)
     sxw = np.float32(as_ * bs)
@@ -208,16 +216,45 @@ def qlinearmatmul(rs, out, i):
 
 
 def refused(rs, out):
-    x = rand_q(rs, np.uint8, (1, 2, 5, 5))
-    w = rs.randint(0, 256, size=(3, 2, 3, 3)).astype(np.uint8)
-    w[0, 0, 0, 0] = 255
-    zx = np.uint8(100)
-    y = conv_acc(x.astype(np.int64), 100, w.astype(np.int64), np.zeros((3,), dtype=np.int64), 1, [1, 1, 1, 1], 1)
-    inits = [arr(np.asarray(zx, dtype=np.uint8), "xz"), arr(w, "w"), arr(np.asarray(0, dtype=np.uint8), "wz")]
-    node = helper.make_node("ConvInteger", ["x", "w", "xz", "wz"], ["y"], name="wide_w", kernel_shape=[3, 3],
-                            pads=[1, 1, 1, 1])
-    save(out, "w_zp_out_of_int8", [node], [helper.make_tensor_value_info("x", TensorProto.UINT8, list(x.shape))],
+    """A 3-D ConvInteger: the 2-D array cannot run it (golden only, with the reason)."""
+    x = rand_q(rs, np.uint8, (1, 1, 3, 4, 4))
+    w = rand_q(rs, np.int8, (2, 1, 2, 2, 2))
+    zx = 100
+    xl = x.astype(np.int64) - zx
+    y = np.zeros((1, 2, 2, 3, 3), dtype=np.int64)
+    for k in range(2):
+        for d in range(2):
+            for i in range(3):
+                for j in range(3):
+                    y[0, k, d, i, j] = int((xl[0, 0, d:d + 2, i:i + 2, j:j + 2] * w[k, 0].astype(np.int64)).sum())
+    inits = [arr(np.asarray(zx, dtype=np.uint8), "xz"), arr(w, "w")]
+    node = helper.make_node("ConvInteger", ["x", "w", "xz"], ["y"], name="conv3d", kernel_shape=[2, 2, 2])
+    save(out, "conv3d_unmappable", [node], [helper.make_tensor_value_info("x", TensorProto.UINT8, list(x.shape))],
          [helper.make_tensor_value_info("y", TensorProto.INT32, list(y.shape))], inits, x, y.astype(np.int32))
+
+
+def conv_pool_uint8(rs, out):
+    """uint8 QLinearConv (zero points, pads) -> uint8 MaxPool 2x2: the pool on the PPU as x - 128."""
+    x = rand_q(rs, np.uint8, (1, 2, 6, 6))
+    zx = np.uint8(90)
+    w, zw = weights(rs, 3, 2, 3, 3, np.int8, False)
+    b = rs.randint(-500, 501, size=(3,)).astype(np.int32)
+    acc = conv_acc(x.astype(np.int64), int(zx), w.astype(np.int64), zw.astype(np.int64), 1, [1, 1, 1, 1], 1)
+    acc += b.reshape(1, 3, 1, 1)
+    xs, ws = np.float32(0.02), np.full((3,), 0.004, dtype=np.float32)
+    sxw = (xs * ws).astype(np.float32).reshape(1, 3, 1, 1)
+    ys = y_scale_for(acc, sxw)
+    zy = np.uint8(120)
+    c = requant(acc, (sxw / ys).astype(np.float32), zy, np.uint8)
+    y = c.reshape(1, 3, 3, 2, 3, 2).max(axis=(3, 5))
+    inits = [arr(xs, "xs"), arr(np.asarray(zx, dtype=np.uint8), "xz"), arr(w, "w"), arr(ws, "ws"),
+             arr(np.asarray(0, dtype=np.int8), "wz"), arr(np.float32(ys), "ys"), arr(np.asarray(zy, dtype=np.uint8), "yz"),
+             arr(b, "b")]
+    nodes = [helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"], ["c"], name="qconv",
+                              kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("MaxPool", ["c"], ["y"], name="pool", kernel_shape=[2, 2], strides=[2, 2])]
+    save(out, "conv_pool_uint8", nodes, [helper.make_tensor_value_info("x", TensorProto.UINT8, list(x.shape))],
+         [helper.make_tensor_value_info("y", TensorProto.UINT8, list(y.shape))], inits, x, y)
 
 
 def main():
@@ -235,7 +272,8 @@ def main():
         matmulinteger(rs, out, i)
         qlinearmatmul(rs, out, i)
     refused(rs, out)
-    print("wrote %d cases into %s (seed %d)" % (4 * count + 1, out, seed))
+    conv_pool_uint8(rs, out)
+    print("wrote %d cases into %s (seed %d)" % (4 * count + 2, out, seed))
     return 0
 
 

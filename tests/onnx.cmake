@@ -233,8 +233,9 @@ endif()
 # 40 cases (10 each of QLinearConv, ConvInteger, MatMulInteger, QLinearMatMul: uint8/int8,
 # nonzero and per-row/per-column zero points, groups, asymmetric pads, per-channel scales)
 # with numpy's expected outputs; every one must run on the array (--require-rtl), under ws
-# on 4x4, os on 4x4 and is on 8x8. w_zp_out_of_int8 cannot map (w - zw leaves int8): it
-# must be reported golden only, and --require-rtl must fail it naming the node and reason.
+# on 4x4, os on 4x4 and is on 8x8 (about 40% of them have weights with w - zw outside int8:
+# the all-ones channel mapping). conv3d_unmappable (3-D) cannot map: it must be reported
+# golden only, and --require-rtl must fail it naming the node and the reason.
 set(_zp ${CMAKE_CURRENT_BINARY_DIR}/zp)
 add_test(NAME fixtures.onnx_zp COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/scripts/mk_zp_cases.py ${_zp} --count 10)
 set_tests_properties(fixtures.onnx_zp PROPERTIES FIXTURES_SETUP onnx_zp LABELS onnx)
@@ -250,24 +251,32 @@ foreach(_cfg "4x4;ws;ws_int8_4x4" "4x4;os;os_int8_4x4" "8x8;is;ws_int8_8x8")
   set_tests_properties(onnx.zp.${_df}_${_rc} PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp)
 endforeach()
 if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
-  set(_zp_why "node 'wide_w' \\(ConvInteger\\) ran on the golden models only: weight [0-9]+ minus its zero point 0 = [0-9]+ leaves int8")
+  set(_zp_why "node 'conv3d' \\(ConvInteger\\) ran on the golden models only: only 1-D and 2-D convolutions map onto the array")
   add_test(NAME onnx.zp.unmappable_reported
-    COMMAND pecos onnx-test --strict --rtl 4x4 ${_zp}/w_zp_out_of_int8)
+    COMMAND pecos onnx-test --strict --rtl 4x4 ${_zp}/conv3d_unmappable)
   set_tests_properties(onnx.zp.unmappable_reported PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
-    PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden; golden only for ConvInteger: weight [0-9]+ minus its zero point 0")
+    PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden; golden only for ConvInteger: only 1-D and 2-D convolutions map onto the array")
   add_test(NAME onnx.zp.require_rtl_fails
-    COMMAND sh -c "${PECOS_BIN} onnx-test --rtl 4x4 --require-rtl ${_zp}/w_zp_out_of_int8; echo rc=$?")
+    COMMAND sh -c "${PECOS_BIN} onnx-test --rtl 4x4 --require-rtl ${_zp}/conv3d_unmappable; echo rc=$?")
   set_tests_properties(onnx.zp.require_rtl_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
-    PASS_REGULAR_EXPRESSION "FAIL zp/w_zp_out_of_int8: --require-rtl: ${_zp_why}.*rc=1")
+    PASS_REGULAR_EXPRESSION "FAIL zp/conv3d_unmappable: --require-rtl: ${_zp_why}.*rc=1")
   add_test(NAME onnx.run_zp.require_rtl_fails
-    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/w_zp_out_of_int8/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
+    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/conv3d_unmappable/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
   set_tests_properties(onnx.run_zp.require_rtl_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
     PASS_REGULAR_EXPRESSION "FAIL --require-rtl: ${_zp_why}.*rc=1")
-  # run --onnx on a uint8 QLinearConv with zero points: the array and the PPU, RTL share 100%
+  # run --onnx on a uint8 -> uint8 QLinearConv (uint8 weights, w_zero_point 202: wide) on the
+  # array and the PPU, RTL share 100%
   add_test(NAME onnx.run_zp.qlinearconv_uint8
-    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/qlinearconv_1/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
+    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/qlinearconv_9/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
   set_tests_properties(onnx.run_zp.qlinearconv_uint8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
     PASS_REGULAR_EXPRESSION "qconv +QLinearConv +array\\+ppu [^\n]* PASS.*RTL share 100.0%.*rc=0")
+
+  # uint8 QLinearConv -> uint8 MaxPool: the pool on the PPU (x - 128, + 128 after), the output
+  # equal to numpy's expected output
+  add_test(NAME onnx.run_zp.conv_pool_uint8
+    COMMAND sh -c "${PECOS_BIN} run --onnx ${_zp}/conv_pool_uint8/model.onnx --rows 4 --cols 4 --require-rtl; echo rc=$?")
+  set_tests_properties(onnx.run_zp.conv_pool_uint8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
+    PASS_REGULAR_EXPRESSION "pool +MaxPool +ppu [^\n]* 0/27 +PASS.*RTL share 100.0%.*output 'y': 0 of 27 elements differ.*PASS.*rc=0")
 
   # --- pecos eval on the quantized CNN: RTL == golden on every image ------------------------
   add_test(NAME onnx.eval_qcnn.ws_4x4
@@ -278,6 +287,20 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
       COMMAND sh ${T}/eval_check.sh ${PECOS_BIN} ${_qcnn} 8 8 os ${CMAKE_CURRENT_BINARY_DIR}/onnxrun 12)
     set_tests_properties(onnx.eval_qcnn.os_8x8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
   endif()
+  # The digits float model on the bf16 and fp16 arrays beside the int8 model (first 40 test
+  # images; the whole split takes ~12 s per format: h/digits' docs give those numbers).
+  foreach(_f bf16 fp16)
+    if(NOT "ws_${_f}_4x4" IN_LIST PECOS_VARIANT_LIST)
+      continue()
+    endif()
+    add_test(NAME onnx.eval_digits.fp_rtl_${_f}_4x4
+      COMMAND pecos eval ${CMAKE_SOURCE_DIR}/models/digits/digits_qdq.onnx
+              --data ${CMAKE_SOURCE_DIR}/models/digits/test_x.npy --labels ${CMAKE_SOURCE_DIR}/models/digits/test_y.npy
+              --float-model ${CMAKE_SOURCE_DIR}/models/digits/digits_float.onnx --fp-rtl ${_f} --rows 4 --cols 4
+              --limit 40 --require-rtl)
+    set_tests_properties(onnx.eval_digits.fp_rtl_${_f}_4x4 PROPERTIES LABELS onnx
+      PASS_REGULAR_EXPRESSION "40 images.*float model on the ${_f} array [0-9.]+% .*RTL == golden: 40 of 40 images.*float model on the ${_f} array, per image: [0-9]+ cycles[^\n]*RTL share of its conv/matmul MACs 100.0%.*PASS")
+  endforeach()
   # Checker self-test: a fault on the array fails eval (exit 1) with the node's check.
   add_test(NAME onnx.eval_qcnn.injected_fault_fails
     COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnxrun && /usr/bin/python3 -c 'import numpy as n; n.save(\"${CMAKE_CURRENT_BINARY_DIR}/onnxrun/label1.npy\", n.array([3], dtype=n.int32))' && ${PECOS_BIN} eval ${_qcnn}/model.onnx --data ${_qcnn}/x.npy --labels ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/label1.npy --rows 4 --cols 4 --inject-fault 0; echo rc=$?")
@@ -308,9 +331,9 @@ set_tests_properties(cli.bad.onnx_require_rtl_without_rtl cli.bad.run_require_rt
 # Every selected float Conv/Gemm/MatMul case again with --rtl 4x4 --fp-rtl bf16: the nodes
 # that map run on the bf16 array (bit-exact vs the golden fp conv in the array's order) and
 # must stay within the derived error bound (docs/ONNX.md); the PASS line must say so. The
-# cases below that do not map (alpha/beta != 1, a matrix C, dilation, 3-D) must say why.
+# cases below that do not map (alpha/beta != 1, a matrix C, 3-D) must say why.
 set(_onnx_fp_re "^node/test_(basic_conv_with|conv_with|gemm_|matmul_)|^pytorch-converted/test_(Conv[123]d|Linear)|^pytorch-operator/test_operator_conv$")
-set(_onnx_fp_golden_re "gemm_(all_attributes|alpha|beta|default_matrix_bias)$|Conv[12]d_dilated$|Conv3d")
+set(_onnx_fp_golden_re "gemm_(all_attributes|alpha|beta|default_matrix_bias)$|Conv3d")
 set(_onnx_fp_slow pytorch-operator/test_operator_conv) # 5.3 M cycles: ~10 s on the bf16 array
 if("ws_bf16_4x4" IN_LIST PECOS_VARIANT_LIST AND _onnx_rtl_args)
   set(_fp_fast_dirs "")
@@ -320,10 +343,13 @@ if("ws_bf16_4x4" IN_LIST PECOS_VARIANT_LIST AND _onnx_rtl_args)
       continue()
     endif()
     string(REPLACE "/" "." tname "onnx.fp_rtl.${c}")
-    add_test(NAME ${tname} COMMAND pecos onnx-test --strict --rtl 4x4 --fp-rtl bf16 ${PECOS_ONNX_TESTDATA}/${c})
     if(c MATCHES "${_onnx_fp_golden_re}")
+      # these cannot take --require-rtl: their node stays golden (the PASS line says why)
+      add_test(NAME ${tname} COMMAND pecos onnx-test --strict --rtl 4x4 --fp-rtl bf16 ${PECOS_ONNX_TESTDATA}/${c})
       set(_re "PASS [^\n]*fp-rtl golden only for ")
     else()
+      add_test(NAME ${tname}
+        COMMAND pecos onnx-test --strict --rtl 4x4 --fp-rtl bf16 --require-rtl ${PECOS_ONNX_TESTDATA}/${c})
       set(_re "PASS [^\n]*fp-rtl bf16 \\([0-9]+ node runs?, [0-9]+ cycles, max \\|err\\|/bound [0-9.e-]+\\)")
       if(NOT c IN_LIST _onnx_fp_slow)
         list(APPEND _fp_fast_dirs ${PECOS_ONNX_TESTDATA}/${c})
@@ -345,7 +371,7 @@ if("ws_bf16_4x4" IN_LIST PECOS_VARIANT_LIST AND _onnx_rtl_args)
   # The same mapped cases on the fp16 array: every one must report its fp16 node runs.
   if("ws_fp16_4x4" IN_LIST PECOS_VARIANT_LIST)
     add_test(NAME onnx.fp_rtl_fp16.float_cases
-      COMMAND sh -c "$<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --fp-rtl fp16 \"$@\" | tee /dev/stderr | grep -c 'fp-rtl fp16 (' | grep -qx ${_n_fp_mapped}" sh ${_fp_fast_dirs})
+      COMMAND sh -c "$<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --fp-rtl fp16 --require-rtl \"$@\" | tee /dev/stderr | grep -c 'fp-rtl fp16 (' | grep -qx ${_n_fp_mapped}" sh ${_fp_fast_dirs})
     set_tests_properties(onnx.fp_rtl_fp16.float_cases PROPERTIES LABELS onnx)
   endif()
 endif()

@@ -1,6 +1,6 @@
 #!/bin/sh
 # onnx_zp_check.sh PECOS CASES_DIR RxC DATAFLOW OUT_DIR
-# Every case of scripts/mk_zp_cases.py except w_zp_out_of_int8 (quantized nodes with zero
+# Every case of scripts/mk_zp_cases.py except conv3d_unmappable (quantized nodes with zero
 # points, uint8 and int8) must PASS `pecos onnx-test --rtl RxC --dataflow D --require-rtl`
 # with its conv/matmul node on the array (RTL MAC share 1 in the JSON); the count of cases
 # is checked, so an empty or short selection fails.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # onnxrun_check.sh PECOS QCNN_DIR ROWS COLS DATAFLOW OUT_DIR
-# pecos run --onnx on the quantized CNN of scripts/mk_qcnn.py must exit 0 with: every
+# pecos run --onnx --require-rtl on the quantized CNN of scripts/mk_qcnn.py must exit 0 with: every
 # QLinearConv/QLinearMatMul node on the array and the post-processing unit, bit-exact, cycles
 # equal to the model, 0 near-tie differences from the golden ONNX operators; MaxPool on the
 # PPU; the graph output (--out, read back with numpy) equal to the expected output_0.pb; the
@@ -11,9 +11,12 @@ tag=onnxrun_${df}_${rows}x${cols}
 json=$out/$tag.json; y=$out/$tag.npy; y2=$out/${tag}_input.npy
 mkdir -p "$out"
 rm -f "$json" "$y" "$y2"
-"$pecos" run --onnx "$q/model.onnx" --rows "$rows" --cols "$cols" --dataflow "$df" --json "$json" --out "$y"
+"$pecos" run --onnx "$q/model.onnx" --rows "$rows" --cols "$cols" --dataflow "$df" --json "$json" --out "$y" \
+  --require-rtl
 jq -e '.total.pass == true and .total.diffs == 0 and .expected.elements == 10 and .expected.differ == 0
-  and .total.array_nodes == 3 and .total.golden_nodes == 1' "$json" >/dev/null
+  and .total.conv_matmul_nodes == 3 and .total.rtl_nodes == 3 and .total.golden_only_nodes == 0
+  and .total.rtl_mac_share == 1 and .total.macs == .total.rtl_macs and .total.ppu_nodes == 4
+  and .config.require_rtl == true' "$json" >/dev/null
 jq -e '[.nodes[] | select(.op == "QLinearConv" or .op == "QLinearMatMul")]
   | length == 3 and all(.where == "array+ppu" and .bitexact and .cycles_match and .counters_ok
   and .traffic_ok and .ppu_bitexact and .diffs == 0 and .outputs > 0 and .macs > 0 and .pass)' "$json" >/dev/null

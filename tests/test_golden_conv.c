@@ -231,6 +231,70 @@ static void case_asym(tally_t *t)
     run_case(t, "case5_asym_pad_stride", &cv, in, f, NULL, 3, 2, expect);
 }
 
+/* Case 5b: dilation 2x1, strides 1x2, pads t0 l1 b1 r0, padded cells = pad_value, on a 3x4
+ * input x = [[1,2,3,4],[5,6,7,8],[9,10,11,12]] with the 2x2 filter w = [[2,1],[-1,3]].
+ * P = floor((3 + 0 + 1 - 2*1 - 1) / 1) + 1 = 2;  Q = floor((4 + 1 + 0 - 1 - 1) / 2) + 1 = 2.
+ * out(p,q) = sum_{i,j} x(p + 2i, 2q - 1 + j) * w(i,j); row 3 and column -1 are padding (v).
+ * v = 0:  (0,0) = v*2 + 1*1 + v*-1 + 9*3 = 28     (0,1) = 2*2 + 3*1 - 10 + 11*3 = 30
+ *         (1,0) = v*2 + 5*1 + v*-1 + v*3 = 5      (1,1) = 6*2 + 7*1 + v*-1 + v*3 = 19
+ * v = -3: (0,0) = -6 + 1 + 3 + 27 = 25            (0,1) = 30 (no padded cell)
+ *         (1,0) = -6 + 5 + 3 - 9 = -7             (1,1) = 12 + 7 + 3 - 9 = 13 */
+static void case_dil_stride_asym_padvalue(tally_t *t)
+{
+    golden_conv_t cv = conv_base(1, 3, 4, 1, 2, 2);
+    static const int8_t in[12] = {
+        1, 2,  3,  4,
+        5, 6,  7,  8,
+        9, 10, 11, 12,
+    };
+    static const int8_t f[4] = {
+        2,  1,
+        -1, 3,
+    };
+    static const int32_t expect0[4] = {28, 30, 5, 19}, expect3[4] = {25, 30, -7, 13};
+
+    cv.dil_h = 2;
+    cv.stride_w = 2;
+    cv.pad_left = 1;
+    cv.pad_bottom = 1;
+    run_case(t, "case5b_dil_stride_asym", &cv, in, f, NULL, 2, 2, expect0);
+    cv.pad_value = -3;
+    run_case(t, "case5b_dil_stride_asym_padvalue", &cv, in, f, NULL, 2, 2, expect3);
+    /* pad_value outside int8 is refused, naming it */
+    char err[256];
+    cv.pad_value = 128;
+    check(t, golden_conv_check(&cv, err, sizeof err) == PECOS_EPARAM && strstr(err, "pad_value"),
+          "case5b", "pad_value 128 refused naming pad_value");
+}
+
+/* Case 5c: dilation 3 on both axes, stride 3x1, pad_value 7 on every side (pad 1), one
+ * channel, 5x5 input x(i,j) = 5i + j + 1, 2x2 filter [[1,0],[0,-1]] (out = a - b of two
+ * cells 3 apart diagonally).
+ * P = floor((5 + 2 - 3 - 1) / 3) + 1 = 2;  Q = floor((5 + 2 - 3 - 1) / 1) + 1 = 4.
+ * out(p,q) = x(3p - 1, q - 1) - x(3p + 2, q + 2), x = 7 outside the image.
+ *   (0,0) = 7 - x(2,2)=13 -> -6    (0,1) = 7 - x(2,3)=14 -> -7   (0,2) = 7 - 15 = -8
+ *   (0,3) = 7 - x(2,5)=7 -> 0
+ *   (1,0) = x(2,-1)=7 - x(5,2)=7 -> 0   (1,1) = x(2,0)=11 - 7 = 4   (1,2) = 12 - 7 = 5
+ *   (1,3) = 13 - 7 = 6 */
+static void case_dil3_stride3x1_padvalue(tally_t *t)
+{
+    golden_conv_t cv = conv_base(1, 5, 5, 1, 2, 2);
+    static const int8_t f[4] = {
+        1, 0,
+        0, -1,
+    };
+    static const int32_t expect[8] = {
+        -6, -7, -8, 0,
+        0,  4,  5,  6,
+    };
+
+    cv.dil_h = cv.dil_w = 3;
+    cv.stride_h = 3;
+    cv.pad_top = cv.pad_left = cv.pad_bottom = cv.pad_right = 1;
+    cv.pad_value = 7;
+    run_case(t, "case5c_dil3_stride3x1_padvalue", &cv, in5x5, f, NULL, 2, 4, expect);
+}
+
 /* Case 6: int8 extremes; each output is a single 2x2x2 window, 8 products. */
 static void case_extremes(tally_t *t)
 {
@@ -504,6 +568,8 @@ int main(void)
     case_stride2_pad1(&t);
     case_1x1_bias(&t);
     case_asym(&t);
+    case_dil_stride_asym_padvalue(&t);
+    case_dil3_stride3x1_padvalue(&t);
     case_extremes(&t);
     case_dilation(&t);
     case_groups(&t);

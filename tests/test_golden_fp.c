@@ -90,13 +90,47 @@ int main(void)
         expect_f64(what, o64[i], (double)want[i]);
     }
 
-    /* 4. Unsupported: groups and dilation are rejected. */
+    /* 4. Dilation 2x1, strides 1x2, pads t0 l1 b1 r0 (padded cells +0) on a 3x4 input
+     * x = [[1,2,3,4],[5,6,7,8],[9,10,11,12]], 2x2 filter w = [[2,1],[-1,3]]:
+     * P = floor((3+0+1 - 2 - 1)/1) + 1 = 2, Q = floor((4+1+0 - 1 - 1)/2) + 1 = 2;
+     * out(p,q) = sum x(p + 2i, 2q - 1 + j) w(i,j), row 3 and column -1 are +0:
+     * (0,0) = 1*1 + 9*3 = 28   (0,1) = 2*2 + 3*1 - 10 + 11*3 = 30
+     * (1,0) = 5*1 = 5          (1,1) = 6*2 + 7*1 = 19 */
+    golden_conv_t c3 = {.c = 1, .h = 3, .w = 4, .k = 1, .r = 2, .s = 2, .stride_h = 1,
+                        .stride_w = 2, .pad_left = 1, .pad_bottom = 1, .dil_h = 2, .dil_w = 1,
+                        .groups = 1};
+    const uint16_t x12[12] = {0x3F80, 0x4000, 0x4040, 0x4080, 0x40A0, 0x40C0,
+                              0x40E0, 0x4100, 0x4110, 0x4120, 0x4130, 0x4140};
+    const uint16_t wd[4] = {0x4000, 0x3F80, 0xBF80, 0x4040};
+    const float want3[4] = {28, 30, 5, 19};
+    checks++;
+    if (golden_conv_fp_ws(&c3, FP_BF16, 4, x12, wd, NULL, out) != 0 ||
+        golden_conv_f64(&c3, FP_BF16, x12, wd, NULL, o64) != 0) {
+        failed++;
+        printf("FAIL: dilated, strided, asymmetric conv refused\n");
+    }
+    for (int i = 0; i < 4; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "dilated conv output %d", i);
+        expect_bits(what, out[i], fp_f32_bits(want3[i]));
+        expect_f64(what, o64[i], (double)want3[i]);
+    }
+
+    /* 5. Unsupported: groups and a pad value (fp padded cells are +0) are rejected. */
     golden_conv_t bad = c2;
-    bad.dil_h = 2;
+    bad.pad_value = 1;
     checks++;
     if (golden_conv_fp_ws(&bad, FP_BF16, 4, x4, w4, NULL, out) == 0) {
         failed++;
-        printf("FAIL: dilation accepted\n");
+        printf("FAIL: pad_value accepted\n");
+    }
+    bad = c2;
+    bad.c = bad.k = 2;
+    bad.groups = 2;
+    checks++;
+    if (golden_conv_fp_ws(&bad, FP_BF16, 4, x4, w4, NULL, out) == 0) {
+        failed++;
+        printf("FAIL: groups accepted\n");
     }
 
     printf("test_golden_fp: %d checks, %d failed\n", checks, failed);

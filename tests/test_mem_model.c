@@ -10,7 +10,7 @@ int main(void)
 {
     /* 4x4x4 input, 8 filters 3x3, pad 1 -> 8x4x4; 4x4 array; tiles k4 c2 p2. */
     const ws_model_in_t in = {.rows = 4, .cols = 4, .c = 4, .h = 4, .w = 4, .k = 8, .r = 3,
-                              .s = 3, .stride = 1, .pad = 1};
+                              .s = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
     mem_traffic_t m;
 
     /* Order k,p,c (c innermost): partial sums stay in the GLB. p tiles read input rows 0..2
@@ -43,6 +43,43 @@ int main(void)
     expect("ckp out", m.out_wr, 1024);
     expect("ckp visits", m.visits, 8);
 
+    /* A dilated, strided, asymmetrically padded layer: C 2, 10x6 input, K 4, 3x2 filter,
+     * strides 2x1, dilations 2x2, pads t1 l0 b0 r1 on 4x4.
+     * P = floor((10 + 1 + 0 - 2*2 - 1) / 2) + 1 = 4, Q = floor((6 + 0 + 1 - 2*1 - 1) / 1) + 1 = 5.
+     * Tiles k4 c1 p2, order k,p,c. Output row p reads input rows 2p - 1 + 2ry (ry 0..2):
+     * p tile 0 (rows 0,1) rows -1..5 -> 0..5 (6 rows), p tile 1 (rows 2,3) rows 3..9 (7 rows;
+     * 3..5 are the halo, read again). ifmap pass 2 * (6 + 7) * 6 = 156 bytes, once (k has one
+     * trip); weights 4*2*3*2 = 48 once per p tile (2); bias 4*4 per p tile; output 4*4*4*5 =
+     * 320. The taps touch rows {1,3,5,7,9} only: compulsory ifmap 2*5*6 = 60. GLB: ifmap
+     * 2*1*7*6 = 84, weights 2*4*1*6 = 48, psum 2*(4*2*5*4 + 16) = 352. Beats: 1 k group x
+     * (2 c tiles x ceil(6/4) = 2 folds) x 20 pixels = 80. */
+    const ws_model_in_t dl = {.rows = 4, .cols = 4, .c = 2, .h = 10, .w = 6, .k = 4, .r = 3,
+                              .s = 2, .stride_h = 2, .stride_w = 1, .dil_h = 2, .dil_w = 2,
+                              .pad_t = 1, .pad_l = 0, .pad_b = 0, .pad_r = 1};
+    ws_model_t dm;
+    expect("dilated model rc", (unsigned long long)ws_model_conv(&dl, &dm), 0);
+    expect("dilated P", (unsigned long long)dm.p, 4);
+    expect("dilated Q", (unsigned long long)dm.q, 5);
+    tiling_t dt = {.kt = 4, .ct = 1, .pt = 2, .order = {TILE_K, TILE_P, TILE_C}};
+    expect("dilated rc", (unsigned long long)mem_traffic(&dl, 1, 64, &dt, &m), 0);
+    expect("dilated ifmap", m.ifmap_rd, 156);
+    expect("dilated weight", m.weight_rd, 96);
+    expect("dilated bias", m.bias_rd, 32);
+    expect("dilated psum read", m.psum_rd, 0);
+    expect("dilated out", m.out_wr, 320);
+    expect("dilated dram rd", m.dram_rd, 284);
+    expect("dilated tiles", m.tiles, 4);
+    expect("dilated visits", m.visits, 2);
+    expect("dilated compulsory", m.compulsory, 60 + 48 + 16 + 320);
+    expect("dilated glb ifmap", m.glb_ifmap, 84);
+    expect("dilated glb weight", m.glb_weight, 48);
+    expect("dilated glb psum", m.glb_psum, 352);
+    expect("dilated beats", m.beats, 80);
+    /* bf16: every operand byte count doubles */
+    expect("dilated bf16 rc", (unsigned long long)mem_traffic(&dl, 2, 64, &dt, &m), 0);
+    expect("dilated bf16 ifmap", m.ifmap_rd, 312);
+    expect("dilated bf16 compulsory", m.compulsory, 120 + 96 + 16 + 320);
+
     /* One tile (the whole layer) is the untiled model exactly. */
     ws_model_t a, b;
     tiling_t one = {.kt = 8, .ct = 4, .pt = 4, .order = {TILE_K, TILE_P, TILE_C}};
@@ -56,7 +93,7 @@ int main(void)
      * 8+7 = 15 -> 16 cycles. Two c tiles of 2 channels instead: four folds, the c1 folds
      * continue the c0 sums of their k group (see below) -> 24 cycles. */
     const ws_model_in_t fc = {.rows = 4, .cols = 4, .c = 4, .h = 1, .w = 1, .k = 8, .r = 1,
-                              .s = 1, .stride = 1, .pad = 0};
+                              .s = 1, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     tiling_t ksplit = {.kt = 4, .ct = 4, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
     tiling_t csplit = {.kt = 8, .ct = 2, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
     ws_model_tiled(&fc, &ksplit, &b);
@@ -70,7 +107,7 @@ int main(void)
      * k-group major: S = 4, 12 (waits 4+D+1), 13, 21 (waits 13+8) -> 21+1+7 = 29 cycles;
      * reduction-fold major: S = 4, 8, 12 (waits 4+8), 16 (waits 8+8) -> 24 cycles. */
     const ws_model_in_t fc8 = {.rows = 4, .cols = 4, .c = 8, .h = 1, .w = 1, .k = 8, .r = 1,
-                               .s = 1, .stride = 1, .pad = 0};
+                               .s = 1, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     tiling_t whole = {.kt = 8, .ct = 8, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
     ws_model_tiled(&fc8, &whole, &b);
     expect("fc8 k-group major", b.cycles, 29);
@@ -101,7 +138,7 @@ int main(void)
      * pixel blocks x 1 k group x 4 beats = 40. */
     {
         ws_model_in_t d = {.rows = 4, .cols = 4, .c = 4, .h = 6, .w = 6, .k = 4, .r = 1, .s = 1,
-                           .stride = 1, .pad = 0};
+                           .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
         tiling_t t = {.kt = 4, .ct = 2, .pt = 3, .order = {TILE_K, TILE_P, TILE_C}};
         mem_traffic_t tr;
         mem_traffic(&d, 1, 64, &t, &tr);

@@ -85,7 +85,8 @@ static void fill(layer_result_t *r, const char *name, unsigned long long base)
     memset(r, 0, sizeof *r);
     snprintf(r->layer.name, sizeof r->layer.name, "%s", name);
     r->layer = (layer_t){.type = LAYER_CONV, .c = 3, .h = 32, .w = 30, .k = 8, .r = 3, .s = 3,
-                         .stride = 1, .pad = 1, .p = 32, .q = 30};
+                         .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1,
+                         .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1, .p = 32, .q = 30};
     snprintf(r->layer.name, sizeof r->layer.name, "%s", name);
     r->macs = 8ull * 32 * 30 * 27 + base;
     r->cycles = 1000 + base;

@@ -11,7 +11,7 @@ int main(void)
     /* A: 4x4, one fold (CRS=4, K=4), N=36, D=7: weights in cycles 0..3, beats 4..39,
      * last output read in cycle 39+7=46 -> 47 cycles. */
     ws_model_in_t a = {.rows = 4, .cols = 4, .c = 4, .h = 6, .w = 6, .k = 4, .r = 1, .s = 1,
-                       .stride = 1, .pad = 0};
+                       .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     expect("A rc", (unsigned long long)(ws_model_conv(&a, &m) == 0), 1);
     expect("A latency", m.latency, 7);
     expect("A folds", m.folds, 1);
@@ -22,7 +22,7 @@ int main(void)
     /* B: FC 8 -> 4 on 4x4: two chained folds, N=1. Fold 0: weights 0..3, beat 4, sum out in
      * cycle 11. Fold 1: weights 4..7, beat waits for the psum: cycle 12, out in 19 -> 20. */
     ws_model_in_t b = {.rows = 4, .cols = 4, .c = 8, .h = 1, .w = 1, .k = 4, .r = 1, .s = 1,
-                       .stride = 1, .pad = 0};
+                       .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     ws_model_conv(&b, &m);
     expect("B folds", m.folds, 2);
     expect("B cycles", m.cycles, 20);
@@ -30,7 +30,7 @@ int main(void)
     /* C: FC 4 -> 12 on 4x4: three independent folds, N=1: S = 4, 8, 12 (weights lane bound),
      * last out 12+7=19 -> 20. */
     ws_model_in_t c = {.rows = 4, .cols = 4, .c = 4, .h = 1, .w = 1, .k = 12, .r = 1, .s = 1,
-                       .stride = 1, .pad = 0};
+                       .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     ws_model_conv(&c, &m);
     expect("C folds", m.folds, 3);
     expect("C cycles", m.cycles, 20);
@@ -38,14 +38,14 @@ int main(void)
     /* D: 4x4, KG=3, N=10: S = 4, 14, 24; fold 2's load waits for bank 0 (L2 = S0+N-1 = 13);
      * cycles = 24+10+7 = 41 = Cols + F*N + D. */
     ws_model_in_t d = {.rows = 4, .cols = 4, .c = 4, .h = 2, .w = 5, .k = 12, .r = 1, .s = 1,
-                       .stride = 1, .pad = 0};
+                       .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     ws_model_conv(&d, &m);
     expect("D cycles", m.cycles, 41);
 
     /* E: AlexNet conv3 on 16x16: P=Q=13, N=169, CF=144, KG=24, D=31; N >= D+1 so
      * cycles = 16 + 3456*169 + 31. */
     ws_model_in_t e = {.rows = 16, .cols = 16, .c = 256, .h = 15, .w = 15, .k = 384, .r = 3,
-                       .s = 3, .stride = 1, .pad = 0};
+                       .s = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     ws_model_conv(&e, &m);
     expect("E p", (unsigned long long)m.p, 13);
     expect("E folds", m.folds, 3456);
@@ -54,7 +54,7 @@ int main(void)
 
     /* F: stride and padding: 5x5, 3x3, stride 2, pad 1 -> 3x3. */
     ws_model_in_t f = {.rows = 8, .cols = 8, .c = 1, .h = 5, .w = 5, .k = 1, .r = 3, .s = 3,
-                       .stride = 2, .pad = 1};
+                       .stride_h = 2, .stride_w = 2, .dil_h = 1, .dil_w = 1, .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
     ws_model_conv(&f, &m);
     expect("F p", (unsigned long long)m.p, 3);
     expect("F q", (unsigned long long)m.q, 3);
@@ -90,7 +90,7 @@ int main(void)
     /* OS with a reduction shorter than Rows: 1x4x4 -> 4x4x4, N = 1: 4 blocks whose last
      * beats must be 4 apart (the drain chain): 0, 4, 8, 12; cycles 12 + 1 + 12 = 25. */
     ws_model_in_t oc = {.rows = 4, .cols = 4, .c = 1, .h = 4, .w = 4, .k = 4, .r = 1, .s = 1,
-                        .stride = 1, .pad = 0, .df = DF_OS};
+                        .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .df = DF_OS};
     ws_model_conv(&oc, &m);
     expect("OS-C cycles", m.cycles, 25);
     /* OS tiled by 2 output rows (3 tiles of 3 blocks): visit 2 may start once visit 0's

@@ -17,10 +17,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spec[size] = '\0';
     layer_t L;
     if (layer_parse(spec, 0, &L, err, sizeof err) == 0) {
-        if (L.c < 1 || L.h < 1 || L.w < 1 || L.k < 1 || L.r < 1 || L.s < 1 || L.stride < 1 ||
-            L.pad < 0 || L.p < 1 || L.q < 1)
+        if (L.c < 1 || L.h < 1 || L.w < 1 || L.k < 1 || L.r < 1 || L.s < 1 || L.stride_h < 1 ||
+            L.stride_w < 1 || L.dil_h < 1 || L.dil_w < 1 || L.pad_t < 0 || L.pad_l < 0 ||
+            L.pad_b < 0 || L.pad_r < 0 || L.pad_value < -128 || L.pad_value > 127 || L.p < 1 ||
+            L.q < 1)
             abort();
-        if ((L.h + 2 * L.pad - L.r) / L.stride + 1 != L.p) abort();
+        if ((L.h + L.pad_t + L.pad_b - L.dil_h * (L.r - 1) - 1) / L.stride_h + 1 != L.p ||
+            (L.w + L.pad_l + L.pad_r - L.dil_w * (L.s - 1) - 1) / L.stride_w + 1 != L.q)
+            abort();
         (void)layer_macs(&L);
     } else if (err[0] == '\0' || strchr(err, '\n')) {
         abort();
