@@ -242,10 +242,15 @@ typedef struct {
 typedef struct {
     value_t *v;
     int n, cap;
+    onnx_names_t index;  /* name -> its latest slot in v (sized for every name up front) */
 } env_t;
 
 static const golden_tensor_t *env_get(const env_t *e, const char *name)
 {
+    if (e->index.cap) {
+        const int *i = onnx_names_get(&e->index, name);
+        return i ? e->v[*i].ref : NULL;
+    }
     for (int i = e->n - 1; i >= 0; i--)
         if (strcmp(e->v[i].name, name) == 0) return e->v[i].ref;
     return NULL;
@@ -261,6 +266,11 @@ static value_t *env_add(env_t *e, const char *name)
         e->v = nv;
         e->cap = cap;
     }
+    if (e->index.cap) {
+        int *slot = onnx_names_slot(&e->index, name, e->n);
+        if (slot) *slot = e->n; /* the latest value of a name wins */
+        else onnx_names_free(&e->index); /* full: linear lookups from now on */
+    }
     value_t *s = &e->v[e->n++];
     memset(s, 0, sizeof *s);
     s->name = name;
@@ -271,6 +281,7 @@ static void env_free(env_t *e)
 {
     for (int i = 0; i < e->n; i++) golden_tensor_free(&e->v[i].own);
     free(e->v);
+    onnx_names_free(&e->index);
     memset(e, 0, sizeof *e);
 }
 
@@ -291,6 +302,9 @@ int onnx_exec_run(const onnx_model_t *m, const onnx_exec_opts_t *opts,
     int rc = 0;
     char *done = calloc((size_t)m->n_nodes + 1, 1);
     if (!done) return pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
+    size_t n_names = (size_t)m->n_inits + (size_t)m->n_inputs;
+    for (int i = 0; i < m->n_nodes; i++) n_names += (size_t)m->nodes[i].n_outputs;
+    if (onnx_names_init(&env.index, n_names)) goto out_nomem;
     for (int i = 0; i < m->n_inits; i++) {
         value_t *s = env_add(&env, m->inits[i].name);
         if (!s) goto out_nomem;

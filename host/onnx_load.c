@@ -393,6 +393,7 @@ void onnx_model_free(onnx_model_t *m)
     if (m->pb_) onnx__model_proto__free_unpacked((Onnx__ModelProto *)m->pb_, NULL);
     for (int i = 0; i < m->n_strs_; i++) free(m->strs_[i]);
     free(m->strs_);
+    onnx_names_free(&m->init_map_);
     memset(m, 0, sizeof *m);
 }
 
@@ -413,18 +414,65 @@ const char *onnx_model_strdup(onnx_model_t *m, const char *s)
     return c;
 }
 
-/* True if name is a graph input, an initializer or an output of nodes[0..n_nodes-1]
- * (any node: the interpreter orders them). */
-static int name_defined(const onnx_model_t *m, const char *name)
+/* --- name maps ------------------------------------------------------------------------- */
+
+int onnx_names_init(onnx_names_t *h, size_t max_keys)
 {
-    for (int i = 0; i < m->n_inputs; i++)
-        if (strcmp(m->inputs[i].name, name) == 0) return 1;
-    for (int i = 0; i < m->n_inits; i++)
-        if (strcmp(m->inits[i].name, name) == 0) return 1;
-    for (int i = 0; i < m->n_nodes; i++)
-        for (int j = 0; j < m->nodes[i].n_outputs; j++)
-            if (strcmp(m->nodes[i].outputs[j], name) == 0) return 1;
+    memset(h, 0, sizeof *h);
+    size_t cap = 16;
+    while (cap <= 2 * max_keys) cap *= 2;
+    h->keys = calloc(cap, sizeof *h->keys);
+    h->vals = calloc(cap, sizeof *h->vals);
+    if (!h->keys || !h->vals) {
+        onnx_names_free(h);
+        return PECOS_ENOMEM;
+    }
+    h->cap = cap;
     return 0;
+}
+
+static size_t names_hash(const char *s)
+{
+    uint64_t x = 14695981039346656037ull;
+    for (; *s; s++) x = (x ^ (uint8_t)*s) * 1099511628211ull;
+    return (size_t)x;
+}
+
+/* The slot of key: where it is, or the empty slot where it would go; cap if full. */
+static size_t names_find(const onnx_names_t *h, const char *key)
+{
+    size_t i = names_hash(key) & (h->cap - 1);
+    for (size_t probe = 0; probe < h->cap; probe++, i = (i + 1) & (h->cap - 1))
+        if (!h->keys[i] || strcmp(h->keys[i], key) == 0) return i;
+    return h->cap;
+}
+
+int *onnx_names_slot(onnx_names_t *h, const char *key, int def)
+{
+    if (!h->cap) return NULL;
+    size_t i = names_find(h, key);
+    if (i == h->cap) return NULL;
+    if (!h->keys[i]) {
+        if (2 * (h->n + 1) >= h->cap) return NULL; /* keep probes short */
+        h->keys[i] = key;
+        h->vals[i] = def;
+        h->n++;
+    }
+    return &h->vals[i];
+}
+
+const int *onnx_names_get(const onnx_names_t *h, const char *key)
+{
+    if (!h->cap) return NULL;
+    size_t i = names_find(h, key);
+    return i < h->cap && h->keys[i] ? &h->vals[i] : NULL;
+}
+
+void onnx_names_free(onnx_names_t *h)
+{
+    free(h->keys);
+    free(h->vals);
+    memset(h, 0, sizeof *h);
 }
 
 int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err, size_t errlen)
@@ -480,6 +528,16 @@ int onnx_model_parse_ex(const uint8_t *buf, size_t len, int flags, onnx_model_t 
         rc = tensor_from_pb(tp, &in->t, what, err, errlen);
         if (rc) goto out_free;
     }
+    /* Initializer lookups in O(1), with room for what the QDQ rewrite adds. */
+    if (onnx_names_init(&m->init_map_, g->n_initializer + 4 * g->n_node + 16)) {
+        rc = pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
+        goto out_free;
+    }
+    for (int i = 0; i < m->n_inits; i++)
+        if (!onnx_names_slot(&m->init_map_, m->inits[i].name, i)) {
+            rc = pecos_fail(err, errlen, PECOS_ENOMEM, "initializer map full");
+            goto out_free;
+        }
     for (size_t i = 0; i < g->n_node; i++) {
         const Onnx__NodeProto *np = g->node[i];
         onnx_node_t *n = &m->nodes[m->n_nodes++];
@@ -509,21 +567,34 @@ int onnx_model_parse_ex(const uint8_t *buf, size_t len, int flags, onnx_model_t 
             if (rc) goto out_free;
         }
     }
-    /* References: catches a model cut short at a field boundary, which protobuf accepts. */
+    /* References: catches a model cut short at a field boundary, which protobuf accepts. A
+     * name is defined by a graph input, an initializer or any node's output (the interpreter
+     * orders the nodes). */
+    size_t n_def = (size_t)m->n_inputs + (size_t)m->n_inits;
+    for (int i = 0; i < m->n_nodes; i++) n_def += (size_t)m->nodes[i].n_outputs;
+    onnx_names_t defined;
+    if (onnx_names_init(&defined, n_def)) {
+        rc = pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
+        goto out_free;
+    }
+    int full = 0;
+    for (int i = 0; i < m->n_inputs; i++) full |= !onnx_names_slot(&defined, m->inputs[i].name, 1);
+    for (int i = 0; i < m->n_inits; i++) full |= !onnx_names_slot(&defined, m->inits[i].name, 1);
     for (int i = 0; i < m->n_nodes; i++)
-        for (int j = 0; j < m->nodes[i].n_inputs; j++) {
+        for (int j = 0; j < m->nodes[i].n_outputs; j++) full |= !onnx_names_slot(&defined, m->nodes[i].outputs[j], 1);
+    for (int i = 0; i < m->n_nodes && !rc; i++)
+        for (int j = 0; j < m->nodes[i].n_inputs && !rc; j++) {
             const char *in = m->nodes[i].inputs[j];
-            if (in[0] && !name_defined(m, in)) {
+            if (in[0] && !onnx_names_get(&defined, in))
                 rc = pecos_fail(err, errlen, PECOS_EFORMAT, "node %d (%s) input '%.100s' is not a graph input, an initializer or a node output",
                           i, m->nodes[i].op_type, in);
-                goto out_free;
-            }
         }
-    for (int i = 0; i < m->n_outputs; i++)
-        if (!name_defined(m, m->outputs[i].name)) {
+    for (int i = 0; i < m->n_outputs && !rc; i++)
+        if (!onnx_names_get(&defined, m->outputs[i].name))
             rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph output '%.100s' is not produced by any node", m->outputs[i].name);
-            goto out_free;
-        }
+    onnx_names_free(&defined);
+    if (full && !rc) rc = pecos_fail(err, errlen, PECOS_ENOMEM, "name map full");
+    if (rc) goto out_free;
     if (m->n_outputs == 0) {
         rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph has no outputs");
         goto out_free;
@@ -564,7 +635,32 @@ const onnx_attr_t *onnx_node_attr(const onnx_node_t *n, const char *name)
 
 const golden_tensor_t *onnx_model_init(const onnx_model_t *m, const char *name)
 {
+    if (m->init_map_.cap) {
+        const int *i = onnx_names_get(&m->init_map_, name);
+        return i ? &m->inits[*i].t : NULL;
+    }
     for (int i = 0; i < m->n_inits; i++)
         if (strcmp(m->inits[i].name, name) == 0) return &m->inits[i].t;
     return NULL;
+}
+
+const char *onnx_model_add_init(onnx_model_t *m, const char *name, golden_tensor_t *t)
+{
+    const char *nm = onnx_model_strdup(m, name);
+    onnx_init_t *ni = nm ? realloc(m->inits, ((size_t)m->n_inits + 2) * sizeof *ni) : NULL;
+    if (!ni) {
+        golden_tensor_free(t);
+        return NULL;
+    }
+    m->inits = ni;
+    int *slot = m->init_map_.cap ? onnx_names_slot(&m->init_map_, nm, m->n_inits) : NULL;
+    if (m->init_map_.cap && !slot) { /* the map is full: fall back to linear lookups */
+        onnx_names_free(&m->init_map_);
+    }
+    ni[m->n_inits].name = nm;
+    ni[m->n_inits].t = *t;
+    m->n_inits++;
+    memset(&ni[m->n_inits], 0, sizeof ni[m->n_inits]);
+    memset(t, 0, sizeof *t);
+    return nm;
 }

@@ -86,6 +86,24 @@ typedef struct {
     golden_tensor_t t;
 } onnx_init_t;
 
+/* A map from names to ints (open addressing, FNV-1a; the keys are borrowed, not copied),
+ * so that graph passes stay linear in the size of the graph: a hostile model may have a
+ * million nodes. Sized once for at most `max_keys` keys. */
+typedef struct {
+    const char **keys;
+    int *vals;
+    size_t cap;     /* a power of two, > 2 * max_keys */
+    size_t n;
+} onnx_names_t;
+
+/* 0 or PECOS_ENOMEM. */
+int onnx_names_init(onnx_names_t *h, size_t max_keys);
+/* The value of key, inserting it with value def if absent; NULL if the map is full. */
+int *onnx_names_slot(onnx_names_t *h, const char *key, int def);
+/* The value of key, or NULL if absent. */
+const int *onnx_names_get(const onnx_names_t *h, const char *key);
+void onnx_names_free(onnx_names_t *h);
+
 typedef struct {
     int64_t ir_version;
     int64_t opset;              /* version of the default domain, 0 if not given */
@@ -97,6 +115,7 @@ typedef struct {
     int qdq_fused;              /* QDQ patterns rewritten into integer nodes (onnx_qdq_fuse) */
     int qdq_float;              /* nodes marked ONNX_QDQ_FLOAT */
     void *pb_;                  /* the unpacked protobuf; the strings above point into it */
+    onnx_names_t init_map_;     /* initializer name -> index (onnx_model_init) */
     char **strs_;               /* strings made after loading (onnx_model_strdup) */
     int n_strs_, cap_strs_;
 } onnx_model_t;
@@ -133,7 +152,11 @@ const char *onnx_model_strdup(onnx_model_t *m, const char *s);
 
 /* Attribute lookup by name; NULL if absent. */
 const onnx_attr_t *onnx_node_attr(const onnx_node_t *n, const char *name);
-/* Returns the initializer named name, or NULL. */
+/* Returns the initializer named name (the first one, if several), or NULL. O(1) on a
+ * loaded model. */
 const golden_tensor_t *onnx_model_init(const onnx_model_t *m, const char *name);
+/* Appends an initializer called name (a copy of name is made; takes t's data). Returns
+ * the stored name, or NULL without memory (t then freed). Keeps onnx_model_init O(1). */
+const char *onnx_model_add_init(onnx_model_t *m, const char *name, golden_tensor_t *t);
 
 #endif

@@ -18,39 +18,71 @@ static bool is_op(const onnx_node_t *n, const char *op)
 
 static const char *input_at(const onnx_node_t *n, int i) { return i < n->n_inputs ? n->inputs[i] : ""; }
 
-/* Index of the live node that produces name, or -1. */
-static int producer(const onnx_model_t *m, const char *dead, const char *name)
+/* The graph's names, indexed once so that every query is O(1): a hostile model may have a
+ * million nodes. Built on the graph as loaded; the matcher runs before any rewrite. */
+typedef struct {
+    onnx_names_t prod;   /* output name -> index of the (first) node that makes it */
+    onnx_names_t ncons;  /* name -> number of (node, input) pairs that read it */
+    onnx_names_t lastc;  /* name -> index of the last node that reads it */
+    onnx_names_t gout;   /* graph output names */
+} qctx_t;
+
+static void qctx_free(qctx_t *x)
 {
-    if (!name[0]) return -1;
-    for (int i = 0; i < m->n_nodes; i++) {
-        if (dead[i]) continue;
-        for (int j = 0; j < m->nodes[i].n_outputs; j++)
-            if (strcmp(m->nodes[i].outputs[j], name) == 0) return i;
-    }
-    return -1;
+    onnx_names_free(&x->prod);
+    onnx_names_free(&x->ncons);
+    onnx_names_free(&x->lastc);
+    onnx_names_free(&x->gout);
 }
 
-static bool is_graph_output(const onnx_model_t *m, const char *name)
+/* 0 or PECOS_ENOMEM. */
+static int qctx_init(qctx_t *x, const onnx_model_t *m)
 {
+    memset(x, 0, sizeof *x);
+    size_t n_out = 0, n_in = 0;
+    for (int i = 0; i < m->n_nodes; i++) {
+        n_out += (size_t)m->nodes[i].n_outputs;
+        n_in += (size_t)m->nodes[i].n_inputs;
+    }
+    if (onnx_names_init(&x->prod, n_out) || onnx_names_init(&x->ncons, n_in) ||
+        onnx_names_init(&x->lastc, n_in) || onnx_names_init(&x->gout, (size_t)m->n_outputs))
+        goto out_nomem;
+    for (int i = 0; i < m->n_nodes; i++) {
+        const onnx_node_t *n = &m->nodes[i];
+        for (int j = 0; j < n->n_outputs; j++)
+            if (n->outputs[j][0] && !onnx_names_slot(&x->prod, n->outputs[j], i)) goto out_nomem;
+        for (int j = 0; j < n->n_inputs; j++) {
+            int *c = onnx_names_slot(&x->ncons, n->inputs[j], 0), *l = onnx_names_slot(&x->lastc, n->inputs[j], i);
+            if (!c || !l) goto out_nomem;
+            (*c)++;
+            *l = i;
+        }
+    }
     for (int i = 0; i < m->n_outputs; i++)
-        if (strcmp(m->outputs[i].name, name) == 0) return true;
-    return false;
+        if (!onnx_names_slot(&x->gout, m->outputs[i].name, 1)) goto out_nomem;
+    return 0;
+out_nomem:
+    qctx_free(x);
+    return PECOS_ENOMEM;
 }
 
-/* Number of (live node, input) pairs that read name; *who = the last such node. */
-static int consumers(const onnx_model_t *m, const char *dead, const char *name, int *who)
+/* Index of the node that produces name, or -1. */
+static int producer(const onnx_model_t *m, const qctx_t *x, const char *name)
 {
-    int c = 0;
-    *who = -1;
-    for (int i = 0; i < m->n_nodes; i++) {
-        if (dead[i]) continue;
-        for (int j = 0; j < m->nodes[i].n_inputs; j++)
-            if (strcmp(m->nodes[i].inputs[j], name) == 0) {
-                c++;
-                *who = i;
-            }
-    }
-    return c;
+    (void)m;
+    const int *p = name[0] ? onnx_names_get(&x->prod, name) : NULL;
+    return p ? *p : -1;
+}
+
+static bool is_graph_output(const qctx_t *x, const char *name) { return onnx_names_get(&x->gout, name) != NULL; }
+
+/* Number of (node, input) pairs that read name; *who = the last such node. */
+static int consumers(const onnx_model_t *m, const qctx_t *x, const char *name, int *who)
+{
+    (void)m;
+    const int *c = onnx_names_get(&x->ncons, name), *l = onnx_names_get(&x->lastc, name);
+    *who = l ? *l : -1;
+    return c ? *c : 0;
 }
 
 /* The initializer called name ("" or absent: NULL). */
@@ -80,7 +112,7 @@ static float attr_float(const onnx_node_t *n, const char *name, float def, bool 
 
 /* The quantization parameters of a DequantizeLinear/QuantizeLinear node q with a scalar
  * scale: scale and zero-point names, the quantized dtype. NULL or the reason. */
-static const char *scalar_qparams(const onnx_model_t *m, const char *dead, const onnx_node_t *q,
+static const char *scalar_qparams(const onnx_model_t *m, const qctx_t *x, const onnx_node_t *q,
                                   golden_dtype_t *dt)
 {
     const golden_tensor_t *s = init_of(m, input_at(q, 1)), *z = init_of(m, input_at(q, 2));
@@ -97,7 +129,7 @@ static const char *scalar_qparams(const onnx_model_t *m, const char *dead, const
     }
     /* DequantizeLinear without a zero point: uint8 only if its input is a QuantizeLinear's
      * uint8 output (it could be int32). */
-    int p = producer(m, dead, input_at(q, 0));
+    int p = producer(m, x, input_at(q, 0));
     if (p >= 0 && is_op(&m->nodes[p], "QuantizeLinear") && !input_at(&m->nodes[p], 2)[0]) {
         *dt = GOLDEN_DT_UINT8;
         return NULL;
@@ -131,7 +163,7 @@ typedef struct {
 } match_t;
 
 /* Follows the output of node i through an optional Relu to a QuantizeLinear. */
-static const char *match_output(const onnx_model_t *m, const char *dead, int i, bool allow_relu,
+static const char *match_output(const onnx_model_t *m, const qctx_t *x, int i, bool allow_relu,
                                 match_t *mt)
 {
     const onnx_node_t *n = &m->nodes[i];
@@ -141,28 +173,28 @@ static const char *match_output(const onnx_model_t *m, const char *dead, int i, 
     int c;
     if (!y[0]) return "its output is unnamed";
     mt->relu = -1;
-    if (is_graph_output(m, y) || consumers(m, dead, y, &c) != 1)
+    if (is_graph_output(x, y) || consumers(m, x, y, &c) != 1)
         return "its output is read by more than the next QuantizeLinear";
     if (allow_relu && is_op(&m->nodes[c], "Relu")) {
         mt->relu = c;
         if (m->nodes[c].n_outputs != 1) return "its Relu has no single output";
         y = m->nodes[c].outputs[0];
-        if (!y[0] || is_graph_output(m, y) || consumers(m, dead, y, &c) != 1)
+        if (!y[0] || is_graph_output(x, y) || consumers(m, x, y, &c) != 1)
             return "its Relu's output is read by more than the next QuantizeLinear";
     }
     if (!is_op(&m->nodes[c], "QuantizeLinear")) return "its output does not go to a QuantizeLinear";
     if (m->nodes[c].n_outputs != 1 || !m->nodes[c].outputs[0][0]) return "the QuantizeLinear after it has no single output";
     mt->q = c;
     golden_dtype_t dt;
-    const char *why = scalar_qparams(m, dead, &m->nodes[c], &dt);
+    const char *why = scalar_qparams(m, x, &m->nodes[c], &dt);
     if (why) return "the QuantizeLinear after it is not per tensor";
     return NULL;
 }
 
 /* The DequantizeLinear feeding input k of node n, or -1. */
-static int dq_of(const onnx_model_t *m, const char *dead, const onnx_node_t *n, int k)
+static int dq_of(const onnx_model_t *m, const qctx_t *x, const onnx_node_t *n, int k)
 {
-    int p = producer(m, dead, input_at(n, k));
+    int p = producer(m, x, input_at(n, k));
     return p >= 0 && is_op(&m->nodes[p], "DequantizeLinear") ? p : -1;
 }
 
@@ -174,18 +206,18 @@ static int64_t dq_axis(const onnx_node_t *d, int r, bool *bad)
 }
 
 /* Matches Conv/Gemm/MatMul node i; NULL or the reason it cannot be fused. */
-static const char *match_mm(const onnx_model_t *m, const char *dead, int i, match_t *mt)
+static const char *match_mm(const onnx_model_t *m, const qctx_t *x, int i, match_t *mt)
 {
     const onnx_node_t *n = &m->nodes[i];
     memset(mt, 0, sizeof *mt);
     mt->kind = is_op(n, "Conv") ? K_CONV : is_op(n, "Gemm") ? K_GEMM : K_MATMUL;
-    mt->dx = dq_of(m, dead, n, 0);
-    mt->dw = dq_of(m, dead, n, 1);
+    mt->dx = dq_of(m, x, n, 0);
+    mt->dw = dq_of(m, x, n, 1);
     mt->db = -1;
     if (mt->dx < 0) return "its input is not a DequantizeLinear";
     if (mt->dw < 0) return "its weight is not a DequantizeLinear";
     golden_dtype_t xdt;
-    if (scalar_qparams(m, dead, &m->nodes[mt->dx], &xdt)) return "its input's DequantizeLinear is not per tensor";
+    if (scalar_qparams(m, x, &m->nodes[mt->dx], &xdt)) return "its input's DequantizeLinear is not per tensor";
     bool bad = false;
     const onnx_node_t *dw = &m->nodes[mt->dw];
     const golden_tensor_t *wq = init_of(m, input_at(dw, 0)), *ws = init_of(m, input_at(dw, 1)),
@@ -218,7 +250,7 @@ static const char *match_mm(const onnx_model_t *m, const char *dead, int i, matc
     /* Bias. */
     const char *bname = mt->kind == K_MATMUL ? "" : input_at(n, 2);
     if (bname[0]) {
-        mt->db = dq_of(m, dead, n, 2);
+        mt->db = dq_of(m, x, n, 2);
         if (mt->db < 0) return "its bias is not a DequantizeLinear";
         const onnx_node_t *db = &m->nodes[mt->db];
         const golden_tensor_t *bq = init_of(m, input_at(db, 0)), *bs = init_of(m, input_at(db, 1)),
@@ -241,21 +273,21 @@ static const char *match_mm(const onnx_model_t *m, const char *dead, int i, matc
                 return "its bias scale is not x_scale * w_scale";
         }
     }
-    return match_output(m, dead, i, true, mt);
+    return match_output(m, x, i, true, mt);
 }
 
 /* Matches DQ -> MaxPool|Flatten|Reshape -> Q with equal parameters. */
-static const char *match_pass(const onnx_model_t *m, const char *dead, int i, match_t *mt)
+static const char *match_pass(const onnx_model_t *m, const qctx_t *x, int i, match_t *mt)
 {
     const onnx_node_t *n = &m->nodes[i];
     memset(mt, 0, sizeof *mt);
     mt->kind = K_PASS;
-    mt->dx = dq_of(m, dead, n, 0);
+    mt->dx = dq_of(m, x, n, 0);
     mt->dw = mt->db = -1;
     if (mt->dx < 0) return "its input is not a DequantizeLinear";
     golden_dtype_t dt;
-    if (scalar_qparams(m, dead, &m->nodes[mt->dx], &dt)) return "its input's DequantizeLinear is not per tensor";
-    const char *why = match_output(m, dead, i, false, mt);
+    if (scalar_qparams(m, x, &m->nodes[mt->dx], &dt)) return "its input's DequantizeLinear is not per tensor";
+    const char *why = match_output(m, x, i, false, mt);
     if (why) return why;
     if (!same_qparams(m, &m->nodes[mt->dx], &m->nodes[mt->q]))
         return "the QuantizeLinear after it has another scale or zero point";
@@ -306,18 +338,7 @@ static const char *add_init(onnx_model_t *m, const char *name, golden_tensor_t *
         golden_tensor_free(t);
         return name;
     }
-    const char *nm = onnx_model_strdup(m, name);
-    onnx_init_t *ni = nm ? realloc(m->inits, ((size_t)m->n_inits + 2) * sizeof *ni) : NULL;
-    if (!ni) {
-        golden_tensor_free(t);
-        return NULL;
-    }
-    m->inits = ni;
-    ni[m->n_inits].name = nm;
-    ni[m->n_inits].t = *t;
-    m->n_inits++;
-    memset(&ni[m->n_inits], 0, sizeof ni[m->n_inits]);
-    return nm;
+    return onnx_model_add_init(m, name, t);
 }
 
 /* A named int64 1-D initializer with the given values (reused if it exists). */
@@ -478,7 +499,7 @@ static int rewrite(onnx_model_t *m, char *dead, int i, const match_t *mt, onnx_n
 }
 
 /* Marks what stays float: Q/DQ nodes and float compute nodes reading a DequantizeLinear. */
-static int mark_float(onnx_model_t *m, const char *const *why)
+static int mark_float(onnx_model_t *m, const qctx_t *x, const char *const *why)
 {
     static const char *const compute[] = {"Conv", "MatMul", "Gemm", "MaxPool", "AveragePool",
                                           "GlobalAveragePool", "Add", "Relu", "Flatten", "Reshape"};
@@ -494,11 +515,10 @@ static int mark_float(onnx_model_t *m, const char *const *why)
             bool c = false;
             for (size_t k = 0; k < sizeof compute / sizeof compute[0]; k++) c = c || is_op(n, compute[k]);
             bool reads_dq = false;
-            for (int j = 0; c && j < n->n_inputs && !reads_dq; j++)
-                for (int p = 0; p < m->n_nodes && !reads_dq; p++)
-                    if (is_op(&m->nodes[p], "DequantizeLinear") && m->nodes[p].n_outputs > 0 &&
-                        strcmp(m->nodes[p].outputs[0], n->inputs[j]) == 0)
-                        reads_dq = true;
+            for (int j = 0; c && j < n->n_inputs && !reads_dq; j++) {
+                const int p = producer(m, x, n->inputs[j]);
+                reads_dq = p >= 0 && is_op(&m->nodes[p], "DequantizeLinear");
+            }
             if (reads_dq) {
                 note = fmt(m, "QDQ %s stays float on the golden operators: %s", n->op_type,
                            why && why[i] ? why[i] : "pecos has no integer form of this pattern");
@@ -530,7 +550,10 @@ int onnx_qdq_fuse(onnx_model_t *m, char *err, size_t errlen)
     onnx_node_t *fin = calloc((size_t)n0 * 3 + 1, sizeof *fin);
     const char **fwhy = calloc((size_t)n0 * 3 + 1, sizeof *fwhy);
     int nout = 0;
-    if (!dead || !mt || !why || !pos || !cnt || !nn || !fin || !fwhy) {
+    qctx_t qx;
+    const qctx_t *x = &qx;
+    memset(&qx, 0, sizeof qx);
+    if (!dead || !mt || !why || !pos || !cnt || !nn || !fin || !fwhy || qctx_init(&qx, m)) {
         rc = PECOS_ENOMEM;
         goto out;
     }
@@ -539,9 +562,9 @@ int onnx_qdq_fuse(onnx_model_t *m, char *err, size_t errlen)
     for (int i = 0; i < n0; i++) {
         const onnx_node_t *n = &m->nodes[i];
         if (is_op(n, "Conv") || is_op(n, "Gemm") || is_op(n, "MatMul"))
-            why[i] = match_mm(m, dead, i, &mt[i]);
+            why[i] = match_mm(m, x, i, &mt[i]);
         else if (is_op(n, "MaxPool") || is_op(n, "Flatten") || is_op(n, "Reshape"))
-            why[i] = match_pass(m, dead, i, &mt[i]);
+            why[i] = match_pass(m, x, i, &mt[i]);
         else
             continue;
         if (why[i]) mt[i].kind = K_NONE;
@@ -577,25 +600,32 @@ int onnx_qdq_fuse(onnx_model_t *m, char *err, size_t errlen)
     m->n_nodes = nf;
     fin = NULL;
     /* DequantizeLinear nodes that nothing reads any more. */
+    qctx_free(&qx);
+    if (qctx_init(&qx, m)) {
+        rc = PECOS_ENOMEM;
+        goto out;
+    }
     nf = 0;
     for (int i = 0; i < m->n_nodes; i++) {
         onnx_node_t *n = &m->nodes[i];
-        if (is_op(n, "DequantizeLinear") && n->n_outputs == 1 && !is_graph_output(m, n->outputs[0])) {
-            int c = 0;
-            for (int j = 0; j < m->n_nodes; j++)
-                for (int k = 0; k < m->nodes[j].n_inputs; k++)
-                    if (strcmp(m->nodes[j].inputs[k], n->outputs[0]) == 0) c++;
-            if (c == 0) {
-                node_free(n);
-                continue;
-            }
+        int who;
+        if (is_op(n, "DequantizeLinear") && n->n_outputs == 1 && n->outputs[0][0] &&
+            !is_graph_output(x, n->outputs[0]) && consumers(m, x, n->outputs[0], &who) == 0) {
+            node_free(n);
+            continue;
         }
         fwhy[nf] = fwhy[i];
         m->nodes[nf++] = *n;
     }
     m->n_nodes = nf;
-    rc = mark_float(m, fwhy);
+    qctx_free(&qx);
+    if (qctx_init(&qx, m)) {
+        rc = PECOS_ENOMEM;
+        goto out;
+    }
+    rc = mark_float(m, x, fwhy);
 out:
+    qctx_free(&qx);
     /* On failure, nodes already rewritten into nn are freed; the model stays valid for
      * onnx_model_free (their old slots are zeroed). */
     for (int i = 0; i < nout; i++) node_free(&nn[i]);
