@@ -10,7 +10,8 @@ int main(void)
 {
     /* 4x4x4 input, 8 filters 3x3, pad 1 -> 8x4x4; 4x4 array; tiles k4 c2 p2. */
     const ws_model_in_t in = {.rows = 4, .cols = 4, .c = 4, .h = 4, .w = 4, .k = 8, .r = 3,
-                              .s = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
+                              .s = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1,
+                              .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
     mem_traffic_t m;
 
     /* Order k,p,c (c innermost): partial sums stay in the GLB. p tiles read input rows 0..2
