@@ -11,8 +11,8 @@
  * partial sums / output (k, p). Per pass:
  *   ifmap   sum over p tiles of C * rows_in(p tile) * W * esz  (halo rows are re-read;
  *           rows_in = the input rows from p0*stride_h - pad_t to
- *           (p0+pt-1)*stride_h - pad_t + dil_h*(R-1), clipped to the image: whole rows,
- *           those between dilated taps or strided windows included)
+ *           (p0+pt-1)*stride_h - pad_t + dil_h*(R-1), clipped to the image, every g-th with
+ *           g = gcd(stride_h, dil_h) for a dilated filter (R > 1), else all of them)
  *   weights K*C*R*S*esz,  output 4*K*P*Q,
  *   bias    4*K per p tile (each visit that starts at c = 0 loads its channels' bias).
  *   Visits = tiles when the c loop is outside a non-trivial k or p loop (partial sums

@@ -53,7 +53,8 @@ int main(int argc, char **argv)
             const int pv = i8 && rng_range(&g, 0, 3) == 0 ? (int)rng_range(&g, 0, 255) - 128 : 0;
             int h = (int)rng_range(&g, 1, 20), w = (int)rng_range(&g, 1, 20);
             /* the dilated filter fits the padded input: (r-1)*dil + 1 <= h + pads */
-            int rmax = (h + pad[0] + pad[2] - 1) / dh + 1, smax = (w + pad[1] + pad[3] - 1) / dw + 1;
+            int rmax = (h + pad[0] + pad[2] - 1) / dh + 1;
+            int smax = (w + pad[1] + pad[3] - 1) / dw + 1;
             int r = (int)rng_range(&g, 1, rmax < 7 ? rmax : 7);
             int s = (int)rng_range(&g, 1, smax < 7 ? smax : 7);
             snprintf(layer, sizeof layer,
