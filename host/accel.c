@@ -45,16 +45,11 @@ int accel_conv_out(const accel_conv_t *cv, int *p, int *q)
 
 bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen)
 {
-    if (cv->dil_h != 1 || cv->dil_w != 1) {
-        snprintf(why, whylen, "dilation %dx%d", cv->dil_h, cv->dil_w);
-        return false;
-    }
-    if (cv->stride_h != cv->stride_w) {
-        snprintf(why, whylen, "unequal strides %dx%d", cv->stride_h, cv->stride_w);
-        return false;
-    }
-    if (cv->pad_value != 0) {
-        snprintf(why, whylen, "pad value %d", cv->pad_value);
+    /* Strides, dilations and pads are address patterns of the mapper and the DMA, the pad
+     * value is what the lanes carry in a padded cell, groups are run one by one: every
+     * valid convolution maps. */
+    if (accel_conv_out(cv, &(int){0}, &(int){0}) != 0) {
+        snprintf(why, whylen, "invalid convolution parameters");
         return false;
     }
     if (why && whylen) why[0] = '\0';
@@ -62,70 +57,44 @@ bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen)
 }
 
 /* Runs cv on the array group by group (the common part of the int8 and fp calls): x and w
- * are esz-byte operands, bias and y 32-bit words (int32, or fp32 bits); asymmetric padding is
- * made explicit on the host first (+0 operands). Fills res with all groups merged. */
+ * are esz-byte operands, bias and y 32-bit words (int32, or fp32 bits). Strides, dilations,
+ * the four pads and the pad value go to the array's mapper as they are (no host padding).
+ * Fills res with all groups merged. */
 static int run_groups(accel_t *a, const accel_conv_t *cv, size_t esz, const void *x,
                       const void *w, const int32_t *bias, int32_t *y, layer_result_t *res)
 {
-    char why[64];
-    int p, q, rc;
-    if (!accel_conv_maps(cv, why, sizeof why)) return PECOS_ENOTSUP;
+    int p, q, rc = 0;
     if (accel_conv_out(cv, &p, &q) != 0) {
         fprintf(stderr, "%s: %s: invalid convolution parameters\n", a->run.who, cv->name);
         return PECOS_EPARAM;
     }
     const int G = cv->groups, cg = cv->c / G, kg = cv->k / G;
-    /* The symmetric part of the padding runs on the array; any excess is made explicit. */
-    int pad = cv->pad_t;
-    if (cv->pad_l < pad) pad = cv->pad_l;
-    if (cv->pad_b < pad) pad = cv->pad_b;
-    if (cv->pad_r < pad) pad = cv->pad_r;
-    const int et = cv->pad_t - pad, el = cv->pad_l - pad, eb = cv->pad_b - pad,
-              er = cv->pad_r - pad;
-    const int hh = cv->h + et + eb, ww = cv->w + el + er;
-    uint8_t *xp = NULL;
-    const uint8_t *xin = x;
-    if (et || el || eb || er) {
-        if (!(xp = calloc((size_t)cv->c * hh * ww, esz))) {
-            fprintf(stderr, "%s: %s: out of memory\n", a->run.who, cv->name);
-            return PECOS_ENOMEM;
-        }
-        for (int c = 0; c < cv->c; c++)
-            for (int i = 0; i < cv->h; i++)
-                memcpy(xp + (((size_t)c * hh + i + et) * ww + el) * esz,
-                       (const uint8_t *)x + ((size_t)c * cv->h + i) * cv->w * esz,
-                       (size_t)cv->w * esz);
-        xin = xp;
-    }
-    layer_t L = {.type = LAYER_CONV, .c = cg, .h = hh, .w = ww, .k = kg, .r = cv->r,
-                 .s = cv->s, .stride_h = cv->stride_h, .stride_w = cv->stride_w, .dil_h = 1,
-                 .dil_w = 1, .pad_t = pad, .pad_l = pad, .pad_b = pad, .pad_r = pad, .p = p,
+    layer_t L = {.type = LAYER_CONV, .c = cg, .h = cv->h, .w = cv->w, .k = kg, .r = cv->r,
+                 .s = cv->s, .stride_h = cv->stride_h, .stride_w = cv->stride_w,
+                 .dil_h = cv->dil_h, .dil_w = cv->dil_w, .pad_t = cv->pad_t, .pad_l = cv->pad_l,
+                 .pad_b = cv->pad_b, .pad_r = cv->pad_r, .pad_value = cv->pad_value, .p = p,
                  .q = q};
+    const size_t hw = (size_t)cv->h * cv->w;
     layer_result_t part;
     for (int g = 0; g < G; g++) {
         if (G > 1)
             snprintf(L.name, sizeof L.name, "%.48s.g%d", cv->name, g);
         else
             snprintf(L.name, sizeof L.name, "%s", cv->name);
-        rc = lrun_layer(&a->run, &a->sim, a->df, &L, xin + (size_t)g * cg * hh * ww * esz,
+        rc = lrun_layer(&a->run, &a->sim, a->df, &L, (const uint8_t *)x + (size_t)g * cg * hw * esz,
                         (const uint8_t *)w + (size_t)g * kg * cg * cv->r * cv->s * esz,
                         bias ? bias + (size_t)g * kg : NULL, y + (size_t)g * kg * p * q,
                         g == 0 ? res : &part);
-        if (rc != 0) goto out;
+        if (rc != 0) return rc;
         /* The checker's self-test fault is one flipped output per run, not per group. */
         if ((g == 0 ? res : &part)->mismatches) a->run.fault_cycle = UINT64_MAX;
         if (g > 0) lrun_merge(res, &part, a->run.rows, a->run.cols);
     }
-    /* The layer as a whole: C, K and the original padding */
+    /* The layer as a whole: C and K of all groups */
     res->layer.c = cv->c;
-    res->layer.h = cv->h;
-    res->layer.w = cv->w;
     res->layer.k = cv->k;
     snprintf(res->layer.name, sizeof res->layer.name, "%s", cv->name);
-    rc = 0;
-out:
-    free(xp);
-    return rc;
+    return 0;
 }
 
 int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int8_t *w,
@@ -136,11 +105,9 @@ int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int
     int rc = run_groups(a, cv, 1, x, w, bias, y, res);
     if (rc != 0) return rc;
     accel_conv_out(cv, &p, &q);
-    if (cv->groups == 1 && cv->pad_t == cv->pad_b && cv->pad_t == cv->pad_l &&
-        cv->pad_t == cv->pad_r)
-        return 0; /* lrun_layer checked exactly this layer */
-    /* Groups or explicit padding: check the assembled output once more against the golden
-     * conv of the layer as given (grouped, asymmetric). */
+    if (cv->groups == 1) return 0; /* lrun_layer checked exactly this layer */
+    /* Groups: check the assembled output once more against the golden conv of the layer as
+     * given (grouped). */
     const golden_conv_t gc = to_golden(cv);
     const size_t n = (size_t)cv->k * p * q, pq = (size_t)p * q;
     int32_t *ref = malloc(n * sizeof *ref);
@@ -159,10 +126,9 @@ int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int
         if (y[i] != ref[i] && bad++ == 0) first = i;
     if (bad) {
         fprintf(stderr,
-                "FAIL %s: the assembled output (%d groups, pads %d/%d/%d/%d) differs from the golden "
-                "conv in %llu of %zu outputs; first at (k=%zu, p=%zu, q=%zu): expected %d, got %d; "
-                "seed %llu\n",
-                cv->name, cv->groups, cv->pad_t, cv->pad_l, cv->pad_b, cv->pad_r,
+                "FAIL %s: the assembled output (%d groups) differs from the golden conv in %llu "
+                "of %zu outputs; first at (k=%zu, p=%zu, q=%zu): expected %d, got %d; seed %llu\n",
+                cv->name, cv->groups,
                 (unsigned long long)bad, n, first / pq, first % pq / q,
                 first % q, ref[first], y[first], (unsigned long long)a->run.seed);
         if (res->bitexact) {
@@ -185,7 +151,12 @@ int accel_conv_fp(accel_t *a, const accel_conv_t *cv, const uint16_t *x, const u
     int p, q, rc = PECOS_ENOMEM;
     if (strcmp(a->run.dtype, "bf16") != 0 && strcmp(a->run.dtype, "fp16") != 0)
         return PECOS_ENOTSUP;
-    /* An invalid or unmappable layer: run_groups() says so before it touches y. */
+    if (cv->pad_value != 0) {
+        fprintf(stderr, "%s: %s: pad value %d on a %s array (fp padded cells are +0)\n",
+                a->run.who, cv->name, cv->pad_value, a->run.dtype);
+        return PECOS_EPARAM;
+    }
+    /* An invalid layer: run_groups() says so before it touches y. */
     if (accel_conv_out(cv, &p, &q) != 0) return run_groups(a, cv, 2, x, w, NULL, NULL, res);
     /* lrun_layer takes the bias and returns the outputs as fp32 bit patterns */
     const size_t n_out = (size_t)cv->k * p * q;

@@ -1,20 +1,17 @@
-/* accel.h - the accelerator as a callable device: one int8 convolution (any group count,
- * stride, asymmetric padding) on the verilated PE array, and the post-processing unit
- * (bias, requantize, ReLU, pooling, residual add) on its own verilated model. Every call
- * runs on the RTL and is checked against the golden models (see lrun.h and golden_post.h);
- * the network runner and the ONNX path are built on it.
- *
- * ACCEL_API_READY
+/* accel.h - the accelerator as a callable device: one int8 or bf16/fp16 convolution (any
+ * group count, strides, dilations, asymmetric padding, an int8 pad value) on the verilated
+ * PE array, and the post-processing unit (bias, requantize, ReLU, pooling, residual add) on
+ * its own verilated model. Every call runs on the RTL and is checked against the golden
+ * models (see lrun.h and golden_post.h); the network runner and the ONNX path are built on
+ * it.
  *
  * Mapping of what layer_t cannot say:
  * - groups: each group is its own layer on the array (C/G -> K/G channels, the group's slice
  *   of the ifmap, weights and output; nothing is expanded into dense zeros), then the whole
- *   output is checked once more against the grouped golden conv;
- * - asymmetric padding: the ifmap is padded explicitly on the host to the larger side's
- *   excess and the array runs with the symmetric part (the DMA then moves the explicit
- *   zeros: counted as traffic);
- * - dilation and unequal strides are not mapped (PECOS_ENOTSUP): callers keep those on the
- *   golden path and say so.
+ *   output is checked once more against the grouped golden conv.
+ * Everything else goes to the array's mapper as it is (layer_t carries it): strides and
+ * dilations are the addresses the lanes read, the four pads and the pad value what a padded
+ * lane carries (made at lane time: padding is never moved from DRAM).
  */
 #ifndef PECOS_ACCEL_H
 #define PECOS_ACCEL_H
@@ -45,9 +42,9 @@ typedef struct {
     char name[64];
     int c, h, w;                    /* input */
     int k, r, s;                    /* output channels, filter */
-    int stride_h, stride_w;         /* must be equal to be mapped */
+    int stride_h, stride_w;         /* >= 1 */
     int pad_t, pad_l, pad_b, pad_r; /* >= 0 */
-    int dil_h, dil_w;               /* must be 1 to be mapped */
+    int dil_h, dil_w;               /* >= 1 */
     int groups;                     /* divides c and k */
     int8_t pad_value;               /* int8: what a padded cell holds (0 by default; e.g. a
                                        folded input zero point); fp calls: must be 0 */
@@ -56,14 +53,16 @@ typedef struct {
 /* Output size of cv (ONNX Conv formula); 0 or PECOS_EPARAM. */
 int accel_conv_out(const accel_conv_t *cv, int *p, int *q);
 
-/* Whether cv maps onto the array; if not, a short reason ("dilation 2", ...) in why. */
+/* Whether cv maps onto the array: every valid convolution does (groups, strides,
+ * dilations, pads, pad value); if not, a short reason in why. */
 bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen);
 
 /* Runs cv on the array: x [C,H,W] int8, w [K,C/groups,R,S] int8, bias [K] int32 or NULL;
  * writes y [K,P,Q] int32 (caller-allocated) and res (all groups merged; res->layer is the
- * whole layer with groups folded into its name). Returns 0 when it ran (res says whether
- * every check passed), PECOS_ENOTSUP (not mappable; nothing printed), PECOS_EPARAM (does
- * not fit; printed), PECOS_ESIM or PECOS_ENOMEM. */
+ * whole layer with groups folded into its name). Padded cells hold cv->pad_value. Returns 0
+ * when it ran (res says whether every check passed), PECOS_ENOTSUP (a is not an int8 array;
+ * nothing printed), PECOS_EPARAM (invalid or does not fit; printed), PECOS_ESIM or
+ * PECOS_ENOMEM. */
 int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int8_t *w,
                   const int32_t *bias, int32_t *y, layer_result_t *res);
 
@@ -71,9 +70,9 @@ int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int
  * w [K,C/groups,R,S] are bf16/fp16 bit patterns of a->run.dtype, bias [K] fp32 or NULL;
  * writes y [K,P,Q] fp32 (caller-allocated) and res (groups merged; every group checked
  * bit-exact by lrun_layer against the golden fp conv in the array's accumulation order,
- * with explicit padding as +0 operands, and cycles against the model). Returns 0 when it
- * ran, PECOS_ENOTSUP (not mappable, or a is not an fp array; nothing printed),
- * PECOS_EPARAM (does not fit; printed), PECOS_ESIM or PECOS_ENOMEM. */
+ * padded cells +0 operands, and cycles against the model). Returns 0 when it ran,
+ * PECOS_ENOTSUP (a is not an fp array; nothing printed), PECOS_EPARAM (invalid, a nonzero
+ * cv->pad_value, or does not fit; printed), PECOS_ESIM or PECOS_ENOMEM. */
 int accel_conv_fp(accel_t *a, const accel_conv_t *cv, const uint16_t *x, const uint16_t *w,
                   const float *bias, float *y, layer_result_t *res);
 

@@ -223,33 +223,6 @@ static int64_t attr_int(const onnx_node_t *n, const char *name, int64_t def)
     return a && a->type == ONNX_ATTR_INT ? a->i : def;
 }
 
-/* Padded cells must hold the x zero point: the padding of mp's conv is made explicit on
- * the host (every batch item's x grows to [C, H+pt+pb, W+pl+pr], filled with x_zp), and
- * the array runs without padding (the DMA moves the padded cells: counted as traffic).
- * Returns 0 or PECOS_ENOMEM. */
-static int pad_explicit(onnx_map_t *mp)
-{
-    accel_conv_t *cv = &mp->cv;
-    const int hh = cv->h + cv->pad_t + cv->pad_b, ww = cv->w + cv->pad_l + cv->pad_r;
-    const size_t len = (size_t)cv->c * hh * ww;
-    int8_t *x = malloc(len * (size_t)mp->n_batch + 1);
-    if (!x) return PECOS_ENOMEM;
-    memset(x, (int8_t)mp->x_zp, len * (size_t)mp->n_batch);
-    for (int64_t b = 0; b < mp->n_batch; b++)
-        for (int c = 0; c < cv->c; c++)
-            for (int i = 0; i < cv->h; i++)
-                memcpy(x + b * len + ((size_t)c * hh + i + cv->pad_t) * ww + cv->pad_l,
-                       mp->x + b * mp->x_len + ((size_t)c * cv->h + i) * cv->w, (size_t)cv->w);
-    free(mp->x);
-    mp->x = x;
-    mp->x_len = len;
-    cv->h = hh;
-    cv->w = ww;
-    cv->pad_t = cv->pad_b = cv->pad_l = cv->pad_r = 0;
-    return 0;
-}
-
-
 static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *const *in, int n_in,
                     const golden_tensor_t *out0, bool fp, onnx_map_t *mp, char *why, size_t whylen)
 {
@@ -330,7 +303,7 @@ static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *cons
     }
     if (qconv) set_qlinear(mp, in);
     mp->relu = attr_int(n, "pecos_relu", 0) == 1;
-    if (mp->x_zp != 0 && (cv.pad_t || cv.pad_b || cv.pad_l || cv.pad_r)) return pad_explicit(mp);
+    mp->cv.pad_value = (int8_t)mp->x_zp; /* padded cells hold the shifted x zero point */
     return 0;
 }
 

@@ -6,7 +6,7 @@
  * range; ConvInteger, QLinearConv, MatMulInteger and QLinearMatMul with int8 or uint8
  * operands and any zero points (docs/ONNX.md, "Zero points on the array"):
  *   x enters the array as it is (int8) or as x - 128 (uint8); the shifted x zero point
- *   zx' = zx - off is the value of padded cells, so that
+ *   zx' = zx - off is the value of padded cells (accel_conv_t.pad_value), so that
  *     sum (x - zx)(w - zw) = sum x' w'' - zx' * sum w''     (w'' = w - zw, per channel)
  *   holds at the borders too; the correction -zx' * sum w'' is one int32 per output channel
  *   added to the bias (int32 wrap-around, as the array's accumulator). When some w'' leaves

@@ -287,9 +287,10 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     }
     if (mp.zp_folded || mp.row_zp || mp.wide) {
         size_t l = strlen(R->why);
-        snprintf(R->why + l, sizeof R->why - l, "%sx zero point %d folded into the bias%s%s", l ? "; " : "",
-                 (int)mp.x_zp, mp.row_zp ? "; per-row a zero points: a per-pixel correction" : "",
-                 mp.wide ? "; w - w_zero_point leaves int8: w - offset fed, sum(x) per window from an all-ones channel" : "");
+        snprintf(R->why + l, sizeof R->why - l, "%sx zero point %d folded into the bias%s%s%s", l ? "; " : "",
+                 (int)mp.x_zp, mp.row_zp ? "; per-row a zero points" : "",
+                 mp.wide ? "; w - w_zero_point leaves int8: w - offset fed, sum(x) per window from an all-ones channel" : "",
+                 !mp.row_zp && !mp.wide ? "" : ppu ? "; per-pixel correction on the PPU" : "; per-pixel correction added on the host");
     }
     const int64_t pq = (int64_t)mp.p * mp.q;
     const int32_t yz = mp.qlinear ? onnx_map_y_zp(&mp) : 0;

@@ -38,18 +38,24 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
     const totals_t t = totals(res, n);
     fprintf(f, "pecos run: %dx%d %s %s array, %s\n", cfg->rows, cfg->cols, cfg->dataflow,
             cfg->dtype, cfg->from_files ? "tensors from files" : "random tensors");
-    fprintf(f, "%-12s %-34s %12s %10s %10s %10s %6s %7s %6s\n", "layer", "shape", "MACs",
+    /* The shape column: 34 wide, wider when a layer's geometry makes its shape longer */
+    int sw = 34;
+    for (int i = 0; i < n; i++) {
+        layer_shape_str(&res[i].layer, shape, sizeof shape);
+        if ((int)strlen(shape) > sw) sw = (int)strlen(shape);
+    }
+    fprintf(f, "%-12s %-*s %12s %10s %10s %10s %6s %7s %6s\n", "layer", sw, "shape", "MACs",
             "cycles", "mem-free", "ideal", "util%", "Mcyc/s", "check");
     for (int i = 0; i < n; i++) {
         const layer_result_t *r = &res[i];
         layer_shape_str(&r->layer, shape, sizeof shape);
-        fprintf(f, "%-12s %-34s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", r->layer.name,
-                shape, (unsigned long long)r->macs, (unsigned long long)r->cycles,
+        fprintf(f, "%-12s %-*s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", r->layer.name,
+                sw, shape, (unsigned long long)r->macs, (unsigned long long)r->cycles,
                 (unsigned long long)r->model_cycles, (unsigned long long)r->ideal_cycles,
                 100.0 * r->utilization, ratio((double)r->cycles, r->sim_seconds) / 1e6,
                 layer_result_ok(r) ? "PASS" : "FAIL");
     }
-    fprintf(f, "%-12s %-34s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", "total", "",
+    fprintf(f, "%-12s %-*s %12llu %10llu %10llu %10llu %6.2f %7.3f %6s\n", "total", sw, "",
             (unsigned long long)t.macs, (unsigned long long)t.cycles,
             (unsigned long long)t.model, (unsigned long long)t.ideal,
             100.0 * ratio((double)t.macs, (double)t.cycles * cfg->rows * cfg->cols),

@@ -61,16 +61,29 @@ typedef struct {
     uint8_t *b_ready;
     uint64_t addr_if, addr_w, addr_b, addr_o;
     int *crs_c, *crs_ry, *crs_sx; /* reduction lane i of a tile -> (channel, ry, sx) */
+    int rstep;            /* an ifmap tile holds every rstep-th input row (see plan_tiles) */
     ws_stats_t *st;
 } run_t;
 
 static uint64_t align64(uint64_t x) { return (x + 63) & ~(uint64_t)63; }
 static int imin(int a, int b) { return a < b ? a : b; }
 
-/* Builds the tile list in the tiling's loop order, the loads and the visits. */
+/* Builds the tile list in the tiling's loop order, the loads and the visits. The rows a
+ * tap reads, p*stride_h - pad_t + ry*dil_h, are all congruent modulo gcd(stride_h, dil_h):
+ * with a dilated filter the ifmap tiles move every gcd-th row only (rstep; 1 otherwise). */
 static int plan_tiles(run_t *R)
 {
     const layer_t *L = R->job->layer;
+    R->rstep = 1;
+    if (L->r > 1 && L->dil_h > 1) {
+        int a = L->stride_h, b = L->dil_h;
+        while (b) {
+            const int t = a % b;
+            a = b;
+            b = t;
+        }
+        R->rstep = a;
+    }
     const tiling_t *t = R->job->tiling;
     const int rs = L->r * L->s;
     const int trips[3] = {(L->k + t->kt - 1) / t->kt, (L->p + t->pt - 1) / t->pt,
@@ -113,14 +126,15 @@ static int plan_tiles(run_t *R)
                 T->pgn = (int)((T->npix + (uint32_t)R->rows - 1) / (uint32_t)R->rows);
                 T->fold0 = fold;
                 fold += (uint64_t)T->kgn * (uint64_t)T->cfn;
-                /* input rows the tile's output rows touch, halo and skipped rows between
-                 * dilated taps included (one contiguous run of whole rows per channel) */
+                /* input rows from the first tile output row's top tap to the last one's
+                 * bottom tap (the halo included), every rstep-th, clipped to the image */
+                const int step = R->rstep;
                 int lo = T->p0 * L->stride_h - L->pad_t;
                 int hi = (T->p0 + T->pt - 1) * L->stride_h - L->pad_t + (L->r - 1) * L->dil_h;
-                if (lo < 0) lo = 0;
+                if (lo < 0) lo += (-lo + step - 1) / step * step;
                 if (hi > L->h - 1) hi = L->h - 1;
                 T->rin0 = lo;
-                T->rin = hi >= lo ? hi - lo + 1 : 0;
+                T->rin = hi >= lo ? (hi - lo) / step + 1 : 0;
                 if (i == 0 || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C])
                     R->ifl[R->nifl++].first = i;
                 R->ifl[R->nifl - 1].last = i;
@@ -210,10 +224,14 @@ static int issue_ifmap(run_t *R, dma_t *d, int i, uint64_t now)
     x.n1 = (uint64_t)T->rin;
     x.run = W * e;
     x.dram_s2 = H * W * e;
-    x.dram_s1 = W * e;
+    x.dram_s1 = (uint64_t)R->rstep * W * e; /* every rstep-th row */
     x.glb_s2 = (uint64_t)T->rin * W * e;
     x.glb_s1 = W * e;
-    snprintf(x.what, sizeof x.what, "ifmap c%d+%d h%d+%d", T->c0, T->ct, T->rin0, T->rin);
+    if (R->rstep > 1)
+        snprintf(x.what, sizeof x.what, "ifmap c%d+%d h%d+%dx%d", T->c0, T->ct, T->rin0, T->rin,
+                 R->rstep);
+    else
+        snprintf(x.what, sizeof x.what, "ifmap c%d+%d h%d+%d", T->c0, T->ct, T->rin0, T->rin);
     return dma_issue(d, &x, now);
 }
 
@@ -321,7 +339,8 @@ static void put_ifmap(run_t *R, const tile_t *T, void *dst, int r, uint32_t pix,
     const int iw = q * L->stride_w - L->pad_l + R->crs_sx[i] * L->dil_w;
     if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w) {
         put_lane(dst, r, R->glb_if[T->if_load & 1],
-                 ((size_t)R->crs_c[i] * T->rin + (size_t)(ih - T->rin0)) * L->w + iw, R->esz);
+                 ((size_t)R->crs_c[i] * T->rin + (size_t)((ih - T->rin0) / R->rstep)) * L->w + iw,
+                 R->esz);
         R->st->glb_rd[G_IFMAP] += R->esz;
     } else if (R->esz == 1) {
         ((int8_t *)dst)[r] = (int8_t)L->pad_value;

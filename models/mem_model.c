@@ -10,14 +10,63 @@
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-/* Input rows that output rows [p0, p0+pt) touch, clipped to the image (0 if all padding). */
+/* Row step of an ifmap tile: every filter tap of every output row reads a row
+ * p*stride_h - pad_t + ry*dil_h, all congruent modulo gcd(stride_h, dil_h); a dilated
+ * filter's tile therefore holds every step-th row only (1 when undilated or R = 1: whole
+ * row ranges, as for any plain layer). */
+static int64_t row_step(const ws_model_in_t *in)
+{
+    if (in->r < 2 || in->dil_h < 2) return 1;
+    int64_t a = in->stride_h, b = in->dil_h;
+    while (b) {
+        const int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* Input rows an ifmap tile holds for output rows [p0, p0+pt): from the first row the first
+ * output row's top tap reads to the last the last output row's bottom tap reads, every
+ * row_step-th, clipped to the image: *lo, *hi (the first and last row held) and the count
+ * (0 if all padding). */
+static uint64_t rows_span(const ws_model_in_t *in, uint64_t p0, uint64_t pt, int64_t *lo,
+                          int64_t *hi)
+{
+    const int64_t g = row_step(in);
+    *lo = (int64_t)p0 * in->stride_h - in->pad_t;
+    *hi = (int64_t)(p0 + pt - 1) * in->stride_h - in->pad_t + (int64_t)in->dil_h * (in->r - 1);
+    if (*lo < 0) *lo += (-*lo + g - 1) / g * g;
+    if (*hi > in->h - 1) *hi = in->h - 1;
+    if (*hi >= *lo) *hi = *lo + (*hi - *lo) / g * g; /* the last row held */
+    return *hi >= *lo ? (uint64_t)((*hi - *lo) / g + 1) : 0;
+}
+
 static uint64_t rows_in(const ws_model_in_t *in, uint64_t p0, uint64_t pt)
 {
-    const int64_t lo = (int64_t)p0 * in->stride_h - in->pad_t;
-    const int64_t hi = (int64_t)(p0 + pt - 1) * in->stride_h - in->pad_t +
-                       (int64_t)in->dil_h * (in->r - 1);
-    const int64_t a = lo < 0 ? 0 : lo, b = hi > in->h - 1 ? in->h - 1 : hi;
-    return b >= a ? (uint64_t)(b - a + 1) : 0;
+    int64_t lo, hi;
+    return rows_span(in, p0, pt, &lo, &hi);
+}
+
+/* Bus bytes of count runs of run bytes stride apart (merged when contiguous). */
+static uint64_t bus_of(uint64_t burst, uint64_t count, uint64_t run, uint64_t stride);
+
+/* Bus bytes of the ifmap tiles of ct channels for output rows [p0, p0+pt): per channel one
+ * run of contiguous rows (row step 1), else one run per row held; runs that touch across
+ * channels merge (only when the rows held reach both the first and the last image row). */
+static uint64_t bus_rows(const ws_model_in_t *in, uint64_t burst, uint64_t ct, uint64_t p0,
+                         uint64_t pt, uint64_t esz)
+{
+    const uint64_t W = (uint64_t)in->w, H = (uint64_t)in->h, g = (uint64_t)row_step(in);
+    int64_t lo, hi;
+    const uint64_t ri = rows_span(in, p0, pt, &lo, &hi), we = W * esz;
+    if (g == 1 || ri == 0 || ct == 0) return bus_of(burst, ct, ri * we, H * we);
+    const int chain = lo == 0 && hi == (int64_t)H - 1; /* a channel's last row meets the next's first */
+    if (!chain) return bus_of(burst, ct * ri, we, g * we);
+    if (ri == 1) return bus_of(burst, 1, ct * we, ct * we); /* one run over every channel */
+    /* ct*ri rows in ct*ri - (ct-1) runs: ct-1 of two rows, the rest of one */
+    return (ct - 1) * bus_of(burst, 1, 2 * we, 2 * we) +
+           (ct * ri - 2 * (ct - 1)) * bus_of(burst, 1, we, we);
 }
 
 /* How many times a tensor is fetched over the loop nest: the product of the trips of the
@@ -112,14 +161,14 @@ int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t
         free(row);
     }
     /* Bus bytes: per tile of each tensor its runs; full tiles and the edge tile. */
-    const uint64_t H = (uint64_t)in->h, e = (uint64_t)esz;
+    const uint64_t e = (uint64_t)esz;
     const uint64_t ct_f = min_u64((uint64_t)t->ct, C), ct_l = C - (tr.cn - 1) * ct_f;
     const uint64_t kt_f = min_u64((uint64_t)t->kt, K), kt_l = K - (tr.kn - 1) * kt_f;
     uint64_t bus_if = 0, bus_ps = 0;
     for (uint64_t p0 = 0; p0 < P; p0 += (uint64_t)t->pt) {
-        const uint64_t pt = min_u64((uint64_t)t->pt, P - p0), ri = rows_in(in, p0, pt);
-        bus_if += (tr.cn - 1) * bus_of(burst, ct_f, ri * W * e, H * W * e) +
-                  bus_of(burst, ct_l, ri * W * e, H * W * e);
+        const uint64_t pt = min_u64((uint64_t)t->pt, P - p0);
+        bus_if += (tr.cn - 1) * bus_rows(in, burst, ct_f, p0, pt, e) +
+                  bus_rows(in, burst, ct_l, p0, pt, e);
         bus_ps += (tr.kn - 1) * bus_of(burst, kt_f, pt * Q * 4, P * Q * 4) +
                   bus_of(burst, kt_l, pt * Q * 4, P * Q * 4);
     }
@@ -329,8 +378,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         m->roofline_cycles = max_u64(m->roofline_cycles, (uint64_t)ceil((double)bytes / dt->bw));
 
     const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)in->k,
-                   C = (uint64_t)in->c, H = (uint64_t)in->h, W = (uint64_t)in->w,
-                   rs = (uint64_t)in->r * in->s, d = wm.latency, e = (uint64_t)esz,
+                   C = (uint64_t)in->c, rs = (uint64_t)in->r * in->s, d = wm.latency, e = (uint64_t)esz,
                    rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, nt = tr.tiles;
     const uint64_t NONE = UINT64_MAX;
     ptile_t *ti = calloc(nt, sizeof *ti);
@@ -373,7 +421,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         x->kp = ix[TILE_K] * tr.pn + ix[TILE_P];
         if (first || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C]) {
             if_first[nif++] = n;
-            x->t_if = xfer(dt, ct, rows_in(in, p0, pt) * W * e, H * W * e);
+            x->t_if = dt->bw > 0 ? (double)bus_rows(in, dt->burst, ct, p0, pt, e) / dt->bw : 0;
         }
         if_last[nif - 1] = n;
         x->if_load = nif - 1;

@@ -10,7 +10,9 @@
  * fetched once per iteration of those. Relevant loops: ifmap (p, c), weights (k, c),
  * partial sums / output (k, p). Per pass:
  *   ifmap   sum over p tiles of C * rows_in(p tile) * W * esz  (halo rows are re-read;
- *           rows_in = the input rows the tile's output rows touch, clipped to the image)
+ *           rows_in = the input rows from p0*stride_h - pad_t to
+ *           (p0+pt-1)*stride_h - pad_t + dil_h*(R-1), clipped to the image, every g-th with
+ *           g = gcd(stride_h, dil_h) for a dilated filter (R > 1), else all of them)
  *   weights K*C*R*S*esz,  output 4*K*P*Q,
  *   bias    4*K per p tile (each visit that starts at c = 0 loads its channels' bias).
  *   Visits = tiles when the c loop is outside a non-trivial k or p loop (partial sums
@@ -19,8 +21,9 @@
  * GLB footprint (both banks of each partition, double buffering):
  *   ifmap 2 * ct * rows_in(largest p tile) * W * esz,  weights 2 * kt * ct * R*S * esz,
  *   psum 2 * (kt * pt * Q * 4 + 4 * kt)  (partial sums and two bias slots).
- * Compulsory traffic: every input row some output touches, every weight and bias once,
- * every output once (int32/fp32).
+ * Compulsory traffic: every input row some filter tap reads (with a dilation, rows between
+ * taps that no output reads are not compulsory), every weight and bias once, every output
+ * once (int32/fp32). Padding is made at lane time and is never traffic.
  *
  * DRAM timing (shared with the host's DMA engine as a contract): one channel, requests
  * served in issue order; a request of b bytes in contiguous runs issued at cycle x starts

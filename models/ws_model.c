@@ -15,8 +15,10 @@ int ws_model_conv(const ws_model_in_t *in, ws_model_t *m)
         in->dil_w < 1 || in->pad_t < 0 || in->pad_l < 0 || in->pad_b < 0 || in->pad_r < 0)
         return PECOS_EPARAM;
     /* ONNX: P = floor((H + pad_t + pad_b - dil_h*(R-1) - 1) / stride_h) + 1 */
-    const int64_t eh = (int64_t)in->h + in->pad_t + in->pad_b - (int64_t)in->dil_h * (in->r - 1) - 1;
-    const int64_t ew = (int64_t)in->w + in->pad_l + in->pad_r - (int64_t)in->dil_w * (in->s - 1) - 1;
+    const int64_t eh =
+        (int64_t)in->h + in->pad_t + in->pad_b - (int64_t)in->dil_h * (in->r - 1) - 1;
+    const int64_t ew =
+        (int64_t)in->w + in->pad_l + in->pad_r - (int64_t)in->dil_w * (in->s - 1) - 1;
     if (eh < 0 || ew < 0) return PECOS_EPARAM;
     m->p = (int)(eh / in->stride_h + 1);
     m->q = (int)(ew / in->stride_w + 1);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # mem_random.sh PECOS SEED COUNT [DTYPE ROWS COLS]: constrained-random layers through the
-# memory system. Each case draws a layer shape, a GLB size (or a forced tiling in any of
+# memory system. Each case draws a layer shape (now and then with unequal strides, a
+# dilation, asymmetric pads and, on int8, a pad value), a GLB size (or a forced tiling in any of
 # the six loop orders), a DRAM bandwidth, latency and burst, and the psum port count, and
 # runs `pecos run`; pecos itself checks every case (outputs bit-exact, DRAM bytes equal to
 # the tiling's, cycles between the roofline and predicted+10%, or equal to the model with
@@ -11,17 +12,23 @@ set -u
 pecos=$1; seed=${PECOS_SEED:-$2}; count=$3; dtype=${4:-int8}; rows=${5:-4}; cols=${6:-4}
 df=${DATAFLOW:-ws}
 echo "mem_random: seed $seed, $count cases, $df $dtype ${rows}x${cols} (PECOS_SEED=$seed reproduces)"
-awk -v seed="$seed" -v count="$count" -v rows="$rows" -v cols="$cols" 'BEGIN {
+awk -v seed="$seed" -v count="$count" -v rows="$rows" -v cols="$cols" -v dtype="$dtype" 'BEGIN {
   srand(seed);
   split("kpc pkc kcp pck ckp cpk", ord, " ");
   for (i = 0; i < count; i++) {
     r = 1 + int(rand() * 3); if (rand() < 0.2) r = 5;
     st = 1 + int(rand() * 2); if (rand() < 0.15) st = 4;
     pad = int(rand() * (r < 3 ? 1 : 3));
-    h = r + int(rand() * 14); w = r + int(rand() * 14);
+    sh = st; sw = st; dh = 1; dw = 1; pt = pad; pl = pad; pb = pad; pr = pad; pv = 0;
+    if (rand() < 0.3) { sh = 1 + int(rand() * 3); sw = 1 + int(rand() * 3) }
+    if (rand() < 0.3) { dh = 1 + int(rand() * 3); dw = 1 + int(rand() * 3) }
+    if (rand() < 0.3) { pt = int(rand() * 3); pl = int(rand() * 3); pb = int(rand() * 3); pr = int(rand() * 3) }
+    if (dtype == "int8" && rand() < 0.3) pv = int(rand() * 256) - 128;
+    h = (r - 1) * dh + 1 + int(rand() * 14); w = (r - 1) * dw + 1 + int(rand() * 14);
     c = 1 + int(rand() * 24); k = 1 + int(rand() * 24);
     if (rand() < 0.2) { layer = sprintf("fc,c=%d,k=%d", 1 + int(rand() * 200), 1 + int(rand() * 40)) }
-    else layer = sprintf("conv,h=%d,w=%d,c=%d,k=%d,r=%d,s=%d,stride=%d,pad=%d", h, w, c, k, r, r, st, pad);
+    else layer = sprintf("conv,h=%d,w=%d,c=%d,k=%d,r=%d,s=%d,stride_h=%d,stride_w=%d,dil_h=%d,dil_w=%d,pad_t=%d,pad_l=%d,pad_b=%d,pad_r=%d,pad_value=%d",
+                         h, w, c, k, r, r, sh, sw, dh, dw, pt, pl, pb, pr, pv);
     bwv = rand(); bw = bwv < 0.25 ? 0 : (bwv < 0.5 ? 0.5 + int(rand() * 4) : 1 + int(rand() * 64));
     lat = rand() < 0.3 ? 0 : int(rand() * 300);
     burst = rand() < 0.5 ? 64 : 1 + int(rand() * 128);

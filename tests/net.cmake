@@ -41,7 +41,10 @@ endforeach()
 
 pecos_bad(net_missing_file 2 "--network .*nope.csv" pecos run --network ${NS}/nope.csv)
 pecos_bad(net_chain_mismatch 2 "chain_mismatch.csv:3: layer 'conv2'" pecos run --network ${NS}/chain_mismatch.csv)
-pecos_bad(net_dilation_not_mapped 2 "dilated.csv: layer 'conv1' .*does not map onto the array: dilation 2" pecos run --network ${NS}/dilated.csv --rows 4 --cols 4)
+# The topology's Dilation column runs on the array (the mapper's address pattern).
+add_test(NAME net.dilated_on_array
+  COMMAND sh -c "${PECOS_BIN} run --network ${NS}/dilated.csv --rows 4 --cols 4 --json ${NB}/dilated.json && jq -e '.total.pass and (.layers|length)==1 and .layers[0].where==\"array+ppu\"' ${NB}/dilated.json")
+set_tests_properties(net.dilated_on_array PROPERTIES LABELS net)
 pecos_bad(net_pool_window_too_big 2 "gap: a 20x20 pooling window has more than 255 cells" pecos run --network ${NS}/bigpool.csv --rows 4 --cols 4)
 pecos_bad(net_fp_dtype 2 "--network runs int8 only" pecos run --network ${NS}/small.csv --dtype bf16)
 pecos_bad(net_with_layer 2 "--network and --layer exclude each other" pecos run --network ${NS}/small.csv --layer fc,c=4,k=4)

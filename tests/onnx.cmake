@@ -331,9 +331,9 @@ set_tests_properties(cli.bad.onnx_require_rtl_without_rtl cli.bad.run_require_rt
 # Every selected float Conv/Gemm/MatMul case again with --rtl 4x4 --fp-rtl bf16: the nodes
 # that map run on the bf16 array (bit-exact vs the golden fp conv in the array's order) and
 # must stay within the derived error bound (docs/ONNX.md); the PASS line must say so. The
-# cases below that do not map (alpha/beta != 1, a matrix C, dilation, 3-D) must say why.
+# cases below that do not map (alpha/beta != 1, a matrix C, 3-D) must say why.
 set(_onnx_fp_re "^node/test_(basic_conv_with|conv_with|gemm_|matmul_)|^pytorch-converted/test_(Conv[123]d|Linear)|^pytorch-operator/test_operator_conv$")
-set(_onnx_fp_golden_re "gemm_(all_attributes|alpha|beta|default_matrix_bias)$|Conv[12]d_dilated$|Conv3d")
+set(_onnx_fp_golden_re "gemm_(all_attributes|alpha|beta|default_matrix_bias)$|Conv3d")
 set(_onnx_fp_slow pytorch-operator/test_operator_conv) # 5.3 M cycles: ~10 s on the bf16 array
 if("ws_bf16_4x4" IN_LIST PECOS_VARIANT_LIST AND _onnx_rtl_args)
   set(_fp_fast_dirs "")
@@ -343,10 +343,13 @@ if("ws_bf16_4x4" IN_LIST PECOS_VARIANT_LIST AND _onnx_rtl_args)
       continue()
     endif()
     string(REPLACE "/" "." tname "onnx.fp_rtl.${c}")
-    add_test(NAME ${tname} COMMAND pecos onnx-test --strict --rtl 4x4 --fp-rtl bf16 ${PECOS_ONNX_TESTDATA}/${c})
     if(c MATCHES "${_onnx_fp_golden_re}")
+      # these cannot take --require-rtl: their node stays golden (the PASS line says why)
+      add_test(NAME ${tname} COMMAND pecos onnx-test --strict --rtl 4x4 --fp-rtl bf16 ${PECOS_ONNX_TESTDATA}/${c})
       set(_re "PASS [^\n]*fp-rtl golden only for ")
     else()
+      add_test(NAME ${tname}
+        COMMAND pecos onnx-test --strict --rtl 4x4 --fp-rtl bf16 --require-rtl ${PECOS_ONNX_TESTDATA}/${c})
       set(_re "PASS [^\n]*fp-rtl bf16 \\([0-9]+ node runs?, [0-9]+ cycles, max \\|err\\|/bound [0-9.e-]+\\)")
       if(NOT c IN_LIST _onnx_fp_slow)
         list(APPEND _fp_fast_dirs ${PECOS_ONNX_TESTDATA}/${c})
@@ -368,7 +371,7 @@ if("ws_bf16_4x4" IN_LIST PECOS_VARIANT_LIST AND _onnx_rtl_args)
   # The same mapped cases on the fp16 array: every one must report its fp16 node runs.
   if("ws_fp16_4x4" IN_LIST PECOS_VARIANT_LIST)
     add_test(NAME onnx.fp_rtl_fp16.float_cases
-      COMMAND sh -c "$<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --fp-rtl fp16 \"$@\" | tee /dev/stderr | grep -c 'fp-rtl fp16 (' | grep -qx ${_n_fp_mapped}" sh ${_fp_fast_dirs})
+      COMMAND sh -c "$<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --fp-rtl fp16 --require-rtl \"$@\" | tee /dev/stderr | grep -c 'fp-rtl fp16 (' | grep -qx ${_n_fp_mapped}" sh ${_fp_fast_dirs})
     set_tests_properties(onnx.fp_rtl_fp16.float_cases PROPERTIES LABELS onnx)
   endif()
 endif()

@@ -10,7 +10,8 @@ int main(void)
 {
     /* 4x4x4 input, 8 filters 3x3, pad 1 -> 8x4x4; 4x4 array; tiles k4 c2 p2. */
     const ws_model_in_t in = {.rows = 4, .cols = 4, .c = 4, .h = 4, .w = 4, .k = 8, .r = 3,
-                              .s = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
+                              .s = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1,
+                              .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
     mem_traffic_t m;
 
     /* Order k,p,c (c innermost): partial sums stay in the GLB. p tiles read input rows 0..2
@@ -42,6 +43,52 @@ int main(void)
     expect("ckp psum read", m.psum_rd, 512);
     expect("ckp out", m.out_wr, 1024);
     expect("ckp visits", m.visits, 8);
+
+    /* A dilated, strided, asymmetrically padded layer: C 2, 10x6 input, K 4, 3x2 filter,
+     * strides 2x1, dilations 2x2, pads t1 l0 b0 r1 on 4x4.
+     * P = floor((10 + 1 + 0 - 2*2 - 1) / 2) + 1 = 4, Q = floor((6 + 0 + 1 - 2*1 - 1) / 1) + 1 = 5.
+     * Tiles k4 c1 p2, order k,p,c. Output row p reads input rows 2p - 1 + 2ry (ry 0..2): all
+     * odd, so a tile holds every gcd(2, 2) = 2nd row. p tile 0 (rows 0,1) reads rows -1..5 ->
+     * 1, 3, 5 (3 rows), p tile 1 (rows 2,3) rows 3..9 -> 3, 5, 7, 9 (4 rows; 3 and 5 are the
+     * halo, read again). ifmap pass 2 * (3 + 4) * 6 = 84 bytes, once (k has one trip);
+     * weights 4*2*3*2 = 48 once per p tile (2); bias 4*4 per p tile; output 4*4*4*5 = 320.
+     * Compulsory ifmap: rows {1,3,5,7,9}, 2*5*6 = 60. GLB: ifmap 2*1*4*6 = 48, weights
+     * 2*4*1*6 = 48, psum 2*(4*2*5*4 + 16) = 352. Beats: 1 k group x (2 c tiles x ceil(6/4) =
+     * 2 folds) x 20 pixels = 80. */
+    const ws_model_in_t dl = {.rows = 4, .cols = 4, .c = 2, .h = 10, .w = 6, .k = 4, .r = 3,
+                              .s = 2, .stride_h = 2, .stride_w = 1, .dil_h = 2, .dil_w = 2,
+                              .pad_t = 1, .pad_l = 0, .pad_b = 0, .pad_r = 1};
+    ws_model_t dm;
+    expect("dilated model rc", (unsigned long long)ws_model_conv(&dl, &dm), 0);
+    expect("dilated P", (unsigned long long)dm.p, 4);
+    expect("dilated Q", (unsigned long long)dm.q, 5);
+    tiling_t dt = {.kt = 4, .ct = 1, .pt = 2, .order = {TILE_K, TILE_P, TILE_C}};
+    expect("dilated rc", (unsigned long long)mem_traffic(&dl, 1, 64, &dt, &m), 0);
+    expect("dilated ifmap", m.ifmap_rd, 84);
+    expect("dilated weight", m.weight_rd, 96);
+    expect("dilated bias", m.bias_rd, 32);
+    expect("dilated psum read", m.psum_rd, 0);
+    expect("dilated out", m.out_wr, 320);
+    expect("dilated dram rd", m.dram_rd, 212);
+    expect("dilated tiles", m.tiles, 4);
+    expect("dilated visits", m.visits, 2);
+    expect("dilated compulsory", m.compulsory, 60 + 48 + 16 + 320);
+    expect("dilated glb ifmap", m.glb_ifmap, 48);
+    expect("dilated glb weight", m.glb_weight, 48);
+    expect("dilated glb psum", m.glb_psum, 352);
+    expect("dilated beats", m.beats, 80);
+    /* bf16: every operand byte count doubles */
+    expect("dilated bf16 rc", (unsigned long long)mem_traffic(&dl, 2, 64, &dt, &m), 0);
+    expect("dilated bf16 ifmap", m.ifmap_rd, 168);
+    expect("dilated bf16 compulsory", m.compulsory, 120 + 96 + 16 + 320);
+    /* Stride 1 instead: gcd(1, 2) = 1, whole row ranges as for a plain layer.
+     * P = floor((10 + 1 - 4 - 1) / 1) + 1 = 7; p tile p0 (2 rows) reads rows p0 - 1 to
+     * p0 + 1 - 1 + 4: p0 = 0: 0..4 (5 rows), 2: 1..6 (6), 4: 3..8 (6), 6 (one row): 5..9 (5).
+     * ifmap pass 2 * 22 * 6 = 264. */
+    ws_model_in_t d1 = dl;
+    d1.stride_h = 1;
+    expect("dilated stride 1 rc", (unsigned long long)mem_traffic(&d1, 1, 64, &dt, &m), 0);
+    expect("dilated stride 1 ifmap", m.ifmap_rd, 264);
 
     /* One tile (the whole layer) is the untiled model exactly. */
     ws_model_t a, b;

@@ -54,13 +54,32 @@ int main(void)
 
     /* F: stride and padding: 5x5, 3x3, stride 2, pad 1 -> 3x3. */
     ws_model_in_t f = {.rows = 8, .cols = 8, .c = 1, .h = 5, .w = 5, .k = 1, .r = 3, .s = 3,
-                       .stride_h = 2, .stride_w = 2, .dil_h = 1, .dil_w = 1, .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
+                       .stride_h = 2, .stride_w = 2, .dil_h = 1, .dil_w = 1,
+                       .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
     ws_model_conv(&f, &m);
     expect("F p", (unsigned long long)m.p, 3);
     expect("F q", (unsigned long long)m.q, 3);
     /* One fold (CRS=9 -> CF=2 on 8 rows: chained, N=9 < D+1=16): S0=8, S1=max(16,17,24)=24,
      * cycles = 24 + 9 + 15 = 48. */
     expect("F cycles", m.cycles, 48);
+
+    /* G: dilation 2x3, strides 2x1, pads t2 l0 b1 r3 on 11x9, 3x3:
+     * P = floor((11 + 3 - 2*2 - 1) / 2) + 1 = 5, Q = floor((9 + 3 - 3*2 - 1) / 1) + 1 = 6.
+     * The timing depends on K, C*R*S and P*Q only: the same as a plain 5x6 pad-1 3x3 layer. */
+    ws_model_in_t g = {.rows = 4, .cols = 4, .c = 3, .h = 11, .w = 9, .k = 5, .r = 3, .s = 3,
+                       .stride_h = 2, .stride_w = 1, .dil_h = 2, .dil_w = 3,
+                       .pad_t = 2, .pad_l = 0, .pad_b = 1, .pad_r = 3};
+    ws_model_in_t g0 = {.rows = 4, .cols = 4, .c = 3, .h = 5, .w = 6, .k = 5, .r = 3, .s = 3,
+                        .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1,
+                        .pad_t = 1, .pad_l = 1, .pad_b = 1, .pad_r = 1};
+    ws_model_t m0;
+    expect("G rc", (unsigned long long)ws_model_conv(&g, &m), 0);
+    ws_model_conv(&g0, &m0);
+    expect("G p", (unsigned long long)m.p, 5);
+    expect("G q", (unsigned long long)m.q, 6);
+    expect("G cycles = plain 5x6", m.cycles, m0.cycles);
+    g.dil_h = 0;
+    expect("G dilation 0 refused", (unsigned long long)ws_model_conv(&g, &m), PECOS_EPARAM);
 
     /* IS: inputs held, channels streamed. FC 8 -> 4 on 4x4 (as B): one pixel group, CF=2,
      * N=K=4 beats a fold. Fold 0: pixel lanes loaded 0..3, beats 4..7; fold 1: loaded 4..7,
