@@ -4,6 +4,7 @@
 
 #include "cmd_analyze.h"
 #include "cmd_onnx.h"
+#include "cmd_regress.h"
 #include "cmd_run.h"
 
 static void usage(FILE *f)
@@ -21,14 +22,17 @@ static void usage(FILE *f)
           "  onnx-test\n"
           "           run ONNX backend test case directories through the golden operators\n"
           "           (and the RTL with --rtl) and compare with their expected outputs\n"
-          "           (pecos onnx-test --help)\n",
+          "           (pecos onnx-test --help)\n"
+          "  regress  expand a sweep spec into pecos run jobs, run them locally (-j N) or as\n"
+          "           a Slurm job array (--slurm), merge one JSON/JUnit/HTML report\n"
+          "           (pecos regress --help)\n",
           f);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "pecos: no command given (commands: run, compare-dataflows, analyze, onnx-test; see pecos --help)\n");
+        fprintf(stderr, "pecos: no command given (commands: run, compare-dataflows, analyze, onnx-test, regress; see pecos --help)\n");
         return PECOS_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -38,6 +42,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "analyze") == 0) return cmd_analyze(argc - 1, argv + 1);
     if (strcmp(argv[1], "onnx-test") == 0) return cmd_onnx_test(argc - 1, argv + 1);
+    if (strcmp(argv[1], "regress") == 0) return cmd_regress(argc - 1, argv + 1);
     if (strcmp(argv[1], "compare-dataflows") == 0) {
         /* pecos run --dataflow all OPTIONS... (a later --dataflow would override it) */
         char *args[argc + 2];
@@ -48,6 +53,6 @@ int main(int argc, char **argv)
         args[argc + 1] = NULL;
         return cmd_run(argc + 1, args);
     }
-    fprintf(stderr, "pecos: unknown command '%s' (commands: run, compare-dataflows, analyze, onnx-test; see pecos --help)\n", argv[1]);
+    fprintf(stderr, "pecos: unknown command '%s' (commands: run, compare-dataflows, analyze, onnx-test, regress; see pecos --help)\n", argv[1]);
     return PECOS_EXIT_USAGE;
 }
