@@ -113,7 +113,9 @@ static int network_as_layers(run_opts_t *o)
     topo_t t;
     char err[768], err2[512], spec[256];
     if (topo_load(o->network_path, &t, err, sizeof err) != 0) return 0;
-    if (!t.scalesim || topo_check_chain(&t, err, sizeof err) == 0) {
+    bool all = strcmp(o->dataflow, "all") == 0;
+    bool chains = topo_check_chain(&t, err, sizeof err) == 0;
+    if (!t.scalesim || (chains && !all)) {
         topo_free(&t);
         return 0;
     }
@@ -134,9 +136,13 @@ static int network_as_layers(run_opts_t *o)
         }
     }
     o->nlayers = t.n;
-    fprintf(stderr, "pecos run: --network %s: SCALE-Sim topology whose rows do not chain (%s): "
-                    "running its %d rows as independent layers\n",
-            o->network_path, strstr(err, "layer '") ? strstr(err, "layer '") : err, t.n);
+    if (chains)
+        fprintf(stderr, "pecos run: --network %s: SCALE-Sim topology under --dataflow all: "
+                        "running its %d rows as independent layers\n", o->network_path, t.n);
+    else
+        fprintf(stderr, "pecos run: --network %s: SCALE-Sim topology whose rows do not chain (%s): "
+                        "running its %d rows as independent layers\n",
+                o->network_path, strstr(err, "layer '") ? strstr(err, "layer '") : err, t.n);
     o->network_path = NULL;
 out:
     topo_free(&t);
