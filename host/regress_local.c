@@ -73,6 +73,12 @@ int regress_prepare_dir(const regress_spec_t *s, const char *dir, bool resume, c
     char path[PATH_MAX];
     if (mkdir_p(dir) != 0)
         return pecos_fail(err, errlen, PECOS_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    /* the reports of an earlier run would outlive an interrupted one */
+    static const char *const reports[] = {"report.json", "report.xml", "report.html"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, reports[k]);
+        unlink(path);
+    }
     size_t cap = 4096, n = 0;
     char *tasks = malloc(cap);
     if (!tasks) return PECOS_ENOMEM;

@@ -419,30 +419,45 @@ static int write_html(const regress_spec_t *s, const char *dir, const char *engi
                "<span class=\"se\">%d errors</span> of %d jobs (%d combinations excluded); engine ",
             t->pass, t->fail, t->error, s->njobs, s->excluded);
     esc(f, engine);
-    fprintf(f, ", wall time %.1f s, %s.</p>\n<p>Spec: <code>", wall, when);
+    fprintf(f, "; this invocation took %.1f s, %s.</p>\n<p>Spec: <code>", wall, when);
     esc(f, s->path);
     fputs("</code></p>\n", f);
 
+    /* columns without any job (every row excluded) are left out */
+    bool *used = calloc((size_t)ncol, sizeof *used);
+    if (!used) {
+        free(cell);
+        fclose(f);
+        return PECOS_ENOMEM;
+    }
+    for (int i = 0; i < ncol * nrow; i++) used[i % ncol] = used[i % ncol] || cell[i] >= 0;
+    int ndf = s->ndataflows, per_var = s->ndtypes * ndf;
     fputs("<h2>Pass/fail matrix</h2>\n<table id=\"matrix\">\n<tr><th class=\"l\" rowspan=\"3\">workload</th>"
           "<th class=\"l\" rowspan=\"3\">memory</th><th rowspan=\"3\">seed</th>",
           f);
-    for (int v = 0; v < s->nvariants; v++)
-        fprintf(f, "<th colspan=\"%d\">%dx%d</th>", s->ndtypes * s->ndataflows, s->variants[v].rows,
-                s->variants[v].cols);
+    for (int v = 0; v < s->nvariants; v++) {
+        int span = 0;
+        for (int c = v * per_var; c < (v + 1) * per_var; c++) span += used[c];
+        if (span)
+            fprintf(f, "<th colspan=\"%d\">%dx%d</th>", span, s->variants[v].rows, s->variants[v].cols);
+    }
     fputs("</tr>\n<tr>", f);
     for (int v = 0; v < s->nvariants; v++)
         for (int d = 0; d < s->ndtypes; d++) {
-            fprintf(f, "<th colspan=\"%d\">", s->ndataflows);
+            int span = 0, c0 = v * per_var + d * ndf;
+            for (int c = c0; c < c0 + ndf; c++) span += used[c];
+            if (!span) continue;
+            fprintf(f, "<th colspan=\"%d\">", span);
             esc(f, s->dtypes[d]);
             fputs("</th>", f);
         }
     fputs("</tr>\n<tr>", f);
-    for (int c = 0; c < s->nvariants * s->ndtypes; c++)
-        for (int d = 0; d < s->ndataflows; d++) {
-            fputs("<th>", f);
-            esc(f, s->dataflows[d]);
-            fputs("</th>", f);
-        }
+    for (int c = 0; c < ncol; c++) {
+        if (!used[c]) continue;
+        fputs("<th>", f);
+        esc(f, s->dataflows[c % ndf]);
+        fputs("</th>", f);
+    }
     fputs("</tr>\n", f);
     for (int row = 0; row < nrow; row++) {
         int w = row / (s->nmems * s->nseeds), m = row / s->nseeds % s->nmems, e = row % s->nseeds;
@@ -456,6 +471,7 @@ static int write_html(const regress_spec_t *s, const char *dir, const char *engi
         fprintf(f, "</td><td>%llu</td>", (unsigned long long)s->seeds[e]);
         for (int c = 0; c < ncol; c++) {
             int i = cell[row * ncol + c];
+            if (!used[c]) continue;
             if (i < 0) {
                 fputs("<td class=\"excl\" title=\"excluded\">&ndash;</td>", f);
                 continue;
@@ -469,6 +485,7 @@ static int write_html(const regress_spec_t *s, const char *dir, const char *engi
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
+    free(used);
 
     if (t->fail + t->error) {
         fputs("<h2>Failures</h2>\n", f);
