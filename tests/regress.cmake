@@ -72,3 +72,9 @@ add_test(NAME net.scalesim_analyze_resnet50_alexnet
   COMMAND sh -c "${PECOS_BIN} analyze ${SS}/Resnet50.csv --json ${SSO}/r50.json >/dev/null 2>${SSO}/r50.err && grep -q 'analyzing its 54 rows as independent layers' ${SSO}/r50.err && jq -e '(.layers|length)==54' ${SSO}/r50.json && ${PECOS_BIN} analyze ${SS}/alexnet.csv --json ${SSO}/ax.json >/dev/null 2>${SSO}/ax.err && grep -q 'analyzing its 5 rows as independent layers' ${SSO}/ax.err && jq -e '(.layers|length)==5' ${SSO}/ax.json")
 set_tests_properties(net.scalesim_style_independent_layers net.scalesim_compare_dataflows
   net.scalesim_analyze_resnet50_alexnet PROPERTIES LABELS "net;regress")
+
+# --build-dir: a cold build of a variant that the default set lacks (2x3) in a fresh build
+# directory, then the sweep on Slurm with that pecos (minutes: slow).
+add_test(NAME slurm.build_dir_variants
+  COMMAND sh ${RS} build ${PECOS_BIN} ${CMAKE_SOURCE_DIR} ${RGO}/slurm ${RGD}/build_dir.json)
+set_tests_properties(slurm.build_dir_variants PROPERTIES LABELS "slurm;regress;slow" TIMEOUT 1800 RUN_SERIAL TRUE)

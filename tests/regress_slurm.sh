@@ -7,6 +7,8 @@
 #            killed: Slurm declares the node down and the task NODE_FAIL; pecos resubmits it
 #            once (the node daemon restarted), reports it as retried, and the results still
 #            equal the local engine's.
+#   build    --build-dir: the variants the sweep needs built once into a fresh build
+#            directory, the tasks run that pecos (slow: a cold verilation).
 mode=$1; pecos=$2; src=$3; out=$4; spec=$5
 . "$src/tests/slurm_cluster.sh"
 fail() { echo "FAIL: $*"; exit 1; }
@@ -76,6 +78,20 @@ retry)
     '.jobs[] | select(.id == $id) | .run.attempts == 2 and .run.retried_after == "NODE_FAIL"' \
     "$W/slurm/report.json" >/dev/null || fail "task 0 is not reported as retried after NODE_FAIL"
   grep -q "retried after NODE_FAIL" "$W/slurm/report.html" || fail "report.html does not say retried"
+  ;;
+build)
+  # --build-dir: a pecos with exactly the variants the sweep needs, built once in W/build
+  timeout 1500 "$pecos" regress "$spec" --slurm --poll 0.5 --build-dir "$W/build" --dir "$W/slurm" >"$W/slurm.out" 2>"$W/slurm.err"
+  rc=$?
+  tail -5 "$W/slurm.err"
+  [ $rc -eq "$expect_rc" ] || fail "--build-dir: exit $rc, expected $expect_rc"
+  ls "$W/build/sim/" | sort >"$W/built.txt"
+  [ "$(grep -c '^libpecos_sim_' "$W/built.txt")" -eq "$(jq '[.variants[]] | length' "$spec")" ] || fail "built: $(cat "$W/built.txt")"
+  jq -e --arg p "$W/build/pecos " 'all(.jobs[]; .command | startswith($p)) and .pass' "$W/slurm/report.json" >/dev/null \
+    || fail "the tasks did not run the pecos built in $W/build"
+  echo "PASS (build): built $(tr '\n' ' ' <"$W/built.txt") and ran $njobs jobs with it; total $(( $(date +%s) - t0 )) s"
+  rm -rf "$W/build"
+  exit 0
   ;;
 *) fail "unknown mode $mode" ;;
 esac
