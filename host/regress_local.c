@@ -453,7 +453,7 @@ int regress_local_run(const regress_spec_t *s, const regress_local_opts_t *o, ch
                 kill(-slots[k].pid, SIGKILL);
             }
         }
-        if (o->progress_tty && now_s() - last_draw > 0.25) {
+        if (o->progress_tty && (now_s() - last_draw > 0.25 || done == ntodo)) {
             last_draw = now_s();
             double el = now_s() - t0;
             char e1[32], e2[32] = "?";

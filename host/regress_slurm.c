@@ -235,8 +235,9 @@ static int follow(sctx_t *c, const char *jobid, int n)
     char out[PATH_MAX + 32], errp[PATH_MAX + 32], line[256];
     snprintf(out, sizeof out, "%s/squeue.out", c->sdir);
     snprintf(errp, sizeof errp, "%s/squeue.err", c->sdir);
-    char *argv[] = {(char *)"squeue", (char *)"-h", (char *)"-j", (char *)jobid, (char *)"-o",
-                    (char *)"%T", NULL};
+    /* -r: one line per array task (a pending array is otherwise one line) */
+    char *argv[] = {(char *)"squeue", (char *)"-h", (char *)"-r", (char *)"-j", (char *)jobid,
+                    (char *)"-o", (char *)"%T", NULL};
     int bad = 0;
     double t0 = now_s(), last = 0;
     for (;;) {
@@ -267,14 +268,16 @@ static int follow(sctx_t *c, const char *jobid, int n)
                     other++;
             }
             if (f) fclose(f);
-            /* a pending array shows as one line for all its pending tasks */
             if (pend + run + other == 0) break;
             if (now_s() - last > (c->o->progress_tty ? 0.5 : 10.0)) {
                 last = now_s();
-                long el = (long)(now_s() - t0);
-                fprintf(stderr, "%sregress: Slurm job %s: %d running, %s pending, %d task%s, elapsed %ld:%02ld%s",
-                        c->o->progress_tty ? "\r" : "", jobid, run, pend ? "some" : "none", n,
-                        n == 1 ? "" : "s", el / 60, el % 60, c->o->progress_tty ? "   " : "\n");
+                int done = n - pend - run - other;
+                long el = (long)(now_s() - t0), eta = done > 0 ? (long)((double)el / done * (n - done)) : -1;
+                char etas[32] = "?";
+                if (eta >= 0) snprintf(etas, sizeof etas, "%ld:%02ld", eta / 60, eta % 60);
+                fprintf(stderr, "%sregress: Slurm job %s: %d/%d done, %d running, %d pending, elapsed %ld:%02ld, ETA %s%s",
+                        c->o->progress_tty ? "\r" : "", jobid, done < 0 ? 0 : done, n, run, pend + other,
+                        el / 60, el % 60, etas, c->o->progress_tty ? "   " : "\n");
             }
         }
         sleep_s(c->o->poll_s > 0 ? c->o->poll_s : 1.0);
