@@ -48,14 +48,15 @@ static char *xstrdup(const char *s)
     return d;
 }
 
-/* Names: 1..63 of [A-Za-z0-9_.+-]. */
+/* Names: 1..63 of [A-Za-z0-9_+-]. No '.': it separates the fields of a job id, so that
+ * distinct axis values always give distinct ids. */
 static bool name_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n >= REGRESS_NAME_MAX) return false;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '.' || *s == '+' || *s == '-'))
+              *s == '_' || *s == '+' || *s == '-'))
             return false;
     return true;
 }
@@ -67,7 +68,7 @@ static void name_sanitize(const char *s, char *out)
     for (; s[i] && i < REGRESS_NAME_MAX - 1; i++) {
         char ch = s[i];
         out[i] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '_' || ch == '.' || ch == '+' || ch == '-')
+                  ch == '_' || ch == '+' || ch == '-')
                      ? ch
                      : '_';
     }
@@ -255,7 +256,7 @@ static int wl_name(ctx_t *c, const cJSON *e, const char *key, int idx, char *out
     *given = false;
     if (!n) return 0;
     if (!cJSON_IsString(n) || !name_ok(n->valuestring))
-        return fail(c, PECOS_EPARAM, "\"%s\"[%d].name must be 1..63 characters of A-Z a-z 0-9 _ . + -",
+        return fail(c, PECOS_EPARAM, "\"%s\"[%d].name must be 1..63 characters of A-Z a-z 0-9 _ + -",
                     key, idx);
     snprintf(out, REGRESS_NAME_MAX, "%s", n->valuestring);
     *given = true;
@@ -374,7 +375,7 @@ static int parse_memory(ctx_t *c, const cJSON *root, regress_spec_t *s)
     {
         regress_memcfg_t *m = &s->mems[s->nmems];
         if (!name_ok(e->string))
-            return fail(c, PECOS_EPARAM, "\"memory\": '%s' is not a name (1..63 of A-Z a-z 0-9 _ . + -)", e->string);
+            return fail(c, PECOS_EPARAM, "\"memory\": '%s' is not a name (1..63 of A-Z a-z 0-9 _ + -)", e->string);
         snprintf(m->name, sizeof m->name, "%s", e->string);
         s->nmems++;
         int rc = cJSON_IsString(e) ? split_words(c, e->valuestring, &m->args, &m->nargs)
@@ -669,7 +670,7 @@ int regress_spec_load(const char *path, const char *pecos, regress_spec_t *s, ch
     const cJSON *nm = cJSON_GetObjectItemCaseSensitive(root, "name");
     if (nm) {
         if (!cJSON_IsString(nm) || !name_ok(nm->valuestring)) {
-            rc = fail(&c, PECOS_EPARAM, "\"name\" must be 1..63 characters of A-Z a-z 0-9 _ . + -");
+            rc = fail(&c, PECOS_EPARAM, "\"name\" must be 1..63 characters of A-Z a-z 0-9 _ + -");
             goto out;
         }
         snprintf(s->name, sizeof s->name, "%s", nm->valuestring);
