@@ -255,7 +255,10 @@ static int write_json(const regress_spec_t *s, const char *dir, const char *engi
         }
         if (r->has_numbers) {
             cJSON_AddNumberToObject(o, "cycles", r->cycles);
-            cJSON_AddNumberToObject(o, "utilization", r->utilization);
+            if (r->utilization >= 0) /* ONNX reports have none */
+                cJSON_AddNumberToObject(o, "utilization", r->utilization);
+            else
+                cJSON_AddNullToObject(o, "utilization");
             if (r->energy_pj >= 0)
                 cJSON_AddNumberToObject(o, "energy_pj", r->energy_pj);
             else
@@ -521,11 +524,19 @@ static int write_html(const regress_spec_t *s, const char *dir, const char *engi
         fputs("\"><td class=\"l\">", f);
         esc(f, s->jobs[i].id);
         if (s->jobs[i].fault >= 0) fprintf(f, " (fault injected at cycle %lld)", (long long)s->jobs[i].fault);
+        if (r->golden_nodes > 0) fprintf(f, " (ONNX: %d node(s) golden-only)", r->golden_nodes);
         fprintf(f, "</td><td class=\"%s\">%s</td>", st_name[r->st], st_name[r->st]);
-        if (r->has_numbers)
-            fprintf(f, "<td class=\"n\">%.0f</td><td class=\"n\">%.1f%%</td><td class=\"n\">%.3f</td>", r->cycles,
-                    100.0 * r->utilization, r->energy_pj >= 0 ? r->energy_pj / 1e6 : 0.0);
-        else
+        if (r->has_numbers) {
+            fprintf(f, "<td class=\"n\">%.0f</td>", r->cycles);
+            if (r->utilization >= 0)
+                fprintf(f, "<td class=\"n\">%.1f%%</td>", 100.0 * r->utilization);
+            else
+                fputs("<td>&ndash;</td>", f);
+            if (r->energy_pj >= 0)
+                fprintf(f, "<td class=\"n\">%.3f</td>", r->energy_pj / 1e6);
+            else
+                fputs("<td>&ndash;</td>", f);
+        } else
             fputs("<td>&ndash;</td><td>&ndash;</td><td>&ndash;</td>", f);
         int att = r->attempt > 0 ? r->attempt : runs ? runs[i].attempts : 0;
         fprintf(f, "<td class=\"n\">%.2f</td><td>%d", r->wall, att);

@@ -10,6 +10,9 @@ foreach(m local interrupt crash ids networks)
   set_tests_properties(regress.${m} PROPERTIES LABELS "regress;cli" TIMEOUT 900)
 endforeach()
 set_tests_properties(regress.local PROPERTIES FIXTURES_SETUP regress_small)
+add_test(NAME regress.onnx COMMAND sh ${RG} onnx ${PECOS_BIN} ${CMAKE_SOURCE_DIR} ${RGO}
+  ${CMAKE_CURRENT_BINARY_DIR}/qcnn/model.onnx)
+set_tests_properties(regress.onnx PROPERTIES LABELS "regress;onnx" FIXTURES_REQUIRED onnx_qcnn TIMEOUT 900)
 add_test(NAME regress.html_in_chromium
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/regress_html.sh ${RGO}/small ${RGO}/html)
 set_tests_properties(regress.html_in_chromium PROPERTIES LABELS regress FIXTURES_REQUIRED regress_small
