@@ -90,7 +90,8 @@ build)
   jq -e --arg p "$W/build/pecos " 'all(.jobs[]; .command | startswith($p)) and .pass' "$W/slurm/report.json" >/dev/null \
     || fail "the tasks did not run the pecos built in $W/build"
   echo "PASS (build): built $(tr '\n' ' ' <"$W/built.txt") and ran $njobs jobs with it; total $(( $(date +%s) - t0 )) s"
-  rm -rf "$W/build"
+  slurm_down
+  rm -rf "$W" # kept when a check failed
   exit 0
   ;;
 *) fail "unknown mode $mode" ;;
@@ -110,4 +111,7 @@ if ! cmp -s "$W/slurm.cmp.json" "$W/local.cmp.json"; then
 fi
 jq -e '.jobs | length > 0 and all(.[]; .cycles != null or .status != "pass")' "$W/slurm/report.json" >/dev/null \
   || fail "jobs without numbers"
-echo "PASS ($mode): $njobs jobs, Slurm and local merged reports identical job by job ($(jq -c .summary "$W/slurm/report.json")); total $(( $(date +%s) - t0 )) s"
+summary=$(jq -c .summary "$W/slurm/report.json")
+slurm_down
+rm -rf "$W" # kept when a check failed
+echo "PASS ($mode): $njobs jobs, Slurm and local merged reports identical job by job ($summary); total $(( $(date +%s) - t0 )) s"
