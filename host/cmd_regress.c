@@ -27,7 +27,7 @@ void cmd_regress_usage(FILE *f)
 {
     fputs("usage: pecos regress SPEC.json [--list] [-j N] [--dir DIR] [--resume]\n"
           "                     [--slurm [--partition P] [--time T] [--account A]\n"
-          "                      [--max-parallel N] [--poll SECONDS] [--build-dir DIR]]\n"
+          "                      [--max-parallel N] [--chunk K] [--poll SECONDS] [--build-dir DIR]]\n"
           "  Expands the sweep spec (docs/REGRESS.md) into `pecos run` jobs with stable ids,\n"
           "  runs them and writes DIR/report.json, DIR/report.xml (JUnit), DIR/report.html.\n"
           "  --list          print the expansion (id and command of every job), run nothing\n"
@@ -39,6 +39,7 @@ void cmd_regress_usage(FILE *f)
           "                  squeue; tasks that fail for infrastructure reasons (node failure,\n"
           "                  preemption, time-out) are resubmitted once. DIR and this pecos\n"
           "                  must be on a filesystem that the nodes share.\n"
+          "  --chunk K       (with --slurm) K jobs per array task, run one after the other\n"
           "  --build-dir DIR (with --slurm) build the array variants the sweep needs and a\n"
           "                  pecos that loads them in DIR (a shared filesystem), once, and run that\n"
           "exit status: 0 every job passed, 1 a job failed or errored, 2 bad spec or usage,\n"
@@ -68,11 +69,35 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* `pecos regress --task DIR INDEX [--attempt N] [--job-timeout S]` */
+/* Line `index` of a task file: the job indices (tasks.txt lines) that array task runs. */
+static int task_jobs(const char *file, int index, int *jobs, int max)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    int n = -1;
+    for (int i = 0; i <= index; i++)
+        if (getline(&line, &cap, f) < 0) goto out;
+    n = 0;
+    for (char *p = line, *end; n < max; p = end) {
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        jobs[n++] = (int)v;
+    }
+out:
+    free(line);
+    fclose(f);
+    return n;
+}
+
+/* `pecos regress --task DIR INDEX [--attempt N] [--job-timeout S] [--task-file F]`: runs job
+ * INDEX of DIR, or the jobs on line INDEX of F, one after the other. */
 static int task_main(int argc, char **argv)
 {
     int index, attempt = 1;
     double timeout = 0;
+    const char *task_file = NULL;
     if (argc < 4 || parse_int(argv[3], 0, 100000000, &index) != 0) {
         fprintf(stderr, WHO " --task DIR INDEX: INDEX must be a task number\n");
         return PECOS_EXIT_USAGE;
@@ -83,6 +108,10 @@ static int task_main(int argc, char **argv)
             return PECOS_EXIT_USAGE;
         }
         if (strcmp(argv[i], "--attempt") == 0 && parse_int(argv[i + 1], 1, 100, &attempt) == 0) continue;
+        if (strcmp(argv[i], "--task-file") == 0) {
+            task_file = argv[i + 1];
+            continue;
+        }
         if (strcmp(argv[i], "--job-timeout") == 0) {
             char *end;
             timeout = strtod(argv[i + 1], &end);
@@ -92,11 +121,23 @@ static int task_main(int argc, char **argv)
         return PECOS_EXIT_USAGE;
     }
     char err[REGRESS_ERR_MAX];
-    if (regress_task_run(argv[2], index, timeout, attempt, err, sizeof err) != 0) {
-        fprintf(stderr, WHO " --task: %s\n", err);
-        return PECOS_EXIT_FAIL;
+    int one = index, *jobs = &one, n = 1, code = PECOS_EXIT_PASS;
+    if (task_file) {
+        if (!(jobs = malloc(4096 * sizeof *jobs))) return PECOS_EXIT_FAIL;
+        if ((n = task_jobs(task_file, index, jobs, 4096)) <= 0) {
+            fprintf(stderr, WHO " --task: %s: no line %d\n", task_file, index);
+            free(jobs);
+            return PECOS_EXIT_USAGE;
+        }
     }
-    return PECOS_EXIT_PASS;
+    for (int i = 0; i < n; i++)
+        if (regress_task_run(argv[2], jobs[i], timeout, attempt, err, sizeof err) != 0) {
+            fprintf(stderr, WHO " --task: %s\n", err);
+            code = PECOS_EXIT_FAIL;
+            if (strstr(err, "stopped by signal")) break;
+        }
+    if (task_file) free(jobs);
+    return code;
 }
 
 /* Every array library the jobs need must exist, else one line naming them and the command
@@ -265,6 +306,11 @@ int cmd_regress(int argc, char **argv)
                 fprintf(stderr, WHO ": --poll %s: must be 0.05..600 seconds\n", v);
                 return PECOS_EXIT_USAGE;
             }
+        } else if (strcmp(a, "--chunk") == 0) {
+            if (parse_int(v, 1, 4096, &so.chunk) != 0) {
+                fprintf(stderr, WHO ": --chunk %s: must be 1..4096 jobs per task\n", v);
+                return PECOS_EXIT_USAGE;
+            }
         } else if (strcmp(a, "--build-dir") == 0) {
             build_dir = v;
         } else {
@@ -276,8 +322,8 @@ int cmd_regress(int argc, char **argv)
         fprintf(stderr, WHO ": no spec given (see pecos regress --help)\n");
         return PECOS_EXIT_USAGE;
     }
-    if (!slurm && (so.partition || so.time_limit || so.account || so.max_parallel || build_dir)) {
-        fprintf(stderr, WHO ": --partition, --time, --account, --max-parallel and --build-dir go with --slurm\n");
+    if (!slurm && (so.partition || so.time_limit || so.account || so.max_parallel || so.chunk || build_dir)) {
+        fprintf(stderr, WHO ": --partition, --time, --account, --max-parallel, --chunk and --build-dir go with --slurm\n");
         return PECOS_EXIT_USAGE;
     }
     if (slurm && par != 1) {

@@ -137,12 +137,14 @@ typedef struct {
     const char *pecos;        /* the executable the tasks run (the runner) */
     const char *partition, *time_limit, *account; /* NULL = Slurm's defaults */
     int max_parallel;         /* %N of --array, 0 = no limit */
+    int chunk;                /* jobs per array task (1: one task per job) */
     double poll_s;            /* squeue polling interval */
     bool resume;
     bool progress_tty;
 } regress_slurm_opts_t;
 
-/* Submits the jobs of s without a result as one sbatch --array (one task per job), follows
+/* Submits the jobs of s without a result as one sbatch --array (one task per job, or per
+ * chunk of o->chunk jobs: a task's Slurm state then applies to all of its jobs), follows
  * it with squeue, reads the tasks' states with scontrol, resubmits once the tasks that failed
  * for infrastructure reasons (NODE_FAIL, PREEMPTED, TIMEOUT, BOOT_FAIL, DEADLINE), and fills
  * runs[njobs]. Returns 0 (every task ended; some may lack a result, see runs), 1 when

@@ -157,24 +157,42 @@ typedef struct {
     size_t errlen;
 } sctx_t;
 
-/* Submits the tasks idx[n] as attempt `attempt`; writes the Slurm job id into jobid. */
-static int submit(sctx_t *c, const int *idx, int n, int attempt, char *jobid, size_t idlen)
+/* Submits the jobs idx[n] as attempt `attempt`, chunk jobs per array task (task t runs the
+ * jobs on line t of DIR/slurm/tasks_aN.txt); writes the Slurm job id into jobid and the
+ * number of tasks into *ntasks. */
+static int submit(sctx_t *c, const int *idx, int n, int attempt, char *jobid, size_t idlen,
+                  int *ntasks)
 {
-    char script[PATH_MAX + 32], out[PATH_MAX + 32], errp[PATH_MAX + 32], logs[PATH_MAX + 64];
+    char script[PATH_MAX + 32], out[PATH_MAX + 32], errp[PATH_MAX + 32], logs[PATH_MAX + 64],
+        tfile[PATH_MAX + 32];
+    int chunk = c->o->chunk > 0 ? c->o->chunk : 1;
+    *ntasks = (n + chunk - 1) / chunk;
+    snprintf(tfile, sizeof tfile, "%s/tasks_a%d.txt", c->sdir, attempt);
+    FILE *f = fopen(tfile, "w");
+    if (!f) return pecos_fail(c->err, c->errlen, PECOS_EIO, "%s: cannot write: %s", tfile, strerror(errno));
+    for (int t = 0; t < *ntasks; t++)
+        for (int i = t * chunk; i < n && i < (t + 1) * chunk; i++)
+            fprintf(f, "%d%c", idx[i], i + 1 == n || i + 1 == (t + 1) * chunk ? '\n' : ' ');
+    if (fclose(f) != 0) return pecos_fail(c->err, c->errlen, PECOS_EIO, "%s: cannot write", tfile);
     snprintf(script, sizeof script, "%s/task_a%d.sh", c->sdir, attempt);
-    FILE *f = fopen(script, "w");
+    f = fopen(script, "w");
     if (!f) return pecos_fail(c->err, c->errlen, PECOS_EIO, "%s: cannot write: %s", script, strerror(errno));
     fprintf(f, "#!/bin/sh\n# pecos regress: Slurm array task (attempt %d) of spec %s\nexec ", attempt, c->s->name);
     sh_quote(f, c->o->pecos);
     fputs(" regress --task ", f);
     sh_quote(f, c->o->dir);
-    fprintf(f, " \"$SLURM_ARRAY_TASK_ID\" --attempt %d", attempt);
+    fprintf(f, " \"$SLURM_ARRAY_TASK_ID\" --attempt %d --task-file ", attempt);
+    sh_quote(f, tfile);
     if (c->s->timeout_s > 0) fprintf(f, " --job-timeout %g", c->s->timeout_s);
     fputc('\n', f);
     if (fclose(f) != 0 || chmod(script, 0755) != 0)
         return pecos_fail(c->err, c->errlen, PECOS_EIO, "%s: cannot write: %s", script, strerror(errno));
 
-    char *arr = array_spec(idx, n, c->o->max_parallel);
+    int *tix = malloc((size_t)*ntasks * sizeof *tix);
+    if (!tix) return PECOS_ENOMEM;
+    for (int t = 0; t < *ntasks; t++) tix[t] = t;
+    char *arr = array_spec(tix, *ntasks, c->o->max_parallel);
+    free(tix);
     if (!arr) return PECOS_ENOMEM;
     char a_name[REGRESS_NAME_MAX + 32], a_part[256], a_time[128], a_acct[256],
         a_chdir[PATH_MAX + 16];
@@ -224,7 +242,8 @@ static int submit(sctx_t *c, const int *idx, int n, int attempt, char *jobid, si
     jobid[strcspn(jobid, ";")] = '\0';
     if (!jobid[0] || strspn(jobid, "0123456789") != strlen(jobid))
         return pecos_fail(c->err, c->errlen, PECOS_EIO, "sbatch printed no job id (%s)", out);
-    fprintf(stderr, "regress: submitted Slurm job %s: %d task%s (attempt %d)\n", jobid, n, n == 1 ? "" : "s", attempt);
+    fprintf(stderr, "regress: submitted Slurm job %s: %d task%s (attempt %d)\n", jobid, *ntasks,
+            *ntasks == 1 ? "" : "s", attempt);
     return 0;
 }
 
@@ -349,14 +368,15 @@ int regress_slurm_run(const regress_spec_t *s, const regress_slurm_opts_t *o,
 
     for (int attempt = 1; attempt <= 2 && ntodo > 0; attempt++) {
         char jobid[64];
-        if ((rc = submit(&c, todo, ntodo, attempt, jobid, sizeof jobid)) != 0) break;
+        int ntasks, chunk = o->chunk > 0 ? o->chunk : 1;
+        if ((rc = submit(&c, todo, ntodo, attempt, jobid, sizeof jobid, &ntasks)) != 0) break;
         for (int i = 0; i < ntodo; i++) runs[todo[i]].attempts = attempt;
-        if ((rc = follow(&c, jobid, ntodo)) != 0) break;
-        task_states(&c, jobid, states, reasons, n);
+        if ((rc = follow(&c, jobid, ntasks)) != 0) break;
+        task_states(&c, jobid, states, reasons, ntasks);
         nretry = 0;
         for (int i = 0; i < ntodo; i++) {
-            int t = todo[i];
-            const char *st = states[t];
+            int t = todo[i], task = i / chunk; /* job t ran in array task `task` */
+            const char *st = states[task];
             regress_jobrun_t *r = &runs[t];
             if (infra_state(st) && attempt == 1) {
                 snprintf(r->retried, sizeof r->retried, "%s", st);
@@ -365,19 +385,19 @@ int regress_slurm_run(const regress_spec_t *s, const regress_slurm_opts_t *o,
                 char p[PATH_MAX + 64];
                 snprintf(p, sizeof p, "%s/jobs/%s/result.json", o->dir, s->jobs[t].id);
                 unlink(p);
-                fprintf(stderr, "regress: task %d (%s): Slurm says %s (%s); resubmitting it once\n", t,
-                        s->jobs[t].id, st, reasons[t]);
+                fprintf(stderr, "regress: task %d (%s): Slurm says %s (%s); resubmitting it once\n", task,
+                        s->jobs[t].id, st, reasons[task]);
             } else if (infra_state(st)) {
                 snprintf(r->engine_error, sizeof r->engine_error,
-                         "Slurm task %s again after a resubmission for %s (%s)", st, r->retried, reasons[t]);
+                         "Slurm task %s again after a resubmission for %s (%s)", st, r->retried, reasons[task]);
             } else if (strcmp(st, "COMPLETED") == 0) {
                 if (!regress_has_result(o->dir, &s->jobs[t]))
                     snprintf(r->engine_error, sizeof r->engine_error,
                              "Slurm says COMPLETED but the task left no result (see slurm/a%d_%s_%d.out)",
-                             attempt, jobid, t);
+                             attempt, jobid, task);
             } else {
                 snprintf(r->engine_error, sizeof r->engine_error, "Slurm task %s (%s)",
-                         st[0] ? st : "state unknown (scontrol does not report it)", reasons[t]);
+                         st[0] ? st : "state unknown (scontrol does not report it)", reasons[task]);
             }
         }
         memcpy(todo, retry, (size_t)nretry * sizeof *todo);

@@ -23,11 +23,13 @@ add_test(NAME slurm.small_slurm_vs_local
   COMMAND sh ${RS} compare ${PECOS_BIN} ${CMAKE_SOURCE_DIR} ${RGO}/slurm ${RGD}/small.json)
 add_test(NAME slurm.node_failure_retried
   COMMAND sh ${RS} retry ${PECOS_BIN} ${CMAKE_SOURCE_DIR} ${RGO}/slurm ${RGD}/retry.json)
+add_test(NAME slurm.small_chunks_of_3
+  COMMAND sh ${RS} compare ${PECOS_BIN} ${CMAKE_SOURCE_DIR} ${RGO}/slurm ${RGD}/small.json 3)
 add_test(NAME slurm.accept_40_slurm_vs_local
   COMMAND sh ${RS} compare ${PECOS_BIN} ${CMAKE_SOURCE_DIR} ${RGO}/slurm ${RGD}/lenet5_accept.json)
 # Each brings up its own cluster on free ports; RUN_SERIAL keeps two clusters and their
 # sweeps from sharing the two cores at once.
-set_tests_properties(slurm.small_slurm_vs_local slurm.node_failure_retried slurm.accept_40_slurm_vs_local
+set_tests_properties(slurm.small_slurm_vs_local slurm.small_chunks_of_3 slurm.node_failure_retried slurm.accept_40_slurm_vs_local
   PROPERTIES LABELS "slurm;regress" TIMEOUT 1200 RUN_SERIAL TRUE)
 
 # Bad specs: one line naming the file and the key, exit 2.
@@ -54,6 +56,8 @@ pecos_bad(regress_duplicate_workload 2 "two workloads are named 'a'" pecos regre
 pecos_bad(regress_no_spec 2 "no spec given" pecos regress)
 pecos_bad(regress_missing_spec 2 "nope.json: cannot read" pecos regress ${RB}/nope.json)
 pecos_bad(regress_j_with_slurm 2 "-j is for the local engine" pecos regress ${RGD}/small.json --slurm -j 2)
+pecos_bad(regress_chunk_without_slurm 2 "--chunk and --build-dir go with --slurm" pecos regress ${RGD}/small.json --chunk 2)
+pecos_bad(regress_bad_chunk 2 "--chunk 0: must be 1..4096" pecos regress ${RGD}/small.json --slurm --chunk 0)
 
 # SCALE-Sim's own topology files (copies in data/scalesim/): independent layers.
 set(SS ${CMAKE_CURRENT_SOURCE_DIR}/data/scalesim)

@@ -3,13 +3,14 @@
 # Slurm cluster that this script brings up and tears down (by PID, also on failure).
 #   compare  SPEC through the Slurm engine and through the local engine: the merged reports
 #            are identical job by job (the "run" parts aside: engine, wall times, hosts).
+#            An optional 6th argument K runs K jobs per array task (--chunk K).
 #   retry    while a task runs, its node daemons (slurmd and the task's slurmstepd) are
 #            killed: Slurm declares the node down and the task NODE_FAIL; pecos resubmits it
 #            once (the node daemon restarted), reports it as retried, and the results still
 #            equal the local engine's.
 #   build    --build-dir: the variants the sweep needs built once into a fresh build
 #            directory, the tasks run that pecos (slow: a cold verilation).
-mode=$1; pecos=$2; src=$3; out=$4; spec=$5
+mode=$1; pecos=$2; src=$3; out=$4; spec=$5; chunk=${6:-1}
 . "$src/tests/slurm_cluster.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 for t in slurmctld slurmd sbatch squeue scontrol sinfo jq xmllint; do
@@ -37,13 +38,14 @@ expect_rc=$(jq -r 'if .inject_fault then 1 else 0 end' "$spec")
 case $mode in
 compare)
   t1=$(date +%s)
-  timeout 600 "$pecos" regress "$spec" --slurm --poll 0.2 --dir "$W/slurm" >"$W/slurm.out" 2>"$W/slurm.err"
+  timeout 600 "$pecos" regress "$spec" --slurm --poll 0.2 --chunk "$chunk" --dir "$W/slurm" >"$W/slurm.out" 2>"$W/slurm.err"
   rc=$?
   cat "$W/slurm.err" | grep -v '^regress: Slurm job' | head -20
   [ $rc -eq "$expect_rc" ] || fail "--slurm: exit $rc, expected $expect_rc"
-  echo "slurm engine: $njobs jobs in $(( $(date +%s) - t1 )) s"
-  grep -q "submitted Slurm job [0-9]*: $njobs tasks (attempt 1)" "$W/slurm.err" || fail "not one array of $njobs tasks"
-  [ "$(ls "$W"/slurm/slurm/a1_*_*.out | wc -l)" -eq "$njobs" ] || fail "not $njobs Slurm task logs"
+  ntasks=$(( (njobs + chunk - 1) / chunk ))
+  echo "slurm engine: $njobs jobs in $ntasks tasks in $(( $(date +%s) - t1 )) s"
+  grep -q "submitted Slurm job [0-9]*: $ntasks tasks (attempt 1)" "$W/slurm.err" || fail "not one array of $ntasks tasks"
+  [ "$(ls "$W"/slurm/slurm/a1_*_*.out | wc -l)" -eq "$ntasks" ] || fail "not $ntasks Slurm task logs"
   ;;
 retry)
   timeout 600 "$pecos" regress "$spec" --slurm --poll 0.2 --dir "$W/slurm" >"$W/slurm.out" 2>"$W/slurm.err" &
