@@ -263,8 +263,14 @@ int cmd_analyze(int argc, char **argv)
     analyze_row_t *rows = NULL;
     analyze_total_t tot;
     if (topo_check_chain(&t, err, sizeof err) != 0) {
-        fprintf(stderr, "pecos analyze: %s\n", err);
-        goto out_free_topo;
+        if (!t.scalesim) {
+            fprintf(stderr, "pecos analyze: %s\n", err);
+            goto out_free_topo;
+        }
+        /* SCALE-Sim's own files: independent layers (topo.h) */
+        fprintf(stderr, "pecos analyze: %s: SCALE-Sim topology whose rows do not chain (%s): "
+                        "analyzing its %d rows as independent layers\n",
+                net, strstr(err, "layer '") ? strstr(err, "layer '") : err, t.n);
     }
     rows = calloc((size_t)t.n, sizeof *rows);
     if (!rows) {

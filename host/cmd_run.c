@@ -25,6 +25,7 @@
 #include "rng.h"
 #include "simlib.h"
 #include "tiler.h"
+#include "topo.h"
 
 #define MAX_LAYERS 256
 
@@ -106,6 +107,50 @@ static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
     if (errno || *end != '\0' || v < lo || v > hi) return -1;
     *out = v;
     return 0;
+}
+
+/* SCALE-Sim's own topology files list independent layers whose rows do not chain (topo.h):
+ * such a --network becomes its rows as --layer runs, said in one line. Returns 0 (converted
+ * or left alone: netrun reports any other problem of the file) or -1 (message printed). */
+static int network_as_layers(run_opts_t *o)
+{
+    topo_t t;
+    char err[768], err2[512], spec[256];
+    if (topo_load(o->network_path, &t, err, sizeof err) != 0) return 0;
+    bool all = strcmp(o->dataflow, "all") == 0;
+    bool chains = topo_check_chain(&t, err, sizeof err) == 0;
+    if (!t.scalesim || (chains && !all)) {
+        topo_free(&t);
+        return 0;
+    }
+    int rc = 0;
+    if (t.n > MAX_LAYERS) {
+        fprintf(stderr, "pecos run: --network %s: %d independent layers, at most %d\n", o->network_path,
+                t.n, MAX_LAYERS);
+        rc = -1;
+        goto out;
+    }
+    for (int i = 0; i < t.n; i++) {
+        if (topo_layer_spec(&t.layers[i], spec, sizeof spec) != 0 ||
+            layer_parse(spec, i, &o->layers[i], err2, sizeof err2) != 0) {
+            fprintf(stderr, "pecos run: --network %s:%d: layer '%s' cannot run as an independent layer\n",
+                    o->network_path, t.layers[i].line, t.layers[i].name);
+            rc = -1;
+            goto out;
+        }
+    }
+    o->nlayers = t.n;
+    if (chains)
+        fprintf(stderr, "pecos run: --network %s: SCALE-Sim topology under --dataflow all: "
+                        "running its %d rows as independent layers\n", o->network_path, t.n);
+    else
+        fprintf(stderr, "pecos run: --network %s: SCALE-Sim topology whose rows do not chain (%s): "
+                        "running its %d rows as independent layers\n",
+                o->network_path, strstr(err, "layer '") ? strstr(err, "layer '") : err, t.n);
+    o->network_path = NULL;
+out:
+    topo_free(&t);
+    return rc;
 }
 
 static int parse_opts(int argc, char **argv, run_opts_t *o)
@@ -279,6 +324,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             return -1;
         }
     }
+    if (o->network_path && !o->nlayers && !o->onnx_path && network_as_layers(o) != 0) return -1;
     if (o->onnx_path && (o->nlayers || o->network_path)) {
         fprintf(stderr, "pecos run: --onnx, --network and --layer exclude each other\n");
         return -1;

@@ -5,6 +5,7 @@
 #include "cmd_analyze.h"
 #include "cmd_eval.h"
 #include "cmd_onnx.h"
+#include "cmd_regress.h"
 #include "cmd_run.h"
 
 static void usage(FILE *f)
@@ -24,14 +25,17 @@ static void usage(FILE *f)
           "           (and the RTL with --rtl) and compare with their expected outputs\n"
           "           (pecos onnx-test --help)\n"
           "  eval     top-1 accuracy of a quantized ONNX classifier over a labelled data set,\n"
-          "           every image on the RTL and on the golden path (pecos eval --help)\n",
+          "           every image on the RTL and on the golden path (pecos eval --help)\n"
+          "  regress  expand a sweep spec into pecos run jobs, run them locally (-j N) or as\n"
+          "           a Slurm job array (--slurm), merge one JSON/JUnit/HTML report\n"
+          "           (pecos regress --help)\n",
           f);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "pecos: no command given (commands: run, compare-dataflows, analyze, onnx-test, eval; see pecos --help)\n");
+        fprintf(stderr, "pecos: no command given (commands: run, compare-dataflows, analyze, onnx-test, eval, regress; see pecos --help)\n");
         return PECOS_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -42,6 +46,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "analyze") == 0) return cmd_analyze(argc - 1, argv + 1);
     if (strcmp(argv[1], "onnx-test") == 0) return cmd_onnx_test(argc - 1, argv + 1);
     if (strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 1, argv + 1);
+    if (strcmp(argv[1], "regress") == 0) return cmd_regress(argc - 1, argv + 1);
     if (strcmp(argv[1], "compare-dataflows") == 0) {
         /* pecos run --dataflow all OPTIONS... (a later --dataflow would override it) */
         char *args[argc + 2];
@@ -52,6 +57,6 @@ int main(int argc, char **argv)
         args[argc + 1] = NULL;
         return cmd_run(argc + 1, args);
     }
-    fprintf(stderr, "pecos: unknown command '%s' (commands: run, compare-dataflows, analyze, onnx-test, eval; see pecos --help)\n", argv[1]);
+    fprintf(stderr, "pecos: unknown command '%s' (commands: run, compare-dataflows, analyze, onnx-test, eval, regress; see pecos --help)\n", argv[1]);
     return PECOS_EXIT_USAGE;
 }

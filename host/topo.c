@@ -429,6 +429,10 @@ int topo_parse(const char *text, size_t len, const char *fname, topo_t *t, char 
             }
             for (int c = 0; c < COL_N; c++) colidx[c] = -1;
             for (int c = 0; c < nf; c++) {
+                /* SCALE-Sim reads its eight columns by position; its shipped files carry
+                 * notes after an empty column name (Resnet50.csv: "Strides,,,Eh,Ew,e2"):
+                 * from an empty name on, columns are ignored. */
+                if (c >= 8 && f[c][0] == '\0') break;
                 int id = -1;
                 for (int k = 0; k < COL_N; k++)
                     if (eq_nocase(f[c], col_names[k])) id = k;
@@ -457,10 +461,15 @@ int topo_parse(const char *text, size_t len, const char *fname, topo_t *t, char 
             }
             ncols = nf;
             have_header = true;
+            t->scalesim = true;
+            for (int c = COL_PAD; c < COL_N; c++) t->scalesim = t->scalesim && colidx[c] < 0;
             continue;
         }
         int nf = split(linebuf, f, 0);
         if (nf == ncols + 1 && f[nf - 1][0] == '\0') nf--; /* trailing comma */
+        bool all_empty = true;
+        for (int c = 0; c < nf && all_empty; c++) all_empty = f[c][0] == '\0';
+        if (nf > 0 && all_empty) continue; /* a row of commas (SCALE-Sim's Resnet50.csv) */
         if (nf != ncols) {
             if (nf < 0)
                 snprintf(err, errlen, "%s:%d: more than %d fields, expected %d (the header's columns)",
@@ -629,6 +638,21 @@ int topo_check_chain(const topo_t *t, char *err, size_t errlen)
         }
     }
     return 0;
+}
+
+int topo_layer_spec(const topo_layer_t *L, char *buf, size_t len)
+{
+    if (L->type != TOPO_CONV && L->type != TOPO_FC) return PECOS_ENOTSUP;
+    int n;
+    if (L->type == TOPO_FC)
+        n = snprintf(buf, len, "fc,c=%d,k=%d,name=%s", L->c * L->h * L->w, L->k, L->name);
+    else if (L->groups != 1 || L->dil != 1 || L->pad_t != L->pad_l || L->pad_t != L->pad_b ||
+             L->pad_t != L->pad_r)
+        return PECOS_ENOTSUP;
+    else
+        n = snprintf(buf, len, "conv,h=%d,w=%d,c=%d,k=%d,r=%d,s=%d,stride=%d,pad=%d,name=%s",
+                     L->h, L->w, L->c, L->k, L->r, L->s, L->stride, L->pad_t, L->name);
+    return n > 0 && (size_t)n < len ? 0 : PECOS_EPARAM;
 }
 
 void topo_free(topo_t *t)

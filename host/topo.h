@@ -67,6 +67,8 @@ typedef struct {
     topo_layer_t *layers; /* n layers in file order (producers before consumers), owned */
     int n;
     char *path;          /* the file as given (owned; "" when parsed from memory) */
+    bool scalesim;       /* the header has SCALE-Sim's 8 columns only (any after an empty
+                          * column name are ignored): its rows may be independent layers */
 } topo_t;
 
 /* Reads and parses the CSV at path into t (t's previous contents are not freed). Validates
@@ -89,6 +91,16 @@ int topo_parse(const char *text, size_t len, const char *fname, topo_t *t, char 
  * the first layer that reads it, and every other reader must agree. Returns 0 or
  * PECOS_EPARAM with one line "PATH:LINE: layer 'x': ..." in err. */
 int topo_check_chain(const topo_t *t, char *err, size_t errlen);
+
+/* SCALE-Sim's own topology files list independent layers (pooling left out, so the rows do
+ * not chain). A file is taken as such when it has SCALE-Sim's columns only (t->scalesim) and
+ * topo_check_chain() fails; `pecos run --network`, `compare-dataflows` and `pecos analyze`
+ * then treat every row on its own and say so in one line. */
+
+/* Writes the `--layer` spec of a conv or fc row into buf ("conv,h=..,name=X"). Returns 0,
+ * PECOS_ENOTSUP (another type, groups, dilation or asymmetric padding) or PECOS_EPARAM (buf
+ * too small). */
+int topo_layer_spec(const topo_layer_t *L, char *buf, size_t len);
 
 /* Frees what topo_load() allocated and zeroes t. Safe on a zeroed t. */
 void topo_free(topo_t *t);

@@ -79,7 +79,9 @@ pecos_analyze_bad(unknown_input "topo_bad_input_name.csv:3: layer 'c2': column '
 pecos_analyze_bad(duplicate_name "topo_bad_duplicate.csv:3: layer 'c1': duplicate name \\(first on line 2\\)" ${B}_duplicate.csv)
 pecos_analyze_bad(groups "topo_bad_groups.csv:2: layer 'c1': 'Channels' 6 and 'Num Filter' 4 must both be divisible by 'Groups' 4" ${B}_groups.csv)
 pecos_analyze_bad(output_size "topo_bad_output.csv:2: layer 'c1': output size < 1" ${B}_output.csv)
-pecos_analyze_bad(chain "topo_bad_chain.csv:3: layer 'c2': input 'c1' is 4x6x6 \\(CxHxW\\), but the row reads 4x5x6" ${B}_chain.csv)
+# A file with pecos's own columns must chain; one with SCALE-Sim's columns only may list
+# independent layers (topo_bad_chain.csv: tests/regress.cmake, net.scalesim_*).
+pecos_analyze_bad(chain "chain_mismatch.csv:3: layer 'conv2': input 'conv1' is 4x16x16 \\(CxHxW\\), but the row reads 5x16x16" ${_an_data}/net/chain_mismatch.csv)
 pecos_analyze_bad(add_inputs "topo_bad_add_inputs.csv:4: layer 'sum': add takes exactly 2 inputs, got 3" ${B}_add_inputs.csv)
 pecos_analyze_bad(no_file "no NETWORK.csv given")
 pecos_analyze_bad(bad_dtype "--dtype fp64: must be int8, fp16, bf16 or fp32" ${_an_nets}/lenet5.csv --dtype fp64)

@@ -12,6 +12,7 @@ case $target in
   energy) extra="$src/host/energy.c $src/host/pecos_err.c"; seeds="$src/tests/fuzz/energy_seeds" ;;
   topo) extra="$src/host/topo.c $src/host/analyze.c $src/host/pecos_err.c"; seeds="$src/tests/fuzz/topo_seeds" ;;
   onnx) extra="$src/host/onnx_load.c $src/host/onnx_qdq.c $src/host/onnx_exec.c $src/models/golden_onnx.c $src/models/fpconv.c $src/host/pecos_err.c $out/../onnx_pb/onnx.pb-c.c -I$src/models -I$out/../onnx_pb -lprotobuf-c -lm"; seeds="$src/tests/fuzz/onnx_seeds" ;;
+  regress) extra="$src/host/regress_spec.c $src/host/pecos_err.c -I/usr/include/cjson -lcjson"; seeds="$src/tests/fuzz/regress_seeds" ;;
   *) echo "unknown target $target"; exit 2 ;;
 esac
 # shellcheck disable=SC2086

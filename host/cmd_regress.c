@@ -1,0 +1,431 @@
+/* cmd_regress.c - `pecos regress SPEC`: expands a sweep spec into `pecos run` jobs, runs them
+ * locally (-j N) or as a Slurm job array (--slurm), and writes one merged report
+ * (docs/REGRESS.md). `pecos regress --task DIR INDEX` is the runner of one task (what a Slurm
+ * array task executes).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd_regress.h"
+#include "cmd_run.h"
+#include "pecos_err.h"
+#include "regress.h"
+#include "simlib.h"
+
+#define WHO "pecos regress"
+#define EXIT_INTERRUPTED 130
+
+void cmd_regress_usage(FILE *f)
+{
+    fputs("usage: pecos regress SPEC.json [--list] [-j N] [--dir DIR] [--resume]\n"
+          "                     [--slurm [--partition P] [--time T] [--account A]\n"
+          "                      [--max-parallel N] [--chunk K] [--poll SECONDS] [--build-dir DIR]]\n"
+          "  Expands the sweep spec (docs/REGRESS.md) into `pecos run` jobs with stable ids,\n"
+          "  runs them and writes DIR/report.json, DIR/report.xml (JUnit), DIR/report.html.\n"
+          "  --list          print the expansion (id and command of every job), run nothing\n"
+          "  -j N            run N jobs at a time on this machine (default 1)\n"
+          "  --dir DIR       run directory (default ./regress-NAME); each job's stdout, stderr\n"
+          "                  and report live in DIR/jobs/ID/\n"
+          "  --resume        run only the jobs without a result for the same command\n"
+          "  --slurm         submit one sbatch --array (one task per job) and follow it with\n"
+          "                  squeue; tasks that fail for infrastructure reasons (node failure,\n"
+          "                  preemption, time-out) are resubmitted once. DIR and this pecos\n"
+          "                  must be on a filesystem that the nodes share.\n"
+          "  --chunk K       (with --slurm) K jobs per array task, run one after the other\n"
+          "  --build-dir DIR (with --slurm) build the array variants the sweep needs and a\n"
+          "                  pecos that loads them in DIR (a shared filesystem), once, and run that\n"
+          "exit status: 0 every job passed, 1 a job failed or errored, 2 bad spec or usage,\n"
+          "             130 interrupted (run again with --resume)\n",
+          f);
+}
+
+static void warn_line(const char *line)
+{
+    fprintf(stderr, WHO ": warning: %s\n", line);
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Line `index` of a task file: the job indices (tasks.txt lines) that array task runs. */
+static int task_jobs(const char *file, int index, int *jobs, int max)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    int n = -1;
+    for (int i = 0; i <= index; i++)
+        if (getline(&line, &cap, f) < 0) goto out;
+    n = 0;
+    for (char *p = line, *end; n < max; p = end) {
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        jobs[n++] = (int)v;
+    }
+out:
+    free(line);
+    fclose(f);
+    return n;
+}
+
+/* `pecos regress --task DIR INDEX [--attempt N] [--job-timeout S] [--task-file F]`: runs job
+ * INDEX of DIR, or the jobs on line INDEX of F, one after the other. */
+static int task_main(int argc, char **argv)
+{
+    int index, attempt = 1;
+    double timeout = 0;
+    const char *task_file = NULL;
+    if (argc < 4 || parse_int(argv[3], 0, 100000000, &index) != 0) {
+        fprintf(stderr, WHO " --task DIR INDEX: INDEX must be a task number\n");
+        return PECOS_EXIT_USAGE;
+    }
+    for (int i = 4; i < argc; i += 2) {
+        if (i + 1 >= argc) {
+            fprintf(stderr, WHO " --task: option %s needs a value\n", argv[i]);
+            return PECOS_EXIT_USAGE;
+        }
+        if (strcmp(argv[i], "--attempt") == 0 && parse_int(argv[i + 1], 1, 100, &attempt) == 0) continue;
+        if (strcmp(argv[i], "--task-file") == 0) {
+            task_file = argv[i + 1];
+            continue;
+        }
+        if (strcmp(argv[i], "--job-timeout") == 0) {
+            char *end;
+            timeout = strtod(argv[i + 1], &end);
+            if (*end == '\0' && timeout > 0) continue;
+        }
+        fprintf(stderr, WHO " --task: bad option %s %s\n", argv[i], argv[i + 1]);
+        return PECOS_EXIT_USAGE;
+    }
+    char err[REGRESS_ERR_MAX];
+    int one = index, *jobs = &one, n = 1, code = PECOS_EXIT_PASS;
+    if (task_file) {
+        if (!(jobs = malloc(4096 * sizeof *jobs))) return PECOS_EXIT_FAIL;
+        if ((n = task_jobs(task_file, index, jobs, 4096)) <= 0) {
+            fprintf(stderr, WHO " --task: %s: no line %d\n", task_file, index);
+            free(jobs);
+            return PECOS_EXIT_USAGE;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        if (regress_task_run(argv[2], jobs[i], timeout, attempt, err, sizeof err) != 0) {
+            fprintf(stderr, WHO " --task: %s\n", err);
+            code = PECOS_EXIT_FAIL;
+            if (strstr(err, "stopped by signal")) break;
+        }
+    if (task_file) free(jobs);
+    return code;
+}
+
+/* Every array library the jobs need must exist, else one line naming them and the command
+ * that builds them (never a silent fallback, never forty identical job errors). */
+static int check_variants(const regress_spec_t *s)
+{
+    char dir[PATH_MAX], missing[4096] = "", list[4096] = "";
+    simlib_dir(dir, sizeof dir);
+    int nmiss = 0;
+    for (int i = 0; i < s->njobs; i++) {
+        char v[128], path[PATH_MAX + 160], key[132];
+        regress_job_variant(s, &s->jobs[i], v, sizeof v);
+        snprintf(key, sizeof key, " %s;", v);
+        if (strstr(missing, key)) continue;
+        snprintf(path, sizeof path, "%s/libpecos_sim_%s.so", dir, v);
+        if (access(path, R_OK) == 0) continue;
+        size_t l = strlen(missing);
+        snprintf(missing + l, sizeof missing - l, "%s", key);
+        l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", nmiss ? ";" : "", v);
+        nmiss++;
+    }
+    if (nmiss == 0) return 0;
+    fprintf(stderr, WHO ": %s: the sweep needs %d array variant%s not built in %s: %s (build: cmake "
+                    "--preset release -DPECOS_VARIANTS=\"<the built ones>;%s\" && cmake --build --preset "
+                    "release, or exclude them in the spec)\n",
+            s->path, nmiss, nmiss == 1 ? "" : "s", dir, list, list);
+    return -1;
+}
+
+#ifndef PECOS_SOURCE_DIR
+#define PECOS_SOURCE_DIR ""
+#endif
+
+/* Runs a command in the foreground (stdout/stderr inherited); returns its exit status. */
+static int run_fg(char *const *argv)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr, WHO ": cannot execute %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* --build-dir: configures and builds pecos with exactly the variants the sweep needs in bdir
+ * (once; later runs build incrementally). Writes the built pecos into pecos_out. */
+static int build_variants(const regress_spec_t *s, const char *bdir, char *pecos_out, size_t len)
+{
+    char list[8192] = "", def[8300], jobs[32];
+    for (int i = 0; i < s->njobs; i++) {
+        char v[128], key[132];
+        regress_job_variant(s, &s->jobs[i], v, sizeof v);
+        snprintf(key, sizeof key, ";%s;", v);
+        char probe[8200];
+        snprintf(probe, sizeof probe, ";%s;", list);
+        if (strstr(probe, key)) continue;
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", l ? ";" : "", v);
+    }
+    if (!PECOS_SOURCE_DIR[0]) {
+        fprintf(stderr, WHO ": --build-dir: this pecos does not know its source directory\n");
+        return -1;
+    }
+    snprintf(def, sizeof def, "-DPECOS_VARIANTS=%s", list);
+    snprintf(jobs, sizeof jobs, "-j%ld", sysconf(_SC_NPROCESSORS_ONLN));
+    fprintf(stderr, WHO ": building pecos and %s in %s\n", list, bdir);
+    char *cfg[] = {(char *)"cmake", (char *)"-S", (char *)PECOS_SOURCE_DIR, (char *)"-B", (char *)bdir,
+                   (char *)"-DCMAKE_BUILD_TYPE=Release", (char *)"-DBUILD_TESTING=OFF", def, NULL};
+    /* networks and ONNX models also load the post-processing unit of their column count */
+    char *bld[8 + 256];
+    char posts[256][32];
+    int nb = 0, np = 0;
+    bld[nb++] = (char *)"cmake";
+    bld[nb++] = (char *)"--build";
+    bld[nb++] = (char *)bdir;
+    bld[nb++] = jobs;
+    bld[nb++] = (char *)"--target";
+    bld[nb++] = (char *)"pecos";
+    for (int i = 0; i < s->njobs && np < 256; i++) {
+        if (s->wls[s->jobs[i].wl].kind == REGRESS_WL_LAYERS) continue;
+        char t[32];
+        snprintf(t, sizeof t, "pecos_post_L%d", s->variants[s->jobs[i].var].cols);
+        bool dup = false;
+        for (int k = 0; k < np; k++) dup = dup || strcmp(posts[k], t) == 0;
+        if (dup) continue;
+        snprintf(posts[np], sizeof posts[np], "%s", t);
+        bld[nb++] = posts[np++];
+    }
+    bld[nb] = NULL;
+    if (run_fg(cfg) != 0 || run_fg(bld) != 0) {
+        fprintf(stderr, WHO ": --build-dir %s: the build failed (see above)\n", bdir);
+        return -1;
+    }
+    char rp[PATH_MAX];
+    if (!realpath(bdir, rp)) return -1;
+    return snprintf(pecos_out, len, "%s/pecos", rp) < (int)len ? 0 : -1;
+}
+
+int cmd_regress(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "--task") == 0) return task_main(argc, argv);
+    const char *spec_path = NULL, *dir_opt = NULL, *build_dir = NULL;
+    bool list = false, resume = false, slurm = false;
+    int par = 1;
+    regress_slurm_opts_t so = {.poll_s = 1.0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            cmd_regress_usage(stdout);
+            return PECOS_EXIT_PASS;
+        }
+        if (strcmp(a, "--list") == 0) {
+            list = true;
+            continue;
+        }
+        if (strcmp(a, "--resume") == 0) {
+            resume = true;
+            continue;
+        }
+        if (strcmp(a, "--slurm") == 0) {
+            slurm = true;
+            continue;
+        }
+        if (a[0] != '-') {
+            if (spec_path) {
+                fprintf(stderr, WHO ": one spec only ('%s' and '%s')\n", spec_path, a);
+                return PECOS_EXIT_USAGE;
+            }
+            spec_path = a;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, WHO ": option %s needs a value\n", a);
+            return PECOS_EXIT_USAGE;
+        }
+        const char *v = argv[++i];
+        if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+            if (parse_int(v, 1, 1024, &par) != 0) {
+                fprintf(stderr, WHO ": -j %s: must be 1..1024\n", v);
+                return PECOS_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--dir") == 0) {
+            dir_opt = v;
+        } else if (strcmp(a, "--partition") == 0) {
+            so.partition = v;
+        } else if (strcmp(a, "--time") == 0) {
+            so.time_limit = v;
+        } else if (strcmp(a, "--account") == 0) {
+            so.account = v;
+        } else if (strcmp(a, "--max-parallel") == 0) {
+            if (parse_int(v, 1, 1000000, &so.max_parallel) != 0) {
+                fprintf(stderr, WHO ": --max-parallel %s: must be a positive integer\n", v);
+                return PECOS_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--poll") == 0) {
+            char *end;
+            so.poll_s = strtod(v, &end);
+            if (*end || end == v || so.poll_s < 0.05 || so.poll_s > 600) {
+                fprintf(stderr, WHO ": --poll %s: must be 0.05..600 seconds\n", v);
+                return PECOS_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--chunk") == 0) {
+            if (parse_int(v, 1, 4096, &so.chunk) != 0) {
+                fprintf(stderr, WHO ": --chunk %s: must be 1..4096 jobs per task\n", v);
+                return PECOS_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--build-dir") == 0) {
+            build_dir = v;
+        } else {
+            fprintf(stderr, WHO ": unknown option %s (see pecos regress --help)\n", a);
+            return PECOS_EXIT_USAGE;
+        }
+    }
+    if (!spec_path) {
+        fprintf(stderr, WHO ": no spec given (see pecos regress --help)\n");
+        return PECOS_EXIT_USAGE;
+    }
+    if (!slurm && (so.partition || so.time_limit || so.account || so.max_parallel || so.chunk || build_dir)) {
+        fprintf(stderr, WHO ": --partition, --time, --account, --max-parallel, --chunk and --build-dir go with --slurm\n");
+        return PECOS_EXIT_USAGE;
+    }
+    if (slurm && par != 1) {
+        fprintf(stderr, WHO ": -j is for the local engine (--slurm: --max-parallel)\n");
+        return PECOS_EXIT_USAGE;
+    }
+
+    char pecos[PATH_MAX], err[REGRESS_ERR_MAX];
+    ssize_t n = readlink("/proc/self/exe", pecos, sizeof pecos - 1);
+    if (n <= 0) {
+        fprintf(stderr, WHO ": cannot find this executable (/proc/self/exe)\n");
+        return PECOS_EXIT_USAGE;
+    }
+    pecos[n] = '\0';
+    regress_spec_t s;
+    if (regress_spec_load(spec_path, pecos, &s, err, sizeof err, warn_line) != 0) {
+        fprintf(stderr, WHO ": %s\n", err);
+        return PECOS_EXIT_USAGE;
+    }
+    if (list) {
+        char *cmd = malloc(65536);
+        if (!cmd) return PECOS_EXIT_USAGE;
+        for (int i = 0; i < s.njobs; i++) {
+            regress_job_cmdline(&s.jobs[i], cmd, 65536);
+            printf("%s\t%s\n", s.jobs[i].id, cmd);
+        }
+        free(cmd);
+        fprintf(stderr, WHO ": %s: %d jobs (%d combinations excluded)\n", s.name, s.njobs, s.excluded);
+        regress_spec_free(&s);
+        return PECOS_EXIT_PASS;
+    }
+    if (build_dir) {
+        char built[PATH_MAX];
+        if (build_variants(&s, build_dir, built, sizeof built) != 0) {
+            regress_spec_free(&s);
+            return PECOS_EXIT_USAGE;
+        }
+        regress_spec_free(&s);
+        if (regress_spec_load(spec_path, built, &s, err, sizeof err, NULL) != 0) {
+            fprintf(stderr, WHO ": %s\n", err);
+            return PECOS_EXIT_USAGE;
+        }
+        snprintf(pecos, sizeof pecos, "%s", built);
+        char simdir[PATH_MAX + 8];
+        snprintf(simdir, sizeof simdir, "%s/sim", build_dir);
+        setenv("PECOS_SIM_DIR", simdir, 1); /* for the check below */
+    }
+    if (check_variants(&s) != 0) {
+        regress_spec_free(&s);
+        return PECOS_EXIT_USAGE;
+    }
+    char dirbuf[PATH_MAX], dir[PATH_MAX];
+    if (!dir_opt) {
+        snprintf(dirbuf, sizeof dirbuf, "regress-%s", s.name);
+        dir_opt = dirbuf;
+    }
+    int rc = regress_prepare_dir(&s, dir_opt, resume, err, sizeof err);
+    if (rc == 0 && !realpath(dir_opt, dir))
+        rc = pecos_fail(err, sizeof err, PECOS_EIO, "%s: %s", dir_opt, strerror(errno));
+    if (rc != 0) {
+        fprintf(stderr, WHO ": --dir %s\n", err);
+        regress_spec_free(&s);
+        return PECOS_EXIT_USAGE;
+    }
+    fprintf(stderr, WHO ": %s: %d jobs (%d excluded), %s, results in %s\n", s.name, s.njobs, s.excluded,
+            slurm ? "Slurm job array" : "local", dir);
+    double t0 = now_s();
+    regress_jobrun_t *runs = NULL;
+    if (slurm) {
+        if (!(runs = calloc((size_t)s.njobs, sizeof *runs))) {
+            regress_spec_free(&s);
+            return PECOS_EXIT_USAGE;
+        }
+        so.dir = dir;
+        so.pecos = pecos;
+        so.resume = resume;
+        so.progress_tty = isatty(2);
+        rc = regress_slurm_run(&s, &so, runs, err, sizeof err);
+    } else {
+        const regress_local_opts_t lo = {.dir = dir, .jobs_parallel = par, .resume = resume,
+                                         .progress_tty = isatty(2) != 0};
+        rc = regress_local_run(&s, &lo, err, sizeof err);
+    }
+    int exit_code;
+    if (rc < 0) {
+        fprintf(stderr, WHO ": %s\n", err);
+        exit_code = PECOS_EXIT_USAGE;
+    } else if (rc == 1) {
+        exit_code = EXIT_INTERRUPTED;
+    } else {
+        regress_totals_t t;
+        if (regress_report_write(&s, dir, slurm ? "slurm" : "local", runs, now_s() - t0, &t, err,
+                                 sizeof err) != 0) {
+            fprintf(stderr, WHO ": %s\n", err);
+            exit_code = PECOS_EXIT_USAGE;
+        } else {
+            printf("regress %s: %d passed, %d failed, %d errors of %d jobs; %s/report.{json,xml,html}\n",
+                   s.name, t.pass, t.fail, t.error, s.njobs, dir);
+            exit_code = t.fail + t.error ? PECOS_EXIT_FAIL : PECOS_EXIT_PASS;
+        }
+    }
+    free(runs);
+    regress_spec_free(&s);
+    return exit_code;
+}
