@@ -121,9 +121,11 @@ static void collect(const regress_spec_t *s, const char *dir, const regress_job_
             r->has_numbers = true;
             r->cycles = num(tot, "cycles");
             r->utilization = num(tot, "utilization");
-            r->energy_pj = num(cJSON_GetObjectItemCaseSensitive(tot, "energy_pj"), "total");
-            if (cJSON_GetObjectItemCaseSensitive(tot, "golden_nodes"))
-                r->golden_nodes = (int)num(tot, "golden_nodes");
+            /* layer and network reports: {"energy_pj": {"total": ...}}; ONNX: a number */
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(tot, "energy_pj");
+            r->energy_pj = cJSON_IsNumber(e) ? e->valuedouble : num(e, "total");
+            if (cJSON_GetObjectItemCaseSensitive(tot, "golden_only_nodes"))
+                r->golden_nodes = (int)num(tot, "golden_only_nodes");
         }
     }
     const char *first_err = err ? err : "";

@@ -197,7 +197,7 @@ onnx)
   [ $rc -eq 0 ] || { cat "$out/onnx.err"; fail "exit $rc"; }
   check_reports "$R" 2 2 0 0
   for id in qcnn.4x4.int8.ws.default.s1 qcnn.4x4.int8.os.default.s1; do
-    g=$(jq .total.golden_nodes "$R/jobs/$id/report.json")
+    g=$(jq -e .total.golden_only_nodes "$R/jobs/$id/report.json") || fail "$id: its report has no total.golden_only_nodes"
     jq -e --arg id $id --argjson g "$g" '.jobs[] | select(.id == $id) | .golden_only_nodes == $g' "$R/report.json" >/dev/null \
       || fail "$id: golden-only nodes not reported ($g in its own report)"
     [ "$g" -eq 0 ] || grep -q "$id (ONNX: $g node(s) golden-only)" "$R/report.html" || fail "$id: report.html hides its golden-only nodes"
