@@ -18,7 +18,7 @@ case $mode in
 run)
   out=${2:?usage: same_runs.sh run OUTDIR [PECOS]}
   pecos=${3:-$top/build/release/pecos}
-  mkdir -p "$out"
+  mkdir -p "$out"; out=$(cd "$out" && pwd)
   conv=conv,h=9,w=9,c=20,k=12,r=3,s=3,pad=1,name=c3
   fc=fc,c=70,k=19,name=fc
   run() { name=$1; shift; echo "same_runs: $name" >&2; "$pecos" run --seed 7 "$@" --json "$out/$name.json" >/dev/null; }
@@ -33,9 +33,9 @@ run)
   run lenet5 --network "$top/models/networks/lenet5.csv" --rows 16 --cols 16 --dram-bw 16 \
     --dram-latency 100 --glb-kib 256
   run alexnet --network "$top/models/networks/alexnet.csv" --rows 16 --cols 16
-  q=$out/qcnn_model
-  /usr/bin/python3 "$top/scripts/mk_qcnn.py" "$q" >/dev/null
-  run qcnn_4x4 --rows 4 --cols 4 --onnx "$q/model.onnx"
+  # relative to OUTDIR: the report names the model's path
+  /usr/bin/python3 "$top/scripts/mk_qcnn.py" "$out/qcnn_model" >/dev/null
+  (cd "$out" && out=. && run qcnn_4x4 --rows 4 --cols 4 --onnx qcnn_model/model.onnx)
   ;;
 diff)
   a=${2:?usage: same_runs.sh diff DIR_A DIR_B}; b=${3:?usage: same_runs.sh diff DIR_A DIR_B}
