@@ -66,7 +66,8 @@ layer_rate() {
 checks() {
   label=$1; ref=$2; shift 2
   cpu=$(timed "$tmp/c.json" run "$@")
-  share=$(jq 'if .total then .total else .layers[0] end | 100 * (1 - .sim_wall_seconds / .wall_seconds)' "$tmp/c.json")
+  share=$(jq 'if .total then 100 * (1 - ([.layers[].sim_wall_seconds // 0] | add) / .total.wall_seconds)
+              else .layers[0] | 100 * (1 - .sim_wall_seconds / .wall_seconds) end' "$tmp/c.json")
   row "$label" "$share" "$ref" "<= 10 %" % time ""
 }
 
