@@ -6,6 +6,7 @@
 
 #include "fpconv.h"
 #include "golden_conv.h"
+#include "golden_gemm.h"
 #include "pecos_err.h"
 #include "tiling.h"
 
@@ -115,7 +116,7 @@ int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int
         fprintf(stderr, "%s: %s: out of memory\n", a->run.who, cv->name);
         return PECOS_ENOMEM;
     }
-    if ((rc = golden_conv_i8(&gc, x, w, bias, ref)) != 0) {
+    if ((rc = golden_gemm_conv_i8(&gc, x, w, bias, ref)) != 0) {
         fprintf(stderr, "%s: %s: the golden model rejected the layer\n", a->run.who, cv->name);
         free(ref);
         return rc;

@@ -76,6 +76,8 @@ void cmd_run_usage(FILE *f)
           "                  fp16: float16 or float32; fp bias float32; --out is int32/float32)\n"
           "                 [--out Y.npy] [--json REPORT.json] [--csv REPORT.csv]\n"
           "                 [--wave F.fst [--wave-from CYCLE] [--wave-to CYCLE]]\n"
+          "                 [--no-build]  (a model library that is not built is an error\n"
+          "                  instead of being built on first use)\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
           "  memory system (defaults: unlimited DRAM bandwidth, latency 0, unbounded GLB; with a\n"
           "  bounded DRAM the GLB defaults to --glb-kib 256):\n"
@@ -181,6 +183,10 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         }
         if (strcmp(a, "--require-rtl") == 0) {
             o->require_rtl = true;
+            continue;
+        }
+        if (strcmp(a, "--no-build") == 0) { /* a missing model is an error (host/simlib.h) */
+            setenv("PECOS_NO_BUILD", "1", 1);
             continue;
         }
         if (i + 1 >= argc) {

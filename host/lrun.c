@@ -9,6 +9,7 @@
 #include "dma.h"
 #include "fpconv.h"
 #include "golden_conv.h"
+#include "golden_gemm.h"
 #include "golden_fp.h"
 #include "mem_model.h"
 #include "pecos_err.h"
@@ -209,7 +210,7 @@ int lrun_layer(const lrun_cfg_t *o, simlib_t *sim, int df, const layer_t *L, con
         if (rc == 0) rc = golden_conv_f64(&gc, fmt, ifmap, weights, bias_f, ref64);
         free(bias_f);
     } else {
-        rc = golden_conv_i8(&gc, ifmap, weights, bias_v, ref);
+        rc = golden_gemm_conv_i8(&gc, ifmap, weights, bias_v, ref); /* == golden_conv_i8 */
     }
     if (rc != 0) {
         fprintf(stderr, "%s: %s: the golden model rejected the layer\n", o->who, L->name);

@@ -35,11 +35,14 @@ int postlib_open(postlib_t *p, int lanes, const char *fst_path, char *err, size_
         return PECOS_ENOSIM;
     }
     if (access(p->path, R_OK) != 0) {
-        snprintf(err, errlen,
+        char missing[1400], name[32];
+        snprintf(missing, sizeof missing,
                  "no post-processing model for %d lanes (%s not found); build it with: cmake "
                  "-B build -DPECOS_POST_LANES=%d && cmake --build build --target pecos_post_L%d",
                  lanes, p->path, lanes, lanes);
-        return PECOS_ENOSIM;
+        snprintf(name, sizeof name, "post_L%d", lanes);
+        int rc = simlib_build(dir, name, p->path, missing, err, errlen);
+        if (rc != 0) return rc;
     }
     p->handle = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
     if (!p->handle) {

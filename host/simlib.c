@@ -2,7 +2,10 @@
 #include "simlib.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,91 @@
 #ifndef PECOS_SIM_DIR
 #define PECOS_SIM_DIR "sim"
 #endif
+#ifndef PECOS_SRC_DIR
+#define PECOS_SRC_DIR ""
+#endif
+#ifndef PECOS_CMAKE
+#define PECOS_CMAKE "cmake"
+#endif
+
+/* True if s can go between single quotes in a shell command. */
+static int shell_safe(const char *s)
+{
+    return strchr(s, '\'') == NULL && strchr(s, '\n') == NULL;
+}
+
+int simlib_build(const char *dir, const char *name, const char *lib, const char *missing,
+                 char *err, size_t errlen)
+{
+    const char *off = getenv("PECOS_NO_BUILD");
+    if (off && *off) {
+        snprintf(err, errlen, "%s", missing);
+        return PECOS_ENOSIM;
+    }
+    char proj[PATH_MAX], bdir[PATH_MAX], lock[PATH_MAX];
+    if (snprintf(proj, sizeof proj, "%s/sim/ondemand", PECOS_SRC_DIR) >= (int)sizeof proj ||
+        snprintf(bdir, sizeof bdir, "%s/ondemand/%s", dir, name) >= (int)sizeof bdir ||
+        snprintf(lock, sizeof lock, "%s/ondemand/%s.lock", dir, name) >= (int)sizeof lock) {
+        snprintf(err, errlen, "%s; the library directory %s is too long to build it in", missing,
+                 dir);
+        return PECOS_ENOSIM;
+    }
+    if (PECOS_SRC_DIR[0] == '\0' || access(proj, R_OK) != 0) {
+        snprintf(err, errlen, "%s; cannot build it here: the source tree %s is not there", missing,
+                 PECOS_SRC_DIR);
+        return PECOS_ENOSIM;
+    }
+    if (!shell_safe(dir) || !shell_safe(PECOS_SRC_DIR) || !shell_safe(PECOS_CMAKE)) {
+        snprintf(err, errlen, "%s; cannot build it: a path contains a quote", missing);
+        return PECOS_ENOSIM;
+    }
+    char sub[PATH_MAX];
+    snprintf(sub, sizeof sub, "%s/ondemand", dir);
+    if ((mkdir(dir, 0777) != 0 && errno != EEXIST) || (mkdir(sub, 0777) != 0 && errno != EEXIST)) {
+        snprintf(err, errlen, "%s; cannot create %s: %s", missing, sub, strerror(errno));
+        return PECOS_ENOSIM;
+    }
+    /* One build per library: a concurrent run waits here, then finds the library. */
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0 || lockf(fd, F_LOCK, 0) != 0) {
+        snprintf(err, errlen, "%s; cannot lock %s: %s", missing, lock, strerror(errno));
+        if (fd >= 0) close(fd);
+        return PECOS_ENOSIM;
+    }
+    int rc = 0;
+    if (access(lib, R_OK) != 0) {
+        fprintf(stderr,
+                "pecos: %s is not built yet: building it now (once, kept in %s; --no-build "
+                "turns this off)\n",
+                name, dir);
+        fflush(stderr);
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        if (ncpu < 1) ncpu = 1;
+        char cmd[4 * PATH_MAX + 512];
+        int n = snprintf(cmd, sizeof cmd,
+                         "CCACHE_BASEDIR=\"${CCACHE_BASEDIR:-%s}\" && export CCACHE_BASEDIR && "
+                         "'%s' -S '%s' -B '%s' -DPECOS_SRC_DIR='%s' -DPECOS_SIM_DIR='%s' "
+                         "-DPECOS_ONDEMAND='%s' -DCMAKE_BUILD_TYPE=Release 1>&2 && "
+                         "'%s' --build '%s' -j %ld 1>&2",
+                         PECOS_SRC_DIR, PECOS_CMAKE, proj, bdir, PECOS_SRC_DIR, dir, name,
+                         PECOS_CMAKE, bdir, ncpu);
+        if (n < 0 || n >= (int)sizeof cmd) {
+            snprintf(err, errlen, "%s; the build command is too long", missing);
+            rc = PECOS_ENOSIM;
+        } else {
+            int st = system(cmd);
+            if (st != 0 || access(lib, R_OK) != 0) {
+                snprintf(err, errlen, "%s; building it failed (status %d, see the output above)",
+                         missing, st);
+                rc = PECOS_ENOSIM;
+            } else {
+                fprintf(stderr, "pecos: built %s\n", lib);
+            }
+        }
+    }
+    close(fd); /* releases the lock */
+    return rc;
+}
 
 void simlib_dir(char *dir, size_t len)
 {
@@ -51,19 +139,22 @@ int simlib_open(simlib_t *s, const char *dataflow, const char *dtype, int rows, 
     char dir[PATH_MAX];
     memset(s, 0, sizeof *s);
     simlib_dir(dir, sizeof dir);
-    int plen = snprintf(s->path, sizeof s->path, "%s/libpecos_sim_%s_%s_%dx%d.so", dir, dataflow,
-                        dtype, rows, cols);
+    const char *twin = trace_enable ? "_trace" : "";
+    char name[96];
+    snprintf(name, sizeof name, "%s_%s_%dx%d%s", dataflow, dtype, rows, cols, twin);
+    int plen = snprintf(s->path, sizeof s->path, "%s/libpecos_sim_%s.so", dir, name);
     if (plen < 0 || plen >= (int)sizeof s->path) {
         snprintf(err, errlen, "PECOS_SIM_DIR is too long");
         return PECOS_ENOSIM;
     }
     if (access(s->path, R_OK) != 0) {
-        snprintf(err, errlen,
-                 "no simulation model for dataflow %s, dtype %s, %dx%d array (%s not found); "
-                 "build it with: cmake -B build -DPECOS_VARIANTS='%s_%s_%dx%d;...' && cmake "
-                 "--build build",
-                 dataflow, dtype, rows, cols, s->path, dataflow, dtype, rows, cols);
-        return PECOS_ENOSIM;
+        char missing[1400];
+        snprintf(missing, sizeof missing,
+                 "no simulation model for dataflow %s, dtype %s, %dx%d array%s (%s not found); "
+                 "build it with: cmake -B build -DPECOS_VARIANTS='%s;...' && cmake --build build",
+                 dataflow, dtype, rows, cols, trace_enable ? " with tracing" : "", s->path, name);
+        int rc = simlib_build(dir, name, s->path, missing, err, errlen);
+        if (rc != 0) return rc;
     }
     s->handle = dlopen(s->path, RTLD_NOW | RTLD_LOCAL);
     if (!s->handle) {

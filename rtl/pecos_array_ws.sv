@@ -58,15 +58,22 @@ module pecos_array_ws #(
   localparam int WLaneW  = 2 + ColIdxW + DW;  // {valid, bank, col, data}
   localparam int XLaneW  = 2 + DW;            // {valid, bank, data}
 
-  // Links. Each is its own unpacked-array element, not a slice of one wide vector: the
-  // simulator would re-evaluate a wide vector as a whole on every change. Horizontal index
-  // r*(Cols+1) + c is the input of PE(r,c); c = Cols is the right edge. Vertical index
-  // r*Cols + c is the psum into PE(r,c); r = Rows is the bottom edge.
-  logic [WLaneW-1:0] wlane [Rows*(Cols+1)];
-  logic [XLaneW-1:0] xlane [Rows*(Cols+1)];
-  logic [31:0]       plane [(Rows+1)*Cols];
-  logic              pvalid [Rows*Cols];    // psum_valid of every PE
-  logic              mac_busy [Rows*Cols];
+  // Links. One unpacked array per lane field, each element its own variable: not a slice of
+  // one wide vector (a simulator would re-evaluate the wide vector as a whole on every
+  // change), and not a packed {valid, bank, ...} lane either (a simulator then rebuilds the
+  // lane bit field by bit field behind every PE and takes it apart again in the next one).
+  // Horizontal index r*(Cols+1) + c is the input of PE(r,c); c = Cols is the right edge.
+  // Vertical index r*Cols + c is the psum into PE(r,c); r = Rows is the bottom edge.
+  logic               wv [Rows*(Cols+1)];   // weight lane: valid
+  logic               wb [Rows*(Cols+1)];   //              bank
+  logic [ColIdxW-1:0] wc [Rows*(Cols+1)];   //              column
+  logic [DW-1:0]      wd [Rows*(Cols+1)];   //              operand
+  logic               xv [Rows*(Cols+1)];   // data lane:   valid
+  logic               xb [Rows*(Cols+1)];   //              bank
+  logic [DW-1:0]      xd [Rows*(Cols+1)];   //              operand
+  logic [31:0]        plane [(Rows+1)*Cols];
+  logic               pvalid [Rows*Cols];    // psum_valid of every PE
+  logic               mac_busy [Rows*Cols];
 
   logic [ColIdxW-1:0] w_col;
   assign w_col = w_col_i[ColIdxW-1:0];
@@ -78,7 +85,8 @@ module pecos_array_ws #(
       .rst_ni (rst_ni),
       .d_i    ({w_valid_i, w_bank_i, w_col, w_data_i[r*DW +: DW],
                 in_valid_i, in_bank_i, in_data_i[r*DW +: DW]}),
-      .q_o    ({wlane[r*(Cols+1)], xlane[r*(Cols+1)]})
+      .q_o    ({wv[r*(Cols+1)], wb[r*(Cols+1)], wc[r*(Cols+1)], wd[r*(Cols+1)],
+                xv[r*(Cols+1)], xb[r*(Cols+1)], xd[r*(Cols+1)]})
     );
   end
 
@@ -97,28 +105,24 @@ module pecos_array_ws #(
     for (genvar c = 0; c < Cols; c++) begin : g_col
       localparam int Hi = r * (Cols + 1) + c;   // this PE's horizontal input
       localparam int Ho = Hi + 1;               // its horizontal output
-      logic [WLaneW-1:0] wi;
-      logic [XLaneW-1:0] xi;
-      assign wi = wlane[Hi];
-      assign xi = xlane[Hi];
       pecos_pe_ws #(.DType(DType), .DW(DW), .ColIdxW(ColIdxW), .Col(c)) u_pe (
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),
-        .w_valid_i    (wi[WLaneW-1]),
-        .w_bank_i     (wi[WLaneW-2]),
-        .w_col_i      (wi[DW +: ColIdxW]),
-        .w_data_i     (wi[DW-1:0]),
-        .x_valid_i    (xi[DW+1]),
-        .x_bank_i     (xi[DW]),
-        .x_data_i     (xi[DW-1:0]),
+        .w_valid_i    (wv[Hi]),
+        .w_bank_i     (wb[Hi]),
+        .w_col_i      (wc[Hi]),
+        .w_data_i     (wd[Hi]),
+        .x_valid_i    (xv[Hi]),
+        .x_bank_i     (xb[Hi]),
+        .x_data_i     (xd[Hi]),
         .psum_i       (plane[r*Cols + c]),
-        .w_valid_o    (wlane[Ho][WLaneW-1]),
-        .w_bank_o     (wlane[Ho][WLaneW-2]),
-        .w_col_o      (wlane[Ho][DW +: ColIdxW]),
-        .w_data_o     (wlane[Ho][DW-1:0]),
-        .x_valid_o    (xlane[Ho][DW+1]),
-        .x_bank_o     (xlane[Ho][DW]),
-        .x_data_o     (xlane[Ho][DW-1:0]),
+        .w_valid_o    (wv[Ho]),
+        .w_bank_o     (wb[Ho]),
+        .w_col_o      (wc[Ho]),
+        .w_data_o     (wd[Ho]),
+        .x_valid_o    (xv[Ho]),
+        .x_bank_o     (xb[Ho]),
+        .x_data_o     (xd[Ho]),
         .mac_busy_o   (mac_busy[r*Cols + c]),
         .psum_valid_o (pvalid[r*Cols + c]),
         .psum_o       (plane[(r+1)*Cols + c])

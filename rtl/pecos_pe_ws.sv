@@ -47,23 +47,24 @@ module pecos_pe_ws #(
   output logic [31:0]        psum_o
 );
 
-  // Registers: weight banks and the pass-through lanes
-  logic [DW-1:0]      w0_q, w1_q;
-  logic               w_valid_q, w_bank_q, x_valid_q, x_bank_q;
-  logic [ColIdxW-1:0] w_col_q;
-  logic [DW-1:0]      w_data_q, x_data_q;
+  // Registers: weight banks and the pass-through lanes. Each lane's payload is one register,
+  // {bank, col, data} and {bank, data}: it moves as one value (a simulator then copies one
+  // word per lane and PE instead of one per field).
+  localparam int WPayW = 1 + ColIdxW + DW;
+  localparam int XPayW = 1 + DW;
+  logic [DW-1:0]    w0_q, w1_q;
+  logic             w_valid_q, x_valid_q;
+  logic [WPayW-1:0] w_pay_q;  // {bank, col, data}
+  logic [XPayW-1:0] x_pay_q;  // {bank, data}
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       w0_q      <= '0;
       w1_q      <= '0;
       w_valid_q <= 1'b0;
-      w_bank_q  <= 1'b0;
-      w_col_q   <= '0;
-      w_data_q  <= '0;
+      w_pay_q   <= '0;
       x_valid_q <= 1'b0;
-      x_bank_q  <= 1'b0;
-      x_data_q  <= '0;
+      x_pay_q   <= '0;
     end else begin
       if (w_valid_i && (w_col_i == ColIdxW'(Col))) begin
         if (w_bank_i) w1_q <= w_data_i;
@@ -71,26 +72,16 @@ module pecos_pe_ws #(
       end
       // Lane payloads hold while their lane is idle (a gated clock in silicon).
       w_valid_q <= w_valid_i;
-      if (w_valid_i) begin
-        w_bank_q <= w_bank_i;
-        w_col_q  <= w_col_i;
-        w_data_q <= w_data_i;
-      end
+      if (w_valid_i) w_pay_q <= {w_bank_i, w_col_i, w_data_i};
       x_valid_q <= x_valid_i;
-      if (x_valid_i) begin
-        x_bank_q <= x_bank_i;
-        x_data_q <= x_data_i;
-      end
+      if (x_valid_i) x_pay_q <= {x_bank_i, x_data_i};
     end
   end
 
   assign w_valid_o = w_valid_q;
-  assign w_bank_o  = w_bank_q;
-  assign w_col_o   = w_col_q;
-  assign w_data_o  = w_data_q;
+  assign {w_bank_o, w_col_o, w_data_o} = w_pay_q;
   assign x_valid_o = x_valid_q;
-  assign x_bank_o  = x_bank_q;
-  assign x_data_o  = x_data_q;
+  assign {x_bank_o, x_data_o} = x_pay_q;
 
   // Datapath
   logic [DW-1:0] weight;

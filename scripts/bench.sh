@@ -1,62 +1,119 @@
 #!/bin/sh
-# bench.sh: prints simulation speed numbers (nothing here passes or fails on speed).
-# For each built variant and the dataflows it runs: AlexNet conv3 (256x15x15 -> 384x13x13, 3x3) through the RTL,
-# simulated cycles, wall time of the cycle loop, simulated cycles/s, and the whole run's
-# wall time including the golden check.
+# bench.sh [--quick] [--cold]: the speed figures of issue #19 in one table, each beside the
+# issue's reference value (measured before the work, on an idle 2-core CI machine) and the
+# ratio to it. Nothing here passes or fails on speed: machines are noisy, the ratio is what
+# counts. Columns:
+#   value   this run's figure (wall clock, like the reference)
+#   ref     the issue's value before the work
+#   ratio   how many times better than ref (higher is better, for rates and times alike)
+#   target  the issue's goal
+#   cpu     the same figure from CPU time (user+sys of the whole pecos process), which does not
+#           depend on how loaded the machine is: for a rate a lower bound, for a time the work
+# --quick   runs in under a minute: the int8 arrays, bf16 16x16 on a smaller layer, the checks'
+#           share on one layer; no whole networks.
+# --cold    also times a fresh clone of HEAD: scripts/main.sh, then the rest of the default
+#           set, with ccache off (minutes; Debian packages already installed are not timed).
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
+quick=0; cold=0
+for a in "$@"; do
+  case $a in
+  --quick) quick=1 ;;
+  --cold) cold=1 ;;
+  *) echo "usage: bench.sh [--quick] [--cold]" >&2; exit 2 ;;
+  esac
+done
 sh "$top/scripts/build.sh" release >/dev/null
 pecos=$top/build/release/pecos
 tmp=$(mktemp -d)
-# PECOS_BENCH_LAYER overrides the layer (the fp arrays are much slower to simulate).
-layer=${PECOS_BENCH_LAYER:-conv,h=15,w=15,c=256,k=384,r=3,s=3}
-printf '%-16s %4s %12s %10s %12s %10s\n' variant df cycles sim_s cycles/s run_s
-for lib in "$top"/build/release/sim/libpecos_sim_*.so; do
-  v=${lib##*/libpecos_sim_}; v=${v%.so}; arr=${v%%_*}; rest=${v#*_}
-  dt=${rest%%_*}; size=${rest#*_}; r=${size%x*}; c=${size#*x}
-  dfs=$arr; [ "$arr" = ws ] && dfs="ws is"   # the held-operand array runs ws and is
-  for df in $dfs; do
-    start=$(date +%s.%N)
-    "$pecos" run --dataflow "$df" --dtype "$dt" --rows "$r" --cols "$c" --layer "$layer" \
-      --json "$tmp/$v.json" >/dev/null
-    end=$(date +%s.%N)
-    jq -r --arg v "$v" --arg df "$df" --arg run "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')" \
-      '.layers[0] | [$v, $df, .cycles, .sim_wall_seconds, .sim_cycles_per_second, $run] | @tsv' \
-      "$tmp/$v.json" | awk -F'\t' '{printf "%-16s %4s %12d %10.3f %12.0f %10.3f\n", $1, $2, $3, $4, $5, $6}'
-  done
-done
-rm -rf "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+conv3=conv,h=15,w=15,c=256,k=384,r=3,s=3
 
-# The memory system on the 16x16 int8 array (the design's numbers, and what the DMA/GLB
-# model costs the host): AlexNet conv3 (pad 1) and FC 4096->1000, 256 KiB GLB, at 4 and 16
-# bytes/cycle, and conv3 with unbounded memory for comparison.
-tmp=$(mktemp -d)
-printf '\n%-16s %6s %10s %10s %10s %7s %9s %12s\n' layer bw cycles roofline predicted util% roof% sim_cycles/s
-for run in "conv3 0" "conv3 4" "conv3 16" "fc 4" "fc 16"; do
-  set -- $run
-  case $1 in
-    conv3) layer=conv,h=13,w=13,c=256,k=384,r=3,s=3,pad=1,name=alexnet_conv3 ;;
-    fc) layer=fc,c=4096,k=1000,name=fc4096_1000 ;;
-  esac
-  mem="--dram-bw $2 --glb-kib 256"; [ "$2" = 0 ] && mem=""
+# row LABEL VALUE REF TARGET UNIT KIND CPU: one line of the table. KIND rate (higher is
+# better) or time (lower is better).
+row() {
+  awk -v l="$1" -v v="$2" -v r="$3" -v t="$4" -v u="$5" -v k="$6" -v c="$7" 'BEGIN {
+    ratio = (v > 0 && r > 0) ? (k == "rate" ? v / r : r / v) : 0
+    printf "%-44s %12s %12s %7s %12s %12s\n", l, fmt(v, u), fmt(r, u), sprintf("%.2fx", ratio),
+           t, fmt(c, u)
+  }
+  function fmt(x, u) {
+    if (x == "" || x < 0) return "-"
+    if (u == "c/s") return x >= 1e6 ? sprintf("%.2f M", x / 1e6) : sprintf("%.1f k", x / 1e3)
+    if (u == "%") return sprintf("%.1f %%", x)
+    return sprintf("%.1f s", x)
+  }'
+}
+
+# timed OUT.json ARGS...: runs pecos with ARGS, writes OUT.json, prints user+sys seconds.
+timed() {
+  out=$1; shift
+  /usr/bin/time -f "%U %S" -o "$tmp/time" "$pecos" "$@" --json "$out" >/dev/null 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; echo "bench: pecos $* failed" >&2; exit 1; }
+  awk '{print $1 + $2}' "$tmp/time"
+}
+
+# layer_rate DTYPE ROWS COLS LAYER REF TARGET LABEL: simulated cycles/s of one layer.
+layer_rate() {
+  cpu=$(timed "$tmp/l.json" run --dtype "$1" --rows "$2" --cols "$3" --layer "$4")
+  cyc=$(jq '.layers[0].cycles' "$tmp/l.json")
+  rate=$(jq '.layers[0].sim_cycles_per_second' "$tmp/l.json")
+  row "$7" "$rate" "$5" "$6" c/s rate "$(awk -v c="$cyc" -v t="$cpu" 'BEGIN{print c / t}')"
+}
+
+# checks LABEL REF ARGS...: the share of a run's wall time that is not the cycle loop of the
+# RTL (golden checks, the predicted schedule, data generation), in percent.
+checks() {
+  label=$1; ref=$2; shift 2
+  cpu=$(timed "$tmp/c.json" run "$@")
+  share=$(jq 'if .total then 100 * (1 - ([.layers[].sim_wall_seconds // 0] | add) / .total.wall_seconds)
+              else .layers[0] | 100 * (1 - .sim_wall_seconds / .wall_seconds) end' "$tmp/c.json")
+  row "$label" "$share" "$ref" "<= 10 %" % time ""
+}
+
+# network NAME REF TARGET ARGS...: the wall time of a whole network end to end.
+network() {
+  name=$1; ref=$2; tgt=$3; shift 3
+  cpu=$(timed "$tmp/n.json" run --network "$top/models/networks/$name.csv" --rows 16 --cols 16 "$@")
+  wall=$(jq '.total.wall_seconds' "$tmp/n.json")
+  row "$name 16x16 int8 $(echo "$*" | grep -q dram && echo bounded || echo unbounded) (wall)" "$wall" "$ref" "$tgt" s time "$cpu"
+}
+
+echo "bench: $(date -u +%Y-%m-%dT%H:%MZ) $(uname -n), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "       reference: issue #19, idle 2-core CI machine, main before the work"
+printf '%-44s %12s %12s %7s %12s %12s\n' figure value ref ratio target cpu
+if [ "$quick" = 1 ]; then
+  layer_rate int8 16 16 $conv3 350000 ">= 1 M" "AlexNet conv3 ws_int8_16x16 cycles/s"
+  layer_rate int8 8 8 $conv3 1580000 ">= ref" "AlexNet conv3 ws_int8_8x8 cycles/s"
+  layer_rate bf16 16 16 conv,h=15,w=15,c=64,k=64,r=3,s=3 13900 ">= 200 k" "c=64,k=64 conv ws_bf16_16x16 cycles/s"
+  checks "checks share, conv3 bounded (1 layer)" 49.2 --rows 16 --cols 16 --dram-bw 16 \
+    --dram-latency 100 --glb-kib 256 --layer conv,h=13,w=13,c=256,k=384,r=3,s=3,pad=1
+else
+  layer_rate int8 16 16 $conv3 350000 ">= 1 M" "AlexNet conv3 ws_int8_16x16 cycles/s"
+  layer_rate int8 8 8 $conv3 1580000 ">= ref" "AlexNet conv3 ws_int8_8x8 cycles/s"
+  layer_rate int8 4 4 $conv3 4700000 ">= ref" "AlexNet conv3 ws_int8_4x4 cycles/s"
+  layer_rate bf16 16 16 $conv3 13900 ">= 200 k" "AlexNet conv3 ws_bf16_16x16 cycles/s"
+  layer_rate fp16 8 16 $conv3 52000 ">= 500 k" "AlexNet conv3 ws_fp16_8x16 cycles/s"
+  mem="--dram-bw 16 --dram-latency 100 --glb-kib 256"
   # shellcheck disable=SC2086
-  "$pecos" run --rows 16 --cols 16 $mem --layer "$layer" --json "$tmp/m.json" >/dev/null
-  jq -r --arg bw "$2" '.layers[0] | [.name, $bw, .cycles, .roofline_cycles, .predicted_cycles,
-      100 * .utilization, 100 * .roofline_cycles / .cycles, .sim_cycles_per_second] | @tsv' "$tmp/m.json" |
-    awk -F'\t' '{printf "%-16s %6s %10d %10d %10d %7.2f %9.2f %12.0f\n", $1, $2, $3, $4, $5, $6, $7, $8}'
-done
-rm -rf "$tmp"
-
-# Whole networks end to end on the 16x16 int8 array (unbounded memory, seed 1): wall time,
-# simulated cycles per second of wall time, utilization over all cycles, energy per inference.
-# PECOS_BENCH_NETS overrides the list (e.g. "lenet5 alexnet resnet50 vgg16").
-tmp=$(mktemp -d)
-printf '\n%-14s %12s %9s %12s %7s %12s\n' network cycles wall_s sim_cycles/s util% energy_uJ
-for net in ${PECOS_BENCH_NETS:-lenet5 alexnet resnet50}; do
-  "$pecos" run --network "$top/models/networks/$net.csv" --rows 16 --cols 16 \
-    --json "$tmp/n.json" >/dev/null
-  jq -r '[.network, .total.cycles, .total.wall_seconds, .total.cycles / .total.wall_seconds,
-          100 * .total.utilization, .total.energy_pj.total / 1e6] | @tsv' "$tmp/n.json" |
-    awk -F'\t' '{printf "%-14s %12d %9.2f %12.0f %7.2f %12.1f\n", $1, $2, $3, $4, $5, $6}'
-done
-rm -rf "$tmp"
+  checks "checks share, AlexNet bounded" 49.2 --network "$top/models/networks/alexnet.csv" \
+    --rows 16 --cols 16 $mem
+  # shellcheck disable=SC2086
+  network alexnet 61.6 "<= 20 s" $mem
+  network resnet50 53.9 "<= 20 s"
+  network vgg16 210 "<= 60 s"
+fi
+if [ "$cold" = 1 ]; then
+  # A fresh clone of this commit, ccache off: the main job, then the rest of the default set.
+  clone=$tmp/clone
+  git clone -q "$top" "$clone"
+  git -C "$clone" checkout -q "$(git -C "$top" rev-parse HEAD)"
+  start=$(date +%s)
+  CCACHE_DISABLE=1 sh "$clone/scripts/main.sh" >"$tmp/main.log" 2>&1
+  t_main=$(( $(date +%s) - start ))
+  start=$(date +%s)
+  CCACHE_DISABLE=1 sh "$clone/scripts/build.sh" release >"$tmp/build.log" 2>&1
+  t_all=$(( $(date +%s) - start ))
+  row "fresh clone: scripts/main.sh to LeNet-5 (wall)" "$t_main" 776 "<= 240 s" s time ""
+  row "fresh clone: main.sh + the rest of the default set" "$((t_main + t_all))" 660 "<= 300 s" s time ""
+fi

@@ -7,7 +7,10 @@
 # model's bounds). Writes the JSON/CSV report and the plots under build/release/reports/.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
-sh "$top/scripts/build.sh" release
+# Only what this job loads: pecos, the 16x16 int8 array, the 16-lane post-processing unit.
+# scripts/test.sh builds the rest; pecos builds any other model on first use.
+PECOS_FIRST_VARIANTS=ws_int8_16x16 \
+  sh "$top/scripts/build.sh" release pecos pecos_sim_ws_int8_16x16 pecos_post_L16
 out=$top/build/release/reports
 mkdir -p "$out"
 "$top/build/release/pecos" run --network "$top/models/networks/lenet5.csv" \

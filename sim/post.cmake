@@ -9,21 +9,21 @@
 set(PECOS_POST_LANES "" CACHE STRING "Extra lane counts of the post-processing unit to verilate")
 
 set(PECOS_RTL_POST
-  ${CMAKE_SOURCE_DIR}/rtl/pecos_delay.sv
-  ${CMAKE_SOURCE_DIR}/rtl/pecos_requant.sv
-  ${CMAKE_SOURCE_DIR}/rtl/pecos_pool.sv
-  ${CMAKE_SOURCE_DIR}/rtl/pecos_postproc.sv)
+  ${PECOS_SRC_DIR}/rtl/pecos_delay.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_requant.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_pool.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_postproc.sv)
 string(JOIN " " PECOS_RTL_POST_STR ${PECOS_RTL_POST})
 
 # LAT is a literal localparam of the RTL; the shim reports it and the tests check it.
-file(STRINGS ${CMAKE_SOURCE_DIR}/rtl/pecos_postproc.sv _post_lat_line ENCODING UTF-8
+file(STRINGS ${PECOS_SRC_DIR}/rtl/pecos_postproc.sv _post_lat_line ENCODING UTF-8
   REGEX "^ *localparam int Lat = [0-9]+;")
 if(NOT _post_lat_line MATCHES "Lat = ([0-9]+)")
   message(FATAL_ERROR "rtl/pecos_postproc.sv: no line 'localparam int Lat = N;'")
 endif()
 set(PECOS_POST_LAT ${CMAKE_MATCH_1})
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-  ${CMAKE_SOURCE_DIR}/rtl/pecos_postproc.sv)
+  ${PECOS_SRC_DIR}/rtl/pecos_postproc.sv)
 
 # pecos_add_post(LANES): verilates pecos_postproc with -GLanes=LANES into pecos_post_L<LANES>.
 function(pecos_add_post lanes)
@@ -31,7 +31,7 @@ function(pecos_add_post lanes)
     message(FATAL_ERROR "post-processing lanes '${lanes}' must be 1..256")
   endif()
   set(tgt pecos_post_L${lanes})
-  pecos_sim_module(${tgt} ${CMAKE_SOURCE_DIR}/sim/vpost.cpp)
+  pecos_sim_module(${tgt} ${PECOS_SRC_DIR}/sim/vpost.cpp)
   target_compile_definitions(${tgt} PRIVATE
     VPOST_LANES=${lanes} VPOST_LAT=${PECOS_POST_LAT}
     "VPOST_API=__attribute__((visibility(\"default\")))")
@@ -41,8 +41,8 @@ function(pecos_add_post lanes)
     PREFIX Vpecos_postproc
     DIRECTORY ${CMAKE_BINARY_DIR}/verilated/post_L${lanes}
     TRACE_FST
-    OPT_FAST -O2
-    OPT_SLOW -O1
+    OPT_FAST ${PECOS_MODEL_OPT_FAST}
+    OPT_SLOW ${PECOS_MODEL_OPT_SLOW}
     VERILATOR_ARGS -GLanes=${lanes} --x-assign fast --x-initial fast -O3)
   set_property(GLOBAL APPEND PROPERTY PECOS_POST_TARGETS ${tgt})
 endfunction()

@@ -9,7 +9,9 @@
 
 #include "Vpecos_top.h"
 #include "verilated.h"
+#if VM_TRACE
 #include "verilated_fst_c.h"
+#endif
 
 #ifndef VSIM_ROWS
 #error "VSIM_ROWS must be defined by the build"
@@ -35,7 +37,9 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "lane packing assumes l
 struct vsim {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<Vpecos_top> top;
+#if VM_TRACE
     std::unique_ptr<VerilatedFstC> fst;
+#endif
     uint64_t cycle = 0;
     uint64_t trace_from = 0, trace_to = 0;
     bool trace_enabled = false;
@@ -65,9 +69,16 @@ template <typename T> void get_bytes(const T &sig, void *dst, size_t nbytes)
     }
 }
 
-void dump(vsim *v, uint64_t t)
+// Dumps time t when a trace is open and the cycle is in its window. A variant built without
+// tracing (the default; --wave loads the _trace twin) compiles this away.
+inline void dump(vsim *v, uint64_t t)
 {
+#if VM_TRACE
     if (v->fst && v->cycle >= v->trace_from && v->cycle <= v->trace_to) v->fst->dump(t);
+#else
+    (void)v;
+    (void)t;
+#endif
 }
 
 }  // namespace
@@ -79,7 +90,7 @@ vsim_t *vsim_open(int trace_enable)
     auto v = new (std::nothrow) vsim;
     if (!v) return nullptr;
     v->ctx = std::make_unique<VerilatedContext>();
-    v->trace_enabled = trace_enable != 0;
+    v->trace_enabled = VM_TRACE && trace_enable != 0;
     if (v->trace_enabled) v->ctx->traceEverOn(true);
     v->top = std::make_unique<Vpecos_top>(v->ctx.get(), "pecos");
     vsim_reset(v);
@@ -166,6 +177,7 @@ void vsim_counters(const vsim_t *v, vsim_counters_t *c)
 
 int vsim_trace_open(vsim_t *v, const char *path, uint64_t from, uint64_t to)
 {
+#if VM_TRACE
     if (!v->trace_enabled || v->fst) return -1;
     auto fst = std::make_unique<VerilatedFstC>();
     v->top->trace(fst.get(), 99);
@@ -175,13 +187,24 @@ int vsim_trace_open(vsim_t *v, const char *path, uint64_t from, uint64_t to)
     v->trace_from = from;
     v->trace_to = to;
     return 0;
+#else
+    (void)v;
+    (void)path;
+    (void)from;
+    (void)to;
+    return -1;
+#endif
 }
 
 void vsim_trace_close(vsim_t *v)
 {
+#if VM_TRACE
     if (!v->fst) return;
     v->fst->close();
     v->fst.reset();
+#else
+    (void)v;
+#endif
 }
 
 void vsim_close(vsim_t *v)

@@ -1,0 +1,99 @@
+# cmake/variant.cmake - how one array variant becomes a loadable model library. Included by
+# the top-level CMakeLists.txt and by sim/ondemand/CMakeLists.txt (the build of a single
+# missing variant on first use, see host/simlib.c). Needs PECOS_SRC_DIR (the source tree)
+# and PECOS_SIM_DIR (where the libraries go).
+
+# sim/pecos.vlt, the Verilator configuration of the array models (a .vlt file cannot hold
+# comments in Verilator 5.006): no_inline pecos_fma keeps the FMA, one instance per PE, as one
+# shared C++ class instead of inlining it into every PE, which shrinks a bf16/fp16 array's
+# generated C++ (65 -> 38 MB for ws_bf16_16x16) and its build time with it.
+
+# Compiler options of the generated model code (measured on AlexNet conv3, docs/SPEED.md).
+set(PECOS_MODEL_OPT_FAST -O2)
+set(PECOS_MODEL_OPT_SLOW -O1)
+
+set(PECOS_RTL_WS
+  ${PECOS_SRC_DIR}/rtl/pecos_delay.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_mac.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_fma.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_pe_ws.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_perf_ctr.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_array_ws.sv)
+string(JOIN " " PECOS_RTL_WS_STR ${PECOS_RTL_WS})
+set(PECOS_RTL_OS
+  ${PECOS_SRC_DIR}/rtl/pecos_delay.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_mac.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_fma.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_pe_os.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_perf_ctr.sv
+  ${PECOS_SRC_DIR}/rtl/pecos_array_os.sv)
+string(JOIN " " PECOS_RTL_OS_STR ${PECOS_RTL_OS})
+
+# pecos_sim_module(TARGET SHIM): a loadable model library ${PECOS_SIM_DIR}/libTARGET.so built
+# from SHIM (a C ABI over the verilated model that verilate() adds), exporting only what the
+# shim marks visible.
+function(pecos_sim_module tgt shim)
+  add_library(${tgt} MODULE ${shim})
+  set_target_properties(${tgt} PROPERTIES
+    PREFIX "lib"
+    LIBRARY_OUTPUT_DIRECTORY ${PECOS_SIM_DIR}
+    POSITION_INDEPENDENT_CODE ON
+    CXX_VISIBILITY_PRESET hidden)
+  target_include_directories(${tgt} PRIVATE ${PECOS_SRC_DIR}/sim)
+  # No debug info for generated model code in any configuration: it is unreadable and makes
+  # the big variants compile several times slower (the asan preset is RelWithDebInfo).
+  target_compile_options(${tgt} PRIVATE -g0)
+endfunction()
+
+# pecos_add_variant(NAME): verilates one array configuration into the loadable model
+# ${PECOS_SIM_DIR}/libpecos_sim_NAME.so that implements sim/vsim.h. NAME is
+# DATAFLOW_DTYPE_ROWSxCOLS, or that with _trace: the same model with FST tracing compiled in
+# (what --wave loads; tracing costs build time and speed, so the plain variants leave it out).
+function(pecos_add_variant name)
+  if(NOT name MATCHES "^(ws|os)_(int8|bf16|fp16)_([0-9]+)x([0-9]+)(_trace)?$")
+    message(FATAL_ERROR "PECOS_VARIANTS: '${name}' is not DATAFLOW_DTYPE_ROWSxCOLS (e.g. ws_int8_16x16, os_int8_8x8)")
+  endif()
+  set(df ${CMAKE_MATCH_1})
+  set(dt ${CMAKE_MATCH_2})
+  set(rows ${CMAKE_MATCH_3})
+  set(cols ${CMAKE_MATCH_4})
+  set(trace ${CMAKE_MATCH_5})
+  if(dt STREQUAL "int8")
+    set(dtype_id 0)
+    set(dw 8)
+  elseif(dt STREQUAL "bf16")
+    set(dtype_id 1)
+    set(dw 16)
+  else()
+    set(dtype_id 2)
+    set(dw 16)
+  endif()
+  if(rows LESS 1 OR cols LESS 1 OR rows GREATER 256 OR cols GREATER 256)
+    message(FATAL_ERROR "PECOS_VARIANTS: '${name}': rows and cols must be 1..256")
+  endif()
+  set(tgt pecos_sim_${name})
+  pecos_sim_module(${tgt} ${PECOS_SRC_DIR}/sim/vsim.cpp)
+  target_compile_definitions(${tgt} PRIVATE
+    VSIM_ROWS=${rows} VSIM_COLS=${cols} VSIM_DW=${dw} VSIM_DTYPE="${dt}" VSIM_DATAFLOW="${df}"
+    VSIM_OS=$<IF:$<STREQUAL:${df},os>,1,0>
+    "VSIM_API=__attribute__((visibility(\"default\")))")
+  if(df STREQUAL "os")
+    set(rtl ${PECOS_RTL_OS})
+  else()
+    set(rtl ${PECOS_RTL_WS})
+  endif()
+  set(trace_arg)
+  if(trace)
+    set(trace_arg TRACE_FST)
+  endif()
+  verilate(${tgt}
+    SOURCES ${rtl} ${PECOS_SRC_DIR}/sim/pecos.vlt
+    TOP_MODULE pecos_array_${df}
+    PREFIX Vpecos_top
+    DIRECTORY ${CMAKE_BINARY_DIR}/verilated/${name}
+    ${trace_arg}
+    OPT_FAST ${PECOS_MODEL_OPT_FAST}
+    OPT_SLOW ${PECOS_MODEL_OPT_SLOW}
+    VERILATOR_ARGS -GRows=${rows} -GCols=${cols} -GDType=${dtype_id} --x-assign fast --x-initial fast -O3)
+  set_property(GLOBAL APPEND PROPERTY PECOS_VARIANT_TARGETS ${tgt})
+endfunction()
