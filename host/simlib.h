@@ -26,6 +26,7 @@ typedef struct {
     int (*trace_open)(vsim_t *, const char *, uint64_t, uint64_t);
     void (*trace_close)(vsim_t *);
     void (*close)(vsim_t *);
+    int (*assert_status)(const vsim_t *, uint64_t *); /* NULL: the library has no assertions */
 } simlib_t;
 
 /* Loads variant (dataflow, dtype, rows, cols), opens and resets its model. trace_enable must
@@ -35,6 +36,9 @@ int simlib_open(simlib_t *s, const char *dataflow, const char *dtype, int rows, 
 /* Writes the directory that holds the verilated libraries (array variants and
  * post-processing units) into dir: $PECOS_SIM_DIR, else the build's, else <exe dir>/sim. */
 void simlib_dir(char *dir, size_t len);
+/* If an RTL assertion of the model failed, writes "RTL assertion failed at cycle N (...)"
+ * into err, prefixed with what (e.g. "layer conv1"), and returns PECOS_ESIM; else 0. */
+int simlib_assert_check(const simlib_t *s, const char *what, char *err, size_t errlen);
 /* Closes the model (flushing any open trace) and unloads the library. Safe on a zeroed s. */
 void simlib_close(simlib_t *s);
 

@@ -3,6 +3,7 @@
 // Compiled once per variant against that variant's Vpecos_top (see CMakeLists.txt).
 #include "vsim.h"
 
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -39,6 +40,8 @@ struct vsim {
     uint64_t cycle = 0;
     uint64_t trace_from = 0, trace_to = 0;
     bool trace_enabled = false;
+    bool assert_failed = false;  // an RTL assertion fired (sticky until vsim_close)
+    uint64_t assert_cycle = 0;   // the vsim_cycle() when it fired
 };
 
 namespace {
@@ -65,6 +68,17 @@ template <typename T> void get_bytes(const T &sig, void *dst, size_t nbytes)
     }
 }
 
+// Records the first failed assertion ($error sets gotError; with fatalOnError off it does not
+// abort) and switches assertions off so that the model prints it only once.
+void check_assert(vsim *v)
+{
+    if (VL_LIKELY(!v->ctx->gotError()) || v->assert_failed) return;
+    v->assert_failed = true;
+    v->assert_cycle = v->cycle;
+    v->ctx->assertOn(false);
+    std::fflush(stdout);
+}
+
 void dump(vsim *v, uint64_t t)
 {
     if (v->fst && v->cycle >= v->trace_from && v->cycle <= v->trace_to) v->fst->dump(t);
@@ -79,6 +93,8 @@ vsim_t *vsim_open(int trace_enable)
     auto v = new (std::nothrow) vsim;
     if (!v) return nullptr;
     v->ctx = std::make_unique<VerilatedContext>();
+    // A failed assertion ($error, $stop) must not abort the host: vsim_assert_status reports it.
+    v->ctx->fatalOnError(false);
     v->trace_enabled = trace_enable != 0;
     if (v->trace_enabled) v->ctx->traceEverOn(true);
     v->top = std::make_unique<Vpecos_top>(v->ctx.get(), "pecos");
@@ -113,6 +129,7 @@ void vsim_reset(vsim_t *v)
     }
     t->rst_ni = 1;
     t->eval();
+    check_assert(v);
     v->cycle = 0;
 }
 
@@ -148,12 +165,20 @@ void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
     t->clk_i = 1;
     t->eval();
     dump(v, 2 * v->cycle + 1);
+    check_assert(v);
     out->out_valid = t->out_valid_o;
     if (t->out_valid_o) get_bytes(t->out_psum_o, out->out_psum, VSIM_COLS * sizeof(int32_t));
     v->cycle++;
 }
 
 uint64_t vsim_cycle(const vsim_t *v) { return v->cycle; }
+
+int vsim_assert_status(const vsim_t *v, uint64_t *cycle)
+{
+    if (!v->assert_failed) return 0;
+    *cycle = v->assert_cycle;
+    return 1;
+}
 
 void vsim_counters(const vsim_t *v, vsim_counters_t *c)
 {
