@@ -41,6 +41,8 @@ case $variant in
     ;;
   *) echo "vbuild.sh: unknown variant '$variant'" >&2; exit 2 ;;
 esac
+# A coverage build defines VM_COVERAGE for the shim too (it writes the counts at close).
+case " $* " in *" --coverage"*) defs="$defs -DVM_COVERAGE=1" ;; esac
 # shellcheck disable=SC2086
 if ! { verilator --cc --trace-fst --assert -I"$rtl" --x-assign fast --x-initial fast -O3 \
          --prefix $prefix -Mdir "$mdir" $vargs "$@" $srcs &&

@@ -3,7 +3,10 @@
 // Compiled once per variant against that variant's Vpecos_top (see CMakeLists.txt).
 #include "vsim.h"
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -82,6 +85,24 @@ void check_assert(vsim *v)
 void dump(vsim *v, uint64_t t)
 {
     if (v->fst && v->cycle >= v->trace_from && v->cycle <= v->trace_to) v->fst->dump(t);
+}
+
+
+// Coverage builds (scripts/coverage.sh verilates with --coverage, which defines VM_COVERAGE):
+// the model's counts go to $PECOS_COVERAGE_DIR/<name>_<pid>_<n>.dat when it is closed.
+void write_coverage(VerilatedContext *ctx, const char *name)
+{
+#if VM_COVERAGE
+    const char *dir = std::getenv("PECOS_COVERAGE_DIR");
+    if (!dir || !*dir) return;
+    static std::atomic<int> seq{0};
+    char path[4096];
+    std::snprintf(path, sizeof path, "%s/%s_%ld_%d.dat", dir, name, (long)getpid(), seq++);
+    ctx->coveragep()->write(path);
+#else
+    (void)ctx;
+    (void)name;
+#endif
 }
 
 }  // namespace
@@ -214,6 +235,7 @@ void vsim_close(vsim_t *v)
     if (!v) return;
     vsim_trace_close(v);
     v->top->final();
+    write_coverage(v->ctx.get(), "vsim_" VSIM_DATAFLOW "_" VSIM_DTYPE);
     delete v;
 }
 
