@@ -215,6 +215,31 @@ def load_equivalent(path):
     return eq
 
 
+def write_report(out, results, sample, pool, a, t_all):
+    """Writes report.txt and mutants.json for the mutants done so far; returns the score."""
+    n = {s: sum(1 for r in results if r["status"] == s)
+         for s in ("killed", "survived", "did not build", "equivalent")}
+    scored = n["killed"] + n["survived"]
+    score = 100.0 * n["killed"] / scored if scored else 0.0
+    summary = dict(seed=a.seed, sampled=len(sample), candidates=len(pool), files=a.files,
+                   score=round(score, 1), seconds=round(time.time() - t_all), **{
+                       k.replace(" ", "_"): v for k, v in n.items()})
+    with open(os.path.join(out, "mutants.json"), "w") as f:
+        json.dump(dict(summary=summary, mutants=results), f, indent=1)
+    with open(os.path.join(out, "report.txt"), "w") as f:
+        f.write("mutation score %.1f%%: %d killed, %d survived, %d did not build, %d equivalent "
+                "(%d done of %d sampled from %d, seed %d, %d s)\n" % (score, n["killed"], n["survived"],
+                n["did not build"], n["equivalent"], len(results), len(sample), len(pool), a.seed,
+                summary["seconds"]))
+        for r in results:
+            f.write("%-13s %6.1fs %s  %s\n" % (r["status"], r["seconds"], r["id"],
+                                               r.get("by") or r.get("reason") or ""))
+        for r in results:
+            if r["status"] == "survived":
+                f.write("\nSURVIVED %s (%s)\n%s" % (r["id"], r["kind"], r["diff"]))
+    return score
+
+
 def main():
     ap = argparse.ArgumentParser(prog="mutate.sh")
     ap.add_argument("-n", type=int, default=30, help="mutants to sample (default 30)")
@@ -305,26 +330,8 @@ def main():
         results.append(r)
         print("[%d/%d] %-13s %5.0fs %s  %s" % (i, len(sample), r["status"], r["seconds"], m["id"],
                                               m["src"][:70]), flush=True)
-    n = {s: sum(1 for r in results if r["status"] == s)
-         for s in ("killed", "survived", "did not build", "equivalent")}
-    scored = n["killed"] + n["survived"]
-    score = 100.0 * n["killed"] / scored if scored else 0.0
-    summary = dict(seed=a.seed, sampled=len(sample), candidates=len(pool), files=a.files,
-                   score=round(score, 1), seconds=round(time.time() - t_all), **{
-                       k.replace(" ", "_"): v for k, v in n.items()})
-    with open(os.path.join(out, "mutants.json"), "w") as f:
-        json.dump(dict(summary=summary, mutants=results), f, indent=1)
-    with open(os.path.join(out, "report.txt"), "w") as f:
-        f.write("mutation score %.1f%%: %d killed, %d survived, %d did not build, %d equivalent "
-                "(%d sampled of %d, seed %d, %d s)\n" % (score, n["killed"], n["survived"],
-                n["did not build"], n["equivalent"], len(sample), len(pool), a.seed,
-                summary["seconds"]))
-        for r in results:
-            f.write("%-13s %6.1fs %s  %s\n" % (r["status"], r["seconds"], r["id"],
-                                               r.get("by") or r.get("reason") or ""))
-        for r in results:
-            if r["status"] == "survived":
-                f.write("\nSURVIVED %s (%s)\n%s" % (r["id"], r["kind"], r["diff"]))
+        write_report(out, results, sample, pool, a, t_all)  # a partial report after each
+    score = write_report(out, results, sample, pool, a, t_all)
     print(open(os.path.join(out, "report.txt")).read().split("\n")[0])
     print("mutate: report in %s/report.txt and mutants.json" % out)
     return 0 if score >= a.min_score else 1
