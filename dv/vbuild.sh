@@ -4,8 +4,9 @@
 #   VARIANT ws_int8_4x4 (any DATAFLOW_DTYPE_ROWSxCOLS) -> OUT_DIR/libpecos_sim_VARIANT.so
 #   VARIANT post_L4 (any lane count)                  -> OUT_DIR/libpecos_post_L4.so
 # The libraries implement sim/vsim.h and sim/vpost.h like the build's, so the host and the
-# test programs load them with PECOS_SIM_DIR=OUT_DIR. Built with --assert (as the suite's)
-# and -O1 (small variants: compile time dominates). Extra arguments go to Verilator (e.g.
+# test programs load them with PECOS_SIM_DIR=OUT_DIR. Built with --assert (as the suite's;
+# VBUILD_NO_ASSERT=1 leaves it out) and -O1 (small variants: compile time dominates;
+# VBUILD_OPT=-O2 overrides). Extra arguments go to Verilator (e.g.
 # --coverage). The work directory is OUT_DIR/obj_VARIANT. Exit 0 on success, 1 if the
 # RTL does not build (Verilator or C++ errors, logged in OUT_DIR/obj_VARIANT/build.log).
 set -e
@@ -18,7 +19,9 @@ mdir=$out/obj_$variant
 rm -rf "$mdir"
 mkdir -p "$mdir"
 log=$mdir/build.log
-opt="-O1 -fPIC -g0"
+opt="${VBUILD_OPT:--O1} -fPIC -g0"
+assert=--assert
+[ "${VBUILD_NO_ASSERT:-0}" = 1 ] && assert=""   # for measuring what --assert costs
 case $variant in
   ws_*|os_*)
     df=${variant%%_*}; rest=${variant#*_}; dt=${rest%%_*}; size=${rest#*_}
@@ -44,7 +47,7 @@ esac
 # A coverage build defines VM_COVERAGE for the shim too (it writes the counts at close).
 case " $* " in *" --coverage"*) defs="$defs -DVM_COVERAGE=1" ;; esac
 # shellcheck disable=SC2086
-if ! { verilator --cc --trace-fst --assert -I"$rtl" --x-assign fast --x-initial fast -O3 \
+if ! { verilator --cc --trace-fst $assert -I"$rtl" --x-assign fast --x-initial fast -O3 \
          --prefix $prefix -Mdir "$mdir" $vargs "$@" $srcs &&
        rt=$(sed -n '/^VM_GLOBAL_\(FAST\|SLOW\) += /,/^$/p' "$mdir/${prefix}_classes.mk" |
             sed -n 's/^\t\([a-z_]*\).*/\1.o/p' | tr '\n' ' ') &&
