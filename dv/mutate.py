@@ -45,14 +45,28 @@ AFFECTS = {
 }
 
 
-def kill_suite(variant, build):
+def lint(rtl, top, params):
+    """lint.verilator_wall / lint.postproc of the default suite, on the mutant's rtl/."""
+    files = sorted(os.path.join(rtl, f) for f in os.listdir(rtl) if f.endswith(".sv"))
+    if top == "pecos_postproc":
+        files = [f for f in files if os.path.basename(f) in
+                 ("pecos_delay.sv", "pecos_requant.sv", "pecos_pool.sv", "pecos_postproc.sv")]
+    else:
+        other = "pecos_array_os.sv" if top == "pecos_array_ws" else "pecos_array_ws.sv"
+        files = [f for f in files if os.path.basename(f) not in
+                 (other, "pecos_requant.sv", "pecos_pool.sv", "pecos_postproc.sv")]
+    return ["verilator", "--lint-only", "-Wall", "-I" + rtl, "--top-module", top] + params + files
+
+
+def kill_suite(variant, build, rtl):
     """The commands that must all pass on an unmutated variant (drawn from the default suite)."""
     pecos = os.path.join(build, "pecos")
     t = os.path.join(build, "tests")
     m = re.match(r"(ws|os)_(int8|bf16|fp16)_(\d+)x(\d+)$", variant)
     if m:
         df, dt, r, c = m.groups()
-        cmds = []
+        cmds = [lint(rtl, "pecos_array_" + df, ["-GRows=3", "-GCols=5", "-GDType=%d" %
+                                                 ["int8", "bf16", "fp16"].index(dt)])]
         if dt == "int8":
             prog = "test_array_contract_os" if df == "os" else "test_array_contract"
             cmds.append([os.path.join(t, prog), r, c])
@@ -65,7 +79,8 @@ def kill_suite(variant, build):
             cmds.append([os.path.join(t, "rtl_random"), pecos, d, dt, r, c, "8"])
         return cmds
     m = re.match(r"post_L(\d+)$", variant)
-    return [[os.path.join(t, "test_postproc"), m.group(1), "300"]]
+    return [lint(rtl, "pecos_postproc", ["-GLanes=3"]),
+            [os.path.join(t, "test_postproc"), m.group(1), "300"]]
 
 
 # ---- mutant generation --------------------------------------------------------------------
@@ -301,14 +316,19 @@ def main():
             sim = os.path.join(work, "sim")
             os.makedirs(sim)
             for v in AFFECTS[m["file"]]:
-                if subprocess.call(["sh", os.path.join(TOP, "dv", "vbuild.sh"),
-                                    os.path.join(work, "rtl"), sim, v]) != 0:
-                    status, why = "did not build", v
+                vb = ["sh", os.path.join(TOP, "dv", "vbuild.sh"), os.path.join(work, "rtl"), sim, v]
+                # one retry: a build can fail for reasons outside the mutant (a shared, loaded
+                # machine); a mutant that does not build fails twice the same way
+                if subprocess.call(vb) != 0 and subprocess.call(vb) != 0:
+                    logp = os.path.join(sim, "obj_" + v, "build.log")
+                    err = [l.strip() for l in open(logp, errors="replace")
+                           if "rror" in l][:1] if os.path.exists(logp) else []
+                    status, why = "did not build", v + ": " + (err[0] if err else "?")
                     break
             if status == "survived":
                 env = dict(os.environ, PECOS_SIM_DIR=sim)
                 for v in AFFECTS[m["file"]]:
-                    for cmd in kill_suite(v, a.build):
+                    for cmd in kill_suite(v, a.build, os.path.join(work, "rtl")):
                         try:
                             p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
                                                stderr=subprocess.STDOUT, timeout=a.timeout)
