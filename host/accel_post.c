@@ -156,6 +156,14 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
     res->outputs = out_n;
     if (b && !b_per_elem) res->glb_rd += (uint64_t)C * 4; /* the bias, once per channel */
     res->glb_wr = out_n;
+    uint64_t acyc = 0;
+    if (pl->assert_status && pl->assert_status(pl->v, &acyc)) {
+        fprintf(stderr, "FAIL %s (post-processing): RTL assertion failed at cycle %llu (the "
+                        "PECOS_ASSERT line on stdout names it); seed %llu\n",
+                pp->name, (unsigned long long)acyc, (unsigned long long)a->run.seed);
+        rc = PECOS_ESIM;
+        goto out_free;
+    }
     if (got != (size_t)groups * opl) {
         fprintf(stderr, "FAIL %s: the post-processing unit returned %zu of %zu results (seed %llu)\n",
                 pp->name, got, (size_t)groups * opl, (unsigned long long)a->run.seed);

@@ -21,6 +21,7 @@
 #include "npy.h"
 #include "pecos_err.h"
 #include "report.h"
+#include "replay.h"
 #include "report_csv.h"
 #include "rng.h"
 #include "simlib.h"
@@ -43,6 +44,7 @@ typedef struct {
     mem_cfg_t mem;
     const char *energy_path, *trace_path;
     const char *network_path, *csv_path, *plot_dir;
+    const char *replay_dir; /* --replay-dump: DIR/<dataflow>.replay per dataflow */
     const char *onnx_path, *input_path; /* --onnx MODEL.onnx, --input X.npy */
     bool require_rtl;                   /* --require-rtl (with --onnx) */
     bool tile_forced, glb_default;
@@ -79,6 +81,8 @@ void cmd_run_usage(FILE *f)
           "                 [--no-build]  (a model library that is not built is an error\n"
           "                  instead of being built on first use)\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
+          "                 [--replay-dump DIR]  (--layer runs: DIR/<dataflow>.replay, every\n"
+          "                  cycle's lanes in and out, for dv/replay.sh under Icarus)\n"
           "  memory system (defaults: unlimited DRAM bandwidth, latency 0, unbounded GLB; with a\n"
           "  bounded DRAM the GLB defaults to --glb-kib 256):\n"
           "                 [--dram-bw BYTES_PER_CYCLE (0: unlimited)] [--dram-latency CYCLES]\n"
@@ -245,6 +249,8 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             o->json_path = v;
         } else if (strcmp(a, "--wave") == 0) {
             o->wave_path = v;
+        } else if (strcmp(a, "--replay-dump") == 0) {
+            o->replay_dir = v;
         } else if (strcmp(a, "--wave-from") == 0 || strcmp(a, "--wave-to") == 0) {
             if (parse_u64(v, 0, UINT64_MAX, &u) != 0) {
                 fprintf(stderr, "pecos run: %s %s: must be a cycle number\n", a, v);
@@ -348,6 +354,10 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "pecos run: --onnx takes its weights from the model and its input from "
                         "--input; --ifmap, --weights, --bias, --tile, --csv, --plot and "
                         "--dataflow all go with --layer or --network\n");
+        return -1;
+    }
+    if (o->replay_dir && (o->network_path || o->onnx_path)) {
+        fprintf(stderr, "pecos run: --replay-dump works with --layer runs only\n");
         return -1;
     }
     if (o->network_path && o->nlayers) {
@@ -706,6 +716,16 @@ int cmd_run(int argc, char **argv)
             simlib_close(&sim);
             break;
         }
+        if (o.replay_dir) {
+            char rp[1024];
+            snprintf(rp, sizeof rp, "%s/%s.replay", o.replay_dir, df_name[df]);
+            if (replay_attach(&sim, rp, err, sizeof err) != 0) {
+                fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
+                exit_code = PECOS_EXIT_USAGE;
+                simlib_close(&sim);
+                break;
+            }
+        }
         for (int i = 0; i < o.nlayers; i++) {
             layer_result_t *r = &res[(size_t)d * (size_t)o.nlayers + (size_t)ran[d]];
             int rc = run_layer(&o, &sim, i, df, r);
@@ -725,6 +745,10 @@ int cmd_run(int argc, char **argv)
         }
         /* Close the dump before reporting so that it is complete when the user opens it. */
         if (o.wave_path) sim.trace_close(sim.v);
+        if (replay_detach(&sim, err, sizeof err) != 0) {
+            fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
+            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+        }
         simlib_close(&sim);
     }
     if (o.trace && fclose(o.trace) != 0) {

@@ -58,6 +58,7 @@ int postlib_open(postlib_t *p, int lanes, const char *fst_path, char *err, size_
     LOAD_SYM(step, "vpost_step");
     LOAD_SYM(cycle, "vpost_cycle");
     LOAD_SYM(close, "vpost_close");
+    *(void **)(&p->assert_status) = dlsym(p->handle, "vpost_assert_status"); /* optional */
     p->lanes = p->get_lanes();
     p->latency = p->get_latency();
     if (p->abi_version() != VPOST_ABI_VERSION || p->lanes != lanes) {

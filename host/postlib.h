@@ -30,6 +30,7 @@ typedef struct {
                  const int32_t *bias, bool *out_valid, int8_t *out);
     uint64_t (*cycle)(const vpost_t *);
     void (*close)(vpost_t *);
+    int (*assert_status)(const vpost_t *, uint64_t *); /* NULL: no assertions in the library */
 } postlib_t;
 
 /* Loads the PPU of `lanes` lanes, opens (dumping every cycle to fst_path unless it is NULL)

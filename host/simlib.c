@@ -170,6 +170,7 @@ int simlib_open(simlib_t *s, const char *dataflow, const char *dtype, int rows, 
     LOAD_SYM(trace_open, "vsim_trace_open");
     LOAD_SYM(trace_close, "vsim_trace_close");
     LOAD_SYM(close, "vsim_close");
+    *(void **)(&s->assert_status) = dlsym(s->handle, "vsim_assert_status"); /* optional */
     s->v = s->open(trace_enable);
     if (!s->v) {
         snprintf(err, errlen, "%s: vsim_open failed", s->path);
@@ -193,6 +194,16 @@ out_close:
     dlclose(s->handle);
     s->handle = NULL;
     return PECOS_ENOSIM;
+}
+
+int simlib_assert_check(const simlib_t *s, const char *what, char *err, size_t errlen)
+{
+    uint64_t cycle = 0;
+    if (!s->v || !s->assert_status || !s->assert_status(s->v, &cycle)) return 0;
+    snprintf(err, errlen,
+             "%s: RTL assertion failed at cycle %llu (the PECOS_ASSERT line on stdout names it)",
+             what, (unsigned long long)cycle);
+    return PECOS_ESIM;
 }
 
 void simlib_close(simlib_t *s)

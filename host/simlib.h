@@ -29,6 +29,7 @@ typedef struct {
     int (*trace_open)(vsim_t *, const char *, uint64_t, uint64_t);
     void (*trace_close)(vsim_t *);
     void (*close)(vsim_t *);
+    int (*assert_status)(const vsim_t *, uint64_t *); /* NULL: the library has no assertions */
 } simlib_t;
 
 /* Loads variant (dataflow, dtype, rows, cols), opens and resets its model. trace_enable must
@@ -47,6 +48,9 @@ void simlib_dir(char *dir, size_t len);
  * missing is the reason to report when building is off. */
 int simlib_build(const char *dir, const char *name, const char *lib, const char *missing,
                  char *err, size_t errlen);
+/* If an RTL assertion of the model failed, writes "RTL assertion failed at cycle N (...)"
+ * into err, prefixed with what (e.g. "layer conv1"), and returns PECOS_ESIM; else 0. */
+int simlib_assert_check(const simlib_t *s, const char *what, char *err, size_t errlen);
 /* Closes the model (flushing any open trace) and unloads the library. Safe on a zeroed s. */
 void simlib_close(simlib_t *s);
 

@@ -816,6 +816,11 @@ oom:
     snprintf(err, errlen, "layer %s: out of memory", L->name);
     rc = PECOS_ENOMEM;
 out_free:
+    if (rc != PECOS_ENOMEM && rc != PECOS_EPARAM) { /* an assertion is the first cause */
+        char what[160];
+        snprintf(what, sizeof what, "layer %s", L->name);
+        if (simlib_assert_check(s, what, err, errlen) != 0) rc = PECOS_ESIM;
+    }
     dma_free(&dma);
     free(vis_wb);
     free(tags);

@@ -47,6 +47,8 @@
 // product (Rows*Cols per beat); busy = cycles with a beat entering, a block open (after its
 // first beat, up to its last beat) or output rows of a finished block still to leave,
 // up to and including the edge that samples the last row's output.
+`include "pecos_assert.svh"
+
 module pecos_array_os #(
   parameter int Rows  = 16,
   parameter int Cols  = 16,
@@ -204,5 +206,46 @@ module pecos_array_os #(
   assign cnt_wbeats_o = '0;
   assign cnt_busy_o   = busy_q;
   assign cnt_macs_o   = macs_q;
+
+  // ----------------------------------------------------------------------------------------
+  // Assertions
+  // ----------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  `PECOS_ASSERT_INIT(OsSizeInRange, Rows >= 1 && Rows <= 256 && Cols >= 1 && Cols <= 256)
+  `PECOS_ASSERT_INIT(OsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
+  // Framing: a beat without in_first_i continues an open block.
+  `PECOS_ASSERT_IMPL(OsBeatInsideBlock, in_valid_i && !in_first_i, open_q)
+  // Last-beat spacing: the last beats of consecutive blocks are at least Rows cycles apart.
+  // since_last_q: edges since the edge that took the last last-beat (saturates at Rows).
+  localparam int SinceW = $clog2(Rows + 1) + 1;
+  logic [SinceW-1:0] since_last_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)                        since_last_q <= SinceW'(Rows);
+    else if (in_valid_i && in_last_i)   since_last_q <= SinceW'(1);
+    else if (since_last_q < SinceW'(Rows)) since_last_q <= since_last_q + SinceW'(1);
+  end
+  `PECOS_ASSERT_IMPL(OsLastBeatSpacing, in_valid_i && in_last_i, since_last_q >= SinceW'(Rows))
+  // No output valid without a block, none lost: the edge that takes a last beat is followed
+  // by Rows output rows set by edges + Rows + Cols + 1 .. + 2 Rows + Cols. After an edge,
+  // last_sr_q[k] says whether the edge k earlier took a last beat (low after reset).
+  localparam int SrW = 2 * Rows + Cols + 1;
+  logic [SrW-1:0] last_sr_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) last_sr_q <= '0;
+    else         last_sr_q <= {last_sr_q[SrW-2:0], in_valid_i && in_last_i};
+  end
+  `PECOS_ASSERT(OsOutValidMatchesBlock, out_valid_o == (|last_sr_q[SrW-1:Rows+Cols+1]))
+  // Counters: pending rows never negative, busy <= cycles, MAC slots <= busy x PEs.
+  logic [63:0] cyc_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) cyc_q <= '0;
+    else         cyc_q <= cyc_q + 64'd1;
+  end
+  `PECOS_ASSERT_IMPL(OsOutHasPendingRow, out_valid_o, pending_q != '0)
+  `PECOS_ASSERT(OsPendingBounded, pending_q <= 32'(3 * Rows + Cols + 2))
+  `PECOS_ASSERT(OsBusyLeCycles, busy_q <= cyc_q)
+  `PECOS_ASSERT(OsMacsLeBusyTimesPes, macs_q <= busy_q * 64'(Rows * Cols))
+  `PECOS_ASSERT(OsBusyPesInRange, 32'(busy_pes) <= 32'(Rows * Cols))
+`endif
 
 endmodule

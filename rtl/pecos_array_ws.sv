@@ -26,6 +26,8 @@
 //     back-pressure.
 // Lane packing: in_data_i[r*DW +: DW], w_data_i[r*DW +: DW], in_psum_i/out_psum_o[c*32 +: 32]
 // (int32, or fp32 bit patterns), DW = 8 for int8 and 16 for bf16/fp16.
+`include "pecos_assert.svh"
+
 module pecos_array_ws #(
   parameter int Rows  = 16,
   parameter int Cols  = 16,
@@ -153,7 +155,7 @@ module pecos_array_ws #(
     end
   end
 
-  pecos_perf_ctr #(.CntW(PeCntW)) u_perf (
+  pecos_perf_ctr #(.CntW(PeCntW), .Pes(Rows * Cols), .MaxInflight(Rows + Cols + 1)) u_perf (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .in_valid_i   (in_valid_i),
@@ -169,5 +171,25 @@ module pecos_array_ws #(
   // The upper w_col_i bits are not used.
   logic unused;
   assign unused = ^w_col_i;
+
+  // ----------------------------------------------------------------------------------------
+  // Assertions
+  // ----------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  `PECOS_ASSERT_INIT(WsSizeInRange, Rows >= 1 && Rows <= 256 && Cols >= 1 && Cols <= 256)
+  `PECOS_ASSERT_INIT(WsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
+  // A weight beat addresses an existing column (the upper bits are dropped above).
+  `PECOS_ASSERT_IMPL(WsWeightColInRange, w_valid_i, 32'(w_col_i) < 32'(Cols))
+  // No output valid without a matching beat, none lost: out_valid_o is set by the edge
+  // Latency = Rows + Cols - 1 edges after the one that took the beat. After an edge,
+  // beat_sr_q[k] is the in_valid_i sampled k edges earlier (low after reset).
+  localparam int Lat = Rows + Cols - 1;
+  logic [Lat:0] beat_sr_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) beat_sr_q <= '0;
+    else         beat_sr_q <= {beat_sr_q[Lat-1:0], in_valid_i};
+  end
+  `PECOS_ASSERT(WsOutValidMatchesBeat, out_valid_o == beat_sr_q[Lat])
+`endif
 
 endmodule

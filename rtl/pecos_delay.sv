@@ -1,5 +1,7 @@
 // pecos_delay: a Width-bit shift register of Depth stages (Depth = 0 is a wire).
 // Used for the array's input skew, psum skew and output deskew.
+`include "pecos_assert.svh"
+
 module pecos_delay #(
   parameter int Width = 8,
   parameter int Depth = 1
@@ -34,5 +36,12 @@ module pecos_delay #(
     end
     assign q_o = g_stage[Depth-1].q;
   end
+
+  // ----------------------------------------------------------------------------------------
+  // Assertions
+  // ----------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  `PECOS_ASSERT_INIT(DelayParamsInRange, Width >= 1 && Depth >= 0)
+`endif
 
 endmodule

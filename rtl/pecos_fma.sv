@@ -34,6 +34,8 @@
 //   - the result is first computed exactly as above; if that IEEE result is subnormal
 //     (exponent field 0, fraction != 0, i.e. tininess is judged AFTER rounding), it is
 //     replaced by a zero of the same sign. A result that rounds up to 2^-126 is kept.
+`include "pecos_assert.svh"
+
 module pecos_fma #(
   parameter int Fmt = 0,  // 0: bfloat16 (1-8-7), 1: IEEE binary16 (1-5-10)
   parameter int Ftz = 0   // 1: flush subnormal inputs and results to signed zero (see above)
@@ -293,19 +295,23 @@ module pecos_fma #(
   // Assertions
   // ----------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
-  always @(posedge clk_i) begin
-    if (rst_ni && y_valid_q) begin
-      // Every NaN result is the canonical quiet NaN.
-      if (y_q[30:23] == 8'hFF && y_q[22:0] != '0) begin
-        assert (y_q == QNaN) else $error("pecos_fma: non-canonical NaN %h", y_q);
-      end
-      // With Ftz, no subnormal result.
-      if (FtzOn) begin
-        assert (y_q[30:23] != 8'h00 || y_q[22:0] == '0)
-          else $error("pecos_fma: subnormal result %h with Ftz", y_q);
-      end
+  `PECOS_ASSERT_INIT(FmaParamsInRange, (Fmt == 0 || Fmt == 1) && (Ftz == 0 || Ftz == 1))
+  // Every NaN result is the canonical quiet NaN; with Ftz, no subnormal result.
+  `PECOS_ASSERT_IMPL(FmaNaNCanonical, y_valid_q && y_q[30:23] == 8'hFF && y_q[22:0] != '0, y_q == QNaN)
+  `PECOS_ASSERT_IMPL(FmaNoSubnormalWithFtz, y_valid_q && FtzOn, y_q[30:23] != 8'h00 || y_q[22:0] == '0)
+  // The valid flags follow the pipeline and are low after reset.
+  logic valid_past_q, prod_valid_past_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      valid_past_q      <= 1'b0;
+      prod_valid_past_q <= 1'b0;
+    end else begin
+      valid_past_q      <= valid_i;
+      prod_valid_past_q <= prod_valid_q;
     end
   end
+  `PECOS_ASSERT(FmaProductFollowsOperands, prod_valid_q == valid_past_q)
+  `PECOS_ASSERT(FmaSumFollowsProduct, y_valid_q == prod_valid_past_q)
 `endif
 
 endmodule

@@ -6,6 +6,8 @@
 // In the systolic column the psum of the PE above becomes valid exactly one cycle after
 // this PE's operands arrive, so the two stages line up without extra registers.
 // The accumulator wraps modulo 2^32 (two's complement), like the golden model.
+`include "pecos_assert.svh"
+
 module pecos_mac (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -48,5 +50,25 @@ module pecos_mac (
   assign prod_valid_o = prod_valid_q;
   assign valid_o      = acc_valid_q;
   assign acc_o        = acc_q;
+
+  // ----------------------------------------------------------------------------------------
+  // Assertions
+  // ----------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  // The valid flags follow the pipeline and are low after reset: valid_past_q is valid_i
+  // of the previous edge, prod_valid_past_q prod_valid_q's.
+  logic valid_past_q, prod_valid_past_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      valid_past_q      <= 1'b0;
+      prod_valid_past_q <= 1'b0;
+    end else begin
+      valid_past_q      <= valid_i;
+      prod_valid_past_q <= prod_valid_q;
+    end
+  end
+  `PECOS_ASSERT(MacProductFollowsOperands, prod_valid_q == valid_past_q)
+  `PECOS_ASSERT(MacSumFollowsProduct, acc_valid_q == prod_valid_past_q)
+`endif
 
 endmodule

@@ -27,6 +27,8 @@
 //                 the PE above (ch_*_i), so the column drains bottom PE first.
 // A beat's x and w reach every PE in the same cycle (both are skewed by r + c), so the x
 // lane's valid also gates the w lane; the w lane carries no valid bit of its own.
+`include "pecos_assert.svh"
+
 module pecos_pe_os #(
   parameter int DType = 0,  // 0 int8, 1 bf16, 2 fp16
   parameter int DW    = 8   // operand width: 8 for int8, 16 otherwise
@@ -169,5 +171,16 @@ module pecos_pe_os #(
   // acc_valid is implied by the pipeline (it follows x_valid_q by one edge).
   logic unused;
   assign unused = acc_valid;
+
+  // ----------------------------------------------------------------------------------------
+  // Assertions
+  // ----------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  `PECOS_ASSERT_INIT(PeOsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
+  // A column load must not meet a result still shifting down from above (it would be lost:
+  // the OS last-beat spacing contract); stage 2 always has its product.
+  `PECOS_ASSERT_IMPL(PeOsNoResultLost, load_i, !ch_valid_i)
+  `PECOS_ASSERT_IMPL(PeOsSumHasProduct, last_q2, acc_valid)
+`endif
 
 endmodule

@@ -14,6 +14,8 @@
 //               psum_i (from above)
 //                  │            ▼
 //                  └──────► pecos_mac ──► psum_o (to the PE below)
+`include "pecos_assert.svh"
+
 module pecos_pe_ws #(
   parameter int DType   = 0,  // 0 int8, 1 bf16, 2 fp16
   parameter int DW      = 8,  // operand width: 8 for int8, 16 otherwise
@@ -112,5 +114,13 @@ module pecos_pe_ws #(
       .y_o          (psum_o)
     );
   end
+
+  // ----------------------------------------------------------------------------------------
+  // Assertions
+  // ----------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  `PECOS_ASSERT_INIT(PeWsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
+  `PECOS_ASSERT_INIT(PeWsColInRange, ColIdxW >= 1 && Col >= 0 && Col < (1 << ColIdxW))
+`endif
 
 endmodule

@@ -3,8 +3,12 @@
 //   wbeats  : weight-lane beats accepted (w_valid_i)
 //   busy    : cycles with a beat entering or in flight (from in_valid to out_valid)
 //   macs    : sum over cycles of PEs whose multiplier stage holds a valid product
+`include "pecos_assert.svh"
+
 module pecos_perf_ctr #(
-  parameter int CntW = 5   // width of busy_pes_i
+  parameter int CntW        = 5,  // width of busy_pes_i
+  parameter int Pes         = 1,  // PEs of the array: busy_pes_i never exceeds it
+  parameter int MaxInflight = 2   // beats in flight at most (the array's latency + 1)
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
@@ -42,5 +46,26 @@ module pecos_perf_ctr #(
   assign cnt_wbeats_o = wbeats_q;
   assign cnt_busy_o   = busy_q;
   assign cnt_macs_o   = macs_q;
+
+  // ----------------------------------------------------------------------------------------
+  // Assertions
+  // ----------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  `PECOS_ASSERT_INIT(PerfParamsInRange, CntW >= 1 && CntW <= 32 && Pes >= 1 && MaxInflight >= 1)
+  // Cycles since reset, to bound the busy counter.
+  logic [63:0] cyc_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) cyc_q <= '0;
+    else         cyc_q <= cyc_q + 64'd1;
+  end
+  // No output valid without a beat in flight: the in-flight count never goes negative.
+  `PECOS_ASSERT_IMPL(PerfOutHasBeatInFlight, out_valid_i, inflight_q != '0)
+  `PECOS_ASSERT(PerfInflightBounded, inflight_q <= 32'(MaxInflight))
+  `PECOS_ASSERT(PerfBusyPesInRange, 32'(busy_pes_i) <= 32'(Pes))
+  `PECOS_ASSERT_IMPL(PerfProductsNeedABeat, busy_pes_i != '0, in_valid_i || inflight_q != '0)
+  `PECOS_ASSERT(PerfBusyLeCycles, busy_q <= cyc_q)
+  `PECOS_ASSERT(PerfMacsLeBusyTimesPes, macs_q <= busy_q * 64'(Pes))
+  `PECOS_ASSERT(PerfBeatsLeCycles, beats_q <= cyc_q && wbeats_q <= cyc_q)
+`endif
 
 endmodule

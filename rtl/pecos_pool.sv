@@ -20,6 +20,8 @@
 //   edge t+5          : round half to even from the remainder, sign, clamp -> out
 //   out_valid_o/out_data_o are valid after edge t + Latency - 1, Latency = 6.
 // One window can close every cycle; nothing stalls.
+`include "pecos_assert.svh"
+
 module pecos_pool #(
   parameter int Lanes = 16
 ) (
@@ -198,5 +200,12 @@ module pecos_pool #(
 
   assign out_valid_o = out_valid_q;
   assign out_data_o  = out_q;
+
+  // ----------------------------------------------------------------------------------------
+  // Assertions
+  // ----------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  `PECOS_ASSERT_INIT(PoolLanesInRange, Lanes >= 1 && Lanes <= 256)
+`endif
 
 endmodule

@@ -40,6 +40,8 @@
 //   edge e+4   : max / sum accumulator     (pecos_pool)
 //   edge e+5..8: restoring divider, 4 quotient bits a stage (also for none/max, by 1)
 //   edge e+9   : rounding, sign, clamp -> out_data_o
+`include "pecos_assert.svh"
+
 module pecos_postproc #(
   parameter int Lanes = 16
 ) (
@@ -151,25 +153,14 @@ module pecos_postproc #(
     end
   end
 
-  always @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert (out_valid_o == closed_q[Lat])
-        else $error("pecos_postproc: out_valid_o breaks the latency contract (Lat %0d)", Lat);
-      assert (pool_mode_i != 2'd3) else $error("pecos_postproc: pool_mode 3 is reserved");
-      assert (rq_shift_i <= 6'd32) else $error("pecos_postproc: rq_shift %0d > 32", rq_shift_i);
-      if (in_valid_i && pooling) begin
-        assert (!(in_first_i && win_open_q))
-          else $error("pecos_postproc: first beat while a window is open");
-        assert (in_first_i || win_open_q)
-          else $error("pecos_postproc: beat without first outside a window");
-        assert (in_first_i || win_beats_q < 9'd255)
-          else $error("pecos_postproc: window longer than 255 beats");
-      end
-      if (in_valid_i && in_last_i && pool_mode_i == 2'd2) begin
-        assert (in_count_i != 8'd0) else $error("pecos_postproc: avg window with count 0");
-      end
-    end
-  end
+  `PECOS_ASSERT_INIT(PostLanesInRange, Lanes >= 1 && Lanes <= 256)
+  `PECOS_ASSERT(PostLatencyContract, out_valid_o == closed_q[Lat])
+  `PECOS_ASSERT(PostPoolModeNotReserved, pool_mode_i != 2'd3)
+  `PECOS_ASSERT(PostShiftInRange, rq_shift_i <= 6'd32)
+  `PECOS_ASSERT_IMPL(PostNoFirstInsideWindow, in_valid_i && pooling, !(in_first_i && win_open_q))
+  `PECOS_ASSERT_IMPL(PostBeatInsideWindow, in_valid_i && pooling, in_first_i || win_open_q)
+  `PECOS_ASSERT_IMPL(PostWindowAtMost255, in_valid_i && pooling, in_first_i || win_beats_q < 9'd255)
+  `PECOS_ASSERT_IMPL(PostAvgCountNonZero, in_valid_i && in_last_i && pool_mode_i == 2'd2, in_count_i != 8'd0)
 `endif
 
 endmodule

@@ -21,6 +21,8 @@
 //   y_o is valid after edge t+3: Latency = 4 edges including the sampling one.
 // No valid: the datapath registers load every cycle; the caller aligns its control.
 // The configuration (mult, shift, zp, rq_en, relu_en) must be constant while values flow.
+`include "pecos_assert.svh"
+
 module pecos_requant (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -124,5 +126,14 @@ module pecos_requant (
   end
 
   assign y_o = y_q;
+
+  // ----------------------------------------------------------------------------------------
+  // Assertions
+  // ----------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  // Clamping to 10 bits keeps the quotient's sign; ReLU leaves nothing below the zero point.
+  `PECOS_ASSERT_IMPL(RqClampKeepsSign, rq_en_i, q_d[9] == rq[63])
+  `PECOS_ASSERT_IMPL(RqReluAboveZp, relu_en_i, !(y_d < zp_s))
+`endif
 
 endmodule

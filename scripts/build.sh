@@ -8,7 +8,8 @@ preset=${1:-release}
 [ $# -gt 0 ] && shift
 targets=
 for t in "$@"; do targets="$targets --target $t"; done
-sh "$top/scripts/setup.sh"
+# PECOS_SETUP=main (scripts/main.sh): only the packages the build and the main job need.
+sh "$top/scripts/setup.sh" "${PECOS_SETUP:-all}"
 cd "$top"
 # ccache keys on absolute paths unless told the base: with it, a fresh clone elsewhere (CI)
 # reuses the objects of an earlier one. The verilated models dominate a cold build.

@@ -9,7 +9,7 @@ set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 # Only what this job loads: pecos, the 16x16 int8 array, the 16-lane post-processing unit.
 # scripts/test.sh builds the rest; pecos builds any other model on first use.
-PECOS_FIRST_VARIANTS=ws_int8_16x16 \
+PECOS_SETUP=main PECOS_FIRST_VARIANTS=ws_int8_16x16 \
   sh "$top/scripts/build.sh" release pecos pecos_sim_ws_int8_16x16 pecos_post_L16
 out=$top/build/release/reports
 mkdir -p "$out"

@@ -18,7 +18,7 @@ function(pecos_add_fma name fmt ftz)
     DIRECTORY ${CMAKE_BINARY_DIR}/verilated/fma_${name}
     OPT_FAST -O2
     OPT_SLOW -O1
-    VERILATOR_ARGS -GFmt=${fmt} -GFtz=${ftz} --x-assign fast --x-initial fast -O3)
+    VERILATOR_ARGS -GFmt=${fmt} -GFtz=${ftz} -I${CMAKE_SOURCE_DIR}/rtl --x-assign fast --x-initial fast -O3)
 endfunction()
 
 pecos_add_fma(bf16 0 0)

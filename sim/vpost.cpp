@@ -2,6 +2,10 @@
 // Compiled once per lane count against that build's Vpecos_postproc (see sim/post.cmake).
 #include "vpost.h"
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -25,6 +29,8 @@ struct vpost {
     std::unique_ptr<Vpecos_postproc> top;
     std::unique_ptr<VerilatedFstC> fst;
     uint64_t cycle = 0;
+    bool assert_failed = false;  // an RTL assertion fired (sticky until vpost_close)
+    uint64_t assert_cycle = 0;
     uint64_t time = 0;  // dump time stamps, two per cycle, never restarted
 };
 
@@ -52,12 +58,40 @@ template <typename T> void get_bytes(const T &sig, void *dst, size_t nbytes)
     }
 }
 
+// Records the first failed assertion and switches assertions off (one line on stdout).
+void check_assert(vpost *v)
+{
+    if (VL_LIKELY(!v->ctx->gotError()) || v->assert_failed) return;
+    v->assert_failed = true;
+    v->assert_cycle = v->cycle;
+    v->ctx->assertOn(false);
+    std::fflush(stdout);
+}
+
 void half_cycle(vpost *v, int clk)
 {
     v->top->clk_i = clk;
     v->top->eval();
     if (v->fst) v->fst->dump(v->time);
     v->time++;
+}
+
+
+// Coverage builds (scripts/coverage.sh verilates with --coverage, which defines VM_COVERAGE):
+// the model's counts go to $PECOS_COVERAGE_DIR/<name>_<pid>_<n>.dat when it is closed.
+void write_coverage(VerilatedContext *ctx, const char *name)
+{
+#if VM_COVERAGE
+    const char *dir = std::getenv("PECOS_COVERAGE_DIR");
+    if (!dir || !*dir) return;
+    static std::atomic<int> seq{0};
+    char path[4096];
+    std::snprintf(path, sizeof path, "%s/%s_%ld_%d.dat", dir, name, (long)getpid(), seq++);
+    ctx->coveragep()->write(path);
+#else
+    (void)ctx;
+    (void)name;
+#endif
 }
 
 }  // namespace
@@ -69,6 +103,7 @@ vpost_t *vpost_open(const char *fst_path_or_null)
     auto v = new (std::nothrow) vpost;
     if (!v) return nullptr;
     v->ctx = std::make_unique<VerilatedContext>();
+    v->ctx->fatalOnError(false);  // a failed assertion is reported, not an abort
     if (fst_path_or_null) v->ctx->traceEverOn(true);
     v->top = std::make_unique<Vpecos_postproc>(v->ctx.get(), "pecos_post");
     Vpecos_postproc *t = v->top.get();
@@ -114,6 +149,7 @@ void vpost_reset(vpost_t *v)
     }
     t->rst_ni = 1;
     t->eval();
+    check_assert(v);
     v->cycle = 0;
 }
 
@@ -143,6 +179,7 @@ void vpost_step(vpost_t *v, bool valid, bool first, bool last, int count, const 
     }
     half_cycle(v, 0);
     half_cycle(v, 1);
+    check_assert(v);
     *out_valid = t->out_valid_o;
     if (t->out_valid_o) get_bytes(t->out_data_o, out, VPOST_LANES);
     v->cycle++;
@@ -150,11 +187,19 @@ void vpost_step(vpost_t *v, bool valid, bool first, bool last, int count, const 
 
 uint64_t vpost_cycle(const vpost_t *v) { return v->cycle; }
 
+int vpost_assert_status(const vpost_t *v, uint64_t *cycle)
+{
+    if (!v->assert_failed) return 0;
+    *cycle = v->assert_cycle;
+    return 1;
+}
+
 void vpost_close(vpost_t *v)
 {
     if (!v) return;
     v->top->final();
     if (v->fst) v->fst->close();
+    write_coverage(v->ctx.get(), "vpost");
     delete v;
 }
 

@@ -61,6 +61,10 @@ VPOST_API void vpost_step(vpost_t *v, bool valid, bool first, bool last, int cou
                           const int32_t *acc, const int32_t *bias, bool *out_valid, int8_t *out);
 /* Steps since the last reset. */
 VPOST_API uint64_t vpost_cycle(const vpost_t *v);
+/* RTL assertions (the unit is verilated with --assert): returns 1 if one failed since
+ * vpost_open, with *cycle the vpost_cycle() of the step in which the first fired; else 0.
+ * The model prints the failure (its PECOS_ASSERT name) on stdout once. Optional symbol. */
+VPOST_API int vpost_assert_status(const vpost_t *v, uint64_t *cycle);
 /* Finishes the model, closes the dump and frees; NULL is allowed. */
 VPOST_API void vpost_close(vpost_t *v);
 

@@ -3,6 +3,10 @@
 // Compiled once per variant against that variant's Vpecos_top (see CMakeLists.txt).
 #include "vsim.h"
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -43,6 +47,8 @@ struct vsim {
     uint64_t cycle = 0;
     uint64_t trace_from = 0, trace_to = 0;
     bool trace_enabled = false;
+    bool assert_failed = false;  // an RTL assertion fired (sticky until vsim_close)
+    uint64_t assert_cycle = 0;   // the vsim_cycle() when it fired
 };
 
 namespace {
@@ -69,6 +75,17 @@ template <typename T> void get_bytes(const T &sig, void *dst, size_t nbytes)
     }
 }
 
+// Records the first failed assertion ($error sets gotError; with fatalOnError off it does not
+// abort) and switches assertions off so that the model prints it only once.
+void check_assert(vsim *v)
+{
+    if (VL_LIKELY(!v->ctx->gotError()) || v->assert_failed) return;
+    v->assert_failed = true;
+    v->assert_cycle = v->cycle;
+    v->ctx->assertOn(false);
+    std::fflush(stdout);
+}
+
 // Dumps time t when a trace is open and the cycle is in its window. A variant built without
 // tracing (the default; --wave loads the _trace twin) compiles this away.
 inline void dump(vsim *v, uint64_t t)
@@ -81,6 +98,24 @@ inline void dump(vsim *v, uint64_t t)
 #endif
 }
 
+
+// Coverage builds (scripts/coverage.sh verilates with --coverage, which defines VM_COVERAGE):
+// the model's counts go to $PECOS_COVERAGE_DIR/<name>_<pid>_<n>.dat when it is closed.
+void write_coverage(VerilatedContext *ctx, const char *name)
+{
+#if VM_COVERAGE
+    const char *dir = std::getenv("PECOS_COVERAGE_DIR");
+    if (!dir || !*dir) return;
+    static std::atomic<int> seq{0};
+    char path[4096];
+    std::snprintf(path, sizeof path, "%s/%s_%ld_%d.dat", dir, name, (long)getpid(), seq++);
+    ctx->coveragep()->write(path);
+#else
+    (void)ctx;
+    (void)name;
+#endif
+}
+
 }  // namespace
 
 extern "C" {
@@ -90,6 +125,8 @@ vsim_t *vsim_open(int trace_enable)
     auto v = new (std::nothrow) vsim;
     if (!v) return nullptr;
     v->ctx = std::make_unique<VerilatedContext>();
+    // A failed assertion ($error, $stop) must not abort the host: vsim_assert_status reports it.
+    v->ctx->fatalOnError(false);
     v->trace_enabled = VM_TRACE && trace_enable != 0;
     if (v->trace_enabled) v->ctx->traceEverOn(true);
     v->top = std::make_unique<Vpecos_top>(v->ctx.get(), "pecos");
@@ -124,6 +161,7 @@ void vsim_reset(vsim_t *v)
     }
     t->rst_ni = 1;
     t->eval();
+    check_assert(v);
     v->cycle = 0;
 }
 
@@ -159,12 +197,20 @@ void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
     t->clk_i = 1;
     t->eval();
     dump(v, 2 * v->cycle + 1);
+    check_assert(v);
     out->out_valid = t->out_valid_o;
     if (t->out_valid_o) get_bytes(t->out_psum_o, out->out_psum, VSIM_COLS * sizeof(int32_t));
     v->cycle++;
 }
 
 uint64_t vsim_cycle(const vsim_t *v) { return v->cycle; }
+
+int vsim_assert_status(const vsim_t *v, uint64_t *cycle)
+{
+    if (!v->assert_failed) return 0;
+    *cycle = v->assert_cycle;
+    return 1;
+}
 
 void vsim_counters(const vsim_t *v, vsim_counters_t *c)
 {
@@ -212,6 +258,7 @@ void vsim_close(vsim_t *v)
     if (!v) return;
     vsim_trace_close(v);
     v->top->final();
+    write_coverage(v->ctx.get(), "vsim_" VSIM_DATAFLOW "_" VSIM_DTYPE);
     delete v;
 }
 

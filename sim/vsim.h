@@ -76,6 +76,14 @@ VSIM_API void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out);
 /* Cycles stepped since the last reset. */
 VSIM_API uint64_t vsim_cycle(const vsim_t *v);
 VSIM_API void vsim_counters(const vsim_t *v, vsim_counters_t *c);
+/* RTL assertions (rtl/pecos_assert.svh; the variants are verilated with --assert): returns
+ * 1 if one failed since vsim_open, with *cycle the vsim_cycle() of the step in which the
+ * first one fired (0 if it fired at elaboration or in reset); else 0. The failure itself
+ * is printed on stdout by the model ("%Error: FILE:LINE: Assertion failed in INSTANCE:
+ * PECOS_ASSERT Name failed: ..."); later assertions are switched off so that it stays the
+ * only line. The model keeps running: the caller decides to stop. Optional: the host looks
+ * the symbol up and treats a library without it as having no assertions. */
+VSIM_API int vsim_assert_status(const vsim_t *v, uint64_t *cycle);
 /* Opens an FST dump; only cycles in [from, to] (inclusive, vsim_cycle numbering) are dumped.
  * Returns 0, or -1 if tracing was not enabled at open or the file cannot be created. */
 VSIM_API int vsim_trace_open(vsim_t *v, const char *path, uint64_t from, uint64_t to);

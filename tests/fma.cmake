@@ -21,7 +21,7 @@ endforeach()
 set(_fma_sv ${CMAKE_SOURCE_DIR}/rtl/pecos_fma.sv)
 set(_fma_vvp ${CMAKE_CURRENT_BINARY_DIR}/pecos_fma.vvp)
 add_test(NAME lint.fma
-  COMMAND sh -c "for p in '-GFmt=0 -GFtz=0' '-GFmt=1 -GFtz=0' '-GFmt=0 -GFtz=1' '-GFmt=1 -GFtz=1'; do verilator --lint-only -Wall --top-module pecos_fma $p ${_fma_sv} || exit 1; done; for f in 0 1; do for z in 0 1; do iverilog -g2012 -Wall -Ppecos_fma.Fmt=$f -Ppecos_fma.Ftz=$z -o ${_fma_vvp} ${_fma_sv} || exit 1; done; done; echo 'pecos_fma: lint clean'"
+  COMMAND sh -c "for p in '-GFmt=0 -GFtz=0' '-GFmt=1 -GFtz=0' '-GFmt=0 -GFtz=1' '-GFmt=1 -GFtz=1'; do verilator --lint-only -Wall -I${CMAKE_SOURCE_DIR}/rtl --top-module pecos_fma $p ${_fma_sv} || exit 1; done; for f in 0 1; do for z in 0 1; do iverilog -g2012 -Wall -I${CMAKE_SOURCE_DIR}/rtl -Ppecos_fma.Fmt=$f -Ppecos_fma.Ftz=$z -o ${_fma_vvp} ${_fma_sv} || exit 1; done; done; echo 'pecos_fma: lint clean'"
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 add_test(NAME lint.yosys_fma COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/yosys_fma.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(lint.fma lint.yosys_fma PROPERTIES LABELS lint)

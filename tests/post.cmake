@@ -33,7 +33,7 @@ endforeach()
 # Lint: Verilator -Wall for Lanes 1, 4, 16, then Icarus -g2012 -Wall (no warning allowed).
 set(_post_vvp ${CMAKE_CURRENT_BINARY_DIR}/pecos_postproc_lint.vvp)
 add_test(NAME lint.postproc
-  COMMAND sh -c "for l in 1 4 16; do verilator --lint-only -Wall --top-module pecos_postproc -GLanes=$l ${PECOS_RTL_POST_STR} || exit 1; log=$(iverilog -g2012 -Wall -Ppecos_postproc.Lanes=$l -s pecos_postproc -o ${_post_vvp} ${PECOS_RTL_POST_STR} 2>&1) || { echo \"$log\"; exit 1; }; [ -z \"$log\" ] || { echo \"$log\"; exit 1; }; done; echo 'pecos_postproc: lint clean (Lanes 1, 4, 16)'"
+  COMMAND sh -c "for l in 1 4 16; do verilator --lint-only -Wall -I${CMAKE_SOURCE_DIR}/rtl --top-module pecos_postproc -GLanes=$l ${PECOS_RTL_POST_STR} || exit 1; log=$(iverilog -g2012 -Wall -I${CMAKE_SOURCE_DIR}/rtl -Ppecos_postproc.Lanes=$l -s pecos_postproc -o ${_post_vvp} ${PECOS_RTL_POST_STR} 2>&1) || { echo \"$log\"; exit 1; }; [ -z \"$log\" ] || { echo \"$log\"; exit 1; }; done; echo 'pecos_postproc: lint clean (Lanes 1, 4, 16)'"
   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 add_test(NAME lint.iverilog_g2012_tb_postproc
   COMMAND sh ${T}/iverilog_postproc.sh ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR})

@@ -500,6 +500,55 @@ static void latency(ctx_t *c)
     c->step = 0;
 }
 
+/* Directed corners: the requantizer's saturation on both sides of its 10-bit clamp (rq just
+ * inside and outside [-512, 511], INT32_MIN/MAX), with zero points at both ends and ReLU,
+ * the bypass saturation, and pooling that saturates (avg with a count smaller than the
+ * beats, max of all -128) in every pool mode; windows back to back. */
+static void corners(ctx_t *c)
+{
+    static const int32_t vs[] = {INT32_MIN, INT32_MAX, -1027, -1026, -1025, -1024, -1023,
+                                 -1022, 1021, 1022, 1023, 1024, 1025, -300, 300, -257, 255,
+                                 -129, 128, 0, -1, 1};
+    const int nv = (int)(sizeof vs / sizeof vs[0]);
+    static const int8_t zps[] = {-128, -5, 0, 127};
+    int32_t acc[MAXL], bias[MAXL];
+    int8_t ys[8][MAXL], y[MAXL];
+    char what[96];
+    memset(bias, 0, sizeof bias);
+    for (int mode = 0; mode <= 2; mode++)
+        for (int rq = 0; rq <= 1; rq++)
+            for (int z = 0; z < 4; z++)
+                for (int relu = 0; relu <= 1; relu++) {
+                    vpost_cfg_t f = {.mult = 1u << 30, .shift = 0, .zp = zps[z], .rq_en = rq,
+                                     .relu_en = relu, .pool_mode = mode};
+                    configure(c, &f);
+                    const int n = mode == 0 ? 1 : 4; /* beats per window */
+                    const int count = mode == 2 ? 1 : n;
+                    for (int w0 = 0; w0 < nv; w0++) {
+                        for (int b = 0; b < n; b++) {
+                            for (int l = 0; l < c->L; l++) {
+                                acc[l] = vs[(w0 + l + (mode ? 0 : b)) % nv];
+                                ys[b][l] = golden_y(c, acc[l], 0);
+                            }
+                            if (b == n - 1) {
+                                for (int l = 0; l < c->L; l++) {
+                                    int8_t col[8];
+                                    for (int k = 0; k < n; k++) col[k] = ys[k][l];
+                                    y[l] = mode == 0 ? col[0]
+                                                     : golden_pool_window(col, n, mode, count);
+                                }
+                                snprintf(what, sizeof what,
+                                         "corner mode %d rq %d zp %d relu %d v[0] %d", mode, rq,
+                                         zps[z], relu, acc[0]);
+                                expect_window(c, y, c->L, what);
+                            }
+                            step(c, true, b == 0, b == n - 1, count, acc, bias);
+                        }
+                    }
+                    drain(c);
+                }
+}
+
 static void coverage(ctx_t *c)
 {
     int missing_counts = 0;
@@ -562,10 +611,17 @@ int main(int argc, char **argv)
     latency(&c);
     for (int s = 0; s < segments; s++) random_segment(&c, s);
     counts_sweep(&c);
+    corners(&c);
     maps(&c);
     coverage(&c);
 
-    uint64_t steps = c.P.cycle(c.P.v);
+    uint64_t steps = c.P.cycle(c.P.v), acyc = 0;
+    c.checks++;
+    if (c.P.assert_status && c.P.assert_status(c.P.v, &acyc)) {
+        c.failed++;
+        printf("FAIL: L%d: RTL assertion failed at step %" PRIu64 " (seed %" PRIu64 ")\n", c.L,
+               acyc, c.seed);
+    }
     postlib_close(&c.P);
     printf("%s: test_postproc L%d: %d checks, %d failed, %" PRIu64 " steps, seed %" PRIu64 "\n",
            c.failed ? "FAIL" : "PASS", c.L, c.checks, c.failed, steps, c.seed);

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""covsum.py MERGED.dat RTL_DIR OUT.json - per-module summary of a Verilator coverage file.
+
+For every module of RTL_DIR: line coverage (v_line and v_branch points: statements and
+branches of the module's code, summed over instances: a point counts as covered if any
+instance hit it), toggle coverage (v_toggle points: every signal bit, both directions; a
+bit is covered if any instance toggled it) and user points (v_user: the assertions).
+Prints a table and the holes (uncovered points, grouped by line or signal) on stdout and
+writes the same as JSON. A coverage point of a module outside RTL_DIR is ignored.
+"""
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+
+
+# Toggle holes that are explained, not closable by a test: signal name -> reason.
+EXPLAINED = {
+    r"(cnt_\w+_o|beats_q|wbeats_q|busy_q|macs_q|cyc_q)": "64-bit counter: its high bits need 2^k cycles",
+    r"(inflight_q|pending_q)": "in-flight count: its high bits are never reached (bounded by the "
+                               "array's latency, an assertion checks it)",
+    r"w_col_i": "the upper bits of the 16-bit column port are unused by design (Cols <= 2^ColIdxW)",
+}
+
+
+def explained(sig):
+    for rx, why in EXPLAINED.items():
+        if re.fullmatch(rx, sig):
+            return why
+    return None
+
+
+def parse(path):
+    pts = []
+    with open(path, encoding="latin-1") as f:
+        for line in f:
+            if not line.startswith("C '"):
+                continue
+            body, count = line.rsplit("' ", 1)
+            kv = {}
+            for field in body[3:].split("\x01"):
+                if "\x02" in field:
+                    k, v = field.split("\x02", 1)
+                    kv[k] = v
+            kv["count"] = int(count)
+            pts.append(kv)
+    return pts
+
+
+def main():
+    if len(sys.argv) != 4:
+        print("usage: covsum.py MERGED.dat RTL_DIR OUT.json", file=sys.stderr)
+        return 2
+    dat, rtl, out = sys.argv[1:]
+    rtl = os.path.realpath(rtl)
+    # (module, kind, key) -> covered (any instance)
+    pts = defaultdict(bool)
+    for p in parse(dat):
+        f = os.path.realpath(p.get("f", ""))
+        if os.path.dirname(f) != rtl:
+            continue
+        page = p.get("page", "")
+        m = re.match(r"v_(\w+)/(\w+)", page)
+        if not m:
+            continue
+        kind, module = m.groups()
+        module = module.split("__")[0]  # pecos_delay__W16_D2 -> pecos_delay
+        kind = {"branch": "line", "line": "line", "toggle": "toggle"}.get(kind, "user")
+        if kind == "toggle":
+            key = p.get("o", "?")  # signal bit
+        else:
+            key = "%s:%s %s" % (os.path.basename(f), p.get("l", "?"), p.get("o", ""))
+        pts[(module, kind, key)] |= p["count"] > 0
+    mods = defaultdict(lambda: {"line": [0, 0], "toggle": [0, 0], "user": [0, 0],
+                                "holes": {"line": [], "toggle": [], "user": []}})
+    for (module, kind, key), cov in sorted(pts.items()):
+        d = mods[module]
+        d[kind][1] += 1
+        if cov:
+            d[kind][0] += 1
+        else:
+            d["holes"][kind].append(key)
+    for module, d in mods.items():
+        ex = [b for b in d["holes"]["toggle"] if explained(re.sub(r"\[\d+\]$", "", b))]
+        d["toggle_explained"] = len(ex)
+    res = {}
+    print("%-14s %17s %17s %12s %14s" % ("module", "line", "toggle", "toggle*", "user"))
+    tot = {"line": [0, 0], "toggle": [0, 0], "user": [0, 0]}
+    for module in sorted(mods):
+        d = mods[module]
+        row = {}
+        cells = []
+        for k in ("line", "toggle", "user"):
+            c, n = d[k]
+            tot[k][0] += c
+            tot[k][1] += n
+            pct = 100.0 * c / n if n else None
+            row[k] = {"covered": c, "points": n, "percent": round(pct, 2) if pct is not None else None}
+            cells.append("%5.1f%% %5d/%-5d" % (pct, c, n) if n else "%16s" % "-")
+        c, n = d["toggle"]
+        ex = d["toggle_explained"]
+        row["toggle_unexplained_percent"] = round(100.0 * c / (n - ex), 2) if n - ex else None
+        cells.insert(2, "%6.1f%%" % row["toggle_unexplained_percent"] if n - ex else "%7s" % "-")
+        tot.setdefault("explained", 0)
+        tot["explained"] += ex
+        row["holes"] = d["holes"]
+        res[module] = row
+        print("%-14s %s" % (module, " ".join(cells)))
+    nex = tot.pop("explained", 0)
+    total = {k: {"covered": c, "points": n, "percent": round(100.0 * c / n, 2) if n else None}
+             for k, (c, n) in tot.items()}
+    tc, tn = tot["toggle"]
+    total["toggle_unexplained_percent"] = round(100.0 * tc / (tn - nex), 2) if tn - nex else None
+    print("%-14s %s" % ("total", " ".join(
+        "%5.1f%% %5d/%-5d" % (100.0 * c / n, c, n) if n else "%16s" % "-"
+        for c, n in tot.values())))
+    print("(toggle*: toggle coverage without the explained holes below)")
+    print("holes (uncovered points):")
+    for module in sorted(res):
+        for k in ("line", "user", "toggle"):
+            h = res[module]["holes"][k]
+            if not h:
+                continue
+            # toggle holes: group bits of one signal
+            if k == "toggle":
+                sig = defaultdict(list)
+                for b in h:
+                    mm = re.match(r"(.*?)(\[\d+\])?$", b)
+                    sig[mm.group(1)].append(mm.group(2) or "")
+                items = ["%s%s%s" % (s, "" if v == [""] else "(%d bits)" % len(v),
+                                     " [explained: %s]" % explained(s) if explained(s) else "")
+                         for s, v in sig.items()]
+            else:
+                items = h
+            print("  %s %s: %s" % (module, k, "; ".join(items[:40]) + (" ..." if len(items) > 40 else "")))
+    with open(out, "w") as f:
+        json.dump({"modules": res, "total": total}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

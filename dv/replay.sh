@@ -1,0 +1,29 @@
+#!/bin/sh
+# replay.sh DUMP WORK_DIR: replays a `pecos run --replay-dump` dump (host/replay.h) against the
+# same RTL in Icarus: compiles dv/tb_replay_ws.sv or dv/tb_replay_os.sv with the dump's
+# dataflow, dtype and size into WORK_DIR and compares every cycle's outputs and valid, and
+# reports any X or Z on an output. Exit 0 on "TB PASS", 1 otherwise, 2 on a bad dump.
+set -e
+dump=$1; work=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+rtl=$top/rtl
+[ -r "$dump" ] || { echo "replay.sh: $dump: cannot read" >&2; exit 2; }
+set -- $(head -1 "$dump")
+[ "$1 $2 $3" = "# pecos replay" ] || { echo "replay.sh: $dump: not a pecos replay dump" >&2; exit 2; }
+df=$4; dt=$5; rows=$6; cols=$7
+case $dt in int8) id=0 ;; bf16) id=1 ;; fp16) id=2 ;; *) echo "replay.sh: $dump: dtype '$dt'" >&2; exit 2 ;; esac
+case $df in
+  ws) pe=pecos_pe_ws.sv ;;
+  os) pe=pecos_pe_os.sv ;;
+  *) echo "replay.sh: $dump: dataflow '$df'" >&2; exit 2 ;;
+esac
+mkdir -p "$work"
+tb=tb_replay_$df
+vvp_file=$work/${tb}_${dt}_${rows}x${cols}.vvp
+iverilog -g2012 -Wall -I"$rtl" -P $tb.Rows=$rows -P $tb.Cols=$cols -P $tb.DType=$id -s $tb \
+  -o "$vvp_file" "$rtl/pecos_delay.sv" "$rtl/pecos_mac.sv" "$rtl/pecos_fma.sv" "$rtl/$pe" \
+  "$rtl/pecos_perf_ctr.sv" "$rtl/pecos_array_$df.sv" "$top/dv/$tb.sv"
+log=$(vvp -n "$vvp_file" +dump="$dump")
+printf "%s\n" "$log" | tail -12
+# PASS only with the PASS line and no failure or assertion message anywhere.
+printf "%s\n" "$log" | grep -q "^TB PASS" && ! printf "%s\n" "$log" | grep -q "TB FAIL\|ERROR\|PECOS_ASSERT"

@@ -1,0 +1,61 @@
+#!/bin/sh
+# vbuild.sh RTL_DIR OUT_DIR VARIANT [VERILATOR_ARGS...]: verilates one model library from
+# RTL_DIR into OUT_DIR, outside CMake, for the mutation and coverage scripts:
+#   VARIANT ws_int8_4x4 (any DATAFLOW_DTYPE_ROWSxCOLS) -> OUT_DIR/libpecos_sim_VARIANT.so
+#   VARIANT post_L4 (any lane count)                  -> OUT_DIR/libpecos_post_L4.so
+# The libraries implement sim/vsim.h and sim/vpost.h like the build's, so the host and the
+# test programs load them with PECOS_SIM_DIR=OUT_DIR. Built with --assert (as the suite's;
+# VBUILD_NO_ASSERT=1 leaves it out) and -O1 (small variants: compile time dominates;
+# VBUILD_OPT=-O2 overrides). Extra arguments go to Verilator (e.g.
+# --coverage). The work directory is OUT_DIR/obj_VARIANT. Exit 0 on success, 1 if the
+# RTL does not build (Verilator or C++ errors, logged in OUT_DIR/obj_VARIANT/build.log).
+set -e
+rtl=$1; out=$2; variant=$3
+shift 3
+top=$(cd "$(dirname "$0")/.." && pwd)
+vinc=/usr/share/verilator/include
+[ -d "$vinc" ] || vinc=$(verilator --getenv VERILATOR_ROOT)/include
+mdir=$out/obj_$variant
+rm -rf "$mdir"
+mkdir -p "$mdir"
+log=$mdir/build.log
+opt="${VBUILD_OPT:--O1} -fPIC -g0"
+assert=--assert
+[ "${VBUILD_NO_ASSERT:-0}" = 1 ] && assert=""   # for measuring what --assert costs
+case $variant in
+  ws_*|os_*)
+    df=${variant%%_*}; rest=${variant#*_}; dt=${rest%%_*}; size=${rest#*_}
+    rows=${size%x*}; cols=${size#*x}
+    case $dt in int8) id=0; dw=8 ;; bf16) id=1; dw=16 ;; fp16) id=2; dw=16 ;;
+      *) echo "vbuild.sh: unknown dtype in $variant" >&2; exit 2 ;; esac
+    if [ "$df" = os ]; then pe=pecos_pe_os.sv; osf=1; else pe=pecos_pe_ws.sv; osf=0; fi
+    srcs="$rtl/pecos_delay.sv $rtl/pecos_mac.sv $rtl/pecos_fma.sv $rtl/$pe $rtl/pecos_perf_ctr.sv $rtl/pecos_array_$df.sv"
+    prefix=Vpecos_top; shim=$top/sim/vsim.cpp; lib=$out/libpecos_sim_$variant.so
+    defs="-DVSIM_ROWS=$rows -DVSIM_COLS=$cols -DVSIM_DW=$dw -DVSIM_DTYPE=\"$dt\" -DVSIM_DATAFLOW=\"$df\" -DVSIM_OS=$osf"
+    vargs="--top-module pecos_array_$df -GRows=$rows -GCols=$cols -GDType=$id"
+    ;;
+  post_L*)
+    lanes=${variant#post_L}
+    lat=$(sed -n 's/^ *localparam int Lat = \([0-9]*\);.*/\1/p' "$rtl/pecos_postproc.sv")
+    srcs="$rtl/pecos_delay.sv $rtl/pecos_requant.sv $rtl/pecos_pool.sv $rtl/pecos_postproc.sv"
+    prefix=Vpecos_postproc; shim=$top/sim/vpost.cpp; lib=$out/libpecos_post_L$lanes.so
+    defs="-DVPOST_LANES=$lanes -DVPOST_LAT=$lat"
+    vargs="--top-module pecos_postproc -GLanes=$lanes"
+    ;;
+  *) echo "vbuild.sh: unknown variant '$variant'" >&2; exit 2 ;;
+esac
+# A coverage build defines VM_COVERAGE for the shim too (it writes the counts at close).
+case " $* " in *" --coverage"*) defs="$defs -DVM_COVERAGE=1" ;; esac
+# shellcheck disable=SC2086
+if ! { verilator --cc --trace-fst $assert -I"$rtl" --x-assign fast --x-initial fast -O3 \
+         --prefix $prefix -Mdir "$mdir" $vargs "$@" $srcs &&
+       rt=$(sed -n '/^VM_GLOBAL_\(FAST\|SLOW\) += /,/^$/p' "$mdir/${prefix}_classes.mk" |
+            sed -n 's/^\t\([a-z_]*\).*/\1.o/p' | tr '\n' ' ') &&
+       make -s -C "$mdir" -f $prefix.mk OPT_FAST="$opt" OPT_SLOW="$opt" OPT_GLOBAL="$opt" \
+         CXX="${CCACHE:-ccache} g++" ${prefix}__ALL.a $rt &&
+       objs=$(for o in $rt; do printf '%s ' "$mdir/$o"; done) &&
+       ${CCACHE:-ccache} g++ -std=c++17 -shared $opt $defs -I"$mdir" -I"$vinc" -I"$vinc/vltstd" \
+         -I"$top/sim" "$shim" "$mdir/${prefix}__ALL.a" $objs -lz -pthread -Wl,--no-undefined \
+         -o "$lib"; } >"$log" 2>&1; then
+  exit 1
+fi
