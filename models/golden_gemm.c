@@ -113,8 +113,8 @@ int golden_gemm_conv_i8(const golden_conv_t *cv, const int8_t *ifmap, const int8
         for (int p0 = 0; p0 < P; p0 += (int)rows_blk) {
             const int np = P - p0 < (int)rows_blk ? P - p0 : (int)rows_blk;
 
-            /* im2col: row (p - p0) * Q + q holds the window of output pixel (p, q), zero
-             * outside the image and in the padding to kpad. */
+            /* im2col: row (p - p0) * Q + q holds the window of output pixel (p, q), pad_value
+             * outside the image, zero in the padding to kpad. */
             for (int pp = 0; pp < np; pp++) {
                 const int p = p0 + pp;
 
@@ -132,7 +132,7 @@ int golden_gemm_conv_i8(const golden_conv_t *cv, const int8_t *ifmap, const int8
                                 const int iw = q * cv->stride_w - cv->pad_left + s * cv->dil_w;
 
                                 x[i] = (ih < 0 || ih >= H || iw < 0 || iw >= W)
-                                           ? 0
+                                           ? (int16_t)cv->pad_value
                                            : in_c[(size_t)ih * W + iw];
                             }
                         }

@@ -83,14 +83,16 @@ int main(void)
         cv.pad_left = (int)rng_range(&g, 0, 2);
         cv.pad_bottom = (int)rng_range(&g, 0, 2);
         cv.pad_right = (int)rng_range(&g, 0, 2);
+        cv.pad_value = t % 2 ? (int)rng_range(&g, 0, 255) - 128 : 0; /* zero points fold into it */
         cv.h = (int)rng_range(&g, 1, 14);
         cv.w = (int)rng_range(&g, 1, 14);
         if (golden_conv_check(&cv, NULL, 0) != 0) continue; /* no output: draw again */
         snprintf(what, sizeof what,
                  "random %d: c=%d h=%d w=%d k=%d r=%d s=%d stride=%d,%d pad=%d,%d,%d,%d "
-                 "dil=%d,%d groups=%d",
+                 "dil=%d,%d groups=%d pad_value=%d",
                  t, cv.c, cv.h, cv.w, cv.k, cv.r, cv.s, cv.stride_h, cv.stride_w, cv.pad_top,
-                 cv.pad_left, cv.pad_bottom, cv.pad_right, cv.dil_h, cv.dil_w, cv.groups);
+                 cv.pad_left, cv.pad_bottom, cv.pad_right, cv.dil_h, cv.dil_w, cv.groups,
+                 cv.pad_value);
         compare(&cv, 0, t % 3 != 0, 0, &g, what);
         cases++;
     }
