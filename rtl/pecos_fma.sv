@@ -296,6 +296,10 @@ module pecos_fma #(
   // ----------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
   `PECOS_ASSERT_INIT(FmaParamsInRange, (Fmt == 0 || Fmt == 1) && (Ftz == 0 || Ftz == 1))
+  // Per-cycle checks of one unit: in an array there is one per PE, so the verilated arrays
+  // leave them out (PECOS_NO_PE_ASSERT, cmake/variant.cmake: they doubled the model's cost);
+  // the unit's testbenches, mutation and coverage builds keep them.
+`ifndef PECOS_NO_PE_ASSERT
   // Every NaN result is the canonical quiet NaN; with Ftz, no subnormal result.
   `PECOS_ASSERT_IMPL(FmaNaNCanonical, y_valid_q && y_q[30:23] == 8'hFF && y_q[22:0] != '0, y_q == QNaN)
   `PECOS_ASSERT_IMPL(FmaNoSubnormalWithFtz, y_valid_q && FtzOn, y_q[30:23] != 8'h00 || y_q[22:0] == '0)
@@ -312,6 +316,7 @@ module pecos_fma #(
   end
   `PECOS_ASSERT(FmaProductFollowsOperands, prod_valid_q == valid_past_q)
   `PECOS_ASSERT(FmaSumFollowsProduct, y_valid_q == prod_valid_past_q)
+`endif  // PECOS_NO_PE_ASSERT
 `endif
 
 endmodule

@@ -55,6 +55,7 @@ module pecos_mac (
   // Assertions
   // ----------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
+`ifndef PECOS_NO_PE_ASSERT  // one per PE in an array: left out of the verilated arrays (pecos_fma.sv)
   // The valid flags follow the pipeline and are low after reset: valid_past_q is valid_i
   // of the previous edge, prod_valid_past_q prod_valid_q's.
   logic valid_past_q, prod_valid_past_q;
@@ -69,6 +70,7 @@ module pecos_mac (
   end
   `PECOS_ASSERT(MacProductFollowsOperands, prod_valid_q == valid_past_q)
   `PECOS_ASSERT(MacSumFollowsProduct, acc_valid_q == prod_valid_past_q)
+`endif  // PECOS_NO_PE_ASSERT
 `endif
 
 endmodule
