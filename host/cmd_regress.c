@@ -213,27 +213,9 @@ static int build_variants(const regress_spec_t *s, const char *bdir, char *pecos
     fprintf(stderr, WHO ": building pecos and %s in %s\n", list, bdir);
     char *cfg[] = {(char *)"cmake", (char *)"-S", (char *)PECOS_SOURCE_DIR, (char *)"-B", (char *)bdir,
                    (char *)"-DCMAKE_BUILD_TYPE=Release", (char *)"-DBUILD_TESTING=OFF", def, NULL};
-    /* networks and ONNX models also load the post-processing unit of their column count */
-    char *bld[8 + 256];
-    char posts[256][32];
-    int nb = 0, np = 0;
-    bld[nb++] = (char *)"cmake";
-    bld[nb++] = (char *)"--build";
-    bld[nb++] = (char *)bdir;
-    bld[nb++] = jobs;
-    bld[nb++] = (char *)"--target";
-    bld[nb++] = (char *)"pecos";
-    for (int i = 0; i < s->njobs && np < 256; i++) {
-        if (s->wls[s->jobs[i].wl].kind == REGRESS_WL_LAYERS) continue;
-        char t[32];
-        snprintf(t, sizeof t, "pecos_post_L%d", s->variants[s->jobs[i].var].cols);
-        bool dup = false;
-        for (int k = 0; k < np; k++) dup = dup || strcmp(posts[k], t) == 0;
-        if (dup) continue;
-        snprintf(posts[np], sizeof posts[np], "%s", t);
-        bld[nb++] = posts[np++];
-    }
-    bld[nb] = NULL;
+    /* everything the configured list builds: pecos, those variants and a post-processing
+     * unit per column count (pecos itself no longer depends on the model libraries) */
+    char *bld[] = {(char *)"cmake", (char *)"--build", (char *)bdir, jobs, NULL};
     if (run_fg(cfg) != 0 || run_fg(bld) != 0) {
         fprintf(stderr, WHO ": --build-dir %s: the build failed (see above)\n", bdir);
         return -1;

@@ -76,6 +76,10 @@ typedef struct {
     int excluded;                 /* combinations removed by "exclude" */
 } regress_spec_t;
 
+/* Monotonic seconds, and a sleep of s seconds: the engines' clocks (regress_local.c). */
+double regress_now(void);
+void regress_sleep(double s);
+
 /* Parses the JSON spec at path (relative paths inside it are taken relative to the spec's
  * directory) and expands it into jobs whose command runs the pecos executable `pecos` (an
  * absolute path). Returns 0, or PECOS_EIO / PECOS_EFORMAT / PECOS_EPARAM with one line in err

@@ -22,14 +22,14 @@
 
 #define CMD_MAX 65536
 
-static double now_s(void)
+double regress_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void sleep_s(double s)
+void regress_sleep(double s)
 {
     struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
     nanosleep(&ts, NULL);
@@ -298,7 +298,7 @@ int regress_task_run(const char *dir, int index, double timeout_s, int attempt, 
     sigaction(SIGINT, &sa, NULL);
     /* a task whose Slurm step daemon dies (node failure) must not go on as an orphan */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    double t0 = now_s();
+    double t0 = regress_now();
     pid_t pid = spawn_job(jobdir, argv);
     int status = 0, rc = 0;
     bool timed_out = false;
@@ -320,14 +320,14 @@ int regress_task_run(const char *dir, int index, double timeout_s, int attempt, 
             rc = pecos_fail(err, errlen, PECOS_EIO, "task %d (%s) stopped by signal %d", index, id, (int)g_stop);
             goto out;
         }
-        if (timeout_s > 0 && now_s() - t0 > timeout_s && !timed_out) {
+        if (timeout_s > 0 && regress_now() - t0 > timeout_s && !timed_out) {
             timed_out = true;
             kill(-pid, SIGKILL);
         }
-        sleep_s(0.02);
+        regress_sleep(0.02);
     }
     kill(-pid, SIGKILL); /* anything the job left behind in its group */
-    if (record_result(jobdir, id, cmd, status, timed_out, now_s() - t0, attempt) != 0)
+    if (record_result(jobdir, id, cmd, status, timed_out, regress_now() - t0, attempt) != 0)
         rc = pecos_fail(err, errlen, PECOS_EIO, "%s/result.json: cannot write", jobdir);
 out:
     free(argv);
@@ -378,7 +378,7 @@ int regress_local_run(const regress_spec_t *s, const regress_local_opts_t *o, ch
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    double t0 = now_s(), last_draw = 0;
+    double t0 = regress_now(), last_draw = 0;
     int running = 0;
     while (done < ntodo) {
         /* start */
@@ -394,7 +394,7 @@ int regress_local_run(const regress_spec_t *s, const regress_local_opts_t *o, ch
                 g_stop = SIGTERM;
                 break;
             }
-            slots[k] = (slot_t){.job = todo[next], .pid = pid, .t0 = now_s()};
+            slots[k] = (slot_t){.job = todo[next], .pid = pid, .t0 = regress_now()};
             next++;
             running++;
         }
@@ -416,7 +416,7 @@ int regress_local_run(const regress_spec_t *s, const regress_local_opts_t *o, ch
                 snprintf(jobdir, sizeof jobdir, "%s/jobs/%s", o->dir, j->id);
                 regress_job_cmdline(j, cmd, CMD_MAX);
                 if (record_result(jobdir, j->id, cmd, status, slots[k].timed_out,
-                                  now_s() - slots[k].t0, 1) != 0) {
+                                  regress_now() - slots[k].t0, 1) != 0) {
                     rc = pecos_fail(err, errlen, PECOS_EIO, "%s/result.json: cannot write", jobdir);
                     g_stop = SIGTERM;
                 } else {
@@ -432,7 +432,7 @@ int regress_local_run(const regress_spec_t *s, const regress_local_opts_t *o, ch
                         else
                             snprintf(what, sizeof what, "%s", WEXITSTATUS(status) == 0 ? "pass" : WEXITSTATUS(status) == 1 ? "FAIL" : "ERROR");
                         fprintf(stderr, "regress: [%d/%d] %-5s %s (%.1f s)\n", done, ntodo, what, j->id,
-                                now_s() - slots[k].t0);
+                                regress_now() - slots[k].t0);
                     }
                 }
             }
@@ -441,21 +441,21 @@ int regress_local_run(const regress_spec_t *s, const regress_local_opts_t *o, ch
         } else if (w < 0 && errno == ECHILD) {
             break;
         } else {
-            sleep_s(0.05);
+            regress_sleep(0.05);
         }
         /* timeouts, Ctrl-C */
         for (int k = 0; k < par; k++) {
             if (slots[k].job < 0) continue;
             if (g_stop) {
                 kill(-slots[k].pid, SIGTERM);
-            } else if (s->timeout_s > 0 && !slots[k].timed_out && now_s() - slots[k].t0 > s->timeout_s) {
+            } else if (s->timeout_s > 0 && !slots[k].timed_out && regress_now() - slots[k].t0 > s->timeout_s) {
                 slots[k].timed_out = true;
                 kill(-slots[k].pid, SIGKILL);
             }
         }
-        if (o->progress_tty && (now_s() - last_draw > 0.25 || done == ntodo)) {
-            last_draw = now_s();
-            double el = now_s() - t0;
+        if (o->progress_tty && (regress_now() - last_draw > 0.25 || done == ntodo)) {
+            last_draw = regress_now();
+            double el = regress_now() - t0;
             char e1[32], e2[32] = "?";
             fmt_dur(el, e1, sizeof e1);
             if (done > 0) fmt_dur(el / done * (ntodo - done) / 1.0, e2, sizeof e2);

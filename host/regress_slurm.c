@@ -21,18 +21,6 @@
 #include "pecos_err.h"
 #include "regress.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&ts, NULL);
-}
 
 static volatile sig_atomic_t g_stop;
 static void on_stop(int sig)
@@ -58,18 +46,18 @@ static int run_cmd(char *const *argv, const char *outpath, const char *errpath, 
         fprintf(stderr, "cannot execute %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
-    double t0 = now_s();
+    double t0 = regress_now();
     int st;
     for (;;) {
         pid_t w = waitpid(pid, &st, WNOHANG);
         if (w == pid) break;
         if (w < 0 && errno != EINTR) return -1;
-        if (now_s() - t0 > timeout_s) {
+        if (regress_now() - t0 > timeout_s) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
             return -1;
         }
-        sleep_s(0.02);
+        regress_sleep(0.02);
     }
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -258,7 +246,7 @@ static int follow(sctx_t *c, const char *jobid, int n)
     char *argv[] = {(char *)"squeue", (char *)"-h", (char *)"-r", (char *)"-j", (char *)jobid,
                     (char *)"-o", (char *)"%T", NULL};
     int bad = 0;
-    double t0 = now_s(), last = 0;
+    double t0 = regress_now(), last = 0;
     for (;;) {
         if (g_stop) {
             char *cancel[] = {(char *)"scancel", (char *)jobid, NULL};
@@ -288,10 +276,10 @@ static int follow(sctx_t *c, const char *jobid, int n)
             }
             if (f) fclose(f);
             if (pend + run + other == 0) break;
-            if (now_s() - last > (c->o->progress_tty ? 0.5 : 10.0)) {
-                last = now_s();
+            if (regress_now() - last > (c->o->progress_tty ? 0.5 : 10.0)) {
+                last = regress_now();
                 int done = n - pend - run - other;
-                long el = (long)(now_s() - t0), eta = done > 0 ? (long)((double)el / done * (n - done)) : -1;
+                long el = (long)(regress_now() - t0), eta = done > 0 ? (long)((double)el / done * (n - done)) : -1;
                 char etas[32] = "?";
                 if (eta >= 0) snprintf(etas, sizeof etas, "%ld:%02ld", eta / 60, eta % 60);
                 fprintf(stderr, "%sregress: Slurm job %s: %d/%d done, %d running, %d pending, elapsed %ld:%02ld, ETA %s%s",
@@ -299,7 +287,7 @@ static int follow(sctx_t *c, const char *jobid, int n)
                         el / 60, el % 60, etas, c->o->progress_tty ? "   " : "\n");
             }
         }
-        sleep_s(c->o->poll_s > 0 ? c->o->poll_s : 1.0);
+        regress_sleep(c->o->poll_s > 0 ? c->o->poll_s : 1.0);
     }
     if (c->o->progress_tty) fputc('\n', stderr);
     return 0;
