@@ -19,14 +19,11 @@
 
 #include <stdint.h>
 
+#include "pecos_types.h"
+
 enum { TILE_K = 0, TILE_P = 1, TILE_C = 2 };
 
-/* Dataflows. WS: each PE holds a weight (row = reduction lane, column = output channel),
- * output pixels stream, partial sums flow down. IS: each PE holds an input (row = reduction
- * lane, column = output pixel), output channels stream, partial sums flow down. OS: each PE
- * owns an output (row = output pixel, column = output channel) and accumulates the whole
- * reduction in place; inputs stream from the left, weights from the top. */
-enum { DF_WS = 0, DF_IS = 1, DF_OS = 2 };
+/* Dataflows (DF_WS, DF_IS, DF_OS): pecos_types.h. */
 
 /* The array work of one tile with kt output channels, `lanes` = ct*R*S reduction elements
  * and npix = pt*Q output pixels under dataflow df:
