@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "fpconv.h"
-#include "golden_conv.h"
 #include "golden_gemm.h"
 #include "pecos_err.h"
 #include "tiling.h"
@@ -27,24 +26,13 @@ void accel_close(accel_t *a)
     a->post_open = false;
 }
 
-static golden_conv_t to_golden(const accel_conv_t *cv)
+int accel_conv_out(const layer_t *cv, int *p, int *q)
 {
-    return (golden_conv_t){.c = cv->c, .h = cv->h, .w = cv->w, .k = cv->k, .r = cv->r,
-                           .s = cv->s, .stride_h = cv->stride_h, .stride_w = cv->stride_w,
-                           .pad_top = cv->pad_t, .pad_left = cv->pad_l,
-                           .pad_bottom = cv->pad_b, .pad_right = cv->pad_r,
-                           .dil_h = cv->dil_h, .dil_w = cv->dil_w, .groups = cv->groups,
-                           .pad_value = cv->pad_value};
+    if (layer_check(cv, NULL, 0) != 0) return PECOS_EPARAM;
+    return layer_out_hw(cv, p, q);
 }
 
-int accel_conv_out(const accel_conv_t *cv, int *p, int *q)
-{
-    const golden_conv_t g = to_golden(cv);
-    if (golden_conv_check(&g, NULL, 0) != 0) return PECOS_EPARAM;
-    return golden_conv_out_hw(&g, p, q);
-}
-
-bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen)
+bool accel_conv_maps(const layer_t *cv, char *why, size_t whylen)
 {
     /* Strides, dilations and pads are address patterns of the mapper and the DMA, the pad
      * value is what the lanes carry in a padded cell, groups are run one by one: every
@@ -61,7 +49,7 @@ bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen)
  * are esz-byte operands, bias and y 32-bit words (int32, or fp32 bits). Strides, dilations,
  * the four pads and the pad value go to the array's mapper as they are (no host padding).
  * Fills res with all groups merged. */
-static int run_groups(accel_t *a, const accel_conv_t *cv, size_t esz, const void *x,
+static int run_groups(accel_t *a, const layer_t *cv, size_t esz, const void *x,
                       const void *w, const int32_t *bias, int32_t *y, layer_result_t *res)
 {
     int p, q, rc = 0;
@@ -70,11 +58,13 @@ static int run_groups(accel_t *a, const accel_conv_t *cv, size_t esz, const void
         return PECOS_EPARAM;
     }
     const int G = cv->groups, cg = cv->c / G, kg = cv->k / G;
-    layer_t L = {.type = LAYER_CONV, .c = cg, .h = cv->h, .w = cv->w, .k = kg, .r = cv->r,
-                 .s = cv->s, .stride_h = cv->stride_h, .stride_w = cv->stride_w,
-                 .dil_h = cv->dil_h, .dil_w = cv->dil_w, .pad_t = cv->pad_t, .pad_l = cv->pad_l,
-                 .pad_b = cv->pad_b, .pad_r = cv->pad_r, .pad_value = cv->pad_value, .p = p,
-                 .q = q};
+    layer_t L = *cv; /* one group */
+    L.type = LAYER_CONV;
+    L.c = cg;
+    L.k = kg;
+    L.groups = 1;
+    L.p = p;
+    L.q = q;
     const size_t hw = (size_t)cv->h * cv->w;
     layer_result_t part;
     for (int g = 0; g < G; g++) {
@@ -98,7 +88,7 @@ static int run_groups(accel_t *a, const accel_conv_t *cv, size_t esz, const void
     return 0;
 }
 
-int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int8_t *w,
+int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
                   const int32_t *bias, int32_t *y, layer_result_t *res)
 {
     int p, q;
@@ -109,14 +99,13 @@ int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int
     if (cv->groups == 1) return 0; /* lrun_layer checked exactly this layer */
     /* Groups: check the assembled output once more against the golden conv of the layer as
      * given (grouped). */
-    const golden_conv_t gc = to_golden(cv);
     const size_t n = (size_t)cv->k * p * q, pq = (size_t)p * q;
     int32_t *ref = malloc(n * sizeof *ref);
     if (!ref) {
         fprintf(stderr, "%s: %s: out of memory\n", a->run.who, cv->name);
         return PECOS_ENOMEM;
     }
-    if ((rc = golden_gemm_conv_i8(&gc, x, w, bias, ref)) != 0) {
+    if ((rc = golden_gemm_conv_i8(cv, x, w, bias, ref)) != 0) {
         fprintf(stderr, "%s: %s: the golden model rejected the layer\n", a->run.who, cv->name);
         free(ref);
         return rc;
@@ -146,7 +135,7 @@ int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int
     return 0;
 }
 
-int accel_conv_fp(accel_t *a, const accel_conv_t *cv, const uint16_t *x, const uint16_t *w,
+int accel_conv_fp(accel_t *a, const layer_t *cv, const uint16_t *x, const uint16_t *w,
                   const float *bias, float *y, layer_result_t *res)
 {
     int p, q, rc = PECOS_ENOMEM;

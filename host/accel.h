@@ -5,11 +5,11 @@
  * models (see lrun.h and golden_post.h); the network runner and the ONNX path are built on
  * it.
  *
- * Mapping of what layer_t cannot say:
+ * Mapping of what the array cannot run at once:
  * - groups: each group is its own layer on the array (C/G -> K/G channels, the group's slice
  *   of the ifmap, weights and output; nothing is expanded into dense zeros), then the whole
  *   output is checked once more against the grouped golden conv.
- * Everything else goes to the array's mapper as it is (layer_t carries it): strides and
+ * Everything else goes to the array's mapper as it is (layer_t, models/layer.h): strides and
  * dilations are the addresses the lanes read, the four pads and the pad value what a padded
  * lane carries (made at lane time: padding is never moved from DRAM).
  */
@@ -38,24 +38,12 @@ int accel_open(accel_t *a, const lrun_cfg_t *run, int df, int trace_enable, char
                size_t errlen);
 void accel_close(accel_t *a);
 
-typedef struct {
-    char name[64];
-    int c, h, w;                    /* input */
-    int k, r, s;                    /* output channels, filter */
-    int stride_h, stride_w;         /* >= 1 */
-    int pad_t, pad_l, pad_b, pad_r; /* >= 0 */
-    int dil_h, dil_w;               /* >= 1 */
-    int groups;                     /* divides c and k */
-    int8_t pad_value;               /* int8: what a padded cell holds (0 by default; e.g. a
-                                       folded input zero point); fp calls: must be 0 */
-} accel_conv_t;
-
 /* Output size of cv (ONNX Conv formula); 0 or PECOS_EPARAM. */
-int accel_conv_out(const accel_conv_t *cv, int *p, int *q);
+int accel_conv_out(const layer_t *cv, int *p, int *q);
 
 /* Whether cv maps onto the array: every valid convolution does (groups, strides,
  * dilations, pads, pad value); if not, a short reason in why. */
-bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen);
+bool accel_conv_maps(const layer_t *cv, char *why, size_t whylen);
 
 /* Runs cv on the array: x [C,H,W] int8, w [K,C/groups,R,S] int8, bias [K] int32 or NULL;
  * writes y [K,P,Q] int32 (caller-allocated) and res (all groups merged; res->layer is the
@@ -63,7 +51,7 @@ bool accel_conv_maps(const accel_conv_t *cv, char *why, size_t whylen);
  * when it ran (res says whether every check passed), PECOS_ENOTSUP (a is not an int8 array;
  * nothing printed), PECOS_EPARAM (invalid or does not fit; printed), PECOS_ESIM or
  * PECOS_ENOMEM. */
-int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int8_t *w,
+int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
                   const int32_t *bias, int32_t *y, layer_result_t *res);
 
 /* Runs cv on the fp array of a (opened with run.dtype "bf16" or "fp16"): x [C,H,W] and
@@ -73,7 +61,7 @@ int accel_conv_i8(accel_t *a, const accel_conv_t *cv, const int8_t *x, const int
  * padded cells +0 operands, and cycles against the model). Returns 0 when it ran,
  * PECOS_ENOTSUP (a is not an fp array; nothing printed), PECOS_EPARAM (invalid, a nonzero
  * cv->pad_value, or does not fit; printed), PECOS_ESIM or PECOS_ENOMEM. */
-int accel_conv_fp(accel_t *a, const accel_conv_t *cv, const uint16_t *x, const uint16_t *w,
+int accel_conv_fp(accel_t *a, const layer_t *cv, const uint16_t *x, const uint16_t *w,
                   const float *bias, float *y, layer_result_t *res);
 
 /* --- The post-processing unit (rtl/pecos_postproc.sv) ------------------------------------ */

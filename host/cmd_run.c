@@ -13,7 +13,7 @@
 
 #include "fpconv.h"
 #include "energy.h"
-#include "layer.h"
+#include "layer_spec.h"
 #include "lrun.h"
 #include "netrun.h"
 #include "onnxrun.h"

@@ -193,11 +193,6 @@ int lrun_layer(const lrun_cfg_t *o, simlib_t *sim, int df, const layer_t *L, con
     }
 
     /* Check 1: outputs against the golden conv (bit-exact; for fp in the array's order) */
-    golden_conv_t gc = {.c = L->c, .h = L->h, .w = L->w, .k = L->k, .r = L->r, .s = L->s,
-                        .stride_h = L->stride_h, .stride_w = L->stride_w,
-                        .pad_top = L->pad_t, .pad_left = L->pad_l, .pad_bottom = L->pad_b,
-                        .pad_right = L->pad_r, .dil_h = L->dil_h, .dil_w = L->dil_w,
-                        .pad_value = L->pad_value, .groups = 1};
     if (fp) {
         /* The bias travels as fp32 bit patterns; the golden models take floats. */
         float *bias_f = NULL;
@@ -205,12 +200,12 @@ int lrun_layer(const lrun_cfg_t *o, simlib_t *sim, int df, const layer_t *L, con
         if (bias_v && !(bias_f = malloc(sizeof(float) * (size_t)L->k))) goto out_oom;
         if (bias_v) memcpy(bias_f, bias_v, sizeof(float) * (size_t)L->k);
         /* WS/IS: folds of Rows lanes per c tile; OS: one lane at a time, no padding */
-        rc = golden_conv_fp_ws_ct(&gc, fmt, df == DF_OS ? 1 : o->rows, tiling.ct, ifmap,
+        rc = golden_conv_fp_ws_ct(L, fmt, df == DF_OS ? 1 : o->rows, tiling.ct, ifmap,
                                   weights, bias_f, (uint32_t *)ref);
-        if (rc == 0) rc = golden_conv_f64(&gc, fmt, ifmap, weights, bias_f, ref64);
+        if (rc == 0) rc = golden_conv_f64(L, fmt, ifmap, weights, bias_f, ref64);
         free(bias_f);
     } else {
-        rc = golden_gemm_conv_i8(&gc, ifmap, weights, bias_v, ref); /* == golden_conv_i8 */
+        rc = golden_gemm_conv_i8(L, ifmap, weights, bias_v, ref); /* == golden_conv_i8 */
     }
     if (rc != 0) {
         fprintf(stderr, "%s: %s: the golden model rejected the layer\n", o->who, L->name);
@@ -220,9 +215,9 @@ int lrun_layer(const lrun_cfg_t *o, simlib_t *sim, int df, const layer_t *L, con
     if (fp) fp_error(out, ref64, out_n, res);
 
     /* Check 2: cycles and traffic against the analytical models */
-    const ws_model_in_t mi = tiler_model_in(L, o->rows, o->cols, df);
+    const array_cfg_t arr = {.rows = o->rows, .cols = o->cols, .df = df};
     mem_model_t mm;
-    if ((rc = mem_model_layer(&mi, (int)esz, &tiling, &o->mem.dram, o->mem.psum_ports, &mm)) != 0) {
+    if ((rc = mem_model_layer(L, &arr, (int)esz, &tiling, &o->mem.dram, o->mem.psum_ports, &mm)) != 0) {
         fprintf(stderr, "%s: %s: the cycle model rejected the layer\n", o->who, L->name);
         goto out_free;
     }

@@ -39,7 +39,7 @@ typedef struct {
     void *rerun_ctx;
 } lrun_cfg_t;
 
-/* Runs layer L on the open model sim under dataflow df (DF_WS, DF_IS on a "ws" variant,
+/* Runs layer L (one group: L->groups is 1) on the open model sim under dataflow df (DF_WS, DF_IS on a "ws" variant,
  * DF_OS on an "os" one). Operands are esz-byte elements (int8, or bf16/fp16 bits per
  * c->dtype): ifmap [C,H,W], weights [K,C,R,S]; bias [K] int32 (fp: fp32 bits) or NULL.
  * Writes the RTL's result [K,P,Q] into out (caller-allocated) and fills res. Returns 0 when

@@ -254,7 +254,7 @@ static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *cons
         if (win.kernel[i] == 0) win.kernel[i] = w->dims[2 + i];
     onnx_map_resolve_pads(&win, x);
     const bool two = x->ndim == 4;
-    accel_conv_t cv = {.c = (int)x->dims[1], .h = two ? (int)x->dims[2] : 1, .w = (int)x->dims[two ? 3 : 2],
+    layer_t cv = {.c = (int)x->dims[1], .h = two ? (int)x->dims[2] : 1, .w = (int)x->dims[two ? 3 : 2],
                        .k = (int)w->dims[0], .r = two ? (int)w->dims[2] : 1, .s = (int)w->dims[two ? 3 : 2],
                        .stride_h = (int)win.strides[0], .stride_w = (int)win.strides[two ? 1 : 0],
                        .pad_t = two ? (int)win.pads[0] : 0, .pad_b = two ? (int)win.pads[2] : 0,
@@ -351,7 +351,7 @@ static int map_mm(const onnx_node_t *n, int index, const golden_tensor_t *const 
         return no(why, whylen, "Gemm C is not a per-column bias");
     if ((az && az->count != 1 && az->count != M) || (bz && bz->count != 1 && bz->count != N))
         return no(why, whylen, "zero points are neither scalars nor per row/column");
-    accel_conv_t cv = {.c = (int)K, .h = 1, .w = (int)M, .k = (int)N, .r = 1, .s = 1, .stride_h = 1,
+    layer_t cv = {.c = (int)K, .h = 1, .w = (int)M, .k = (int)N, .r = 1, .s = 1, .stride_h = 1,
                        .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
     snprintf(cv.name, sizeof cv.name, "node%d_%.40s", index, op);
     mp->matmul = true;

@@ -6,7 +6,7 @@
  * range; ConvInteger, QLinearConv, MatMulInteger and QLinearMatMul with int8 or uint8
  * operands and any zero points (docs/ONNX.md, "Zero points on the array"):
  *   x enters the array as it is (int8) or as x - 128 (uint8); the shifted x zero point
- *   zx' = zx - off is the value of padded cells (accel_conv_t.pad_value), so that
+ *   zx' = zx - off is the value of padded cells (layer_t.pad_value), so that
  *     sum (x - zx)(w - zw) = sum x' w'' - zx' * sum w''     (w'' = w - zw, per channel)
  *   holds at the borders too; the correction -zx' * sum w'' is one int32 per output channel
  *   added to the bias (int32 wrap-around, as the array's accumulator). When some w'' leaves
@@ -16,7 +16,7 @@
  *   per-pixel correction (onnx_map_correction()). MatMul with per-row a zero points (not
  *   all equal): -za'[m] * sum_k (b - zb)[k][n] depends on the row and is per-pixel too.
  * Float path (onnx_map_fp): float32 Conv, MatMul and Gemm, operands as they are.
- * Shapes: a 1-D or 2-D conv per batch item (accel_conv_t; accel_conv_maps decides strides and
+ * Shapes: a 1-D or 2-D conv per batch item (layer_t; accel_conv_maps decides strides and
  * dilations); a matmul [..,M,K] x [..,K,N] per batch as a 1x1 conv with C = K input channels,
  * W = M pixels (H = 1) and K = N output channels. Gemm maps when alpha = 1 and C is absent or
  * (beta = 1 and C is a per-column bias: [N], [1,N] or a scalar).
@@ -39,7 +39,7 @@
 typedef struct {
     bool matmul;            /* MatMul/MatMulInteger/QLinearMatMul/Gemm (else a conv) */
     bool qlinear;           /* QLinearConv/QLinearMatMul: the accumulator is requantized */
-    accel_conv_t cv;        /* one batch item */
+    layer_t cv;             /* one batch item */
     int64_t n_batch;        /* conv: N; matmul: batch count */
     int p, q;               /* output plane of one item (matmul: 1 x M) */
     int64_t M, K, N;        /* matmul */

@@ -341,7 +341,7 @@ out:
 
 /* s[k][pix] = sum |x| |w| over the window of output (k, pix) of one batch item, in double
  * (each product exact, the sum within n 2^-53 of exact); *xmax, *wmax: the largest |x|, |w|. */
-static void abs_conv(const accel_conv_t *cv, int p, int q, const float *x, const float *w, double *s,
+static void abs_conv(const layer_t *cv, int p, int q, const float *x, const float *w, double *s,
                      double *xmax, double *wmax)
 {
     const int G = cv->groups, cg = cv->c / G, kg = cv->k / G;

@@ -8,15 +8,6 @@
 
 #include "pecos_err.h"
 
-ws_model_in_t tiler_model_in(const layer_t *L, int rows, int cols, int df)
-{
-    return (ws_model_in_t){.rows = rows, .cols = cols, .c = L->c, .h = L->h, .w = L->w,
-                           .k = L->k, .r = L->r, .s = L->s, .stride_h = L->stride_h,
-                           .stride_w = L->stride_w, .dil_h = L->dil_h, .dil_w = L->dil_w,
-                           .pad_t = L->pad_t, .pad_l = L->pad_l, .pad_b = L->pad_b,
-                           .pad_r = L->pad_r, .df = df};
-}
-
 /* The distinct values ceil(x/n), n = 1..x, largest first, into v (room for 2*sqrt(x)+2). */
 static int cuts(int x, int *v)
 {
@@ -56,7 +47,7 @@ int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const me
                  tiling_t *t, char *err, size_t errlen)
 {
     mem_traffic_t tr;
-    const ws_model_in_t in = tiler_model_in(L, rows, cols, df);
+    const array_cfg_t arr = {.rows = rows, .cols = cols, .df = df};
     const int c_min = df == DF_OS ? L->c : 1; /* OS never cuts the reduction */
     const int kg = (L->k + cols - 1) / cols;
     tiling_t best = {.kt = L->k, .ct = L->c, .pt = L->p, .order = {TILE_K, TILE_P, TILE_C}};
@@ -64,12 +55,12 @@ int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const me
     if (!mem_cfg_glb_bounded(cfg)) {
         *t = best;
         fold_order(L, rows, cols, df, t);
-        return mem_traffic(&in, esz, cfg->dram.burst, t, &tr) == 0 ? 0 : PECOS_EPARAM;
+        return mem_traffic(L, &arr, esz, cfg->dram.burst, t, &tr) == 0 ? 0 : PECOS_EPARAM;
     }
     const tiling_t smallest = {.kt = L->k < cols ? L->k : cols, .ct = c_min, .pt = 1,
                                .order = {TILE_K, TILE_P, TILE_C}};
     mem_traffic_t st;
-    if (mem_traffic(&in, esz, cfg->dram.burst, &smallest, &st) != 0) return PECOS_EPARAM;
+    if (mem_traffic(L, &arr, esz, cfg->dram.burst, &smallest, &st) != 0) return PECOS_EPARAM;
     if (!fits(cfg, &st)) {
         if (cfg->glb_total)
             snprintf(err, errlen,
@@ -121,7 +112,7 @@ int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const me
                     tiling_t cand = {.kt = kt, .ct = cv[b], .pt = pv[c]};
                     memcpy(cand.order, orders[o], sizeof cand.order);
                     mem_traffic_t ct;
-                    if (mem_traffic(&in, esz, cfg->dram.burst, &cand, &ct) != 0 || !fits(cfg, &ct)) continue;
+                    if (mem_traffic(L, &arr, esz, cfg->dram.burst, &cand, &ct) != 0 || !fits(cfg, &ct)) continue;
                     const uint64_t bytes = ct.dram_rd + ct.dram_wr, bb = bt.dram_rd + bt.dram_wr;
                     if (bytes < bb ||
                         (bytes == bb &&
@@ -203,7 +194,7 @@ int tiler_force(const layer_t *L, int rows, int cols, int df, int esz, const mem
                 const tiling_t *f, tiling_t *t, char *err, size_t errlen)
 {
     mem_traffic_t tr;
-    const ws_model_in_t in = tiler_model_in(L, rows, cols, df);
+    const array_cfg_t arr = {.rows = rows, .cols = cols, .df = df};
     *t = *f;
     if (t->kt > L->k) t->kt = L->k;
     if (t->ct > L->c) t->ct = L->c;
@@ -221,7 +212,7 @@ int tiler_force(const layer_t *L, int rows, int cols, int df, int esz, const mem
                  f->kt, L->name, cols, L->k);
         return PECOS_EPARAM;
     }
-    if (mem_traffic(&in, esz, cfg->dram.burst, t, &tr) != 0) {
+    if (mem_traffic(L, &arr, esz, cfg->dram.burst, t, &tr) != 0) {
         snprintf(err, errlen, "--tile: layer %s: the tiling is invalid", L->name);
         return PECOS_EPARAM;
     }

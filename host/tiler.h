@@ -37,7 +37,4 @@ int tiler_parse(const char *spec, tiling_t *t, char *err, size_t errlen);
 int tiler_force(const layer_t *L, int rows, int cols, int df, int esz, const mem_cfg_t *cfg,
                 const tiling_t *f, tiling_t *t, char *err, size_t errlen);
 
-/* The model input for layer L on a rows x cols array under dataflow df (DF_*). */
-ws_model_in_t tiler_model_in(const layer_t *L, int rows, int cols, int df);
-
 #endif

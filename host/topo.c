@@ -655,6 +655,22 @@ int topo_layer_spec(const topo_layer_t *L, char *buf, size_t len)
     return n > 0 && (size_t)n < len ? 0 : PECOS_EPARAM;
 }
 
+int topo_to_layer(const topo_layer_t *T, layer_t *L)
+{
+    if (T->type != TOPO_CONV && T->type != TOPO_FC) return PECOS_ENOTSUP;
+    const bool fc = T->type == TOPO_FC;
+    *L = (layer_t){.type = fc ? LAYER_FC : LAYER_CONV, .c = fc ? T->c * T->h * T->w : T->c,
+                   .h = fc ? 1 : T->h, .w = fc ? 1 : T->w, .k = T->k, .r = fc ? 1 : T->r,
+                   .s = fc ? 1 : T->s, .stride_h = fc ? 1 : T->stride,
+                   .stride_w = fc ? 1 : T->stride, .dil_h = fc ? 1 : T->dil,
+                   .dil_w = fc ? 1 : T->dil, .pad_t = fc ? 0 : T->pad_t,
+                   .pad_l = fc ? 0 : T->pad_l, .pad_b = fc ? 0 : T->pad_b,
+                   .pad_r = fc ? 0 : T->pad_r, .groups = fc ? 1 : T->groups, .p = T->p,
+                   .q = T->q};
+    snprintf(L->name, sizeof L->name, "%s", T->name);
+    return 0;
+}
+
 void topo_free(topo_t *t)
 {
     free(t->layers);

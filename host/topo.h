@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "layer.h"
+
 typedef enum {
     TOPO_CONV,
     TOPO_FC,
@@ -101,6 +103,12 @@ int topo_check_chain(const topo_t *t, char *err, size_t errlen);
  * PECOS_ENOTSUP (another type, groups, dilation or asymmetric padding) or PECOS_EPARAM (buf
  * too small). */
 int topo_layer_spec(const topo_layer_t *L, char *buf, size_t len);
+
+/* The layer descriptor of a conv or fc row (another type: PECOS_ENOTSUP, *L untouched).
+ * conv: the row's geometry, both strides and dilations from its one value, its groups;
+ * fc: a 1x1 conv on a 1x1 input of C*H*W channels. pad_value 0; name, p and q from the
+ * row. Returns 0 or PECOS_ENOTSUP. */
+int topo_to_layer(const topo_layer_t *T, layer_t *L);
 
 /* Frees what topo_load() allocated and zeroes t. Safe on a zeroed t. */
 void topo_free(topo_t *t);

@@ -5,27 +5,27 @@
 
 #include "pecos_err.h"
 
-static int supported(const golden_conv_t *cv)
+static int supported(const layer_t *cv)
 {
-    return golden_conv_check(cv, NULL, 0) == 0 && cv->groups == 1 && cv->pad_value == 0;
+    return layer_check(cv, NULL, 0) == 0 && cv->groups == 1 && cv->pad_value == 0;
 }
 
 /* Input element at reduction index (c, ry, sx) for output (p, q), as a float (+0 outside). */
-static float in_at(const golden_conv_t *cv, fp_fmt_t fmt, const uint16_t *ifmap, int c, int ry,
+static float in_at(const layer_t *cv, fp_fmt_t fmt, const uint16_t *ifmap, int c, int ry,
                    int sx, int p, int q)
 {
-    const int ih = p * cv->stride_h - cv->pad_top + ry * cv->dil_h;
-    const int iw = q * cv->stride_w - cv->pad_left + sx * cv->dil_w;
+    const int ih = p * cv->stride_h - cv->pad_t + ry * cv->dil_h;
+    const int iw = q * cv->stride_w - cv->pad_l + sx * cv->dil_w;
     if (ih < 0 || ih >= cv->h || iw < 0 || iw >= cv->w) return 0.0f;
     return fp16x_to_f32(fmt, ifmap[((size_t)c * cv->h + ih) * cv->w + iw]);
 }
 
-int golden_conv_fp_ws_ct(const golden_conv_t *cv, fp_fmt_t fmt, int rows, int ct,
+int golden_conv_fp_ws_ct(const layer_t *cv, fp_fmt_t fmt, int rows, int ct,
                          const uint16_t *ifmap, const uint16_t *weights, const float *bias,
                          uint32_t *out)
 {
     int P, Q;
-    if (rows < 1 || ct < 1 || !supported(cv) || golden_conv_out_hw(cv, &P, &Q) != 0)
+    if (rows < 1 || ct < 1 || !supported(cv) || layer_out_hw(cv, &P, &Q) != 0)
         return PECOS_EPARAM;
     const int rs = cv->r * cv->s, crs = cv->c * rs;
     for (int k = 0; k < cv->k; k++) {
@@ -55,18 +55,18 @@ int golden_conv_fp_ws_ct(const golden_conv_t *cv, fp_fmt_t fmt, int rows, int ct
     return 0;
 }
 
-int golden_conv_fp_ws(const golden_conv_t *cv, fp_fmt_t fmt, int rows, const uint16_t *ifmap,
+int golden_conv_fp_ws(const layer_t *cv, fp_fmt_t fmt, int rows, const uint16_t *ifmap,
                       const uint16_t *weights, const float *bias, uint32_t *out)
 {
     return golden_conv_fp_ws_ct(cv, fmt, rows, cv->c > 0 ? cv->c : 1, ifmap, weights, bias,
                                 out);
 }
 
-int golden_conv_f64(const golden_conv_t *cv, fp_fmt_t fmt, const uint16_t *ifmap,
+int golden_conv_f64(const layer_t *cv, fp_fmt_t fmt, const uint16_t *ifmap,
                     const uint16_t *weights, const float *bias, double *out)
 {
     int P, Q;
-    if (!supported(cv) || golden_conv_out_hw(cv, &P, &Q) != 0) return PECOS_EPARAM;
+    if (!supported(cv) || layer_out_hw(cv, &P, &Q) != 0) return PECOS_EPARAM;
     const int crs = cv->c * cv->r * cv->s;
     for (int k = 0; k < cv->k; k++)
         for (int p = 0; p < P; p++)

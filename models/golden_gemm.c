@@ -67,17 +67,17 @@ static uint32_t dot_1(const int16_t *w, const int16_t *x, size_t n)
     return s;
 }
 
-int golden_gemm_conv_i8(const golden_conv_t *cv, const int8_t *ifmap, const int8_t *weights,
+int golden_gemm_conv_i8(const layer_t *cv, const int8_t *ifmap, const int8_t *weights,
                         const int32_t *bias, int32_t *out)
 {
     if (ifmap == NULL || weights == NULL || out == NULL)
         return PECOS_EPARAM;
-    if (golden_conv_check(cv, NULL, 0))
+    if (layer_check(cv, NULL, 0))
         return PECOS_EPARAM;
 
     int P, Q;
 
-    if (golden_conv_out_hw(cv, &P, &Q))
+    if (layer_out_hw(cv, &P, &Q))
         return PECOS_EPARAM;
 
     const int H = cv->h, W = cv->w, R = cv->r, S = cv->s, K = cv->k;
@@ -126,10 +126,10 @@ int golden_gemm_conv_i8(const golden_conv_t *cv, const int8_t *ifmap, const int8
                         const int8_t *in_c = in_g + (size_t)c * H * W;
 
                         for (int r = 0; r < R; r++) {
-                            const int ih = p * cv->stride_h - cv->pad_top + r * cv->dil_h;
+                            const int ih = p * cv->stride_h - cv->pad_t + r * cv->dil_h;
 
                             for (int s = 0; s < S; s++, i++) {
-                                const int iw = q * cv->stride_w - cv->pad_left + s * cv->dil_w;
+                                const int iw = q * cv->stride_w - cv->pad_l + s * cv->dil_w;
 
                                 x[i] = (ih < 0 || ih >= H || iw < 0 || iw >= W)
                                            ? (int16_t)cv->pad_value

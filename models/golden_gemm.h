@@ -17,9 +17,9 @@
 
 /* int8 convolution, exactly as golden_conv_i8(): same buffers, same validation.
  * Allocates its own scratch (freed before returning).
- * Returns 0; PECOS_EPARAM (invalid cv per golden_conv_check, or a NULL buffer other than
+ * Returns 0; PECOS_EPARAM (invalid cv per layer_check, or a NULL buffer other than
  * bias), out not written; or PECOS_ENOMEM, out not written. */
-int golden_gemm_conv_i8(const golden_conv_t *cv, const int8_t *ifmap, const int8_t *weights,
+int golden_gemm_conv_i8(const layer_t *cv, const int8_t *ifmap, const int8_t *weights,
                         const int32_t *bias, int32_t *out);
 
 #endif

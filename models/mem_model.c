@@ -14,10 +14,10 @@ static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
  * p*stride_h - pad_t + ry*dil_h, all congruent modulo gcd(stride_h, dil_h); a dilated
  * filter's tile therefore holds every step-th row only (1 when undilated or R = 1: whole
  * row ranges, as for any plain layer). */
-static int64_t row_step(const ws_model_in_t *in)
+static int64_t row_step(const layer_t *L)
 {
-    if (in->r < 2 || in->dil_h < 2) return 1;
-    int64_t a = in->stride_h, b = in->dil_h;
+    if (L->r < 2 || L->dil_h < 2) return 1;
+    int64_t a = L->stride_h, b = L->dil_h;
     while (b) {
         const int64_t t = a % b;
         a = b;
@@ -30,22 +30,22 @@ static int64_t row_step(const ws_model_in_t *in)
  * output row's top tap reads to the last the last output row's bottom tap reads, every
  * row_step-th, clipped to the image: *lo, *hi (the first and last row held) and the count
  * (0 if all padding). */
-static uint64_t rows_span(const ws_model_in_t *in, uint64_t p0, uint64_t pt, int64_t *lo,
+static uint64_t rows_span(const layer_t *L, uint64_t p0, uint64_t pt, int64_t *lo,
                           int64_t *hi)
 {
-    const int64_t g = row_step(in);
-    *lo = (int64_t)p0 * in->stride_h - in->pad_t;
-    *hi = (int64_t)(p0 + pt - 1) * in->stride_h - in->pad_t + (int64_t)in->dil_h * (in->r - 1);
+    const int64_t g = row_step(L);
+    *lo = (int64_t)p0 * L->stride_h - L->pad_t;
+    *hi = (int64_t)(p0 + pt - 1) * L->stride_h - L->pad_t + (int64_t)L->dil_h * (L->r - 1);
     if (*lo < 0) *lo += (-*lo + g - 1) / g * g;
-    if (*hi > in->h - 1) *hi = in->h - 1;
+    if (*hi > L->h - 1) *hi = L->h - 1;
     if (*hi >= *lo) *hi = *lo + (*hi - *lo) / g * g; /* the last row held */
     return *hi >= *lo ? (uint64_t)((*hi - *lo) / g + 1) : 0;
 }
 
-static uint64_t rows_in(const ws_model_in_t *in, uint64_t p0, uint64_t pt)
+static uint64_t rows_in(const layer_t *L, uint64_t p0, uint64_t pt)
 {
     int64_t lo, hi;
-    return rows_span(in, p0, pt, &lo, &hi);
+    return rows_span(L, p0, pt, &lo, &hi);
 }
 
 /* Bus bytes of count runs of run bytes stride apart (merged when contiguous). */
@@ -54,12 +54,12 @@ static uint64_t bus_of(uint64_t burst, uint64_t count, uint64_t run, uint64_t st
 /* Bus bytes of the ifmap tiles of ct channels for output rows [p0, p0+pt): per channel one
  * run of contiguous rows (row step 1), else one run per row held; runs that touch across
  * channels merge (only when the rows held reach both the first and the last image row). */
-static uint64_t bus_rows(const ws_model_in_t *in, uint64_t burst, uint64_t ct, uint64_t p0,
+static uint64_t bus_rows(const layer_t *L, uint64_t burst, uint64_t ct, uint64_t p0,
                          uint64_t pt, uint64_t esz)
 {
-    const uint64_t W = (uint64_t)in->w, H = (uint64_t)in->h, g = (uint64_t)row_step(in);
+    const uint64_t W = (uint64_t)L->w, H = (uint64_t)L->h, g = (uint64_t)row_step(L);
     int64_t lo, hi;
-    const uint64_t ri = rows_span(in, p0, pt, &lo, &hi), we = W * esz;
+    const uint64_t ri = rows_span(L, p0, pt, &lo, &hi), we = W * esz;
     if (g == 1 || ri == 0 || ct == 0) return bus_of(burst, ct, ri * we, H * we);
     const int chain = lo == 0 && hi == (int64_t)H - 1; /* a channel's last row meets the next's first */
     if (!chain) return bus_of(burst, ct * ri, we, g * we);
@@ -93,23 +93,23 @@ static uint64_t bus_of(uint64_t burst, uint64_t count, uint64_t run, uint64_t st
     return count * ((run + burst - 1) / burst) * burst;
 }
 
-int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t *t,
+int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst, const tiling_t *t,
                 mem_traffic_t *m)
 {
     ws_model_t wm;
     tile_trips_t tr;
     memset(m, 0, sizeof *m);
-    if ((esz != 1 && esz != 2) || burst < 1 || ws_model_conv(in, &wm) != 0 ||
-        ws_tile_trips(in, t, &tr) != 0)
+    if ((esz != 1 && esz != 2) || burst < 1 || ws_model_conv(L, a, &wm) != 0 ||
+        ws_tile_trips(L, a, t, &tr) != 0)
         return PECOS_EPARAM;
-    const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)in->k,
-                   C = (uint64_t)in->c, W = (uint64_t)in->w, rs = (uint64_t)in->r * in->s;
-    const uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols;
+    const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)L->k,
+                   C = (uint64_t)L->c, W = (uint64_t)L->w, rs = (uint64_t)L->r * L->s;
+    const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols;
     const uint64_t trips[3] = {tr.kn, tr.pn, tr.cn}; /* indexed by TILE_K, TILE_P, TILE_C */
 
     uint64_t ifmap_pass = 0, rin_max = 0;
     for (uint64_t p0 = 0; p0 < P; p0 += (uint64_t)t->pt) {
-        const uint64_t ri = rows_in(in, p0, min_u64((uint64_t)t->pt, P - p0));
+        const uint64_t ri = rows_in(L, p0, min_u64((uint64_t)t->pt, P - p0));
         ifmap_pass += C * ri * W * (uint64_t)esz;
         rin_max = max_u64(rin_max, ri);
     }
@@ -135,12 +135,12 @@ int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t
     /* Compulsory: the union of the input rows any output row touches (with a dilation the
      * taps of one output row skip rows: the union is counted row by row). */
     uint64_t used = 0;
-    if (in->dil_h == 1) {
+    if (L->dil_h == 1) {
         int64_t covered = -1; /* last input row counted */
         for (uint64_t p = 0; p < P; p++) {
-            int64_t lo = (int64_t)p * in->stride_h - in->pad_t, hi = lo + in->r - 1;
+            int64_t lo = (int64_t)p * L->stride_h - L->pad_t, hi = lo + L->r - 1;
             if (lo < 0) lo = 0;
-            if (hi > in->h - 1) hi = in->h - 1;
+            if (hi > L->h - 1) hi = L->h - 1;
             if (lo <= covered) lo = covered + 1;
             if (hi >= lo) {
                 used += (uint64_t)(hi - lo + 1);
@@ -148,12 +148,12 @@ int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t
             }
         }
     } else {
-        uint8_t *row = calloc((size_t)in->h, 1);
+        uint8_t *row = calloc((size_t)L->h, 1);
         if (!row) return PECOS_ENOMEM;
         for (uint64_t p = 0; p < P; p++)
-            for (int r = 0; r < in->r; r++) {
-                const int64_t ih = (int64_t)p * in->stride_h - in->pad_t + (int64_t)r * in->dil_h;
-                if (ih >= 0 && ih < in->h && !row[ih]) {
+            for (int r = 0; r < L->r; r++) {
+                const int64_t ih = (int64_t)p * L->stride_h - L->pad_t + (int64_t)r * L->dil_h;
+                if (ih >= 0 && ih < L->h && !row[ih]) {
                     row[ih] = 1;
                     used++;
                 }
@@ -167,8 +167,8 @@ int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t
     uint64_t bus_if = 0, bus_ps = 0;
     for (uint64_t p0 = 0; p0 < P; p0 += (uint64_t)t->pt) {
         const uint64_t pt = min_u64((uint64_t)t->pt, P - p0);
-        bus_if += (tr.cn - 1) * bus_rows(in, burst, ct_f, p0, pt, e) +
-                  bus_rows(in, burst, ct_l, p0, pt, e);
+        bus_if += (tr.cn - 1) * bus_rows(L, burst, ct_f, p0, pt, e) +
+                  bus_rows(L, burst, ct_l, p0, pt, e);
         bus_ps += (tr.kn - 1) * bus_of(burst, kt_f, pt * Q * 4, P * Q * 4) +
                   bus_of(burst, kt_l, pt * Q * 4, P * Q * 4);
     }
@@ -204,8 +204,8 @@ int mem_traffic(const ws_model_in_t *in, int esz, uint64_t burst, const tiling_t
         pg_sum += (npix + cols - 1) / cols; /* IS pixel groups */
         pb_sum += (npix + rows - 1) / rows; /* OS pixel blocks */
     }
-    m->beats = in->df == DF_IS   ? K * cf_sum * pg_sum
-               : in->df == DF_OS ? kg_sum * pb_sum * C * rs
+    m->beats = a->df == DF_IS   ? K * cf_sum * pg_sum
+               : a->df == DF_OS ? kg_sum * pb_sum * C * rs
                                  : kg_sum * cf_sum * P * Q;
     return 0;
 }
@@ -359,14 +359,14 @@ static int preq_cmp(const void *a, const void *b)
     return x->rank - y->rank;
 }
 
-int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
+int mem_model_layer(const layer_t *L, const array_cfg_t *a, int esz, const tiling_t *t,
                     const dram_timing_t *dt, int psum_ports, mem_model_t *m)
 {
     ws_model_t wm;
     tile_trips_t tr;
     memset(m, 0, sizeof *m);
-    if (dt->burst < 1 || dt->bw < 0 || mem_traffic(in, esz, dt->burst, t, &m->tr) != 0 ||
-        ws_tile_trips(in, t, &tr) != 0 || ws_model_tiled(in, t, &wm) != 0)
+    if (dt->burst < 1 || dt->bw < 0 || mem_traffic(L, a, esz, dt->burst, t, &m->tr) != 0 ||
+        ws_tile_trips(L, a, t, &tr) != 0 || ws_model_tiled(L, a, t, &wm) != 0)
         return PECOS_EPARAM;
     m->macs = wm.macs;
     m->compute_cycles = wm.cycles;
@@ -377,9 +377,9 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
     if (dt->bw > 0)
         m->roofline_cycles = max_u64(m->roofline_cycles, (uint64_t)ceil((double)bytes / dt->bw));
 
-    const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)in->k,
-                   C = (uint64_t)in->c, rs = (uint64_t)in->r * in->s, d = wm.latency, e = (uint64_t)esz,
-                   rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, nt = tr.tiles;
+    const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)L->k,
+                   C = (uint64_t)L->c, rs = (uint64_t)L->r * L->s, d = wm.latency, e = (uint64_t)esz,
+                   rows = (uint64_t)a->rows, cols = (uint64_t)a->cols, nt = tr.tiles;
     const uint64_t NONE = UINT64_MAX;
     ptile_t *ti = calloc(nt, sizeof *ti);
     /* per load / visit: first and last tile; done cycles (NONE: not requested yet) */
@@ -391,7 +391,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
     uint64_t *b_done = malloc(sizeof(uint64_t) * nt), *ps_done = malloc(sizeof(uint64_t) * nt);
     uint64_t *wb_done = malloc(sizeof(uint64_t) * nt);
     uint64_t gmax, fmax_, nmax; /* the largest tile's groups and beats per fold */
-    tiling_work(in->df, rows, cols, min_u64((uint64_t)t->kt, K), min_u64((uint64_t)t->ct, C) * rs,
+    tiling_work(a->df, rows, cols, min_u64((uint64_t)t->kt, K), min_u64((uint64_t)t->ct, C) * rs,
                 min_u64((uint64_t)t->pt, P) * Q, &gmax, &fmax_, &nmax);
     const uint64_t rsz = d + 2;
     uint64_t *dtime = calloc((gmax + 1) * nmax, sizeof(uint64_t));
@@ -416,12 +416,12 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
         const uint64_t kt = min_u64(t->kt, K - k0), ct = min_u64(t->ct, C - c0),
                        pt = min_u64(t->pt, P - p0);
-        tiling_work(in->df, rows, cols, kt, ct * rs, pt * Q, &x->kgn, &x->cfn, &x->nb);
+        tiling_work(a->df, rows, cols, kt, ct * rs, pt * Q, &x->kgn, &x->cfn, &x->nb);
         x->cpos = ix[TILE_C] > 0;
         x->kp = ix[TILE_K] * tr.pn + ix[TILE_P];
         if (first || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C]) {
             if_first[nif++] = n;
-            x->t_if = dt->bw > 0 ? (double)bus_rows(in, dt->burst, ct, p0, pt, e) / dt->bw : 0;
+            x->t_if = dt->bw > 0 ? (double)bus_rows(L, dt->burst, ct, p0, pt, e) / dt->bw : 0;
         }
         if_last[nif - 1] = n;
         x->if_load = nif - 1;
@@ -497,14 +497,14 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         for (; qi < nif && (qi < 2 || if_last[qi - 2] < n); qi++) {
             const ptile_t *u = qi < 2 ? NULL : &ti[if_last[qi - 2]];
             /* the lane that reads the ifmap bank: WS/OS the data lane, IS the held lane */
-            const uint64_t rel_if = !u ? 0 : in->df == DF_IS ? u->l_last + cols : u->last_beat + 1;
+            const uint64_t rel_if = !u ? 0 : a->df == DF_IS ? u->l_last + cols : u->last_beat + 1;
             batch[nbt++] = (preq_t){rel_if, if_first[qi], 1,
                                     ti[if_first[qi]].t_if, &if_done[qi], qi};
         }
         for (; qw < nw && (qw < 2 || w_last[qw - 2] < n); qw++) {
             const ptile_t *u = qw < 2 ? NULL : &ti[w_last[qw - 2]];
             /* WS: the held lane's last column of the tile; IS, OS: the data lane's last beat */
-            const uint64_t rel = !u ? 0 : in->df == DF_WS ? u->l_last + cols : u->last_beat + 1;
+            const uint64_t rel = !u ? 0 : a->df == DF_WS ? u->l_last + cols : u->last_beat + 1;
             batch[nbt++] = (preq_t){rel, w_first[qw], 2,
                                     ti[w_first[qw]].t_w, &w_done[qw], nt + qw};
         }
@@ -536,7 +536,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
         if (n == nt) break;
 
         ptile_t *x = &ti[n];
-        for (uint64_t b = 0; in->df == DF_OS && b < x->kgn; b++, f++) {
+        for (uint64_t b = 0; a->df == DF_OS && b < x->kgn; b++, f++) {
             /* OS block: beats back to back after the previous block's last, its last beat
              * at least `rows` after the previous block's last (the drain chain). */
             uint64_t st = f >= 1 ? lb1 + 1 : 0;
@@ -549,7 +549,7 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
             if (f >= 1) lb = max_u64(lb, lb1 + rows);
             lb1 = l1 = lb;
         }
-        for (uint64_t i = 0; in->df != DF_OS && i < x->kgn * x->cfn; i++, f++) {
+        for (uint64_t i = 0; a->df != DF_OS && i < x->kgn * x->cfn; i++, f++) {
             unsigned long kgl, cfl;
             tiling_fold(t, i, x->kgn, x->cfn, &kgl, &cfl);
             const uint64_t kg = kgl, cf = cfl;
@@ -558,8 +558,8 @@ int mem_model_layer(const ws_model_in_t *in, int esz, const tiling_t *t,
             if (f >= 2) l = max_u64(l, lb2); /* array bank free: fold f-2 all issued */
             /* the held operands (WS: weights, IS: ifmap) before their load, the streamed
              * ones before the first beat */
-            const uint64_t held = in->df == DF_IS ? if_done[x->if_load] : w_done[x->w_load];
-            const uint64_t streamed = in->df == DF_IS ? w_done[x->w_load] : if_done[x->if_load];
+            const uint64_t held = a->df == DF_IS ? if_done[x->if_load] : w_done[x->w_load];
+            const uint64_t streamed = a->df == DF_IS ? w_done[x->w_load] : if_done[x->if_load];
             l = max_u64(l, held);
             st = l + cols;
             if (f >= 1) st = max_u64(st, lb1 + 1);

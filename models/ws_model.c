@@ -7,33 +7,24 @@
 
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-int ws_model_conv(const ws_model_in_t *in, ws_model_t *m)
+int ws_model_conv(const layer_t *L, const array_cfg_t *a, ws_model_t *m)
 {
     memset(m, 0, sizeof *m);
-    if (in->rows < 1 || in->cols < 1 || in->c < 1 || in->h < 1 || in->w < 1 || in->k < 1 ||
-        in->r < 1 || in->s < 1 || in->stride_h < 1 || in->stride_w < 1 || in->dil_h < 1 ||
-        in->dil_w < 1 || in->pad_t < 0 || in->pad_l < 0 || in->pad_b < 0 || in->pad_r < 0)
+    if (a->rows < 1 || a->cols < 1 || L->c < 1 || L->k < 1 ||
+        layer_out_hw(L, &m->p, &m->q) != 0)
         return PECOS_EPARAM;
-    /* ONNX: P = floor((H + pad_t + pad_b - dil_h*(R-1) - 1) / stride_h) + 1 */
-    const int64_t eh =
-        (int64_t)in->h + in->pad_t + in->pad_b - (int64_t)in->dil_h * (in->r - 1) - 1;
-    const int64_t ew =
-        (int64_t)in->w + in->pad_l + in->pad_r - (int64_t)in->dil_w * (in->s - 1) - 1;
-    if (eh < 0 || ew < 0) return PECOS_EPARAM;
-    m->p = (int)(eh / in->stride_h + 1);
-    m->q = (int)(ew / in->stride_w + 1);
 
-    uint64_t crs = (uint64_t)in->c * in->r * in->s;
-    uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, n;
-    m->macs = (uint64_t)in->k * m->p * m->q * crs;
-    tiling_work(in->df, rows, cols, (uint64_t)in->k, crs, (uint64_t)m->p * m->q, &m->kgroups,
+    uint64_t crs = (uint64_t)L->c * L->r * L->s;
+    uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols, n;
+    m->macs = (uint64_t)L->k * m->p * m->q * crs;
+    tiling_work(a->df, rows, cols, (uint64_t)L->k, crs, (uint64_t)m->p * m->q, &m->kgroups,
                 &m->cfolds, &n);
     m->folds = m->cfolds * m->kgroups;
     m->beats_per_fold = n;
-    m->latency = in->df == DF_OS ? 2 * rows + cols : rows + cols - 1;
+    m->latency = a->df == DF_OS ? 2 * rows + cols : rows + cols - 1;
     m->ideal_cycles = (m->macs + rows * cols - 1) / (rows * cols);
 
-    if (in->df == DF_OS) { /* blocks back to back, last beats at least rows apart */
+    if (a->df == DF_OS) { /* blocks back to back, last beats at least rows apart */
         const uint64_t period = n > rows ? n : rows;
         m->cycles = (m->folds - 1) * period + n + m->latency;
         return 0;
@@ -62,20 +53,20 @@ int ws_model_conv(const ws_model_in_t *in, ws_model_t *m)
     return 0;
 }
 
-int ws_tile_trips(const ws_model_in_t *in, const tiling_t *t, tile_trips_t *tr)
+int ws_tile_trips(const layer_t *L, const array_cfg_t *a, const tiling_t *t, tile_trips_t *tr)
 {
     ws_model_t m;
     int seen = 0;
     memset(tr, 0, sizeof *tr);
-    if (ws_model_conv(in, &m) != 0 || t->kt < 1 || t->ct < 1 || t->pt < 1) return PECOS_EPARAM;
+    if (ws_model_conv(L, a, &m) != 0 || t->kt < 1 || t->ct < 1 || t->pt < 1) return PECOS_EPARAM;
     for (int i = 0; i < 3; i++) {
         if (t->order[i] < 0 || t->order[i] > 2) return PECOS_EPARAM;
         seen |= 1 << t->order[i];
     }
-    if (seen != 7 || (t->kt % in->cols != 0 && t->kt < in->k)) return PECOS_EPARAM;
-    if (in->df == DF_OS && t->ct < in->c) return PECOS_EPARAM; /* OS keeps the reduction */
-    tr->kn = ((uint64_t)in->k + t->kt - 1) / t->kt;
-    tr->cn = ((uint64_t)in->c + t->ct - 1) / t->ct;
+    if (seen != 7 || (t->kt % a->cols != 0 && t->kt < L->k)) return PECOS_EPARAM;
+    if (a->df == DF_OS && t->ct < L->c) return PECOS_EPARAM; /* OS keeps the reduction */
+    tr->kn = ((uint64_t)L->k + t->kt - 1) / t->kt;
+    tr->cn = ((uint64_t)L->c + t->ct - 1) / t->ct;
     tr->pn = ((uint64_t)m.p + t->pt - 1) / t->pt;
     tr->tiles = tr->kn * tr->cn * tr->pn;
     return 0;
@@ -97,18 +88,18 @@ static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
  * last, its last beat comes at least `rows` cycles after the previous block's last (the
  * drain chain's spacing), and a visit's first block waits for visit v-2's outputs to be out
  * of its psum bank. Every tile is a visit (ct = C). */
-static int os_model_tiled(const ws_model_in_t *in, const tiling_t *t, const tile_trips_t *tr,
+static int os_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, const tile_trips_t *tr,
                           ws_model_t *m)
 {
-    const uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, d = m->latency;
-    const uint64_t lanes = (uint64_t)in->c * in->r * in->s, q = (uint64_t)m->q;
+    const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols, d = m->latency;
+    const uint64_t lanes = (uint64_t)L->c * L->r * L->s, q = (uint64_t)m->q;
     uint64_t last = 0, vis_out[2] = {0, 0}, blocks = 0;
     int any = 0;
     for (uint64_t n = 0; n < tr->tiles; n++) {
         uint64_t ix[3], g, f, nb;
         ws_tile_index(t, tr, n, ix);
         const uint64_t k0 = ix[TILE_K] * t->kt, p0 = ix[TILE_P] * t->pt;
-        const uint64_t kt = min_u64(t->kt, in->k - k0), pt = min_u64(t->pt, (uint64_t)m->p - p0);
+        const uint64_t kt = min_u64(t->kt, L->k - k0), pt = min_u64(t->pt, (uint64_t)m->p - p0);
         tiling_work(DF_OS, rows, cols, kt, lanes, pt * q, &g, &f, &nb);
         for (uint64_t b = 0; b < g; b++) {
             uint64_t first = any ? last + 1 : 0;
@@ -126,15 +117,15 @@ static int os_model_tiled(const ws_model_in_t *in, const tiling_t *t, const tile
     return 0;
 }
 
-int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m)
+int ws_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, ws_model_t *m)
 {
     tile_trips_t tr;
-    if (ws_tile_trips(in, t, &tr) != 0 || ws_model_conv(in, m) != 0) return PECOS_EPARAM;
-    if (in->df == DF_OS) return os_model_tiled(in, t, &tr, m);
-    const uint64_t rows = (uint64_t)in->rows, cols = (uint64_t)in->cols, rs = (uint64_t)in->r * in->s;
+    if (ws_tile_trips(L, a, t, &tr) != 0 || ws_model_conv(L, a, m) != 0) return PECOS_EPARAM;
+    if (a->df == DF_OS) return os_model_tiled(L, a, t, &tr, m);
+    const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols, rs = (uint64_t)L->r * L->s;
     const uint64_t d = m->latency, q = (uint64_t)m->q;
     uint64_t kg_max, f_max, n_max; /* groups of the largest tile */
-    tiling_work(in->df, rows, cols, min_u64(t->kt, in->k), min_u64(t->ct, in->c) * rs,
+    tiling_work(a->df, rows, cols, min_u64(t->kt, L->k), min_u64(t->ct, L->c) * rs,
                 min_u64(t->pt, (uint64_t)m->p) * q, &kg_max, &f_max, &n_max);
     uint64_t *kg_last = calloc(kg_max, sizeof *kg_last);   /* S of the k group's latest fold */
     uint64_t *kp_out = calloc(tr.kn * tr.pn, sizeof *kp_out); /* (k,p) partial sums out */
@@ -156,10 +147,10 @@ int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m)
             vend = nx[TILE_K] != ix[TILE_K] || nx[TILE_P] != ix[TILE_P];
         }
         const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
-        const uint64_t kt = min_u64(t->kt, in->k - k0), ct = min_u64(t->ct, in->c - c0);
+        const uint64_t kt = min_u64(t->kt, L->k - k0), ct = min_u64(t->ct, L->c - c0);
         const uint64_t pt = min_u64(t->pt, (uint64_t)m->p - p0);
         uint64_t kgn, cfn, nb;
-        tiling_work(in->df, rows, cols, kt, ct * rs, pt * q, &kgn, &cfn, &nb);
+        tiling_work(a->df, rows, cols, kt, ct * rs, pt * q, &kgn, &cfn, &nb);
         uint64_t bound = 0;
         if (vstart) {
             v++;

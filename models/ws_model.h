@@ -38,16 +38,14 @@
 
 #include <stdint.h>
 
+#include "layer.h"
 #include "tiling.h"
 
+/* The array a layer runs on: rows x cols PEs under dataflow df. */
 typedef struct {
-    int rows, cols;          /* array */
-    int c, h, w, k, r, s;    /* layer */
-    int stride_h, stride_w;  /* >= 1 */
-    int dil_h, dil_w;        /* >= 1 */
-    int pad_t, pad_l, pad_b, pad_r; /* >= 0 */
-    int df;                  /* DF_WS (0), DF_IS or DF_OS (tiling.h) */
-} ws_model_in_t;
+    int rows, cols;          /* >= 1 */
+    pecos_df_t df;           /* DF_WS, DF_IS or DF_OS */
+} array_cfg_t;
 
 typedef struct {
     int p, q;                /* output size */
@@ -60,16 +58,18 @@ typedef struct {
     uint64_t ideal_cycles;   /* ceil(macs / (rows*cols)) */
 } ws_model_t;
 
-/* Fills m. Returns 0, or PECOS_EPARAM for a non-positive size or an empty output. */
-int ws_model_conv(const ws_model_in_t *in, ws_model_t *m);
+/* Fills m for layer L on array a. L's groups, p, q and name are not read (a grouped layer
+ * runs one group at a time: pass one group). Returns 0, or PECOS_EPARAM for a non-positive
+ * size or an empty output. */
+int ws_model_conv(const layer_t *L, const array_cfg_t *a, ws_model_t *m);
 
 /* Tile counts of a tiling: trips of each loop and the number of tiles. */
 typedef struct {
     uint64_t kn, cn, pn, tiles;
 } tile_trips_t;
-/* Fills tr for layer in and tiling t. Returns 0, or PECOS_EPARAM for a tile extent < 1, an
+/* Fills tr for layer L on array a and tiling t. Returns 0, or PECOS_EPARAM for a tile extent < 1, an
  * order that is not a permutation, or kt neither a multiple of cols nor >= K. */
-int ws_tile_trips(const ws_model_in_t *in, const tiling_t *t, tile_trips_t *tr);
+int ws_tile_trips(const layer_t *L, const array_cfg_t *a, const tiling_t *t, tile_trips_t *tr);
 
 /* Tile number n of the loop nest (run order): its indices idx[TILE_K], idx[TILE_P],
  * idx[TILE_C]. */
@@ -89,6 +89,6 @@ void ws_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64
  * >= visit v-2's last output + 1.
  * m gets the layer totals (folds, beats per fold of the first tile, cycles, ideal).
  * Returns 0, PECOS_EPARAM (also: OS with ct < C) or PECOS_ENOMEM. */
-int ws_model_tiled(const ws_model_in_t *in, const tiling_t *t, ws_model_t *m);
+int ws_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, ws_model_t *m);
 
 #endif

@@ -34,12 +34,12 @@ static void check(tally_t *t, bool ok, const char *name, const char *what)
 }
 
 /* A 1-group, stride-1, dilation-1, unpadded conv of the given shape. */
-static golden_conv_t conv_base(int c, int h, int w, int k, int r, int s)
+static layer_t conv_base(int c, int h, int w, int k, int r, int s)
 {
-    golden_conv_t cv = {
+    layer_t cv = {
         .c = c, .h = h, .w = w, .k = k, .r = r, .s = s,
         .stride_h = 1, .stride_w = 1,
-        .pad_top = 0, .pad_left = 0, .pad_bottom = 0, .pad_right = 0,
+        .pad_t = 0, .pad_l = 0, .pad_b = 0, .pad_r = 0,
         .dil_h = 1, .dil_w = 1,
         .groups = 1,
     };
@@ -49,7 +49,7 @@ static golden_conv_t conv_base(int c, int h, int w, int k, int r, int s)
 /* Runs golden_conv_i8 on one hand-computed case and compares every output element with
  * expect ([K, exp_p, exp_q], row-major). One check per element, plus one for the output
  * size and one for the return code. */
-static void run_case(tally_t *t, const char *name, const golden_conv_t *cv, const int8_t *in,
+static void run_case(tally_t *t, const char *name, const layer_t *cv, const int8_t *in,
                      const int8_t *w, const int32_t *bias, int exp_p, int exp_q,
                      const int32_t *expect)
 {
@@ -57,7 +57,7 @@ static void run_case(tally_t *t, const char *name, const golden_conv_t *cv, cons
     char what[128];
 
     t->checks++;
-    if (golden_conv_out_hw(cv, &p, &q) != 0 || p != exp_p || q != exp_q) {
+    if (layer_out_hw(cv, &p, &q) != 0 || p != exp_p || q != exp_q) {
         t->failed++;
         printf("FAIL: %s output size expected %dx%d got %dx%d\n", name, exp_p, exp_q, p, q);
         return;
@@ -116,7 +116,7 @@ static const int8_t in5x5[25] = {
 /* Case 1: 1 channel, 3x3 input, 2x2 filter, stride 1, no padding -> 2x2. */
 static void case_basic(tally_t *t)
 {
-    golden_conv_t cv = conv_base(1, 3, 3, 1, 2, 2);
+    layer_t cv = conv_base(1, 3, 3, 1, 2, 2);
     /* (0,0) = 1*1 + 2*2 + 4*3 + 5*4 = 1 + 4 + 12 + 20 = 37
      * (0,1) = 2*1 + 3*2 + 5*3 + 6*4 = 2 + 6 + 15 + 24 = 47
      * (1,0) = 4*1 + 5*2 + 7*3 + 8*4 = 4 + 10 + 21 + 32 = 67
@@ -131,9 +131,9 @@ static void case_basic(tally_t *t)
 /* Case 2: as case 1 with pad 1 on all four sides -> 4x4. */
 static void case_pad1(tally_t *t)
 {
-    golden_conv_t cv = conv_base(1, 3, 3, 1, 2, 2);
+    layer_t cv = conv_base(1, 3, 3, 1, 2, 2);
 
-    cv.pad_top = cv.pad_left = cv.pad_bottom = cv.pad_right = 1;
+    cv.pad_t = cv.pad_l = cv.pad_b = cv.pad_r = 1;
     /* Padded input:      out(p,q) = 1*x(p,q) + 2*x(p,q+1) + 3*x(p+1,q) + 4*x(p+1,q+1)
      *   0 0 0 0 0
      *   0 1 2 3 0        (0,0) = 0 + 0 + 3*0 + 4*1 = 4
@@ -154,7 +154,7 @@ static void case_pad1(tally_t *t)
 /* Case 3: 5x5 input, 3x3 filter, stride 2, pad 1 -> 3x3. */
 static void case_stride2_pad1(tally_t *t)
 {
-    golden_conv_t cv = conv_base(1, 5, 5, 1, 3, 3);
+    layer_t cv = conv_base(1, 5, 5, 1, 3, 3);
     /* Asymmetric filter with a negative tap, so a transposed or flipped filter shows. */
     static const int8_t f[9] = {
         1, 0, 2,
@@ -163,7 +163,7 @@ static void case_stride2_pad1(tally_t *t)
     };
 
     cv.stride_h = cv.stride_w = 2;
-    cv.pad_top = cv.pad_left = cv.pad_bottom = cv.pad_right = 1;
+    cv.pad_t = cv.pad_l = cv.pad_b = cv.pad_r = 1;
     /* P = floor((5 + 2 - 2 - 1) / 2) + 1 = 3. Window top-left is x(2p-1, 2q-1), so
      * out(p,q) = x(2p-1,2q-1) + 2*x(2p-1,2q+1) + x(2p,2q) + 3*x(2p+1,2q-1) - x(2p+1,2q+1)
      * with x = 0 outside 0..4.
@@ -181,7 +181,7 @@ static void case_stride2_pad1(tally_t *t)
 /* Case 4: 2 input channels, 2 output channels, 1x1 filter, bias. */
 static void case_1x1_bias(tally_t *t)
 {
-    golden_conv_t cv = conv_base(2, 2, 2, 2, 1, 1);
+    layer_t cv = conv_base(2, 2, 2, 2, 1, 1);
     static const int8_t in[8] = {
         1, 2, 3, 4,  /* channel 0 */
         -1, 0, 2, -3, /* channel 1 */
@@ -202,10 +202,10 @@ static void case_1x1_bias(tally_t *t)
     run_case(t, "case4_1x1_bias", &cv, in, w, bias, 2, 2, expect);
 }
 
-/* Case 5: pad_top = 1 only, stride_h 1, stride_w 2, on a 3x5 input. */
+/* Case 5: pad_t = 1 only, stride_h 1, stride_w 2, on a 3x5 input. */
 static void case_asym(tally_t *t)
 {
-    golden_conv_t cv = conv_base(1, 3, 5, 1, 2, 2);
+    layer_t cv = conv_base(1, 3, 5, 1, 2, 2);
     static const int8_t in[15] = {
         1,  2,  3,  4,  5,
         6,  7,  8,  9,  10,
@@ -216,7 +216,7 @@ static void case_asym(tally_t *t)
         2, 1,
     };
 
-    cv.pad_top = 1;
+    cv.pad_t = 1;
     cv.stride_w = 2;
     /* P = floor((3 + 1 - 1 - 1) / 1) + 1 = 3;  Q = floor((5 - 1 - 1) / 2) + 1 = 2 (column 4
      * is never read). out(p,q) = x(p-1,2q) - x(p-1,2q+1) + 2*x(p,2q) + x(p,2q+1), row -1 = 0.
@@ -241,7 +241,7 @@ static void case_asym(tally_t *t)
  *         (1,0) = -6 + 5 + 3 - 9 = -7             (1,1) = 12 + 7 + 3 - 9 = 13 */
 static void case_dil_stride_asym_padvalue(tally_t *t)
 {
-    golden_conv_t cv = conv_base(1, 3, 4, 1, 2, 2);
+    layer_t cv = conv_base(1, 3, 4, 1, 2, 2);
     static const int8_t in[12] = {
         1, 2,  3,  4,
         5, 6,  7,  8,
@@ -255,15 +255,15 @@ static void case_dil_stride_asym_padvalue(tally_t *t)
 
     cv.dil_h = 2;
     cv.stride_w = 2;
-    cv.pad_left = 1;
-    cv.pad_bottom = 1;
+    cv.pad_l = 1;
+    cv.pad_b = 1;
     run_case(t, "case5b_dil_stride_asym", &cv, in, f, NULL, 2, 2, expect0);
     cv.pad_value = -3;
     run_case(t, "case5b_dil_stride_asym_padvalue", &cv, in, f, NULL, 2, 2, expect3);
     /* pad_value outside int8 is refused, naming it */
     char err[256];
     cv.pad_value = 128;
-    check(t, golden_conv_check(&cv, err, sizeof err) == PECOS_EPARAM && strstr(err, "pad_value"),
+    check(t, layer_check(&cv, err, sizeof err) == PECOS_EPARAM && strstr(err, "pad_value"),
           "case5b", "pad_value 128 refused naming pad_value");
 }
 
@@ -278,7 +278,7 @@ static void case_dil_stride_asym_padvalue(tally_t *t)
  *   (1,3) = 13 - 7 = 6 */
 static void case_dil3_stride3x1_padvalue(tally_t *t)
 {
-    golden_conv_t cv = conv_base(1, 5, 5, 1, 2, 2);
+    layer_t cv = conv_base(1, 5, 5, 1, 2, 2);
     static const int8_t f[4] = {
         1, 0,
         0, -1,
@@ -290,7 +290,7 @@ static void case_dil3_stride3x1_padvalue(tally_t *t)
 
     cv.dil_h = cv.dil_w = 3;
     cv.stride_h = 3;
-    cv.pad_top = cv.pad_left = cv.pad_bottom = cv.pad_right = 1;
+    cv.pad_t = cv.pad_l = cv.pad_b = cv.pad_r = 1;
     cv.pad_value = 7;
     run_case(t, "case5c_dil3_stride3x1_padvalue", &cv, in5x5, f, NULL, 2, 4, expect);
 }
@@ -298,7 +298,7 @@ static void case_dil3_stride3x1_padvalue(tally_t *t)
 /* Case 6: int8 extremes; each output is a single 2x2x2 window, 8 products. */
 static void case_extremes(tally_t *t)
 {
-    golden_conv_t cv = conv_base(2, 2, 2, 2, 2, 2);
+    layer_t cv = conv_base(2, 2, 2, 2, 2, 2);
     static const int8_t in[8] = {
         -128, -128, -128, -128, /* channel 0 */
         127, -128, 127, 127,    /* channel 1 */
@@ -327,7 +327,7 @@ static void case_extremes(tally_t *t)
 /* Case 7: dilation 2 on the 5x5 input with the 2x2 filter [[1,2],[3,4]]. */
 static void case_dilation(tally_t *t)
 {
-    golden_conv_t cv = conv_base(1, 5, 5, 1, 2, 2);
+    layer_t cv = conv_base(1, 5, 5, 1, 2, 2);
 
     cv.dil_h = cv.dil_w = 2;
     /* P = floor((5 - 2*1 - 1) / 1) + 1 = 3.
@@ -357,7 +357,7 @@ static void case_dilation(tally_t *t)
 /* Case 8: groups = 2 with c = k = 2 (depthwise), plus groups = 2 with 2 outputs per group. */
 static void case_groups(tally_t *t)
 {
-    golden_conv_t cv = conv_base(2, 3, 3, 2, 2, 2);
+    layer_t cv = conv_base(2, 3, 3, 2, 2, 2);
     static const int8_t in[18] = {
         1, 2, 3, 4, 5, 6, 7, 8, 9,     /* channel 0 (= in3x3) */
         2, -1, 0, 3, 5, -4, 1, -2, 6, /* channel 1 */
@@ -382,7 +382,7 @@ static void case_groups(tally_t *t)
 
     /* groups 2, c 2, k 4, 1x1 on a 1x1 image: k 0,1 read channel 0 (= 3), k 2,3 channel 1 (= -5).
      *   k0 = 2*3 = 6, k1 = -1*3 = -3, k2 = 4*(-5) = -20, k3 = 7*(-5) = -35 */
-    golden_conv_t cv2 = conv_base(2, 1, 1, 4, 1, 1);
+    layer_t cv2 = conv_base(2, 1, 1, 4, 1, 1);
     static const int8_t in2[2] = {3, -5};
     static const int8_t w2[4] = {2, -1, 4, 7};
     static const int32_t expect2[4] = {6, -3, -20, -35};
@@ -398,29 +398,29 @@ static void case_out_hw(tally_t *t)
     int p = 0, q = 0, rc;
 
     /* conv3: 15x15, 3x3, stride 1, pad 0 -> (15 - 3) / 1 + 1 = 13 */
-    golden_conv_t conv3 = conv_base(256, 15, 15, 384, 3, 3);
+    layer_t conv3 = conv_base(256, 15, 15, 384, 3, 3);
 
-    rc = golden_conv_out_hw(&conv3, &p, &q);
+    rc = layer_out_hw(&conv3, &p, &q);
     snprintf(what, sizeof(what), "expected 0 13x13 got %d %dx%d", rc, p, q);
     check(t, rc == 0 && p == 13 && q == 13, "out_hw_alexnet_conv3", what);
 
     /* conv1: 227x227, 11x11, stride 4, pad 0 -> (227 - 11) / 4 + 1 = 54 + 1 = 55 */
-    golden_conv_t conv1 = conv_base(3, 227, 227, 96, 11, 11);
+    layer_t conv1 = conv_base(3, 227, 227, 96, 11, 11);
 
     conv1.stride_h = conv1.stride_w = 4;
     p = q = 0;
-    rc = golden_conv_out_hw(&conv1, &p, &q);
+    rc = layer_out_hw(&conv1, &p, &q);
     snprintf(what, sizeof(what), "expected 0 55x55 got %d %dx%d", rc, p, q);
     check(t, rc == 0 && p == 55 && q == 55, "out_hw_alexnet_conv1", what);
 }
 
 /* golden_conv_check: one invalid config; expects PECOS_EPARAM and an err naming param. */
-static void expect_reject(tally_t *t, const char *name, const golden_conv_t *cv,
+static void expect_reject(tally_t *t, const char *name, const layer_t *cv,
                           const char *param)
 {
     char err[256] = "";
     char what[400];
-    int rc = golden_conv_check(cv, err, sizeof(err));
+    int rc = layer_check(cv, err, sizeof(err));
 
     snprintf(what, sizeof(what), "expected PECOS_EPARAM and a reason naming '%s', got %d \"%s\"",
              param, rc, err);
@@ -429,10 +429,10 @@ static void expect_reject(tally_t *t, const char *name, const golden_conv_t *cv,
 
 static void case_check(tally_t *t)
 {
-    golden_conv_t ok = conv_base(4, 5, 5, 6, 3, 3);
-    golden_conv_t cv;
+    layer_t ok = conv_base(4, 5, 5, 6, 3, 3);
+    layer_t cv;
     char err[256] = "stale";
-    int rc = golden_conv_check(&ok, err, sizeof(err));
+    int rc = layer_check(&ok, err, sizeof(err));
     char what[400];
 
     snprintf(what, sizeof(what), "valid config: expected 0 and empty err, got %d \"%s\"", rc, err);
@@ -447,18 +447,18 @@ static void case_check(tally_t *t)
     expect_reject(t, "check_rejects_groups_not_dividing_c", &cv, "groups");
 
     cv = ok;
-    cv.pad_left = -1;
-    expect_reject(t, "check_rejects_negative_pad", &cv, "pad_left");
+    cv.pad_l = -1;
+    expect_reject(t, "check_rejects_negative_pad", &cv, "pad_l");
 
     cv = ok;
     cv.r = 8; /* 5 + 1 + 1 = 7 < 8: no output row */
-    cv.pad_top = cv.pad_bottom = 1;
+    cv.pad_t = cv.pad_b = 1;
     expect_reject(t, "check_rejects_filter_larger_than_padded_input", &cv, "no output");
 
     /* out_hw must also refuse a layer with no output, and leave p, q alone. */
     int p = -7, q = -7;
 
-    rc = golden_conv_out_hw(&cv, &p, &q);
+    rc = layer_out_hw(&cv, &p, &q);
     snprintf(what, sizeof(what), "expected PECOS_EPARAM and p,q untouched, got %d %d,%d", rc, p,
              q);
     check(t, rc == PECOS_EPARAM && p == -7 && q == -7, "out_hw_rejects_no_output", what);
@@ -490,10 +490,10 @@ static void case_large(tally_t *t)
 {
     const uint32_t seed = 0x5eed1234u;
     uint32_t rng = seed;
-    golden_conv_t cv = conv_base(256, 15, 15, 384, 3, 3);
+    layer_t cv = conv_base(256, 15, 15, 384, 3, 3);
     int P, Q;
 
-    if (golden_conv_out_hw(&cv, &P, &Q) != 0) {
+    if (layer_out_hw(&cv, &P, &Q) != 0) {
         check(t, false, "large_alexnet_conv3", "golden_conv_out_hw failed");
         return;
     }

@@ -28,7 +28,7 @@ static void expect_f64(const char *what, double got, double want)
 
 int main(void)
 {
-    golden_conv_t cv = {.c = 3, .h = 1, .w = 1, .k = 1, .r = 1, .s = 1, .stride_h = 1,
+    layer_t cv = {.c = 3, .h = 1, .w = 1, .k = 1, .r = 1, .s = 1, .stride_h = 1,
                         .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
     uint32_t out[16];
     double o64[16];
@@ -53,7 +53,7 @@ int main(void)
 
     /* 2. Signed zero through padded lanes: bias -0, one real lane with x = +0, w = 1, and
      * rows 4 pads three lanes with fmaf(+0, +0, acc): -0 + +0 = +0 under round to nearest. */
-    golden_conv_t c1 = cv;
+    layer_t c1 = cv;
     c1.c = 1;
     const float mzero = -0.0f;
     uint16_t z[1] = {0x0000}, w1[1] = {0x3F80};
@@ -75,9 +75,9 @@ int main(void)
      * (1,0): x00*w01 + x10*w11 = -1   (1,1): x00*w00 + x01*w01 + x10*w10 + x11*w11 = 1-2+6 = 5
      * (1,2): x01*w00 + x11*w10 = 2+8 = 10   (2,0): x10*w01 = -3
      * (2,1): x10*w00 + x11*w01 = 3-4 = -1   (2,2): x11*w00 = 4 */
-    golden_conv_t c2 = {.c = 1, .h = 2, .w = 2, .k = 1, .r = 2, .s = 2, .stride_h = 1,
-                        .stride_w = 1, .pad_top = 1, .pad_left = 1, .pad_bottom = 1,
-                        .pad_right = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
+    layer_t c2 = {.c = 1, .h = 2, .w = 2, .k = 1, .r = 2, .s = 2, .stride_h = 1,
+                        .stride_w = 1, .pad_t = 1, .pad_l = 1, .pad_b = 1,
+                        .pad_r = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
     uint16_t x4[4] = {0x3F80, 0x4000, 0x4040, 0x4080}, w4[4] = {0x3F80, 0xBF80, 0x4000, 0x0000};
     const float want[9] = {0, 2, 4, -1, 5, 10, -3, -1, 4};
     golden_conv_fp_ws(&c2, FP_BF16, 3, x4, w4, NULL, out);
@@ -96,8 +96,8 @@ int main(void)
      * out(p,q) = sum x(p + 2i, 2q - 1 + j) w(i,j), row 3 and column -1 are +0:
      * (0,0) = 1*1 + 9*3 = 28   (0,1) = 2*2 + 3*1 - 10 + 11*3 = 30
      * (1,0) = 5*1 = 5          (1,1) = 6*2 + 7*1 = 19 */
-    golden_conv_t c3 = {.c = 1, .h = 3, .w = 4, .k = 1, .r = 2, .s = 2, .stride_h = 1,
-                        .stride_w = 2, .pad_left = 1, .pad_bottom = 1, .dil_h = 2, .dil_w = 1,
+    layer_t c3 = {.c = 1, .h = 3, .w = 4, .k = 1, .r = 2, .s = 2, .stride_h = 1,
+                        .stride_w = 2, .pad_l = 1, .pad_b = 1, .dil_h = 2, .dil_w = 1,
                         .groups = 1};
     const uint16_t x12[12] = {0x3F80, 0x4000, 0x4040, 0x4080, 0x40A0, 0x40C0,
                               0x40E0, 0x4100, 0x4110, 0x4120, 0x4130, 0x4140};
@@ -117,7 +117,7 @@ int main(void)
     }
 
     /* 5. Unsupported: groups and a pad value (fp padded cells are +0) are rejected. */
-    golden_conv_t bad = c2;
+    layer_t bad = c2;
     bad.pad_value = 1;
     checks++;
     if (golden_conv_fp_ws(&bad, FP_BF16, 4, x4, w4, NULL, out) == 0) {

@@ -15,11 +15,11 @@
 
 /* Runs both convolutions on cv with operands from fill (0 random, 1 all -128) and compares.
  * Returns the number of differing outputs (or 1 on a setup failure). */
-static int compare(const golden_conv_t *cv, int fill, int with_bias, int32_t bias_base,
+static int compare(const layer_t *cv, int fill, int with_bias, int32_t bias_base,
                    rng_t *g, const char *what)
 {
     int P, Q;
-    if (golden_conv_out_hw(cv, &P, &Q) != 0) {
+    if (layer_out_hw(cv, &P, &Q) != 0) {
         ok(0, what);
         return 1;
     }
@@ -69,7 +69,7 @@ int main(void)
 
     /* Random shapes */
     for (int t = 0; t < 300; t++) {
-        golden_conv_t cv = {0};
+        layer_t cv = {0};
         cv.groups = (int)rng_range(&g, 1, 3);
         cv.c = cv.groups * (int)rng_range(&g, 1, 9);
         cv.k = cv.groups * (int)rng_range(&g, 1, 11);
@@ -79,34 +79,34 @@ int main(void)
         cv.stride_w = (int)rng_range(&g, 1, 3);
         cv.dil_h = (int)rng_range(&g, 1, 2);
         cv.dil_w = (int)rng_range(&g, 1, 2);
-        cv.pad_top = (int)rng_range(&g, 0, 2);
-        cv.pad_left = (int)rng_range(&g, 0, 2);
-        cv.pad_bottom = (int)rng_range(&g, 0, 2);
-        cv.pad_right = (int)rng_range(&g, 0, 2);
+        cv.pad_t = (int)rng_range(&g, 0, 2);
+        cv.pad_l = (int)rng_range(&g, 0, 2);
+        cv.pad_b = (int)rng_range(&g, 0, 2);
+        cv.pad_r = (int)rng_range(&g, 0, 2);
         cv.pad_value = t % 2 ? (int)rng_range(&g, 0, 255) - 128 : 0; /* zero points fold into it */
         cv.h = (int)rng_range(&g, 1, 14);
         cv.w = (int)rng_range(&g, 1, 14);
-        if (golden_conv_check(&cv, NULL, 0) != 0) continue; /* no output: draw again */
+        if (layer_check(&cv, NULL, 0) != 0) continue; /* no output: draw again */
         snprintf(what, sizeof what,
                  "random %d: c=%d h=%d w=%d k=%d r=%d s=%d stride=%d,%d pad=%d,%d,%d,%d "
                  "dil=%d,%d groups=%d pad_value=%d",
-                 t, cv.c, cv.h, cv.w, cv.k, cv.r, cv.s, cv.stride_h, cv.stride_w, cv.pad_top,
-                 cv.pad_left, cv.pad_bottom, cv.pad_right, cv.dil_h, cv.dil_w, cv.groups,
+                 t, cv.c, cv.h, cv.w, cv.k, cv.r, cv.s, cv.stride_h, cv.stride_w, cv.pad_t,
+                 cv.pad_l, cv.pad_b, cv.pad_r, cv.dil_h, cv.dil_w, cv.groups,
                  cv.pad_value);
         compare(&cv, 0, t % 3 != 0, 0, &g, what);
         cases++;
     }
 
     /* A layer of the networks' size (AlexNet conv3), with bias */
-    golden_conv_t big = {.c = 256, .h = 13, .w = 13, .k = 384, .r = 3, .s = 3, .stride_h = 1,
-                         .stride_w = 1, .pad_top = 1, .pad_left = 1, .pad_bottom = 1,
-                         .pad_right = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
+    layer_t big = {.c = 256, .h = 13, .w = 13, .k = 384, .r = 3, .s = 3, .stride_h = 1,
+                         .stride_w = 1, .pad_t = 1, .pad_l = 1, .pad_b = 1,
+                         .pad_r = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
     compare(&big, 0, 1, 0, &g, "alexnet conv3");
     cases++;
 
     /* Reduction past one int32 chunk (2^16 taps) with every product +2^14: the sum passes
      * 2^31 and wraps; the bias pushes it further. */
-    golden_conv_t deep = {.c = 16384, .h = 3, .w = 3, .k = 5, .r = 3, .s = 3, .stride_h = 1,
+    layer_t deep = {.c = 16384, .h = 3, .w = 3, .k = 5, .r = 3, .s = 3, .stride_h = 1,
                           .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
     compare(&deep, 1, 1, INT32_MAX - 200000, &g, "deep all -128 (wraps)");
     compare(&deep, 0, 0, 0, &g, "deep random");
@@ -115,9 +115,9 @@ int main(void)
     /* Rejected inputs: the same answer as the reference, out untouched */
     int32_t out[4] = {7, 7, 7, 7};
     int8_t x[4] = {0};
-    golden_conv_t one = {.c = 1, .h = 1, .w = 1, .k = 1, .r = 1, .s = 1, .stride_h = 1,
+    layer_t one = {.c = 1, .h = 1, .w = 1, .k = 1, .r = 1, .s = 1, .stride_h = 1,
                          .stride_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1};
-    golden_conv_t bad = one;
+    layer_t bad = one;
     bad.r = 2;
     expect("no output -> EPARAM", (unsigned long long)(golden_gemm_conv_i8(&bad, x, x, NULL, out) ==
                                                        PECOS_EPARAM), 1);

@@ -79,11 +79,11 @@ static int one_case(const char *pecos, int rows, int cols, const char *dir, int 
         failed++;
         goto out;
     }
-    golden_conv_t gc = {.c = c, .h = h, .w = w, .k = k, .r = r, .s = s, .stride_h = stride,
-                        .stride_w = stride, .pad_top = pad, .pad_left = pad, .pad_bottom = pad,
-                        .pad_right = pad, .dil_h = 1, .dil_w = 1, .groups = 1};
+    layer_t gc = {.c = c, .h = h, .w = w, .k = k, .r = r, .s = s, .stride_h = stride,
+                        .stride_w = stride, .pad_t = pad, .pad_l = pad, .pad_b = pad,
+                        .pad_r = pad, .dil_h = 1, .dil_w = 1, .groups = 1};
     int p, q;
-    golden_conv_out_hw(&gc, &p, &q);
+    layer_out_hw(&gc, &p, &q);
     checks++;
     if (y.dtype != (fp ? NPY_FLOAT32 : NPY_INT32) || y.ndim != 4 || y.shape[0] != 1 || y.shape[1] != k ||
         y.shape[2] != p || y.shape[3] != q) {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layer.h"
+#include "layer_spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

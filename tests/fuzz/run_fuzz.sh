@@ -8,7 +8,7 @@ cc=$(command -v clang || command -v clang-14)
 mkdir -p "$out/corpus_$target"
 case $target in
   npy)   extra="$src/host/npy.c $src/host/pecos_err.c"; seeds="$out/data" ;;
-  layer) extra="$src/host/layer.c $src/host/pecos_err.c"; seeds="$src/tests/fuzz/layer_seeds" ;;
+  layer) extra="$src/host/layer_spec.c $src/models/layer.c $src/host/pecos_err.c"; seeds="$src/tests/fuzz/layer_seeds" ;;
   energy) extra="$src/host/energy.c $src/host/pecos_err.c"; seeds="$src/tests/fuzz/energy_seeds" ;;
   topo) extra="$src/host/topo.c $src/host/analyze.c $src/host/pecos_err.c"; seeds="$src/tests/fuzz/topo_seeds" ;;
   onnx) extra="$src/host/onnx_load.c $src/host/onnx_qdq.c $src/host/onnx_exec.c $src/models/golden_onnx.c $src/models/fpconv.c $src/host/pecos_err.c $out/../onnx_pb/onnx.pb-c.c -I$src/models -I$out/../onnx_pb -lprotobuf-c -lm"; seeds="$src/tests/fuzz/onnx_seeds" ;;
@@ -17,7 +17,7 @@ case $target in
 esac
 # shellcheck disable=SC2086
 "$cc" -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$src/host" "$src/tests/fuzz/fuzz_$target.c" $extra -o "$out/fuzz_$target"
+  -I"$src/host" -I"$src/models" "$src/tests/fuzz/fuzz_$target.c" $extra -o "$out/fuzz_$target"
 rc=0
 "$out/fuzz_$target" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
   -artifact_prefix="$out/fuzz_${target}_" "$out/corpus_$target" "$seeds" >"$out/fuzz_$target.log" 2>&1 || rc=$?

@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-#include "layer.h"
+#include "layer_spec.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -118,20 +118,18 @@ int layer_parse(const char *raw, int index, layer_t *L, char *err, size_t errlen
     L->pad_l = pads[1] >= 0 ? pads[1] : pad;
     L->pad_b = pads[2] >= 0 ? pads[2] : pad;
     L->pad_r = pads[3] >= 0 ? pads[3] : pad;
-    /* ONNX: P = floor((H + pad_t + pad_b - dil_h*(R-1) - 1) / stride_h) + 1 */
-    const long long ph = (long long)L->h + L->pad_t + L->pad_b,
-                    pw = (long long)L->w + L->pad_l + L->pad_r;
-    const long long eh = (long long)L->dil_h * (L->r - 1) + 1,
-                    ew = (long long)L->dil_w * (L->s - 1) + 1;
-    if (eh > ph || ew > pw) {
+    L->groups = 1;
+    if (layer_out_hw(L, &L->p, &L->q) != 0) { /* the ranges above leave only this open */
+        const long long ph = (long long)L->h + L->pad_t + L->pad_b,
+                        pw = (long long)L->w + L->pad_l + L->pad_r;
+        const long long eh = (long long)L->dil_h * (L->r - 1) + 1,
+                        ew = (long long)L->dil_w * (L->s - 1) + 1;
         snprintf(err, errlen,
                  "--layer '%s': filter %dx%d (dilated %lldx%lld) is larger than the padded "
                  "input %lldx%lld",
                  spec, L->r, L->s, eh, ew, ph, pw);
         return PECOS_EPARAM;
     }
-    L->p = (int)((ph - eh) / L->stride_h + 1);
-    L->q = (int)((pw - ew) / L->stride_w + 1);
     long long in = (long long)L->c * L->h * L->w, wt = (long long)L->k * L->c * L->r * L->s;
     long long out = (long long)L->k * L->p * L->q;
     if (in > LAYER_MAX_ELEMS || wt > LAYER_MAX_ELEMS || out > LAYER_MAX_ELEMS) {
@@ -140,32 +138,4 @@ int layer_parse(const char *raw, int index, layer_t *L, char *err, size_t errlen
         return PECOS_EPARAM;
     }
     return 0;
-}
-
-uint64_t layer_macs(const layer_t *L)
-{
-    return (uint64_t)L->k * L->p * L->q * L->c * L->r * L->s;
-}
-
-int layer_plain(const layer_t *L)
-{
-    return L->stride_h == L->stride_w && L->dil_h == 1 && L->dil_w == 1 && L->pad_t == L->pad_l &&
-           L->pad_t == L->pad_b && L->pad_t == L->pad_r && L->pad_value == 0;
-}
-
-void layer_shape_str(const layer_t *L, char *buf, size_t len)
-{
-    char st[32], dl[32] = "", pd[64], pv[16] = "";
-    if (L->stride_h == L->stride_w)
-        snprintf(st, sizeof st, "%d", L->stride_h);
-    else
-        snprintf(st, sizeof st, "%dx%d", L->stride_h, L->stride_w);
-    if (L->dil_h != 1 || L->dil_w != 1) snprintf(dl, sizeof dl, "/d%dx%d", L->dil_h, L->dil_w);
-    if (L->pad_t == L->pad_l && L->pad_t == L->pad_b && L->pad_t == L->pad_r)
-        snprintf(pd, sizeof pd, "%d", L->pad_t);
-    else
-        snprintf(pd, sizeof pd, "%d,%d,%d,%d", L->pad_t, L->pad_l, L->pad_b, L->pad_r);
-    if (L->pad_value) snprintf(pv, sizeof pv, "/pv%d", L->pad_value);
-    snprintf(buf, len, "%dx%dx%d -> %dx%dx%d, %dx%d/s%s%s/p%s%s", L->c, L->h, L->w, L->k, L->p,
-             L->q, L->r, L->s, st, dl, pd, pv);
 }
