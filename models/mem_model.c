@@ -93,6 +93,63 @@ static uint64_t bus_of(uint64_t burst, uint64_t count, uint64_t run, uint64_t st
     return count * ((run + burst - 1) / burst) * burst;
 }
 
+/* Data beats over all tiles (padding lanes included): the sum over tiles of groups * folds
+ * * beats (tiling_work) factors into one sum per tile loop. */
+static uint64_t tile_beats(const layer_t *L, const array_cfg_t *a, const tiling_t *t, uint64_t P,
+                           uint64_t Q)
+{
+    const uint64_t K = (uint64_t)L->k, C = (uint64_t)L->c, rs = (uint64_t)L->r * L->s;
+    const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols;
+    uint64_t kg_sum = 0, cf_sum = 0, pg_sum = 0, pb_sum = 0;
+    for (uint64_t k0 = 0; k0 < K; k0 += (uint64_t)t->kt)
+        kg_sum += (min_u64((uint64_t)t->kt, K - k0) + cols - 1) / cols;
+    for (uint64_t c0 = 0; c0 < C; c0 += (uint64_t)t->ct)
+        cf_sum += (min_u64((uint64_t)t->ct, C - c0) * rs + rows - 1) / rows;
+    for (uint64_t p0 = 0; p0 < P; p0 += (uint64_t)t->pt) {
+        const uint64_t npix = min_u64((uint64_t)t->pt, P - p0) * Q;
+        pg_sum += (npix + cols - 1) / cols; /* IS pixel groups */
+        pb_sum += (npix + rows - 1) / rows; /* OS pixel blocks */
+    }
+    return a->df == DF_IS   ? K * cf_sum * pg_sum
+           : a->df == DF_OS ? kg_sum * pb_sum * C * rs
+                            : kg_sum * cf_sum * P * Q;
+}
+
+/* Compulsory ifmap rows: the union of the input rows any of the P output rows touches
+ * (with a dilation the taps of one output row skip rows: the union is counted row by row).
+ * Writes the count into *rows_used. Returns 0 or PECOS_ENOMEM. */
+static int compulsory_rows(const layer_t *L, uint64_t P, uint64_t *rows_used)
+{
+    uint64_t used = 0;
+    if (L->dil_h == 1) {
+        int64_t covered = -1; /* last input row counted */
+        for (uint64_t p = 0; p < P; p++) {
+            int64_t lo = (int64_t)p * L->stride_h - L->pad_t, hi = lo + L->r - 1;
+            if (lo < 0) lo = 0;
+            if (hi > L->h - 1) hi = L->h - 1;
+            if (lo <= covered) lo = covered + 1;
+            if (hi >= lo) {
+                used += (uint64_t)(hi - lo + 1);
+                covered = hi;
+            }
+        }
+    } else {
+        uint8_t *row = calloc((size_t)L->h, 1);
+        if (!row) return PECOS_ENOMEM;
+        for (uint64_t p = 0; p < P; p++)
+            for (int r = 0; r < L->r; r++) {
+                const int64_t ih = (int64_t)p * L->stride_h - L->pad_t + (int64_t)r * L->dil_h;
+                if (ih >= 0 && ih < L->h && !row[ih]) {
+                    row[ih] = 1;
+                    used++;
+                }
+            }
+        free(row);
+    }
+    *rows_used = used;
+    return 0;
+}
+
 int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst, const tiling_t *t,
                 mem_traffic_t *m)
 {
@@ -104,7 +161,6 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
         return PECOS_EPARAM;
     const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)L->k,
                    C = (uint64_t)L->c, W = (uint64_t)L->w, rs = (uint64_t)L->r * L->s;
-    const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols;
     const uint64_t trips[3] = {tr.kn, tr.pn, tr.cn}; /* indexed by TILE_K, TILE_P, TILE_C */
 
     uint64_t ifmap_pass = 0, rin_max = 0;
@@ -132,34 +188,8 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
     m->dram_rd = m->ifmap_rd + m->weight_rd + m->bias_rd + m->psum_rd;
     m->dram_wr = m->out_wr;
 
-    /* Compulsory: the union of the input rows any output row touches (with a dilation the
-     * taps of one output row skip rows: the union is counted row by row). */
-    uint64_t used = 0;
-    if (L->dil_h == 1) {
-        int64_t covered = -1; /* last input row counted */
-        for (uint64_t p = 0; p < P; p++) {
-            int64_t lo = (int64_t)p * L->stride_h - L->pad_t, hi = lo + L->r - 1;
-            if (lo < 0) lo = 0;
-            if (hi > L->h - 1) hi = L->h - 1;
-            if (lo <= covered) lo = covered + 1;
-            if (hi >= lo) {
-                used += (uint64_t)(hi - lo + 1);
-                covered = hi;
-            }
-        }
-    } else {
-        uint8_t *row = calloc((size_t)L->h, 1);
-        if (!row) return PECOS_ENOMEM;
-        for (uint64_t p = 0; p < P; p++)
-            for (int r = 0; r < L->r; r++) {
-                const int64_t ih = (int64_t)p * L->stride_h - L->pad_t + (int64_t)r * L->dil_h;
-                if (ih >= 0 && ih < L->h && !row[ih]) {
-                    row[ih] = 1;
-                    used++;
-                }
-            }
-        free(row);
-    }
+    uint64_t used;
+    if (compulsory_rows(L, P, &used) != 0) return PECOS_ENOMEM;
     /* Bus bytes: per tile of each tensor its runs; full tiles and the edge tile. */
     const uint64_t e = (uint64_t)esz;
     const uint64_t ct_f = min_u64((uint64_t)t->ct, C), ct_l = C - (tr.cn - 1) * ct_f;
@@ -192,21 +222,7 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
     m->glb_weight = 2 * kt * ct * rs * (uint64_t)esz;
     m->glb_psum = 2 * (kt * pt * Q * 4 + 4 * kt); /* partial sums and bias */
 
-    /* Beats: the sum over tiles of groups * folds * beats (tiling_work) factors into one
-     * sum per tile loop. */
-    uint64_t kg_sum = 0, cf_sum = 0, pg_sum = 0, pb_sum = 0;
-    for (uint64_t k0 = 0; k0 < K; k0 += (uint64_t)t->kt)
-        kg_sum += (min_u64((uint64_t)t->kt, K - k0) + cols - 1) / cols;
-    for (uint64_t c0 = 0; c0 < C; c0 += (uint64_t)t->ct)
-        cf_sum += (min_u64((uint64_t)t->ct, C - c0) * rs + rows - 1) / rows;
-    for (uint64_t p0 = 0; p0 < P; p0 += (uint64_t)t->pt) {
-        const uint64_t npix = min_u64((uint64_t)t->pt, P - p0) * Q;
-        pg_sum += (npix + cols - 1) / cols; /* IS pixel groups */
-        pb_sum += (npix + rows - 1) / rows; /* OS pixel blocks */
-    }
-    m->beats = a->df == DF_IS   ? K * cf_sum * pg_sum
-               : a->df == DF_OS ? kg_sum * pb_sum * C * rs
-                                 : kg_sum * cf_sum * P * Q;
+    m->beats = tile_beats(L, a, t, P, Q);
     return 0;
 }
 
@@ -302,6 +318,12 @@ typedef struct {
     uint64_t id;             /* the same request in every pass */
 } preq_t;
 
+/* A request id with its sort keys (the previous pass's issue cycle, rank << 40 | first
+ * tile), so that the comparator needs no context. */
+typedef struct {
+    uint64_t key, rf, id;
+} ord_t;
+
 /* Passes of the schedule. The model generates DMA requests tile by tile, which is not quite
  * the order the host issues them in (a tile's weight lane runs ahead of its data lane). So
  * after the first pass the schedule is run again with the channel serving requests in the
@@ -315,6 +337,7 @@ typedef struct {
     uint64_t *prev_issue, *cur_issue, *ghost_done, *rank_first; /* per request id */
     double *time_of;
     uint64_t *order, *pos_of, gp, n_ids;
+    ord_t *ord;              /* sort entries of the previous pass's order */
     int use_ghosts;
 } sched_t;
 
@@ -337,17 +360,15 @@ static uint64_t place(sched_t *S, uint64_t id, uint64_t x, double time)
     return S->ghost_done[id] = request(&S->ch, x, time);
 }
 
-static const uint64_t *sort_key; /* qsort context: issue cycles of the previous pass */
-static const uint64_t *sort_rf;  /* rank << 40 | first tile */
-static int id_cmp(const void *a, const void *b)
+static int ord_cmp(const void *a, const void *b)
 {
-    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    if (sort_key[x] != sort_key[y]) return sort_key[x] < sort_key[y] ? -1 : 1;
-    const int wx = (sort_rf[x] >> 40) >= 10, wy = (sort_rf[y] >> 40) >= 10;
+    const ord_t *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    const int wx = (x->rf >> 40) >= 10, wy = (y->rf >> 40) >= 10;
     if (wx != wy) return wx ? 1 : -1;
-    const uint64_t fx = sort_rf[x] & 0xffffffffffull, fy = sort_rf[y] & 0xffffffffffull;
+    const uint64_t fx = x->rf & 0xffffffffffull, fy = y->rf & 0xffffffffffull;
     if (fx != fy) return fx < fy ? -1 : 1;
-    return (sort_rf[x] >> 40) < (sort_rf[y] >> 40) ? -1 : (sort_rf[x] >> 40) > (sort_rf[y] >> 40);
+    return (x->rf >> 40) < (y->rf >> 40) ? -1 : (x->rf >> 40) > (y->rf >> 40);
 }
 
 static int preq_cmp(const void *a, const void *b)
@@ -359,248 +380,396 @@ static int preq_cmp(const void *a, const void *b)
     return x->rank - y->rank;
 }
 
+#define NONE UINT64_MAX /* a load or visit not requested yet, a (k, p) tile not visited yet */
+
+/* The predicted schedule of one layer: the tile sequence and its loads (built once), the
+ * DMA requests on the channel and the beat-level recurrence (both run again every pass). */
+typedef struct {
+    const layer_t *L;
+    const array_cfg_t *a;
+    const tiling_t *t;
+    const dram_timing_t *dt;
+    int psum_ports;
+    tile_trips_t tr;
+    uint64_t P, Q, K, C, rs, d, e, rows, cols, nt;
+    /* the tile sequence; per load / visit its first and last tile */
+    ptile_t *ti;
+    uint64_t *if_first, *if_last, *w_first, *w_last, *v_first, *v_last;
+    uint64_t *v_prev;        /* per visit: the previous visit of its (k, p) tile, or NONE */
+    uint64_t *b_vis;         /* per bias load: the visit that needs it */
+    uint64_t *last_kp;       /* per (k, p) tile: its latest visit so far */
+    uint64_t nif, nw, nv, nbias;
+    /* per pass: the cycle each load, spilled-sum read and writeback is done (or NONE) */
+    uint64_t *if_done, *w_done, *b_done, *ps_done, *wb_done;
+    uint64_t gmax, nmax;     /* the largest tile's groups and beats per fold */
+    uint64_t *dtime;         /* per k group and beat: the cycle its latest fold issued it */
+    uint64_t rsz, *ring;     /* the beats of the last rsz cycles (one psum port) */
+    preq_t *batch;           /* the requests queued before one tile */
+    sched_t S;
+    /* per pass: how far each request queue got, the deferred spilled-sum reads */
+    uint64_t qi, qw, qb, qwb, qps, ndefer;
+    /* per pass: fold (OS: block) count; L and last beat of the previous fold, the one
+     * before's last beat; the cycle the last output is out */
+    uint64_t f, l1, lb1, lb2, last;
+} pred_t;
+
+/* Allocates what s needs besides the schedule's request arrays. Returns 0 or PECOS_ENOMEM
+ * (pred_free() frees what was allocated). */
+static int pred_alloc(pred_t *s)
+{
+    const uint64_t nt = s->nt;
+    uint64_t fmax_;
+    s->ti = calloc(nt, sizeof *s->ti);
+    s->if_first = malloc(sizeof(uint64_t) * nt);
+    s->if_last = malloc(sizeof(uint64_t) * nt);
+    s->w_first = malloc(sizeof(uint64_t) * nt);
+    s->w_last = malloc(sizeof(uint64_t) * nt);
+    s->v_first = malloc(sizeof(uint64_t) * nt);
+    s->v_last = malloc(sizeof(uint64_t) * nt);
+    s->v_prev = malloc(sizeof(uint64_t) * nt);
+    s->b_vis = malloc(sizeof(uint64_t) * nt);
+    s->if_done = malloc(sizeof(uint64_t) * nt);
+    s->w_done = malloc(sizeof(uint64_t) * nt);
+    s->b_done = malloc(sizeof(uint64_t) * nt);
+    s->ps_done = malloc(sizeof(uint64_t) * nt);
+    s->wb_done = malloc(sizeof(uint64_t) * nt);
+    tiling_work(s->a->df, s->rows, s->cols, min_u64((uint64_t)s->t->kt, s->K),
+                min_u64((uint64_t)s->t->ct, s->C) * s->rs, min_u64((uint64_t)s->t->pt, s->P) * s->Q,
+                &s->gmax, &fmax_, &s->nmax);
+    s->rsz = s->d + 2;
+    s->dtime = calloc((s->gmax + 1) * s->nmax, sizeof(uint64_t));
+    s->ring = malloc(sizeof(uint64_t) * s->rsz);
+    s->last_kp = malloc(sizeof(uint64_t) * s->tr.kn * s->tr.pn);
+    s->batch = malloc(sizeof(preq_t) * (4 * nt + 8));
+    if (!s->ti || !s->if_first || !s->if_last || !s->w_first || !s->w_last || !s->v_first ||
+        !s->v_last || !s->v_prev || !s->b_vis || !s->if_done || !s->w_done || !s->b_done ||
+        !s->ps_done || !s->wb_done || !s->dtime || !s->ring || !s->last_kp || !s->batch)
+        return PECOS_ENOMEM;
+    for (uint64_t i = 0; i < s->tr.kn * s->tr.pn; i++) s->last_kp[i] = NONE;
+    return 0;
+}
+
+/* Allocates the per-request arrays of S for n_ids request ids. Returns 0 or PECOS_ENOMEM. */
+static int sched_alloc(sched_t *S, const dram_timing_t *dt, uint64_t n_ids)
+{
+    *S = (sched_t){.ch = {.dt = dt}, .n_ids = n_ids};
+    S->prev_issue = malloc(sizeof(uint64_t) * n_ids);
+    S->cur_issue = malloc(sizeof(uint64_t) * n_ids);
+    S->ghost_done = malloc(sizeof(uint64_t) * n_ids);
+    S->rank_first = calloc(n_ids, sizeof(uint64_t));
+    S->time_of = calloc(n_ids, sizeof(double));
+    S->order = malloc(sizeof(uint64_t) * n_ids);
+    S->pos_of = malloc(sizeof(uint64_t) * n_ids);
+    S->ord = malloc(sizeof(ord_t) * n_ids);
+    if (!S->prev_issue || !S->cur_issue || !S->ghost_done || !S->rank_first || !S->time_of ||
+        !S->order || !S->pos_of || !S->ord)
+        return PECOS_ENOMEM;
+    for (uint64_t i = 0; i < n_ids; i++) S->cur_issue[i] = NONE;
+    return 0;
+}
+
+/* Frees the channel's busy list of S. */
+static void chan_free(chan_t *ch)
+{
+    free(ch->issue);
+    free(ch->done);
+    free(ch->bs);
+    free(ch->be);
+}
+
+/* Frees everything pred_alloc() and sched_alloc() allocated (safe on a zeroed s). */
+static void pred_free(pred_t *s)
+{
+    sched_t *S = &s->S;
+    free(S->prev_issue); free(S->cur_issue); free(S->ghost_done); free(S->rank_first);
+    free(S->time_of); free(S->order); free(S->pos_of); free(S->ord);
+    chan_free(&S->ch);
+    free(s->ti); free(s->if_first); free(s->if_last); free(s->w_first); free(s->w_last);
+    free(s->v_first); free(s->v_last); free(s->v_prev); free(s->b_vis); free(s->if_done);
+    free(s->w_done); free(s->b_done); free(s->ps_done); free(s->wb_done); free(s->dtime);
+    free(s->ring); free(s->last_kp); free(s->batch);
+}
+
+/* The tile sequence and its loads (the same rules as the host, written from tiling.h): per
+ * tile its work, the ifmap, weight and bias loads and the visit it belongs to, and the
+ * channel cycles of each. */
+static void pred_tiles(pred_t *s)
+{
+    const tiling_t *t = s->t;
+    const dram_timing_t *dt = s->dt;
+    uint64_t prev[3] = {0, 0, 0};
+    for (uint64_t n = 0; n < s->nt; n++) {
+        uint64_t ix[3];
+        ws_tile_index(t, &s->tr, n, ix);
+        ptile_t *x = &s->ti[n];
+        const int first = n == 0;
+        const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
+        const uint64_t kt = min_u64(t->kt, s->K - k0), ct = min_u64(t->ct, s->C - c0),
+                       pt = min_u64(t->pt, s->P - p0);
+        tiling_work(s->a->df, s->rows, s->cols, kt, ct * s->rs, pt * s->Q, &x->kgn, &x->cfn,
+                    &x->nb);
+        x->cpos = ix[TILE_C] > 0;
+        x->kp = ix[TILE_K] * s->tr.pn + ix[TILE_P];
+        if (first || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C]) {
+            s->if_first[s->nif++] = n;
+            x->t_if = dt->bw > 0 ? (double)bus_rows(s->L, dt->burst, ct, p0, pt, s->e) / dt->bw : 0;
+        }
+        s->if_last[s->nif - 1] = n;
+        x->if_load = s->nif - 1;
+        if (first || ix[TILE_K] != prev[TILE_K] || ix[TILE_C] != prev[TILE_C]) {
+            s->w_first[s->nw++] = n;
+            x->t_w = xfer(dt, kt, ct * s->rs * s->e, s->C * s->rs * s->e);
+        }
+        s->w_last[s->nw - 1] = n;
+        x->w_load = s->nw - 1;
+        x->vstart = first || ix[TILE_K] != prev[TILE_K] || ix[TILE_P] != prev[TILE_P];
+        if (x->vstart) {
+            s->v_first[s->nv] = n;
+            s->v_prev[s->nv] = s->last_kp[x->kp];
+            s->last_kp[x->kp] = s->nv;
+            if (!x->cpos) s->b_vis[s->nbias++] = s->nv;
+            s->nv++;
+        }
+        s->v_last[s->nv - 1] = n;
+        x->v = s->nv - 1;
+        x->b_load = x->cpos ? NONE : s->nbias - 1;
+        x->t_b = xfer(dt, 1, kt * 4, kt * 4);
+        x->t_ps = xfer(dt, kt, pt * s->Q * 4, s->P * s->Q * 4);
+        memcpy(prev, ix, sizeof prev);
+    }
+}
+
+/* Before pass `pass` (> 0): the channel is to serve requests in the issue order the previous
+ * pass found. Returns 1 when the issue cycles did not change since the pass before (the
+ * schedule has converged: no further pass), else 0. */
+static int pass_reorder(sched_t *S, int pass)
+{
+    int same = 1;
+    for (uint64_t i = 0; i < S->n_ids && same; i++)
+        same = pass > 1 && S->prev_issue[i] == S->cur_issue[i];
+    if (same && pass > 1) return 1;
+    memcpy(S->prev_issue, S->cur_issue, sizeof(uint64_t) * S->n_ids);
+    for (uint64_t i = 0; i < S->n_ids; i++)
+        S->ord[i] = (ord_t){S->prev_issue[i], S->rank_first[i], i};
+    qsort(S->ord, S->n_ids, sizeof *S->ord, ord_cmp);
+    for (uint64_t i = 0; i < S->n_ids; i++) S->order[i] = S->ord[i].id;
+    for (uint64_t i = 0; i < S->n_ids; i++) S->pos_of[S->order[i]] = i;
+    S->use_ghosts = 1;
+    return 0;
+}
+
+/* Starts a pass: an idle channel, nothing requested, no beat issued. */
+static void pass_reset(pred_t *s)
+{
+    sched_t *S = &s->S;
+    chan_free(&S->ch);
+    S->ch = (chan_t){.dt = s->dt};
+    S->gp = 0;
+    for (uint64_t i = 0; i < S->n_ids; i++) S->ghost_done[i] = S->cur_issue[i] = NONE;
+    for (uint64_t i = 0; i < s->nt; i++)
+        s->if_done[i] = s->w_done[i] = s->b_done[i] = s->ps_done[i] = s->wb_done[i] = NONE;
+    for (uint64_t i = 0; i < s->rsz; i++) s->ring[i] = NONE;
+    memset(s->dtime, 0, sizeof(uint64_t) * (s->gmax + 1) * s->nmax);
+    s->qi = s->qw = s->qb = s->qwb = s->qps = s->ndefer = 0;
+    s->f = s->l1 = s->lb1 = s->lb2 = s->last = 0;
+}
+
+/* Before tile n: queues every DMA request whose trigger lies in tiles < n, with the spilled
+ * sums deferred from the step before, and places them on the channel sorted by issue cycle,
+ * then by the tile that needs them. A load goes when the tile two loads back has released
+ * its bank (ifmap: last beat issued; weights: last weight beat; bias: its visit's first tile
+ * done), a writeback the cycle after a visit's last output. */
+static void queue_requests(pred_t *s, uint64_t n)
+{
+    const pecos_df_t df = s->a->df;
+    const ptile_t *ti = s->ti;
+    preq_t *batch = s->batch;
+    uint64_t nbt = s->ndefer;
+    s->ndefer = 0;
+    for (; s->qi < s->nif && (s->qi < 2 || s->if_last[s->qi - 2] < n); s->qi++) {
+        const uint64_t qi = s->qi;
+        const ptile_t *u = qi < 2 ? NULL : &ti[s->if_last[qi - 2]];
+        /* the lane that reads the ifmap bank: WS/OS the data lane, IS the held lane */
+        const uint64_t rel_if = !u ? 0 : df == DF_IS ? u->l_last + s->cols : u->last_beat + 1;
+        batch[nbt++] = (preq_t){rel_if, s->if_first[qi], 1, ti[s->if_first[qi]].t_if,
+                                &s->if_done[qi], qi};
+    }
+    for (; s->qw < s->nw && (s->qw < 2 || s->w_last[s->qw - 2] < n); s->qw++) {
+        const uint64_t qw = s->qw;
+        const ptile_t *u = qw < 2 ? NULL : &ti[s->w_last[qw - 2]];
+        /* WS: the held lane's last column of the tile; IS, OS: the data lane's last beat */
+        const uint64_t rel = !u ? 0 : df == DF_WS ? u->l_last + s->cols : u->last_beat + 1;
+        batch[nbt++] = (preq_t){rel, s->w_first[qw], 2, ti[s->w_first[qw]].t_w, &s->w_done[qw],
+                                s->nt + qw};
+    }
+    for (; s->qb < s->nbias && (s->qb < 2 || s->v_first[s->b_vis[s->qb - 2]] < n); s->qb++) {
+        const uint64_t qb = s->qb;
+        const ptile_t *u = qb < 2 ? NULL : &ti[s->v_first[s->b_vis[qb - 2]]];
+        batch[nbt++] = (preq_t){u ? u->last_beat + 1 : 0, s->v_first[s->b_vis[qb]], 0,
+                                ti[s->v_first[s->b_vis[qb]]].t_b, &s->b_done[qb], 2 * s->nt + qb};
+    }
+    for (; s->qwb < s->nv && s->v_last[s->qwb] < n; s->qwb++) {
+        const uint64_t qwb = s->qwb;
+        const ptile_t *u = &ti[s->v_last[qwb]];
+        batch[nbt++] = (preq_t){u->last_beat + 1 + s->d, s->v_first[qwb], 10,
+                                ti[s->v_first[qwb]].t_ps, &s->wb_done[qwb], 3 * s->nt + qwb};
+    }
+    qsort(batch, nbt, sizeof *batch, preq_cmp);
+    for (uint64_t i = 0; i < nbt; i++) {
+        s->S.rank_first[batch[i].id] = (uint64_t)batch[i].rank << 40 | batch[i].first;
+        *batch[i].done = place(&s->S, batch[i].id, batch[i].issue, batch[i].time);
+        s->last = max_u64(s->last, *batch[i].done);
+    }
+}
+
+/* Spilled partial sums back, in visit order, once their writebacks are queued (the psum
+ * bank's, two visits back, and the earlier visit's of the same (k, p)); issued when those
+ * are done, so they join the next step's sorted batch. */
+static void queue_spilled(pred_t *s)
+{
+    for (; s->qps < s->nv; s->qps++) {
+        const uint64_t qps = s->qps, first = s->v_first[qps];
+        if (!s->ti[first].cpos) continue;
+        const uint64_t bank = qps >= 2 ? s->wb_done[qps - 2] : 0, pv = s->wb_done[s->v_prev[qps]];
+        if (bank == NONE || pv == NONE) break;
+        s->batch[s->ndefer++] = (preq_t){max_u64(bank, pv), first, 3, s->ti[first].t_ps,
+                                         &s->ps_done[qps], 4 * s->nt + qps};
+    }
+}
+
+/* OS: the blocks of tile x, beats back to back after the previous block's last, each last
+ * beat at least `rows` after the previous block's last (the drain chain). */
+static void run_blocks(pred_t *s, const ptile_t *x)
+{
+    for (uint64_t b = 0; b < x->kgn; b++, s->f++) {
+        uint64_t st = s->f >= 1 ? s->lb1 + 1 : 0;
+        st = max_u64(st, max_u64(s->if_done[x->if_load], s->w_done[x->w_load]));
+        if (x->vstart && b == 0) {
+            if (x->v >= 2) st = max_u64(st, s->wb_done[x->v - 2]); /* psum bank back */
+            st = max_u64(st, s->b_done[x->b_load]);
+        }
+        uint64_t lb = st + x->nb - 1;
+        if (s->f >= 1) lb = max_u64(lb, s->lb1 + s->rows);
+        s->lb1 = s->l1 = lb;
+    }
+}
+
+/* The nb beats of a fold of k group kg from cycle st: in order; beat j continuing partial
+ * sums (dep) waits for the dependency's beat j to come out; with one psum port no beat goes
+ * the cycle after an output was collected (the write takes the port). Returns the last
+ * beat's cycle. */
+static uint64_t run_beats(pred_t *s, uint64_t kg, int dep, uint64_t st, uint64_t nb)
+{
+    const uint64_t d = s->d, rsz = s->rsz;
+    uint64_t *dtk = s->dtime + kg * s->nmax, tb = st;
+    for (uint64_t j = 0; j < nb; j++) {
+        if (j > 0) tb = max_u64(tb, dtk[j - 1] + 1);
+        if (dep) tb = max_u64(tb, dtk[j] + d + 1);
+        while (s->psum_ports < 2 && tb >= d + 1 && s->ring[(tb - d - 1) % rsz] == tb - d - 1)
+            tb++;
+        s->ring[tb % rsz] = tb;
+        dtk[j] = tb;
+    }
+    return tb;
+}
+
+/* WS, IS: the folds of tile x, the exact recurrence of ws_model.h with each load's arrival
+ * as one more constraint: the held operands (WS: weights, IS: ifmap) before their load, the
+ * streamed ones before the first beat, a visit's first fold after its psum bank and its
+ * bias or spilled sums. */
+static void run_folds(pred_t *s, const ptile_t *x)
+{
+    const pecos_df_t df = s->a->df;
+    for (uint64_t i = 0; i < x->kgn * x->cfn; i++, s->f++) {
+        unsigned long kgl, cfl;
+        tiling_fold(s->t, i, x->kgn, x->cfn, &kgl, &cfl);
+        const uint64_t kg = kgl, cf = cfl;
+        uint64_t l = 0, st;
+        if (s->f >= 1) l = s->l1 + s->cols;
+        if (s->f >= 2) l = max_u64(l, s->lb2); /* array bank free: fold f-2 all issued */
+        const uint64_t held = df == DF_IS ? s->if_done[x->if_load] : s->w_done[x->w_load];
+        const uint64_t streamed = df == DF_IS ? s->w_done[x->w_load] : s->if_done[x->if_load];
+        l = max_u64(l, held);
+        st = l + s->cols;
+        if (s->f >= 1) st = max_u64(st, s->lb1 + 1);
+        st = max_u64(st, streamed);
+        if (x->vstart && cf == 0) {
+            if (x->v >= 2) st = max_u64(st, s->wb_done[x->v - 2]); /* psum bank back */
+            st = max_u64(st, x->cpos ? s->ps_done[x->v] : s->b_done[x->b_load]);
+        }
+        const uint64_t tb = run_beats(s, kg, cf > 0 || !x->vstart, st, x->nb);
+        s->l1 = l;
+        s->lb2 = s->lb1;
+        s->lb1 = tb;
+    }
+}
+
+/* One pass of the schedule: before each tile the requests it triggers, then its folds
+ * (OS: blocks). s->last gets the cycle the last output or request is done. */
+static void pred_pass(pred_t *s)
+{
+    for (uint64_t n = 0; n <= s->nt; n++) {
+        queue_requests(s, n);
+        queue_spilled(s);
+        if (n == s->nt) break;
+        ptile_t *x = &s->ti[n];
+        if (s->a->df == DF_OS)
+            run_blocks(s, x);
+        else
+            run_folds(s, x);
+        x->last_beat = s->lb1;
+        x->l_last = s->l1;
+        s->last = max_u64(s->last, s->lb1 + 1 + s->d);
+    }
+}
+
+/* The totals of m that follow from the traffic and the exact compute model wm. */
+static void roofline(mem_model_t *m, const ws_model_t *wm, const dram_timing_t *dt)
+{
+    m->macs = wm->macs;
+    m->compute_cycles = wm->cycles;
+    m->ideal_cycles = wm->ideal_cycles;
+    const uint64_t bytes = m->tr.dram_rd + m->tr.dram_wr;
+    m->intensity = bytes ? 2.0 * (double)wm->macs / (double)bytes : 0;
+    m->roofline_cycles = wm->ideal_cycles;
+    if (dt->bw > 0)
+        m->roofline_cycles = max_u64(m->roofline_cycles, (uint64_t)ceil((double)bytes / dt->bw));
+}
+
 int mem_model_layer(const layer_t *L, const array_cfg_t *a, int esz, const tiling_t *t,
                     const dram_timing_t *dt, int psum_ports, mem_model_t *m)
 {
     ws_model_t wm;
-    tile_trips_t tr;
+    pred_t s = {.L = L, .a = a, .t = t, .dt = dt, .psum_ports = psum_ports};
     memset(m, 0, sizeof *m);
     if (dt->burst < 1 || dt->bw < 0 || mem_traffic(L, a, esz, dt->burst, t, &m->tr) != 0 ||
-        ws_tile_trips(L, a, t, &tr) != 0 || ws_model_tiled(L, a, t, &wm) != 0)
+        ws_tile_trips(L, a, t, &s.tr) != 0 || ws_model_tiled(L, a, t, &wm) != 0)
         return PECOS_EPARAM;
-    m->macs = wm.macs;
-    m->compute_cycles = wm.cycles;
-    m->ideal_cycles = wm.ideal_cycles;
-    const uint64_t bytes = m->tr.dram_rd + m->tr.dram_wr;
-    m->intensity = bytes ? 2.0 * (double)wm.macs / (double)bytes : 0;
-    m->roofline_cycles = wm.ideal_cycles;
-    if (dt->bw > 0)
-        m->roofline_cycles = max_u64(m->roofline_cycles, (uint64_t)ceil((double)bytes / dt->bw));
+    roofline(m, &wm, dt);
 
-    const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)L->k,
-                   C = (uint64_t)L->c, rs = (uint64_t)L->r * L->s, d = wm.latency, e = (uint64_t)esz,
-                   rows = (uint64_t)a->rows, cols = (uint64_t)a->cols, nt = tr.tiles;
-    const uint64_t NONE = UINT64_MAX;
-    ptile_t *ti = calloc(nt, sizeof *ti);
-    /* per load / visit: first and last tile; done cycles (NONE: not requested yet) */
-    uint64_t *if_first = malloc(sizeof(uint64_t) * nt), *if_last = malloc(sizeof(uint64_t) * nt);
-    uint64_t *w_first = malloc(sizeof(uint64_t) * nt), *w_last = malloc(sizeof(uint64_t) * nt);
-    uint64_t *v_first = malloc(sizeof(uint64_t) * nt), *v_last = malloc(sizeof(uint64_t) * nt);
-    uint64_t *v_prev = malloc(sizeof(uint64_t) * nt), *b_vis = malloc(sizeof(uint64_t) * nt);
-    uint64_t *if_done = malloc(sizeof(uint64_t) * nt), *w_done = malloc(sizeof(uint64_t) * nt);
-    uint64_t *b_done = malloc(sizeof(uint64_t) * nt), *ps_done = malloc(sizeof(uint64_t) * nt);
-    uint64_t *wb_done = malloc(sizeof(uint64_t) * nt);
-    uint64_t gmax, fmax_, nmax; /* the largest tile's groups and beats per fold */
-    tiling_work(a->df, rows, cols, min_u64((uint64_t)t->kt, K), min_u64((uint64_t)t->ct, C) * rs,
-                min_u64((uint64_t)t->pt, P) * Q, &gmax, &fmax_, &nmax);
-    const uint64_t rsz = d + 2;
-    uint64_t *dtime = calloc((gmax + 1) * nmax, sizeof(uint64_t));
-    uint64_t *ring = malloc(sizeof(uint64_t) * rsz);
-    uint64_t *last_kp = malloc(sizeof(uint64_t) * tr.kn * tr.pn);
-    preq_t *batch = malloc(sizeof(preq_t) * (4 * nt + 8));
+    s.P = (uint64_t)wm.p;
+    s.Q = (uint64_t)wm.q;
+    s.K = (uint64_t)L->k;
+    s.C = (uint64_t)L->c;
+    s.rs = (uint64_t)L->r * L->s;
+    s.d = wm.latency;
+    s.e = (uint64_t)esz;
+    s.rows = (uint64_t)a->rows;
+    s.cols = (uint64_t)a->cols;
+    s.nt = s.tr.tiles;
     int rc = PECOS_ENOMEM;
-    if (!ti || !if_first || !if_last || !w_first || !w_last || !v_first || !v_last || !v_prev ||
-        !b_vis || !if_done || !w_done || !b_done || !ps_done || !wb_done || !dtime || !ring ||
-        !last_kp || !batch)
-        goto out;
-    for (uint64_t i = 0; i < tr.kn * tr.pn; i++) last_kp[i] = NONE;
-    for (uint64_t i = 0; i < rsz; i++) ring[i] = NONE;
-
-    /* The tile sequence and its loads (the same rules as the host, written from tiling.h). */
-    uint64_t nif = 0, nw = 0, nv = 0, nbias = 0, prev[3] = {0, 0, 0};
-    for (uint64_t n = 0; n < nt; n++) {
-        uint64_t ix[3];
-        ws_tile_index(t, &tr, n, ix);
-        ptile_t *x = &ti[n];
-        const int first = n == 0;
-        const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
-        const uint64_t kt = min_u64(t->kt, K - k0), ct = min_u64(t->ct, C - c0),
-                       pt = min_u64(t->pt, P - p0);
-        tiling_work(a->df, rows, cols, kt, ct * rs, pt * Q, &x->kgn, &x->cfn, &x->nb);
-        x->cpos = ix[TILE_C] > 0;
-        x->kp = ix[TILE_K] * tr.pn + ix[TILE_P];
-        if (first || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C]) {
-            if_first[nif++] = n;
-            x->t_if = dt->bw > 0 ? (double)bus_rows(L, dt->burst, ct, p0, pt, e) / dt->bw : 0;
-        }
-        if_last[nif - 1] = n;
-        x->if_load = nif - 1;
-        if (first || ix[TILE_K] != prev[TILE_K] || ix[TILE_C] != prev[TILE_C]) {
-            w_first[nw++] = n;
-            x->t_w = xfer(dt, kt, ct * rs * e, C * rs * e);
-        }
-        w_last[nw - 1] = n;
-        x->w_load = nw - 1;
-        x->vstart = first || ix[TILE_K] != prev[TILE_K] || ix[TILE_P] != prev[TILE_P];
-        if (x->vstart) {
-            v_first[nv] = n;
-            v_prev[nv] = last_kp[x->kp];
-            last_kp[x->kp] = nv;
-            if (!x->cpos) b_vis[nbias++] = nv;
-            nv++;
-        }
-        v_last[nv - 1] = n;
-        x->v = nv - 1;
-        x->b_load = x->cpos ? NONE : nbias - 1;
-        x->t_b = xfer(dt, 1, kt * 4, kt * 4);
-        x->t_ps = xfer(dt, kt, pt * Q * 4, P * Q * 4);
-        memcpy(prev, ix, sizeof prev);
-    }
-    const uint64_t n_ids = 5 * nt;
-    sched_t S = {.ch = {.dt = dt}, .n_ids = n_ids};
-    S.prev_issue = malloc(sizeof(uint64_t) * n_ids);
-    S.cur_issue = malloc(sizeof(uint64_t) * n_ids);
-    S.ghost_done = malloc(sizeof(uint64_t) * n_ids);
-    S.rank_first = calloc(n_ids, sizeof(uint64_t));
-    S.time_of = calloc(n_ids, sizeof(double));
-    S.order = malloc(sizeof(uint64_t) * n_ids);
-    S.pos_of = malloc(sizeof(uint64_t) * n_ids);
-    if (!S.prev_issue || !S.cur_issue || !S.ghost_done || !S.rank_first || !S.time_of ||
-        !S.order || !S.pos_of)
-        goto out_sched;
-    for (uint64_t i = 0; i < n_ids; i++) S.cur_issue[i] = NONE;
-    uint64_t last = 0;
+    if (pred_alloc(&s) != 0 || sched_alloc(&s.S, dt, 5 * s.nt) != 0) goto out;
+    pred_tiles(&s);
     for (int pass = 0; pass < PASSES; pass++) {
-    if (pass > 0) { /* the previous pass's issue order, then run again */
-        int same = 1;
-        for (uint64_t i = 0; i < n_ids && same; i++) same = pass > 1 && S.prev_issue[i] == S.cur_issue[i];
-        if (same && pass > 1) break;
-        memcpy(S.prev_issue, S.cur_issue, sizeof(uint64_t) * n_ids);
-        for (uint64_t i = 0; i < n_ids; i++) S.order[i] = i;
-        sort_key = S.prev_issue;
-        sort_rf = S.rank_first;
-        qsort(S.order, n_ids, sizeof *S.order, id_cmp);
-        for (uint64_t i = 0; i < n_ids; i++) S.pos_of[S.order[i]] = i;
-        S.use_ghosts = 1;
+        if (pass > 0 && pass_reorder(&s.S, pass)) break;
+        pass_reset(&s);
+        pred_pass(&s);
+        if (s.S.ch.oom) break;
     }
-    free(S.ch.issue); free(S.ch.done); free(S.ch.bs); free(S.ch.be);
-    S.ch = (chan_t){.dt = dt};
-    S.gp = 0;
-    for (uint64_t i = 0; i < n_ids; i++) S.ghost_done[i] = S.cur_issue[i] = NONE;
-    for (uint64_t i = 0; i < nt; i++) if_done[i] = w_done[i] = b_done[i] = ps_done[i] = wb_done[i] = NONE;
-    for (uint64_t i = 0; i < rsz; i++) ring[i] = NONE;
-    memset(dtime, 0, sizeof(uint64_t) * (gmax + 1) * nmax);
-
-    /* The schedule: the exact recurrence of ws_model.h, plus each load's arrival. Before
-     * tile n, every DMA request whose trigger lies in tiles < n is queued (sorted by issue
-     * cycle, then by the tile that needs it): a load goes when the tile two loads back has
-     * released its bank (ifmap: last beat issued; weights: last weight beat; bias: its
-     * visit's first tile done), a writeback the cycle after a visit's last output, spilled
-     * partial sums when their bank and their earlier writeback are back. */
-    uint64_t qi = 0, qw = 0, qb = 0, qwb = 0, qps = 0;
-    uint64_t f = 0, l1 = 0, lb1 = 0, lb2 = 0;
-    last = 0;
-    uint64_t ndefer = 0; /* spilled-sum loads found last step, queued with this step's */
-    for (uint64_t n = 0; n <= nt; n++) {
-        uint64_t nbt = ndefer;
-        ndefer = 0;
-        for (; qi < nif && (qi < 2 || if_last[qi - 2] < n); qi++) {
-            const ptile_t *u = qi < 2 ? NULL : &ti[if_last[qi - 2]];
-            /* the lane that reads the ifmap bank: WS/OS the data lane, IS the held lane */
-            const uint64_t rel_if = !u ? 0 : a->df == DF_IS ? u->l_last + cols : u->last_beat + 1;
-            batch[nbt++] = (preq_t){rel_if, if_first[qi], 1,
-                                    ti[if_first[qi]].t_if, &if_done[qi], qi};
-        }
-        for (; qw < nw && (qw < 2 || w_last[qw - 2] < n); qw++) {
-            const ptile_t *u = qw < 2 ? NULL : &ti[w_last[qw - 2]];
-            /* WS: the held lane's last column of the tile; IS, OS: the data lane's last beat */
-            const uint64_t rel = !u ? 0 : a->df == DF_WS ? u->l_last + cols : u->last_beat + 1;
-            batch[nbt++] = (preq_t){rel, w_first[qw], 2,
-                                    ti[w_first[qw]].t_w, &w_done[qw], nt + qw};
-        }
-        for (; qb < nbias && (qb < 2 || v_first[b_vis[qb - 2]] < n); qb++) {
-            const ptile_t *u = qb < 2 ? NULL : &ti[v_first[b_vis[qb - 2]]];
-            batch[nbt++] = (preq_t){u ? u->last_beat + 1 : 0, v_first[b_vis[qb]], 0,
-                                    ti[v_first[b_vis[qb]]].t_b, &b_done[qb], 2 * nt + qb};
-        }
-        for (; qwb < nv && v_last[qwb] < n; qwb++) {
-            const ptile_t *u = &ti[v_last[qwb]];
-            batch[nbt++] = (preq_t){u->last_beat + 1 + d, v_first[qwb], 10,
-                                    ti[v_first[qwb]].t_ps, &wb_done[qwb], 3 * nt + qwb};
-        }
-        qsort(batch, nbt, sizeof *batch, preq_cmp);
-        for (uint64_t i = 0; i < nbt; i++) {
-            S.rank_first[batch[i].id] = (uint64_t)batch[i].rank << 40 | batch[i].first;
-            *batch[i].done = place(&S, batch[i].id, batch[i].issue, batch[i].time);
-            last = max_u64(last, *batch[i].done);
-        }
-        /* Spilled partial sums back, in visit order, once their writebacks are queued;
-         * issued when those are done, so they join the next step's sorted batch. */
-        for (; qps < nv; qps++) {
-            if (!ti[v_first[qps]].cpos) continue;
-            const uint64_t bank = qps >= 2 ? wb_done[qps - 2] : 0, pv = wb_done[v_prev[qps]];
-            if (bank == NONE || pv == NONE) break;
-            batch[ndefer++] = (preq_t){max_u64(bank, pv), v_first[qps], 3,
-                                       ti[v_first[qps]].t_ps, &ps_done[qps], 4 * nt + qps};
-        }
-        if (n == nt) break;
-
-        ptile_t *x = &ti[n];
-        for (uint64_t b = 0; a->df == DF_OS && b < x->kgn; b++, f++) {
-            /* OS block: beats back to back after the previous block's last, its last beat
-             * at least `rows` after the previous block's last (the drain chain). */
-            uint64_t st = f >= 1 ? lb1 + 1 : 0;
-            st = max_u64(st, max_u64(if_done[x->if_load], w_done[x->w_load]));
-            if (x->vstart && b == 0) {
-                if (x->v >= 2) st = max_u64(st, wb_done[x->v - 2]); /* psum bank back */
-                st = max_u64(st, b_done[x->b_load]);
-            }
-            uint64_t lb = st + x->nb - 1;
-            if (f >= 1) lb = max_u64(lb, lb1 + rows);
-            lb1 = l1 = lb;
-        }
-        for (uint64_t i = 0; a->df != DF_OS && i < x->kgn * x->cfn; i++, f++) {
-            unsigned long kgl, cfl;
-            tiling_fold(t, i, x->kgn, x->cfn, &kgl, &cfl);
-            const uint64_t kg = kgl, cf = cfl;
-            uint64_t l = 0, st;
-            if (f >= 1) l = l1 + cols;
-            if (f >= 2) l = max_u64(l, lb2); /* array bank free: fold f-2 all issued */
-            /* the held operands (WS: weights, IS: ifmap) before their load, the streamed
-             * ones before the first beat */
-            const uint64_t held = a->df == DF_IS ? if_done[x->if_load] : w_done[x->w_load];
-            const uint64_t streamed = a->df == DF_IS ? w_done[x->w_load] : if_done[x->if_load];
-            l = max_u64(l, held);
-            st = l + cols;
-            if (f >= 1) st = max_u64(st, lb1 + 1);
-            st = max_u64(st, streamed);
-            if (x->vstart && cf == 0) {
-                if (x->v >= 2) st = max_u64(st, wb_done[x->v - 2]); /* psum bank back */
-                st = max_u64(st, x->cpos ? ps_done[x->v] : b_done[x->b_load]);
-            }
-            /* Beats: in order; beat j continuing partial sums waits for the dependency's
-             * beat j to come out; with one psum port no beat goes the cycle after an
-             * output was collected (the write takes the port). */
-            const int dep = cf > 0 || !x->vstart;
-            uint64_t *dtk = dtime + kg * nmax, tb = st;
-            for (uint64_t j = 0; j < x->nb; j++) {
-                if (j > 0) tb = max_u64(tb, dtk[j - 1] + 1);
-                if (dep) tb = max_u64(tb, dtk[j] + d + 1);
-                while (psum_ports < 2 && tb >= d + 1 && ring[(tb - d - 1) % rsz] == tb - d - 1)
-                    tb++;
-                ring[tb % rsz] = tb;
-                dtk[j] = tb;
-            }
-            l1 = l;
-            lb2 = lb1;
-            lb1 = tb;
-        }
-        x->last_beat = lb1;
-        x->l_last = l1;
-        last = max_u64(last, lb1 + 1 + d);
-    }
-    if (S.ch.oom) break;
-    }
-    m->predicted_cycles = last;
-    rc = S.ch.oom ? PECOS_ENOMEM : 0;
-out_sched:
-    free(S.prev_issue); free(S.cur_issue); free(S.ghost_done); free(S.rank_first);
-    free(S.time_of); free(S.order); free(S.pos_of);
-    free(S.ch.issue); free(S.ch.done); free(S.ch.bs); free(S.ch.be);
+    m->predicted_cycles = s.last;
+    rc = s.S.ch.oom ? PECOS_ENOMEM : 0;
 out:
-    free(ti); free(if_first); free(if_last); free(w_first); free(w_last); free(v_first);
-    free(v_last); free(v_prev); free(b_vis); free(if_done); free(w_done); free(b_done);
-    free(ps_done); free(wb_done); free(dtime); free(ring); free(last_kp); free(batch);
+    pred_free(&s);
     return rc;
 }
 
