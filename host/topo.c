@@ -659,7 +659,8 @@ int topo_to_layer(const topo_layer_t *T, layer_t *L)
 {
     if (T->type != TOPO_CONV && T->type != TOPO_FC) return PECOS_ENOTSUP;
     const bool fc = T->type == TOPO_FC;
-    *L = (layer_t){.type = fc ? LAYER_FC : LAYER_CONV, .c = fc ? T->c * T->h * T->w : T->c,
+    const int c = fc ? (int)((size_t)T->c * T->h * T->w) : T->c; /* fc: the input flattened */
+    *L = (layer_t){.type = fc ? LAYER_FC : LAYER_CONV, .c = c,
                    .h = fc ? 1 : T->h, .w = fc ? 1 : T->w, .k = T->k, .r = fc ? 1 : T->r,
                    .s = fc ? 1 : T->s, .stride_h = fc ? 1 : T->stride,
                    .stride_w = fc ? 1 : T->stride, .dil_h = fc ? 1 : T->dil,
