@@ -75,12 +75,14 @@ typedef struct {
     double intensity;          /* operations (2 per MAC) per DRAM byte */
 } mem_model_t;
 
-/* Traffic and footprint only (cheap: the tiler calls it per candidate). esz: operand bytes,
- * burst: DRAM burst bytes (for m->bus). Returns 0, PECOS_EPARAM or PECOS_ENOMEM. */
-int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst, const tiling_t *t,
-                mem_traffic_t *m);
+/* Traffic and footprint only of layer L (one group; groups, p, q and name not read) on array
+ * a in tiling t (cheap: the tiler calls it per candidate). esz: operand bytes, burst: DRAM
+ * burst bytes (for m->bus). Returns 0, PECOS_EPARAM or PECOS_ENOMEM. */
+int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
+                const tiling_t *t, mem_traffic_t *m);
 
-/* Everything. psum_ports: 2 (a read and a write per cycle) or 1 (shared; the prediction
+/* Everything, for the same inputs and DRAM timing dt. Reentrant: all state is the call's.
+ * psum_ports: 2 (a read and a write per cycle) or 1 (shared; the prediction
  * then approximates the port conflicts). Returns 0, PECOS_EPARAM or PECOS_ENOMEM. */
 int mem_model_layer(const layer_t *L, const array_cfg_t *a, int esz, const tiling_t *t,
                     const dram_timing_t *dt, int psum_ports, mem_model_t *m);
