@@ -311,6 +311,17 @@ static void run_concat(const net_run_t *s, const topo_layer_t *T, int8_t *y)
     }
 }
 
+/* calibrate() for layer i (its scale into nl[i]); the error recorded. */
+static int calibrate_layer(net_run_t *s, int i, const int32_t *in, const int32_t *b,
+                           bool b_per_elem, int c, size_t plane, accel_post_t *pp)
+{
+    const int rc = calibrate(in, b, b_per_elem, c, plane, pp, &s->nl[i].scale);
+    if (rc != 0)
+        errlist_add(&s->e, rc, "%s: layer '%s': no representable requantization scale",
+                    s->t.path, s->t.layers[i].name);
+    return rc;
+}
+
 /* Layer i, a conv or fc, on input in0: the array computes the accumulators, the PPU (pp)
  * adds the bias and requantizes them into y. Weights and bias come from the seed and i.
  * Returns 0 or a negative code (recorded, or printed by the array's runner). */
@@ -351,11 +362,8 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, i
     }
     if (rc != 0) goto out_free;
     L->on_array = true;
-    if ((rc = calibrate(acc, bias, false, T->k, (size_t)T->p * T->q, pp, &L->scale)) != 0) {
-        errlist_add(&s->e, rc, "%s: layer '%s': no representable requantization scale", s->t.path,
-                T->name);
+    if ((rc = calibrate_layer(s, i, acc, bias, false, T->k, (size_t)T->p * T->q, pp)) != 0)
         goto out_free;
-    }
     rc = accel_post(&s->a, pp, acc, bias, false, y, &L->post);
 out_free:
     free(w);
@@ -386,11 +394,8 @@ static int run_add(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, int
     pp->c = T->c;
     pp->h = T->h;
     pp->w = T->w;
-    if ((rc = calibrate(acc, b, true, T->c, (size_t)T->h * T->w, pp, &L->scale)) != 0) {
-        errlist_add(&s->e, rc, "%s: layer '%s': no representable requantization scale", s->t.path,
-                T->name);
+    if ((rc = calibrate_layer(s, i, acc, b, true, T->c, (size_t)T->h * T->w, pp)) != 0)
         goto out_free;
-    }
     rc = accel_post(&s->a, pp, acc, b, true, y, &L->post);
 out_free:
     free(acc);

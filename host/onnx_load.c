@@ -369,22 +369,25 @@ static int attr_convert(const Onnx__AttributeProto *a, onnx_attr_t *o, int node_
     return 0;
 }
 
+void onnx_node_free(onnx_node_t *n)
+{
+    for (int j = 0; j < n->n_attrs && n->attrs; j++) {
+        free((char *)n->attrs[j].s);
+        if (n->attrs[j].t) {
+            golden_tensor_free(n->attrs[j].t);
+            free(n->attrs[j].t);
+        }
+    }
+    free(n->attrs);
+    free(n->inputs);
+    free(n->outputs);
+    memset(n, 0, sizeof *n);
+}
+
 void onnx_model_free(onnx_model_t *m)
 {
     if (!m) return;
-    for (int i = 0; i < m->n_nodes && m->nodes; i++) {
-        onnx_node_t *n = &m->nodes[i];
-        for (int j = 0; j < n->n_attrs && n->attrs; j++) {
-            free((char *)n->attrs[j].s);
-            if (n->attrs[j].t) {
-                golden_tensor_free(n->attrs[j].t);
-                free(n->attrs[j].t);
-            }
-        }
-        free(n->attrs);
-        free(n->inputs);
-        free(n->outputs);
-    }
+    for (int i = 0; i < m->n_nodes && m->nodes; i++) onnx_node_free(&m->nodes[i]);
     free(m->nodes);
     for (int i = 0; i < m->n_inits && m->inits; i++) golden_tensor_free(&m->inits[i].t);
     free(m->inits);

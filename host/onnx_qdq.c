@@ -296,21 +296,6 @@ static const char *match_pass(const onnx_model_t *m, const qctx_t *x, int i, mat
 
 /* --- rewriting ----------------------------------------------------------------------------- */
 
-static void node_free(onnx_node_t *n)
-{
-    for (int j = 0; j < n->n_attrs && n->attrs; j++) {
-        free((char *)n->attrs[j].s);
-        if (n->attrs[j].t) {
-            golden_tensor_free(n->attrs[j].t);
-            free(n->attrs[j].t);
-        }
-    }
-    free(n->attrs);
-    free(n->inputs);
-    free(n->outputs);
-    memset(n, 0, sizeof *n);
-}
-
 /* A new node (arrays calloc'd, no attributes); 0 or PECOS_ENOMEM. */
 static int node_new(onnx_node_t *n, const char *name, const char *op, int n_in, int n_out, int n_attrs)
 {
@@ -322,7 +307,7 @@ static int node_new(onnx_node_t *n, const char *name, const char *op, int n_in, 
     n->outputs = calloc((size_t)n_out + 1, sizeof *n->outputs);
     n->attrs = calloc((size_t)n_attrs + 1, sizeof *n->attrs);
     if (!n->inputs || !n->outputs || !n->attrs) {
-        node_free(n);
+        onnx_node_free(n);
         return PECOS_ENOMEM;
     }
     n->n_inputs = n_in;
@@ -407,12 +392,12 @@ static int rewrite_gemm(onnx_model_t *m, onnx_node_t *n, const match_t *mt, cons
     onnx_node_t r1, c, r2;
     if (node_new(&r1, nm_in, "Reshape", 2, 1, 0)) return PECOS_ENOMEM;
     if (node_new(&c, n->name, "QLinearConv", mt->db >= 0 ? 9 : 8, 1, 1)) {
-        node_free(&r1);
+        onnx_node_free(&r1);
         return PECOS_ENOMEM;
     }
     if (node_new(&r2, nm_out, "Reshape", 2, 1, 0)) {
-        node_free(&r1);
-        node_free(&c);
+        onnx_node_free(&r1);
+        onnx_node_free(&c);
         return PECOS_ENOMEM;
     }
     r1.inputs[0] = input_at(dx, 0);
@@ -432,7 +417,7 @@ static int rewrite_gemm(onnx_model_t *m, onnx_node_t *n, const match_t *mt, cons
     r1.qdq = c.qdq = r2.qdq = ONNX_QDQ_FUSED;
     r1.qdq_note = r2.qdq_note = rnote;
     c.qdq_note = note;
-    node_free(n);
+    onnx_node_free(n);
     out[0] = r1;
     out[1] = c;
     out[2] = r2;
@@ -605,7 +590,7 @@ int onnx_qdq_fuse(onnx_model_t *m, char *err, size_t errlen)
         if (cnt[i]) {
             for (int k = 0; k < cnt[i]; k++) fin[nf++] = nn[pos[i] + k];
         } else if (dead[i]) {
-            node_free(&m->nodes[i]);
+            onnx_node_free(&m->nodes[i]);
         } else {
             fwhy[nf] = why[i];
             fin[nf++] = m->nodes[i];
@@ -628,7 +613,7 @@ int onnx_qdq_fuse(onnx_model_t *m, char *err, size_t errlen)
         int who;
         if (is_op(n, "DequantizeLinear") && n->n_outputs == 1 && n->outputs[0][0] &&
             !is_graph_output(x, n->outputs[0]) && consumers(m, x, n->outputs[0], &who) == 0) {
-            node_free(n);
+            onnx_node_free(n);
             continue;
         }
         fwhy[nf] = fwhy[i];
@@ -645,7 +630,7 @@ out:
     qctx_free(&qx);
     /* On failure, nodes already rewritten into nn are freed; the model stays valid for
      * onnx_model_free (their old slots are zeroed). */
-    for (int i = 0; i < nout; i++) node_free(&nn[i]);
+    for (int i = 0; i < nout; i++) onnx_node_free(&nn[i]);
     free(dead);
     free(mt);
     free(why);
