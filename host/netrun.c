@@ -335,15 +335,15 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, i
     int rc;
     rng_t g;
     rng_seed(&g, s->run->seed * 0x9e3779b97f4a7c15ULL + 0x1000 + (uint64_t)i);
-        const bool fc = T->type == TOPO_FC;
-        accel_conv_t cv = {.c = fc ? (int)in_n : T->c, .h = fc ? 1 : T->h, .w = fc ? 1 : T->w,
-                           .k = T->k, .r = fc ? 1 : T->r, .s = fc ? 1 : T->s,
-                           .stride_h = fc ? 1 : T->stride, .stride_w = fc ? 1 : T->stride,
-                           .pad_t = fc ? 0 : T->pad_t, .pad_l = fc ? 0 : T->pad_l,
-                           .pad_b = fc ? 0 : T->pad_b, .pad_r = fc ? 0 : T->pad_r,
-                           .dil_h = fc ? 1 : T->dil, .dil_w = fc ? 1 : T->dil,
-                           .groups = fc ? 1 : T->groups};
-        snprintf(cv.name, sizeof cv.name, "%s", T->name);
+    const bool fc = T->type == TOPO_FC;
+    accel_conv_t cv = {.c = fc ? (int)in_n : T->c, .h = fc ? 1 : T->h, .w = fc ? 1 : T->w,
+                       .k = T->k, .r = fc ? 1 : T->r, .s = fc ? 1 : T->s,
+                       .stride_h = fc ? 1 : T->stride, .stride_w = fc ? 1 : T->stride,
+                       .pad_t = fc ? 0 : T->pad_t, .pad_l = fc ? 0 : T->pad_l,
+                       .pad_b = fc ? 0 : T->pad_b, .pad_r = fc ? 0 : T->pad_r,
+                       .dil_h = fc ? 1 : T->dil, .dil_w = fc ? 1 : T->dil,
+                       .groups = fc ? 1 : T->groups};
+    snprintf(cv.name, sizeof cv.name, "%s", T->name);
     const size_t wn = (size_t)cv.k * (cv.c / cv.groups) * cv.r * cv.s;
     if (!(w = malloc(wn ? wn : 1)) || !(bias = malloc(sizeof *bias * (size_t)T->k)) ||
         !(acc = malloc(sizeof *acc * (out_n ? out_n : 1)))) {
