@@ -15,6 +15,7 @@
 #include "accel.h"
 #include "cmd_run.h"
 #include "energy.h"
+#include "json_out.h"
 #include "npy.h"
 #include "onnx_exec.h"
 #include "onnx_load.h"
@@ -507,12 +508,12 @@ int cmd_eval(int argc, char **argv)
             goto out;
         }
         fputs("{\n  \"model\": ", f);
-        onnx_rtl_json_str(f, o.model);
+        json_str(f, o.model);
         fputs(", \"float_model\": ", f);
-        if (o.float_model) onnx_rtl_json_str(f, o.float_model);
+        if (o.float_model) json_str(f, o.float_model);
         else fputs("null", f);
         fputs(", \"data\": ", f);
-        onnx_rtl_json_str(f, o.data);
+        json_str(f, o.data);
         fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", \"fp_rtl\": %s%s%s, "
                    "\"require_rtl\": %s},\n",
                 o.rows, o.cols, df_names[o.df], o.fp_rtl ? "\"" : "", o.fp_rtl ? o.fp_rtl : "null",

@@ -675,20 +675,24 @@ int cmd_run(int argc, char **argv)
                                .etab = &o.etab, .fault_cycle = o.fault_cycle, .trace = o.trace,
                                .seed = o.seed, .who = "pecos run", .rerun = print_rerun,
                                .rerun_ctx = &o};
+        bool pass;
+        int rc;
         if (o.onnx_path) {
             const onnxrun_opts_t xo = {.model = o.onnx_path, .input_path = o.input_path,
                                        .out_path = o.out_path, .json_path = o.json_path,
                                        .wave_path = o.wave_path, .wave_from = o.wave_from,
                                        .wave_to = o.wave_to, .require_rtl = o.require_rtl};
-            exit_code = onnxrun(&lc, o.dfs[0], &xo);
+            rc = onnxrun(&lc, o.dfs[0], &xo, &pass, err, sizeof err);
         } else {
             const netrun_opts_t no = {.network = o.network_path, .ifmap_path = o.ifmap_path,
                                       .out_path = o.out_path, .json_path = o.json_path,
                                       .csv_path = o.csv_path, .plot_dir = o.plot_dir,
                                       .wave_path = o.wave_path, .wave_from = o.wave_from,
                                       .wave_to = o.wave_to, .progress = isatty(2) != 0};
-            exit_code = netrun(&lc, o.dfs[0], &no);
+            rc = netrun(&lc, o.dfs[0], &no, &pass, err, sizeof err);
         }
+        if (err[0]) fprintf(stderr, "pecos run: %s\n", err);
+        exit_code = pecos_exit_code(rc, pass);
         if (o.trace && fclose(o.trace) != 0 && exit_code == PECOS_EXIT_PASS)
             exit_code = PECOS_EXIT_USAGE;
         return exit_code;

@@ -6,14 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "accel.h"
-#include "cmd_run.h"
+#include "errlist.h"
 #include "golden_post.h"
+#include "json_out.h"
 #include "npy.h"
 #include "pecos_err.h"
+#include "pecos_time.h"
+#include "pecos_types.h"
 #include "plot.h"
 #include "rng.h"
 #include "tiling.h"
@@ -33,11 +35,27 @@ typedef struct {
     bool ok;
 } net_layer_t;
 
-static double now_seconds(void)
+/* The state of one `--network` run across its phases (load, open, layers, reports). */
+typedef struct {
+    const lrun_cfg_t *run;
+    const netrun_opts_t *o;
+    const char *df_name;
+    topo_t t;
+    accel_t a;
+    int8_t *x0;          /* the network's input, [C,H,W] */
+    int8_t **acts;       /* each layer's int8 output (t.n) */
+    net_layer_t *nl;     /* each layer as it ran (t.n) */
+    int ran;             /* layers that ran, in file order */
+    double wall;         /* seconds the layers took */
+    bool *pass;          /* the caller's: false when a check failed */
+    errlist_t e;         /* the errors: their reasons (the caller's buffer), the first code */
+} net_run_t;
+
+/* rc as an error of the user's input (exit status 2, as always here): the codes of a failed
+ * run (ESIM, ENOMEM) become EPARAM. */
+static int input_error(int rc)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return rc == PECOS_ESIM || rc == PECOS_ENOMEM || rc >= 0 ? PECOS_EPARAM : rc;
 }
 
 /* The input shape of the network: that of the first layer reading it (fc: flattened). */
@@ -83,7 +101,7 @@ static int calibrate(const int32_t *in, const int32_t *b, bool b_per_elem, int c
 static void print_progress(int i, int n, const char *name, uint64_t cycles, double t0,
                            uint64_t macs_done, uint64_t macs_total)
 {
-    const double el = now_seconds() - t0;
+    const double el = pecos_now() - t0;
     const double frac = macs_total ? (double)macs_done / (double)macs_total : (double)i / n;
     const double eta = frac > 0 ? el * (1 - frac) / frac : 0;
     fprintf(stderr, "\r\033[K[%d/%d] %-24.24s %12llu cycles  %7.1f s elapsed  ETA %6.1f s", i,
@@ -161,20 +179,6 @@ static void summary(FILE *f, const topo_t *t, const lrun_cfg_t *run, const char 
     fprintf(f, "wall %.2f s; simulation %.2f s, %.3f M simulated cycles/s; %d of %d layers "
                "failed\n",
             wall, T.sim_s, T.sim_s > 0 ? (double)T.cycles / T.sim_s / 1e6 : 0.0, T.failed, n);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
 }
 
 static int write_json(const char *path, const topo_t *t, const lrun_cfg_t *run,
@@ -293,98 +297,137 @@ static int write_csv(const char *path, const net_layer_t *nl, int n)
     return fclose(f) == 0 ? 0 : PECOS_EIO;
 }
 
-/* Runs layer i: its inputs are acts[] of its producers (int8, [C,H,W] each); writes
- * acts[i] (allocated here) and nl[i]. Returns 0 when it ran, else a negative code (printed). */
-static int run_one(accel_t *a, const topo_t *t, int i, int8_t **acts, const int8_t *x0,
-                   uint64_t seed, net_layer_t *nl)
+/* Layer i, a concat: its producers' maps side by side in y (a memory layout, on the host). */
+static void run_concat(const net_run_t *s, const topo_layer_t *T, int8_t *y)
 {
-    const topo_layer_t *T = &t->layers[i];
-    net_layer_t *L = &nl[i];
-    const size_t in_n = (size_t)T->c * T->h * T->w, out_n = (size_t)T->k * T->p * T->q;
-    const double t0 = now_seconds();
-    int8_t *y = NULL, *w = NULL;
-    int32_t *acc = NULL, *bias = NULL, *b = NULL;
-    int rc = PECOS_ENOMEM;
-    memset(L, 0, sizeof *L);
-    L->t = T;
-    if (!(y = malloc(out_n ? out_n : 1))) goto out_oom;
-
-    /* The input: one producer's map, or a concat of several (host: a memory layout) */
-    const int8_t *in0 = T->inputs[0] < 0 ? x0 : acts[T->inputs[0]];
-    if (T->type == TOPO_CONCAT) {
-        size_t off = 0;
-        for (int j = 0; j < T->ninputs; j++) {
-            const int src = T->inputs[j];
-            const topo_layer_t *P = src < 0 ? NULL : &t->layers[src];
-            const size_t n = P ? (size_t)P->k * P->p * P->q : in_n;
-            memcpy(y + off, src < 0 ? x0 : acts[src], n);
-            off += n;
-        }
-        L->ok = true;
-        goto out_done;
+    const size_t in_n = (size_t)T->c * T->h * T->w;
+    size_t off = 0;
+    for (int j = 0; j < T->ninputs; j++) {
+        const int src = T->inputs[j];
+        const topo_layer_t *P = src < 0 ? NULL : &s->t.layers[src];
+        const size_t n = P ? (size_t)P->k * P->p * P->q : in_n;
+        memcpy(y + off, src < 0 ? s->x0 : s->acts[src], n);
+        off += n;
     }
+}
 
+/* calibrate() for layer i (its scale into nl[i]); the error recorded. */
+static int calibrate_layer(net_run_t *s, int i, const int32_t *in, const int32_t *b,
+                           bool b_per_elem, int c, size_t plane, accel_post_t *pp)
+{
+    const int rc = calibrate(in, b, b_per_elem, c, plane, pp, &s->nl[i].scale);
+    if (rc != 0)
+        errlist_add(&s->e, rc, "%s: layer '%s': no representable requantization scale",
+                    s->t.path, s->t.layers[i].name);
+    return rc;
+}
+
+/* Layer i, a conv or fc, on input in0: the array computes the accumulators, the PPU (pp)
+ * adds the bias and requantizes them into y. Weights and bias come from the seed and i.
+ * Returns 0 or a negative code (recorded, or printed by the array's runner). */
+static int run_array(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, int8_t *y)
+{
+    const topo_layer_t *T = &s->t.layers[i];
+    net_layer_t *L = &s->nl[i];
+    const size_t in_n = (size_t)T->c * T->h * T->w, out_n = (size_t)T->k * T->p * T->q;
+    int8_t *w = NULL;
+    int32_t *acc = NULL, *bias = NULL;
+    int rc;
     rng_t g;
-    rng_seed(&g, seed * 0x9e3779b97f4a7c15ULL + 0x1000 + (uint64_t)i);
-    accel_post_t pp = {.c = T->k, .h = T->p, .w = T->q, .relu = T->relu};
-    snprintf(pp.name, sizeof pp.name, "%s", T->name);
-    if (T->type == TOPO_CONV || T->type == TOPO_FC) {
-        layer_t cv;
-        topo_to_layer(T, &cv);
-        const size_t wn = (size_t)cv.k * (cv.c / cv.groups) * cv.r * cv.s;
-        if (!(w = malloc(wn ? wn : 1)) || !(bias = malloc(sizeof *bias * (size_t)T->k)) ||
-            !(acc = malloc(sizeof *acc * (out_n ? out_n : 1))))
-            goto out_oom;
-        for (size_t j = 0; j < wn; j++) w[j] = (int8_t)rng_range(&g, -127, 127);
-        for (int j = 0; j < T->k; j++) bias[j] = (int32_t)rng_range(&g, -4096, 4096);
-        /* The array computes the accumulators; the bias is the PPU's to add. */
-        rc = accel_conv_i8(a, &cv, in0, w, NULL, acc, &L->arr);
-        if (rc == PECOS_ENOTSUP) {
-            char why[64];
-            accel_conv_maps(&cv, why, sizeof why);
-            fprintf(stderr, "pecos run: %s: layer '%s' (line %d) does not map onto the array: "
-                            "%s\n", t->path, T->name, T->line, why);
-            rc = PECOS_EPARAM;
-        }
-        if (rc != 0) goto out_free;
-        L->on_array = true;
-        if ((rc = calibrate(acc, bias, false, T->k, (size_t)T->p * T->q, &pp, &L->scale)) != 0)
-            goto out_scale;
-        rc = accel_post(a, &pp, acc, bias, false, y, &L->post);
-    } else if (T->type == TOPO_ADD) {
-        const int8_t *in1 = T->inputs[1] < 0 ? x0 : acts[T->inputs[1]];
-        if (!(acc = malloc(sizeof *acc * in_n)) || !(b = malloc(sizeof *b * in_n))) goto out_oom;
-        for (size_t j = 0; j < in_n; j++) {
-            acc[j] = in0[j];
-            b[j] = in1[j];
-        }
-        pp.c = T->c;
-        pp.h = T->h;
-        pp.w = T->w;
-        if ((rc = calibrate(acc, b, true, T->c, (size_t)T->h * T->w, &pp, &L->scale)) != 0)
-            goto out_scale;
-        rc = accel_post(a, &pp, acc, b, true, y, &L->post);
-    } else {
-        /* maxpool, avgpool, gap, relu: the PPU alone, requantization bypassed */
-        if (!(acc = malloc(sizeof *acc * in_n))) goto out_oom;
-        for (size_t j = 0; j < in_n; j++) acc[j] = in0[j];
-        pp.c = T->c;
-        pp.h = T->h;
-        pp.w = T->w;
-        pp.relu = T->relu || T->type == TOPO_RELU;
-        if (T->type != TOPO_RELU) {
-            pp.pool = T->type == TOPO_MAXPOOL ? ACCEL_POOL_MAX : ACCEL_POOL_AVG;
-            pp.r = T->r;
-            pp.s = T->s;
-            pp.stride = T->type == TOPO_GAP ? 1 : T->stride;
-            pp.pad_t = T->pad_t;
-            pp.pad_l = T->pad_l;
-            pp.pad_b = T->pad_b;
-            pp.pad_r = T->pad_r;
-        }
-        rc = accel_post(a, &pp, acc, NULL, false, y, &L->post);
+    rng_seed(&g, s->run->seed * 0x9e3779b97f4a7c15ULL + 0x1000 + (uint64_t)i);
+    layer_t cv;
+    topo_to_layer(T, &cv);
+    const size_t wn = (size_t)cv.k * (cv.c / cv.groups) * cv.r * cv.s;
+    if (!(w = malloc(wn ? wn : 1)) || !(bias = malloc(sizeof *bias * (size_t)T->k)) ||
+        !(acc = malloc(sizeof *acc * (out_n ? out_n : 1)))) {
+        rc = errlist_add(&s->e, PECOS_ENOMEM, "layer '%s': out of memory", T->name);
+        goto out_free;
+    }
+    for (size_t j = 0; j < wn; j++) w[j] = (int8_t)rng_range(&g, -127, 127);
+    for (int j = 0; j < T->k; j++) bias[j] = (int32_t)rng_range(&g, -4096, 4096);
+    /* The array computes the accumulators; the bias is the PPU's to add. */
+    rc = accel_conv_i8(&s->a, &cv, in0, w, NULL, acc, &L->arr);
+    if (rc == PECOS_ENOTSUP) {
+        char why[64];
+        accel_conv_maps(&cv, why, sizeof why);
+        rc = errlist_add(&s->e, PECOS_EPARAM, "%s: layer '%s' (line %d) does not map onto the array: %s",
+                     s->t.path, T->name, T->line, why);
     }
     if (rc != 0) goto out_free;
+    L->on_array = true;
+    if ((rc = calibrate_layer(s, i, acc, bias, false, T->k, (size_t)T->p * T->q, pp)) != 0)
+        goto out_free;
+    rc = accel_post(&s->a, pp, acc, bias, false, y, &L->post);
+out_free:
+    free(w);
+    free(acc);
+    free(bias);
+    return rc;
+}
+
+/* Layer i, an add of in0 and its second input: the PPU (pp) takes one as the accumulator,
+ * the other as a per-element bias, and requantizes the sum into y. Returns 0 or a negative
+ * code (recorded, or printed by the PPU's runner). */
+static int run_add(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, int8_t *y)
+{
+    const topo_layer_t *T = &s->t.layers[i];
+    net_layer_t *L = &s->nl[i];
+    const size_t in_n = (size_t)T->c * T->h * T->w;
+    const int8_t *in1 = T->inputs[1] < 0 ? s->x0 : s->acts[T->inputs[1]];
+    int32_t *acc = malloc(sizeof *acc * in_n), *b = malloc(sizeof *b * in_n);
+    int rc;
+    if (!acc || !b) {
+        rc = errlist_add(&s->e, PECOS_ENOMEM, "layer '%s': out of memory", T->name);
+        goto out_free;
+    }
+    for (size_t j = 0; j < in_n; j++) {
+        acc[j] = in0[j];
+        b[j] = in1[j];
+    }
+    pp->c = T->c;
+    pp->h = T->h;
+    pp->w = T->w;
+    if ((rc = calibrate_layer(s, i, acc, b, true, T->c, (size_t)T->h * T->w, pp)) != 0)
+        goto out_free;
+    rc = accel_post(&s->a, pp, acc, b, true, y, &L->post);
+out_free:
+    free(acc);
+    free(b);
+    return rc;
+}
+
+/* Layer i, a maxpool, avgpool, gap or relu on in0: the PPU (pp) alone, requantization
+ * bypassed, into y. Returns 0 or a negative code (recorded, or printed by the PPU's runner). */
+static int run_pool(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, int8_t *y)
+{
+    const topo_layer_t *T = &s->t.layers[i];
+    const size_t in_n = (size_t)T->c * T->h * T->w;
+    int32_t *acc = malloc(sizeof *acc * in_n);
+    if (!acc) return errlist_add(&s->e, PECOS_ENOMEM, "layer '%s': out of memory", T->name);
+    for (size_t j = 0; j < in_n; j++) acc[j] = in0[j];
+    pp->c = T->c;
+    pp->h = T->h;
+    pp->w = T->w;
+    pp->relu = T->relu || T->type == TOPO_RELU;
+    if (T->type != TOPO_RELU) {
+        pp->pool = T->type == TOPO_MAXPOOL ? ACCEL_POOL_MAX : ACCEL_POOL_AVG;
+        pp->r = T->r;
+        pp->s = T->s;
+        pp->stride = T->type == TOPO_GAP ? 1 : T->stride;
+        pp->pad_t = T->pad_t;
+        pp->pad_l = T->pad_l;
+        pp->pad_b = T->pad_b;
+        pp->pad_r = T->pad_r;
+    }
+    const int rc = accel_post(&s->a, pp, acc, NULL, false, y, &s->nl[i].post);
+    free(acc);
+    return rc;
+}
+
+/* The checks and energy of a layer whose post-processing (pp) ran. */
+static void post_ran(const net_run_t *s, net_layer_t *L, const accel_post_t *pp)
+{
+    const accel_t *a = &s->a;
     L->has_post = true;
     L->ok = L->post.ok && (!L->on_array || layer_result_ok(&L->arr));
     if (L->on_array) memcpy(L->energy_pj, L->arr.mem.energy_pj, sizeof L->energy_pj);
@@ -392,43 +435,65 @@ static int run_one(accel_t *a, const topo_t *t, int i, int8_t **acts, const int8
      * size, or (unbounded GLB) at the size of the SRAM that holds its int32 input map. */
     {
         const uint64_t glb = a->run.mem.glb_total ? a->run.mem.glb_total
-                                                  : (uint64_t)pp.c * pp.h * pp.w * 4;
+                                                  : (uint64_t)pp->c * pp->h * pp->w * 4;
         L->energy_pj[E_GLB] += (double)(L->post.glb_rd + L->post.glb_wr) / 4.0 *
                                energy_sram_pj(a->run.etab, glb);
     }
-out_done:
-    L->cycles = (L->on_array ? L->arr.cycles : 0) + L->post.cycles;
-    L->wall_seconds = now_seconds() - t0;
-    acts[i] = y;
-    y = NULL;
-    rc = 0;
-    goto out_free;
-out_scale:
-    fprintf(stderr, "pecos run: %s: layer '%s': no representable requantization scale\n",
-            t->path, T->name);
-    goto out_free;
-out_oom:
-    fprintf(stderr, "pecos run: layer '%s': out of memory\n", T->name);
-    rc = PECOS_ENOMEM;
-out_free:
-    free(y);
-    free(w);
-    free(acc);
-    free(bias);
-    free(b);
-    return rc;
 }
 
-/* The plots: every layer that ran on the array or the PPU. */
-static int make_plots(const char *dir, const topo_t *t, const lrun_cfg_t *run,
-                      const char *df_name, const net_layer_t *nl, int n)
+/* Runs layer i: its inputs are the acts[] of its producers (int8, [C,H,W] each); writes
+ * acts[i] (allocated here) and nl[i]. Returns 0 when it ran, else a negative code (recorded
+ * in err, or printed by the array's or the PPU's runner). */
+static int run_one(net_run_t *s, int i)
 {
+    const topo_layer_t *T = &s->t.layers[i];
+    net_layer_t *L = &s->nl[i];
+    const size_t out_n = (size_t)T->k * T->p * T->q;
+    const double t0 = pecos_now();
+    memset(L, 0, sizeof *L);
+    L->t = T;
+    int8_t *y = malloc(out_n ? out_n : 1);
+    if (!y) return errlist_add(&s->e, PECOS_ENOMEM, "layer '%s': out of memory", T->name);
+
+    /* The input: one producer's map, or a concat of several (host: a memory layout) */
+    const int8_t *in0 = T->inputs[0] < 0 ? s->x0 : s->acts[T->inputs[0]];
+    if (T->type == TOPO_CONCAT) {
+        run_concat(s, T, y);
+        L->ok = true;
+    } else {
+        accel_post_t pp = {.c = T->k, .h = T->p, .w = T->q, .relu = T->relu};
+        snprintf(pp.name, sizeof pp.name, "%s", T->name);
+        int rc;
+        if (T->type == TOPO_CONV || T->type == TOPO_FC)
+            rc = run_array(s, i, in0, &pp, y);
+        else if (T->type == TOPO_ADD)
+            rc = run_add(s, i, in0, &pp, y);
+        else
+            rc = run_pool(s, i, in0, &pp, y);
+        if (rc != 0) {
+            free(y);
+            return rc;
+        }
+        post_ran(s, L, &pp);
+    }
+    L->cycles = (L->on_array ? L->arr.cycles : 0) + L->post.cycles;
+    L->wall_seconds = pecos_now() - t0;
+    s->acts[i] = y;
+    return 0;
+}
+
+/* The plots: every layer that ran on the array or the PPU. Returns 0 or a negative code
+ * with the reason in err (empty when memory ran out here). */
+static int make_plots(const char *dir, const net_run_t *s, char *err, size_t errlen)
+{
+    const lrun_cfg_t *run = s->run;
+    const int n = s->ran;
     plot_layer_t *pl = calloc((size_t)n, sizeof *pl);
-    char title[160], err[512];
+    char title[160];
     if (!pl) return PECOS_ENOMEM;
     int m = 0;
     for (int i = 0; i < n; i++) {
-        const net_layer_t *L = &nl[i];
+        const net_layer_t *L = &s->nl[i];
         if (!L->on_array && !L->has_post) continue;
         plot_layer_t *p = &pl[m++];
         p->name = L->t->name;
@@ -442,138 +507,155 @@ static int make_plots(const char *dir, const topo_t *t, const lrun_cfg_t *run,
                              : 0;
         memcpy(p->energy_pj, L->energy_pj, sizeof p->energy_pj);
     }
-    snprintf(title, sizeof title, "%s on %dx%d int8 %s", t->name, run->rows, run->cols, df_name);
+    snprintf(title, sizeof title, "%s on %dx%d int8 %s", s->t.name, run->rows, run->cols,
+             s->df_name);
     const plot_cfg_t pc = {.title = title, .rows = run->rows, .cols = run->cols,
                            .dram_bw = run->mem.dram.bw};
-    int rc = plot_network(dir, &pc, pl, m, err, sizeof err);
-    if (rc != 0) fprintf(stderr, "pecos run: --plot %s: %s\n", dir, err);
+    int rc = plot_network(dir, &pc, pl, m, err, errlen);
     free(pl);
     return rc;
 }
 
-int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o)
+/* The topology and the network's input (--ifmap, or random from the seed). Returns 0 or a
+ * negative code (recorded). */
+static int net_load(net_run_t *s)
 {
-    static const char *const df_names[3] = {"ws", "is", "os"};
-    const char *df_name = df_names[df];
+    const lrun_cfg_t *run = s->run;
+    const netrun_opts_t *o = s->o;
     char err[1024];
-    topo_t t = {0};
-    accel_t a;
-    int exit_code = PECOS_EXIT_PASS, rc;
-    int8_t *x0 = NULL, **acts = NULL;
-    net_layer_t *nl = NULL;
-    int ran = 0;
-
-    if (strcmp(run->dtype, "int8") != 0) {
-        fprintf(stderr, "pecos run: --network runs int8 only (--dtype %s)\n", run->dtype);
-        return PECOS_EXIT_USAGE;
-    }
-    if (topo_load(o->network, &t, err, sizeof err) != 0 ||
-        topo_check_chain(&t, err, sizeof err) != 0) {
-        fprintf(stderr, "pecos run: --network %s\n", err);
-        topo_free(&t);
-        return PECOS_EXIT_USAGE;
-    }
+    if (strcmp(run->dtype, "int8") != 0)
+        return errlist_add(&s->e, PECOS_EDTYPE, "--network runs int8 only (--dtype %s)", run->dtype);
+    if (topo_load(o->network, &s->t, err, sizeof err) != 0 ||
+        topo_check_chain(&s->t, err, sizeof err) != 0)
+        return errlist_add(&s->e, PECOS_EFORMAT, "--network %s", err);
     int c0, h0, w0;
-    input_shape(&t, &c0, &h0, &w0);
+    input_shape(&s->t, &c0, &h0, &w0);
     const size_t n0 = (size_t)c0 * h0 * w0;
     if (o->ifmap_path) {
         npy_array_t arr;
-        if (npy_read(o->ifmap_path, &arr, err, sizeof err) != 0) {
-            fprintf(stderr, "pecos run: --ifmap %s: %s\n", o->ifmap_path, err);
-            exit_code = PECOS_EXIT_USAGE;
-            goto out;
-        }
+        int rc = npy_read(o->ifmap_path, &arr, err, sizeof err);
+        if (rc != 0) return errlist_add(&s->e, input_error(rc), "--ifmap %s: %s", o->ifmap_path, err);
         if (arr.dtype != NPY_INT8 || arr.ndim != 4 || arr.shape[0] != 1 || arr.shape[1] != c0 ||
             arr.shape[2] != h0 || arr.shape[3] != w0) {
-            fprintf(stderr, "pecos run: --ifmap %s: expected int8 [1,%d,%d,%d] for network %s, "
-                            "got %s with %d dimensions\n",
-                    o->ifmap_path, c0, h0, w0, t.name, npy_dtype_name(arr.dtype), arr.ndim);
+            errlist_add(&s->e, PECOS_ESHAPE, "--ifmap %s: expected int8 [1,%d,%d,%d] for network %s, "
+                                     "got %s with %d dimensions",
+                    o->ifmap_path, c0, h0, w0, s->t.name, npy_dtype_name(arr.dtype), arr.ndim);
             npy_free(&arr);
-            exit_code = PECOS_EXIT_USAGE;
-            goto out;
+            return PECOS_ESHAPE;
         }
-        x0 = arr.data;
+        s->x0 = arr.data;
     } else {
         rng_t g;
         rng_seed(&g, run->seed * 0x100000001b3ULL + 0xfeed);
-        if (!(x0 = malloc(n0 ? n0 : 1))) goto out_oom;
-        for (size_t j = 0; j < n0; j++) x0[j] = (int8_t)rng_range(&g, -128, 127);
+        if (!(s->x0 = malloc(n0 ? n0 : 1))) return errlist_add(&s->e, PECOS_ENOMEM, "out of memory");
+        for (size_t j = 0; j < n0; j++) s->x0[j] = (int8_t)rng_range(&g, -128, 127);
     }
-    if (!(acts = calloc((size_t)t.n, sizeof *acts)) || !(nl = calloc((size_t)t.n, sizeof *nl)))
-        goto out_oom;
-    if (accel_open(&a, run, df, o->wave_path != NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "pecos run: %s\n", err);
-        exit_code = PECOS_EXIT_USAGE;
-        goto out;
+    return 0;
+}
+
+/* The per-layer buffers and the array (with its waveform, if asked for). Returns 0 or a
+ * negative code (recorded); on 0 the array is open. */
+static int net_open(net_run_t *s, int df)
+{
+    const netrun_opts_t *o = s->o;
+    accel_t *a = &s->a;
+    char err[1024];
+    int rc;
+    if (!(s->acts = calloc((size_t)s->t.n, sizeof *s->acts)) ||
+        !(s->nl = calloc((size_t)s->t.n, sizeof *s->nl)))
+        return errlist_add(&s->e, PECOS_ENOMEM, "out of memory");
+    if ((rc = accel_open(a, s->run, df, o->wave_path != NULL, err, sizeof err)) != 0)
+        return errlist_add(&s->e, input_error(rc), "%s", err);
+    if (o->wave_path && a->sim.trace_open(a->sim.v, o->wave_path, o->wave_from, o->wave_to) != 0) {
+        accel_close(a);
+        return errlist_add(&s->e, PECOS_EIO, "--wave %s: cannot open the FST file", o->wave_path);
     }
-    if (o->wave_path && a.sim.trace_open(a.sim.v, o->wave_path, o->wave_from, o->wave_to) != 0) {
-        fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o->wave_path);
-        exit_code = PECOS_EXIT_USAGE;
-        accel_close(&a);
-        goto out;
-    }
+    return 0;
+}
+
+/* Runs the layers in file order until one cannot run, then closes the array. Returns 0 or
+ * the code of the layer that could not run; clears *pass when a layer's check failed. */
+static int net_layers(net_run_t *s)
+{
+    const topo_t *t = &s->t;
+    const netrun_opts_t *o = s->o;
     uint64_t macs_total = 0, macs_done = 0, cycles = 0;
-    for (int i = 0; i < t.n; i++) macs_total += topo_macs(&t.layers[i]);
-    const double t0 = now_seconds();
-    for (int i = 0; i < t.n; i++) {
-        if (o->progress) print_progress(i, t.n, t.layers[i].name, cycles, t0, macs_done, macs_total);
-        rc = run_one(&a, &t, i, acts, x0, run->seed, nl);
-        if (rc != 0) {
-            exit_code = rc == PECOS_ESIM || rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
-            break;
-        }
-        ran++;
-        cycles += nl[i].cycles;
-        macs_done += topo_macs(&t.layers[i]);
-        if (!nl[i].ok) exit_code = PECOS_EXIT_FAIL;
+    int rc = 0;
+    for (int i = 0; i < t->n; i++) macs_total += topo_macs(&t->layers[i]);
+    const double t0 = pecos_now();
+    for (int i = 0; i < t->n; i++) {
+        if (o->progress) print_progress(i, t->n, t->layers[i].name, cycles, t0, macs_done, macs_total);
+        if ((rc = run_one(s, i)) != 0) break;
+        s->ran++;
+        cycles += s->nl[i].cycles;
+        macs_done += topo_macs(&t->layers[i]);
+        if (!s->nl[i].ok) *s->pass = false;
     }
     if (o->progress) {
-        print_progress(ran, t.n, "done", cycles, t0, macs_done, macs_total);
+        print_progress(s->ran, t->n, "done", cycles, t0, macs_done, macs_total);
         fputc('\n', stderr);
     }
-    if (o->wave_path) a.sim.trace_close(a.sim.v);
-    accel_close(&a);
-    const double wall = now_seconds() - t0;
-    if (ran > 0) summary(stdout, &t, run, df_name, nl, ran, wall);
-    if (ran > 0 && o->json_path && write_json(o->json_path, &t, run, df_name, nl, ran, wall) != 0) {
-        fprintf(stderr, "pecos run: --json %s: cannot write: %s\n", o->json_path, strerror(errno));
-        if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-    }
-    if (ran > 0 && o->csv_path && write_csv(o->csv_path, nl, ran) != 0) {
-        fprintf(stderr, "pecos run: --csv %s: cannot write: %s\n", o->csv_path, strerror(errno));
-        if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-    }
+    if (o->wave_path) s->a.sim.trace_close(s->a.sim.v);
+    accel_close(&s->a);
+    s->wall = pecos_now() - t0;
+    return rc;
+}
+
+/* The reports of the layers that ran: the summary table on stdout, --json, --csv, --plot,
+ * and --out when every layer ran. Records the error of each output it cannot write. */
+static void net_reports(net_run_t *s)
+{
+    const netrun_opts_t *o = s->o;
+    const topo_t *t = &s->t;
+    const int ran = s->ran;
+    char err[512] = "";
+    int rc;
+    if (ran > 0) summary(stdout, t, s->run, s->df_name, s->nl, ran, s->wall);
+    if (ran > 0 && o->json_path && write_json(o->json_path, t, s->run, s->df_name, s->nl, ran, s->wall) != 0)
+        errlist_add(&s->e, PECOS_EIO, "--json %s: cannot write: %s", o->json_path, strerror(errno));
+    if (ran > 0 && o->csv_path && write_csv(o->csv_path, s->nl, ran) != 0)
+        errlist_add(&s->e, PECOS_EIO, "--csv %s: cannot write: %s", o->csv_path, strerror(errno));
     if (ran > 0 && o->plot_dir) {
-        if (make_plots(o->plot_dir, &t, run, df_name, nl, ran) != 0) {
-            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-        } else {
-            printf("plots: %s/roofline.svg, utilization.svg, energy.svg (and .png)\n",
-                   o->plot_dir);
-        }
+        if ((rc = make_plots(o->plot_dir, s, err, sizeof err)) != 0 && err[0])
+            errlist_add(&s->e, input_error(rc), "--plot %s: %s", o->plot_dir, err);
+        else if (rc != 0)
+            s->e.rc = s->e.rc ? s->e.rc : PECOS_EPARAM; /* out of memory here: no reason */
+        else
+            printf("plots: %s/roofline.svg, utilization.svg, energy.svg (and .png)\n", o->plot_dir);
     }
-    if (ran == t.n && o->out_path) {
-        const topo_layer_t *T = &t.layers[t.n - 1];
+    if (ran == t->n && o->out_path) {
+        const topo_layer_t *T = &t->layers[t->n - 1];
         npy_array_t yv = {.dtype = NPY_INT8, .ndim = 4, .shape = {1, T->k, T->p, T->q},
-                          .count = (int64_t)T->k * T->p * T->q, .data = acts[t.n - 1]};
-        if (npy_write(o->out_path, &yv) != 0) {
-            fprintf(stderr, "pecos run: --out %s: cannot write: %s\n", o->out_path,
-                    strerror(errno));
-            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-        }
+                          .count = (int64_t)T->k * T->p * T->q, .data = s->acts[t->n - 1]};
+        if (npy_write(o->out_path, &yv) != 0)
+            errlist_add(&s->e, PECOS_EIO, "--out %s: cannot write: %s", o->out_path, strerror(errno));
     }
     if (o->wave_path)
         printf("waveform: %s (cycles %llu..%llu)\n", o->wave_path,
                (unsigned long long)o->wave_from, (unsigned long long)o->wave_to);
-    goto out;
-out_oom:
-    fprintf(stderr, "pecos run: out of memory\n");
-    exit_code = PECOS_EXIT_FAIL;
-out:
-    if (acts)
-        for (int i = 0; i < t.n; i++) free(acts[i]);
-    free(acts);
-    free(nl);
-    free(x0);
-    topo_free(&t);
-    return exit_code;
+}
+
+int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o, bool *pass, char *err,
+           size_t errlen)
+{
+    net_run_t s = {.run = run, .o = o, .df_name = pecos_df_name((pecos_df_t)df), .pass = pass};
+    errlist_init(&s.e, err, errlen, run->who);
+    *pass = true;
+    if (net_load(&s) == 0 && net_open(&s, df) == 0) {
+        /* An error that stops the run decides the exit status, not a check that failed
+         * before it: *pass stays true then. */
+        const int rc = net_layers(&s);
+        if (rc != 0) {
+            if (!s.e.rc) s.e.rc = rc;
+            *pass = true;
+        }
+        net_reports(&s);
+    }
+    if (s.acts)
+        for (int i = 0; i < s.t.n; i++) free(s.acts[i]);
+    free(s.acts);
+    free(s.nl);
+    free(s.x0);
+    topo_free(&s.t);
+    return s.e.rc;
 }

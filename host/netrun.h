@@ -17,6 +17,7 @@
 #define PECOS_NETRUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lrun.h"
@@ -32,8 +33,13 @@ typedef struct {
 } netrun_opts_t;
 
 /* Runs the network on the array of run (int8) under dataflow df. Prints the summary table
- * to stdout. Returns a PECOS_EXIT_* code: 0 every check passed, 1 a check failed, 2 bad
- * input (one line on stderr). */
-int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o);
+ * (and the --plot, --wave lines) to stdout. Returns 0 when every layer ran and every output
+ * was written, else the negative PECOS_E* code of the first error. *pass is false when a
+ * layer's check failed, unless an error stopped the run (then that error decides). err
+ * (errlen bytes) gets the reason of each error (errlist.h: the first as one line for the
+ * caller to print after "<who>: ", a later one after "\n<who>: ", who: run->who); it stays
+ * empty when the array's or the PPU's runner printed the error itself. */
+int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o, bool *pass, char *err,
+           size_t errlen);
 
 #endif

@@ -56,21 +56,6 @@ typedef struct {
     int64_t shape[NPY_MAX_DIMS];
 } npy_hdr_t;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0) return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    /* Messages quote header text from the file: keep them on one line. */
-    for (char *c = err; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
-}
-
 static bool dtype_ok(npy_dtype_t t) { return (unsigned)t < NPY_NDTYPES; }
 
 static bool host_is_le(void)
@@ -188,9 +173,9 @@ static int skip_value(const char **p)
 static int syntax_error(const char *h, const char *p, char *err, size_t errlen)
 {
     if (*p == '\0')
-        set_err(err, errlen, "header dict is not terminated");
+        pecos_fail(err, errlen, 0, "header dict is not terminated");
     else
-        set_err(err, errlen, "header dict is malformed at offset %zu near '%.12s'",
+        pecos_fail(err, errlen, 0, "header dict is malformed at offset %zu near '%.12s'",
                 (size_t)(p - h), p);
     return PECOS_EFORMAT;
 }
@@ -200,7 +185,7 @@ static int syntax_error(const char *h, const char *p, char *err, size_t errlen)
 static int parse_shape(const char **p, npy_hdr_t *h, char *err, size_t errlen)
 {
     if (**p != '(') {
-        set_err(err, errlen, "header 'shape' is not a tuple");
+        pecos_fail(err, errlen, 0, "header 'shape' is not a tuple");
         return PECOS_EFORMAT;
     }
     (*p)++;
@@ -212,19 +197,19 @@ static int parse_shape(const char **p, npy_hdr_t *h, char *err, size_t errlen)
         if (**p == '-') {
             do (*p)++;
             while (is_digit(**p));
-            set_err(err, errlen, "header 'shape' has a negative dimension %.*s",
+            pecos_fail(err, errlen, 0, "header 'shape' has a negative dimension %.*s",
                     (int)(*p - num), num);
             return PECOS_EFORMAT;
         }
         if (!is_digit(**p)) {
-            set_err(err, errlen, "header 'shape' is malformed near '%.12s'", *p);
+            pecos_fail(err, errlen, 0, "header 'shape' is malformed near '%.12s'", *p);
             return PECOS_EFORMAT;
         }
         int64_t d = 0;
         for (; is_digit(**p); (*p)++) {
             int digit = **p - '0';
             if (d > (INT64_MAX - digit) / 10) {
-                set_err(err, errlen, "header 'shape' has a dimension that does not fit 64 bits");
+                pecos_fail(err, errlen, 0, "header 'shape' has a dimension that does not fit 64 bits");
                 return PECOS_EFORMAT;
             }
             d = d * 10 + digit;
@@ -236,7 +221,7 @@ static int parse_shape(const char **p, npy_hdr_t *h, char *err, size_t errlen)
         if (**p == ',')
             (*p)++;
         else if (**p != ')') {
-            set_err(err, errlen, "header 'shape' is malformed near '%.12s'", *p);
+            pecos_fail(err, errlen, 0, "header 'shape' is malformed near '%.12s'", *p);
             return PECOS_EFORMAT;
         }
     }
@@ -259,7 +244,7 @@ static int parse_header(const char *text, npy_hdr_t *h, char *err, size_t errlen
     h->fortran = -1;
     skip_ws(&p);
     if (*p != '{') {
-        set_err(err, errlen, "header is not a dict");
+        pecos_fail(err, errlen, 0, "header is not a dict");
         return PECOS_EFORMAT;
     }
     p++;
@@ -293,7 +278,7 @@ static int parse_header(const char *text, npy_hdr_t *h, char *err, size_t errlen
                 h->fortran = 0;
                 p += 5;
             } else {
-                set_err(err, errlen, "header 'fortran_order' is neither True nor False");
+                pecos_fail(err, errlen, 0, "header 'fortran_order' is neither True nor False");
                 return PECOS_EFORMAT;
             }
         } else if (key_is(k, kn, "shape")) {
@@ -303,7 +288,7 @@ static int parse_header(const char *text, npy_hdr_t *h, char *err, size_t errlen
             return syntax_error(text, p, err, errlen);
         }
         if (dup) {
-            set_err(err, errlen, "header has key '%.*s' twice", (int)kn, k);
+            pecos_fail(err, errlen, 0, "header has key '%.*s' twice", (int)kn, k);
             return PECOS_EFORMAT;
         }
         skip_ws(&p);
@@ -315,7 +300,7 @@ static int parse_header(const char *text, npy_hdr_t *h, char *err, size_t errlen
     p++;
     skip_ws(&p);
     if (*p != '\0') {
-        set_err(err, errlen, "header has text after the dict: '%.12s'", p);
+        pecos_fail(err, errlen, 0, "header has text after the dict: '%.12s'", p);
         return PECOS_EFORMAT;
     }
     return 0;
@@ -354,22 +339,22 @@ static int header_to_array(const npy_hdr_t *h, npy_array_t *out, bool *swap, siz
     else if (!h->has_shape)
         missing = "shape";
     if (missing) {
-        set_err(err, errlen, "header has no '%s' key", missing);
+        pecos_fail(err, errlen, 0, "header has no '%s' key", missing);
         return PECOS_EFORMAT;
     }
     if (!h->descr_is_str || descr_dtype(h->descr, h->descr_len, &out->dtype, swap) != 0) {
         bool cut = h->descr_len > NPY_QUOTE_MAX;
-        set_err(err, errlen,
+        pecos_fail(err, errlen, 0,
                 "unsupported descr '%.*s%s' (supported: |i1 |u1 <i4 <i8 <f2 <f4 <u2 and their '>' forms)",
                 (int)(cut ? NPY_QUOTE_MAX : h->descr_len), h->descr, cut ? "..." : "");
         return PECOS_EDTYPE;
     }
     if (h->fortran) {
-        set_err(err, errlen, "Fortran order is not supported (save np.ascontiguousarray(x))");
+        pecos_fail(err, errlen, 0, "Fortran order is not supported (save np.ascontiguousarray(x))");
         return PECOS_EFORMAT;
     }
     if (h->rank > NPY_MAX_DIMS) {
-        set_err(err, errlen, "shape has %d dimensions, at most %d are supported", h->rank,
+        pecos_fail(err, errlen, 0, "shape has %d dimensions, at most %d are supported", h->rank,
                 NPY_MAX_DIMS);
         return PECOS_ESHAPE;
     }
@@ -377,7 +362,7 @@ static int header_to_array(const npy_hdr_t *h, npy_array_t *out, bool *swap, siz
     memcpy(out->shape, h->shape, sizeof out->shape);
     if (shape_size(out->dtype, out->shape, out->ndim, &out->count, bytes) != 0) {
         format_shape(shape, sizeof shape, out->shape, out->ndim);
-        set_err(err, errlen, "shape %s is too large", shape);
+        pecos_fail(err, errlen, 0, "shape %s is too large", shape);
         return PECOS_EFORMAT;
     }
     return 0;
@@ -404,9 +389,9 @@ static int read_data(FILE *f, size_t bytes, bool sized, void **data, char *err,
     if (got < bytes) {
         int rc = ferror(f) ? PECOS_EIO : PECOS_EFORMAT;
         if (rc == PECOS_EIO)
-            set_err(err, errlen, "read error: %s", strerror(errno));
+            pecos_fail(err, errlen, 0, "read error: %s", strerror(errno));
         else
-            set_err(err, errlen, "data is truncated: expected %zu bytes, found %zu", bytes,
+            pecos_fail(err, errlen, 0, "data is truncated: expected %zu bytes, found %zu", bytes,
                     got);
         free(buf);
         return rc;
@@ -415,7 +400,7 @@ static int read_data(FILE *f, size_t bytes, bool sized, void **data, char *err,
     return 0;
 out_nomem:
     free(buf);
-    set_err(err, errlen, "out of memory for %zu bytes of data", bytes);
+    pecos_fail(err, errlen, 0, "out of memory for %zu bytes of data", bytes);
     return PECOS_ENOMEM;
 }
 
@@ -431,124 +416,101 @@ static void swap_bytes(void *data, int64_t count, size_t size)
     }
 }
 
-int npy_read(const char *path, npy_array_t *out, char *err, size_t errlen)
+/* The preamble of an open .npy file f (sized: a regular file of fsize bytes): magic,
+ * version, header length (*hlen), the preamble's length (*prelen). Returns 0 or a negative
+ * code with the reason in err. */
+static int read_preamble(FILE *f, bool sized, uint64_t fsize, size_t *prelen, uint64_t *hlen,
+                         char *err, size_t errlen)
 {
     unsigned char pre[12];
+    size_t n = fread(pre, 1, 10, f);
+    if (n < 10 && ferror(f)) return pecos_fail(err, errlen, PECOS_EIO, "read error: %s", strerror(errno));
+    if (n == 0) return pecos_fail(err, errlen, PECOS_EFORMAT, "file is empty");
+    if (memcmp(pre, NPY_MAGIC, n < NPY_MAGIC_LEN ? n : NPY_MAGIC_LEN) != 0)
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "bad magic: not a .npy file");
+    if (n < 10)
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "header is truncated: file has only %zu bytes", n);
+    *prelen = 10;
+    if (pre[6] == 1 && pre[7] == 0) {
+        *hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8;
+    } else if ((pre[6] == 2 || pre[6] == 3) && pre[7] == 0) {
+        *prelen = 12;
+        if ((n = fread(pre + 10, 1, 2, f)) != 2)
+            return pecos_fail(err, errlen, PECOS_EFORMAT, "header is truncated: file has only %zu bytes", 10 + n);
+        *hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8 | (uint64_t)pre[10] << 16 |
+                (uint64_t)pre[11] << 24;
+    } else {
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "unsupported .npy format version %u.%u", pre[6], pre[7]);
+    }
+    if (sized && *prelen + *hlen > fsize)
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "header is truncated: header length %llu, file has %llu bytes",
+                          (unsigned long long)*hlen, (unsigned long long)fsize);
+    if (*hlen > NPY_MAX_HEADER)
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "header length %llu is implausibly large", (unsigned long long)*hlen);
+    return 0;
+}
+
+/* The header text (hlen bytes) of f into *text (allocated here, NUL-terminated; the caller
+ * frees it, also on failure). Returns 0 or a negative code with the reason in err. */
+static int read_header_text(FILE *f, uint64_t hlen, char **text, char *err, size_t errlen)
+{
+    size_t n;
+    if (!(*text = malloc((size_t)hlen + 1))) return pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
+    if ((n = fread(*text, 1, (size_t)hlen, f)) != hlen) {
+        if (ferror(f)) return pecos_fail(err, errlen, PECOS_EIO, "read error: %s", strerror(errno));
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "header is truncated: header length %llu, found %zu bytes",
+                          (unsigned long long)hlen, n);
+    }
+    (*text)[hlen] = '\0';
+    if (memchr(*text, '\0', (size_t)hlen)) return pecos_fail(err, errlen, PECOS_EFORMAT, "header contains a NUL byte");
+    if (hlen == 0 || (*text)[hlen - 1] != '\n')
+        return pecos_fail(err, errlen, PECOS_EFORMAT, "header is not terminated by a newline");
+    return 0;
+}
+
+/* The header and data of the open .npy file f (sized: a regular file of fsize bytes) into
+ * out. Returns 0 or a negative code with the reason in err. */
+static int read_npy(FILE *f, bool sized, uint64_t fsize, npy_array_t *out, char *err, size_t errlen)
+{
     char *text = NULL;
     npy_hdr_t h;
-    struct stat st;
-    size_t n, prelen = 10, bytes;
-    uint64_t hlen, fsize = 0;
+    size_t prelen = 10, bytes = 0;
+    uint64_t hlen = 0;
     bool swap = false;
-    int rc = PECOS_EFORMAT;
-
-    set_err(err, errlen, "%s", "");
-    if (!out || !path) {
-        set_err(err, errlen, "no %s given", out ? "path" : "output array");
-        return PECOS_EPARAM;
-    }
-    memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        set_err(err, errlen, "%s", strerror(errno));
-        return PECOS_EIO;
-    }
-    if (fstat(fileno(f), &st) != 0) {
-        set_err(err, errlen, "cannot stat: %s", strerror(errno));
-        rc = PECOS_EIO;
-        goto out_close;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s", strerror(EISDIR));
-        rc = PECOS_EIO;
-        goto out_close;
-    }
-    bool sized = S_ISREG(st.st_mode);
-    if (sized) fsize = (uint64_t)st.st_size;
-
-    /* Preamble: magic, version, header length. */
-    n = fread(pre, 1, 10, f);
-    if (n < 10 && ferror(f)) {
-        set_err(err, errlen, "read error: %s", strerror(errno));
-        rc = PECOS_EIO;
-        goto out_close;
-    }
-    if (n == 0) {
-        set_err(err, errlen, "file is empty");
-        goto out_close;
-    }
-    if (memcmp(pre, NPY_MAGIC, n < NPY_MAGIC_LEN ? n : NPY_MAGIC_LEN) != 0) {
-        set_err(err, errlen, "bad magic: not a .npy file");
-        goto out_close;
-    }
-    if (n < 10) {
-        set_err(err, errlen, "header is truncated: file has only %zu bytes", n);
-        goto out_close;
-    }
-    if (pre[6] == 1 && pre[7] == 0) {
-        hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8;
-    } else if ((pre[6] == 2 || pre[6] == 3) && pre[7] == 0) {
-        prelen = 12;
-        if ((n = fread(pre + 10, 1, 2, f)) != 2) {
-            set_err(err, errlen, "header is truncated: file has only %zu bytes", 10 + n);
-            goto out_close;
-        }
-        hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8 | (uint64_t)pre[10] << 16 |
-               (uint64_t)pre[11] << 24;
-    } else {
-        set_err(err, errlen, "unsupported .npy format version %u.%u", pre[6], pre[7]);
-        goto out_close;
-    }
-
-    /* Header text. */
-    if (sized && prelen + hlen > fsize) {
-        set_err(err, errlen, "header is truncated: header length %llu, file has %llu bytes",
-                (unsigned long long)hlen, (unsigned long long)fsize);
-        goto out_close;
-    }
-    if (hlen > NPY_MAX_HEADER) {
-        set_err(err, errlen, "header length %llu is implausibly large", (unsigned long long)hlen);
-        goto out_close;
-    }
-    if (!(text = malloc((size_t)hlen + 1))) {
-        set_err(err, errlen, "out of memory");
-        rc = PECOS_ENOMEM;
-        goto out_close;
-    }
-    if ((n = fread(text, 1, (size_t)hlen, f)) != hlen) {
-        rc = ferror(f) ? PECOS_EIO : PECOS_EFORMAT;
-        if (rc == PECOS_EIO)
-            set_err(err, errlen, "read error: %s", strerror(errno));
-        else
-            set_err(err, errlen, "header is truncated: header length %llu, found %zu bytes",
-                    (unsigned long long)hlen, n);
-        goto out_free_text;
-    }
-    text[hlen] = '\0';
-    if (memchr(text, '\0', (size_t)hlen)) {
-        set_err(err, errlen, "header contains a NUL byte");
-        goto out_free_text;
-    }
-    if (hlen == 0 || text[hlen - 1] != '\n') {
-        set_err(err, errlen, "header is not terminated by a newline");
-        goto out_free_text;
-    }
+    int rc = read_preamble(f, sized, fsize, &prelen, &hlen, err, errlen);
+    if (rc != 0) return rc;
+    if ((rc = read_header_text(f, hlen, &text, err, errlen)) != 0) goto out_free_text;
     if ((rc = parse_header(text, &h, err, errlen)) != 0) goto out_free_text;
     if ((rc = header_to_array(&h, out, &swap, &bytes, err, errlen)) != 0) goto out_free_text;
 
     /* Data. */
     if (sized && bytes > fsize - prelen - hlen) {
-        set_err(err, errlen, "data is truncated: expected %zu bytes, found %llu", bytes,
-                (unsigned long long)(fsize - prelen - hlen));
-        rc = PECOS_EFORMAT;
+        rc = pecos_fail(err, errlen, PECOS_EFORMAT, "data is truncated: expected %zu bytes, found %llu", bytes,
+                        (unsigned long long)(fsize - prelen - hlen));
         goto out_free_text;
     }
     if ((rc = read_data(f, bytes, sized, &out->data, err, errlen)) != 0) goto out_free_text;
     if (swap) swap_bytes(out->data, out->count, npy_dtype_size(out->dtype));
-    rc = 0;
 out_free_text:
     free(text);
-out_close:
+    return rc;
+}
+
+int npy_read(const char *path, npy_array_t *out, char *err, size_t errlen)
+{
+    struct stat st;
+    int rc;
+    pecos_fail(err, errlen, 0, "%s", "");
+    if (!out || !path) return pecos_fail(err, errlen, PECOS_EPARAM, "no %s given", out ? "path" : "output array");
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f) return pecos_fail(err, errlen, PECOS_EIO, "%s", strerror(errno));
+    if (fstat(fileno(f), &st) != 0)
+        rc = pecos_fail(err, errlen, PECOS_EIO, "cannot stat: %s", strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+        rc = pecos_fail(err, errlen, PECOS_EIO, "%s", strerror(EISDIR));
+    else
+        rc = read_npy(f, S_ISREG(st.st_mode), S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0, out, err, errlen);
     fclose(f);
     if (rc != 0) {
         free(out->data);

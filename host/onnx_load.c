@@ -369,22 +369,25 @@ static int attr_convert(const Onnx__AttributeProto *a, onnx_attr_t *o, int node_
     return 0;
 }
 
+void onnx_node_free(onnx_node_t *n)
+{
+    for (int j = 0; j < n->n_attrs && n->attrs; j++) {
+        free((char *)n->attrs[j].s);
+        if (n->attrs[j].t) {
+            golden_tensor_free(n->attrs[j].t);
+            free(n->attrs[j].t);
+        }
+    }
+    free(n->attrs);
+    free(n->inputs);
+    free(n->outputs);
+    memset(n, 0, sizeof *n);
+}
+
 void onnx_model_free(onnx_model_t *m)
 {
     if (!m) return;
-    for (int i = 0; i < m->n_nodes && m->nodes; i++) {
-        onnx_node_t *n = &m->nodes[i];
-        for (int j = 0; j < n->n_attrs && n->attrs; j++) {
-            free((char *)n->attrs[j].s);
-            if (n->attrs[j].t) {
-                golden_tensor_free(n->attrs[j].t);
-                free(n->attrs[j].t);
-            }
-        }
-        free(n->attrs);
-        free(n->inputs);
-        free(n->outputs);
-    }
+    for (int i = 0; i < m->n_nodes && m->nodes; i++) onnx_node_free(&m->nodes[i]);
     free(m->nodes);
     for (int i = 0; i < m->n_inits && m->inits; i++) golden_tensor_free(&m->inits[i].t);
     free(m->inits);
@@ -480,6 +483,66 @@ int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err,
     return onnx_model_parse_ex(buf, len, 0, m, err, errlen);
 }
 
+/* The nodes of graph g into m->nodes (allocated, g->n_node + 1 entries). Returns 0 or a
+ * negative code with the reason in err. */
+static int nodes_from_pb(const Onnx__GraphProto *g, onnx_model_t *m, char *err, size_t errlen)
+{
+    int rc;
+    for (size_t i = 0; i < g->n_node; i++) {
+        const Onnx__NodeProto *np = g->node[i];
+        onnx_node_t *n = &m->nodes[m->n_nodes++];
+        n->name = str_or_empty(np->name);
+        n->op_type = str_or_empty(np->op_type);
+        n->domain = str_or_empty(np->domain);
+        if (n->op_type[0] == '\0')
+            return pecos_fail(err, errlen, PECOS_EFORMAT, "node %zu has no op_type", i);
+        if (np->n_input > 1000000 || np->n_output > 1000000 || np->n_attribute > 1000000)
+            return pecos_fail(err, errlen, PECOS_EFORMAT, "node %zu (%s) too large", i, n->op_type);
+        n->inputs = calloc(np->n_input + 1, sizeof *n->inputs);
+        n->outputs = calloc(np->n_output + 1, sizeof *n->outputs);
+        n->attrs = calloc(np->n_attribute + 1, sizeof *n->attrs);
+        if (!n->inputs || !n->outputs || !n->attrs) return pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
+        for (size_t j = 0; j < np->n_input; j++) n->inputs[n->n_inputs++] = str_or_empty(np->input[j]);
+        for (size_t j = 0; j < np->n_output; j++) n->outputs[n->n_outputs++] = str_or_empty(np->output[j]);
+        for (size_t j = 0; j < np->n_attribute; j++) {
+            rc = attr_convert(np->attribute[j], &n->attrs[n->n_attrs], (int)i, n->op_type, err, errlen);
+            n->n_attrs++;
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+/* References: catches a model cut short at a field boundary, which protobuf accepts. A name
+ * is defined by a graph input, an initializer or any node's output (the interpreter orders
+ * the nodes). Returns 0 or a negative code with the reason in err. */
+static int check_refs(const onnx_model_t *m, char *err, size_t errlen)
+{
+    int rc = 0;
+    size_t n_def = (size_t)m->n_inputs + (size_t)m->n_inits;
+    for (int i = 0; i < m->n_nodes; i++) n_def += (size_t)m->nodes[i].n_outputs;
+    onnx_names_t defined;
+    if (onnx_names_init(&defined, n_def)) return pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
+    int full = 0;
+    for (int i = 0; i < m->n_inputs; i++) full |= !onnx_names_slot(&defined, m->inputs[i].name, 1);
+    for (int i = 0; i < m->n_inits; i++) full |= !onnx_names_slot(&defined, m->inits[i].name, 1);
+    for (int i = 0; i < m->n_nodes; i++)
+        for (int j = 0; j < m->nodes[i].n_outputs; j++) full |= !onnx_names_slot(&defined, m->nodes[i].outputs[j], 1);
+    for (int i = 0; i < m->n_nodes && !rc; i++)
+        for (int j = 0; j < m->nodes[i].n_inputs && !rc; j++) {
+            const char *in = m->nodes[i].inputs[j];
+            if (in[0] && !onnx_names_get(&defined, in))
+                rc = pecos_fail(err, errlen, PECOS_EFORMAT, "node %d (%s) input '%.100s' is not a graph input, an initializer or a node output",
+                          i, m->nodes[i].op_type, in);
+        }
+    for (int i = 0; i < m->n_outputs && !rc; i++)
+        if (!onnx_names_get(&defined, m->outputs[i].name))
+            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph output '%.100s' is not produced by any node", m->outputs[i].name);
+    onnx_names_free(&defined);
+    if (full && !rc) rc = pecos_fail(err, errlen, PECOS_ENOMEM, "name map full");
+    return rc;
+}
+
 int onnx_model_parse_ex(const uint8_t *buf, size_t len, int flags, onnx_model_t *m, char *err,
                         size_t errlen)
 {
@@ -538,63 +601,8 @@ int onnx_model_parse_ex(const uint8_t *buf, size_t len, int flags, onnx_model_t 
             rc = pecos_fail(err, errlen, PECOS_ENOMEM, "initializer map full");
             goto out_free;
         }
-    for (size_t i = 0; i < g->n_node; i++) {
-        const Onnx__NodeProto *np = g->node[i];
-        onnx_node_t *n = &m->nodes[m->n_nodes++];
-        n->name = str_or_empty(np->name);
-        n->op_type = str_or_empty(np->op_type);
-        n->domain = str_or_empty(np->domain);
-        if (n->op_type[0] == '\0') {
-            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "node %zu has no op_type", i);
-            goto out_free;
-        }
-        if (np->n_input > 1000000 || np->n_output > 1000000 || np->n_attribute > 1000000) {
-            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "node %zu (%s) too large", i, n->op_type);
-            goto out_free;
-        }
-        n->inputs = calloc(np->n_input + 1, sizeof *n->inputs);
-        n->outputs = calloc(np->n_output + 1, sizeof *n->outputs);
-        n->attrs = calloc(np->n_attribute + 1, sizeof *n->attrs);
-        if (!n->inputs || !n->outputs || !n->attrs) {
-            rc = pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
-            goto out_free;
-        }
-        for (size_t j = 0; j < np->n_input; j++) n->inputs[n->n_inputs++] = str_or_empty(np->input[j]);
-        for (size_t j = 0; j < np->n_output; j++) n->outputs[n->n_outputs++] = str_or_empty(np->output[j]);
-        for (size_t j = 0; j < np->n_attribute; j++) {
-            rc = attr_convert(np->attribute[j], &n->attrs[n->n_attrs], (int)i, n->op_type, err, errlen);
-            n->n_attrs++;
-            if (rc) goto out_free;
-        }
-    }
-    /* References: catches a model cut short at a field boundary, which protobuf accepts. A
-     * name is defined by a graph input, an initializer or any node's output (the interpreter
-     * orders the nodes). */
-    size_t n_def = (size_t)m->n_inputs + (size_t)m->n_inits;
-    for (int i = 0; i < m->n_nodes; i++) n_def += (size_t)m->nodes[i].n_outputs;
-    onnx_names_t defined;
-    if (onnx_names_init(&defined, n_def)) {
-        rc = pecos_fail(err, errlen, PECOS_ENOMEM, "out of memory");
+    if ((rc = nodes_from_pb(g, m, err, errlen)) != 0 || (rc = check_refs(m, err, errlen)) != 0)
         goto out_free;
-    }
-    int full = 0;
-    for (int i = 0; i < m->n_inputs; i++) full |= !onnx_names_slot(&defined, m->inputs[i].name, 1);
-    for (int i = 0; i < m->n_inits; i++) full |= !onnx_names_slot(&defined, m->inits[i].name, 1);
-    for (int i = 0; i < m->n_nodes; i++)
-        for (int j = 0; j < m->nodes[i].n_outputs; j++) full |= !onnx_names_slot(&defined, m->nodes[i].outputs[j], 1);
-    for (int i = 0; i < m->n_nodes && !rc; i++)
-        for (int j = 0; j < m->nodes[i].n_inputs && !rc; j++) {
-            const char *in = m->nodes[i].inputs[j];
-            if (in[0] && !onnx_names_get(&defined, in))
-                rc = pecos_fail(err, errlen, PECOS_EFORMAT, "node %d (%s) input '%.100s' is not a graph input, an initializer or a node output",
-                          i, m->nodes[i].op_type, in);
-        }
-    for (int i = 0; i < m->n_outputs && !rc; i++)
-        if (!onnx_names_get(&defined, m->outputs[i].name))
-            rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph output '%.100s' is not produced by any node", m->outputs[i].name);
-    onnx_names_free(&defined);
-    if (full && !rc) rc = pecos_fail(err, errlen, PECOS_ENOMEM, "name map full");
-    if (rc) goto out_free;
     if (m->n_outputs == 0) {
         rc = pecos_fail(err, errlen, PECOS_EFORMAT, "graph has no outputs");
         goto out_free;

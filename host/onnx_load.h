@@ -138,6 +138,9 @@ int onnx_model_read_ex(const char *path, int flags, onnx_model_t *m, char *err, 
 int onnx_model_parse_ex(const uint8_t *buf, size_t len, int flags, onnx_model_t *m, char *err,
                         size_t errlen);
 void onnx_model_free(onnx_model_t *m);
+/* Frees what a node owns (its input, output and attribute arrays, the attributes' strings
+ * and tensors) and zeroes it; the names it points to are the model's. */
+void onnx_node_free(onnx_node_t *n);
 
 /* Checks that a serialized ModelProto buf is at most max_bytes long and that its messages
  * nest at most max_depth deep (ModelProto itself is depth 1). The walk is iterative, over

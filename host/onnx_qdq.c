@@ -296,21 +296,6 @@ static const char *match_pass(const onnx_model_t *m, const qctx_t *x, int i, mat
 
 /* --- rewriting ----------------------------------------------------------------------------- */
 
-static void node_free(onnx_node_t *n)
-{
-    for (int j = 0; j < n->n_attrs && n->attrs; j++) {
-        free((char *)n->attrs[j].s);
-        if (n->attrs[j].t) {
-            golden_tensor_free(n->attrs[j].t);
-            free(n->attrs[j].t);
-        }
-    }
-    free(n->attrs);
-    free(n->inputs);
-    free(n->outputs);
-    memset(n, 0, sizeof *n);
-}
-
 /* A new node (arrays calloc'd, no attributes); 0 or PECOS_ENOMEM. */
 static int node_new(onnx_node_t *n, const char *name, const char *op, int n_in, int n_out, int n_attrs)
 {
@@ -322,7 +307,7 @@ static int node_new(onnx_node_t *n, const char *name, const char *op, int n_in, 
     n->outputs = calloc((size_t)n_out + 1, sizeof *n->outputs);
     n->attrs = calloc((size_t)n_attrs + 1, sizeof *n->attrs);
     if (!n->inputs || !n->outputs || !n->attrs) {
-        node_free(n);
+        onnx_node_free(n);
         return PECOS_ENOMEM;
     }
     n->n_inputs = n_in;
@@ -372,97 +357,81 @@ static const char *fused_note(onnx_model_t *m, const match_t *mt, int i)
     return onnx_model_strdup(m, buf);
 }
 
-/* Rewrites match mt of node i into out[] (1 or 3 nodes); marks the nodes it replaces dead.
- * Returns the number of nodes written, or PECOS_ENOMEM. */
-static int rewrite(onnx_model_t *m, char *dead, int i, const match_t *mt, onnx_node_t *out)
+/* Gemm (match mt of node n, QuantizeLinear q, y zero point yzp): B as a [M,K,1,1] conv
+ * weight, a QLinearConv 1x1 between two Reshapes into out[0..2]. Returns 3, or
+ * PECOS_ENOMEM. */
+static int rewrite_gemm(onnx_model_t *m, onnx_node_t *n, const match_t *mt, const char *note, const char *yzp,
+                        onnx_node_t *out)
 {
-    onnx_node_t *n = &m->nodes[i];
-    const onnx_node_t *q = &m->nodes[mt->q];
-    const char *note = fused_note(m, mt, i);
-    if (!note) return PECOS_ENOMEM;
-    const char *yname = q->outputs[0];
-    dead[mt->q] = 1;
-    if (mt->relu >= 0) dead[mt->relu] = 1;
-    if (mt->kind == K_PASS) {
-        /* The same node on the quantized tensor: only input 0 and output 0 change. */
-        n->inputs[0] = input_at(&m->nodes[mt->dx], 0);
-        n->outputs[0] = yname;
-        n->qdq = ONNX_QDQ_FUSED;
-        n->qdq_note = note;
-        out[0] = *n;
-        memset(n, 0, sizeof *n);
-        return 1;
+    const onnx_node_t *q = &m->nodes[mt->q], *dx = &m->nodes[mt->dx], *dw = &m->nodes[mt->dw];
+    const char *yname = q->outputs[0], *wname = input_at(dw, 0);
+    /* B as a [M,K,1,1] conv weight. */
+    const golden_tensor_t *wq = onnx_model_init(m, wname);
+    const int64_t mo = mt->m_out, k = wq->dims[mt->trans_b ? 1 : 0];
+    const int64_t d4[4] = {mo, k, 1, 1};
+    golden_tensor_t w4;
+    if (golden_tensor_alloc(&w4, wq->dtype, 4, d4)) return PECOS_ENOMEM;
+    const uint8_t *src = wq->data;
+    uint8_t *dst = w4.data;
+    for (int64_t o = 0; o < mo; o++)
+        for (int64_t c = 0; c < k; c++) dst[o * k + c] = mt->trans_b ? src[o * k + c] : src[c * mo + o];
+    const char *w4name = fmt(m, "%s/pecos_qdq_%s", wname, mt->trans_b ? "mk11" : "km_t11");
+    if (!w4name) {
+        golden_tensor_free(&w4);
+        return PECOS_ENOMEM;
     }
-    const onnx_node_t *dx = &m->nodes[mt->dx], *dw = &m->nodes[mt->dw];
-    const char *yzp = input_at(q, 2);
-    if (!yzp[0]) {
-        /* QuantizeLinear without a zero point is uint8 0: QLinear* needs it explicit. */
-        golden_tensor_t z;
-        if (golden_tensor_alloc(&z, GOLDEN_DT_UINT8, 0, NULL)) return PECOS_ENOMEM;
-        yzp = add_init(m, "pecos_qdq_zero_uint8", &z);
-        if (!yzp) return PECOS_ENOMEM;
+    w4name = add_init(m, w4name, &w4);
+    if (!w4name) return PECOS_ENOMEM;
+    static const int64_t s4[4] = {0, -1, 1, 1}, s2[2] = {0, -1};
+    const char *sh4 = shape_init(m, "pecos_qdq_shape_n_k_1_1", s4, 4);
+    const char *sh2 = shape_init(m, "pecos_qdq_shape_n_m", s2, 2);
+    const char *in4 = fmt(m, "%s/pecos_qdq_in%s", yname, "4d"), *out4 = fmt(m, "%s/pecos_qdq_out%s", yname, "4d");
+    const char *nm_in = fmt(m, "%s/pecos_reshape_%s", n->name, "in"), *nm_out = fmt(m, "%s/pecos_reshape_%s", n->name, "out");
+    const char *rnote = fmt(m, "QDQ fused: reshape around Gemm '%s' as QLinearConv 1x1%s", n->name, "");
+    if (!sh4 || !sh2 || !in4 || !out4 || !nm_in || !nm_out || !rnote) return PECOS_ENOMEM;
+    onnx_node_t r1, c, r2;
+    if (node_new(&r1, nm_in, "Reshape", 2, 1, 0)) return PECOS_ENOMEM;
+    if (node_new(&c, n->name, "QLinearConv", mt->db >= 0 ? 9 : 8, 1, 1)) {
+        onnx_node_free(&r1);
+        return PECOS_ENOMEM;
     }
-    const char *wname = input_at(dw, 0);
-    if (mt->kind == K_GEMM) {
-        /* B as a [M,K,1,1] conv weight. */
-        const golden_tensor_t *wq = onnx_model_init(m, wname);
-        const int64_t mo = mt->m_out, k = wq->dims[mt->trans_b ? 1 : 0];
-        const int64_t d4[4] = {mo, k, 1, 1};
-        golden_tensor_t w4;
-        if (golden_tensor_alloc(&w4, wq->dtype, 4, d4)) return PECOS_ENOMEM;
-        const uint8_t *src = wq->data;
-        uint8_t *dst = w4.data;
-        for (int64_t o = 0; o < mo; o++)
-            for (int64_t c = 0; c < k; c++) dst[o * k + c] = mt->trans_b ? src[o * k + c] : src[c * mo + o];
-        const char *w4name = fmt(m, "%s/pecos_qdq_%s", wname, mt->trans_b ? "mk11" : "km_t11");
-        if (!w4name) {
-            golden_tensor_free(&w4);
-            return PECOS_ENOMEM;
-        }
-        w4name = add_init(m, w4name, &w4);
-        if (!w4name) return PECOS_ENOMEM;
-        static const int64_t s4[4] = {0, -1, 1, 1}, s2[2] = {0, -1};
-        const char *sh4 = shape_init(m, "pecos_qdq_shape_n_k_1_1", s4, 4);
-        const char *sh2 = shape_init(m, "pecos_qdq_shape_n_m", s2, 2);
-        const char *in4 = fmt(m, "%s/pecos_qdq_in%s", yname, "4d"), *out4 = fmt(m, "%s/pecos_qdq_out%s", yname, "4d");
-        const char *nm_in = fmt(m, "%s/pecos_reshape_%s", n->name, "in"), *nm_out = fmt(m, "%s/pecos_reshape_%s", n->name, "out");
-        const char *rnote = fmt(m, "QDQ fused: reshape around Gemm '%s' as QLinearConv 1x1%s", n->name, "");
-        if (!sh4 || !sh2 || !in4 || !out4 || !nm_in || !nm_out || !rnote) return PECOS_ENOMEM;
-        onnx_node_t r1, c, r2;
-        if (node_new(&r1, nm_in, "Reshape", 2, 1, 0)) return PECOS_ENOMEM;
-        if (node_new(&c, n->name, "QLinearConv", mt->db >= 0 ? 9 : 8, 1, 1)) {
-            node_free(&r1);
-            return PECOS_ENOMEM;
-        }
-        if (node_new(&r2, nm_out, "Reshape", 2, 1, 0)) {
-            node_free(&r1);
-            node_free(&c);
-            return PECOS_ENOMEM;
-        }
-        r1.inputs[0] = input_at(dx, 0);
-        r1.inputs[1] = sh4;
-        r1.outputs[0] = in4;
-        const char *cin[9] = {in4, input_at(dx, 1), input_at(dx, 2), w4name, input_at(dw, 1), input_at(dw, 2),
-                              input_at(q, 1), yzp, mt->db >= 0 ? input_at(&m->nodes[mt->db], 0) : ""};
-        for (int j = 0; j < c.n_inputs; j++) c.inputs[j] = cin[j];
-        c.outputs[0] = out4;
-        c.n_attrs = mt->relu >= 0 ? 1 : 0;
-        c.attrs[0].name = "pecos_relu";
-        c.attrs[0].type = ONNX_ATTR_INT;
-        c.attrs[0].i = 1;
-        r2.inputs[0] = out4;
-        r2.inputs[1] = sh2;
-        r2.outputs[0] = yname;
-        r1.qdq = c.qdq = r2.qdq = ONNX_QDQ_FUSED;
-        r1.qdq_note = r2.qdq_note = rnote;
-        c.qdq_note = note;
-        node_free(n);
-        out[0] = r1;
-        out[1] = c;
-        out[2] = r2;
-        return 3;
+    if (node_new(&r2, nm_out, "Reshape", 2, 1, 0)) {
+        onnx_node_free(&r1);
+        onnx_node_free(&c);
+        return PECOS_ENOMEM;
     }
-    /* Conv -> QLinearConv, MatMul -> QLinearMatMul: in place, attributes kept. */
+    r1.inputs[0] = input_at(dx, 0);
+    r1.inputs[1] = sh4;
+    r1.outputs[0] = in4;
+    const char *cin[9] = {in4, input_at(dx, 1), input_at(dx, 2), w4name, input_at(dw, 1), input_at(dw, 2),
+                          input_at(q, 1), yzp, mt->db >= 0 ? input_at(&m->nodes[mt->db], 0) : ""};
+    for (int j = 0; j < c.n_inputs; j++) c.inputs[j] = cin[j];
+    c.outputs[0] = out4;
+    c.n_attrs = mt->relu >= 0 ? 1 : 0;
+    c.attrs[0].name = "pecos_relu";
+    c.attrs[0].type = ONNX_ATTR_INT;
+    c.attrs[0].i = 1;
+    r2.inputs[0] = out4;
+    r2.inputs[1] = sh2;
+    r2.outputs[0] = yname;
+    r1.qdq = c.qdq = r2.qdq = ONNX_QDQ_FUSED;
+    r1.qdq_note = r2.qdq_note = rnote;
+    c.qdq_note = note;
+    onnx_node_free(n);
+    out[0] = r1;
+    out[1] = c;
+    out[2] = r2;
+    return 3;
+}
+
+/* Conv -> QLinearConv, MatMul -> QLinearMatMul (match mt of node n, QuantizeLinear q, y
+ * zero point yzp): in place, attributes kept, then moved into out[0]. Returns 1, or
+ * PECOS_ENOMEM. */
+static int rewrite_qlinear(onnx_model_t *m, onnx_node_t *n, const match_t *mt, const char *note, const char *yzp,
+                           onnx_node_t *out)
+{
+    const onnx_node_t *q = &m->nodes[mt->q], *dx = &m->nodes[mt->dx], *dw = &m->nodes[mt->dw];
+    const char *yname = q->outputs[0], *wname = input_at(dw, 0);
     const int nin = mt->kind == K_CONV && mt->db >= 0 ? 9 : 8;
     const char **ins = calloc(10, sizeof *ins);
     onnx_attr_t *attrs = calloc((size_t)n->n_attrs + 2, sizeof *attrs);
@@ -496,6 +465,39 @@ static int rewrite(onnx_model_t *m, char *dead, int i, const match_t *mt, onnx_n
     out[0] = *n;
     memset(n, 0, sizeof *n);
     return 1;
+}
+
+/* Rewrites match mt of node i into out[] (1 or 3 nodes); marks the nodes it replaces dead.
+ * Returns the number of nodes written, or PECOS_ENOMEM. */
+static int rewrite(onnx_model_t *m, char *dead, int i, const match_t *mt, onnx_node_t *out)
+{
+    onnx_node_t *n = &m->nodes[i];
+    const onnx_node_t *q = &m->nodes[mt->q];
+    const char *note = fused_note(m, mt, i);
+    if (!note) return PECOS_ENOMEM;
+    const char *yname = q->outputs[0];
+    dead[mt->q] = 1;
+    if (mt->relu >= 0) dead[mt->relu] = 1;
+    if (mt->kind == K_PASS) {
+        /* The same node on the quantized tensor: only input 0 and output 0 change. */
+        n->inputs[0] = input_at(&m->nodes[mt->dx], 0);
+        n->outputs[0] = yname;
+        n->qdq = ONNX_QDQ_FUSED;
+        n->qdq_note = note;
+        out[0] = *n;
+        memset(n, 0, sizeof *n);
+        return 1;
+    }
+    const char *yzp = input_at(q, 2);
+    if (!yzp[0]) {
+        /* QuantizeLinear without a zero point is uint8 0: QLinear* needs it explicit. */
+        golden_tensor_t z;
+        if (golden_tensor_alloc(&z, GOLDEN_DT_UINT8, 0, NULL)) return PECOS_ENOMEM;
+        yzp = add_init(m, "pecos_qdq_zero_uint8", &z);
+        if (!yzp) return PECOS_ENOMEM;
+    }
+    if (mt->kind == K_GEMM) return rewrite_gemm(m, n, mt, note, yzp, out);
+    return rewrite_qlinear(m, n, mt, note, yzp, out);
 }
 
 /* Marks what stays float: Q/DQ nodes and float compute nodes reading a DequantizeLinear. */
@@ -588,7 +590,7 @@ int onnx_qdq_fuse(onnx_model_t *m, char *err, size_t errlen)
         if (cnt[i]) {
             for (int k = 0; k < cnt[i]; k++) fin[nf++] = nn[pos[i] + k];
         } else if (dead[i]) {
-            node_free(&m->nodes[i]);
+            onnx_node_free(&m->nodes[i]);
         } else {
             fwhy[nf] = why[i];
             fin[nf++] = m->nodes[i];
@@ -611,7 +613,7 @@ int onnx_qdq_fuse(onnx_model_t *m, char *err, size_t errlen)
         int who;
         if (is_op(n, "DequantizeLinear") && n->n_outputs == 1 && n->outputs[0][0] &&
             !is_graph_output(x, n->outputs[0]) && consumers(m, x, n->outputs[0], &who) == 0) {
-            node_free(n);
+            onnx_node_free(n);
             continue;
         }
         fwhy[nf] = fwhy[i];
@@ -628,7 +630,7 @@ out:
     qctx_free(&qx);
     /* On failure, nodes already rewritten into nn are freed; the model stays valid for
      * onnx_model_free (their old slots are zeroed). */
-    for (int i = 0; i < nout; i++) node_free(&nn[i]);
+    for (int i = 0; i < nout; i++) onnx_node_free(&nn[i]);
     free(dead);
     free(mt);
     free(why);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "golden_post.h"
+#include "json_out.h"
 #include "onnx_exec.h"
 #include "onnx_map.h"
 #include "pecos_err.h"
@@ -658,18 +659,6 @@ int onnx_rtl_print_golden(FILE *f, const onnx_rtl_t *r, const char *prefix)
     return k;
 }
 
-void onnx_rtl_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static const char *jb(bool on, bool v) { return on ? (v ? "true" : "false") : "null"; }
 
 void onnx_rtl_json_nodes(FILE *f, const onnx_rtl_t *r)
@@ -680,12 +669,12 @@ void onnx_rtl_json_nodes(FILE *f, const onnx_rtl_t *r)
         const layer_result_t *a = R->on_array ? &R->arr : &R->fpr;
         const bool on = R->on_array || R->on_fp;
         fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-        onnx_rtl_json_str(f, R->name);
+        json_str(f, R->name);
         fputs(", \"op\": ", f);
-        onnx_rtl_json_str(f, R->n->op_type);
+        json_str(f, R->n->op_type);
         fprintf(f, ", \"where\": \"%s\", \"conv_or_matmul\": %s, \"rtl\": %s, \"why\": ", R->where,
                 R->candidate ? "true" : "false", on || R->has_post ? "true" : "false");
-        onnx_rtl_json_str(f, R->why);
+        json_str(f, R->why);
         fprintf(f, ", \"macs\": %llu, \"array_macs\": %llu, \"array_cycles\": %llu, \"model_cycles\": %llu, "
                    "\"fp_cycles\": %llu, \"ppu_cycles\": %llu, \"requant\": \"%s\", "
                    "\"bitexact\": %s, \"cycles_match\": %s, \"counters_ok\": %s, \"traffic_ok\": %s, "
@@ -699,7 +688,7 @@ void onnx_rtl_json_nodes(FILE *f, const onnx_rtl_t *r)
                 jb(on, a->cycles_match), jb(on, a->counters_ok), jb(on, a->mem.traffic_ok), R->post_calls,
                 jb(R->has_post, R->post.ok), (long long)R->outputs, (long long)R->diffs, R->max_diff, R->fp_ratio,
                 R->ok ? "true" : "false");
-        onnx_rtl_json_str(f, R->fail);
+        json_str(f, R->fail);
         fputc('}', f);
     }
     fputs("\n  ]", f);

@@ -108,7 +108,6 @@ int onnx_rtl_print_golden(FILE *f, const onnx_rtl_t *r, const char *prefix);
  * newline). */
 void onnx_rtl_json_nodes(FILE *f, const onnx_rtl_t *r);
 void onnx_rtl_json_totals(FILE *f, const onnx_rtl_totals_t *t);
-void onnx_rtl_json_str(FILE *f, const char *s);
 
 /* The golden dtype of a .npy dtype; 0 or PECOS_EDTYPE. */
 int onnx_rtl_npy_dtype(npy_dtype_t d, golden_dtype_t *g);

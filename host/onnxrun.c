@@ -9,29 +9,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "accel.h"
-#include "cmd_run.h"
+#include "errlist.h"
 #include "golden_onnx.h"
 #include "golden_post.h"
+#include "json_out.h"
 #include "npy.h"
 #include "onnx_exec.h"
 #include "onnx_load.h"
 #include "onnx_map.h"
 #include "onnx_rtl.h"
 #include "pecos_err.h"
+#include "pecos_time.h"
+#include "pecos_types.h"
 #include "rng.h"
 #include "tiling.h"
 
-#define WHO "pecos run"
 #define MAX_FEEDS 16
 
-static double now_seconds(void)
+/* The state of one `--onnx` run across its phases (model, inputs, open, run, reports). */
+typedef struct {
+    const lrun_cfg_t *run;
+    const onnxrun_opts_t *o;
+    const char *df_name;
+    onnx_model_t m;
+    golden_tensor_t feeds[MAX_FEEDS], outs[MAX_FEEDS], exp[MAX_FEEDS];
+    const onnx_value_info_t *vi[MAX_FEEDS]; /* the fed graph inputs */
+    int want, nfeeds, nexp;  /* inputs the model takes, fed, expected outputs read */
+    bool have_outs, accel_opened;
+    accel_t acc;
+    onnx_rtl_t c;            /* the RTL hook's records */
+    char src[1200];          /* where the inputs came from */
+    double wall;             /* seconds the graph took */
+    bool *pass;              /* the caller's: false when a check failed */
+    errlist_t e;             /* the errors: their reasons (the caller's buffer), the first code */
+} ox_run_t;
+
+/* rc as an error of the user's input (exit status 2, as always here): the codes of a failed
+ * run (ESIM, ENOMEM) become EPARAM. */
+static int input_error(int rc)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return rc == PECOS_ESIM || rc == PECOS_ENOMEM || rc >= 0 ? PECOS_EPARAM : rc;
 }
 
 /* --- inputs and outputs ------------------------------------------------------------------ */
@@ -74,20 +93,18 @@ static int feed_infos(const onnx_model_t *m, const onnx_value_info_t **vi, int m
     return n;
 }
 
-/* Reads --input into feed 0 after checking it against the model's input vi. Prints. */
-static int load_input(const char *path, const onnx_value_info_t *vi, golden_tensor_t *t)
+/* Reads --input into feed 0 after checking it against the model's input vi. Returns 0 or a
+ * negative code (recorded). */
+static int load_input(ox_run_t *s, const char *path, const onnx_value_info_t *vi, golden_tensor_t *t)
 {
     char err[256], a[128], b[128];
     npy_array_t arr;
     golden_dtype_t gd;
     int rc = npy_read(path, &arr, err, sizeof err);
-    if (rc) {
-        fprintf(stderr, WHO ": --input %s: %s\n", path, err);
-        return rc;
-    }
+    if (rc) return errlist_add(&s->e, input_error(rc), "--input %s: %s", path, err);
     if (onnx_rtl_npy_dtype(arr.dtype, &gd) != 0 || (vi->dtype != GOLDEN_DT_UNDEFINED && gd != vi->dtype)) {
-        fprintf(stderr, WHO ": --input %s: dtype %s, the model's input '%.60s' is %s\n", path, npy_dtype_name(arr.dtype),
-                vi->name, golden_dtype_name(vi->dtype));
+        errlist_add(&s->e, PECOS_EDTYPE, "--input %s: dtype %s, the model's input '%.60s' is %s", path,
+                    npy_dtype_name(arr.dtype), vi->name, golden_dtype_name(vi->dtype));
         npy_free(&arr);
         return PECOS_EDTYPE;
     }
@@ -96,12 +113,12 @@ static int load_input(const char *path, const onnx_value_info_t *vi, golden_tens
     if (!same) {
         dims_str(arr.shape, arr.ndim, a, sizeof a);
         dims_str(vi->dims, vi->ndim, b, sizeof b);
-        fprintf(stderr, WHO ": --input %s: shape %s, the model's input '%.60s' is %s\n", path, a, vi->name, b);
+        errlist_add(&s->e, PECOS_ESHAPE, "--input %s: shape %s, the model's input '%.60s' is %s", path, a, vi->name, b);
         npy_free(&arr);
         return PECOS_ESHAPE;
     }
     if ((rc = golden_tensor_alloc(t, gd, arr.ndim, arr.shape)) != 0) {
-        fprintf(stderr, WHO ": --input %s: %s\n", path, pecos_strerror(rc));
+        errlist_add(&s->e, input_error(rc), "--input %s: %s", path, pecos_strerror(rc));
         npy_free(&arr);
         return rc;
     }
@@ -110,25 +127,19 @@ static int load_input(const char *path, const onnx_value_info_t *vi, golden_tens
     return 0;
 }
 
-/* Random data for the model's input vi from the seed. Prints. */
-static int random_input(const onnx_value_info_t *vi, int idx, uint64_t seed, golden_tensor_t *t)
+/* Random data for the model's input vi from the seed. Returns 0 or a negative code
+ * (recorded). */
+static int random_input(ox_run_t *s, const onnx_value_info_t *vi, int idx, golden_tensor_t *t)
 {
-    if (vi->ndim < 0 || vi->dtype == GOLDEN_DT_UNDEFINED) {
-        fprintf(stderr, WHO ": the model's input '%.60s' has no known type and shape: give --input X.npy\n", vi->name);
-        return PECOS_ESHAPE;
-    }
+    if (vi->ndim < 0 || vi->dtype == GOLDEN_DT_UNDEFINED)
+        return errlist_add(&s->e, PECOS_ESHAPE, "the model's input '%.60s' has no known type and shape: give --input X.npy", vi->name);
     for (int i = 0; i < vi->ndim; i++)
-        if (vi->dims[i] < 0) {
-            fprintf(stderr, WHO ": the model's input '%.60s' has a symbolic dimension: give --input X.npy\n", vi->name);
-            return PECOS_ESHAPE;
-        }
+        if (vi->dims[i] < 0)
+            return errlist_add(&s->e, PECOS_ESHAPE, "the model's input '%.60s' has a symbolic dimension: give --input X.npy", vi->name);
     int rc = golden_tensor_alloc(t, vi->dtype, vi->ndim, vi->dims);
-    if (rc) {
-        fprintf(stderr, WHO ": the model's input '%.60s': %s\n", vi->name, pecos_strerror(rc));
-        return rc;
-    }
+    if (rc) return errlist_add(&s->e, input_error(rc), "the model's input '%.60s': %s", vi->name, pecos_strerror(rc));
     rng_t g;
-    rng_seed(&g, seed * 0x100000001b3ULL + 0x0a7e + (uint64_t)idx);
+    rng_seed(&g, s->run->seed * 0x100000001b3ULL + 0x0a7e + (uint64_t)idx);
     for (int64_t i = 0; i < t->count; i++) {
         double v;
         switch (t->dtype) {
@@ -190,11 +201,11 @@ static int write_json(const char *path, const onnx_rtl_t *c, const char *model, 
     if (!f) return PECOS_EIO;
     const onnx_rtl_totals_t t = onnx_rtl_totals(c);
     fputs("{\n  \"model\": ", f);
-    onnx_rtl_json_str(f, model);
+    json_str(f, model);
     fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", \"dtype\": \"int8\", \"seed\": %llu, "
                "\"require_rtl\": %s, \"input\": ",
             run->rows, run->cols, df_name, (unsigned long long)run->seed, require_rtl ? "true" : "false");
-    onnx_rtl_json_str(f, src);
+    json_str(f, src);
     fputs("},\n  \"nodes\": ", f);
     onnx_rtl_json_nodes(f, c);
     fputs(",\n  \"total\": ", f);
@@ -223,192 +234,214 @@ static int64_t count_differ(const golden_tensor_t *got, const golden_tensor_t *e
     return bad;
 }
 
-int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o)
+/* The model: read, every operator supported, at most MAX_FEEDS inputs and outputs. Returns
+ * 0 or a negative code (recorded). */
+static int ox_model(ox_run_t *s)
 {
-    static const char *const df_names[3] = {"ws", "is", "os"};
-    const char *df_name = df_names[df];
-    char err[1024], src[1200], dir[1024];
-    onnx_model_t m;
-    golden_tensor_t feeds[MAX_FEEDS], outs[MAX_FEEDS], exp[MAX_FEEDS];
-    const onnx_value_info_t *vi[MAX_FEEDS];
-    int nfeeds = 0, nexp = 0, exit_code = PECOS_EXIT_PASS, rc;
-    bool have_outs = false, accel_opened = false;
-    accel_t acc;
-    onnx_rtl_t c;
-    memset(&c, 0, sizeof c);
-    memset(&acc, 0, sizeof acc);
-    memset(feeds, 0, sizeof feeds);
-    memset(outs, 0, sizeof outs);
-    memset(exp, 0, sizeof exp);
+    const onnxrun_opts_t *o = s->o;
+    const onnx_model_t *m = &s->m;
+    char err[1024];
+    int rc;
+    if (strcmp(s->run->dtype, "int8") != 0)
+        return errlist_add(&s->e, PECOS_EDTYPE, "--onnx runs on the int8 array only (--dtype %s)", s->run->dtype);
+    if ((rc = onnx_model_read(o->model, &s->m, err, sizeof err)) != 0)
+        return errlist_add(&s->e, input_error(rc), "--onnx %s: %s", o->model, err);
+    const onnx_node_t *uns = onnx_exec_first_unsupported(m);
+    if (uns)
+        return errlist_add(&s->e, PECOS_ENOTSUP, "--onnx %s: unsupported operator %s%s%.60s (node '%.60s')", o->model,
+                           uns->domain, uns->domain[0] ? "." : "", uns->op_type, uns->name);
+    if (m->n_outputs > MAX_FEEDS)
+        return errlist_add(&s->e, PECOS_ENOTSUP, "--onnx %s: more than %d graph outputs", o->model, MAX_FEEDS);
+    s->want = onnx_exec_n_feeds(m);
+    if (s->want > MAX_FEEDS || feed_infos(m, s->vi, MAX_FEEDS) != s->want)
+        return errlist_add(&s->e, PECOS_ENOTSUP, "--onnx %s: more than %d graph inputs", o->model, MAX_FEEDS);
+    return 0;
+}
 
-    if (strcmp(run->dtype, "int8") != 0) {
-        fprintf(stderr, WHO ": --onnx runs on the int8 array only (--dtype %s)\n", run->dtype);
-        return PECOS_EXIT_USAGE;
+/* The model directory's test data set: every input, and the expected outputs there are.
+ * Returns 0 or a negative code (recorded). */
+static int ox_test_data(ox_run_t *s, const char *dir)
+{
+    char err[1024];
+    for (; s->nfeeds < s->want; s->nfeeds++) {
+        char p[1100];
+        snprintf(p, sizeof p, "%s/test_data_set_0/input_%d.pb", dir, s->nfeeds);
+        int rc = onnx_tensor_read(p, &s->feeds[s->nfeeds], NULL, 0, err, sizeof err);
+        if (rc != 0)
+            return errlist_add(&s->e, input_error(rc), "%s: %s", p,
+                               is_file(p) ? err : "missing (the model takes more inputs)");
     }
-    if ((rc = onnx_model_read(o->model, &m, err, sizeof err)) != 0) {
-        fprintf(stderr, WHO ": --onnx %s: %s\n", o->model, err);
-        return PECOS_EXIT_USAGE;
+    for (; s->nexp < s->m.n_outputs; s->nexp++) {
+        char p[1100];
+        snprintf(p, sizeof p, "%s/test_data_set_0/output_%d.pb", dir, s->nexp);
+        if (!is_file(p)) break;
+        int rc = onnx_tensor_read(p, &s->exp[s->nexp], NULL, 0, err, sizeof err);
+        if (rc != 0) return errlist_add(&s->e, input_error(rc), "%s: %s", p, err);
     }
-    const onnx_node_t *uns = onnx_exec_first_unsupported(&m);
-    if (uns) {
-        fprintf(stderr, WHO ": --onnx %s: unsupported operator %s%s%.60s (node '%.60s')\n", o->model, uns->domain,
-                uns->domain[0] ? "." : "", uns->op_type, uns->name);
-        exit_code = PECOS_EXIT_USAGE;
-        goto out;
-    }
-    if (m.n_outputs > MAX_FEEDS) {
-        fprintf(stderr, WHO ": --onnx %s: more than %d graph outputs\n", o->model, MAX_FEEDS);
-        exit_code = PECOS_EXIT_USAGE;
-        goto out;
-    }
-    const int want = onnx_exec_n_feeds(&m);
-    if (want > MAX_FEEDS || feed_infos(&m, vi, MAX_FEEDS) != want) {
-        fprintf(stderr, WHO ": --onnx %s: more than %d graph inputs\n", o->model, MAX_FEEDS);
-        exit_code = PECOS_EXIT_USAGE;
-        goto out;
-    }
+    snprintf(s->src, sizeof s->src, "%s/test_data_set_0", dir);
+    return 0;
+}
+
+/* The inputs: --input, the model directory's test data set, or random from the seed.
+ * Returns 0 or a negative code (recorded). */
+static int ox_inputs(ox_run_t *s)
+{
+    const onnxrun_opts_t *o = s->o;
+    char dir[1024], p0[1100];
     snprintf(dir, sizeof dir, "%s", o->model);
     char *slash = strrchr(dir, '/');
     if (slash) *slash = '\0';
     else snprintf(dir, sizeof dir, ".");
-
-    /* The inputs: --input, the model directory's test data set, or random */
-    char p0[1100];
     snprintf(p0, sizeof p0, "%s/test_data_set_0/input_0.pb", dir);
     if (o->input_path) {
-        if (want != 1) {
-            fprintf(stderr, WHO ": --input %s: the model takes %d inputs, --input feeds one\n", o->input_path, want);
-            exit_code = PECOS_EXIT_USAGE;
-            goto out;
-        }
-        if (load_input(o->input_path, vi[0], &feeds[0]) != 0) {
-            exit_code = PECOS_EXIT_USAGE;
-            goto out;
-        }
-        nfeeds = 1;
-        snprintf(src, sizeof src, "%s", o->input_path);
-    } else if (want > 0 && is_file(p0)) {
-        for (; nfeeds < want; nfeeds++) {
-            char p[1100];
-            snprintf(p, sizeof p, "%s/test_data_set_0/input_%d.pb", dir, nfeeds);
-            if ((rc = onnx_tensor_read(p, &feeds[nfeeds], NULL, 0, err, sizeof err)) != 0) {
-                fprintf(stderr, WHO ": %s: %s\n", p, is_file(p) ? err : "missing (the model takes more inputs)");
-                exit_code = PECOS_EXIT_USAGE;
-                goto out;
-            }
-        }
-        for (; nexp < m.n_outputs; nexp++) {
-            char p[1100];
-            snprintf(p, sizeof p, "%s/test_data_set_0/output_%d.pb", dir, nexp);
-            if (!is_file(p)) break;
-            if ((rc = onnx_tensor_read(p, &exp[nexp], NULL, 0, err, sizeof err)) != 0) {
-                fprintf(stderr, WHO ": %s: %s\n", p, err);
-                exit_code = PECOS_EXIT_USAGE;
-                goto out;
-            }
-        }
-        snprintf(src, sizeof src, "%s/test_data_set_0", dir);
+        if (s->want != 1)
+            return errlist_add(&s->e, PECOS_EPARAM, "--input %s: the model takes %d inputs, --input feeds one",
+                               o->input_path, s->want);
+        if (load_input(s, o->input_path, s->vi[0], &s->feeds[0]) != 0) return s->e.rc;
+        s->nfeeds = 1;
+        snprintf(s->src, sizeof s->src, "%s", o->input_path);
+    } else if (s->want > 0 && is_file(p0)) {
+        return ox_test_data(s, dir);
     } else {
-        for (; nfeeds < want; nfeeds++)
-            if (random_input(vi[nfeeds], nfeeds, run->seed, &feeds[nfeeds]) != 0) {
-                exit_code = PECOS_EXIT_USAGE;
-                goto out;
-            }
-        snprintf(src, sizeof src, "random, seed %llu", (unsigned long long)run->seed);
+        for (; s->nfeeds < s->want; s->nfeeds++)
+            if (random_input(s, s->vi[s->nfeeds], s->nfeeds, &s->feeds[s->nfeeds]) != 0) return s->e.rc;
+        snprintf(s->src, sizeof s->src, "random, seed %llu", (unsigned long long)s->run->seed);
     }
+    return 0;
+}
 
-    if (onnx_rtl_init(&c, m.n_nodes) != 0) {
-        fprintf(stderr, WHO ": out of memory\n");
-        exit_code = PECOS_EXIT_FAIL;
-        goto out;
+/* The RTL hook's records and the array (with its waveform, if asked for). Returns 0 or a
+ * negative code (recorded). */
+static int ox_open(ox_run_t *s, int df)
+{
+    const onnxrun_opts_t *o = s->o;
+    accel_t *acc = &s->acc;
+    char err[1024];
+    int rc;
+    if (onnx_rtl_init(&s->c, s->m.n_nodes) != 0) return errlist_add(&s->e, PECOS_ENOMEM, "out of memory");
+    if ((rc = accel_open(acc, s->run, df, o->wave_path != NULL, err, sizeof err)) != 0)
+        return errlist_add(&s->e, input_error(rc), "%s", err);
+    s->accel_opened = true;
+    s->c.i8 = acc;
+    s->c.write_back = true;
+    if (o->wave_path && acc->sim.trace_open(acc->sim.v, o->wave_path, o->wave_from, o->wave_to) != 0)
+        return errlist_add(&s->e, PECOS_EIO, "--wave %s: cannot open the FST file", o->wave_path);
+    return 0;
+}
+
+/* Runs the graph with the RTL hook. Returns 0 or a negative code (recorded; its reason stays
+ * out when the array's runner printed it); after a failed run the nodes that ran are
+ * summed up on stdout. */
+static int ox_exec(ox_run_t *s)
+{
+    const onnxrun_opts_t *o = s->o;
+    char err[1024];
+    const double t0 = pecos_now();
+    const onnx_exec_opts_t xo = {.hook = onnx_rtl_hook, .ctx = &s->c};
+    int rc = onnx_exec_run(&s->m, &xo, s->feeds, s->nfeeds, s->outs, err, sizeof err);
+    s->wall = pecos_now() - t0;
+    if (o->wave_path) s->acc.sim.trace_close(s->acc.sim.v);
+    if (!rc) {
+        s->have_outs = true;
+        return 0;
     }
-    if (accel_open(&acc, run, df, o->wave_path != NULL, err, sizeof err) != 0) {
-        fprintf(stderr, WHO ": %s\n", err);
-        exit_code = PECOS_EXIT_USAGE;
-        goto out;
-    }
-    accel_opened = true;
-    c.i8 = &acc;
-    c.write_back = true;
-    if (o->wave_path && acc.sim.trace_open(acc.sim.v, o->wave_path, o->wave_from, o->wave_to) != 0) {
-        fprintf(stderr, WHO ": --wave %s: cannot open the FST file\n", o->wave_path);
-        exit_code = PECOS_EXIT_USAGE;
-        goto out;
-    }
-    const double t0 = now_seconds();
-    const onnx_exec_opts_t xo = {.hook = onnx_rtl_hook, .ctx = &c};
-    rc = onnx_exec_run(&m, &xo, feeds, nfeeds, outs, err, sizeof err);
-    const double wall = now_seconds() - t0;
-    if (o->wave_path) acc.sim.trace_close(acc.sim.v);
-    if (rc) {
-        if (!c.printed || rc == PECOS_ENOMEM) fprintf(stderr, WHO ": --onnx %s: %s\n", o->model, err);
-        exit_code = rc == PECOS_ESIM || rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
-        if (c.n_ran > 0 && exit_code == PECOS_EXIT_FAIL) summary(stdout, &c, o->model, run, df_name, src);
-        goto out;
-    }
-    have_outs = true;
-    const onnx_rtl_totals_t t = onnx_rtl_totals(&c);
-    summary(stdout, &c, o->model, run, df_name, src);
-    if (o->require_rtl && t.golden_nodes) {
-        onnx_rtl_print_golden(stdout, &c, "FAIL --require-rtl");
-        exit_code = PECOS_EXIT_FAIL;
-    }
-    printf("RTL vs the golden ONNX operators: %lld outputs compared, %lld differ (by at most %d; a QLinear* "
-           "requantization may differ by 1 at a near-tie)\n",
-           (long long)t.outputs, (long long)t.diffs, t.max_diff);
-    if (!t.pass) exit_code = PECOS_EXIT_FAIL;
-    int64_t exp_n = -1, exp_bad = 0;
-    for (int i = 0; i < nexp; i++) {
+    if (!s->c.printed || rc == PECOS_ENOMEM) errlist_add(&s->e, rc, "--onnx %s: %s", o->model, err);
+    else if (!s->e.rc) s->e.rc = rc;
+    if (s->c.n_ran > 0 && (rc == PECOS_ESIM || rc == PECOS_ENOMEM))
+        summary(stdout, &s->c, o->model, s->run, s->df_name, s->src);
+    return rc;
+}
+
+/* The graph outputs against the expected ones (test data set): one line each on stdout;
+ * clears *pass on a mismatch. *exp_n: elements compared (-1: none), *exp_bad: differ. */
+static void ox_expected(ox_run_t *s, const onnx_rtl_totals_t *t, int64_t *exp_n, int64_t *exp_bad)
+{
+    const golden_tensor_t *outs = s->outs, *exp = s->exp;
+    *exp_n = -1;
+    *exp_bad = 0;
+    for (int i = 0; i < s->nexp; i++) {
         const int64_t bad = count_differ(&outs[i], &exp[i]);
         char a[128], b[128];
         if (bad < 0) {
             golden_tensor_shape_str(&outs[i], a, sizeof a);
             golden_tensor_shape_str(&exp[i], b, sizeof b);
-            printf("FAIL output '%s': %s %s, expected %s %s\n", m.outputs[i].name, golden_dtype_name(outs[i].dtype), a,
+            printf("FAIL output '%s': %s %s, expected %s %s\n", s->m.outputs[i].name, golden_dtype_name(outs[i].dtype), a,
                    golden_dtype_name(exp[i].dtype), b);
-            exit_code = PECOS_EXIT_FAIL;
+            *s->pass = false;
             continue;
         }
-        exp_n = (exp_n < 0 ? 0 : exp_n) + outs[i].count;
-        exp_bad += bad;
+        *exp_n = (*exp_n < 0 ? 0 : *exp_n) + outs[i].count;
+        *exp_bad += bad;
         /* With no near-tie difference the RTL's run is the golden run: it must match. */
-        const bool fail = bad > 0 && t.diffs == 0;
+        const bool fail = bad > 0 && t->diffs == 0;
         printf("%soutput '%s': %lld of %lld elements differ from the expected output_%d.pb%s\n", fail ? "FAIL " : "",
-               m.outputs[i].name, (long long)bad, (long long)outs[i].count, i,
+               s->m.outputs[i].name, (long long)bad, (long long)outs[i].count, i,
                bad && !fail ? " (after near-tie differences upstream)" : "");
-        if (fail) exit_code = PECOS_EXIT_FAIL;
+        if (fail) *s->pass = false;
     }
+}
+
+/* The first graph output as --out .npy. Returns 0 or a negative code (recorded). */
+static int ox_write_out(ox_run_t *s)
+{
+    const onnxrun_opts_t *o = s->o;
+    const golden_tensor_t *y0 = &s->outs[0];
+    npy_array_t y = {.ndim = y0->ndim, .count = y0->count, .data = y0->data};
+    for (int i = 0; i < y0->ndim; i++) y.shape[i] = y0->dims[i];
+    if (golden_to_npy(y0->dtype, &y.dtype) != 0)
+        return errlist_add(&s->e, PECOS_EDTYPE, "--out %s: the output's dtype %s has no .npy type here", o->out_path,
+                           golden_dtype_name(y0->dtype));
+    if (npy_write(o->out_path, &y) != 0)
+        return errlist_add(&s->e, PECOS_EIO, "--out %s: cannot write: %s", o->out_path, strerror(errno));
+    return 0;
+}
+
+/* The reports of a graph that ran: the table and the checks on stdout, --json, --out. */
+static void ox_reports(ox_run_t *s)
+{
+    const onnxrun_opts_t *o = s->o;
+    const onnx_rtl_totals_t t = onnx_rtl_totals(&s->c);
+    int64_t exp_n, exp_bad;
+    summary(stdout, &s->c, o->model, s->run, s->df_name, s->src);
+    if (o->require_rtl && t.golden_nodes) {
+        onnx_rtl_print_golden(stdout, &s->c, "FAIL --require-rtl");
+        *s->pass = false;
+    }
+    printf("RTL vs the golden ONNX operators: %lld outputs compared, %lld differ (by at most %d; a QLinear* "
+           "requantization may differ by 1 at a near-tie)\n",
+           (long long)t.outputs, (long long)t.diffs, t.max_diff);
+    if (!t.pass) *s->pass = false;
+    ox_expected(s, &t, &exp_n, &exp_bad);
     printf("cycles %llu (array %llu + post-processing %llu); array energy %.1f nJ; wall %.2f s; %s\n",
            (unsigned long long)(t.arr_cycles + t.ppu_cycles), (unsigned long long)t.arr_cycles,
-           (unsigned long long)t.ppu_cycles, t.energy_pj * 1e-3, wall, exit_code == PECOS_EXIT_PASS ? "PASS" : "FAIL");
+           (unsigned long long)t.ppu_cycles, t.energy_pj * 1e-3, s->wall, *s->pass ? "PASS" : "FAIL");
     if (o->json_path &&
-        write_json(o->json_path, &c, o->model, run, df_name, src, exp_n, exp_bad, wall, o->require_rtl) != 0) {
-        fprintf(stderr, WHO ": --json %s: cannot write: %s\n", o->json_path, strerror(errno));
-        if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-    }
-    if (o->out_path && m.n_outputs > 0) {
-        npy_array_t y = {.ndim = outs[0].ndim, .count = outs[0].count, .data = outs[0].data};
-        for (int i = 0; i < outs[0].ndim; i++) y.shape[i] = outs[0].dims[i];
-        if (golden_to_npy(outs[0].dtype, &y.dtype) != 0) {
-            fprintf(stderr, WHO ": --out %s: the output's dtype %s has no .npy type here\n", o->out_path,
-                    golden_dtype_name(outs[0].dtype));
-            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-        } else if (npy_write(o->out_path, &y) != 0) {
-            fprintf(stderr, WHO ": --out %s: cannot write: %s\n", o->out_path, strerror(errno));
-            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-        }
-    }
+        write_json(o->json_path, &s->c, o->model, s->run, s->df_name, s->src, exp_n, exp_bad, s->wall, o->require_rtl) != 0)
+        errlist_add(&s->e, PECOS_EIO, "--json %s: cannot write: %s", o->json_path, strerror(errno));
+    if (o->out_path && s->m.n_outputs > 0) ox_write_out(s);
     if (o->wave_path)
         printf("waveform: %s (cycles %llu..%llu)\n", o->wave_path, (unsigned long long)o->wave_from,
                (unsigned long long)o->wave_to);
-out:
-    if (accel_opened) accel_close(&acc);
+}
+
+int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o, bool *pass, char *err, size_t errlen)
+{
+    ox_run_t st, *s = &st;
+    memset(s, 0, sizeof *s);
+    s->run = run;
+    s->o = o;
+    s->df_name = pecos_df_name((pecos_df_t)df);
+    s->pass = pass;
+    errlist_init(&s->e, err, errlen, run->who);
+    *pass = true;
+    if (ox_model(s) == 0 && ox_inputs(s) == 0 && ox_open(s, df) == 0 && ox_exec(s) == 0) ox_reports(s);
+    if (s->accel_opened) accel_close(&s->acc);
     for (int i = 0; i < MAX_FEEDS; i++) {
-        golden_tensor_free(&feeds[i]);
-        golden_tensor_free(&exp[i]);
-        if (have_outs) golden_tensor_free(&outs[i]);
+        golden_tensor_free(&s->feeds[i]);
+        golden_tensor_free(&s->exp[i]);
+        if (s->have_outs) golden_tensor_free(&s->outs[i]);
     }
-    onnx_rtl_free(&c);
-    onnx_model_free(&m);
-    return exit_code;
+    onnx_rtl_free(&s->c);
+    onnx_model_free(&s->m);
+    return s->e.rc;
 }

@@ -16,6 +16,7 @@
 #define PECOS_ONNXRUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lrun.h"
@@ -31,8 +32,12 @@ typedef struct {
 } onnxrun_opts_t;
 
 /* Runs the model on the int8 array of run (run->dtype "int8") under dataflow df. Prints the
- * per-node table to stdout. Returns a PECOS_EXIT_* code: 0 every check passed, 1 a check
- * failed, 2 bad input (one line on stderr). */
-int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o);
+ * per-node table and the checks to stdout. Returns 0 when the graph ran and every output was
+ * written, else the negative PECOS_E* code of the first error. *pass is false when a check
+ * failed. err (errlen bytes) gets the reason of each error (errlist.h: the first as one line
+ * for the caller to print after "<who>: ", a later one after "\n<who>: ", who: run->who); it
+ * stays empty when the array's or the PPU's runner printed the error itself. */
+int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o, bool *pass, char *err,
+            size_t errlen);
 
 #endif

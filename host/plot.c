@@ -41,15 +41,6 @@
 static const char *const level_name[PLOT_E_N] = {"DRAM", "GLB", "RF (PE registers)", "MAC"};
 static const char *const level_color[PLOT_E_N] = {"#cc3311", "#ee7733", "#0077bb", "#009988"};
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* Copies s into out (outlen bytes) keeping valid UTF-8 and replacing control characters and
  * invalid bytes by '?'; truncates at a character boundary. Returns the number of characters. */
 static int clean_text(const char *s, char *out, size_t outlen)
@@ -113,8 +104,7 @@ static int make_dirs(const char *dir, char *err, size_t errlen)
     char path[4096];
     const size_t len = strlen(dir);
     if (len == 0 || len >= sizeof path) {
-        set_err(err, errlen, "plot: directory name '%s' is empty or too long", dir);
-        return PECOS_EIO;
+        return pecos_fail(err, errlen, PECOS_EIO, "plot: directory name '%s' is empty or too long", dir);
     }
     memcpy(path, dir, len + 1);
     for (size_t i = 1; i <= len; i++) {
@@ -122,15 +112,13 @@ static int make_dirs(const char *dir, char *err, size_t errlen)
         const char saved = path[i];
         path[i] = '\0';
         if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-            set_err(err, errlen, "plot: cannot create directory %s: %s", path, strerror(errno));
-            return PECOS_EIO;
+            return pecos_fail(err, errlen, PECOS_EIO, "plot: cannot create directory %s: %s", path, strerror(errno));
         }
         path[i] = saved;
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "plot: %s is not a directory", dir);
-        return PECOS_EIO;
+        return pecos_fail(err, errlen, PECOS_EIO, "plot: %s is not a directory", dir);
     }
     return 0;
 }
@@ -146,8 +134,7 @@ static int out_open(out_t *o, const char *dir, const char *name, char *err, size
     snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
     o->f = fopen(o->path, "w");
     if (!o->f) {
-        set_err(err, errlen, "plot: cannot write %s: %s", o->path, strerror(errno));
-        return PECOS_EIO;
+        return pecos_fail(err, errlen, PECOS_EIO, "plot: cannot write %s: %s", o->path, strerror(errno));
     }
     return 0;
 }
@@ -158,8 +145,7 @@ static int out_close(out_t *o, char *err, size_t errlen)
     const int rc = fclose(o->f);
     o->f = NULL;
     if (bad || rc != 0) {
-        set_err(err, errlen, "plot: error writing %s", o->path);
-        return PECOS_EIO;
+        return pecos_fail(err, errlen, PECOS_EIO, "plot: error writing %s", o->path);
     }
     return 0;
 }
@@ -404,27 +390,36 @@ static int write_layers_dat(const char *dir, const char *title, const plot_cfg_t
     return out_close(&o, err, errlen);
 }
 
-static int write_roofline(const char *dir, const char *title, const plot_cfg_t *cfg,
-                          const plot_layer_t *layers, lay_t *lay, int n, char *err,
-                          size_t errlen)
+/* The roofline plot across its phases: the roofs, the axes, the counts. */
+typedef struct {
+    double peak, bw, ridge;        /* ops/cycle; DRAM bytes/cycle (0: unbounded); ops/byte */
+    double xmin, xmax, ymin, ymax; /* the axes' ranges (data coordinates) */
+    int npts, nlab, nplaced;       /* layers on the plot, of them labelled, labels placed */
+    int hidden[3];                 /* layers left out: 0 MACs, no DRAM traffic, 0 cycles */
+    double roof[3][2];             /* solid roof: points (x, y) */
+    int nroof;
+    double ext[2][2][2];           /* dashed extensions: [segment][end][x,y] */
+    int next;
+} roof_t;
+
+/* Each layer's intensity and performance (lay[].on_roof, .ai, .perf), the layers left out,
+ * and the axes' ranges. */
+static void roof_points(roof_t *rf, const plot_layer_t *layers, lay_t *lay, int n)
 {
-    const double peak = 2.0 * cfg->rows * cfg->cols;
-    const double bw = cfg->dram_bw;
-    const double ridge = bw > 0 ? peak / bw : 0;
-    int npts = 0, zero_macs = 0, no_dram = 0, no_cycles = 0;
+    const double peak = rf->peak, bw = rf->bw, ridge = rf->ridge;
     double xlo = INFINITY, xhi = 0, ylo = INFINITY, yhi = peak;
     for (int i = 0; i < n; i++) {
         const plot_layer_t *p = &layers[i];
         if (p->macs == 0) {
-            zero_macs++;
+            rf->hidden[0]++;
             continue;
         }
         if (p->dram_bytes == 0) {
-            no_dram++;
+            rf->hidden[1]++;
             continue;
         }
         if (p->cycles == 0) {
-            no_cycles++;
+            rf->hidden[2]++;
             continue;
         }
         lay[i].on_roof = true;
@@ -434,7 +429,7 @@ static int write_roofline(const char *dir, const char *title, const plot_cfg_t *
         xhi = fmax(xhi, lay[i].ai);
         ylo = fmin(ylo, lay[i].perf);
         yhi = fmax(yhi, lay[i].perf);
-        npts++;
+        rf->npts++;
     }
     if (bw > 0) {
         xlo = fmin(xlo, ridge);
@@ -443,15 +438,18 @@ static int write_roofline(const char *dir, const char *title, const plot_cfg_t *
     if (xhi == 0) xlo = xhi = 1; /* nothing to show: one decade around 1 */
     if (!(ylo < INFINITY)) ylo = peak;
     /* Room on the right and below for labels, above for the roof. */
-    const double xmin = nice_floor(xlo / 1.6), xmax = nice_ceil(xhi * 2.5);
-    const double ymin = nice_floor(ylo / 1.6), ymax = nice_ceil(yhi * 1.4);
-    const axes_t ax = {log10(xmin), log10(xmax), log10(ymin), log10(ymax)};
+    rf->xmin = nice_floor(xlo / 1.6), rf->xmax = nice_ceil(xhi * 2.5);
+    rf->ymin = nice_floor(ylo / 1.6), rf->ymax = nice_ceil(yhi * 1.4);
+}
 
-    /* Roof segments (data coordinates): solid roof, dashed extensions. */
-    double roof[3][2];
-    int nroof = 0;
-    double ext[2][2][2]; /* [segment][end][x,y] */
-    int next = 0;
+/* Roof segments (data coordinates): solid roof, dashed extensions. */
+static void roof_segments(roof_t *rf)
+{
+    const double peak = rf->peak, bw = rf->bw, ridge = rf->ridge;
+    const double xmin = rf->xmin, xmax = rf->xmax, ymin = rf->ymin, ymax = rf->ymax;
+    double(*roof)[2] = rf->roof;
+    double(*ext)[2][2] = rf->ext;
+    int nroof = 0, next = 0;
     if (bw > 0) {
         const double x0 = fmax(xmin, ymin / bw);
         roof[nroof][0] = x0, roof[nroof][1] = x0 * bw, nroof++;
@@ -470,34 +468,45 @@ static int write_roofline(const char *dir, const char *title, const plot_cfg_t *
         roof[nroof][0] = xmin, roof[nroof][1] = peak, nroof++;
         roof[nroof][0] = xmax, roof[nroof][1] = peak, nroof++;
     }
+    rf->nroof = nroof;
+    rf->next = next;
+}
+
+/* Labels: every layer on the plot, or the PLOT_MAX_LABELS largest by MACs, placed clear of
+ * the roofs (lay[].labelled, .placed, .lx, .ly, .lead). Returns 0 or PECOS_ENOMEM. */
+static int roof_labels(roof_t *rf, const plot_layer_t *layers, lay_t *lay, int n, char *err,
+                       size_t errlen)
+{
+    const axes_t ax = {log10(rf->xmin), log10(rf->xmax), log10(rf->ymin), log10(rf->ymax)};
+    const double(*roof)[2] = rf->roof;
+    const double(*ext)[2][2] = rf->ext;
     seg_t segs[8];
     int nseg = 0;
-    for (int i = 0; i + 1 < nroof; i++)
+    for (int i = 0; i + 1 < rf->nroof; i++)
         segs[nseg++] = (seg_t){px_x(&ax, roof[i][0]), px_y(&ax, roof[i][1]),
                                px_x(&ax, roof[i + 1][0]), px_y(&ax, roof[i + 1][1])};
-    for (int i = 0; i < next; i++)
+    for (int i = 0; i < rf->next; i++)
         segs[nseg++] = (seg_t){px_x(&ax, ext[i][0][0]), px_y(&ax, ext[i][0][1]),
                                px_x(&ax, ext[i][1][0]), px_y(&ax, ext[i][1][1])};
-
-    /* Labels: every layer on the plot, or the PLOT_MAX_LABELS largest by MACs. */
     int *order = malloc(sizeof(int) * (size_t)n);
-    if (!order) {
-        set_err(err, errlen, "plot: out of memory");
-        return PECOS_ENOMEM;
-    }
+    if (!order) return pecos_fail(err, errlen, PECOS_ENOMEM, "plot: out of memory");
     sort_by_macs(layers, n, order);
-    int nlab = 0;
-    for (int k = 0; k < n && nlab < PLOT_MAX_LABELS; k++)
+    for (int k = 0; k < n && rf->nlab < PLOT_MAX_LABELS; k++)
         if (lay[order[k]].on_roof) {
             lay[order[k]].labelled = true;
-            nlab++;
+            rf->nlab++;
         }
-    const double ridge_px[2] = {bw > 0 ? px_x(&ax, ridge) : 0, px_y(&ax, peak)};
-    place_labels(&ax, lay, n, order, segs, nseg, bw > 0 ? ridge_px : NULL);
+    const double ridge_px[2] = {rf->bw > 0 ? px_x(&ax, rf->ridge) : 0, px_y(&ax, rf->peak)};
+    place_labels(&ax, lay, n, order, segs, nseg, rf->bw > 0 ? ridge_px : NULL);
     free(order);
-    int nplaced = 0;
-    for (int i = 0; i < n; i++) nplaced += lay[i].placed;
+    for (int i = 0; i < n; i++) rf->nplaced += lay[i].placed;
+    return 0;
+}
 
+/* DIR/roofline.dat: the layers on the roofline with their label positions. */
+static int roof_write_dat(const char *dir, const roof_t *rf, const plot_layer_t *layers,
+                          const lay_t *lay, int n, char *err, size_t errlen)
+{
     out_t o;
     int rc = out_open(&o, dir, "roofline.dat", err, errlen);
     if (rc) return rc;
@@ -508,7 +517,7 @@ static int write_roofline(const char *dir, const char *title, const plot_cfg_t *
         const lay_t *L = &lay[i];
         if (!L->on_roof) continue;
         fprintf(o.f, "%d %.9g %.9g %llu %d ", i, L->ai, L->perf,
-                (unsigned long long)layers[i].macs, bw <= 0 || L->ai >= ridge);
+                (unsigned long long)layers[i].macs, rf->bw <= 0 || L->ai >= rf->ridge);
         if (L->placed)
             fprintf(o.f, "%.9g %.9g %d ", L->lx, L->ly, L->lead);
         else
@@ -516,43 +525,18 @@ static int write_roofline(const char *dir, const char *title, const plot_cfg_t *
         dat_str(o.f, L->name);
         fputc('\n', o.f);
     }
-    rc = out_close(&o, err, errlen);
-    if (rc) return rc;
+    return out_close(&o, err, errlen);
+}
 
-    rc = out_open(&o, dir, "roofline.gp", err, errlen);
-    if (rc) return rc;
-    FILE *f = o.f;
-    gp_head(f, "roofline", RF_W, RF_H);
-    fprintf(f, "peak = %.9g  # ops/cycle: 2 x %d x %d PEs\n", peak, cfg->rows, cfg->cols);
-    fprintf(f, "bw = %.9g  # DRAM bytes/cycle (0: unbounded, no memory roof)\n", bw);
-    fprintf(f, "set title ");
-    gp_title(f, title, bw > 0 ? "roofline" : "roofline (DRAM bandwidth unbounded: no memory roof)");
-    fprintf(f, "\nset logscale xy 10\nset xrange [%.9g:%.9g]\nset yrange [%.9g:%.9g]\n", xmin,
-            xmax, ymin, ymax);
-    fprintf(f, "set format x '%%g'\nset format y '%%g'\n");
-    gp_log_tics(f, 'x', xmin, xmax);
-    gp_log_tics(f, 'y', ymin, ymax);
-    fprintf(f, "set grid xtics ytics mxtics mytics back lt 1 lw 0.8 lc rgb '#d4d4d4', lt 1 "
-               "lw 0.5 lc rgb '#ececec'\n");
-    fprintf(f, "set xlabel 'arithmetic intensity (ops/byte = 2 x MACs / DRAM bytes)'\n");
-    fprintf(f, "set ylabel 'achieved performance (ops/cycle = 2 x MACs / cycles)'\n");
-    fprintf(f, "set lmargin at screen %.3f\nset rmargin at screen %.3f\nset bmargin at screen "
-               "%.3f\nset tmargin at screen %.3f\n",
-            RF_L, RF_R, RF_B, RF_T);
-    fprintf(f, "set key at screen %.3f,%.3f left top Left reverse noautotitle spacing 1.3 "
-               "font ',9'\n",
-            RF_R + 0.015, RF_T);
-    fprintf(f, "set style textbox opaque noborder margins 1,1\nset clip two\n");
-    fprintf(f, "$roof << EOD\n");
-    for (int i = 0; i < nroof; i++) fprintf(f, "%.9g %.9g\n", roof[i][0], roof[i][1]);
-    fprintf(f, "EOD\n$roof_ext << EOD\n");
-    for (int i = 0; i < next; i++)
-        fprintf(f, "%.9g %.9g\n%.9g %.9g\n\n", ext[i][0][0], ext[i][0][1], ext[i][1][0],
-                ext[i][1][1]);
-    fprintf(f, "EOD\n");
+/* The plot command of roofline.gp: the roofs, the layers, the notes in the key. */
+static void roof_gp_plot(FILE *f, const roof_t *rf, const plot_cfg_t *cfg)
+{
+    const double bw = rf->bw;
+    const int npts = rf->npts, nlab = rf->nlab, nplaced = rf->nplaced, next = rf->next;
+    const int *hidden = rf->hidden;
     fprintf(f, "plot $roof using 1:2 every ::%d with lines lw 2.5 lc rgb '#222222' title "
                "sprintf('compute roof: %%g ops/cycle (%dx%d PEs)', peak)",
-            nroof - 2, cfg->rows, cfg->cols);
+            rf->nroof - 2, cfg->rows, cfg->cols);
     if (bw > 0) {
         fprintf(f, ", \\\n  $roof using 1:2 every ::0::1 with lines lw 2.5 lc rgb '#882255' "
                    "title sprintf('memory roof: %%g bytes/cycle x intensity', bw)");
@@ -593,7 +577,6 @@ static int write_roofline(const char *dir, const char *title, const plot_cfg_t *
         fprintf(f, ", \\\n  keyentry title ");
         gp_str(f, note);
     }
-    const int hidden[3] = {zero_macs, no_dram, no_cycles};
     static const char *const why[3] = {"with 0 MACs", "without DRAM traffic", "with 0 cycles"};
     for (int j = 0; j < 3; j++) {
         if (!hidden[j]) continue;
@@ -603,8 +586,65 @@ static int write_roofline(const char *dir, const char *title, const plot_cfg_t *
         gp_str(f, note);
     }
     fprintf(f, "\n");
+}
+
+/* DIR/roofline.gp: the gnuplot script of the roofline. */
+static int roof_write_gp(const char *dir, const char *title, const plot_cfg_t *cfg,
+                         const roof_t *rf, char *err, size_t errlen)
+{
+    const double peak = rf->peak, bw = rf->bw;
+    const double xmin = rf->xmin, xmax = rf->xmax, ymin = rf->ymin, ymax = rf->ymax;
+    out_t o;
+    int rc = out_open(&o, dir, "roofline.gp", err, errlen);
+    if (rc) return rc;
+    FILE *f = o.f;
+    gp_head(f, "roofline", RF_W, RF_H);
+    fprintf(f, "peak = %.9g  # ops/cycle: 2 x %d x %d PEs\n", peak, cfg->rows, cfg->cols);
+    fprintf(f, "bw = %.9g  # DRAM bytes/cycle (0: unbounded, no memory roof)\n", bw);
+    fprintf(f, "set title ");
+    gp_title(f, title, bw > 0 ? "roofline" : "roofline (DRAM bandwidth unbounded: no memory roof)");
+    fprintf(f, "\nset logscale xy 10\nset xrange [%.9g:%.9g]\nset yrange [%.9g:%.9g]\n", xmin,
+            xmax, ymin, ymax);
+    fprintf(f, "set format x '%%g'\nset format y '%%g'\n");
+    gp_log_tics(f, 'x', xmin, xmax);
+    gp_log_tics(f, 'y', ymin, ymax);
+    fprintf(f, "set grid xtics ytics mxtics mytics back lt 1 lw 0.8 lc rgb '#d4d4d4', lt 1 "
+               "lw 0.5 lc rgb '#ececec'\n");
+    fprintf(f, "set xlabel 'arithmetic intensity (ops/byte = 2 x MACs / DRAM bytes)'\n");
+    fprintf(f, "set ylabel 'achieved performance (ops/cycle = 2 x MACs / cycles)'\n");
+    fprintf(f, "set lmargin at screen %.3f\nset rmargin at screen %.3f\nset bmargin at screen "
+               "%.3f\nset tmargin at screen %.3f\n",
+            RF_L, RF_R, RF_B, RF_T);
+    fprintf(f, "set key at screen %.3f,%.3f left top Left reverse noautotitle spacing 1.3 "
+               "font ',9'\n",
+            RF_R + 0.015, RF_T);
+    fprintf(f, "set style textbox opaque noborder margins 1,1\nset clip two\n");
+    fprintf(f, "$roof << EOD\n");
+    for (int i = 0; i < rf->nroof; i++) fprintf(f, "%.9g %.9g\n", rf->roof[i][0], rf->roof[i][1]);
+    fprintf(f, "EOD\n$roof_ext << EOD\n");
+    for (int i = 0; i < rf->next; i++)
+        fprintf(f, "%.9g %.9g\n%.9g %.9g\n\n", rf->ext[i][0][0], rf->ext[i][0][1], rf->ext[i][1][0],
+                rf->ext[i][1][1]);
+    fprintf(f, "EOD\n");
+    roof_gp_plot(f, rf, cfg);
     gp_tail(f, "roofline", RF_W, RF_H);
     return out_close(&o, err, errlen);
+}
+
+/* The roofline: DIR/roofline.dat and DIR/roofline.gp; lay[] gets each layer's point and
+ * label. Returns 0 or a negative code with the reason in err. */
+static int write_roofline(const char *dir, const char *title, const plot_cfg_t *cfg,
+                          const plot_layer_t *layers, lay_t *lay, int n, char *err,
+                          size_t errlen)
+{
+    roof_t rf = {.peak = 2.0 * cfg->rows * cfg->cols, .bw = cfg->dram_bw};
+    rf.ridge = rf.bw > 0 ? rf.peak / rf.bw : 0;
+    roof_points(&rf, layers, lay, n);
+    roof_segments(&rf);
+    int rc = roof_labels(&rf, layers, lay, n, err, errlen);
+    if (!rc) rc = roof_write_dat(dir, &rf, layers, lay, n, err, errlen);
+    if (!rc) rc = roof_write_gp(dir, title, cfg, &rf, err, errlen);
+    return rc;
 }
 
 /* Canvas width of a bar chart of n layers. */
@@ -723,15 +763,13 @@ static int run_gnuplot(const char *dir, char *err, size_t errlen)
 {
     int fds[2];
     if (pipe(fds) != 0) {
-        set_err(err, errlen, "plot: pipe: %s", strerror(errno));
-        return PECOS_EIO;
+        return pecos_fail(err, errlen, PECOS_EIO, "plot: pipe: %s", strerror(errno));
     }
     const pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        set_err(err, errlen, "plot: fork: %s", strerror(errno));
-        return PECOS_EIO;
+        return pecos_fail(err, errlen, PECOS_EIO, "plot: fork: %s", strerror(errno));
     }
     if (pid == 0) {
         const int nul = open("/dev/null", O_RDONLY);
@@ -776,9 +814,8 @@ static int run_gnuplot(const char *dir, char *err, size_t errlen)
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (timed_out) {
-        set_err(err, errlen, "plot: gnuplot took more than %d s in %s: killed",
+        return pecos_fail(err, errlen, PECOS_EIO, "plot: gnuplot took more than %d s in %s: killed",
                 PLOT_GNUPLOT_TIMEOUT, dir);
-        return PECOS_EIO;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     /* The reason: gnuplot's located error line ("file" line N: ...), else the last line. */
@@ -790,12 +827,10 @@ static int run_gnuplot(const char *dir, char *err, size_t errlen)
         if (!why[0] || (line[0] == '"' && why[0] != '"')) why = line;
     }
     if (WIFEXITED(status))
-        set_err(err, errlen, "plot: gnuplot failed in %s (exit %d): %s", dir,
-                WEXITSTATUS(status), why);
-    else
-        set_err(err, errlen, "plot: gnuplot killed by signal %d in %s: %s",
-                WIFSIGNALED(status) ? WTERMSIG(status) : 0, dir, why);
-    return PECOS_EIO;
+        return pecos_fail(err, errlen, PECOS_EIO, "plot: gnuplot failed in %s (exit %d): %s", dir,
+                          WEXITSTATUS(status), why);
+    return pecos_fail(err, errlen, PECOS_EIO, "plot: gnuplot killed by signal %d in %s: %s",
+                      WIFSIGNALED(status) ? WTERMSIG(status) : 0, dir, why);
 }
 
 int plot_network(const char *dir, const plot_cfg_t *cfg, const plot_layer_t *layers, int n,
@@ -803,21 +838,18 @@ int plot_network(const char *dir, const plot_cfg_t *cfg, const plot_layer_t *lay
 {
     if (err && errlen) err[0] = '\0';
     if (!dir || !cfg || !layers || n < 1) {
-        set_err(err, errlen, "plot: no %s", !dir ? "directory" : !cfg ? "config" : "layers");
-        return PECOS_EPARAM;
+        return pecos_fail(err, errlen, PECOS_EPARAM, "plot: no %s", !dir ? "directory" : !cfg ? "config" : "layers");
     }
     if (cfg->rows < 1 || cfg->cols < 1 || cfg->rows > 65536 || cfg->cols > 65536 ||
         !(cfg->dram_bw >= 0) || !isfinite(cfg->dram_bw)) {
-        set_err(err, errlen, "plot: bad array %dx%d or DRAM bandwidth %g", cfg->rows, cfg->cols,
+        return pecos_fail(err, errlen, PECOS_EPARAM, "plot: bad array %dx%d or DRAM bandwidth %g", cfg->rows, cfg->cols,
                 cfg->dram_bw);
-        return PECOS_EPARAM;
     }
     int rc = make_dirs(dir, err, errlen);
     if (rc) return rc;
     lay_t *lay = calloc((size_t)n, sizeof *lay);
     if (!lay) {
-        set_err(err, errlen, "plot: out of memory");
-        return PECOS_ENOMEM;
+        return pecos_fail(err, errlen, PECOS_ENOMEM, "plot: out of memory");
     }
     char title[256];
     clean_text(cfg->title, title, sizeof title);
@@ -845,8 +877,7 @@ int plot_network(const char *dir, const plot_cfg_t *cfg, const plot_layer_t *lay
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, outputs[i]);
         if (stat(path, &st) != 0 || st.st_size == 0) {
-            set_err(err, errlen, "plot: gnuplot did not write %s", path);
-            return PECOS_EIO;
+            return pecos_fail(err, errlen, PECOS_EIO, "plot: gnuplot did not write %s", path);
         }
     }
     return 0;

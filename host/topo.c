@@ -378,25 +378,159 @@ static void base_name(const char *path, char *out)
     if (n > 4 && eq_nocase(out + n - 4, ".csv")) out[n - 4] = '\0';
 }
 
+/* The parser's state across the lines of one file. */
+typedef struct {
+    bool have_header;
+    int ncols;             /* the header's columns */
+    int colidx[COL_N];     /* each known column's field index in a row, or -1 */
+    char **inputs_txt;     /* per layer, the raw Inputs field */
+    int cap;               /* layers and inputs_txt allocated */
+} rows_t;
+
+/* The header line (split into f, nf fields): SCALE-Sim's 8 columns in order, then optional
+ * known ones. Returns 0 or PECOS_EFORMAT (message in cx->err). */
+static int parse_header(const ctx_t *cx, int line, char **f, int nf, rows_t *r, topo_t *t)
+{
+    char *err = cx->err;
+    const size_t errlen = cx->errlen;
+    const char *fname = cx->fname;
+    char show[TOPO_SHOW + 4];
+    if (nf < 0 || nf < 8) {
+        snprintf(err, errlen,
+                 "%s:%d: bad header: expected at least SCALE-Sim's 8 columns 'Layer name, "
+                 "IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num "
+                 "Filter, Strides'",
+                 fname, line);
+        return PECOS_EFORMAT;
+    }
+    for (int c = 0; c < COL_N; c++) r->colidx[c] = -1;
+    for (int c = 0; c < nf; c++) {
+        /* SCALE-Sim reads its eight columns by position; its shipped files carry
+         * notes after an empty column name (Resnet50.csv: "Strides,,,Eh,Ew,e2"):
+         * from an empty name on, columns are ignored. */
+        if (c >= 8 && f[c][0] == '\0') break;
+        int id = -1;
+        for (int k = 0; k < COL_N; k++)
+            if (eq_nocase(f[c], col_names[k])) id = k;
+        shown(f[c], show);
+        if (c < 8 && id != c) {
+            snprintf(err, errlen, "%s:%d: bad header: column %d is '%s', expected '%s'",
+                     fname, line, c + 1, show, col_names[c]);
+            return PECOS_EFORMAT;
+        }
+        if (id < 0) {
+            snprintf(err, errlen,
+                     "%s:%d: bad header: unknown column '%s' (optional: Padding, Groups, "
+                     "Dilation, Type, Activation, Inputs)",
+                     fname, line, show);
+            return PECOS_EFORMAT;
+        }
+        if (r->colidx[id] >= 0) {
+            snprintf(err, errlen, "%s:%d: bad header: column '%s' given twice", fname,
+                     line, col_names[id]);
+            return PECOS_EFORMAT;
+        }
+        r->colidx[id] = c;
+    }
+    r->ncols = nf;
+    r->have_header = true;
+    t->scalesim = true;
+    for (int c = COL_PAD; c < COL_N; c++) t->scalesim = t->scalesim && r->colidx[c] < 0;
+    return 0;
+}
+
+/* A layer's row (split into f, nf fields) appended to t, its Inputs text kept for later.
+ * A row of commas is skipped. Returns 0 or a negative code (message in cx->err). */
+static int parse_layer(const ctx_t *cx, int line, char **f, int nf, rows_t *r, topo_t *t)
+{
+    char *err = cx->err;
+    const size_t errlen = cx->errlen;
+    const char *fname = cx->fname;
+    if (nf == r->ncols + 1 && f[nf - 1][0] == '\0') nf--; /* trailing comma */
+    bool all_empty = true;
+    for (int c = 0; c < nf && all_empty; c++) all_empty = f[c][0] == '\0';
+    if (nf > 0 && all_empty) return 0; /* a row of commas (SCALE-Sim's Resnet50.csv) */
+    if (nf != r->ncols) {
+        if (nf < 0)
+            snprintf(err, errlen, "%s:%d: more than %d fields, expected %d (the header's columns)",
+                     fname, line, TOPO_MAX_FIELDS, r->ncols);
+        else
+            snprintf(err, errlen, "%s:%d: %d fields, expected %d (the header's columns)",
+                     fname, line, nf, r->ncols);
+        return PECOS_EFORMAT;
+    }
+    if (t->n == TOPO_MAX_LAYERS) {
+        snprintf(err, errlen, "%s:%d: more than %d layers", fname, line, TOPO_MAX_LAYERS);
+        return PECOS_EPARAM;
+    }
+    if (t->n == r->cap) {
+        const int ncap = r->cap ? 2 * r->cap : 16;
+        topo_layer_t *nl2 = realloc(t->layers, (size_t)ncap * sizeof *nl2);
+        if (nl2) t->layers = nl2;
+        char **ni = realloc(r->inputs_txt, (size_t)ncap * sizeof *ni);
+        if (ni) r->inputs_txt = ni;
+        if (!nl2 || !ni) {
+            snprintf(err, errlen, "%s:%d: out of memory", fname, line);
+            return PECOS_ENOMEM;
+        }
+        r->cap = ncap;
+    }
+    const char *in = r->colidx[COL_INPUTS] >= 0 ? f[r->colidx[COL_INPUTS]] : "";
+    const size_t inlen = strlen(in) + 1;
+    r->inputs_txt[t->n] = malloc(inlen);
+    if (!r->inputs_txt[t->n]) {
+        snprintf(err, errlen, "%s:%d: out of memory", fname, line);
+        return PECOS_ENOMEM;
+    }
+    const int rc = parse_row(cx, line, f, r->colidx, t, &t->layers[t->n], r->inputs_txt[t->n], inlen);
+    t->n++; /* inputs_txt[n-1] is owned from here on */
+    return rc;
+}
+
+/* After the last line: a header and a layer were there; the inputs resolve; t's name and
+ * path. Returns 0 or a negative code (message in cx->err). */
+static int parse_end(const ctx_t *cx, const rows_t *r, topo_t *t)
+{
+    char *err = cx->err;
+    const size_t errlen = cx->errlen;
+    const char *fname = cx->fname;
+    int rc;
+    if (!r->have_header) {
+        snprintf(err, errlen, "%s: empty file, expected a header 'Layer name, IFMAP Height, ...'",
+                 fname);
+        return PECOS_EFORMAT;
+    }
+    if (t->n == 0) {
+        snprintf(err, errlen, "%s: no layers after the header", fname);
+        return PECOS_EFORMAT;
+    }
+    for (int i = 0; i < t->n; i++)
+        if ((rc = resolve_inputs(cx, t, i, r->inputs_txt[i]))) return rc;
+    base_name(fname, t->name);
+    t->path = malloc(strlen(fname) + 1);
+    if (!t->path) {
+        snprintf(err, errlen, "%s: out of memory", fname);
+        return PECOS_ENOMEM;
+    }
+    strcpy(t->path, fname);
+    return 0;
+}
+
 int topo_parse(const char *text, size_t len, const char *fname, topo_t *t, char *err,
                size_t errlen)
 {
-    char show[TOPO_SHOW + 4];
     ctx_t ctx = {fname, err, errlen}, *cx = &ctx;
-    int rc = 0, line = 0, ncols = 0;
-    int colidx[COL_N];
+    rows_t r = {0};
+    int rc = 0, line = 0;
     char *f[TOPO_MAX_FIELDS];
     char *linebuf = malloc(TOPO_MAX_LINE + 1);
-    char **inputs_txt = NULL; /* per layer, the raw Inputs field */
-    int cap = 0;
     memset(t, 0, sizeof *t);
     if (!linebuf) {
         snprintf(err, errlen, "%s: out of memory", fname);
         return PECOS_ENOMEM;
     }
     size_t pos = 0;
-    bool have_header = false;
-    while (pos < len) {
+    while (pos < len && !rc) {
         const char *s = text + pos;
         const char *nl = memchr(s, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - s) : len - pos;
@@ -406,139 +540,27 @@ int topo_parse(const char *text, size_t len, const char *fname, topo_t *t, char 
         if (n > TOPO_MAX_LINE) {
             snprintf(err, errlen, "%s:%d: line longer than %d bytes", fname, line, TOPO_MAX_LINE);
             rc = PECOS_EFORMAT;
-            goto out_fail;
-        }
-        if (memchr(s, '\0', n)) {
+        } else if (memchr(s, '\0', n)) {
             snprintf(err, errlen, "%s:%d: NUL byte in a text file", fname, line);
             rc = PECOS_EFORMAT;
-            goto out_fail;
-        }
-        memcpy(linebuf, s, n);
-        linebuf[n] = '\0';
-        if (trim(linebuf)[0] == '\0') continue; /* blank line */
-        if (!have_header) {
-            const int nf = split(linebuf, f, 1);
-            if (nf < 0 || nf < 8) {
-                snprintf(err, errlen,
-                         "%s:%d: bad header: expected at least SCALE-Sim's 8 columns 'Layer name, "
-                         "IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num "
-                         "Filter, Strides'",
-                         fname, line);
-                rc = PECOS_EFORMAT;
-                goto out_fail;
-            }
-            for (int c = 0; c < COL_N; c++) colidx[c] = -1;
-            for (int c = 0; c < nf; c++) {
-                /* SCALE-Sim reads its eight columns by position; its shipped files carry
-                 * notes after an empty column name (Resnet50.csv: "Strides,,,Eh,Ew,e2"):
-                 * from an empty name on, columns are ignored. */
-                if (c >= 8 && f[c][0] == '\0') break;
-                int id = -1;
-                for (int k = 0; k < COL_N; k++)
-                    if (eq_nocase(f[c], col_names[k])) id = k;
-                shown(f[c], show);
-                if (c < 8 && id != c) {
-                    snprintf(err, errlen, "%s:%d: bad header: column %d is '%s', expected '%s'",
-                             fname, line, c + 1, show, col_names[c]);
-                    rc = PECOS_EFORMAT;
-                    goto out_fail;
-                }
-                if (id < 0) {
-                    snprintf(err, errlen,
-                             "%s:%d: bad header: unknown column '%s' (optional: Padding, Groups, "
-                             "Dilation, Type, Activation, Inputs)",
-                             fname, line, show);
-                    rc = PECOS_EFORMAT;
-                    goto out_fail;
-                }
-                if (colidx[id] >= 0) {
-                    snprintf(err, errlen, "%s:%d: bad header: column '%s' given twice", fname,
-                             line, col_names[id]);
-                    rc = PECOS_EFORMAT;
-                    goto out_fail;
-                }
-                colidx[id] = c;
-            }
-            ncols = nf;
-            have_header = true;
-            t->scalesim = true;
-            for (int c = COL_PAD; c < COL_N; c++) t->scalesim = t->scalesim && colidx[c] < 0;
-            continue;
-        }
-        int nf = split(linebuf, f, 0);
-        if (nf == ncols + 1 && f[nf - 1][0] == '\0') nf--; /* trailing comma */
-        bool all_empty = true;
-        for (int c = 0; c < nf && all_empty; c++) all_empty = f[c][0] == '\0';
-        if (nf > 0 && all_empty) continue; /* a row of commas (SCALE-Sim's Resnet50.csv) */
-        if (nf != ncols) {
-            if (nf < 0)
-                snprintf(err, errlen, "%s:%d: more than %d fields, expected %d (the header's columns)",
-                         fname, line, TOPO_MAX_FIELDS, ncols);
+        } else {
+            memcpy(linebuf, s, n);
+            linebuf[n] = '\0';
+            if (trim(linebuf)[0] == '\0') continue; /* blank line */
+            if (!r.have_header)
+                rc = parse_header(cx, line, f, split(linebuf, f, 1), &r, t);
             else
-                snprintf(err, errlen, "%s:%d: %d fields, expected %d (the header's columns)",
-                         fname, line, nf, ncols);
-            rc = PECOS_EFORMAT;
-            goto out_fail;
+                rc = parse_layer(cx, line, f, split(linebuf, f, 0), &r, t);
         }
-        if (t->n == TOPO_MAX_LAYERS) {
-            snprintf(err, errlen, "%s:%d: more than %d layers", fname, line, TOPO_MAX_LAYERS);
-            rc = PECOS_EPARAM;
-            goto out_fail;
-        }
-        if (t->n == cap) {
-            const int ncap = cap ? 2 * cap : 16;
-            topo_layer_t *nl2 = realloc(t->layers, (size_t)ncap * sizeof *nl2);
-            if (nl2) t->layers = nl2;
-            char **ni = realloc(inputs_txt, (size_t)ncap * sizeof *ni);
-            if (ni) inputs_txt = ni;
-            if (!nl2 || !ni) {
-                snprintf(err, errlen, "%s:%d: out of memory", fname, line);
-                rc = PECOS_ENOMEM;
-                goto out_fail;
-            }
-            cap = ncap;
-        }
-        const char *in = colidx[COL_INPUTS] >= 0 ? f[colidx[COL_INPUTS]] : "";
-        const size_t inlen = strlen(in) + 1;
-        inputs_txt[t->n] = malloc(inlen);
-        if (!inputs_txt[t->n]) {
-            snprintf(err, errlen, "%s:%d: out of memory", fname, line);
-            rc = PECOS_ENOMEM;
-            goto out_fail;
-        }
-        rc = parse_row(cx, line, f, colidx, t, &t->layers[t->n], inputs_txt[t->n], inlen);
-        t->n++; /* inputs_txt[n-1] is owned from here on */
-        if (rc) goto out_fail;
     }
-    if (!have_header) {
-        snprintf(err, errlen, "%s: empty file, expected a header 'Layer name, IFMAP Height, ...'",
-                 fname);
-        rc = PECOS_EFORMAT;
-        goto out_fail;
+    if (!rc) rc = parse_end(cx, &r, t);
+    if (rc) {
+        free(t->layers);
+        t->layers = NULL;
     }
-    if (t->n == 0) {
-        snprintf(err, errlen, "%s: no layers after the header", fname);
-        rc = PECOS_EFORMAT;
-        goto out_fail;
-    }
-    for (int i = 0; i < t->n; i++)
-        if ((rc = resolve_inputs(cx, t, i, inputs_txt[i]))) goto out_fail;
-    base_name(fname, t->name);
-    t->path = malloc(strlen(fname) + 1);
-    if (!t->path) {
-        snprintf(err, errlen, "%s: out of memory", fname);
-        rc = PECOS_ENOMEM;
-        goto out_fail;
-    }
-    strcpy(t->path, fname);
-    goto out_free_inputs;
-out_fail:
-    free(t->layers);
-    t->layers = NULL;
-out_free_inputs:
-    if (inputs_txt)
-        for (int i = 0; i < t->n; i++) free(inputs_txt[i]);
-    free(inputs_txt);
+    if (r.inputs_txt)
+        for (int i = 0; i < t->n; i++) free(r.inputs_txt[i]);
+    free(r.inputs_txt);
     free(linebuf);
     if (rc) t->n = 0;
     return rc;
