@@ -12,7 +12,8 @@
 # LeNet-5 and AlexNet end to end, and the ONNX quantized CNN of scripts/mk_qcnn.py.
 # Then every other report writer of pecos (issue #17): pecos analyze --json/--csv on two
 # networks, pecos onnx-test --json (libonnx-testdata's qlinearconv on the RTL and a float
-# conv), pecos eval --json on models/digits (4 images), pecos run --network --json --csv,
+# conv), pecos eval --json on models/digits (4 images), pecos compare-dataflows --json,
+# pecos run --inject-fault --json (a failed check), pecos run --network --json --csv,
 # and a small local pecos regress (report.json/.xml/.html with the pecos path, the run
 # directory and the host name replaced); exit.txt records every exit status.
 # Needs the variants ws_int8_4x4, ws_int8_8x8, ws_int8_16x16, os_int8_4x4, ws_bf16_4x4,
@@ -26,6 +27,7 @@ case $mode in
 run)
   out=${2:?usage: same_runs.sh run OUTDIR [PECOS]}
   pecos=${3:-$top/build/release/pecos}
+  case $pecos in /*) ;; */*) pecos=$(pwd)/$pecos ;; esac # some runs cd elsewhere
   mkdir -p "$out"; out=$(cd "$out" && pwd)
   conv=conv,h=9,w=9,c=20,k=12,r=3,s=3,pad=1,name=c3
   fc=fc,c=70,k=19,name=fc
@@ -60,6 +62,10 @@ run)
   ext eval_digits eval $d/digits_qlinear.onnx --data $d/test_x.npy --labels $d/test_y.npy \
     --limit 4 --rows 4 --cols 4 --float-model $d/digits_float.onnx --fp-rtl bf16 \
     --json "$out/eval_digits.json"
+  ext compare_4x4 compare-dataflows --seed 7 --rows 4 --cols 4 --layer "$conv" --layer "$fc" \
+    --json "$out/compare_4x4.json"
+  ext fault_4x4 run --seed 7 --rows 4 --cols 4 --layer "$conv" --inject-fault 100 \
+    --json "$out/fault_4x4.json"
   ext net_small run --seed 7 --network tests/data/net/small.csv --rows 4 --cols 4 \
     --json "$out/net_small.json" --csv "$out/net_small.csv"
   cat >"$out/regress_spec.json" <<'EOF'
@@ -82,7 +88,7 @@ EOF
       -e 's/"host":\([[:space:]]*\)"[^"]*"/"host":\1"HOST"/g' \
       "$out/regress_run/report.$f" >"$out/regress.$f"
   done
-  sed -i "s|$pecos|PECOS|g; s|$out|OUT|g" "$out/regress.stdout" "$out/regress.stderr"
+  sed -i "s|$pecos|PECOS|g; s|$out|OUT|g" "$out"/*.stdout "$out"/*.stderr
   ;;
 diff)
   a=${2:?usage: same_runs.sh diff DIR_A DIR_B}; b=${3:?usage: same_runs.sh diff DIR_A DIR_B}
@@ -96,13 +102,14 @@ diff)
   done
   # Byte for byte, the wall-clock values masked: a JSON number of a key that the jq filter
   # drops, the HTML's "took X s, DATE" and wall column, the JUnit time attributes, the
-  # "wall X s" / "X s" timings of the text output.
+  # "wall X s" / "X s" timings and the Mcyc/s column of the text output.
   mask() {
     sed -E -e 's/("[A-Za-z0-9_]*(wall|seconds|per_second)[A-Za-z0-9_]*"[[:space:]]*:[[:space:]]*)[-+0-9.eE]+/\1#/g' \
       -e 's/("[A-Za-z0-9_]*_s"[[:space:]]*:[[:space:]]*)[-+0-9.eE]+/\1#/g' \
       -e 's/took [0-9.]+ s, [0-9-]+ [0-9:]+ UTC/took # s, DATE UTC/' \
       -e 's|<td class="n">[0-9.]+</td><td>([0-9]+)</td></tr>|<td class="n">#</td><td>\1</td></tr>|' \
       -e 's/ time="[0-9.]+"/ time="#"/g' \
+      -e 's/( [0-9]+\.[0-9]{2}) +[0-9]+\.[0-9]{3} +(PASS|FAIL)$/\1 # \2/' \
       -e 's/[0-9][0-9.]* s\b/# s/g; s/[0-9.]+ ([kM] )?(simulated )?cycles\/s/# cycles\/s/g' "$1"
   }
   for f in "$a"/*.json "$a"/*.csv "$a"/*.xml "$a"/*.html "$a"/*.stdout "$a"/*.stderr \
