@@ -76,8 +76,8 @@ typedef struct {
     int excluded;                 /* combinations removed by "exclude" */
 } regress_spec_t;
 
-/* Monotonic seconds, and a sleep of s seconds: the engines' clocks (regress_local.c). */
-double regress_now(void);
+/* A sleep of s seconds, the engines' polling pause (regress_local.c); their clock is
+ * pecos_now() (models/pecos_time.h). */
 void regress_sleep(double s);
 
 /* Parses the JSON spec at path (relative paths inside it are taken relative to the spec's

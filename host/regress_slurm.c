@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "pecos_err.h"
+#include "pecos_time.h"
 #include "regress.h"
 
 
@@ -46,13 +47,13 @@ static int run_cmd(char *const *argv, const char *outpath, const char *errpath, 
         fprintf(stderr, "cannot execute %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
-    double t0 = regress_now();
+    double t0 = pecos_now();
     int st;
     for (;;) {
         pid_t w = waitpid(pid, &st, WNOHANG);
         if (w == pid) break;
         if (w < 0 && errno != EINTR) return -1;
-        if (regress_now() - t0 > timeout_s) {
+        if (pecos_now() - t0 > timeout_s) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
             return -1;
@@ -246,7 +247,7 @@ static int follow(sctx_t *c, const char *jobid, int n)
     char *argv[] = {(char *)"squeue", (char *)"-h", (char *)"-r", (char *)"-j", (char *)jobid,
                     (char *)"-o", (char *)"%T", NULL};
     int bad = 0;
-    double t0 = regress_now(), last = 0;
+    double t0 = pecos_now(), last = 0;
     for (;;) {
         if (g_stop) {
             char *cancel[] = {(char *)"scancel", (char *)jobid, NULL};
@@ -276,10 +277,10 @@ static int follow(sctx_t *c, const char *jobid, int n)
             }
             if (f) fclose(f);
             if (pend + run + other == 0) break;
-            if (regress_now() - last > (c->o->progress_tty ? 0.5 : 10.0)) {
-                last = regress_now();
+            if (pecos_now() - last > (c->o->progress_tty ? 0.5 : 10.0)) {
+                last = pecos_now();
                 int done = n - pend - run - other;
-                long el = (long)(regress_now() - t0), eta = done > 0 ? (long)((double)el / done * (n - done)) : -1;
+                long el = (long)(pecos_now() - t0), eta = done > 0 ? (long)((double)el / done * (n - done)) : -1;
                 char etas[32] = "?";
                 if (eta >= 0) snprintf(etas, sizeof etas, "%ld:%02ld", eta / 60, eta % 60);
                 fprintf(stderr, "%sregress: Slurm job %s: %d/%d done, %d running, %d pending, elapsed %ld:%02ld, ETA %s%s",
