@@ -129,8 +129,7 @@ int regress_prepare_dir(const regress_spec_t *s, const char *dir, bool resume, c
     return 0;
 }
 
-/* Reads a whole small file (at most max bytes) into a NUL-terminated buffer; *len = bytes. */
-static char *slurp(const char *path, size_t max, size_t *len)
+char *regress_slurp(const char *path, size_t max, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -147,7 +146,7 @@ bool regress_has_result(const char *dir, const regress_job_t *j)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/jobs/%s/result.json", dir, j->id);
-    char *txt = slurp(path, 1 << 20, NULL);
+    char *txt = regress_slurp(path, 1 << 20, NULL);
     if (!txt) return false;
     cJSON *r = cJSON_Parse(txt);
     free(txt);
@@ -165,6 +164,18 @@ bool regress_has_result(const char *dir, const regress_job_t *j)
     return same;
 }
 
+int regress_child_stdio(const char *outpath, const char *errpath)
+{
+    int o = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int e = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int in = open("/dev/null", O_RDONLY);
+    if (o < 0 || e < 0 || in < 0) return -1;
+    dup2(in, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    return 0;
+}
+
 /* Starts argv in jobdir, its own process group, stdout/stderr into the directory. Returns the
  * child's pid or -1. */
 static pid_t spawn_job(const char *jobdir, char *const *argv)
@@ -180,13 +191,7 @@ static pid_t spawn_job(const char *jobdir, char *const *argv)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (chdir(jobdir) != 0) _exit(127);
-    int o = open("stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int e = open("stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int in = open("/dev/null", O_RDONLY);
-    if (o < 0 || e < 0 || in < 0) _exit(127);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
+    if (regress_child_stdio("stdout.txt", "stderr.txt") != 0) _exit(127);
     execv(argv[0], argv);
     fprintf(stderr, "pecos regress: cannot execute %s: %s\n", argv[0], strerror(errno));
     _exit(127);
@@ -230,7 +235,7 @@ static char **load_argv(const char *jobdir, char **store, char *cmd, size_t cmdl
     char path[PATH_MAX + 16];
     size_t len = 0;
     snprintf(path, sizeof path, "%s/argv", jobdir);
-    if (!(*store = slurp(path, 1 << 20, &len)) || len == 0) return NULL;
+    if (!(*store = regress_slurp(path, 1 << 20, &len)) || len == 0) return NULL;
     int n = 0;
     for (size_t i = 0; i < len; i++) n += (*store)[i] == '\0';
     char **argv = calloc((size_t)n + 1, sizeof *argv);

@@ -36,20 +36,9 @@ typedef struct {
     int golden_nodes;        /* ONNX: nodes that ran golden-only (-1 = not an ONNX job) */
 } jobres_t;
 
-static char *slurp(const char *path, size_t max)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max, f) : 0;
-    fclose(f);
-    if (buf) buf[n] = '\0';
-    return buf;
-}
-
 static cJSON *read_json(const char *path)
 {
-    char *t = slurp(path, 64u << 20);
+    char *t = regress_slurp(path, 64u << 20, NULL);
     if (!t) return NULL;
     cJSON *j = cJSON_Parse(t);
     free(t);
@@ -90,7 +79,7 @@ static void collect(const regress_spec_t *s, const char *dir, const regress_job_
     snprintf(path, sizeof path, "%s/jobs/%s/result.json", dir, j->id);
     cJSON *res = regress_has_result(dir, j) ? read_json(path) : NULL;
     snprintf(path, sizeof path, "%s/jobs/%s/stderr.txt", dir, j->id);
-    char *err = slurp(path, 4u << 20);
+    char *err = regress_slurp(path, 4u << 20, NULL);
     snprintf(path, sizeof path, "%s/jobs/%s/report.json", dir, j->id);
     cJSON *rep = read_json(path);
     if (err) {

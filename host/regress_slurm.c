@@ -36,13 +36,7 @@ static int run_cmd(char *const *argv, const char *outpath, const char *errpath, 
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
-        int o = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int e = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int in = open("/dev/null", O_RDONLY);
-        if (o < 0 || e < 0 || in < 0) _exit(127);
-        dup2(in, 0);
-        dup2(o, 1);
-        dup2(e, 2);
+        if (regress_child_stdio(outpath, errpath) != 0) _exit(127);
         execvp(argv[0], argv);
         fprintf(stderr, "cannot execute %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -63,21 +57,10 @@ static int run_cmd(char *const *argv, const char *outpath, const char *errpath, 
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *slurp(const char *path, size_t max)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max, f) : 0;
-    fclose(f);
-    if (buf) buf[n] = '\0';
-    return buf;
-}
-
 /* First line of a file, for messages. */
 static void first_line(const char *path, char *buf, size_t len)
 {
-    char *t = slurp(path, 4096);
+    char *t = regress_slurp(path, 4096, NULL);
     snprintf(buf, len, "%s", t ? t : "");
     buf[strcspn(buf, "\n")] = '\0';
     free(t);
