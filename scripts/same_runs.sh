@@ -92,7 +92,7 @@ EOF
   ;;
 diff)
   a=${2:?usage: same_runs.sh diff DIR_A DIR_B}; b=${3:?usage: same_runs.sh diff DIR_A DIR_B}
-  n=0; bad=0; tmp=$(mktemp -d)
+  n=0; nf=0; bad=0; tmp=$(mktemp -d)
   for f in "$a"/*.json; do
     [ -f "$f" ] || continue
     g=$b/${f##*/}
@@ -116,15 +116,15 @@ diff)
     "$a"/exit.txt; do
     [ -f "$f" ] || continue
     g=$b/${f##*/}
-    n=$((n + 1))
+    n=$((n + 1)); nf=$((nf + 1))
     [ -f "$g" ] && mask "$f" >"$tmp/a" && mask "$g" >"$tmp/b" && cmp -s "$tmp/a" "$tmp/b" ||
       { echo "DIFFERENT (bytes): ${f##*/}"; bad=$((bad + 1)); }
   done
   rm -rf "$tmp"
   [ "$n" -gt 0 ] || { echo "same_runs: no JSON in $a"; exit 1; }
   [ "$bad" -eq 0 ] || { echo "same_runs: $bad of $n comparisons differ"; exit 1; }
-  echo "same_runs: all $n comparisons identical (JSON semantically and byte for byte, CSV," \
-    "HTML, JUnit, stdout, stderr, exit status) except wall-clock values"
+  echo "same_runs: all $nf reports identical except wall-clock fields (byte for byte: JSON, CSV," \
+    "HTML, JUnit, stdout, stderr, exit status; every JSON also semantically)"
   ;;
 *) echo "usage: same_runs.sh run OUTDIR [PECOS] | diff DIR_A DIR_B" >&2; exit 2 ;;
 esac
