@@ -5,10 +5,19 @@
 #include "json_out.h"
 #include "pecos_err.h"
 
+/* The table and the JSON name layer_mem_t's array entries one by one: four stall kinds,
+ * three GLB partitions, E_N = four energy levels, five DRAM tensors. */
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(NELEM(((layer_mem_t *)0)->stall) == 4, "stall kinds named in the reports");
+_Static_assert(NELEM(((layer_mem_t *)0)->glb_rd) == 3, "GLB partitions named in the reports");
+_Static_assert(E_N == 4, "energy levels named in the reports");
+_Static_assert(NELEM(((layer_mem_t *)0)->dram_rd_t) == 5, "DRAM tensors named in the JSON");
+
 static double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
 typedef struct {
-    uint64_t macs, cycles, model, ideal, dram_rd, dram_wr, stall[4];
+    uint64_t macs, cycles, model, ideal, dram_rd, dram_wr;
+    uint64_t stall[NELEM(((layer_mem_t *)0)->stall)];
     double energy[E_N];
     double sim_s, wall_s;
     int failed;
@@ -27,7 +36,7 @@ static totals_t totals(const layer_result_t *res, int n)
         t.failed += !layer_result_ok(&res[i]);
         t.dram_rd += res[i].mem.dram_rd;
         t.dram_wr += res[i].mem.dram_wr;
-        for (int j = 0; j < 4; j++) t.stall[j] += res[i].mem.stall[j];
+        for (size_t j = 0; j < NELEM(t.stall); j++) t.stall[j] += res[i].mem.stall[j];
         for (int j = 0; j < E_N; j++) t.energy[j] += res[i].mem.energy_pj[j];
     }
     return t;
