@@ -76,9 +76,17 @@ typedef struct {
     int excluded;                 /* combinations removed by "exclude" */
 } regress_spec_t;
 
-/* Monotonic seconds, and a sleep of s seconds: the engines' clocks (regress_local.c). */
-double regress_now(void);
+/* A sleep of s seconds, the engines' polling pause (regress_local.c); their clock is
+ * pecos_now() (models/pecos_time.h). */
 void regress_sleep(double s);
+
+/* Reads a whole small file (at most max bytes) into a NUL-terminated buffer that the caller
+ * frees; *len (if len) = bytes read. NULL if it cannot be read or out of memory. */
+char *regress_slurp(const char *path, size_t max, size_t *len);
+
+/* In a forked child before exec: stdin from /dev/null, stdout and stderr into outpath and
+ * errpath (created or truncated). Returns 0, or -1 if a file cannot be opened. */
+int regress_child_stdio(const char *outpath, const char *errpath);
 
 /* Parses the JSON spec at path (relative paths inside it are taken relative to the spec's
  * directory) and expands it into jobs whose command runs the pecos executable `pecos` (an

@@ -17,17 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_out.h"
 #include "pecos_err.h"
+#include "pecos_time.h"
 #include "regress.h"
 
 #define CMD_MAX 65536
-
-double regress_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 void regress_sleep(double s)
 {
@@ -134,8 +129,7 @@ int regress_prepare_dir(const regress_spec_t *s, const char *dir, bool resume, c
     return 0;
 }
 
-/* Reads a whole small file (at most max bytes) into a NUL-terminated buffer; *len = bytes. */
-static char *slurp(const char *path, size_t max, size_t *len)
+char *regress_slurp(const char *path, size_t max, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -152,7 +146,7 @@ bool regress_has_result(const char *dir, const regress_job_t *j)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/jobs/%s/result.json", dir, j->id);
-    char *txt = slurp(path, 1 << 20, NULL);
+    char *txt = regress_slurp(path, 1 << 20, NULL);
     if (!txt) return false;
     cJSON *r = cJSON_Parse(txt);
     free(txt);
@@ -170,6 +164,18 @@ bool regress_has_result(const char *dir, const regress_job_t *j)
     return same;
 }
 
+int regress_child_stdio(const char *outpath, const char *errpath)
+{
+    int o = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int e = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int in = open("/dev/null", O_RDONLY);
+    if (o < 0 || e < 0 || in < 0) return -1;
+    dup2(in, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    return 0;
+}
+
 /* Starts argv in jobdir, its own process group, stdout/stderr into the directory. Returns the
  * child's pid or -1. */
 static pid_t spawn_job(const char *jobdir, char *const *argv)
@@ -185,31 +191,10 @@ static pid_t spawn_job(const char *jobdir, char *const *argv)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (chdir(jobdir) != 0) _exit(127);
-    int o = open("stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int e = open("stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int in = open("/dev/null", O_RDONLY);
-    if (o < 0 || e < 0 || in < 0) _exit(127);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
+    if (regress_child_stdio("stdout.txt", "stderr.txt") != 0) _exit(127);
     execv(argv[0], argv);
     fprintf(stderr, "pecos regress: cannot execute %s: %s\n", argv[0], strerror(errno));
     _exit(127);
-}
-
-static void json_escape(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
 }
 
 /* Writes jobdir/result.json from a wait status. */
@@ -222,9 +207,9 @@ static int record_result(const char *jobdir, const char *id, const char *cmd, in
     if (!f) return PECOS_ENOMEM;
     gethostname(host, sizeof host - 1);
     fprintf(f, "{\"id\": ");
-    json_escape(f, id);
+    json_str(f, id);
     fprintf(f, ", \"command\": ");
-    json_escape(f, cmd);
+    json_str(f, cmd);
     if (WIFEXITED(status))
         fprintf(f, ", \"exit\": %d, \"signal\": null", WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
@@ -233,7 +218,7 @@ static int record_result(const char *jobdir, const char *id, const char *cmd, in
         fprintf(f, ", \"exit\": null, \"signal\": null");
     fprintf(f, ", \"timed_out\": %s, \"wall_seconds\": %.3f, \"attempt\": %d, \"host\": ",
             timed_out ? "true" : "false", wall, attempt);
-    json_escape(f, host);
+    json_str(f, host);
     fprintf(f, "}\n");
     fclose(f);
     char path[PATH_MAX];
@@ -250,7 +235,7 @@ static char **load_argv(const char *jobdir, char **store, char *cmd, size_t cmdl
     char path[PATH_MAX + 16];
     size_t len = 0;
     snprintf(path, sizeof path, "%s/argv", jobdir);
-    if (!(*store = slurp(path, 1 << 20, &len)) || len == 0) return NULL;
+    if (!(*store = regress_slurp(path, 1 << 20, &len)) || len == 0) return NULL;
     int n = 0;
     for (size_t i = 0; i < len; i++) n += (*store)[i] == '\0';
     char **argv = calloc((size_t)n + 1, sizeof *argv);
@@ -298,7 +283,7 @@ int regress_task_run(const char *dir, int index, double timeout_s, int attempt, 
     sigaction(SIGINT, &sa, NULL);
     /* a task whose Slurm step daemon dies (node failure) must not go on as an orphan */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    double t0 = regress_now();
+    double t0 = pecos_now();
     pid_t pid = spawn_job(jobdir, argv);
     int status = 0, rc = 0;
     bool timed_out = false;
@@ -320,14 +305,14 @@ int regress_task_run(const char *dir, int index, double timeout_s, int attempt, 
             rc = pecos_fail(err, errlen, PECOS_EIO, "task %d (%s) stopped by signal %d", index, id, (int)g_stop);
             goto out;
         }
-        if (timeout_s > 0 && regress_now() - t0 > timeout_s && !timed_out) {
+        if (timeout_s > 0 && pecos_now() - t0 > timeout_s && !timed_out) {
             timed_out = true;
             kill(-pid, SIGKILL);
         }
         regress_sleep(0.02);
     }
     kill(-pid, SIGKILL); /* anything the job left behind in its group */
-    if (record_result(jobdir, id, cmd, status, timed_out, regress_now() - t0, attempt) != 0)
+    if (record_result(jobdir, id, cmd, status, timed_out, pecos_now() - t0, attempt) != 0)
         rc = pecos_fail(err, errlen, PECOS_EIO, "%s/result.json: cannot write", jobdir);
 out:
     free(argv);
@@ -354,126 +339,175 @@ static void fmt_dur(double s, char *buf, size_t len)
         snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
 }
 
-int regress_local_run(const regress_spec_t *s, const regress_local_opts_t *o, char *err,
-                      size_t errlen)
-{
-    int n = s->njobs, par = o->jobs_parallel > 0 ? o->jobs_parallel : 1;
-    int *todo = malloc((size_t)n * sizeof *todo), ntodo = 0, next = 0, done = 0, failed = 0;
-    slot_t *slots = calloc((size_t)par, sizeof *slots);
-    char *cmd = malloc(CMD_MAX);
-    int rc = 0;
-    if (!todo || !slots || !cmd) {
-        rc = PECOS_ENOMEM;
-        goto out;
-    }
-    for (int i = 0; i < n; i++)
-        if (!o->resume || !regress_has_result(o->dir, &s->jobs[i])) todo[ntodo++] = i;
-    for (int i = 0; i < par; i++) slots[i].job = -1;
-    if (o->resume)
-        fprintf(stderr, "regress: %d of %d jobs already have a result; running %d\n", n - ntodo, n, ntodo);
+/* The local engine's state across its phases (start, reap, watch, progress). */
+typedef struct {
+    const regress_spec_t *s;
+    const regress_local_opts_t *o;
+    char *err;
+    size_t errlen;
+    int *todo;            /* job indices to run */
+    int ntodo, next, done, failed, running, par;
+    slot_t *slots;        /* par running-job slots */
+    char *cmd;            /* CMD_MAX bytes: a job's command line */
+    int rc;
+    double t0, last_draw;
+} local_run_t;
 
+enum { REAP_ON, REAP_AGAIN, REAP_DONE }; /* what the loop does after lr_reap */
+
+/* Starts jobs into free slots until every slot runs one (or a fork fails). */
+static void lr_start(local_run_t *L)
+{
+    while (!g_stop && L->next < L->ntodo && L->running < L->par) {
+        int k = 0;
+        while (L->slots[k].job >= 0) k++;
+        const regress_job_t *j = &L->s->jobs[L->todo[L->next]];
+        char jobdir[PATH_MAX];
+        snprintf(jobdir, sizeof jobdir, "%s/jobs/%s", L->o->dir, j->id);
+        pid_t pid = spawn_job(jobdir, j->argv);
+        if (pid < 0) {
+            L->rc = pecos_fail(L->err, L->errlen, PECOS_EIO, "fork: %s", strerror(errno));
+            g_stop = SIGTERM;
+            break;
+        }
+        L->slots[k] = (slot_t){.job = L->todo[L->next], .pid = pid, .t0 = pecos_now()};
+        L->next++;
+        L->running++;
+    }
+}
+
+/* A finished job of slot k: its result.json and (without a progress line) its log line. */
+static void lr_record(local_run_t *L, int k, int status)
+{
+    const regress_job_t *j = &L->s->jobs[L->slots[k].job];
+    char jobdir[PATH_MAX];
+    snprintf(jobdir, sizeof jobdir, "%s/jobs/%s", L->o->dir, j->id);
+    regress_job_cmdline(j, L->cmd, CMD_MAX);
+    if (record_result(jobdir, j->id, L->cmd, status, L->slots[k].timed_out,
+                      pecos_now() - L->slots[k].t0, 1) != 0) {
+        L->rc = pecos_fail(L->err, L->errlen, PECOS_EIO, "%s/result.json: cannot write", jobdir);
+        g_stop = SIGTERM;
+        return;
+    }
+    L->done++;
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    L->failed += !ok;
+    if (L->o->progress_tty) return;
+    char what[64];
+    if (L->slots[k].timed_out)
+        snprintf(what, sizeof what, "TIMEOUT");
+    else if (WIFSIGNALED(status))
+        snprintf(what, sizeof what, "SIG%s", sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+    else
+        snprintf(what, sizeof what, "%s", WEXITSTATUS(status) == 0 ? "pass" : WEXITSTATUS(status) == 1 ? "FAIL" : "ERROR");
+    fprintf(stderr, "regress: [%d/%d] %-5s %s (%.1f s)\n", L->done, L->ntodo, what, j->id,
+            pecos_now() - L->slots[k].t0);
+}
+
+/* Reaps one finished child (or sleeps a little when none has finished). */
+static int lr_reap(local_run_t *L)
+{
+    int status;
+    pid_t w = waitpid(-1, &status, WNOHANG);
+    if (w > 0) {
+        int k = 0;
+        while (k < L->par && L->slots[k].pid != w) k++;
+        if (k == L->par) return REAP_AGAIN; /* not one of ours */
+        kill(-w, SIGKILL);
+        L->running--;
+        /* a job that we stopped (Ctrl-C) keeps no result: --resume runs it again */
+        bool stopped_by_us = g_stop && WIFSIGNALED(status) && !L->slots[k].timed_out;
+        if (!stopped_by_us) lr_record(L, k, status);
+        L->slots[k].job = -1;
+        L->slots[k].pid = 0;
+    } else if (w < 0 && errno == ECHILD) {
+        return REAP_DONE;
+    } else {
+        regress_sleep(0.05);
+    }
+    return REAP_ON;
+}
+
+/* Timeouts and Ctrl-C: kills the jobs concerned. */
+static void lr_watch(local_run_t *L)
+{
+    for (int k = 0; k < L->par; k++) {
+        slot_t *sl = &L->slots[k];
+        if (sl->job < 0) continue;
+        if (g_stop) {
+            kill(-sl->pid, SIGTERM);
+        } else if (L->s->timeout_s > 0 && !sl->timed_out && pecos_now() - sl->t0 > L->s->timeout_s) {
+            sl->timed_out = true;
+            kill(-sl->pid, SIGKILL);
+        }
+    }
+}
+
+/* The progress line on a terminal, redrawn at most every 0.25 s and at the end. */
+static void lr_progress(local_run_t *L)
+{
+    if (!(L->o->progress_tty && (pecos_now() - L->last_draw > 0.25 || L->done == L->ntodo))) return;
+    L->last_draw = pecos_now();
+    double el = pecos_now() - L->t0;
+    char e1[32], e2[32] = "?";
+    fmt_dur(el, e1, sizeof e1);
+    if (L->done > 0) fmt_dur(el / L->done * (L->ntodo - L->done) / 1.0, e2, sizeof e2);
+    fprintf(stderr, "\rregress: %d/%d done, %d failed, %d running, elapsed %s, ETA %s   ", L->done,
+            L->ntodo, L->failed, L->running, e1, e2);
+}
+
+/* Runs the jobs of L->todo, L->par at a time, until all are done or Ctrl-C. */
+static void lr_loop(local_run_t *L)
+{
     struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
     sigemptyset(&sa.sa_mask);
     g_stop = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    double t0 = regress_now(), last_draw = 0;
-    int running = 0;
-    while (done < ntodo) {
-        /* start */
-        while (!g_stop && next < ntodo && running < par) {
-            int k = 0;
-            while (slots[k].job >= 0) k++;
-            const regress_job_t *j = &s->jobs[todo[next]];
-            char jobdir[PATH_MAX];
-            snprintf(jobdir, sizeof jobdir, "%s/jobs/%s", o->dir, j->id);
-            pid_t pid = spawn_job(jobdir, j->argv);
-            if (pid < 0) {
-                rc = pecos_fail(err, errlen, PECOS_EIO, "fork: %s", strerror(errno));
-                g_stop = SIGTERM;
-                break;
-            }
-            slots[k] = (slot_t){.job = todo[next], .pid = pid, .t0 = regress_now()};
-            next++;
-            running++;
-        }
-        if (g_stop && running == 0) break;
-        /* reap */
-        int status;
-        pid_t w = waitpid(-1, &status, WNOHANG);
-        if (w > 0) {
-            int k = 0;
-            while (k < par && slots[k].pid != w) k++;
-            if (k == par) continue; /* not one of ours */
-            const regress_job_t *j = &s->jobs[slots[k].job];
-            kill(-w, SIGKILL);
-            running--;
-            /* a job that we stopped (Ctrl-C) keeps no result: --resume runs it again */
-            bool stopped_by_us = g_stop && WIFSIGNALED(status) && !slots[k].timed_out;
-            if (!stopped_by_us) {
-                char jobdir[PATH_MAX];
-                snprintf(jobdir, sizeof jobdir, "%s/jobs/%s", o->dir, j->id);
-                regress_job_cmdline(j, cmd, CMD_MAX);
-                if (record_result(jobdir, j->id, cmd, status, slots[k].timed_out,
-                                  regress_now() - slots[k].t0, 1) != 0) {
-                    rc = pecos_fail(err, errlen, PECOS_EIO, "%s/result.json: cannot write", jobdir);
-                    g_stop = SIGTERM;
-                } else {
-                    done++;
-                    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-                    failed += !ok;
-                    if (!o->progress_tty) {
-                        char what[64];
-                        if (slots[k].timed_out)
-                            snprintf(what, sizeof what, "TIMEOUT");
-                        else if (WIFSIGNALED(status))
-                            snprintf(what, sizeof what, "SIG%s", sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
-                        else
-                            snprintf(what, sizeof what, "%s", WEXITSTATUS(status) == 0 ? "pass" : WEXITSTATUS(status) == 1 ? "FAIL" : "ERROR");
-                        fprintf(stderr, "regress: [%d/%d] %-5s %s (%.1f s)\n", done, ntodo, what, j->id,
-                                regress_now() - slots[k].t0);
-                    }
-                }
-            }
-            slots[k].job = -1;
-            slots[k].pid = 0;
-        } else if (w < 0 && errno == ECHILD) {
-            break;
-        } else {
-            regress_sleep(0.05);
-        }
-        /* timeouts, Ctrl-C */
-        for (int k = 0; k < par; k++) {
-            if (slots[k].job < 0) continue;
-            if (g_stop) {
-                kill(-slots[k].pid, SIGTERM);
-            } else if (s->timeout_s > 0 && !slots[k].timed_out && regress_now() - slots[k].t0 > s->timeout_s) {
-                slots[k].timed_out = true;
-                kill(-slots[k].pid, SIGKILL);
-            }
-        }
-        if (o->progress_tty && (regress_now() - last_draw > 0.25 || done == ntodo)) {
-            last_draw = regress_now();
-            double el = regress_now() - t0;
-            char e1[32], e2[32] = "?";
-            fmt_dur(el, e1, sizeof e1);
-            if (done > 0) fmt_dur(el / done * (ntodo - done) / 1.0, e2, sizeof e2);
-            fprintf(stderr, "\rregress: %d/%d done, %d failed, %d running, elapsed %s, ETA %s   ", done,
-                    ntodo, failed, running, e1, e2);
-        }
+    L->t0 = pecos_now();
+    L->last_draw = 0;
+    while (L->done < L->ntodo) {
+        lr_start(L);
+        if (g_stop && L->running == 0) break;
+        int r = lr_reap(L);
+        if (r == REAP_AGAIN) continue;
+        if (r == REAP_DONE) break;
+        lr_watch(L);
+        lr_progress(L);
     }
-    if (o->progress_tty) fprintf(stderr, "\n");
+    if (L->o->progress_tty) fprintf(stderr, "\n");
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (rc == 0 && g_stop) {
+}
+
+int regress_local_run(const regress_spec_t *s, const regress_local_opts_t *o, char *err,
+                      size_t errlen)
+{
+    int n = s->njobs;
+    local_run_t L = {.s = s, .o = o, .err = err, .errlen = errlen,
+                     .par = o->jobs_parallel > 0 ? o->jobs_parallel : 1};
+    L.todo = malloc((size_t)n * sizeof *L.todo);
+    L.slots = calloc((size_t)L.par, sizeof *L.slots);
+    L.cmd = malloc(CMD_MAX);
+    if (!L.todo || !L.slots || !L.cmd) {
+        L.rc = PECOS_ENOMEM;
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        if (!o->resume || !regress_has_result(o->dir, &s->jobs[i])) L.todo[L.ntodo++] = i;
+    for (int i = 0; i < L.par; i++) L.slots[i].job = -1;
+    if (o->resume)
+        fprintf(stderr, "regress: %d of %d jobs already have a result; running %d\n", n - L.ntodo, n, L.ntodo);
+    lr_loop(&L);
+    if (L.rc == 0 && g_stop) {
         fprintf(stderr, "regress: interrupted: %d of %d jobs have a result; run again with --resume for the rest\n",
-                n - ntodo + done, n);
-        rc = 1;
+                n - L.ntodo + L.done, n);
+        L.rc = 1;
     }
 out:
-    free(todo);
-    free(slots);
-    free(cmd);
-    return rc;
+    free(L.todo);
+    free(L.slots);
+    free(L.cmd);
+    return L.rc;
 }

@@ -36,20 +36,9 @@ typedef struct {
     int golden_nodes;        /* ONNX: nodes that ran golden-only (-1 = not an ONNX job) */
 } jobres_t;
 
-static char *slurp(const char *path, size_t max)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max, f) : 0;
-    fclose(f);
-    if (buf) buf[n] = '\0';
-    return buf;
-}
-
 static cJSON *read_json(const char *path)
 {
-    char *t = slurp(path, 64u << 20);
+    char *t = regress_slurp(path, 64u << 20, NULL);
     if (!t) return NULL;
     cJSON *j = cJSON_Parse(t);
     free(t);
@@ -90,7 +79,7 @@ static void collect(const regress_spec_t *s, const char *dir, const regress_job_
     snprintf(path, sizeof path, "%s/jobs/%s/result.json", dir, j->id);
     cJSON *res = regress_has_result(dir, j) ? read_json(path) : NULL;
     snprintf(path, sizeof path, "%s/jobs/%s/stderr.txt", dir, j->id);
-    char *err = slurp(path, 4u << 20);
+    char *err = regress_slurp(path, 4u << 20, NULL);
     snprintf(path, sizeof path, "%s/jobs/%s/report.json", dir, j->id);
     cJSON *rep = read_json(path);
     if (err) {
@@ -389,22 +378,12 @@ static const char *const css =
     "pre{background:#f4f4f4;padding:6px;white-space:pre-wrap;word-break:break-all;font-size:12px}"
     "div.failure{border-left:4px solid #d55;padding-left:10px;margin-bottom:1em}";
 
-static int write_html(const regress_spec_t *s, const char *dir, const char *engine,
-                      const regress_jobrun_t *runs, const jobres_t *R, const regress_totals_t *t,
-                      double wall, char *cmd)
+/* The job index of every matrix cell (rows: workload x memory x seed; columns: variant x
+ * dtype x dataflow), -1 where the combination was excluded; NULL when out of memory. */
+static int *html_cells(const regress_spec_t *s, int ncol, int nrow)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/report.html", dir);
-    FILE *f = fopen(path, "w");
-    if (!f) return PECOS_EIO;
-    /* job index by its axis values (rows of the matrix: workload x memory x seed; columns:
-     * variant x dtype x dataflow) */
-    int ncol = s->nvariants * s->ndtypes * s->ndataflows, nrow = s->nwls * s->nmems * s->nseeds;
     int *cell = malloc((size_t)ncol * (size_t)nrow * sizeof *cell);
-    if (!cell) {
-        fclose(f);
-        return PECOS_ENOMEM;
-    }
+    if (!cell) return NULL;
     for (int i = 0; i < ncol * nrow; i++) cell[i] = -1;
     for (int i = 0; i < s->njobs; i++) {
         const regress_job_t *j = &s->jobs[i];
@@ -412,6 +391,13 @@ static int write_html(const regress_spec_t *s, const char *dir, const char *engi
         int row = (j->wl * s->nmems + j->mem) * s->nseeds + j->seed;
         cell[row * ncol + col] = i;
     }
+    return cell;
+}
+
+/* The page head, the title and the summary line. */
+static void html_head(FILE *f, const regress_spec_t *s, const char *engine,
+                      const regress_totals_t *t, double wall)
+{
     time_t now = time(NULL);
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
@@ -427,15 +413,11 @@ static int write_html(const regress_spec_t *s, const char *dir, const char *engi
     fprintf(f, "; this invocation took %.1f s, %s.</p>\n<p>Spec: <code>", wall, when);
     esc(f, s->path);
     fputs("</code></p>\n", f);
+}
 
-    /* columns without any job (every row excluded) are left out */
-    bool *used = calloc((size_t)ncol, sizeof *used);
-    if (!used) {
-        free(cell);
-        fclose(f);
-        return PECOS_ENOMEM;
-    }
-    for (int i = 0; i < ncol * nrow; i++) used[i % ncol] = used[i % ncol] || cell[i] >= 0;
+/* The matrix's three header rows (variant, dtype, dataflow) over the used columns. */
+static void html_matrix_header(FILE *f, const regress_spec_t *s, const bool *used, int ncol)
+{
     int ndf = s->ndataflows, per_var = s->ndtypes * ndf;
     fputs("<h2>Pass/fail matrix</h2>\n<table id=\"matrix\">\n<tr><th class=\"l\" rowspan=\"3\">workload</th>"
           "<th class=\"l\" rowspan=\"3\">memory</th><th rowspan=\"3\">seed</th>",
@@ -464,6 +446,12 @@ static int write_html(const regress_spec_t *s, const char *dir, const char *engi
         fputs("</th>", f);
     }
     fputs("</tr>\n", f);
+}
+
+/* One matrix row per workload x memory x seed that has a job: a linked cell per job. */
+static void html_matrix_rows(FILE *f, const regress_spec_t *s, const jobres_t *R,
+                             const int *cell, const bool *used, int ncol, int nrow)
+{
     for (int row = 0; row < nrow; row++) {
         int w = row / (s->nmems * s->nseeds), m = row / s->nseeds % s->nmems, e = row % s->nseeds;
         bool any = false;
@@ -490,32 +478,53 @@ static int write_html(const regress_spec_t *s, const char *dir, const char *engi
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
+}
+
+/* The pass/fail matrix; columns without any job (every row excluded) are left out. */
+static int html_matrix(FILE *f, const regress_spec_t *s, const jobres_t *R, const int *cell,
+                       int ncol, int nrow)
+{
+    bool *used = calloc((size_t)ncol, sizeof *used);
+    if (!used) return PECOS_ENOMEM;
+    for (int i = 0; i < ncol * nrow; i++) used[i % ncol] = used[i % ncol] || cell[i] >= 0;
+    html_matrix_header(f, s, used, ncol);
+    html_matrix_rows(f, s, R, cell, used, ncol, nrow);
     free(used);
+    return 0;
+}
 
-    if (t->fail + t->error) {
-        fputs("<h2>Failures</h2>\n", f);
-        for (int i = 0; i < s->njobs; i++) {
-            const jobres_t *r = &R[i];
-            if (r->st == ST_PASS) continue;
-            regress_job_cmdline(&s->jobs[i], cmd, CMD_MAX);
-            fprintf(f, "<div class=\"failure %s\" id=\"fail-", st_name[r->st]);
-            esc(f, s->jobs[i].id);
-            fprintf(f, "\"><p><b>%s</b> <code>", r->st == ST_FAIL ? "FAIL" : "ERROR");
-            esc(f, s->jobs[i].id);
-            fputs("</code></p>\n<p>First mismatch / reason:</p><pre>", f);
-            esc(f, r->reason);
-            fputs("</pre>\n<p>Re-run:</p><pre>", f);
-            esc(f, cmd);
+/* Every failed or errored job: its reason and the commands that re-run it. */
+static void html_failures(FILE *f, const regress_spec_t *s, const jobres_t *R,
+                          const regress_totals_t *t, char *cmd)
+{
+    if (!(t->fail + t->error)) return;
+    fputs("<h2>Failures</h2>\n", f);
+    for (int i = 0; i < s->njobs; i++) {
+        const jobres_t *r = &R[i];
+        if (r->st == ST_PASS) continue;
+        regress_job_cmdline(&s->jobs[i], cmd, CMD_MAX);
+        fprintf(f, "<div class=\"failure %s\" id=\"fail-", st_name[r->st]);
+        esc(f, s->jobs[i].id);
+        fprintf(f, "\"><p><b>%s</b> <code>", r->st == ST_FAIL ? "FAIL" : "ERROR");
+        esc(f, s->jobs[i].id);
+        fputs("</code></p>\n<p>First mismatch / reason:</p><pre>", f);
+        esc(f, r->reason);
+        fputs("</pre>\n<p>Re-run:</p><pre>", f);
+        esc(f, cmd);
+        fputs("</pre>\n", f);
+        if (r->wave_rerun[0]) {
+            fputs("<p>Re-run with a waveform window around the first mismatch:</p><pre>", f);
+            esc(f, r->wave_rerun);
             fputs("</pre>\n", f);
-            if (r->wave_rerun[0]) {
-                fputs("<p>Re-run with a waveform window around the first mismatch:</p><pre>", f);
-                esc(f, r->wave_rerun);
-                fputs("</pre>\n", f);
-            }
-            fputs("</div>\n", f);
         }
+        fputs("</div>\n", f);
     }
+}
 
+/* The table of every job: status, cycles, utilization, energy, wall time, attempts. */
+static void html_jobs(FILE *f, const regress_spec_t *s, const regress_jobrun_t *runs,
+                      const jobres_t *R)
+{
     fputs("<h2>Jobs</h2>\n<table id=\"jobs\">\n<tr><th class=\"l\">job</th><th>status</th><th>cycles</th>"
           "<th>utilization</th><th>energy (&micro;J)</th><th>wall (s)</th><th>attempts</th></tr>\n",
           f);
@@ -550,6 +559,30 @@ static int write_html(const regress_spec_t *s, const char *dir, const char *engi
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n</body></html>\n", f);
+}
+
+static int write_html(const regress_spec_t *s, const char *dir, const char *engine,
+                      const regress_jobrun_t *runs, const jobres_t *R, const regress_totals_t *t,
+                      double wall, char *cmd)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return PECOS_EIO;
+    int ncol = s->nvariants * s->ndtypes * s->ndataflows, nrow = s->nwls * s->nmems * s->nseeds;
+    int *cell = html_cells(s, ncol, nrow);
+    if (!cell) {
+        fclose(f);
+        return PECOS_ENOMEM;
+    }
+    html_head(f, s, engine, t, wall);
+    if (html_matrix(f, s, R, cell, ncol, nrow) != 0) {
+        free(cell);
+        fclose(f);
+        return PECOS_ENOMEM;
+    }
+    html_failures(f, s, R, t, cmd);
+    html_jobs(f, s, runs, R);
     free(cell);
     return fclose(f) == 0 ? 0 : PECOS_EIO;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "pecos_err.h"
+#include "pecos_time.h"
 #include "regress.h"
 
 
@@ -35,24 +36,18 @@ static int run_cmd(char *const *argv, const char *outpath, const char *errpath, 
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
-        int o = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int e = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int in = open("/dev/null", O_RDONLY);
-        if (o < 0 || e < 0 || in < 0) _exit(127);
-        dup2(in, 0);
-        dup2(o, 1);
-        dup2(e, 2);
+        if (regress_child_stdio(outpath, errpath) != 0) _exit(127);
         execvp(argv[0], argv);
         fprintf(stderr, "cannot execute %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
-    double t0 = regress_now();
+    double t0 = pecos_now();
     int st;
     for (;;) {
         pid_t w = waitpid(pid, &st, WNOHANG);
         if (w == pid) break;
         if (w < 0 && errno != EINTR) return -1;
-        if (regress_now() - t0 > timeout_s) {
+        if (pecos_now() - t0 > timeout_s) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
             return -1;
@@ -62,21 +57,10 @@ static int run_cmd(char *const *argv, const char *outpath, const char *errpath, 
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *slurp(const char *path, size_t max)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max, f) : 0;
-    fclose(f);
-    if (buf) buf[n] = '\0';
-    return buf;
-}
-
 /* First line of a file, for messages. */
 static void first_line(const char *path, char *buf, size_t len)
 {
-    char *t = slurp(path, 4096);
+    char *t = regress_slurp(path, 4096, NULL);
     snprintf(buf, len, "%s", t ? t : "");
     buf[strcspn(buf, "\n")] = '\0';
     free(t);
@@ -246,7 +230,7 @@ static int follow(sctx_t *c, const char *jobid, int n)
     char *argv[] = {(char *)"squeue", (char *)"-h", (char *)"-r", (char *)"-j", (char *)jobid,
                     (char *)"-o", (char *)"%T", NULL};
     int bad = 0;
-    double t0 = regress_now(), last = 0;
+    double t0 = pecos_now(), last = 0;
     for (;;) {
         if (g_stop) {
             char *cancel[] = {(char *)"scancel", (char *)jobid, NULL};
@@ -276,10 +260,10 @@ static int follow(sctx_t *c, const char *jobid, int n)
             }
             if (f) fclose(f);
             if (pend + run + other == 0) break;
-            if (regress_now() - last > (c->o->progress_tty ? 0.5 : 10.0)) {
-                last = regress_now();
+            if (pecos_now() - last > (c->o->progress_tty ? 0.5 : 10.0)) {
+                last = pecos_now();
                 int done = n - pend - run - other;
-                long el = (long)(regress_now() - t0), eta = done > 0 ? (long)((double)el / done * (n - done)) : -1;
+                long el = (long)(pecos_now() - t0), eta = done > 0 ? (long)((double)el / done * (n - done)) : -1;
                 char etas[32] = "?";
                 if (eta >= 0) snprintf(etas, sizeof etas, "%ld:%02ld", eta / 60, eta % 60);
                 fprintf(stderr, "%sregress: Slurm job %s: %d/%d done, %d running, %d pending, elapsed %ld:%02ld, ETA %s%s",

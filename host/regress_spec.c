@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pecos_err.h"
+#include "pecos_types.h"
 #include "regress.h"
 
 /* axis keys used by "exclude" and "inject_fault" */
@@ -599,123 +600,148 @@ static const char *const top_keys[] = {"name", "variants", "dtypes", "dataflows"
                                        "networks", "onnx", "memory", "seeds", "args",
                                        "exclude", "inject_fault", "timeout_s", "comment", NULL};
 
-int regress_spec_load(const char *path, const char *pecos, regress_spec_t *s, char *err,
-                      size_t errlen, void (*warn)(const char *line))
+/* Reads the spec file (at most 64 MiB) into *text, NUL-terminated, *len bytes. */
+static int read_spec_text(ctx_t *c, char **text, size_t *len)
 {
-    ctx_t c = {.path = path, .err = err, .errlen = errlen};
-    memset(s, 0, sizeof *s);
-    int rc;
-    char *text = NULL;
-    cJSON *root = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return fail(&c, PECOS_EIO, "cannot read: %s", strerror(errno));
+    FILE *f = fopen(c->path, "rb");
+    if (!f) return fail(c, PECOS_EIO, "cannot read: %s", strerror(errno));
     size_t cap = 1 << 16, n = 0, got;
-    if (!(text = malloc(cap + 1))) {
+    char *t = malloc(cap + 1);
+    if (!t) {
         fclose(f);
-        return fail(&c, PECOS_ENOMEM, "out of memory");
+        return fail(c, PECOS_ENOMEM, "out of memory");
     }
-    while ((got = fread(text + n, 1, cap - n, f)) > 0) {
+    while ((got = fread(t + n, 1, cap - n, f)) > 0) {
         n += got;
         if (n == cap) {
             if (cap >= (64u << 20)) {
                 fclose(f);
-                free(text);
-                return fail(&c, PECOS_EFORMAT, "larger than 64 MiB");
+                free(t);
+                return fail(c, PECOS_EFORMAT, "larger than 64 MiB");
             }
-            char *nt = realloc(text, (cap *= 2) + 1);
+            char *nt = realloc(t, (cap *= 2) + 1);
             if (!nt) {
                 fclose(f);
-                free(text);
-                return fail(&c, PECOS_ENOMEM, "out of memory");
+                free(t);
+                return fail(c, PECOS_ENOMEM, "out of memory");
             }
-            text = nt;
+            t = nt;
         }
     }
     bool rd_err = ferror(f);
     fclose(f);
     if (rd_err) {
-        free(text);
-        return fail(&c, PECOS_EIO, "read error");
+        free(t);
+        return fail(c, PECOS_EIO, "read error");
     }
-    text[n] = '\0';
+    t[n] = '\0';
+    *text = t;
+    *len = n;
+    return 0;
+}
+
+/* Parses text as the spec's JSON object with only known top-level keys. */
+static int parse_root(ctx_t *c, const char *text, size_t n, cJSON **rootp)
+{
     const char *end = NULL;
-    root = cJSON_ParseWithOpts(text, &end, 1);
+    cJSON *root = *rootp = cJSON_ParseWithOpts(text, &end, 1);
     if (!root || strlen(text) != n) {
         int line = 1;
         const char *at = end ? end : cJSON_GetErrorPtr();
         if (at && at >= text && at <= text + n)
             for (const char *p = text; p < at; p++) line += *p == '\n';
-        rc = root ? fail(&c, PECOS_EFORMAT, "contains a NUL byte")
-                  : pecos_fail(err, errlen, PECOS_EFORMAT, "%s:%d: not valid JSON", path, line);
-        goto out;
+        return root ? fail(c, PECOS_EFORMAT, "contains a NUL byte")
+                    : pecos_fail(c->err, c->errlen, PECOS_EFORMAT, "%s:%d: not valid JSON", c->path,
+                                 line);
     }
-    if (!cJSON_IsObject(root)) {
-        rc = fail(&c, PECOS_EFORMAT, "the spec must be a JSON object");
-        goto out;
-    }
+    if (!cJSON_IsObject(root)) return fail(c, PECOS_EFORMAT, "the spec must be a JSON object");
     const cJSON *e;
     cJSON_ArrayForEach(e, root)
     {
         int k = 0;
         while (top_keys[k] && strcmp(top_keys[k], e->string) != 0) k++;
-        if (!top_keys[k]) {
-            rc = fail(&c, PECOS_EFORMAT, "unknown key \"%s\" (see docs/REGRESS.md)", e->string);
-            goto out;
-        }
+        if (!top_keys[k])
+            return fail(c, PECOS_EFORMAT, "unknown key \"%s\" (see docs/REGRESS.md)", e->string);
     }
-    if (!(s->path = xstrdup(path))) {
-        rc = fail(&c, PECOS_ENOMEM, "out of memory");
-        goto out;
-    }
+    return 0;
+}
+
+/* s->path, and s->name: "name", else the file name without .json. */
+static int parse_name(ctx_t *c, const cJSON *root, regress_spec_t *s)
+{
+    if (!(s->path = xstrdup(c->path))) return fail(c, PECOS_ENOMEM, "out of memory");
     const cJSON *nm = cJSON_GetObjectItemCaseSensitive(root, "name");
     if (nm) {
-        if (!cJSON_IsString(nm) || !name_ok(nm->valuestring)) {
-            rc = fail(&c, PECOS_EPARAM, "\"name\" must be 1..63 characters of A-Z a-z 0-9 _ + -");
-            goto out;
-        }
+        if (!cJSON_IsString(nm) || !name_ok(nm->valuestring))
+            return fail(c, PECOS_EPARAM, "\"name\" must be 1..63 characters of A-Z a-z 0-9 _ + -");
         snprintf(s->name, sizeof s->name, "%s", nm->valuestring);
     } else {
-        file_name(path, ".json", s->name);
+        file_name(c->path, ".json", s->name);
     }
+    return 0;
+}
+
+/* The axes: variants, dtypes (default int8), dataflows (default ws), workloads (paths
+ * relative to the spec's folder), memory, seeds. */
+static int parse_axes(ctx_t *c, const cJSON *root, regress_spec_t *s)
+{
     char specdir[PATH_MAX];
-    snprintf(specdir, sizeof specdir, "%s", path);
+    snprintf(specdir, sizeof specdir, "%s", c->path);
     char *slash = strrchr(specdir, '/');
     if (slash)
         *slash = '\0';
     else
         snprintf(specdir, sizeof specdir, ".");
 
-    static const char *const dtypes[] = {"int8", "bf16", "fp16", NULL};
-    static const char *const dfs[] = {"ws", "is", "os", NULL};
-    if ((rc = parse_variants(&c, root, s)) != 0) goto out;
-    if ((rc = string_list(&c, axis(root, "dtypes"), "dtypes", &s->dtypes, &s->ndtypes)) != 0 ||
-        (rc = check_enum(&c, "dtypes", s->dtypes, s->ndtypes, dtypes)) != 0)
-        goto out;
-    if (s->ndtypes == 0 && (rc = one_string(&c, "int8", &s->dtypes, &s->ndtypes)) != 0) goto out;
-    if ((rc = string_list(&c, axis(root, "dataflows"), "dataflows", &s->dataflows, &s->ndataflows)) != 0 ||
-        (rc = check_enum(&c, "dataflows", s->dataflows, s->ndataflows, dfs)) != 0)
-        goto out;
-    if (s->ndataflows == 0 && (rc = one_string(&c, "ws", &s->dataflows, &s->ndataflows)) != 0) goto out;
-    if ((rc = parse_workloads(&c, specdir, root, s)) != 0) goto out;
-    if ((rc = parse_memory(&c, root, s)) != 0) goto out;
-    if ((rc = parse_seeds(&c, root, s)) != 0) goto out;
-    if ((rc = string_list(&c, axis(root, "args"), "args", &s->args, &s->nargs)) != 0) goto out;
+    const char *dtypes[PECOS_DTYPE_N + 1] = {NULL}, *dfs[DF_N + 1] = {NULL};
+    for (int d = 0; d < PECOS_DTYPE_N; d++) dtypes[d] = pecos_dtype_name((pecos_dtype_t)d);
+    for (int d = 0; d < DF_N; d++) dfs[d] = pecos_df_name((pecos_df_t)d);
+    int rc;
+    if ((rc = parse_variants(c, root, s)) != 0) return rc;
+    if ((rc = string_list(c, axis(root, "dtypes"), "dtypes", &s->dtypes, &s->ndtypes)) != 0 ||
+        (rc = check_enum(c, "dtypes", s->dtypes, s->ndtypes, dtypes)) != 0)
+        return rc;
+    if (s->ndtypes == 0 && (rc = one_string(c, "int8", &s->dtypes, &s->ndtypes)) != 0) return rc;
+    if ((rc = string_list(c, axis(root, "dataflows"), "dataflows", &s->dataflows, &s->ndataflows)) != 0 ||
+        (rc = check_enum(c, "dataflows", s->dataflows, s->ndataflows, dfs)) != 0)
+        return rc;
+    if (s->ndataflows == 0 && (rc = one_string(c, "ws", &s->dataflows, &s->ndataflows)) != 0) return rc;
+    if ((rc = parse_workloads(c, specdir, root, s)) != 0) return rc;
+    if ((rc = parse_memory(c, root, s)) != 0) return rc;
+    return parse_seeds(c, root, s);
+}
+
+/* "args" (every job's extra options, none that regress sets itself) and "timeout_s". */
+static int parse_args_timeout(ctx_t *c, const cJSON *root, regress_spec_t *s)
+{
+    int rc;
+    if ((rc = string_list(c, axis(root, "args"), "args", &s->args, &s->nargs)) != 0) return rc;
     for (int i = 0; i < s->nargs; i++)
         if (strcmp(s->args[i], "--json") == 0 || strcmp(s->args[i], "--seed") == 0 ||
-            strcmp(s->args[i], "--inject-fault") == 0) {
-            rc = fail(&c, PECOS_EPARAM, "\"args\": %s is set by pecos regress (use \"seeds\" / \"inject_fault\")", s->args[i]);
-            goto out;
-        }
+            strcmp(s->args[i], "--inject-fault") == 0)
+            return fail(c, PECOS_EPARAM, "\"args\": %s is set by pecos regress (use \"seeds\" / \"inject_fault\")", s->args[i]);
     const cJSON *to = cJSON_GetObjectItemCaseSensitive(root, "timeout_s");
     if (to) {
-        if (!cJSON_IsNumber(to) || to->valuedouble <= 0 || to->valuedouble > 1e7) {
-            rc = fail(&c, PECOS_EPARAM, "\"timeout_s\" must be a positive number of seconds");
-            goto out;
-        }
+        if (!cJSON_IsNumber(to) || to->valuedouble <= 0 || to->valuedouble > 1e7)
+            return fail(c, PECOS_EPARAM, "\"timeout_s\" must be a positive number of seconds");
         s->timeout_s = to->valuedouble;
     }
-    rc = expand(&c, root, s, pecos, warn);
-out:
+    return 0;
+}
+
+int regress_spec_load(const char *path, const char *pecos, regress_spec_t *s, char *err,
+                      size_t errlen, void (*warn)(const char *line))
+{
+    ctx_t c = {.path = path, .err = err, .errlen = errlen};
+    memset(s, 0, sizeof *s);
+    char *text = NULL;
+    size_t n = 0;
+    cJSON *root = NULL;
+    int rc = read_spec_text(&c, &text, &n);
+    if (rc) return rc;
+    if ((rc = parse_root(&c, text, n, &root)) == 0 && (rc = parse_name(&c, root, s)) == 0 &&
+        (rc = parse_axes(&c, root, s)) == 0 && (rc = parse_args_timeout(&c, root, s)) == 0)
+        rc = expand(&c, root, s, pecos, warn);
     cJSON_Delete(root);
     free(text);
     if (rc) regress_spec_free(s);
@@ -744,8 +770,10 @@ void regress_spec_free(regress_spec_t *s)
 
 void regress_job_variant(const regress_spec_t *s, const regress_job_t *j, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s_%s_%dx%d", strcmp(s->dataflows[j->df], "os") == 0 ? "os" : "ws",
-             s->dtypes[j->dtype], s->variants[j->var].rows, s->variants[j->var].cols);
+    pecos_df_t df = DF_WS; /* the spec's dataflows are checked names */
+    pecos_df_parse(s->dataflows[j->df], &df);
+    snprintf(buf, len, "%s_%s_%dx%d", pecos_df_array(df), s->dtypes[j->dtype],
+             s->variants[j->var].rows, s->variants[j->var].cols);
 }
 
 /* Appends word to buf, single-quoted for the shell where needed. */

@@ -2,12 +2,22 @@
 
 #include <string.h>
 
+#include "json_out.h"
 #include "pecos_err.h"
+
+/* The table and the JSON name layer_mem_t's array entries one by one: four stall kinds,
+ * three GLB partitions, E_N = four energy levels, five DRAM tensors. */
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(NELEM(((layer_mem_t *)0)->stall) == 4, "stall kinds named in the reports");
+_Static_assert(NELEM(((layer_mem_t *)0)->glb_rd) == 3, "GLB partitions named in the reports");
+_Static_assert(E_N == 4, "energy levels named in the reports");
+_Static_assert(NELEM(((layer_mem_t *)0)->dram_rd_t) == 5, "DRAM tensors named in the JSON");
 
 static double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
 typedef struct {
-    uint64_t macs, cycles, model, ideal, dram_rd, dram_wr, stall[4];
+    uint64_t macs, cycles, model, ideal, dram_rd, dram_wr;
+    uint64_t stall[NELEM(((layer_mem_t *)0)->stall)];
     double energy[E_N];
     double sim_s, wall_s;
     int failed;
@@ -26,7 +36,7 @@ static totals_t totals(const layer_result_t *res, int n)
         t.failed += !layer_result_ok(&res[i]);
         t.dram_rd += res[i].mem.dram_rd;
         t.dram_wr += res[i].mem.dram_wr;
-        for (int j = 0; j < 4; j++) t.stall[j] += res[i].mem.stall[j];
+        for (size_t j = 0; j < NELEM(t.stall); j++) t.stall[j] += res[i].mem.stall[j];
         for (int j = 0; j < E_N; j++) t.energy[j] += res[i].mem.energy_pj[j];
     }
     return t;
@@ -92,26 +102,9 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
             n - t.failed, n);
 }
 
-/* Writes s as a JSON string literal. */
-static void json_str(FILE *f, const char *s)
+/* The "config" object of a run report. */
+static void json_config(FILE *f, const run_config_t *cfg)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
-/* Writes one run's JSON object (no trailing newline) to f. */
-static void json_run(FILE *f, const run_config_t *cfg, const layer_result_t *res, int n)
-{
-    const totals_t t = totals(res, n);
     fprintf(f, "{\n  \"tool\": \"pecos\",\n  \"config\": {\"rows\": %d, \"cols\": %d, "
                "\"dram_bw\": %g, \"dram_latency\": %llu, \"glb\": ",
             cfg->rows, cfg->cols, cfg->dram_bw, (unsigned long long)cfg->dram_latency);
@@ -124,96 +117,100 @@ static void json_run(FILE *f, const run_config_t *cfg, const layer_result_t *res
         fprintf(f, ", \"data\": \"files\"},\n");
     else
         fprintf(f, ", \"data\": \"random\", \"seed\": %llu},\n", (unsigned long long)cfg->seed);
-    fprintf(f, "  \"layers\": [\n");
-    for (int i = 0; i < n; i++) {
-        const layer_result_t *r = &res[i];
-        const layer_t *L = &r->layer;
-        char shape[128];
-        layer_shape_str(L, shape, sizeof shape);
-        fprintf(f, "    {\"name\": ");
-        json_str(f, L->name);
-        fprintf(f, ", \"type\": \"%s\", \"shape\": {\"c\": %d, \"h\": %d, \"w\": %d, \"k\": %d, "
-                   "\"r\": %d, \"s\": %d, \"stride\": %d, \"pad\": %d, ",
-                L->type == LAYER_FC ? "fc" : "conv", L->c, L->h, L->w, L->k, L->r, L->s,
-                L->stride_h, L->pad_t);
-        /* Not the plain case: stride and pad above are the vertical / top ones; every axis
-         * and side follows. */
-        if (!layer_plain(L))
-            fprintf(f, "\"stride_h\": %d, \"stride_w\": %d, \"dil_h\": %d, \"dil_w\": %d, "
-                       "\"pad_t\": %d, \"pad_l\": %d, \"pad_b\": %d, \"pad_r\": %d, "
-                       "\"pad_value\": %d, ",
-                    L->stride_h, L->stride_w, L->dil_h, L->dil_w, L->pad_t, L->pad_l, L->pad_b,
-                    L->pad_r, L->pad_value);
-        fprintf(f, "\"p\": %d, \"q\": %d}, \"shape_str\": ", L->p, L->q);
-        json_str(f, shape);
+}
+
+/* A layer's shape and check fields (up to its first_mismatch / float errors). */
+static void json_layer_check(FILE *f, const layer_result_t *r)
+{
+    const layer_t *L = &r->layer;
+    char shape[128];
+    layer_shape_str(L, shape, sizeof shape);
+    fprintf(f, "    {\"name\": ");
+    json_str(f, L->name);
+    fprintf(f, ", \"type\": \"%s\", \"shape\": {\"c\": %d, \"h\": %d, \"w\": %d, \"k\": %d, "
+               "\"r\": %d, \"s\": %d, \"stride\": %d, \"pad\": %d, ",
+            L->type == LAYER_FC ? "fc" : "conv", L->c, L->h, L->w, L->k, L->r, L->s,
+            L->stride_h, L->pad_t);
+    /* Not the plain case: stride and pad above are the vertical / top ones; every axis
+     * and side follows. */
+    if (!layer_plain(L))
+        fprintf(f, "\"stride_h\": %d, \"stride_w\": %d, \"dil_h\": %d, \"dil_w\": %d, "
+                   "\"pad_t\": %d, \"pad_l\": %d, \"pad_b\": %d, \"pad_r\": %d, "
+                   "\"pad_value\": %d, ",
+                L->stride_h, L->stride_w, L->dil_h, L->dil_w, L->pad_t, L->pad_l, L->pad_b,
+                L->pad_r, L->pad_value);
+    fprintf(f, "\"p\": %d, \"q\": %d}, \"shape_str\": ", L->p, L->q);
+    json_str(f, shape);
+    fprintf(f,
+            ",\n     \"macs\": %llu, \"cycles\": %llu, \"model_cycles\": %llu, "
+            "\"ideal_cycles\": %llu, \"start_cycle\": %llu, \"utilization\": %.6f,\n"
+            "     \"check\": \"%s\", \"bitexact\": %s, \"cycles_match\": %s, "
+            "\"counters_ok\": %s, \"mismatches\": %llu,",
+            (unsigned long long)r->macs, (unsigned long long)r->cycles,
+            (unsigned long long)r->model_cycles, (unsigned long long)r->ideal_cycles,
+            (unsigned long long)r->start_cycle, r->utilization,
+            layer_result_ok(r) ? "pass" : "fail", r->bitexact ? "true" : "false",
+            r->cycles_match ? "true" : "false", r->counters_ok ? "true" : "false",
+            (unsigned long long)r->mismatches);
+    if (r->mismatches)
         fprintf(f,
-                ",\n     \"macs\": %llu, \"cycles\": %llu, \"model_cycles\": %llu, "
-                "\"ideal_cycles\": %llu, \"start_cycle\": %llu, \"utilization\": %.6f,\n"
-                "     \"check\": \"%s\", \"bitexact\": %s, \"cycles_match\": %s, "
-                "\"counters_ok\": %s, \"mismatches\": %llu,",
-                (unsigned long long)r->macs, (unsigned long long)r->cycles,
-                (unsigned long long)r->model_cycles, (unsigned long long)r->ideal_cycles,
-                (unsigned long long)r->start_cycle, r->utilization,
-                layer_result_ok(r) ? "pass" : "fail", r->bitexact ? "true" : "false",
-                r->cycles_match ? "true" : "false", r->counters_ok ? "true" : "false",
-                (unsigned long long)r->mismatches);
-        if (r->mismatches)
-            fprintf(f,
-                    " \"first_mismatch\": {\"k\": %d, \"p\": %d, \"q\": %d, \"expected\": %d, "
-                    "\"got\": %d, \"cycle\": %llu},",
-                    r->bad_k, r->bad_p, r->bad_q, r->expected, r->got,
-                    (unsigned long long)r->bad_cycle);
-        if (r->fp)
-            fprintf(f, " \"max_abs_err\": %.9g, \"max_rel_err\": %.9g,", r->max_abs_err,
-                    r->max_rel_err);
-        const layer_mem_t *m = &r->mem;
-        fprintf(f,
-                "\n     \"tiling\": \"%s\", \"tiles\": %llu, \"visits\": %llu, "
-                "\"dram_bytes_read\": %llu, \"dram_bytes_written\": %llu, "
-                "\"dram_read_by_tensor\": {\"ifmap\": %llu, \"weight\": %llu, \"bias\": %llu, "
-                "\"psum\": %llu}, \"dram_written_by_tensor\": {\"psum\": %llu, \"out\": %llu}, "
-                "\"dram_bus_bytes\": %llu, \"dma_descriptors\": %llu, "
-                "\"model_dram_bytes\": %llu, \"compulsory_dram_bytes\": %llu,\n"
-                "     \"glb\": {\"unified_bytes\": %llu, \"ifmap\": {\"bytes\": %llu, \"reads\": "
-                "%llu, \"writes\": %llu}, \"weight\": {\"bytes\": %llu, \"reads\": %llu, "
-                "\"writes\": %llu}, \"psum\": {\"bytes\": %llu, \"reads\": %llu, \"writes\": "
-                "%llu}},\n"
-                "     \"rf_reads\": %llu, \"rf_writes\": %llu, \"rf_bytes\": %llu, "
-                "\"stall_cycles\": {\"compute\": %llu, \"fill_drain\": %llu, \"dma\": %llu, "
-                "\"glb_port\": %llu},\n"
-                "     \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, \"rf\": %.1f, \"mac\": %.1f, "
-                "\"total\": %.1f}, \"arithmetic_intensity\": %.4f, \"roofline_cycles\": %llu, "
-                "\"predicted_cycles\": %llu, \"cycles_exact\": %s, \"traffic_ok\": %s, "
-                "\"bounds_ok\": %s,",
-                m->tiling, (unsigned long long)m->tiles, (unsigned long long)m->visits,
-                (unsigned long long)m->dram_rd, (unsigned long long)m->dram_wr,
-                (unsigned long long)m->dram_rd_t[0], (unsigned long long)m->dram_rd_t[1],
-                (unsigned long long)m->dram_rd_t[2], (unsigned long long)m->dram_rd_t[3],
-                (unsigned long long)m->dram_wr_t[3], (unsigned long long)m->dram_wr_t[4],
-                (unsigned long long)m->dram_bus, (unsigned long long)m->descs,
-                (unsigned long long)m->model_dram, (unsigned long long)m->compulsory,
-                (unsigned long long)m->glb_unified, (unsigned long long)m->glb_size[0],
-                (unsigned long long)m->glb_rd[0], (unsigned long long)m->glb_wr[0],
-                (unsigned long long)m->glb_size[1], (unsigned long long)m->glb_rd[1],
-                (unsigned long long)m->glb_wr[1], (unsigned long long)m->glb_size[2],
-                (unsigned long long)m->glb_rd[2], (unsigned long long)m->glb_wr[2],
-                (unsigned long long)m->rf_rd, (unsigned long long)m->rf_wr,
-                (unsigned long long)m->rf_bytes, (unsigned long long)m->stall[0],
-                (unsigned long long)m->stall[1], (unsigned long long)m->stall[2],
-                (unsigned long long)m->stall[3], m->energy_pj[0], m->energy_pj[1],
-                m->energy_pj[2], m->energy_pj[3],
-                m->energy_pj[0] + m->energy_pj[1] + m->energy_pj[2] + m->energy_pj[3],
-                m->intensity, (unsigned long long)m->roofline_cycles,
-                (unsigned long long)m->predicted_cycles, m->exact ? "true" : "false",
-                m->traffic_ok ? "true" : "false", m->bounds_ok ? "true" : "false");
-        fprintf(f,
-                "\n     \"rtl_busy_cycles\": %llu, \"rtl_mac_slots\": %llu, "
-                "\"sim_wall_seconds\": %.6f, \"wall_seconds\": %.6f, "
-                "\"sim_cycles_per_second\": %.1f}%s\n",
-                (unsigned long long)r->rtl_busy, (unsigned long long)r->rtl_mac_slots,
-                r->sim_seconds, r->wall_seconds, ratio((double)r->cycles, r->sim_seconds),
-                i + 1 < n ? "," : "");
-    }
+                " \"first_mismatch\": {\"k\": %d, \"p\": %d, \"q\": %d, \"expected\": %d, "
+                "\"got\": %d, \"cycle\": %llu},",
+                r->bad_k, r->bad_p, r->bad_q, r->expected, r->got,
+                (unsigned long long)r->bad_cycle);
+    if (r->fp)
+        fprintf(f, " \"max_abs_err\": %.9g, \"max_rel_err\": %.9g,", r->max_abs_err,
+                r->max_rel_err);
+}
+
+/* A layer's memory-system fields: tiling, DRAM, GLB, RF, stalls, energy, bounds. */
+static void json_layer_mem(FILE *f, const layer_mem_t *m)
+{
+    fprintf(f,
+            "\n     \"tiling\": \"%s\", \"tiles\": %llu, \"visits\": %llu, "
+            "\"dram_bytes_read\": %llu, \"dram_bytes_written\": %llu, "
+            "\"dram_read_by_tensor\": {\"ifmap\": %llu, \"weight\": %llu, \"bias\": %llu, "
+            "\"psum\": %llu}, \"dram_written_by_tensor\": {\"psum\": %llu, \"out\": %llu}, "
+            "\"dram_bus_bytes\": %llu, \"dma_descriptors\": %llu, "
+            "\"model_dram_bytes\": %llu, \"compulsory_dram_bytes\": %llu,\n"
+            "     \"glb\": {\"unified_bytes\": %llu, \"ifmap\": {\"bytes\": %llu, \"reads\": "
+            "%llu, \"writes\": %llu}, \"weight\": {\"bytes\": %llu, \"reads\": %llu, "
+            "\"writes\": %llu}, \"psum\": {\"bytes\": %llu, \"reads\": %llu, \"writes\": "
+            "%llu}},\n"
+            "     \"rf_reads\": %llu, \"rf_writes\": %llu, \"rf_bytes\": %llu, "
+            "\"stall_cycles\": {\"compute\": %llu, \"fill_drain\": %llu, \"dma\": %llu, "
+            "\"glb_port\": %llu},\n"
+            "     \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, \"rf\": %.1f, \"mac\": %.1f, "
+            "\"total\": %.1f}, \"arithmetic_intensity\": %.4f, \"roofline_cycles\": %llu, "
+            "\"predicted_cycles\": %llu, \"cycles_exact\": %s, \"traffic_ok\": %s, "
+            "\"bounds_ok\": %s,",
+            m->tiling, (unsigned long long)m->tiles, (unsigned long long)m->visits,
+            (unsigned long long)m->dram_rd, (unsigned long long)m->dram_wr,
+            (unsigned long long)m->dram_rd_t[0], (unsigned long long)m->dram_rd_t[1],
+            (unsigned long long)m->dram_rd_t[2], (unsigned long long)m->dram_rd_t[3],
+            (unsigned long long)m->dram_wr_t[3], (unsigned long long)m->dram_wr_t[4],
+            (unsigned long long)m->dram_bus, (unsigned long long)m->descs,
+            (unsigned long long)m->model_dram, (unsigned long long)m->compulsory,
+            (unsigned long long)m->glb_unified, (unsigned long long)m->glb_size[0],
+            (unsigned long long)m->glb_rd[0], (unsigned long long)m->glb_wr[0],
+            (unsigned long long)m->glb_size[1], (unsigned long long)m->glb_rd[1],
+            (unsigned long long)m->glb_wr[1], (unsigned long long)m->glb_size[2],
+            (unsigned long long)m->glb_rd[2], (unsigned long long)m->glb_wr[2],
+            (unsigned long long)m->rf_rd, (unsigned long long)m->rf_wr,
+            (unsigned long long)m->rf_bytes, (unsigned long long)m->stall[0],
+            (unsigned long long)m->stall[1], (unsigned long long)m->stall[2],
+            (unsigned long long)m->stall[3], m->energy_pj[0], m->energy_pj[1],
+            m->energy_pj[2], m->energy_pj[3],
+            m->energy_pj[0] + m->energy_pj[1] + m->energy_pj[2] + m->energy_pj[3],
+            m->intensity, (unsigned long long)m->roofline_cycles,
+            (unsigned long long)m->predicted_cycles, m->exact ? "true" : "false",
+            m->traffic_ok ? "true" : "false", m->bounds_ok ? "true" : "false");
+}
+
+/* The "total" object and the run's pass flag. */
+static void json_total(FILE *f, const run_config_t *cfg, const layer_result_t *res, int n)
+{
+    const totals_t t = totals(res, n);
     fprintf(f,
             "  ],\n  \"total\": {\"layers\": %d, \"failed\": %d, \"macs\": %llu, \"cycles\": "
             "%llu, \"model_cycles\": %llu, \"ideal_cycles\": %llu, \"utilization\": %.6f, "
@@ -230,6 +227,26 @@ static void json_run(FILE *f, const run_config_t *cfg, const layer_result_t *res
             (unsigned long long)t.stall[1], (unsigned long long)t.stall[2],
             (unsigned long long)t.stall[3], t.energy[0], t.energy[1], t.energy[2], t.energy[3],
             t.energy[0] + t.energy[1] + t.energy[2] + t.energy[3], t.failed ? "false" : "true");
+}
+
+/* Writes one run's JSON object (no trailing newline) to f. */
+static void json_run(FILE *f, const run_config_t *cfg, const layer_result_t *res, int n)
+{
+    json_config(f, cfg);
+    fprintf(f, "  \"layers\": [\n");
+    for (int i = 0; i < n; i++) {
+        const layer_result_t *r = &res[i];
+        json_layer_check(f, r);
+        json_layer_mem(f, &r->mem);
+        fprintf(f,
+                "\n     \"rtl_busy_cycles\": %llu, \"rtl_mac_slots\": %llu, "
+                "\"sim_wall_seconds\": %.6f, \"wall_seconds\": %.6f, "
+                "\"sim_cycles_per_second\": %.1f}%s\n",
+                (unsigned long long)r->rtl_busy, (unsigned long long)r->rtl_mac_slots,
+                r->sim_seconds, r->wall_seconds, ratio((double)r->cycles, r->sim_seconds),
+                i + 1 < n ? "," : "");
+    }
+    json_total(f, cfg, res, n);
 }
 
 int report_json(const char *path, const run_config_t *cfg, const layer_result_t *res, int n)

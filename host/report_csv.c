@@ -5,6 +5,10 @@
 
 #include "pecos_err.h"
 
+/* The header names three GLB partitions and four stall kinds (the row loops below). */
+_Static_assert(sizeof ((layer_mem_t *)0)->glb_rd == 3 * sizeof(uint64_t), "GLB partitions");
+_Static_assert(sizeof ((layer_mem_t *)0)->stall == 4 * sizeof(uint64_t), "stall kinds");
+
 static const char *const csv_header =
     "index,name,type,c,h,w,k,r,s,stride,pad,p,q,macs,cycles,model_cycles,ideal_cycles,"
     "roofline_cycles,predicted_cycles,utilization,check,bitexact,cycles_match,counters_ok,"

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
 #include "rng.h"
 #include "simlib.h"
 
-static int checks, failed;
 static simlib_t sim;
 static int R, C;
 static int8_t wshadow[2][256][256]; /* [bank][row][col], the scoreboard's copy */
@@ -24,17 +24,6 @@ static int8_t wshadow[2][256][256]; /* [bank][row][col], the scoreboard's copy *
 static uint64_t busy_ref;
 static int64_t inflight_ref;
 static int out_prev; /* out_valid after the previous step: what the next edge samples */
-
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        checks++;                                                                              \
-        if (!(cond)) {                                                                         \
-            failed++;                                                                          \
-            printf("FAIL: ");                                                                  \
-            printf(__VA_ARGS__);                                                               \
-            printf("\n");                                                                      \
-        }                                                                                      \
-    } while (0)
 
 /* One cycle with an optional weight write and an optional data beat. */
 static int step(int wv, int wbank, int wcol, const int8_t *wdata, int dv, int dbank,

@@ -17,27 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define EXPECT_MAX_FAIL_LINES 20 /* a broken array fails every beat */
+#include "expect.h"
 #include "rng.h"
 #include "simlib.h"
 
 #define MAXD 256
-static int checks, failed;
 static simlib_t sim;
 static int R, C;
 static uint64_t step_no; /* steps since reset */
 static rng_t g;
-
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        checks++;                                                                              \
-        if (!(cond)) {                                                                         \
-            if (failed++ < 20) {                                                               \
-                printf("FAIL: ");                                                              \
-                printf(__VA_ARGS__);                                                           \
-                printf("\n");                                                                  \
-            }                                                                                  \
-        }                                                                                      \
-    } while (0)
 
 /* Expected output rows, in step order: ring of (step, values). */
 typedef struct {

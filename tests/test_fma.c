@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rng.h"
 #include "vfma.h"
 
 #ifndef PECOS_FMA_FMT
@@ -74,27 +75,10 @@ enum { CAT_SPECIAL, CAT_CANCEL, CAT_TIE, CAT_OVERFLOW, CAT_SUBNORM, CAT_NEAREXP,
 static const char *const cat_name[NCAT] = {"special", "cancel",  "tie",   "overflow",
                                            "subnorm", "nearexp", "random"};
 
-/* --- random numbers: splitmix64 -------------------------------------------------------- */
-typedef struct {
-    uint64_t s;
-} rng_t;
-
-static uint64_t rng_next(rng_t *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+/* --- random numbers: host/rng.h (splitmix64; rng_range is uniform in [lo, hi]) ---------- */
 
 /* Uniform in [0, n), n > 0 (the modulo bias is irrelevant here). */
 static uint32_t rng_below(rng_t *r, uint32_t n) { return (uint32_t)(rng_next(r) % n); }
-
-/* Uniform in [lo, hi]. */
-static int rng_range(rng_t *r, int lo, int hi)
-{
-    return lo + (int)rng_below(r, (uint32_t)(hi - lo + 1));
-}
 
 static unsigned rng_bit(rng_t *r) { return (unsigned)(rng_next(r) >> 63); }
 
@@ -249,7 +233,7 @@ static int rand_esum(rng_t *r, int lo, int hi)
     if (lo < 2 * EMIN) lo = 2 * EMIN;
     if (hi > 2 * EMAX) hi = 2 * EMAX;
     if (lo > hi) return hi < 2 * EMIN ? 2 * EMIN : lo;
-    return rng_range(r, lo, hi);
+    return (int)rng_range(r, lo, hi);
 }
 
 /* a, b normal with random significands and unbiased exponents summing to esum (clamped to
@@ -260,7 +244,7 @@ static void pick_pair(rng_t *r, int esum, uint16_t *a, uint16_t *b)
     if (esum > 2 * EMAX) esum = 2 * EMAX;
     int lo = esum - EMAX > EMIN ? esum - EMAX : EMIN;
     int hi = esum - EMIN < EMAX ? esum - EMIN : EMAX;
-    int ea = rng_range(r, lo, hi);
+    int ea = (int)rng_range(r, lo, hi);
     *a = mk16(rng_bit(r), (unsigned)(ea + BIAS), rng_below(r, FMASK + 1));
     *b = mk16(rng_bit(r), (unsigned)(esum - ea + BIAS), rng_below(r, FMASK + 1));
 }
@@ -294,7 +278,7 @@ static bool gen_tie(rng_t *r, int umin, int umax, uint16_t *a, uint16_t *b, uint
         int lo = umin - 1 > 2 * EMIN ? umin - 1 : 2 * EMIN;
         int hi = umax - 1 + 2 * FB < 2 * EMAX ? umax - 1 + 2 * FB : 2 * EMAX;
         if (lo > hi) return false;
-        pick_pair(r, rng_range(r, lo, hi), a, b);
+        pick_pair(r, (int)rng_range(r, lo, hi), a, b);
         if (rng_below(r, 16) == 0) *a = rand_sub16(r);
         double p = exact_product(*a, *b);
         if (p == 0) continue;
@@ -380,7 +364,7 @@ static void gen_nearexp(rng_t *r, uint16_t *a, uint16_t *b, uint32_t *c)
     double p = exact_product(*a, *b);
     int pe = 0;
     if (p != 0) frexp(p, &pe);
-    int ce = pe - 1 + rng_range(r, -26, 26); /* unbiased exponent of c */
+    int ce = pe - 1 + (int)rng_range(r, -26, 26); /* unbiased exponent of c */
     if (ce > 127) ce = 127;
     if (ce < -126) { /* subnormal c with its top bit at 2^ce (at least the lowest bit) */
         int pos = ce + 149 > 0 ? ce + 149 : 0;
@@ -496,7 +480,8 @@ int main(int argc, char **argv)
         free(t);
         return 1;
     }
-    rng_t r = {seed};
+    rng_t r;
+    rng_seed(&r, seed);
     double t0 = now_s();
     uint16_t a, b;
     uint32_t c;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <math.h>
 #include "fpconv.h"
+#include "rng.h"
 int main(void){
   int bad=0;
   /* every fp16/bf16 value round-trips through float */
@@ -26,8 +27,8 @@ int main(void){
   if (fp_f32_to_bf16(1.00390625f)!=0x3F80) bad++, puts("bf16 tie even"); /* 1+2^-8 tie -> 1.0 */
   if (fp_f32_to_bf16(1.01171875f)!=0x3F82) bad++, puts("bf16 tie up");  /* 1+3*2^-8 -> 1+2^-6 */
   /* float -> fp16 vs a double-based reference over many random floats */
-  unsigned long s=1; 
-  for (int i=0;i<2000000;i++){ s=s*6364136223846793005UL+1442695040888963407UL; unsigned u=(unsigned)(s>>33)|((unsigned)(s>>20)&0x80000000u);
+  rng_t g; rng_seed(&g, 1); /* host/rng.h: every float bit pattern equally likely */
+  for (int i=0;i<2000000;i++){ unsigned u=(unsigned)rng_next(&g);
     float f; memcpy(&f,&u,4); if(isnan(f)) continue;
     /* reference: nearest fp16 by scanning neighbours of the truncation */
     uint16_t r=fp_f32_to_fp16(f); float rf=fp_fp16_to_f32(r);

@@ -17,6 +17,7 @@
 
 #include "golden_conv.h"
 #include "pecos_err.h"
+#include "rng.h"
 
 typedef struct {
     int checks; /* checks run */
@@ -472,24 +473,13 @@ static void case_check(tally_t *t)
     check(t, rc == PECOS_EPARAM, "conv_i8_rejects_invalid", what);
 }
 
-/* xorshift32; deterministic so a failure is reproducible. */
-static uint32_t rng_next(uint32_t *state)
-{
-    uint32_t x = *state;
-
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *state = x;
-    return x;
-}
-
 /* AlexNet conv3 (C=256, K=384, 15x15, 3x3, no pad): time it and recheck 20 random outputs
  * with a direct scalar sum. */
 static void case_large(tally_t *t)
 {
     const uint32_t seed = 0x5eed1234u;
-    uint32_t rng = seed;
+    rng_t rng; /* host/rng.h: deterministic, so a failure is reproducible */
+    rng_seed(&rng, seed);
     layer_t cv = conv_base(256, 15, 15, 384, 3, 3);
     int P, Q;
 
@@ -511,11 +501,11 @@ static void case_large(tally_t *t)
         goto out_free;
     }
     for (size_t i = 0; i < n_in; i++)
-        in[i] = (int8_t)((int)(rng_next(&rng) % 256u) - 128);
+        in[i] = (int8_t)rng_range(&rng, -128, 127);
     for (size_t i = 0; i < n_w; i++)
-        w[i] = (int8_t)((int)(rng_next(&rng) % 256u) - 128);
+        w[i] = (int8_t)rng_range(&rng, -128, 127);
     for (int k = 0; k < cv.k; k++)
-        bias[k] = (int32_t)(rng_next(&rng) % 2000001u) - 1000000;
+        bias[k] = (int32_t)rng_range(&rng, -1000000, 1000000);
 
     double macs = (double)n_out * cv.c * cv.r * cv.s;
     clock_t t0 = clock();
@@ -531,9 +521,9 @@ static void case_large(tally_t *t)
         goto out_free;
 
     for (int i = 0; i < 20; i++) {
-        int k = (int)(rng_next(&rng) % (uint32_t)cv.k);
-        int p = (int)(rng_next(&rng) % (uint32_t)P);
-        int q = (int)(rng_next(&rng) % (uint32_t)Q);
+        int k = (int)rng_range(&rng, 0, cv.k - 1);
+        int p = (int)rng_range(&rng, 0, P - 1);
+        int q = (int)rng_range(&rng, 0, Q - 1);
         int64_t sum = bias[k];
 
         for (int c = 0; c < cv.c; c++)

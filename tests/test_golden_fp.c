@@ -3,9 +3,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "expect.h"
 #include "golden_fp.h"
-
-static int checks, failed;
 
 static void expect_bits(const char *what, uint32_t got, uint32_t want)
 {

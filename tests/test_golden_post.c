@@ -7,19 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "expect.h"
 #include "golden_post.h"
 #include "pecos_err.h"
-
-static int checks, failed;
-
-static void expect_i(const char *what, long long got, long long want)
-{
-    checks++;
-    if (got != want) {
-        failed++;
-        printf("FAIL: %s: got %lld, expected %lld\n", what, got, want);
-    }
-}
 
 static void test_rounding(void)
 {

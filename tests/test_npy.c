@@ -20,21 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "npy.h"
 #include "pecos_err.h"
-
-static int checks, failures;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        checks++;                                                                          \
-        if (!(cond)) {                                                                     \
-            failures++;                                                                    \
-            printf("FAIL: ");                                                              \
-            printf(__VA_ARGS__);                                                           \
-            printf("\n");                                                                  \
-        }                                                                                  \
-    } while (0)
 
 /* ---- Temporary files */
 
@@ -668,6 +656,6 @@ int main(void)
         if (remove(path) != 0 && errno != ENOENT) printf("note: cannot remove %s\n", path);
     }
     if (rmdir(tmpdir) != 0) printf("note: cannot remove %s: %s\n", tmpdir, strerror(errno));
-    printf("test_npy: %d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
+    printf("test_npy: %d checks, %d failed\n", checks, failed);
+    return failed ? 1 : 0;
 }

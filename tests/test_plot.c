@@ -3,7 +3,6 @@
  * Usage: test_plot OUTDIR (the plots stay there to be looked at). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,23 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "expect.h"
 #include "pecos_err.h"
 #include "plot.h"
-
-static int checks, failed;
-
-static void check(bool ok, const char *fmt, ...)
-{
-    checks++;
-    if (ok) return;
-    failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    printf("FAIL: ");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-}
 
 /* Reads a whole file; NULL if missing. *len gets its size. Caller frees. */
 static char *slurp(const char *path, size_t *len)
@@ -85,13 +70,13 @@ static void check_png(const char *dir, const char *name, uint32_t w, uint32_t h)
     snprintf(path, sizeof path, "%s/%s", dir, name);
     size_t len = 0;
     unsigned char *p = (unsigned char *)slurp(path, &len);
-    check(p != NULL, "%s missing", path);
+    CHECK(p != NULL, "%s missing", path);
     if (!p) return;
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    check(len > 33 && memcmp(p, sig, 8) == 0, "%s: no PNG signature", path);
+    CHECK(len > 33 && memcmp(p, sig, 8) == 0, "%s: no PNG signature", path);
     if (len > 33) {
-        check(be32(p + 8) == 13 && memcmp(p + 12, "IHDR", 4) == 0, "%s: no IHDR first", path);
-        check(be32(p + 16) == w && be32(p + 20) == h, "%s: size %ux%u, expected %ux%u", path,
+        CHECK(be32(p + 8) == 13 && memcmp(p + 12, "IHDR", 4) == 0, "%s: no IHDR first", path);
+        CHECK(be32(p + 16) == w && be32(p + 20) == h, "%s: size %ux%u, expected %ux%u", path,
               be32(p + 16), be32(p + 20), w, h);
     }
     free(p);
@@ -103,13 +88,13 @@ static void check_svg(const char *dir, const char *name, const char *const *want
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     char *s = slurp(path, NULL);
-    check(s != NULL, "%s missing", path);
+    CHECK(s != NULL, "%s missing", path);
     if (!s) return;
-    check(strstr(s, "<svg") != NULL && strstr(s, "</svg>") != NULL, "%s: not an <svg>", path);
+    CHECK(strstr(s, "<svg") != NULL && strstr(s, "</svg>") != NULL, "%s: not an <svg>", path);
     for (int i = 0; i < nwant; i++) {
         char x[256];
         xml_text(want[i], x, sizeof x);
-        check(strstr(s, x) != NULL, "%s: does not contain '%s'", path, x);
+        CHECK(strstr(s, x) != NULL, "%s: does not contain '%s'", path, x);
     }
     free(s);
 }
@@ -167,12 +152,12 @@ static void check_set(const char *dir, const char *const *names, int n, bool bou
         char path[512];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, outputs[i]);
-        check(stat(path, &st) == 0 && st.st_size > 0, "%s missing or empty", path);
+        CHECK(stat(path, &st) == 0 && st.st_size > 0, "%s missing or empty", path);
     }
     static const char *const scripts[4] = {"layers.dat", "roofline.gp", "utilization.gp",
                                            "energy.gp"};
     for (int i = 0; i < 4; i++)
-        check(file_contains(dir, scripts[i], "#"), "%s/%s missing", dir, scripts[i]);
+        CHECK(file_contains(dir, scripts[i], "#"), "%s/%s missing", dir, scripts[i]);
     check_png(dir, "roofline.png", 1250, 800);
     check_png(dir, "utilization.png", n > 44 ? 200 + 16 * (uint32_t)n : 900, 600);
     check_png(dir, "energy.png", (n > 44 ? 200 + 16 * (uint32_t)n : 900) + 320, 600);
@@ -220,36 +205,36 @@ int main(int argc, char **argv)
     plot_cfg_t cfg70 = {"ResNet-like, 70 layers on 16x16 int8 ws, 8 B/cycle", 16, 16, 8.0};
     snprintf(dir, sizeof dir, "%s/six", out);
     int rc = plot_network(dir, &cfg, L, 6, err, sizeof err);
-    check(rc == 0, "six layers: rc %d (%s)", rc, err);
+    CHECK(rc == 0, "six layers: rc %d (%s)", rc, err);
     check_set(dir, names6, 6, true);
     check_svg(dir, "roofline.svg", names6, 6); /* every layer labelled */
-    check(file_contains(dir, "layers.dat", "\"conv3_\\\"big\\\"\""),
+    CHECK(file_contains(dir, "layers.dat", "\"conv3_\\\"big\\\"\""),
           "layers.dat: name not escaped as \"conv3_\\\"big\\\"\"");
-    check(!file_contains(dir, "roofline.svg", "left out"), "six layers: a label was left out");
+    CHECK(!file_contains(dir, "roofline.svg", "left out"), "six layers: a label was left out");
     /* the memory-bound layers are on the memory side, the convs on the compute side */
-    check(file_contains(dir, "roofline.dat", "\"fc6\"") &&
+    CHECK(file_contains(dir, "roofline.dat", "\"fc6\"") &&
               file_contains(dir, "roofline.dat", "\"conv1\""),
           "roofline.dat lacks layers");
 
     /* 2. deterministic: the same input again gives the same bytes */
     snprintf(dir2, sizeof dir2, "%s/six_again", out);
     rc = plot_network(dir2, &cfg, L, 6, err, sizeof err);
-    check(rc == 0, "six layers again: rc %d (%s)", rc, err);
+    CHECK(rc == 0, "six layers again: rc %d (%s)", rc, err);
     static const char *const all[] = {"roofline.svg",    "roofline.png",  "utilization.svg",
                                       "utilization.png", "energy.svg",    "energy.png",
                                       "layers.dat",      "roofline.dat",  "roofline.gp",
                                       "utilization.gp",  "energy.gp"};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        check(same_file(dir, dir2, all[i]), "%s differs between two runs", all[i]);
+        CHECK(same_file(dir, dir2, all[i]), "%s differs between two runs", all[i]);
 
     /* 3. unbounded bandwidth: no memory roof, said on the plot */
     six_layers(L, 0);
     plot_cfg_t cfg0 = {"six layers, DRAM unbounded", 16, 16, 0.0};
     snprintf(dir, sizeof dir, "%s/six_bw0", out);
     rc = plot_network(dir, &cfg0, L, 6, err, sizeof err);
-    check(rc == 0, "bw=0: rc %d (%s)", rc, err);
+    CHECK(rc == 0, "bw=0: rc %d (%s)", rc, err);
     check_set(dir, names6, 6, false);
-    check(!file_contains(dir, "roofline.svg", "bytes/cycle x intensity"), "bw=0: a memory roof is drawn");
+    CHECK(!file_contains(dir, "roofline.svg", "bytes/cycle x intensity"), "bw=0: a memory roof is drawn");
 
     /* 4. seventy layers (ResNet-50-like) with a 0-MAC layer: labels limited, key says so */
     enum { N70 = 70 };
@@ -271,13 +256,13 @@ int main(int argc, char **argv)
     big[N70 - 1].utilization = 0;
     snprintf(dir, sizeof dir, "%s/seventy", out);
     rc = plot_network(dir, &cfg70, big, N70, err, sizeof err);
-    check(rc == 0, "70 layers: rc %d (%s)", rc, err);
+    CHECK(rc == 0, "70 layers: rc %d (%s)", rc, err);
     check_set(dir, np70, N70, true);
     char note[96];
     snprintf(note, sizeof note, "labels: the %d largest of %d layers by MACs", PLOT_MAX_LABELS,
              N70 - 1);
-    check(file_contains(dir, "roofline.svg", note), "70 layers: key lacks '%s'", note);
-    check(file_contains(dir, "roofline.svg", "not shown: 1 layer with 0 MACs"),
+    CHECK(file_contains(dir, "roofline.svg", note), "70 layers: key lacks '%s'", note);
+    CHECK(file_contains(dir, "roofline.svg", "not shown: 1 layer with 0 MACs"),
           "70 layers: the 0-MAC layer is not reported as left out");
 
     /* 5. hostile names and numbers, in a directory whose name has a space and quotes:
@@ -294,7 +279,7 @@ int main(int argc, char **argv)
     plot_cfg_t cfgo = {"quotes ' \" and \\ in a title", 4, 4, 0.5};
     snprintf(dir, sizeof dir, "%s/odd dir 'q' \"qq\"", out);
     rc = plot_network(dir, &cfgo, O, 6, err, sizeof err);
-    check(rc == 0, "odd names: rc %d (%s)", rc, err);
+    CHECK(rc == 0, "odd names: rc %d (%s)", rc, err);
     check_svg(dir, "utilization.svg", odd_shown, 6);
     check_svg(dir, "energy.svg", odd_shown, 6);
     for (int i = 0; i < 6; i++) {
@@ -304,8 +289,8 @@ int main(int argc, char **argv)
     }
     snprintf(dir, sizeof dir, "%s/nothing", out);
     rc = plot_network(dir, &cfgo, O, 6, err, sizeof err);
-    check(rc == 0, "all-zero network: rc %d (%s)", rc, err);
-    check(file_contains(dir, "roofline.svg", "not shown: 6 layers with 0 MACs"),
+    CHECK(rc == 0, "all-zero network: rc %d (%s)", rc, err);
+    CHECK(file_contains(dir, "roofline.svg", "not shown: 6 layers with 0 MACs"),
           "all-zero network: key does not say why nothing is shown");
 
     /* 6. errors */
@@ -315,8 +300,8 @@ int main(int argc, char **argv)
     snprintf(dir, sizeof dir, "%s/a_file/plots", out);
     err[0] = '\0';
     rc = plot_network(dir, &cfg, L, 6, err, sizeof err);
-    check(rc == PECOS_EIO, "dir under a file: rc %d, expected PECOS_EIO", rc);
-    check(err[0] && !strchr(err, '\n') && strstr(err, "a_file"), "dir under a file: err '%s'",
+    CHECK(rc == PECOS_EIO, "dir under a file: rc %d, expected PECOS_EIO", rc);
+    CHECK(err[0] && !strchr(err, '\n') && strstr(err, "a_file"), "dir under a file: err '%s'",
           err);
     printf("unwritable dir: %s\n", err);
 
@@ -325,20 +310,20 @@ int main(int argc, char **argv)
     setenv("PATH", "/nonexistent-pecos-test", 1);
     snprintf(dir, sizeof dir, "%s/no_gnuplot", out);
     rc = plot_network(dir, &cfg, L, 6, err, sizeof err);
-    check(rc == PECOS_EIO, "no gnuplot: rc %d, expected PECOS_EIO", rc);
-    check(strstr(err, "gnuplot") && !strchr(err, '\n'), "no gnuplot: err '%s'", err);
+    CHECK(rc == PECOS_EIO, "no gnuplot: rc %d, expected PECOS_EIO", rc);
+    CHECK(strstr(err, "gnuplot") && !strchr(err, '\n'), "no gnuplot: err '%s'", err);
     printf("gnuplot missing: %s\n", err);
     if (saved) setenv("PATH", saved, 1);
     free(saved);
 
     rc = plot_network(dir, &cfg, L, 0, err, sizeof err);
-    check(rc == PECOS_EPARAM, "n=0: rc %d, expected PECOS_EPARAM", rc);
+    CHECK(rc == PECOS_EPARAM, "n=0: rc %d, expected PECOS_EPARAM", rc);
     plot_cfg_t badcfg = {"x", 0, 16, 8};
     rc = plot_network(dir, &badcfg, L, 6, err, sizeof err);
-    check(rc == PECOS_EPARAM, "rows=0: rc %d, expected PECOS_EPARAM", rc);
+    CHECK(rc == PECOS_EPARAM, "rows=0: rc %d, expected PECOS_EPARAM", rc);
     badcfg = (plot_cfg_t){"x", 16, 16, -1};
     rc = plot_network(dir, &badcfg, L, 6, err, sizeof err);
-    check(rc == PECOS_EPARAM, "bw<0: rc %d, expected PECOS_EPARAM", rc);
+    CHECK(rc == PECOS_EPARAM, "bw<0: rc %d, expected PECOS_EPARAM", rc);
 
     printf("%s: %d checks, %d failed (plots in %s)\n", failed ? "FAIL" : "PASS", checks, failed,
            out);

@@ -16,9 +16,8 @@
 #include "golden_conv.h"
 #include "golden_fp.h"
 #include "npy.h"
+#include "expect.h"
 #include "rng.h"
-
-static int failed, checks;
 
 static const char *dtype;
 
