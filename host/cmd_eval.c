@@ -119,11 +119,12 @@ static int parse(int argc, char **argv, eval_opts_t *o)
             if (a[2] == 'r') o->rows = (int)x;
             else o->cols = (int)x;
         } else if (strcmp(a, "--dataflow") == 0) {
-            if (strcmp(v, "ws") != 0 && strcmp(v, "is") != 0 && strcmp(v, "os") != 0) {
+            pecos_df_t df;
+            if (pecos_df_parse(v, &df) != 0) {
                 fprintf(stderr, WHO ": --dataflow %s: ws, is or os\n", v);
                 return -1;
             }
-            o->df = v[0] == 'w' ? DF_WS : v[0] == 'i' ? DF_IS : DF_OS;
+            o->df = df;
         } else if (strcmp(a, "--inject-fault") == 0) {
             if (!parse_int(v, 0, LONG_MAX, &x)) {
                 fprintf(stderr, WHO ": --inject-fault %s: must be a cycle number\n", v);
@@ -476,6 +477,20 @@ static int eval_images(eval_t *e)
     return exit_code;
 }
 
+/* The RTL's share of the conv/matmul MACs of the int8 path (1 with none). */
+static double mac_share(const sums_t *sq)
+{
+    const uint64_t all = sq->macs_rtl + sq->macs_golden;
+    return all ? (double)sq->macs_rtl / (double)all : 1;
+}
+
+/* The int8 array's utilization: its MACs over its cycles times its PEs. */
+static double utilization(const eval_t *e)
+{
+    const sums_t *sq = &e->sq;
+    return sq->arr_cycles ? (double)sq->macs_rtl / ((double)sq->arr_cycles * e->o.rows * e->o.cols) : 0;
+}
+
 /* Prints the report of the run (exit_code: its verdict so far) to stdout. */
 static void eval_print(const eval_t *e, int exit_code)
 {
@@ -483,9 +498,7 @@ static void eval_print(const eval_t *e, int exit_code)
     const sums_t *sq = &e->sq, *sf = &e->sf;
     const long n = e->n;
     const int classes = e->classes;
-    const uint64_t all = sq->macs_rtl + sq->macs_golden;
-    const double share = all ? (double)sq->macs_rtl / (double)all : 1;
-    const double util = sq->arr_cycles ? (double)sq->macs_rtl / ((double)sq->arr_cycles * o->rows * o->cols) : 0;
+    const double share = mac_share(sq), util = utilization(e);
     printf("pecos eval %s: %ld images, %d classes, %dx%d %s int8 array\n", o->model, n, classes, o->rows, o->cols,
            pecos_df_name((pecos_df_t)o->df));
     printf("top-1 accuracy: RTL %.2f%% (%ld), golden %.2f%% (%ld)", pct(e->ok_rtl, n), e->ok_rtl,
@@ -527,9 +540,7 @@ static int eval_write_json(const eval_t *e, int exit_code)
     const sums_t *sq = &e->sq, *sf = &e->sf;
     const long n = e->n;
     const int classes = e->classes;
-    const uint64_t all = sq->macs_rtl + sq->macs_golden;
-    const double share = all ? (double)sq->macs_rtl / (double)all : 1;
-    const double util = sq->arr_cycles ? (double)sq->macs_rtl / ((double)sq->arr_cycles * o->rows * o->cols) : 0;
+    const double share = mac_share(sq), util = utilization(e);
     FILE *f = fopen(o->json, "w");
     if (!f) {
         fprintf(stderr, WHO ": --json %s: cannot write: %s\n", o->json, strerror(errno));

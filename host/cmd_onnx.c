@@ -29,6 +29,7 @@
 #include "onnx_map.h"
 #include "onnx_rtl.h"
 #include "pecos_err.h"
+#include "pecos_types.h"
 #include "tiling.h"
 
 #define WHO "pecos onnx-test"
@@ -486,6 +487,7 @@ static int onnx_test_parse(int argc, char **argv, opts_t *o, int *first_dir)
                 return -1;
             }
             const char *v = argv[++i];
+            pecos_df_t df;
             if (a[2] == 'r') {
                 char tail;
                 if (sscanf(v, "%dx%d%c", &o->rtl_rows, &o->rtl_cols, &tail) != 2 || o->rtl_rows < 1 ||
@@ -493,8 +495,8 @@ static int onnx_test_parse(int argc, char **argv, opts_t *o, int *first_dir)
                     fprintf(stderr, WHO ": --rtl %s: expected ROWSxCOLS, e.g. 4x4\n", v);
                     return -1;
                 }
-            } else if (strcmp(v, "ws") == 0 || strcmp(v, "is") == 0 || strcmp(v, "os") == 0) {
-                o->df = v[0] == 'w' ? DF_WS : v[0] == 'i' ? DF_IS : DF_OS;
+            } else if (pecos_df_parse(v, &df) == 0) {
+                o->df = df;
             } else {
                 fprintf(stderr, WHO ": --dataflow %s: ws, is or os\n", v);
                 return -1;
