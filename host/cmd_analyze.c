@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "analyze.h"
-#include "cmd_run.h"
+#include "cli.h"
+#include "cli_opts.h"
+#include "json_out.h"
 #include "pecos_err.h"
 #include "topo.h"
 
@@ -25,18 +27,6 @@ void cmd_analyze_usage(FILE *f)
           "  --json FILE     write {network, config, layers, total}\n"
           "  --csv FILE      write one row per layer\n",
           f);
-}
-
-/* Parses an unsigned decimal in [lo, hi]; 0 or -1. */
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    char *end;
-    if (!s || *s < '0' || *s > '9') return -1;
-    errno = 0;
-    const unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end != '\0' || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
 }
 
 typedef unsigned long long ull;
@@ -103,17 +93,7 @@ static void json_counts(FILE *f, const analyze_row_t *r)
             (ull)r->memory_cycles, (ull)r->cycles, r->compute_bound ? "compute" : "memory");
 }
 
-/* Writes s as a JSON string body (quotes and backslashes escaped, control bytes dropped). */
-static void json_str(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') fputc('\\', f);
-        if ((unsigned char)*s >= 0x20) fputc(*s, f);
-    }
-}
-
-/* Writes the JSON report to path; 0 or -1 (message printed). Names need no escaping: topo.h
- * admits no '"', '\\' or control characters in them. The path is shown as given. */
+/* Writes the JSON report to path; 0 or -1 (message printed). */
 static int write_json(const char *path, const analyze_cfg_t *cfg, const topo_t *t,
                       const analyze_row_t *rows, const analyze_total_t *tot)
 {
@@ -122,12 +102,12 @@ static int write_json(const char *path, const analyze_cfg_t *cfg, const topo_t *
         fprintf(stderr, "pecos analyze: --json %s: cannot write: %s\n", path, strerror(errno));
         return -1;
     }
-    fputs("{\"network\": \"", f);
+    fputs("{\"network\": ", f);
     json_str(f, t->name);
-    fputs("\", \"file\": \"", f);
+    fputs(", \"file\": ", f);
     json_str(f, t->path);
     fprintf(f,
-            "\",\n \"config\": {\"dtype\": \"%s\", \"elem_bytes\": %llu, \"peak_macs\": %llu, "
+            ",\n \"config\": {\"dtype\": \"%s\", \"elem_bytes\": %llu, \"peak_macs\": %llu, "
             "\"bw\": %llu, \"batch\": %llu, \"ridge\": %.17g},\n \"layers\": [\n",
             cfg->dtype, (ull)cfg->elem_bytes, (ull)cfg->peak_macs, (ull)cfg->bw,
             (ull)cfg->batch, analyze_ridge(cfg));
@@ -242,7 +222,7 @@ int cmd_analyze(int argc, char **argv)
                             : strcmp(a, "--bw") == 0      ? &cfg.bw
                                                           : &cfg.batch;
             const uint64_t hi = dst == &cfg.batch ? 1u << 20 : 1ull << 32;
-            if (parse_u64(v, 1, hi, dst) != 0) {
+            if (*v < '0' || *v > '9' || cli_parse_u64(v, 1, hi, dst) != 0) { /* digits only */
                 fprintf(stderr, "pecos analyze: %s %s: must be a whole number in 1..%llu\n", a, v,
                         (ull)hi);
                 return PECOS_EXIT_USAGE;

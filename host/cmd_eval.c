@@ -9,11 +9,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "accel.h"
-#include "cmd_run.h"
+#include "cli.h"
 #include "energy.h"
 #include "json_out.h"
 #include "npy.h"
@@ -21,6 +20,8 @@
 #include "onnx_load.h"
 #include "onnx_rtl.h"
 #include "pecos_err.h"
+#include "pecos_time.h"
+#include "pecos_types.h"
 #include "tiling.h"
 
 #define WHO "pecos eval"
@@ -60,13 +61,6 @@ typedef struct {
     uint64_t fault_cycle;   /* --inject-fault: UINT64_MAX none */
     bool require_rtl;
 } eval_opts_t;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static bool parse_int(const char *v, long lo, long hi, long *out)
 {
@@ -126,11 +120,12 @@ static int parse(int argc, char **argv, eval_opts_t *o)
             if (a[2] == 'r') o->rows = (int)x;
             else o->cols = (int)x;
         } else if (strcmp(a, "--dataflow") == 0) {
-            if (strcmp(v, "ws") != 0 && strcmp(v, "is") != 0 && strcmp(v, "os") != 0) {
+            pecos_df_t df;
+            if (pecos_df_parse(v, &df) != 0) {
                 fprintf(stderr, WHO ": --dataflow %s: ws, is or os\n", v);
                 return -1;
             }
-            o->df = v[0] == 'w' ? DF_WS : v[0] == 'i' ? DF_IS : DF_OS;
+            o->df = df;
         } else if (strcmp(a, "--inject-fault") == 0) {
             if (!parse_int(v, 0, LONG_MAX, &x)) {
                 fprintf(stderr, WHO ": --inject-fault %s: must be a cycle number\n", v);
@@ -294,269 +289,329 @@ static void add(sums_t *s, const onnx_rtl_totals_t *t)
 
 static double pct(long a, long n) { return n ? 100.0 * (double)a / (double)n : 0; }
 
-int cmd_eval(int argc, char **argv)
-{
+/* Everything one `pecos eval` holds between its phases. */
+typedef struct {
     eval_opts_t o;
-    int prc = parse(argc, argv, &o);
-    if (prc) return prc > 0 ? PECOS_EXIT_PASS : PECOS_EXIT_USAGE;
-    static const char *const df_names[3] = {"ws", "is", "os"};
-    int exit_code = PECOS_EXIT_USAGE;
+    model_t Q, F;                    /* the quantized model, the --float-model */
+    npy_array_t X, Y;                /* --data, --labels */
+    bool x_read, y_read, a8_open, afp_open;
+    golden_dtype_t xd;               /* the dtype of X's images */
+    long n;                          /* images to run (--limit) */
+    energy_table_t etab;
+    accel_t a8, afp;                 /* the int8 array, the --fp-rtl array */
+    onnx_rtl_t xq, xf;               /* their ONNX hooks */
+    long *conf;                      /* confusion matrix [label][RTL top-1] */
+    int classes, golden_only;
+    long ok_rtl, ok_gold, ok_float, ok_fp, agree, fp_agree, failed;
+    long first_disagree, first_failed;
+    char first_fail[400];
+    sums_t sq, sf;                   /* totals of the int8 and the fp array */
+    double wall;
+} eval_t;
+
+/* Reads the models, --data and --labels and checks they fit together. Returns 0 or -1
+ * (message printed). */
+static int eval_load(eval_t *e)
+{
+    const eval_opts_t *o = &e->o;
     char err[512];
-    model_t Q = {0}, F = {0};
-    npy_array_t X = {0}, Y = {0};
-    bool x_read = false, y_read = false, a8_open = false, afp_open = false;
-    accel_t a8, afp;
-    onnx_rtl_t xq = {0}, xf = {0};
-    long *conf = NULL;
-    static energy_table_t etab;
+    if (load_model(o->model, &e->Q) != 0) return -1;
+    if (o->float_model && load_model(o->float_model, &e->F) != 0) return -1;
+    if (npy_read(o->data, &e->X, err, sizeof err) != 0) {
+        fprintf(stderr, WHO ": --data %s: %s\n", o->data, err);
+        return -1;
+    }
+    e->x_read = true;
+    golden_dtype_t yd;
+    if (onnx_rtl_npy_dtype(e->X.dtype, &e->xd) != 0 || e->X.ndim < 1 || e->X.shape[0] < 1) {
+        fprintf(stderr, WHO ": --data %s: %s array of rank %d: [N, ...] images expected\n", o->data,
+                npy_dtype_name(e->X.dtype), e->X.ndim);
+        return -1;
+    }
+    const onnx_value_info_t *vq = the_input(&e->Q.m, o->model), *vf = NULL;
+    if (!vq || !fits(vq, &e->X, e->xd, o->model, o->data)) return -1;
+    if (o->float_model && (!(vf = the_input(&e->F.m, o->float_model)) ||
+                           !fits(vf, &e->X, e->xd, o->float_model, o->data)))
+        return -1;
+    if (npy_read(o->labels, &e->Y, err, sizeof err) != 0) {
+        fprintf(stderr, WHO ": --labels %s: %s\n", o->labels, err);
+        return -1;
+    }
+    e->y_read = true;
+    if (onnx_rtl_npy_dtype(e->Y.dtype, &yd) != 0 || !golden_dtype_is_int(yd) || e->Y.ndim != 1 ||
+        e->Y.shape[0] != e->X.shape[0]) {
+        fprintf(stderr, WHO ": --labels %s: %lld integer labels expected (one per image of --data)\n",
+                o->labels, (long long)e->X.shape[0]);
+        return -1;
+    }
+    e->n = o->limit > 0 && o->limit < e->X.shape[0] ? o->limit : (long)e->X.shape[0];
+    return 0;
+}
 
-    if (load_model(o.model, &Q) != 0) goto out;
-    if (o.float_model && load_model(o.float_model, &F) != 0) goto out;
-    if (npy_read(o.data, &X, err, sizeof err) != 0) {
-        fprintf(stderr, WHO ": --data %s: %s\n", o.data, err);
-        goto out;
-    }
-    x_read = true;
-    golden_dtype_t xd, yd;
-    if (onnx_rtl_npy_dtype(X.dtype, &xd) != 0 || X.ndim < 1 || X.shape[0] < 1) {
-        fprintf(stderr, WHO ": --data %s: %s array of rank %d: [N, ...] images expected\n", o.data,
-                npy_dtype_name(X.dtype), X.ndim);
-        goto out;
-    }
-    const onnx_value_info_t *vq = the_input(&Q.m, o.model), *vf = NULL;
-    if (!vq || !fits(vq, &X, xd, o.model, o.data)) goto out;
-    if (o.float_model && (!(vf = the_input(&F.m, o.float_model)) || !fits(vf, &X, xd, o.float_model, o.data)))
-        goto out;
-    if (npy_read(o.labels, &Y, err, sizeof err) != 0) {
-        fprintf(stderr, WHO ": --labels %s: %s\n", o.labels, err);
-        goto out;
-    }
-    y_read = true;
-    if (onnx_rtl_npy_dtype(Y.dtype, &yd) != 0 || !golden_dtype_is_int(yd) || Y.ndim != 1 || Y.shape[0] != X.shape[0]) {
-        fprintf(stderr, WHO ": --labels %s: %lld integer labels expected (one per image of --data)\n", o.labels,
-                (long long)X.shape[0]);
-        goto out;
-    }
-    const long n = o.limit > 0 && o.limit < X.shape[0] ? o.limit : (long)X.shape[0];
-
-    /* the arrays */
-    energy_table_default(&etab);
-    lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = "int8", .etab = &etab, .fault_cycle = o.fault_cycle,
-                     .who = WHO};
+/* Opens the int8 array (and the --fp-rtl one) and their ONNX hooks. Returns 0 or -1
+ * (message printed). */
+static int eval_open_arrays(eval_t *e)
+{
+    const eval_opts_t *o = &e->o;
+    char err[512];
+    energy_table_default(&e->etab);
+    lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = "int8", .etab = &e->etab,
+                     .fault_cycle = o->fault_cycle, .who = WHO};
     lc.mem.dram.burst = 64;
     lc.mem.dram_capacity = 4096ull << 20;
     lc.mem.psum_ports = 2;
-    if (accel_open(&a8, &lc, o.df, 0, err, sizeof err) != 0) {
-        fprintf(stderr, WHO ": --rows %d --cols %d: %s\n", o.rows, o.cols, err);
-        goto out;
+    if (accel_open(&e->a8, &lc, o->df, 0, err, sizeof err) != 0) {
+        fprintf(stderr, WHO ": --rows %d --cols %d: %s\n", o->rows, o->cols, err);
+        return -1;
     }
-    a8_open = true;
-    if (o.fp_rtl) {
+    e->a8_open = true;
+    if (o->fp_rtl) {
         lrun_cfg_t fc = lc;
-        fc.dtype = o.fp_rtl;
-        if (accel_open(&afp, &fc, o.df, 0, err, sizeof err) != 0) {
-            fprintf(stderr, WHO ": --fp-rtl %s --rows %d --cols %d: %s\n", o.fp_rtl, o.rows, o.cols, err);
-            goto out;
+        fc.dtype = o->fp_rtl;
+        if (accel_open(&e->afp, &fc, o->df, 0, err, sizeof err) != 0) {
+            fprintf(stderr, WHO ": --fp-rtl %s --rows %d --cols %d: %s\n", o->fp_rtl, o->rows, o->cols, err);
+            return -1;
         }
-        afp_open = true;
+        e->afp_open = true;
     }
-    if (onnx_rtl_init(&xq, Q.m.n_nodes) != 0 || (o.fp_rtl && onnx_rtl_init(&xf, F.m.n_nodes) != 0)) {
+    if (onnx_rtl_init(&e->xq, e->Q.m.n_nodes) != 0 || (o->fp_rtl && onnx_rtl_init(&e->xf, e->F.m.n_nodes) != 0)) {
         fprintf(stderr, WHO ": out of memory\n");
-        goto out;
+        return -1;
     }
-    xq.i8 = &a8;
-    xq.write_back = true;
-    if (o.fp_rtl) {
-        xf.fp = &afp;
-        xf.fmt = strcmp(o.fp_rtl, "bf16") == 0 ? FP_BF16 : FP_FP16;
-        xf.write_back = true;
+    e->xq.i8 = &e->a8;
+    e->xq.write_back = true;
+    if (o->fp_rtl) {
+        e->xf.fp = &e->afp;
+        e->xf.fmt = strcmp(o->fp_rtl, "bf16") == 0 ? FP_BF16 : FP_FP16;
+        e->xf.write_back = true;
     }
+    return 0;
+}
 
-    /* every image */
+/* Counts the checks of one run of the RTL path (x, totals t) on image i. */
+static void eval_count_checks(eval_t *e, onnx_rtl_t *x, const onnx_rtl_totals_t *t, long i)
+{
+    if (i == 0 && t->golden_nodes) {
+        e->golden_only += t->golden_nodes;
+        onnx_rtl_print_golden(stdout, x, e->o.require_rtl ? "FAIL --require-rtl" : "note");
+    }
+    if (!t->pass && e->failed++ == 0) {
+        e->first_failed = i;
+        snprintf(e->first_fail, sizeof e->first_fail, "%s", t->first_fail->fail);
+    }
+}
+
+/* Runs image i (in feed) on the golden path, the RTL and the float model(s) and counts it.
+ * Returns PECOS_EXIT_PASS, or the exit code that ends the run (message printed). */
+static int eval_image(eval_t *e, const golden_tensor_t *feed, long i)
+{
+    const eval_opts_t *o = &e->o;
+    int pg, pr, pf = -1, pfp = -1;
+    const int64_t label = label_at(&e->Y, i);
+    if (run_one(&e->Q, o->model, NULL, feed, i, &pg) != 0) return PECOS_EXIT_USAGE;
+    if (i == 0) {
+        e->classes = (int)e->Q.outs[0].count;
+        if (e->classes < 2 || e->classes > MAX_CLASSES ||
+            !(e->conf = calloc((size_t)e->classes * e->classes, sizeof *e->conf))) {
+            fprintf(stderr, WHO ": %s: output 0 has %d elements: 2..%d class scores expected\n", o->model,
+                    e->classes, MAX_CLASSES);
+            return PECOS_EXIT_USAGE;
+        }
+    }
+    if (label < 0 || label >= e->classes) {
+        fprintf(stderr, WHO ": --labels %s: label %lld of image %ld is not a class 0..%d\n", o->labels,
+                (long long)label, i, e->classes - 1);
+        return PECOS_EXIT_USAGE;
+    }
+    const int rc = run_one(&e->Q, o->model, &e->xq, feed, i, &pr);
+    if (rc) return pecos_exit_code(rc, true);
+    const onnx_rtl_totals_t t = onnx_rtl_totals(&e->xq);
+    add(&e->sq, &t);
+    eval_count_checks(e, &e->xq, &t, i);
+    if (o->float_model && run_one(&e->F, o->float_model, NULL, feed, i, &pf) != 0) return PECOS_EXIT_USAGE;
+    if (o->fp_rtl) {
+        const int frc = run_one(&e->F, o->float_model, &e->xf, feed, i, &pfp);
+        if (frc) return pecos_exit_code(frc, true);
+        const onnx_rtl_totals_t tf = onnx_rtl_totals(&e->xf);
+        add(&e->sf, &tf);
+        eval_count_checks(e, &e->xf, &tf, i);
+        e->ok_fp += pfp == label;
+        e->fp_agree += pfp == pf;
+    }
+    e->ok_gold += pg == label;
+    e->ok_rtl += pr == label;
+    e->ok_float += pf == label;
+    if (pr == pg) e->agree++;
+    else if (e->first_disagree < 0) e->first_disagree = i;
+    e->conf[(size_t)label * e->classes + pr]++;
+    return PECOS_EXIT_PASS;
+}
+
+/* Runs every image; sets the wall time. Returns PECOS_EXIT_PASS, or the exit code that
+ * ended the run (message printed). */
+static int eval_images(eval_t *e)
+{
+    const npy_array_t *X = &e->X;
     golden_tensor_t feed = {0};
     int64_t fdims[GOLDEN_MAX_DIMS];
     fdims[0] = 1;
-    for (int i = 1; i < X.ndim; i++) fdims[i] = X.shape[i];
-    if (X.ndim > GOLDEN_MAX_DIMS || golden_tensor_alloc(&feed, xd, X.ndim, fdims) != 0) {
-        fprintf(stderr, WHO ": --data %s: cannot hold one image\n", o.data);
-        goto out;
+    for (int i = 1; i < X->ndim; i++) fdims[i] = X->shape[i];
+    if (X->ndim > GOLDEN_MAX_DIMS || golden_tensor_alloc(&feed, e->xd, X->ndim, fdims) != 0) {
+        fprintf(stderr, WHO ": --data %s: cannot hold one image\n", e->o.data);
+        return PECOS_EXIT_USAGE;
     }
-    const size_t img_bytes = npy_nbytes(&X) / (size_t)X.shape[0];
+    const size_t img_bytes = npy_nbytes(X) / (size_t)X->shape[0];
     const bool tty = isatty(2) != 0;
-    int classes = 0;
-    long ok_rtl = 0, ok_gold = 0, ok_float = 0, ok_fp = 0, agree = 0, fp_agree = 0, failed = 0;
-    long first_disagree = -1, first_failed = -1;
-    char first_fail[400] = "";
-    sums_t sq = {0}, sf = {0};
-    int golden_only = 0;
-    const double t0 = now_seconds();
-    exit_code = PECOS_EXIT_PASS;
-    for (long i = 0; i < n; i++) {
-        memcpy(feed.data, (const char *)X.data + (size_t)i * img_bytes, img_bytes);
-        int pg, pr, pf = -1, pfp = -1;
-        const int64_t label = label_at(&Y, i);
-        if (run_one(&Q, o.model, NULL, &feed, i, &pg) != 0) {
-            exit_code = PECOS_EXIT_USAGE;
-            break;
-        }
-        if (i == 0) {
-            classes = (int)Q.outs[0].count;
-            if (classes < 2 || classes > MAX_CLASSES || !(conf = calloc((size_t)classes * classes, sizeof *conf))) {
-                fprintf(stderr, WHO ": %s: output 0 has %d elements: 2..%d class scores expected\n", o.model, classes,
-                        MAX_CLASSES);
-                exit_code = PECOS_EXIT_USAGE;
-                break;
-            }
-        }
-        if (label < 0 || label >= classes) {
-            fprintf(stderr, WHO ": --labels %s: label %lld of image %ld is not a class 0..%d\n", o.labels,
-                    (long long)label, i, classes - 1);
-            exit_code = PECOS_EXIT_USAGE;
-            break;
-        }
-        const int rc = run_one(&Q, o.model, &xq, &feed, i, &pr);
-        if (rc) {
-            exit_code = rc == PECOS_ESIM || rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
-            break;
-        }
-        const onnx_rtl_totals_t t = onnx_rtl_totals(&xq);
-        add(&sq, &t);
-        if (i == 0) {
-            golden_only = t.golden_nodes;
-            if (t.golden_nodes) onnx_rtl_print_golden(stdout, &xq, o.require_rtl ? "FAIL --require-rtl" : "note");
-        }
-        if (!t.pass && failed++ == 0) {
-            first_failed = i;
-            snprintf(first_fail, sizeof first_fail, "%s", t.first_fail->fail);
-        }
-        if (o.float_model && run_one(&F, o.float_model, NULL, &feed, i, &pf) != 0) {
-            exit_code = PECOS_EXIT_USAGE;
-            break;
-        }
-        if (o.fp_rtl) {
-            const int frc = run_one(&F, o.float_model, &xf, &feed, i, &pfp);
-            if (frc) {
-                exit_code = frc == PECOS_ESIM || frc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
-                break;
-            }
-            const onnx_rtl_totals_t tf = onnx_rtl_totals(&xf);
-            add(&sf, &tf);
-            if (i == 0 && tf.golden_nodes) {
-                golden_only += tf.golden_nodes;
-                onnx_rtl_print_golden(stdout, &xf, o.require_rtl ? "FAIL --require-rtl" : "note");
-            }
-            if (!tf.pass && failed++ == 0) {
-                first_failed = i;
-                snprintf(first_fail, sizeof first_fail, "%s", tf.first_fail->fail);
-            }
-            ok_fp += pfp == label;
-            fp_agree += pfp == pf;
-        }
-        ok_gold += pg == label;
-        ok_rtl += pr == label;
-        ok_float += pf == label;
-        if (pr == pg) agree++;
-        else if (first_disagree < 0) first_disagree = i;
-        conf[(size_t)label * classes + pr]++;
-        if (tty && (i % 8 == 7 || i + 1 == n))
-            fprintf(stderr, "\r" WHO ": %ld/%ld images, RTL top-1 %.1f%%, agreement %.1f%%", i + 1, n,
-                    pct(ok_rtl, i + 1), pct(agree, i + 1));
+    int exit_code = PECOS_EXIT_PASS;
+    e->first_disagree = e->first_failed = -1;
+    const double t0 = pecos_now();
+    for (long i = 0; i < e->n; i++) {
+        memcpy(feed.data, (const char *)X->data + (size_t)i * img_bytes, img_bytes);
+        if ((exit_code = eval_image(e, &feed, i)) != PECOS_EXIT_PASS) break;
+        if (tty && (i % 8 == 7 || i + 1 == e->n))
+            fprintf(stderr, "\r" WHO ": %ld/%ld images, RTL top-1 %.1f%%, agreement %.1f%%", i + 1, e->n,
+                    pct(e->ok_rtl, i + 1), pct(e->agree, i + 1));
     }
     if (tty) fputc('\n', stderr);
     golden_tensor_free(&feed);
-    const double wall = now_seconds() - t0;
-    if (exit_code != PECOS_EXIT_PASS) goto out;
-    if (failed || agree != n || (o.require_rtl && golden_only)) exit_code = PECOS_EXIT_FAIL;
+    e->wall = pecos_now() - t0;
+    return exit_code;
+}
 
-    /* the report */
-    const uint64_t all = sq.macs_rtl + sq.macs_golden;
-    const double share = all ? (double)sq.macs_rtl / (double)all : 1;
-    const double util = sq.arr_cycles ? (double)sq.macs_rtl / ((double)sq.arr_cycles * o.rows * o.cols) : 0;
-    printf("pecos eval %s: %ld images, %d classes, %dx%d %s int8 array\n", o.model, n, classes, o.rows, o.cols,
-           df_names[o.df]);
-    printf("top-1 accuracy: RTL %.2f%% (%ld), golden %.2f%% (%ld)", pct(ok_rtl, n), ok_rtl, pct(ok_gold, n), ok_gold);
-    if (o.float_model) printf(", float model %.2f%% (%ld)", pct(ok_float, n), ok_float);
-    if (o.fp_rtl) printf(", float model on the %s array %.2f%% (%ld)", o.fp_rtl, pct(ok_fp, n), ok_fp);
+/* The RTL's share of the conv/matmul MACs of the int8 path (1 with none). */
+static double mac_share(const sums_t *sq)
+{
+    const uint64_t all = sq->macs_rtl + sq->macs_golden;
+    return all ? (double)sq->macs_rtl / (double)all : 1;
+}
+
+/* The int8 array's utilization: its MACs over its cycles times its PEs. */
+static double utilization(const eval_t *e)
+{
+    const sums_t *sq = &e->sq;
+    return sq->arr_cycles ? (double)sq->macs_rtl / ((double)sq->arr_cycles * e->o.rows * e->o.cols) : 0;
+}
+
+/* Prints the report of the run (exit_code: its verdict so far) to stdout. */
+static void eval_print(const eval_t *e, int exit_code)
+{
+    const eval_opts_t *o = &e->o;
+    const sums_t *sq = &e->sq, *sf = &e->sf;
+    const long n = e->n;
+    const int classes = e->classes;
+    const double share = mac_share(sq), util = utilization(e);
+    printf("pecos eval %s: %ld images, %d classes, %dx%d %s int8 array\n", o->model, n, classes, o->rows, o->cols,
+           pecos_df_name((pecos_df_t)o->df));
+    printf("top-1 accuracy: RTL %.2f%% (%ld), golden %.2f%% (%ld)", pct(e->ok_rtl, n), e->ok_rtl,
+           pct(e->ok_gold, n), e->ok_gold);
+    if (o->float_model) printf(", float model %.2f%% (%ld)", pct(e->ok_float, n), e->ok_float);
+    if (o->fp_rtl) printf(", float model on the %s array %.2f%% (%ld)", o->fp_rtl, pct(e->ok_fp, n), e->ok_fp);
     printf("\nRTL == golden: %ld of %ld images (%.2f%%)%s; %lld output elements differ (near-ties of the float requantization)\n",
-           agree, n, pct(agree, n), agree == n ? "" : " FAIL", (long long)sq.diffs);
-    if (first_disagree >= 0) printf("FAIL image %ld: the RTL's top-1 differs from the golden path's\n", first_disagree);
-    if (o.fp_rtl) printf("%s array == float model: %ld of %ld images (%.2f%%)\n", o.fp_rtl, fp_agree, n, pct(fp_agree, n));
+           e->agree, n, pct(e->agree, n), e->agree == n ? "" : " FAIL", (long long)sq->diffs);
+    if (e->first_disagree >= 0)
+        printf("FAIL image %ld: the RTL's top-1 differs from the golden path's\n", e->first_disagree);
+    if (o->fp_rtl)
+        printf("%s array == float model: %ld of %ld images (%.2f%%)\n", o->fp_rtl, e->fp_agree, n, pct(e->fp_agree, n));
     printf("per image: %.0f cycles (array %.0f + post-processing %.0f), utilization %.1f%%, array energy %.2f nJ; "
            "RTL share of the conv/matmul MACs %.1f%%\n",
-           (double)sq.cycles / n, (double)sq.arr_cycles / n, (double)sq.ppu_cycles / n, 100 * util,
-           sq.energy_pj / n * 1e-3, 100 * share);
-    if (o.fp_rtl)
+           (double)sq->cycles / n, (double)sq->arr_cycles / n, (double)sq->ppu_cycles / n, 100 * util,
+           sq->energy_pj / n * 1e-3, 100 * share);
+    if (o->fp_rtl)
         printf("float model on the %s array, per image: %.0f cycles, array energy %.2f nJ; RTL share of its "
                "conv/matmul MACs %.1f%%\n",
-               o.fp_rtl, (double)sf.cycles / n, sf.energy_pj / n * 1e-3,
-               sf.macs_rtl + sf.macs_golden ? 100.0 * (double)sf.macs_rtl / (double)(sf.macs_rtl + sf.macs_golden) : 100.0);
+               o->fp_rtl, (double)sf->cycles / n, sf->energy_pj / n * 1e-3,
+               sf->macs_rtl + sf->macs_golden ? 100.0 * (double)sf->macs_rtl / (double)(sf->macs_rtl + sf->macs_golden) : 100.0);
     printf("confusion matrix (rows: label, columns: RTL top-1):\n      ");
     for (int c = 0; c < classes && classes <= 32; c++) printf(" %5d", c);
     for (int r = 0; r < classes && classes <= 32; r++) {
         printf("\n%5d ", r);
-        for (int c = 0; c < classes; c++) printf(" %5ld", conf[(size_t)r * classes + c]);
+        for (int c = 0; c < classes; c++) printf(" %5ld", e->conf[(size_t)r * classes + c]);
     }
     if (classes > 32) printf("(%d classes: in the JSON report only)", classes);
     printf("\n");
-    if (failed) printf("FAIL image %ld: %s (%ld images failed a check)\n", first_failed, first_fail, failed);
-    printf("wall %.2f s; %s\n", wall, exit_code == PECOS_EXIT_PASS ? "PASS" : "FAIL");
-    if (o.json) {
-        FILE *f = fopen(o.json, "w");
-        if (!f) {
-            fprintf(stderr, WHO ": --json %s: cannot write: %s\n", o.json, strerror(errno));
-            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-            goto out;
-        }
-        fputs("{\n  \"model\": ", f);
-        json_str(f, o.model);
-        fputs(", \"float_model\": ", f);
-        if (o.float_model) json_str(f, o.float_model);
-        else fputs("null", f);
-        fputs(", \"data\": ", f);
-        json_str(f, o.data);
-        fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", \"fp_rtl\": %s%s%s, "
-                   "\"require_rtl\": %s},\n",
-                o.rows, o.cols, df_names[o.df], o.fp_rtl ? "\"" : "", o.fp_rtl ? o.fp_rtl : "null",
-                o.fp_rtl ? "\"" : "", o.require_rtl ? "true" : "false");
-        fprintf(f, "  \"images\": %ld, \"classes\": %d,\n  \"accuracy\": {\"rtl\": %.6f, \"golden\": %.6f, "
-                   "\"float\": ",
-                n, classes, (double)ok_rtl / n, (double)ok_gold / n);
-        if (o.float_model) fprintf(f, "%.6f", (double)ok_float / n);
-        else fputs("null", f);
-        fputs(", \"fp_rtl\": ", f);
-        if (o.fp_rtl) fprintf(f, "%.6f", (double)ok_fp / n);
-        else fputs("null", f);
-        fprintf(f, "},\n  \"agreement\": %.6f, \"disagreements\": %ld, \"output_diffs\": %lld, \"failed_images\": %ld,\n",
-                (double)agree / n, n - agree, (long long)sq.diffs, failed);
-        fprintf(f, "  \"per_image\": {\"cycles\": %.1f, \"array_cycles\": %.1f, \"ppu_cycles\": %.1f, "
-                   "\"utilization\": %.6f, \"energy_pj\": %.1f",
-                (double)sq.cycles / n, (double)sq.arr_cycles / n, (double)sq.ppu_cycles / n, util, sq.energy_pj / n);
-        if (o.fp_rtl)
-            fprintf(f, ", \"fp_cycles\": %.1f, \"fp_energy_pj\": %.1f", (double)sf.cycles / n, sf.energy_pj / n);
-        fprintf(f, "},\n  \"total_cycles\": %llu, \"rtl_macs\": %llu, \"golden_only_macs\": %llu, "
-                   "\"rtl_mac_share\": %.6f, \"golden_only_nodes\": %d,\n  \"confusion\": [",
-                (unsigned long long)(sq.cycles + sf.cycles), (unsigned long long)sq.macs_rtl,
-                (unsigned long long)sq.macs_golden, share, golden_only);
-        for (int r = 0; r < classes; r++) {
-            fputs(r ? ",\n    [" : "\n    [", f);
-            for (int c = 0; c < classes; c++) fprintf(f, "%s%ld", c ? ", " : "", conf[(size_t)r * classes + c]);
-            fputc(']', f);
-        }
-        fprintf(f, "],\n  \"wall_seconds\": %.3f, \"pass\": %s\n}\n", wall, exit_code == PECOS_EXIT_PASS ? "true" : "false");
-        if (fclose(f) != 0) {
-            fprintf(stderr, WHO ": --json %s: cannot write\n", o.json);
-            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-        }
+    if (e->failed) printf("FAIL image %ld: %s (%ld images failed a check)\n", e->first_failed, e->first_fail, e->failed);
+    printf("wall %.2f s; %s\n", e->wall, exit_code == PECOS_EXIT_PASS ? "PASS" : "FAIL");
+}
+
+/* Writes the --json report. Returns exit_code, lowered to PECOS_EXIT_USAGE when the file
+ * cannot be written (message printed). */
+static int eval_write_json(const eval_t *e, int exit_code)
+{
+    const eval_opts_t *o = &e->o;
+    const sums_t *sq = &e->sq, *sf = &e->sf;
+    const long n = e->n;
+    const int classes = e->classes;
+    const double share = mac_share(sq), util = utilization(e);
+    FILE *f = fopen(o->json, "w");
+    if (!f) {
+        fprintf(stderr, WHO ": --json %s: cannot write: %s\n", o->json, strerror(errno));
+        return exit_code == PECOS_EXIT_PASS ? PECOS_EXIT_USAGE : exit_code;
     }
+    fputs("{\n  \"model\": ", f);
+    json_str(f, o->model);
+    fputs(", \"float_model\": ", f);
+    if (o->float_model) json_str(f, o->float_model);
+    else fputs("null", f);
+    fputs(", \"data\": ", f);
+    json_str(f, o->data);
+    fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", \"fp_rtl\": %s%s%s, "
+               "\"require_rtl\": %s},\n",
+            o->rows, o->cols, pecos_df_name((pecos_df_t)o->df), o->fp_rtl ? "\"" : "", o->fp_rtl ? o->fp_rtl : "null",
+            o->fp_rtl ? "\"" : "", o->require_rtl ? "true" : "false");
+    fprintf(f, "  \"images\": %ld, \"classes\": %d,\n  \"accuracy\": {\"rtl\": %.6f, \"golden\": %.6f, "
+               "\"float\": ",
+            n, classes, (double)e->ok_rtl / n, (double)e->ok_gold / n);
+    if (o->float_model) fprintf(f, "%.6f", (double)e->ok_float / n);
+    else fputs("null", f);
+    fputs(", \"fp_rtl\": ", f);
+    if (o->fp_rtl) fprintf(f, "%.6f", (double)e->ok_fp / n);
+    else fputs("null", f);
+    fprintf(f, "},\n  \"agreement\": %.6f, \"disagreements\": %ld, \"output_diffs\": %lld, \"failed_images\": %ld,\n",
+            (double)e->agree / n, n - e->agree, (long long)sq->diffs, e->failed);
+    fprintf(f, "  \"per_image\": {\"cycles\": %.1f, \"array_cycles\": %.1f, \"ppu_cycles\": %.1f, "
+               "\"utilization\": %.6f, \"energy_pj\": %.1f",
+            (double)sq->cycles / n, (double)sq->arr_cycles / n, (double)sq->ppu_cycles / n, util, sq->energy_pj / n);
+    if (o->fp_rtl)
+        fprintf(f, ", \"fp_cycles\": %.1f, \"fp_energy_pj\": %.1f", (double)sf->cycles / n, sf->energy_pj / n);
+    fprintf(f, "},\n  \"total_cycles\": %llu, \"rtl_macs\": %llu, \"golden_only_macs\": %llu, "
+               "\"rtl_mac_share\": %.6f, \"golden_only_nodes\": %d,\n  \"confusion\": [",
+            (unsigned long long)(sq->cycles + sf->cycles), (unsigned long long)sq->macs_rtl,
+            (unsigned long long)sq->macs_golden, share, e->golden_only);
+    for (int r = 0; r < classes; r++) {
+        fputs(r ? ",\n    [" : "\n    [", f);
+        for (int c = 0; c < classes; c++) fprintf(f, "%s%ld", c ? ", " : "", e->conf[(size_t)r * classes + c]);
+        fputc(']', f);
+    }
+    fprintf(f, "],\n  \"wall_seconds\": %.3f, \"pass\": %s\n}\n", e->wall, exit_code == PECOS_EXIT_PASS ? "true" : "false");
+    if (fclose(f) != 0) {
+        fprintf(stderr, WHO ": --json %s: cannot write\n", o->json);
+        if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+    }
+    return exit_code;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    static eval_t e; /* the arrays and the energy table: not on the stack */
+    memset(&e, 0, sizeof e);
+    int prc = parse(argc, argv, &e.o);
+    if (prc) return prc > 0 ? PECOS_EXIT_PASS : PECOS_EXIT_USAGE;
+    int exit_code = PECOS_EXIT_USAGE;
+    if (eval_load(&e) != 0 || eval_open_arrays(&e) != 0) goto out;
+    if ((exit_code = eval_images(&e)) != PECOS_EXIT_PASS) goto out;
+    if (e.failed || e.agree != e.n || (e.o.require_rtl && e.golden_only))
+        exit_code = pecos_exit_code(0, false);
+    eval_print(&e, exit_code);
+    if (e.o.json) exit_code = eval_write_json(&e, exit_code);
 out:
-    free(conf);
-    onnx_rtl_free(&xq);
-    onnx_rtl_free(&xf);
-    if (a8_open) accel_close(&a8);
-    if (afp_open) accel_close(&afp);
-    if (x_read) npy_free(&X);
-    if (y_read) npy_free(&Y);
-    free_model(&Q);
-    free_model(&F);
+    free(e.conf);
+    onnx_rtl_free(&e.xq);
+    onnx_rtl_free(&e.xf);
+    if (e.a8_open) accel_close(&e.a8);
+    if (e.afp_open) accel_close(&e.afp);
+    if (e.x_read) npy_free(&e.X);
+    if (e.y_read) npy_free(&e.Y);
+    free_model(&e.Q);
+    free_model(&e.F);
     return exit_code;
 }

@@ -20,14 +20,16 @@
 #include <sys/stat.h>
 
 #include "accel.h"
-#include "cmd_run.h"
+#include "cli.h"
 #include "energy.h"
 #include "golden_onnx.h"
+#include "json_out.h"
 #include "onnx_exec.h"
 #include "onnx_load.h"
 #include "onnx_map.h"
 #include "onnx_rtl.h"
 #include "pecos_err.h"
+#include "pecos_types.h"
 #include "tiling.h"
 
 #define WHO "pecos onnx-test"
@@ -280,6 +282,94 @@ static bool outputs_match(const opts_t *o, const char *name, const golden_tensor
     return true;
 }
 
+/* Runs data set `set` (the first one of the case: first) of model m in case dir into *r:
+ * the golden operators (and the RTL with rtl), then the outputs against the expected ones. */
+static void run_data_set(const opts_t *o, rtl_t *rtl, const onnx_model_t *m, const char *dir, const char *set,
+                         bool first, case_result_t *r)
+{
+    char sdir[1024], why[512];
+    int rc;
+    snprintf(sdir, sizeof sdir, "%s/%s", dir, set);
+    golden_tensor_t in[MAX_TENSORS], exp[MAX_TENSORS], got[MAX_TENSORS];
+    int nin = read_tensors(sdir, "input", in, MAX_TENSORS, r->reason, sizeof r->reason);
+    if (nin < 0) {
+        r->status = CASE_ERROR;
+        return;
+    }
+    int nexp = read_tensors(sdir, "output", exp, MAX_TENSORS, r->reason, sizeof r->reason);
+    if (nexp < 0) {
+        for (int i = 0; i < nin; i++) golden_tensor_free(&in[i]);
+        r->status = CASE_ERROR;
+        return;
+    }
+    if (nexp != m->n_outputs || m->n_outputs > MAX_TENSORS) {
+        r->status = CASE_ERROR;
+        snprintf(r->reason, sizeof r->reason, "%s: %d output_*.pb files, the model has %d outputs", sdir, nexp, m->n_outputs);
+    } else {
+        const onnx_exec_opts_t xo = {.hook = onnx_rtl_hook, .ctx = rtl ? &rtl->x : NULL};
+        if (rtl) {
+            onnx_rtl_reset(&rtl->x);
+            rtl->x.m = m;
+            rtl->x.exp = exp;
+            rtl->x.n_exp = nexp;
+        }
+        rc = onnx_exec_run(m, rtl ? &xo : NULL, in, nin, got, why, sizeof why);
+        if (rc == 0 && rtl && rtl_collect(&rtl->x, &r->acc, first, why, sizeof why)) {
+            r->status = CASE_FAIL;
+            snprintf(r->reason, sizeof r->reason, "%s: %s", set, why);
+            for (int i = 0; i < m->n_outputs; i++) golden_tensor_free(&got[i]);
+        } else if (rc == PECOS_ENOTSUP) {
+            r->status = CASE_SKIP;
+            snprintf(r->reason, sizeof r->reason, "%s", why);
+        } else if (rc) {
+            r->status = CASE_FAIL;
+            snprintf(r->reason, sizeof r->reason, "%s: %s", set, why);
+        } else {
+            for (int i = 0; i < nexp && r->status == CASE_PASS; i++) {
+                if (!outputs_match(o, m->outputs[i].name, &got[i], &exp[i], why, sizeof why)) {
+                    r->status = CASE_FAIL;
+                    snprintf(r->reason, sizeof r->reason, "%s: %s", set, why);
+                }
+                r->outputs_checked++;
+            }
+            for (int i = 0; i < m->n_outputs; i++) golden_tensor_free(&got[i]);
+        }
+    }
+    for (int i = 0; i < nin; i++) golden_tensor_free(&in[i]);
+    for (int i = 0; i < nexp; i++) golden_tensor_free(&exp[i]);
+    if (r->status == CASE_PASS) r->data_sets++;
+}
+
+/* Describes the paths a passing case took with the RTL (r->paths) and fails it under
+ * --require-rtl when a node ran on the golden models only. */
+static void describe_rtl_paths(const opts_t *o, const rtl_t *rtl, case_result_t *r)
+{
+    const rtl_acc_t *A = &r->acc;
+    const uint64_t all = A->macs_rtl + A->macs_golden;
+    if (A->runs)
+        snprintf(r->paths, sizeof r->paths, "golden+rtl (%d node run%s, %llu cycles)", A->runs, A->runs == 1 ? "" : "s",
+                 (unsigned long long)A->cycles);
+    size_t l = strlen(r->paths);
+    if (A->golden_runs)
+        snprintf(r->paths + l, sizeof r->paths - l, "; golden only for %.150s", A->why_not);
+    l = strlen(r->paths);
+    if (A->fp_runs)
+        snprintf(r->paths + l, sizeof r->paths - l, "; fp-rtl %s (%d node run%s, %llu cycles, max |err|/bound %.3g)",
+                 rtl->fp_name, A->fp_runs, A->fp_runs == 1 ? "" : "s", (unsigned long long)A->fp_cycles,
+                 A->fp_ratio);
+    l = strlen(r->paths);
+    if (A->fp_golden_runs)
+        snprintf(r->paths + l, sizeof r->paths - l, "; fp-rtl golden only for %.150s", A->fp_why_not);
+    l = strlen(r->paths);
+    if (all)
+        snprintf(r->paths + l, sizeof r->paths - l, "; RTL MACs %.1f%%", 100.0 * (double)A->macs_rtl / (double)all);
+    if (o->require_rtl && A->golden_runs) {
+        r->status = CASE_FAIL;
+        snprintf(r->reason, sizeof r->reason, "--require-rtl: node '%s' (%s) ran on the golden models only: %s",
+                 A->golden[0].name, A->golden[0].op, A->golden[0].why);
+    }
+}
+
 /* Runs one case directory into *r; rtl (or NULL) adds the RTL path. */
 static void run_case(const opts_t *o, rtl_t *rtl, const char *dir, case_result_t *r)
 {
@@ -324,104 +414,17 @@ static void run_case(const opts_t *o, rtl_t *rtl, const char *dir, case_result_t
         return;
     }
     r->status = CASE_PASS;
-    for (int s = 0; s < nsets && r->status == CASE_PASS; s++) {
-        char sdir[1024];
-        snprintf(sdir, sizeof sdir, "%s/%s", dir, sets[s]);
-        golden_tensor_t in[MAX_TENSORS], exp[MAX_TENSORS], got[MAX_TENSORS];
-        int nin = read_tensors(sdir, "input", in, MAX_TENSORS, r->reason, sizeof r->reason);
-        if (nin < 0) {
-            r->status = CASE_ERROR;
-            break;
-        }
-        int nexp = read_tensors(sdir, "output", exp, MAX_TENSORS, r->reason, sizeof r->reason);
-        if (nexp < 0) {
-            for (int i = 0; i < nin; i++) golden_tensor_free(&in[i]);
-            r->status = CASE_ERROR;
-            break;
-        }
-        if (nexp != m.n_outputs || m.n_outputs > MAX_TENSORS) {
-            r->status = CASE_ERROR;
-            snprintf(r->reason, sizeof r->reason, "%s: %d output_*.pb files, the model has %d outputs", sdir, nexp, m.n_outputs);
-        } else {
-            const onnx_exec_opts_t xo = {.hook = onnx_rtl_hook, .ctx = rtl ? &rtl->x : NULL};
-            if (rtl) {
-                onnx_rtl_reset(&rtl->x);
-                rtl->x.m = &m;
-                rtl->x.exp = exp;
-                rtl->x.n_exp = nexp;
-            }
-            rc = onnx_exec_run(&m, rtl ? &xo : NULL, in, nin, got, why, sizeof why);
-            if (rc == 0 && rtl && rtl_collect(&rtl->x, &r->acc, s == 0, why, sizeof why)) {
-                r->status = CASE_FAIL;
-                snprintf(r->reason, sizeof r->reason, "%s: %s", sets[s], why);
-                for (int i = 0; i < m.n_outputs; i++) golden_tensor_free(&got[i]);
-            } else if (rc == PECOS_ENOTSUP) {
-                r->status = CASE_SKIP;
-                snprintf(r->reason, sizeof r->reason, "%s", why);
-            } else if (rc) {
-                r->status = CASE_FAIL;
-                snprintf(r->reason, sizeof r->reason, "%s: %s", sets[s], why);
-            } else {
-                for (int i = 0; i < nexp && r->status == CASE_PASS; i++) {
-                    if (!outputs_match(o, m.outputs[i].name, &got[i], &exp[i], why, sizeof why)) {
-                        r->status = CASE_FAIL;
-                        snprintf(r->reason, sizeof r->reason, "%s: %s", sets[s], why);
-                    }
-                    r->outputs_checked++;
-                }
-                for (int i = 0; i < m.n_outputs; i++) golden_tensor_free(&got[i]);
-            }
-        }
-        for (int i = 0; i < nin; i++) golden_tensor_free(&in[i]);
-        for (int i = 0; i < nexp; i++) golden_tensor_free(&exp[i]);
-        if (r->status == CASE_PASS) r->data_sets++;
-    }
+    for (int s = 0; s < nsets && r->status == CASE_PASS; s++)
+        run_data_set(o, rtl, &m, dir, sets[s], s == 0, r);
     free_names(sets, nsets);
     onnx_model_free(&m);
-    if (rtl && r->status == CASE_PASS) {
-        const rtl_acc_t *A = &r->acc;
-        const uint64_t all = A->macs_rtl + A->macs_golden;
-        if (A->runs)
-            snprintf(r->paths, sizeof r->paths, "golden+rtl (%d node run%s, %llu cycles)", A->runs, A->runs == 1 ? "" : "s",
-                     (unsigned long long)A->cycles);
-        size_t l = strlen(r->paths);
-        if (A->golden_runs)
-            snprintf(r->paths + l, sizeof r->paths - l, "; golden only for %.150s", A->why_not);
-        l = strlen(r->paths);
-        if (A->fp_runs)
-            snprintf(r->paths + l, sizeof r->paths - l, "; fp-rtl %s (%d node run%s, %llu cycles, max |err|/bound %.3g)",
-                     rtl->fp_name, A->fp_runs, A->fp_runs == 1 ? "" : "s", (unsigned long long)A->fp_cycles,
-                     A->fp_ratio);
-        l = strlen(r->paths);
-        if (A->fp_golden_runs)
-            snprintf(r->paths + l, sizeof r->paths - l, "; fp-rtl golden only for %.150s", A->fp_why_not);
-        l = strlen(r->paths);
-        if (all)
-            snprintf(r->paths + l, sizeof r->paths - l, "; RTL MACs %.1f%%", 100.0 * (double)A->macs_rtl / (double)all);
-        if (o->require_rtl && A->golden_runs) {
-            r->status = CASE_FAIL;
-            snprintf(r->reason, sizeof r->reason, "--require-rtl: node '%s' (%s) ran on the golden models only: %s",
-                     A->golden[0].name, A->golden[0].op, A->golden[0].why);
-        }
-    }
+    if (rtl && r->status == CASE_PASS) describe_rtl_paths(o, rtl, r);
     if (rtl) {
         onnx_rtl_free(&rtl->x);
         rtl->x.m = NULL;
         rtl->x.exp = NULL;
         rtl->x.n_exp = 0;
     }
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
 }
 
 /* A short name for a case: its last two path components ("node/test_conv"). */
@@ -438,22 +441,24 @@ static const char *case_name(const char *dir, char *buf, size_t len)
     return prev ? prev + 1 : buf;
 }
 
-int cmd_onnx_test(int argc, char **argv)
+/* Parses the options before the first case directory into *o; *first_dir is the index of
+ * that directory (argc: none). Returns 0, 1 for --help (usage printed) or -1 (message
+ * printed). */
+static int onnx_test_parse(int argc, char **argv, opts_t *o, int *first_dir)
 {
-    opts_t o = {.rtol = 1e-3, .atol = 1e-7, .fault_cycle = UINT64_MAX};
-    int first_dir = argc;
+    *first_dir = argc;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             cmd_onnx_test_usage(stdout);
-            return PECOS_EXIT_PASS;
+            return 1;
         }
         if (strcmp(a, "--strict") == 0) {
-            o.strict = true;
+            o->strict = true;
             continue;
         }
         if (strcmp(a, "--require-rtl") == 0) {
-            o.require_rtl = true;
+            o->require_rtl = true;
             continue;
         }
         if (strcmp(a, "--inject-fault") == 0) {
@@ -462,49 +467,50 @@ int cmd_onnx_test(int argc, char **argv)
             unsigned long long c = i + 1 < argc ? strtoull(argv[i + 1], &end, 10) : 0;
             if (i + 1 >= argc || errno || end == argv[i + 1] || *end || argv[i + 1][0] == '-') {
                 fprintf(stderr, WHO ": --inject-fault %s: must be a cycle number\n", i + 1 < argc ? argv[i + 1] : "");
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
-            o.fault_cycle = c;
+            o->fault_cycle = c;
             i++;
             continue;
         }
         if (strcmp(a, "--fp-rtl") == 0) {
             if (i + 1 >= argc || (strcmp(argv[i + 1], "bf16") != 0 && strcmp(argv[i + 1], "fp16") != 0)) {
                 fprintf(stderr, WHO ": --fp-rtl %s: bf16 or fp16\n", i + 1 < argc ? argv[i + 1] : "");
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
-            o.fp_rtl = argv[++i];
+            o->fp_rtl = argv[++i];
             continue;
         }
         if (strcmp(a, "--rtl") == 0 || strcmp(a, "--dataflow") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, WHO ": %s needs a value\n", a);
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
             const char *v = argv[++i];
+            pecos_df_t df;
             if (a[2] == 'r') {
                 char tail;
-                if (sscanf(v, "%dx%d%c", &o.rtl_rows, &o.rtl_cols, &tail) != 2 || o.rtl_rows < 1 ||
-                    o.rtl_cols < 1 || o.rtl_rows > 256 || o.rtl_cols > 256) {
+                if (sscanf(v, "%dx%d%c", &o->rtl_rows, &o->rtl_cols, &tail) != 2 || o->rtl_rows < 1 ||
+                    o->rtl_cols < 1 || o->rtl_rows > 256 || o->rtl_cols > 256) {
                     fprintf(stderr, WHO ": --rtl %s: expected ROWSxCOLS, e.g. 4x4\n", v);
-                    return PECOS_EXIT_USAGE;
+                    return -1;
                 }
-            } else if (strcmp(v, "ws") == 0 || strcmp(v, "is") == 0 || strcmp(v, "os") == 0) {
-                o.df = v[0] == 'w' ? DF_WS : v[0] == 'i' ? DF_IS : DF_OS;
+            } else if (pecos_df_parse(v, &df) == 0) {
+                o->df = df;
             } else {
                 fprintf(stderr, WHO ": --dataflow %s: ws, is or os\n", v);
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
             continue;
         }
         if (strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0 || strcmp(a, "--json") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, WHO ": %s needs a value\n", a);
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
             const char *v = argv[++i];
             if (strcmp(a, "--json") == 0) {
-                o.json_path = v;
+                o->json_path = v;
                 continue;
             }
             char *end;
@@ -512,72 +518,160 @@ int cmd_onnx_test(int argc, char **argv)
             double x = strtod(v, &end);
             if (errno || end == v || *end || !(x >= 0) || isinf(x)) {
                 fprintf(stderr, WHO ": %s %s: must be a number >= 0\n", a, v);
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
-            if (a[2] == 'r') o.rtol = x;
-            else o.atol = x;
+            if (a[2] == 'r') o->rtol = x;
+            else o->atol = x;
             continue;
         }
         if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, WHO ": unknown option %s (see pecos onnx-test --help)\n", a);
-            return PECOS_EXIT_USAGE;
+            return -1;
         }
-        first_dir = i;
+        *first_dir = i;
         break;
     }
-    if (first_dir >= argc) {
+    if (*first_dir >= argc) {
         fprintf(stderr, WHO ": no case directory given (see pecos onnx-test --help)\n");
-        return PECOS_EXIT_USAGE;
+        return -1;
     }
-    static energy_table_t etab;
-    static rtl_t rtl;
-    rtl_t *rp = NULL;
-    if (o.rtl_rows) {
-        energy_table_default(&etab);
-        lrun_cfg_t lc = {.rows = o.rtl_rows, .cols = o.rtl_cols, .dtype = "int8", .etab = &etab,
-                         .fault_cycle = o.fault_cycle, .who = WHO};
+    return 0;
+}
+
+/* Opens the --rtl array (and the --fp-rtl one) into *rtl, or checks that no option needs
+ * them. Returns 0 or -1 (message printed, nothing left open). */
+static int onnx_test_open_rtl(const opts_t *o, energy_table_t *etab, rtl_t *rtl)
+{
+    if (o->rtl_rows) {
+        energy_table_default(etab);
+        lrun_cfg_t lc = {.rows = o->rtl_rows, .cols = o->rtl_cols, .dtype = "int8", .etab = etab,
+                         .fault_cycle = o->fault_cycle, .who = WHO};
         lc.mem.dram.burst = 64;
         lc.mem.dram_capacity = 4096ull << 20;
         lc.mem.psum_ports = 2;
         char err[512];
-        if (accel_open(&rtl.accel, &lc, o.df, 0, err, sizeof err) != 0) {
-            fprintf(stderr, WHO ": --rtl %dx%d: %s\n", o.rtl_rows, o.rtl_cols, err);
-            return PECOS_EXIT_USAGE;
+        if (accel_open(&rtl->accel, &lc, o->df, 0, err, sizeof err) != 0) {
+            fprintf(stderr, WHO ": --rtl %dx%d: %s\n", o->rtl_rows, o->rtl_cols, err);
+            return -1;
         }
-        if (o.fp_rtl) {
+        if (o->fp_rtl) {
             lrun_cfg_t fc = lc;
-            fc.dtype = o.fp_rtl;
-            if (accel_open(&rtl.fp, &fc, o.df, 0, err, sizeof err) != 0) {
-                fprintf(stderr, WHO ": --fp-rtl %s --rtl %dx%d: %s\n", o.fp_rtl, o.rtl_rows, o.rtl_cols, err);
-                accel_close(&rtl.accel);
-                return PECOS_EXIT_USAGE;
+            fc.dtype = o->fp_rtl;
+            if (accel_open(&rtl->fp, &fc, o->df, 0, err, sizeof err) != 0) {
+                fprintf(stderr, WHO ": --fp-rtl %s --rtl %dx%d: %s\n", o->fp_rtl, o->rtl_rows, o->rtl_cols, err);
+                accel_close(&rtl->accel);
+                return -1;
             }
-            rtl.fp_on = true;
-            rtl.x.fp = &rtl.fp;
-            rtl.x.fmt = strcmp(o.fp_rtl, "bf16") == 0 ? FP_BF16 : FP_FP16;
-            rtl.fp_name = o.fp_rtl;
+            rtl->fp_on = true;
+            rtl->x.fp = &rtl->fp;
+            rtl->x.fmt = strcmp(o->fp_rtl, "bf16") == 0 ? FP_BF16 : FP_FP16;
+            rtl->fp_name = o->fp_rtl;
         }
-        rtl.x.i8 = &rtl.accel;
-        rp = &rtl;
-    } else if (o.fp_rtl) {
+        rtl->x.i8 = &rtl->accel;
+    } else if (o->fp_rtl) {
         fprintf(stderr, WHO ": --fp-rtl needs --rtl RxC (the array size)\n");
-        return PECOS_EXIT_USAGE;
-    } else if (o.require_rtl) {
+        return -1;
+    } else if (o->require_rtl) {
         fprintf(stderr, WHO ": --require-rtl needs --rtl RxC (the array size)\n");
-        return PECOS_EXIT_USAGE;
+        return -1;
     }
+    return 0;
+}
+
+/* The counts of the summary line. */
+typedef struct {
+    int pass, fail, skip, err;
+} onnx_test_counts_t;
+
+/* Prints the line of case `name` (its error to stderr) and counts it. */
+static void print_case(const char *name, const case_result_t *r, onnx_test_counts_t *n)
+{
+    switch (r->status) {
+    case CASE_PASS:
+        n->pass++;
+        printf("PASS %s (%d data set%s, %d output%s, path: %s)\n", name, r->data_sets, r->data_sets == 1 ? "" : "s",
+               r->outputs_checked, r->outputs_checked == 1 ? "" : "s", r->paths);
+        break;
+    case CASE_SKIP:
+        n->skip++;
+        printf("SKIP %s (%s)\n", name, r->reason);
+        break;
+    case CASE_FAIL:
+        n->fail++;
+        printf("FAIL %s: %s\n", name, r->reason);
+        break;
+    default:
+        n->err++;
+        fprintf(stderr, WHO ": %s\n", r->reason);
+        printf("ERROR %s\n", name);
+        break;
+    }
+}
+
+/* Writes the JSON object of case dir (first: the first of the list) to jf. */
+static void write_case_json(FILE *jf, const opts_t *o, bool rtl, const char *dir, bool first,
+                            const case_result_t *r)
+{
+    fprintf(jf, "%s\n  {\"case\": ", first ? "" : ",");
+    json_str(jf, dir);
+    fprintf(jf, ", \"status\": \"%s\", \"data_sets\": %d, \"outputs\": %d, \"paths\": ", status_name(r->status),
+            r->data_sets, r->outputs_checked);
+    json_str(jf, r->paths);
+    if (rtl) {
+        const rtl_acc_t *A = &r->acc;
+        const uint64_t all = A->macs_rtl + A->macs_golden;
+        fprintf(jf, ", \"rtl\": {\"node_runs\": %d, \"golden_only_node_runs\": %d, \"rtl_macs\": %llu, "
+                    "\"golden_only_macs\": %llu, \"rtl_mac_share\": %.6f, \"array_cycles\": %llu, "
+                    "\"ppu_cycles\": %llu, \"host_requant_nodes\": %d, \"near_tie_diffs\": %lld, \"golden_only\": [",
+                A->runs + A->fp_runs, A->golden_runs, (unsigned long long)A->macs_rtl,
+                (unsigned long long)A->macs_golden, all ? (double)A->macs_rtl / (double)all : 1.0,
+                (unsigned long long)A->cycles, (unsigned long long)A->ppu_cycles, A->host_rq, (long long)A->diffs);
+        for (int g = 0; g < A->n_golden; g++) {
+            fputs(g ? ", {\"node\": " : "{\"node\": ", jf);
+            json_str(jf, A->golden[g].name);
+            fputs(", \"op\": ", jf);
+            json_str(jf, A->golden[g].op);
+            fputs(", \"why\": ", jf);
+            json_str(jf, A->golden[g].why);
+            fputc('}', jf);
+        }
+        fputs("]}", jf);
+    }
+    if (o->fp_rtl)
+        fprintf(jf, ", \"fp_rtl\": {\"dtype\": \"%s\", \"nodes\": %d, \"max_err_over_bound\": %.6g}", o->fp_rtl,
+                r->acc.fp_runs, r->acc.fp_ratio);
+    fputs(", \"reason\": ", jf);
+    json_str(jf, r->reason);
+    fputs("}", jf);
+}
+
+static void close_rtl(rtl_t *rp)
+{
+    if (rp) accel_close(&rp->accel);
+    if (rp && rp->fp_on) accel_close(&rp->fp);
+}
+
+int cmd_onnx_test(int argc, char **argv)
+{
+    opts_t o = {.rtol = 1e-3, .atol = 1e-7, .fault_cycle = UINT64_MAX};
+    int first_dir;
+    const int prc = onnx_test_parse(argc, argv, &o, &first_dir);
+    if (prc) return prc > 0 ? PECOS_EXIT_PASS : PECOS_EXIT_USAGE;
+    static energy_table_t etab;
+    static rtl_t rtl;
+    if (onnx_test_open_rtl(&o, &etab, &rtl) != 0) return PECOS_EXIT_USAGE;
+    rtl_t *rp = o.rtl_rows ? &rtl : NULL;
     FILE *jf = NULL;
     if (o.json_path) {
         jf = fopen(o.json_path, "w");
         if (!jf) {
             fprintf(stderr, WHO ": --json %s: cannot write: %s\n", o.json_path, strerror(errno));
-            if (rp) accel_close(&rp->accel);
-            if (rp && rp->fp_on) accel_close(&rp->fp);
+            close_rtl(rp);
             return PECOS_EXIT_USAGE;
         }
         fputs("{\"cases\": [", jf);
     }
-    int npass = 0, nfail = 0, nskip = 0, nerr = 0;
+    onnx_test_counts_t n = {0, 0, 0, 0};
     for (int i = first_dir; i < argc; i++) {
         case_result_t r;
         run_case(&o, rp, argv[i], &r);
@@ -586,71 +680,20 @@ int cmd_onnx_test(int argc, char **argv)
         char nb[512];
         const char *name = case_name(argv[i], nb, sizeof nb);
         if (r.status == CASE_SKIP && o.strict) r.status = CASE_FAIL;
-        switch (r.status) {
-        case CASE_PASS:
-            npass++;
-            printf("PASS %s (%d data set%s, %d output%s, path: %s)\n", name, r.data_sets, r.data_sets == 1 ? "" : "s",
-                   r.outputs_checked, r.outputs_checked == 1 ? "" : "s", r.paths);
-            break;
-        case CASE_SKIP:
-            nskip++;
-            printf("SKIP %s (%s)\n", name, r.reason);
-            break;
-        case CASE_FAIL:
-            nfail++;
-            printf("FAIL %s: %s\n", name, r.reason);
-            break;
-        default:
-            nerr++;
-            fprintf(stderr, WHO ": %s\n", r.reason);
-            printf("ERROR %s\n", name);
-            break;
-        }
-        if (jf) {
-            fprintf(jf, "%s\n  {\"case\": ", i == first_dir ? "" : ",");
-            json_str(jf, argv[i]);
-            fprintf(jf, ", \"status\": \"%s\", \"data_sets\": %d, \"outputs\": %d, \"paths\": ", status_name(r.status),
-                    r.data_sets, r.outputs_checked);
-            json_str(jf, r.paths);
-            if (rp) {
-                const rtl_acc_t *A = &r.acc;
-                const uint64_t all = A->macs_rtl + A->macs_golden;
-                fprintf(jf, ", \"rtl\": {\"node_runs\": %d, \"golden_only_node_runs\": %d, \"rtl_macs\": %llu, "
-                            "\"golden_only_macs\": %llu, \"rtl_mac_share\": %.6f, \"array_cycles\": %llu, "
-                            "\"ppu_cycles\": %llu, \"host_requant_nodes\": %d, \"near_tie_diffs\": %lld, \"golden_only\": [",
-                        A->runs + A->fp_runs, A->golden_runs, (unsigned long long)A->macs_rtl,
-                        (unsigned long long)A->macs_golden, all ? (double)A->macs_rtl / (double)all : 1.0,
-                        (unsigned long long)A->cycles, (unsigned long long)A->ppu_cycles, A->host_rq, (long long)A->diffs);
-                for (int g = 0; g < A->n_golden; g++) {
-                    fputs(g ? ", {\"node\": " : "{\"node\": ", jf);
-                    json_str(jf, A->golden[g].name);
-                    fputs(", \"op\": ", jf);
-                    json_str(jf, A->golden[g].op);
-                    fputs(", \"why\": ", jf);
-                    json_str(jf, A->golden[g].why);
-                    fputc('}', jf);
-                }
-                fputs("]}", jf);
-            }
-            if (o.fp_rtl)
-                fprintf(jf, ", \"fp_rtl\": {\"dtype\": \"%s\", \"nodes\": %d, \"max_err_over_bound\": %.6g}", o.fp_rtl,
-                        r.acc.fp_runs, r.acc.fp_ratio);
-            fputs(", \"reason\": ", jf);
-            json_str(jf, r.reason);
-            fputs("}", jf);
-        }
+        print_case(name, &r, &n);
+        if (jf) write_case_json(jf, &o, rp != NULL, argv[i], i == first_dir, &r);
     }
-    printf("onnx-test: %d passed, %d failed, %d skipped, %d bad input (of %d)\n", npass, nfail, nskip, nerr,
+    printf("onnx-test: %d passed, %d failed, %d skipped, %d bad input (of %d)\n", n.pass, n.fail, n.skip, n.err,
            argc - first_dir);
     if (jf) {
-        fprintf(jf, "\n], \"passed\": %d, \"failed\": %d, \"skipped\": %d, \"bad_input\": %d}\n", npass, nfail, nskip, nerr);
+        fprintf(jf, "\n], \"passed\": %d, \"failed\": %d, \"skipped\": %d, \"bad_input\": %d}\n", n.pass, n.fail,
+                n.skip, n.err);
         if (fclose(jf) != 0) {
             fprintf(stderr, WHO ": --json %s: cannot write\n", o.json_path);
             return PECOS_EXIT_USAGE;
         }
     }
-    if (rp) accel_close(&rp->accel);
-    if (rp && rp->fp_on) accel_close(&rp->fp);
-    if (nerr) return PECOS_EXIT_USAGE;
-    return nfail ? PECOS_EXIT_FAIL : PECOS_EXIT_PASS;
+    close_rtl(rp);
+    if (n.err) return PECOS_EXIT_USAGE;
+    return n.fail ? PECOS_EXIT_FAIL : PECOS_EXIT_PASS;
 }

@@ -6,17 +6,18 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd_regress.h"
-#include "cmd_run.h"
+#include "cli.h"
 #include "pecos_err.h"
+#include "pecos_time.h"
 #include "regress.h"
 #include "simlib.h"
 
@@ -60,13 +61,6 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     if (errno || *end || end == s || v < lo || v > hi) return -1;
     *out = (int)v;
     return 0;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* Line `index` of a task file: the job indices (tasks.txt lines) that array task runs. */
@@ -225,169 +219,165 @@ static int build_variants(const regress_spec_t *s, const char *bdir, char *pecos
     return snprintf(pecos_out, len, "%s/pecos", rp) < (int)len ? 0 : -1;
 }
 
-int cmd_regress(int argc, char **argv)
+/* The options of `pecos regress SPEC.json`. */
+typedef struct {
+    const char *spec_path, *dir_opt, *build_dir;
+    bool list, resume, slurm;
+    int par;                  /* -j */
+    regress_slurm_opts_t so;  /* the --slurm options */
+} regress_opts_t;
+
+/* Parses argv into *o. Returns 0, 1 for --help (usage printed) or -1 (message printed). */
+static int regress_parse(int argc, char **argv, regress_opts_t *o)
 {
-    if (argc >= 2 && strcmp(argv[1], "--task") == 0) return task_main(argc, argv);
-    const char *spec_path = NULL, *dir_opt = NULL, *build_dir = NULL;
-    bool list = false, resume = false, slurm = false;
-    int par = 1;
-    regress_slurm_opts_t so = {.poll_s = 1.0};
+    *o = (regress_opts_t){.par = 1, .so = {.poll_s = 1.0}};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             cmd_regress_usage(stdout);
-            return PECOS_EXIT_PASS;
+            return 1;
         }
         if (strcmp(a, "--list") == 0) {
-            list = true;
+            o->list = true;
             continue;
         }
         if (strcmp(a, "--resume") == 0) {
-            resume = true;
+            o->resume = true;
             continue;
         }
         if (strcmp(a, "--slurm") == 0) {
-            slurm = true;
+            o->slurm = true;
             continue;
         }
         if (a[0] != '-') {
-            if (spec_path) {
-                fprintf(stderr, WHO ": one spec only ('%s' and '%s')\n", spec_path, a);
-                return PECOS_EXIT_USAGE;
+            if (o->spec_path) {
+                fprintf(stderr, WHO ": one spec only ('%s' and '%s')\n", o->spec_path, a);
+                return -1;
             }
-            spec_path = a;
+            o->spec_path = a;
             continue;
         }
         if (i + 1 >= argc) {
             fprintf(stderr, WHO ": option %s needs a value\n", a);
-            return PECOS_EXIT_USAGE;
+            return -1;
         }
         const char *v = argv[++i];
         if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
-            if (parse_int(v, 1, 1024, &par) != 0) {
+            if (parse_int(v, 1, 1024, &o->par) != 0) {
                 fprintf(stderr, WHO ": -j %s: must be 1..1024\n", v);
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
         } else if (strcmp(a, "--dir") == 0) {
-            dir_opt = v;
+            o->dir_opt = v;
         } else if (strcmp(a, "--partition") == 0) {
-            so.partition = v;
+            o->so.partition = v;
         } else if (strcmp(a, "--time") == 0) {
-            so.time_limit = v;
+            o->so.time_limit = v;
         } else if (strcmp(a, "--account") == 0) {
-            so.account = v;
+            o->so.account = v;
         } else if (strcmp(a, "--max-parallel") == 0) {
-            if (parse_int(v, 1, 1000000, &so.max_parallel) != 0) {
+            if (parse_int(v, 1, 1000000, &o->so.max_parallel) != 0) {
                 fprintf(stderr, WHO ": --max-parallel %s: must be a positive integer\n", v);
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
         } else if (strcmp(a, "--poll") == 0) {
             char *end;
-            so.poll_s = strtod(v, &end);
-            if (*end || end == v || so.poll_s < 0.05 || so.poll_s > 600) {
+            o->so.poll_s = strtod(v, &end);
+            if (*end || end == v || o->so.poll_s < 0.05 || o->so.poll_s > 600) {
                 fprintf(stderr, WHO ": --poll %s: must be 0.05..600 seconds\n", v);
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
         } else if (strcmp(a, "--chunk") == 0) {
-            if (parse_int(v, 1, 4096, &so.chunk) != 0) {
+            if (parse_int(v, 1, 4096, &o->so.chunk) != 0) {
                 fprintf(stderr, WHO ": --chunk %s: must be 1..4096 jobs per task\n", v);
-                return PECOS_EXIT_USAGE;
+                return -1;
             }
         } else if (strcmp(a, "--build-dir") == 0) {
-            build_dir = v;
+            o->build_dir = v;
         } else {
             fprintf(stderr, WHO ": unknown option %s (see pecos regress --help)\n", a);
-            return PECOS_EXIT_USAGE;
+            return -1;
         }
     }
-    if (!spec_path) {
-        fprintf(stderr, WHO ": no spec given (see pecos regress --help)\n");
-        return PECOS_EXIT_USAGE;
-    }
-    if (!slurm && (so.partition || so.time_limit || so.account || so.max_parallel || so.chunk || build_dir)) {
-        fprintf(stderr, WHO ": --partition, --time, --account, --max-parallel, --chunk and --build-dir go with --slurm\n");
-        return PECOS_EXIT_USAGE;
-    }
-    if (slurm && par != 1) {
-        fprintf(stderr, WHO ": -j is for the local engine (--slurm: --max-parallel)\n");
-        return PECOS_EXIT_USAGE;
-    }
+    return 0;
+}
 
-    char pecos[PATH_MAX], err[REGRESS_ERR_MAX];
-    ssize_t n = readlink("/proc/self/exe", pecos, sizeof pecos - 1);
-    if (n <= 0) {
-        fprintf(stderr, WHO ": cannot find this executable (/proc/self/exe)\n");
-        return PECOS_EXIT_USAGE;
+/* The checks across options. Returns 0 or -1 (message printed). */
+static int regress_validate(const regress_opts_t *o)
+{
+    const regress_slurm_opts_t *so = &o->so;
+    if (!o->spec_path) {
+        fprintf(stderr, WHO ": no spec given (see pecos regress --help)\n");
+        return -1;
     }
-    pecos[n] = '\0';
-    regress_spec_t s;
-    if (regress_spec_load(spec_path, pecos, &s, err, sizeof err, warn_line) != 0) {
+    if (!o->slurm && (so->partition || so->time_limit || so->account || so->max_parallel || so->chunk ||
+                      o->build_dir)) {
+        fprintf(stderr, WHO ": --partition, --time, --account, --max-parallel, --chunk and --build-dir go with --slurm\n");
+        return -1;
+    }
+    if (o->slurm && o->par != 1) {
+        fprintf(stderr, WHO ": -j is for the local engine (--slurm: --max-parallel)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* --list: prints the id and command line of every job. Returns a PECOS_EXIT_* code. */
+static int regress_list(const regress_spec_t *s)
+{
+    char *cmd = malloc(65536);
+    if (!cmd) return PECOS_EXIT_USAGE;
+    for (int i = 0; i < s->njobs; i++) {
+        regress_job_cmdline(&s->jobs[i], cmd, 65536);
+        printf("%s\t%s\n", s->jobs[i].id, cmd);
+    }
+    free(cmd);
+    fprintf(stderr, WHO ": %s: %d jobs (%d combinations excluded)\n", s->name, s->njobs, s->excluded);
+    return PECOS_EXIT_PASS;
+}
+
+/* --build-dir: builds the variants and a pecos there and reloads the spec *s for that pecos
+ * (written into pecos). Returns 0 or -1 (message printed; *s freed). */
+static int regress_use_build_dir(const regress_opts_t *o, regress_spec_t *s, char *pecos, size_t len)
+{
+    char built[PATH_MAX], err[REGRESS_ERR_MAX];
+    if (build_variants(s, o->build_dir, built, sizeof built) != 0) {
+        regress_spec_free(s);
+        return -1;
+    }
+    regress_spec_free(s);
+    if (regress_spec_load(o->spec_path, built, s, err, sizeof err, NULL) != 0) {
         fprintf(stderr, WHO ": %s\n", err);
-        return PECOS_EXIT_USAGE;
+        return -1;
     }
-    if (list) {
-        char *cmd = malloc(65536);
-        if (!cmd) return PECOS_EXIT_USAGE;
-        for (int i = 0; i < s.njobs; i++) {
-            regress_job_cmdline(&s.jobs[i], cmd, 65536);
-            printf("%s\t%s\n", s.jobs[i].id, cmd);
-        }
-        free(cmd);
-        fprintf(stderr, WHO ": %s: %d jobs (%d combinations excluded)\n", s.name, s.njobs, s.excluded);
-        regress_spec_free(&s);
-        return PECOS_EXIT_PASS;
-    }
-    if (build_dir) {
-        char built[PATH_MAX];
-        if (build_variants(&s, build_dir, built, sizeof built) != 0) {
-            regress_spec_free(&s);
-            return PECOS_EXIT_USAGE;
-        }
-        regress_spec_free(&s);
-        if (regress_spec_load(spec_path, built, &s, err, sizeof err, NULL) != 0) {
-            fprintf(stderr, WHO ": %s\n", err);
-            return PECOS_EXIT_USAGE;
-        }
-        snprintf(pecos, sizeof pecos, "%s", built);
-        char simdir[PATH_MAX + 8];
-        snprintf(simdir, sizeof simdir, "%s/sim", build_dir);
-        setenv("PECOS_SIM_DIR", simdir, 1); /* for the check below */
-    }
-    if (check_variants(&s) != 0) {
-        regress_spec_free(&s);
-        return PECOS_EXIT_USAGE;
-    }
-    char dirbuf[PATH_MAX], dir[PATH_MAX];
-    if (!dir_opt) {
-        snprintf(dirbuf, sizeof dirbuf, "regress-%s", s.name);
-        dir_opt = dirbuf;
-    }
-    int rc = regress_prepare_dir(&s, dir_opt, resume, err, sizeof err);
-    if (rc == 0 && !realpath(dir_opt, dir))
-        rc = pecos_fail(err, sizeof err, PECOS_EIO, "%s: %s", dir_opt, strerror(errno));
-    if (rc != 0) {
-        fprintf(stderr, WHO ": --dir %s\n", err);
-        regress_spec_free(&s);
-        return PECOS_EXIT_USAGE;
-    }
-    fprintf(stderr, WHO ": %s: %d jobs (%d excluded), %s, results in %s\n", s.name, s.njobs, s.excluded,
-            slurm ? "Slurm job array" : "local", dir);
-    double t0 = now_s();
+    snprintf(pecos, len, "%s", built);
+    char simdir[PATH_MAX + 8];
+    snprintf(simdir, sizeof simdir, "%s/sim", o->build_dir);
+    setenv("PECOS_SIM_DIR", simdir, 1); /* for the check below */
+    return 0;
+}
+
+/* Runs the jobs of s in run directory dir with the local or the Slurm engine and writes the
+ * report. Returns a PECOS_EXIT_* code (or EXIT_INTERRUPTED). */
+static int regress_run(regress_opts_t *o, const regress_spec_t *s, const char *dir, const char *pecos)
+{
+    char err[REGRESS_ERR_MAX];
+    int rc;
+    fprintf(stderr, WHO ": %s: %d jobs (%d excluded), %s, results in %s\n", s->name, s->njobs, s->excluded,
+            o->slurm ? "Slurm job array" : "local", dir);
+    double t0 = pecos_now();
     regress_jobrun_t *runs = NULL;
-    if (slurm) {
-        if (!(runs = calloc((size_t)s.njobs, sizeof *runs))) {
-            regress_spec_free(&s);
-            return PECOS_EXIT_USAGE;
-        }
-        so.dir = dir;
-        so.pecos = pecos;
-        so.resume = resume;
-        so.progress_tty = isatty(2);
-        rc = regress_slurm_run(&s, &so, runs, err, sizeof err);
+    if (o->slurm) {
+        if (!(runs = calloc((size_t)s->njobs, sizeof *runs))) return PECOS_EXIT_USAGE;
+        o->so.dir = dir;
+        o->so.pecos = pecos;
+        o->so.resume = o->resume;
+        o->so.progress_tty = isatty(2);
+        rc = regress_slurm_run(s, &o->so, runs, err, sizeof err);
     } else {
-        const regress_local_opts_t lo = {.dir = dir, .jobs_parallel = par, .resume = resume,
+        const regress_local_opts_t lo = {.dir = dir, .jobs_parallel = o->par, .resume = o->resume,
                                          .progress_tty = isatty(2) != 0};
-        rc = regress_local_run(&s, &lo, err, sizeof err);
+        rc = regress_local_run(s, &lo, err, sizeof err);
     }
     int exit_code;
     if (rc < 0) {
@@ -397,17 +387,64 @@ int cmd_regress(int argc, char **argv)
         exit_code = EXIT_INTERRUPTED;
     } else {
         regress_totals_t t;
-        if (regress_report_write(&s, dir, slurm ? "slurm" : "local", runs, now_s() - t0, &t, err,
+        if (regress_report_write(s, dir, o->slurm ? "slurm" : "local", runs, pecos_now() - t0, &t, err,
                                  sizeof err) != 0) {
             fprintf(stderr, WHO ": %s\n", err);
             exit_code = PECOS_EXIT_USAGE;
         } else {
             printf("regress %s: %d passed, %d failed, %d errors of %d jobs; %s/report.{json,xml,html}\n",
-                   s.name, t.pass, t.fail, t.error, s.njobs, dir);
-            exit_code = t.fail + t.error ? PECOS_EXIT_FAIL : PECOS_EXIT_PASS;
+                   s->name, t.pass, t.fail, t.error, s->njobs, dir);
+            exit_code = pecos_exit_code(0, t.fail + t.error == 0);
         }
     }
     free(runs);
+    return exit_code;
+}
+
+int cmd_regress(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "--task") == 0) return task_main(argc, argv);
+    regress_opts_t o;
+    const int prc = regress_parse(argc, argv, &o);
+    if (prc) return prc > 0 ? PECOS_EXIT_PASS : PECOS_EXIT_USAGE;
+    if (regress_validate(&o) != 0) return PECOS_EXIT_USAGE;
+
+    char pecos[PATH_MAX], err[REGRESS_ERR_MAX];
+    ssize_t n = readlink("/proc/self/exe", pecos, sizeof pecos - 1);
+    if (n <= 0) {
+        fprintf(stderr, WHO ": cannot find this executable (/proc/self/exe)\n");
+        return PECOS_EXIT_USAGE;
+    }
+    pecos[n] = '\0';
+    regress_spec_t s;
+    if (regress_spec_load(o.spec_path, pecos, &s, err, sizeof err, warn_line) != 0) {
+        fprintf(stderr, WHO ": %s\n", err);
+        return PECOS_EXIT_USAGE;
+    }
+    if (o.list) {
+        const int code = regress_list(&s);
+        regress_spec_free(&s);
+        return code;
+    }
+    if (o.build_dir && regress_use_build_dir(&o, &s, pecos, sizeof pecos) != 0) return PECOS_EXIT_USAGE;
+    if (check_variants(&s) != 0) {
+        regress_spec_free(&s);
+        return PECOS_EXIT_USAGE;
+    }
+    char dirbuf[PATH_MAX], dir[PATH_MAX];
+    if (!o.dir_opt) {
+        snprintf(dirbuf, sizeof dirbuf, "regress-%s", s.name);
+        o.dir_opt = dirbuf;
+    }
+    int rc = regress_prepare_dir(&s, o.dir_opt, o.resume, err, sizeof err);
+    if (rc == 0 && !realpath(o.dir_opt, dir))
+        rc = pecos_fail(err, sizeof err, PECOS_EIO, "%s: %s", o.dir_opt, strerror(errno));
+    if (rc != 0) {
+        fprintf(stderr, WHO ": --dir %s\n", err);
+        regress_spec_free(&s);
+        return PECOS_EXIT_USAGE;
+    }
+    const int exit_code = regress_run(&o, &s, dir, pecos);
     regress_spec_free(&s);
     return exit_code;
 }

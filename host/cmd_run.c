@@ -2,17 +2,19 @@
 #include "cmd_run.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "fpconv.h"
+#include "cli_opts.h"
 #include "energy.h"
+#include "fpconv.h"
 #include "layer_spec.h"
 #include "lrun.h"
 #include "netrun.h"
@@ -20,6 +22,8 @@
 #include "memsys.h"
 #include "npy.h"
 #include "pecos_err.h"
+#include "pecos_time.h"
+#include "pecos_types.h"
 #include "report.h"
 #include "replay.h"
 #include "report_csv.h"
@@ -34,9 +38,13 @@ typedef struct {
     layer_t layers[MAX_LAYERS];
     int nlayers;
     int rows, cols;
-    const char *dataflow, *dtype; /* dataflow: "ws", "is", "os" or "all" */
+    bool df_all;                  /* --dataflow all */
+    pecos_df_t df;                /* --dataflow, unless all */
+    const char *dtype;            /* "int8", "bf16" or "fp16" (pecos_dtype_name) */
     int ndf, dfs[3];              /* the dataflows to run (DF_*), in order */
     uint64_t seed;
+    bool seed_given, wave_from_given, wave_to_given;
+    bool no_build; /* --no-build: a model library that is not built is an error */
     const char *ifmap_path, *weights_path, *bias_path, *out_path, *json_path;
     const char *wave_path;
     uint64_t wave_from, wave_to;
@@ -96,25 +104,6 @@ void cmd_run_usage(FILE *f)
           f);
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Parses an unsigned decimal into *out within [lo, hi]; 0 or -1. */
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    char *end;
-    if (!s || !*s || *s == '-') return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end != '\0' || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 /* SCALE-Sim's own topology files list independent layers whose rows do not chain (topo.h):
  * such a --network becomes its rows as --layer runs, said in one line. Returns 0 (converted
  * or left alone: netrun reports any other problem of the file) or -1 (message printed). */
@@ -123,7 +112,7 @@ static int network_as_layers(run_opts_t *o)
     topo_t t;
     char err[768], err2[512], spec[256];
     if (topo_load(o->network_path, &t, err, sizeof err) != 0) return 0;
-    bool all = strcmp(o->dataflow, "all") == 0;
+    bool all = o->df_all;
     bool chains = topo_check_chain(&t, err, sizeof err) == 0;
     if (!t.scalesim || (chains && !all)) {
         topo_free(&t);
@@ -159,14 +148,171 @@ out:
     return rc;
 }
 
-static int parse_opts(int argc, char **argv, run_opts_t *o)
+/* ---- Option table -------------------------------------------------------------------------
+ * Every option of pecos run is one row: its name, what its value is, where it goes. Options
+ * are read in order, each "--name" exactly (no abbreviation, no "--name=value") followed by
+ * its value as the next argument, whatever that argument looks like; a repeated option
+ * overrides the earlier one, except --layer, which adds a layer each time. */
+
+typedef enum {
+    RO_FLAG, /* no value: sets the bool at off */
+    RO_STR,  /* a path or name: the const char * at off */
+    RO_U64,  /* an integer in [lo, hi]: stored by store_u64() */
+    RO_SPEC, /* a value with its own parser: parse_special() */
+} run_opt_kind_t;
+
+typedef struct {
+    const char *name;    /* without the leading "--" */
+    run_opt_kind_t kind;
+    size_t off;          /* RO_FLAG, RO_STR: the field of run_opts_t */
+    uint64_t lo, hi;     /* RO_U64: the accepted range */
+    const char *bad;     /* the reason in "pecos run: --NAME VALUE: REASON" */
+} run_opt_t;
+
+#define RO_F(n, field) {n, RO_FLAG, offsetof(run_opts_t, field), 0, 0, NULL}
+#define RO_S(n, field) {n, RO_STR, offsetof(run_opts_t, field), 0, 0, NULL}
+#define RO_U(n, lo, hi, bad) {n, RO_U64, 0, lo, hi, bad}
+#define RO_X(n, bad) {n, RO_SPEC, 0, 0, 0, bad}
+
+static const run_opt_t run_opt_table[] = {
+    RO_F("require-rtl", require_rtl),
+    RO_F("no-build", no_build),
+    RO_X("layer", NULL),
+    RO_U("rows", 1, 256, "must be an integer 1..256"),
+    RO_U("cols", 1, 256, "must be an integer 1..256"),
+    RO_X("dataflow", "not available (ws, is, os, all)"),
+    RO_X("dtype", "not available (int8, bf16, fp16)"),
+    RO_U("seed", 0, UINT64_MAX, "must be a non-negative integer"),
+    RO_S("ifmap", ifmap_path),
+    RO_S("weights", weights_path),
+    RO_S("bias", bias_path),
+    RO_S("out", out_path),
+    RO_S("json", json_path),
+    RO_S("wave", wave_path),
+    RO_S("replay-dump", replay_dir),
+    RO_U("wave-from", 0, UINT64_MAX, "must be a cycle number"),
+    RO_U("wave-to", 0, UINT64_MAX, "must be a cycle number"),
+    RO_X("dram-bw", "must be a number of bytes per cycle >= 0 (0: unlimited)"),
+    RO_U("dram-latency", 0, 1000000000, "must be an integer 0..1e9 cycles"),
+    RO_U("dram-burst", 1, 4096, "must be an integer 1..4096 bytes"),
+    RO_U("dram-mib", 1, 1 << 20, "must be an integer 1..1048576"),
+    RO_U("glb-kib", 1, 1 << 24, "must be an integer 1..16777216 KiB"),
+    RO_U("glb-ifmap-kib", 1, 1 << 24, "must be an integer 1..16777216 KiB"),
+    RO_U("glb-weight-kib", 1, 1 << 24, "must be an integer 1..16777216 KiB"),
+    RO_U("glb-psum-kib", 1, 1 << 24, "must be an integer 1..16777216 KiB"),
+    RO_U("glb-psum-ports", 1, 2, "must be 1 or 2"),
+    RO_X("tile", NULL),
+    RO_S("network", network_path),
+    RO_S("onnx", onnx_path),
+    RO_S("input", input_path),
+    RO_S("csv", csv_path),
+    RO_S("plot", plot_dir),
+    RO_S("energy-table", energy_path),
+    RO_S("trace-dma", trace_path),
+    RO_U("inject-fault", 0, UINT64_MAX - 1, "must be a cycle number"),
+};
+#define RUN_NOPTS ((int)(sizeof run_opt_table / sizeof run_opt_table[0]))
+
+/* The row of "--name" spelled exactly, or NULL. */
+static const run_opt_t *run_opt_find(const char *arg)
+{
+    if (strncmp(arg, "--", 2) != 0) return NULL;
+    for (int i = 0; i < RUN_NOPTS; i++)
+        if (strcmp(arg + 2, run_opt_table[i].name) == 0) return &run_opt_table[i];
+    return NULL;
+}
+
+/* Stores the integer value u of option r. */
+static void store_u64(run_opts_t *o, const run_opt_t *r, uint64_t u)
+{
+    const char *n = r->name;
+    if (strcmp(n, "rows") == 0) o->rows = (int)u;
+    else if (strcmp(n, "cols") == 0) o->cols = (int)u;
+    else if (strcmp(n, "seed") == 0) o->seed = u, o->seed_given = true;
+    else if (strcmp(n, "wave-from") == 0) o->wave_from = u, o->wave_from_given = true;
+    else if (strcmp(n, "wave-to") == 0) o->wave_to = u, o->wave_to_given = true;
+    else if (strcmp(n, "dram-latency") == 0) o->mem.dram.latency = u;
+    else if (strcmp(n, "dram-burst") == 0) o->mem.dram.burst = u;
+    else if (strcmp(n, "dram-mib") == 0) o->mem.dram_capacity = u << 20;
+    else if (strcmp(n, "glb-kib") == 0) o->mem.glb_total = u << 10;
+    else if (strcmp(n, "glb-ifmap-kib") == 0) o->mem.glb_ifmap = u << 10;
+    else if (strcmp(n, "glb-weight-kib") == 0) o->mem.glb_weight = u << 10;
+    else if (strcmp(n, "glb-psum-kib") == 0) o->mem.glb_psum = u << 10;
+    else if (strcmp(n, "glb-psum-ports") == 0) o->mem.psum_ports = (int)u;
+    else o->fault_cycle = u; /* inject-fault */
+}
+
+/* Parses the value v of an RO_SPEC option r (given as a). Returns 0 or -1 (message printed). */
+static int parse_special(run_opts_t *o, const run_opt_t *r, const char *a, const char *v)
 {
     char err[512];
-    bool seed_given = false, wave_from_given = false, wave_to_given = false;
+    if (strcmp(r->name, "layer") == 0) {
+        if (o->nlayers == MAX_LAYERS) {
+            fprintf(stderr, "pecos run: --layer: at most %d layers\n", MAX_LAYERS);
+            return -1;
+        }
+        if (layer_parse(v, o->nlayers, &o->layers[o->nlayers], err, sizeof err) != 0) {
+            fprintf(stderr, "pecos run: %s\n", err);
+            return -1;
+        }
+        o->nlayers++;
+        return 0;
+    }
+    if (strcmp(r->name, "tile") == 0) {
+        if (tiler_parse(v, &o->tile, err, sizeof err) != 0) {
+            fprintf(stderr, "pecos run: %s\n", err);
+            return -1;
+        }
+        o->tile_forced = true;
+        return 0;
+    }
+    bool ok;
+    if (strcmp(r->name, "dataflow") == 0) {
+        pecos_df_t df = DF_WS;
+        ok = strcmp(v, "all") == 0 || pecos_df_parse(v, &df) == 0;
+        if (ok) o->df_all = strcmp(v, "all") == 0, o->df = df;
+    } else if (strcmp(r->name, "dtype") == 0) {
+        pecos_dtype_t dt;
+        ok = pecos_dtype_parse(v, &dt) == 0;
+        if (ok) o->dtype = pecos_dtype_name(dt);
+    } else { /* dram-bw */
+        char *end;
+        errno = 0;
+        const double bw = strtod(v, &end);
+        ok = !(errno || end == v || *end || !(bw >= 0) || bw > 1e9);
+        if (ok) o->mem.dram.bw = bw;
+    }
+    if (!ok) fprintf(stderr, "pecos run: %s %s: %s\n", a, v, r->bad);
+    return ok ? 0 : -1;
+}
+
+/* Checks the argument at argv[i] before getopt_long sees it, with today's messages: a word
+ * that is not an option, an option that is not in the table or lacks its value. Returns the
+ * row of the option, or NULL (message printed). */
+static const run_opt_t *run_opt_check(int argc, char **argv, int i)
+{
+    const char *a = argv[i];
+    if (strncmp(a, "--", 2) != 0) {
+        fprintf(stderr, "pecos run: unexpected argument '%s'\n", a);
+        return NULL;
+    }
+    const run_opt_t *r = run_opt_find(a);
+    if (r && r->kind == RO_FLAG) return r;
+    if (i + 1 >= argc) {
+        fprintf(stderr, "pecos run: option %s needs a value\n", a);
+        return NULL;
+    }
+    if (!r) fprintf(stderr, "pecos run: unknown option %s (see pecos run --help)\n", a);
+    return r;
+}
+
+/* Sets the defaults of every option. */
+static void run_opts_default(run_opts_t *o, int argc, char **argv)
+{
     memset(o, 0, sizeof *o);
     o->rows = o->cols = 16;
-    o->dataflow = "ws";
-    o->dtype = "int8";
+    o->df = DF_WS;
+    o->dtype = pecos_dtype_name(PECOS_INT8);
     o->seed = 1;
     o->wave_to = UINT64_MAX;
     o->fault_cycle = UINT64_MAX;
@@ -175,167 +321,58 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     o->mem.psum_ports = 2;
     o->argc = argc;
     o->argv = argv;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+}
+
+/* Reads argv into o through getopt_long and the option table (no check across options:
+ * validate_opts() does that). Returns 0, 1 for --help (usage printed) or -1 (message
+ * printed). */
+static int parse_args(int argc, char **argv, run_opts_t *o)
+{
+    struct option longopts[RUN_NOPTS + 1];
+    for (int i = 0; i < RUN_NOPTS; i++)
+        longopts[i] = (struct option){run_opt_table[i].name,
+                                      run_opt_table[i].kind == RO_FLAG ? no_argument : required_argument,
+                                      NULL, i};
+    longopts[RUN_NOPTS] = (struct option){NULL, 0, NULL, 0};
+    run_opts_default(o, argc, argv);
+    opterr = 0; /* the messages are ours */
+    optind = 1;
+    while (optind < argc) {
+        const char *a = argv[optind];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             cmd_run_usage(stdout);
-            exit(PECOS_EXIT_PASS);
+            return 1;
         }
-        if (strncmp(a, "--", 2) != 0) {
-            fprintf(stderr, "pecos run: unexpected argument '%s'\n", a);
-            return -1;
-        }
-        if (strcmp(a, "--require-rtl") == 0) {
-            o->require_rtl = true;
-            continue;
-        }
-        if (strcmp(a, "--no-build") == 0) { /* a missing model is an error (host/simlib.h) */
-            setenv("PECOS_NO_BUILD", "1", 1);
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "pecos run: option %s needs a value\n", a);
-            return -1;
-        }
-        const char *v = argv[++i];
+        const run_opt_t *r = run_opt_check(argc, argv, optind);
+        if (!r) return -1;
+        /* "+": stop at a non-option instead of permuting (run_opt_check refused those) */
+        const int c = getopt_long(argc, argv, "+", longopts, NULL);
+        if (c < 0 || c >= RUN_NOPTS || &run_opt_table[c] != r) return -1; /* not reached */
+        const char *v = optarg;
         uint64_t u;
-        if (strcmp(a, "--layer") == 0) {
-            if (o->nlayers == MAX_LAYERS) {
-                fprintf(stderr, "pecos run: --layer: at most %d layers\n", MAX_LAYERS);
+        switch (r->kind) {
+        case RO_FLAG: *(bool *)((char *)o + r->off) = true; break;
+        case RO_STR: *(const char **)((char *)o + r->off) = v; break;
+        case RO_U64:
+            if (cli_parse_u64(v, r->lo, r->hi, &u) != 0) {
+                fprintf(stderr, "pecos run: %s %s: %s\n", a, v, r->bad);
                 return -1;
             }
-            if (layer_parse(v, o->nlayers, &o->layers[o->nlayers], err, sizeof err) != 0) {
-                fprintf(stderr, "pecos run: %s\n", err);
-                return -1;
-            }
-            o->nlayers++;
-        } else if (strcmp(a, "--rows") == 0 || strcmp(a, "--cols") == 0) {
-            if (parse_u64(v, 1, 256, &u) != 0) {
-                fprintf(stderr, "pecos run: %s %s: must be an integer 1..256\n", a, v);
-                return -1;
-            }
-            if (strcmp(a, "--rows") == 0)
-                o->rows = (int)u;
-            else
-                o->cols = (int)u;
-        } else if (strcmp(a, "--dataflow") == 0) {
-            if (strcmp(v, "ws") != 0 && strcmp(v, "is") != 0 && strcmp(v, "os") != 0 &&
-                strcmp(v, "all") != 0) {
-                fprintf(stderr, "pecos run: --dataflow %s: not available (ws, is, os, all)\n", v);
-                return -1;
-            }
-            o->dataflow = v;
-        } else if (strcmp(a, "--dtype") == 0) {
-            if (strcmp(v, "int8") != 0 && strcmp(v, "bf16") != 0 && strcmp(v, "fp16") != 0) {
-                fprintf(stderr, "pecos run: --dtype %s: not available (int8, bf16, fp16)\n", v);
-                return -1;
-            }
-            o->dtype = v;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (parse_u64(v, 0, UINT64_MAX, &o->seed) != 0) {
-                fprintf(stderr, "pecos run: --seed %s: must be a non-negative integer\n", v);
-                return -1;
-            }
-            seed_given = true;
-        } else if (strcmp(a, "--ifmap") == 0) {
-            o->ifmap_path = v;
-        } else if (strcmp(a, "--weights") == 0) {
-            o->weights_path = v;
-        } else if (strcmp(a, "--bias") == 0) {
-            o->bias_path = v;
-        } else if (strcmp(a, "--out") == 0) {
-            o->out_path = v;
-        } else if (strcmp(a, "--json") == 0) {
-            o->json_path = v;
-        } else if (strcmp(a, "--wave") == 0) {
-            o->wave_path = v;
-        } else if (strcmp(a, "--replay-dump") == 0) {
-            o->replay_dir = v;
-        } else if (strcmp(a, "--wave-from") == 0 || strcmp(a, "--wave-to") == 0) {
-            if (parse_u64(v, 0, UINT64_MAX, &u) != 0) {
-                fprintf(stderr, "pecos run: %s %s: must be a cycle number\n", a, v);
-                return -1;
-            }
-            if (strcmp(a, "--wave-from") == 0) {
-                o->wave_from = u;
-                wave_from_given = true;
-            } else {
-                o->wave_to = u;
-                wave_to_given = true;
-            }
-        } else if (strcmp(a, "--dram-bw") == 0) {
-            char *end;
-            errno = 0;
-            const double bw = strtod(v, &end);
-            if (errno || end == v || *end || !(bw >= 0) || bw > 1e9) {
-                fprintf(stderr, "pecos run: --dram-bw %s: must be a number of bytes per cycle "
-                                ">= 0 (0: unlimited)\n", v);
-                return -1;
-            }
-            o->mem.dram.bw = bw;
-        } else if (strcmp(a, "--dram-latency") == 0) {
-            if (parse_u64(v, 0, 1000000000, &o->mem.dram.latency) != 0) {
-                fprintf(stderr, "pecos run: --dram-latency %s: must be an integer 0..1e9 cycles\n", v);
-                return -1;
-            }
-        } else if (strcmp(a, "--dram-burst") == 0) {
-            if (parse_u64(v, 1, 4096, &o->mem.dram.burst) != 0) {
-                fprintf(stderr, "pecos run: --dram-burst %s: must be an integer 1..4096 bytes\n", v);
-                return -1;
-            }
-        } else if (strcmp(a, "--dram-mib") == 0) {
-            if (parse_u64(v, 1, 1 << 20, &u) != 0) {
-                fprintf(stderr, "pecos run: --dram-mib %s: must be an integer 1..1048576\n", v);
-                return -1;
-            }
-            o->mem.dram_capacity = u << 20;
-        } else if (strcmp(a, "--glb-kib") == 0 || strcmp(a, "--glb-ifmap-kib") == 0 ||
-                   strcmp(a, "--glb-weight-kib") == 0 || strcmp(a, "--glb-psum-kib") == 0) {
-            if (parse_u64(v, 1, 1 << 24, &u) != 0) {
-                fprintf(stderr, "pecos run: %s %s: must be an integer 1..16777216 KiB\n", a, v);
-                return -1;
-            }
-            uint64_t *dst = a[6] == 'k'   ? &o->mem.glb_total
-                            : a[6] == 'i' ? &o->mem.glb_ifmap
-                            : a[6] == 'w' ? &o->mem.glb_weight
-                                          : &o->mem.glb_psum;
-            *dst = u << 10;
-        } else if (strcmp(a, "--glb-psum-ports") == 0) {
-            if (parse_u64(v, 1, 2, &u) != 0) {
-                fprintf(stderr, "pecos run: --glb-psum-ports %s: must be 1 or 2\n", v);
-                return -1;
-            }
-            o->mem.psum_ports = (int)u;
-        } else if (strcmp(a, "--tile") == 0) {
-            if (tiler_parse(v, &o->tile, err, sizeof err) != 0) {
-                fprintf(stderr, "pecos run: %s\n", err);
-                return -1;
-            }
-            o->tile_forced = true;
-        } else if (strcmp(a, "--network") == 0) {
-            o->network_path = v;
-        } else if (strcmp(a, "--onnx") == 0) {
-            o->onnx_path = v;
-        } else if (strcmp(a, "--input") == 0) {
-            o->input_path = v;
-        } else if (strcmp(a, "--csv") == 0) {
-            o->csv_path = v;
-        } else if (strcmp(a, "--plot") == 0) {
-            o->plot_dir = v;
-        } else if (strcmp(a, "--energy-table") == 0) {
-            o->energy_path = v;
-        } else if (strcmp(a, "--trace-dma") == 0) {
-            o->trace_path = v;
-        } else if (strcmp(a, "--inject-fault") == 0) {
-            if (parse_u64(v, 0, UINT64_MAX - 1, &o->fault_cycle) != 0) {
-                fprintf(stderr, "pecos run: --inject-fault %s: must be a cycle number\n", v);
-                return -1;
-            }
-        } else {
-            fprintf(stderr, "pecos run: unknown option %s (see pecos run --help)\n", a);
-            return -1;
+            store_u64(o, r, u);
+            break;
+        case RO_SPEC:
+            if (parse_special(o, r, a, v) != 0) return -1;
+            break;
         }
     }
+    return 0;
+}
+
+/* ---- Validation: the checks across options, in the order they are reported ---------------- */
+
+/* Which of --onnx, --network, --layer, and what goes with each. Returns 0 or -1. */
+static int validate_sources(run_opts_t *o)
+{
     if (o->network_path && !o->nlayers && !o->onnx_path && network_as_layers(o) != 0) return -1;
     if (o->onnx_path && (o->nlayers || o->network_path)) {
         fprintf(stderr, "pecos run: --onnx, --network and --layer exclude each other\n");
@@ -350,7 +387,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         return -1;
     }
     if (o->onnx_path && (o->ifmap_path || o->weights_path || o->bias_path || o->tile_forced ||
-                         o->csv_path || o->plot_dir || strcmp(o->dataflow, "all") == 0)) {
+                         o->csv_path || o->plot_dir || o->df_all)) {
         fprintf(stderr, "pecos run: --onnx takes its weights from the model and its input from "
                         "--input; --ifmap, --weights, --bias, --tile, --csv, --plot and "
                         "--dataflow all go with --layer or --network\n");
@@ -378,14 +415,20 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "pecos run: --plot goes with --network\n");
         return -1;
     }
-    if (strcmp(o->dataflow, "all") == 0) {
+    return 0;
+}
+
+/* The dataflows to run and what needs one of them. Returns 0 or -1. */
+static int validate_dataflows(run_opts_t *o)
+{
+    if (o->df_all) {
         o->ndf = 3;
         o->dfs[0] = DF_WS;
         o->dfs[1] = DF_IS;
         o->dfs[2] = DF_OS;
     } else {
         o->ndf = 1;
-        o->dfs[0] = strcmp(o->dataflow, "os") == 0 ? DF_OS : strcmp(o->dataflow, "is") == 0 ? DF_IS : DF_WS;
+        o->dfs[0] = o->df;
     }
     if (o->mem.psum_ports == 1 && (o->dfs[0] == DF_OS || o->ndf > 1)) {
         fprintf(stderr, "pecos run: --glb-psum-ports 1: modelled for --dataflow ws and is only "
@@ -400,6 +443,12 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "pecos run: --wave, --out and --inject-fault need one --dataflow, not all\n");
         return -1;
     }
+    return 0;
+}
+
+/* The operand files (--ifmap, --weights, --bias, --out). Returns 0 or -1. */
+static int validate_files(const run_opts_t *o)
+{
     bool files = o->ifmap_path || o->weights_path || o->bias_path;
     if (o->network_path && (o->weights_path || o->bias_path || o->tile_forced || o->ndf > 1)) {
         fprintf(stderr, "pecos run: --network takes its weights from the seed; --weights, --bias, "
@@ -411,7 +460,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "pecos run: --ifmap and --weights go together\n");
         return -1;
     }
-    if (files && seed_given && !o->network_path) {
+    if (files && o->seed_given && !o->network_path) {
         fprintf(stderr, "pecos run: --seed and --ifmap/--weights exclude each other\n");
         return -1;
     }
@@ -419,6 +468,12 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "pecos run: --ifmap/--weights/--bias/--out need exactly one --layer\n");
         return -1;
     }
+    return 0;
+}
+
+/* The memory system and the waveform window. Returns 0 or -1. */
+static int validate_mem_wave(run_opts_t *o)
+{
     if (o->mem.glb_total && (o->mem.glb_ifmap || o->mem.glb_weight || o->mem.glb_psum)) {
         fprintf(stderr, "pecos run: --glb-kib (unified) and --glb-*-kib (separate partitions) "
                         "exclude each other\n");
@@ -430,7 +485,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         o->mem.glb_total = 256u << 10;
         o->glb_default = true;
     }
-    if ((wave_from_given || wave_to_given) && !o->wave_path) {
+    if ((o->wave_from_given || o->wave_to_given) && !o->wave_path) {
         fprintf(stderr, "pecos run: --wave-from/--wave-to need --wave FILE.fst\n");
         return -1;
     }
@@ -440,6 +495,24 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         return -1;
     }
     return 0;
+}
+
+/* The validation pass over the parsed options: the first check that fails is reported.
+ * Returns 0 or -1 (message printed). */
+static int validate_opts(run_opts_t *o)
+{
+    if (validate_sources(o) != 0 || validate_dataflows(o) != 0 || validate_files(o) != 0 ||
+        validate_mem_wave(o) != 0)
+        return -1;
+    return 0;
+}
+
+/* Parses and validates the command line. Returns 0, 1 for --help or -1 (message printed). */
+static int parse_opts(int argc, char **argv, run_opts_t *o)
+{
+    const int rc = parse_args(argc, argv, o);
+    if (rc != 0) return rc;
+    return validate_opts(o);
 }
 
 /* Checks that arr has exactly shape; prints the one-line error. */
@@ -580,7 +653,7 @@ static void print_rerun(void *ctx, uint64_t from, uint64_t to)
 static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_result_t *res)
 {
     const layer_t *L = &o->layers[idx];
-    const double t0 = now_seconds();
+    const double t0 = pecos_now();
     const bool fp = strcmp(o->dtype, "int8") != 0;
     const fp_fmt_t fmt = strcmp(o->dtype, "bf16") == 0 ? FP_BF16 : FP_FP16;
     const size_t esz = fp ? 2 : 1;
@@ -633,7 +706,7 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
             goto out_free;
         }
     }
-    res->wall_seconds = now_seconds() - t0;
+    res->wall_seconds = pecos_now() - t0;
     rc = 0;
     goto out_free;
 
@@ -647,157 +720,192 @@ out_free:
     return rc;
 }
 
-int cmd_run(int argc, char **argv)
+/* Loads the energy table and opens the --trace-dma file. Returns 0 or PECOS_EXIT_USAGE
+ * (message printed). */
+static int run_setup(run_opts_t *o)
 {
-    static run_opts_t o; /* large (layer table): not on the stack */
     char err[1024];
-    simlib_t sim;
-    int exit_code = PECOS_EXIT_PASS;
-
-    if (parse_opts(argc, argv, &o) != 0) return PECOS_EXIT_USAGE;
-    energy_table_default(&o.etab);
-    if (o.energy_path && energy_table_load(o.energy_path, &o.etab, err, sizeof err) != 0) {
-        fprintf(stderr, "pecos run: --energy-table %s: %s\n", o.energy_path, err);
+    if (o->no_build) setenv("PECOS_NO_BUILD", "1", 1); /* a missing model is an error (host/simlib.h) */
+    energy_table_default(&o->etab);
+    if (o->energy_path && energy_table_load(o->energy_path, &o->etab, err, sizeof err) != 0) {
+        fprintf(stderr, "pecos run: --energy-table %s: %s\n", o->energy_path, err);
         return PECOS_EXIT_USAGE;
     }
-    if (o.trace_path) {
-        if (!(o.trace = fopen(o.trace_path, "w"))) {
-            fprintf(stderr, "pecos run: --trace-dma %s: cannot write: %s\n", o.trace_path,
+    if (o->trace_path) {
+        if (!(o->trace = fopen(o->trace_path, "w"))) {
+            fprintf(stderr, "pecos run: --trace-dma %s: cannot write: %s\n", o->trace_path,
                     strerror(errno));
             return PECOS_EXIT_USAGE;
         }
-        fprintf(o.trace, "# cycle_issued cycle_done bytes src dst layer what blocks x runs x "
-                         "run_bytes\n");
+        fprintf(o->trace, "# cycle_issued cycle_done bytes src dst layer what blocks x runs x "
+                          "run_bytes\n");
     }
-    if (o.onnx_path || o.network_path) {
-        /* Whole models: the array, memory system and checks of a --layer run. */
-        const lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = o.dtype, .mem = o.mem,
-                               .etab = &o.etab, .fault_cycle = o.fault_cycle, .trace = o.trace,
-                               .seed = o.seed, .who = "pecos run", .rerun = print_rerun,
-                               .rerun_ctx = &o};
-        bool pass;
-        int rc;
-        if (o.onnx_path) {
-            const onnxrun_opts_t xo = {.model = o.onnx_path, .input_path = o.input_path,
-                                       .out_path = o.out_path, .json_path = o.json_path,
-                                       .wave_path = o.wave_path, .wave_from = o.wave_from,
-                                       .wave_to = o.wave_to, .require_rtl = o.require_rtl};
-            rc = onnxrun(&lc, o.dfs[0], &xo, &pass, err, sizeof err);
-        } else {
-            const netrun_opts_t no = {.network = o.network_path, .ifmap_path = o.ifmap_path,
-                                      .out_path = o.out_path, .json_path = o.json_path,
-                                      .csv_path = o.csv_path, .plot_dir = o.plot_dir,
-                                      .wave_path = o.wave_path, .wave_from = o.wave_from,
-                                      .wave_to = o.wave_to, .progress = isatty(2) != 0};
-            rc = netrun(&lc, o.dfs[0], &no, &pass, err, sizeof err);
+    return PECOS_EXIT_PASS;
+}
+
+/* Runs a whole model (--onnx or --network) on the array, memory system and checks of a
+ * --layer run. Returns a PECOS_EXIT_* code. */
+static int run_model(run_opts_t *o)
+{
+    int exit_code, rc;
+    bool pass = true;
+    char err[1024] = "";
+    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = o->dtype, .mem = o->mem,
+                           .etab = &o->etab, .fault_cycle = o->fault_cycle, .trace = o->trace,
+                           .seed = o->seed, .who = "pecos run", .rerun = print_rerun,
+                           .rerun_ctx = o};
+    if (o->onnx_path) {
+        const onnxrun_opts_t xo = {.model = o->onnx_path, .input_path = o->input_path,
+                                   .out_path = o->out_path, .json_path = o->json_path,
+                                   .wave_path = o->wave_path, .wave_from = o->wave_from,
+                                   .wave_to = o->wave_to, .require_rtl = o->require_rtl};
+        rc = onnxrun(&lc, o->dfs[0], &xo, &pass, err, sizeof err);
+    } else {
+        const netrun_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
+                                  .out_path = o->out_path, .json_path = o->json_path,
+                                  .csv_path = o->csv_path, .plot_dir = o->plot_dir,
+                                  .wave_path = o->wave_path, .wave_from = o->wave_from,
+                                  .wave_to = o->wave_to, .progress = isatty(2) != 0};
+        rc = netrun(&lc, o->dfs[0], &no, &pass, err, sizeof err);
+    }
+    if (err[0]) fprintf(stderr, "pecos run: %s\n", err);
+    exit_code = pecos_exit_code(rc, pass);
+    if (o->trace && fclose(o->trace) != 0 && exit_code == PECOS_EXIT_PASS)
+        exit_code = PECOS_EXIT_USAGE;
+    return exit_code;
+}
+
+/* Opens the array of dataflow df with its waveform and replay dump. Returns 0 or -1 (message
+ * printed, nothing left open). */
+static int open_array(const run_opts_t *o, int df, simlib_t *sim)
+{
+    char err[1024];
+    /* WS and IS run on the held-operand ("ws") array, OS on its own */
+    if (simlib_open(sim, pecos_df_array((pecos_df_t)df), o->dtype, o->rows, o->cols,
+                    o->wave_path != NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "pecos run: --dataflow %s: %s\n", pecos_df_name((pecos_df_t)df), err);
+        return -1;
+    }
+    if (o->wave_path && sim->trace_open(sim->v, o->wave_path, o->wave_from, o->wave_to) != 0) {
+        fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o->wave_path);
+        simlib_close(sim);
+        return -1;
+    }
+    if (o->replay_dir) {
+        char rp[1024];
+        snprintf(rp, sizeof rp, "%s/%s.replay", o->replay_dir, pecos_df_name((pecos_df_t)df));
+        if (replay_attach(sim, rp, err, sizeof err) != 0) {
+            fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
+            simlib_close(sim);
+            return -1;
         }
-        if (err[0]) fprintf(stderr, "pecos run: %s\n", err);
-        exit_code = pecos_exit_code(rc, pass);
-        if (o.trace && fclose(o.trace) != 0 && exit_code == PECOS_EXIT_PASS)
-            exit_code = PECOS_EXIT_USAGE;
-        return exit_code;
     }
+    return 0;
+}
+
+/* Runs every layer under the d-th dataflow into res[d * nlayers ...], counting them in
+ * ran[d] and lowering *exit_code. Returns true when the run must stop there. */
+static bool run_dataflow(run_opts_t *o, int d, layer_result_t *res, int *ran, int *exit_code)
+{
+    char err[1024];
+    simlib_t sim;
+    bool stop = false;
+    const int df = o->dfs[d];
+    if (open_array(o, df, &sim) != 0) {
+        *exit_code = PECOS_EXIT_USAGE;
+        return true;
+    }
+    for (int i = 0; i < o->nlayers; i++) {
+        layer_result_t *r = &res[(size_t)d * (size_t)o->nlayers + (size_t)ran[d]];
+        int rc = run_layer(o, &sim, i, df, r);
+        if (rc != 0) {
+            /* A protocol error of the RTL or no memory fails; bad input files, parameters or
+             * an unwritable --out are the user's to fix. */
+            *exit_code = pecos_exit_code(rc, true);
+            stop = true;
+            break;
+        }
+        if (!layer_result_ok(r)) *exit_code = pecos_exit_code(0, false);
+        ran[d]++;
+    }
+    /* Close the dump before reporting so that it is complete when the user opens it. */
+    if (o->wave_path) sim.trace_close(sim.v);
+    if (replay_detach(&sim, err, sizeof err) != 0) {
+        fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
+        if (*exit_code == PECOS_EXIT_PASS) *exit_code = PECOS_EXIT_USAGE;
+    }
+    simlib_close(&sim);
+    return stop;
+}
+
+/* Prints the tables of the layers that ran and writes --json and --csv. Returns exit_code,
+ * lowered to PECOS_EXIT_USAGE for a report that cannot be written. */
+static int report_layers(const run_opts_t *o, layer_result_t *res, int *ran, int exit_code)
+{
+    char glb[128];
+    if (o->mem.glb_total)
+        snprintf(glb, sizeof glb, "%llu KiB unified%s", (unsigned long long)(o->mem.glb_total >> 10),
+                 o->glb_default ? " (the default with a bounded DRAM)" : "");
+    else if (mem_cfg_glb_bounded(&o->mem))
+        snprintf(glb, sizeof glb, "separate: ifmap %llu, weight %llu, psum %llu KiB (0: unbounded)",
+                 (unsigned long long)(o->mem.glb_ifmap >> 10),
+                 (unsigned long long)(o->mem.glb_weight >> 10),
+                 (unsigned long long)(o->mem.glb_psum >> 10));
+    else
+        snprintf(glb, sizeof glb, "unbounded (one tile per layer)");
+    run_config_t cfg[3];
+    for (int d = 0; d < o->ndf; d++) {
+        cfg[d] = (run_config_t){.rows = o->rows, .cols = o->cols,
+                                .dataflow = pecos_df_name((pecos_df_t)o->dfs[d]),
+                                .dtype = o->dtype, .seed = o->seed,
+                                .from_files = o->ifmap_path != NULL, .dram_bw = o->mem.dram.bw,
+                                .dram_latency = o->mem.dram.latency, .glb_desc = glb};
+        if (ran[d] > 0) report_table(stdout, &cfg[d], res + (size_t)d * (size_t)o->nlayers, ran[d]);
+    }
+    if (o->ndf > 1) report_compare(stdout, cfg, res, o->nlayers, ran, o->ndf);
+    if (o->json_path &&
+        (o->ndf > 1 ? report_json_compare(o->json_path, cfg, res, o->nlayers, ran, o->ndf)
+                    : report_json(o->json_path, &cfg[0], res, ran[0])) != 0) {
+        fprintf(stderr, "pecos run: --json %s: cannot write: %s\n", o->json_path,
+                strerror(errno));
+        if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+    }
+    if (o->csv_path && report_csv(o->csv_path, &cfg[0], res, ran[0]) != 0) {
+        fprintf(stderr, "pecos run: --csv %s: cannot write: %s\n", o->csv_path,
+                strerror(errno));
+        if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
+    }
+    return exit_code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static run_opts_t o; /* large (layer table): not on the stack */
+    int exit_code;
+
+    const int prc = parse_opts(argc, argv, &o);
+    if (prc != 0) return prc > 0 ? PECOS_EXIT_PASS : PECOS_EXIT_USAGE;
+    if ((exit_code = run_setup(&o)) != PECOS_EXIT_PASS) return exit_code;
+    if (o.onnx_path || o.network_path) return run_model(&o);
+
     layer_result_t *res = calloc((size_t)o.nlayers * (size_t)o.ndf, sizeof *res);
     if (!res) {
         fprintf(stderr, "pecos run: out of memory\n");
         if (o.trace) fclose(o.trace);
         return PECOS_EXIT_FAIL;
     }
-    static const char *const df_name[3] = {"ws", "is", "os"};
-    int ran[3] = {0, 0, 0}, stop = 0;
-    for (int d = 0; d < o.ndf && !stop; d++) {
-        const int df = o.dfs[d];
-        /* WS and IS run on the held-operand ("ws") array, OS on its own */
-        if (simlib_open(&sim, df == DF_OS ? "os" : "ws", o.dtype, o.rows, o.cols,
-                        o.wave_path != NULL, err, sizeof err) != 0) {
-            fprintf(stderr, "pecos run: --dataflow %s: %s\n", df_name[df], err);
-            exit_code = PECOS_EXIT_USAGE;
-            break;
-        }
-        if (o.wave_path && sim.trace_open(sim.v, o.wave_path, o.wave_from, o.wave_to) != 0) {
-            fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o.wave_path);
-            exit_code = PECOS_EXIT_USAGE;
-            simlib_close(&sim);
-            break;
-        }
-        if (o.replay_dir) {
-            char rp[1024];
-            snprintf(rp, sizeof rp, "%s/%s.replay", o.replay_dir, df_name[df]);
-            if (replay_attach(&sim, rp, err, sizeof err) != 0) {
-                fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
-                exit_code = PECOS_EXIT_USAGE;
-                simlib_close(&sim);
-                break;
-            }
-        }
-        for (int i = 0; i < o.nlayers; i++) {
-            layer_result_t *r = &res[(size_t)d * (size_t)o.nlayers + (size_t)ran[d]];
-            int rc = run_layer(&o, &sim, i, df, r);
-            if (rc == PECOS_ESIM) {
-                exit_code = PECOS_EXIT_FAIL;
-                stop = 1;
-                break;
-            }
-            if (rc != 0) {
-                /* Bad input files, parameters, or an unwritable --out: the user's to fix. */
-                exit_code = rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;
-                stop = 1;
-                break;
-            }
-            if (!layer_result_ok(r)) exit_code = PECOS_EXIT_FAIL;
-            ran[d]++;
-        }
-        /* Close the dump before reporting so that it is complete when the user opens it. */
-        if (o.wave_path) sim.trace_close(sim.v);
-        if (replay_detach(&sim, err, sizeof err) != 0) {
-            fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
-            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-        }
-        simlib_close(&sim);
-    }
+    int ran[3] = {0, 0, 0};
+    for (int d = 0; d < o.ndf; d++)
+        if (run_dataflow(&o, d, res, ran, &exit_code)) break;
     if (o.trace && fclose(o.trace) != 0) {
         fprintf(stderr, "pecos run: --trace-dma %s: cannot write: %s\n", o.trace_path,
                 strerror(errno));
         if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
     }
     o.trace = NULL;
-    if (ran[0] > 0) {
-        char glb[128];
-        if (o.mem.glb_total)
-            snprintf(glb, sizeof glb, "%llu KiB unified%s", (unsigned long long)(o.mem.glb_total >> 10),
-                     o.glb_default ? " (the default with a bounded DRAM)" : "");
-        else if (mem_cfg_glb_bounded(&o.mem))
-            snprintf(glb, sizeof glb, "separate: ifmap %llu, weight %llu, psum %llu KiB (0: unbounded)",
-                     (unsigned long long)(o.mem.glb_ifmap >> 10),
-                     (unsigned long long)(o.mem.glb_weight >> 10),
-                     (unsigned long long)(o.mem.glb_psum >> 10));
-        else
-            snprintf(glb, sizeof glb, "unbounded (one tile per layer)");
-        run_config_t cfg[3];
-        for (int d = 0; d < o.ndf; d++) {
-            cfg[d] = (run_config_t){.rows = o.rows, .cols = o.cols, .dataflow = df_name[o.dfs[d]],
-                                    .dtype = o.dtype, .seed = o.seed,
-                                    .from_files = o.ifmap_path != NULL, .dram_bw = o.mem.dram.bw,
-                                    .dram_latency = o.mem.dram.latency, .glb_desc = glb};
-            if (ran[d] > 0) report_table(stdout, &cfg[d], res + (size_t)d * (size_t)o.nlayers, ran[d]);
-        }
-        if (o.ndf > 1) report_compare(stdout, cfg, res, o.nlayers, ran, o.ndf);
-        if (o.json_path &&
-            (o.ndf > 1 ? report_json_compare(o.json_path, cfg, res, o.nlayers, ran, o.ndf)
-                       : report_json(o.json_path, &cfg[0], res, ran[0])) != 0) {
-            fprintf(stderr, "pecos run: --json %s: cannot write: %s\n", o.json_path,
-                    strerror(errno));
-            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-        }
-        if (o.csv_path && report_csv(o.csv_path, &cfg[0], res, ran[0]) != 0) {
-            fprintf(stderr, "pecos run: --csv %s: cannot write: %s\n", o.csv_path,
-                    strerror(errno));
-            if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
-        }
-    }
+    if (ran[0] > 0) exit_code = report_layers(&o, res, ran, exit_code);
     if (o.wave_path) printf("waveform: %s (cycles %llu..%llu)\n", o.wave_path,
                             (unsigned long long)o.wave_from, (unsigned long long)o.wave_to);
-    if (o.trace) fclose(o.trace);
     free(res);
     return exit_code;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmd_analyze.h"
 #include "cmd_eval.h"
 #include "cmd_onnx.h"

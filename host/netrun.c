@@ -329,7 +329,7 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, i
 {
     const topo_layer_t *T = &s->t.layers[i];
     net_layer_t *L = &s->nl[i];
-    const size_t in_n = (size_t)T->c * T->h * T->w, out_n = (size_t)T->k * T->p * T->q;
+    const size_t out_n = (size_t)T->k * T->p * T->q;
     int8_t *w = NULL;
     int32_t *acc = NULL, *bias = NULL;
     int rc;
