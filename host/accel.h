@@ -21,7 +21,6 @@
 
 #include "lrun.h"
 #include "postlib.h"
-#include "report.h"
 #include "simlib.h"
 
 typedef struct {

@@ -68,7 +68,7 @@ static void fill_mem(const lrun_cfg_t *o, int df, const tiling_t *t, const mem_m
     tiling_str(t, m->tiling, sizeof m->tiling);
     m->tiles = mm->tr.tiles;
     m->visits = mm->tr.visits;
-    for (int i = 0; i < T_N; i++) {
+    for (int i = 0; i < TENSOR_N; i++) {
         m->dram_rd_t[i] = st->dram_rd[i];
         m->dram_wr_t[i] = st->dram_wr[i];
         m->dram_rd += st->dram_rd[i];
@@ -79,8 +79,8 @@ static void fill_mem(const lrun_cfg_t *o, int df, const tiling_t *t, const mem_m
     m->model_dram = mm->tr.dram_rd + mm->tr.dram_wr;
     m->compulsory = mm->tr.compulsory;
     m->glb_unified = o->mem.glb_total;
-    const uint64_t cfg_part[3] = {o->mem.glb_ifmap, o->mem.glb_weight, o->mem.glb_psum};
-    for (int i = 0; i < G_N; i++) {
+    const uint64_t cfg_part[GLB_N] = {o->mem.glb_ifmap, o->mem.glb_weight, o->mem.glb_psum};
+    for (int i = 0; i < GLB_N; i++) {
         m->glb_rd[i] = st->glb_rd[i];
         m->glb_wr[i] = st->glb_wr[i];
         /* The SRAM the partition is: its configured size, else the two banks in use. */
@@ -109,14 +109,14 @@ static void fill_mem(const lrun_cfg_t *o, int df, const tiling_t *t, const mem_m
                       st->rtl.macs * 4;
     }
     memcpy(m->stall, st->stall, sizeof m->stall);
-    m->energy_pj[E_DRAM] = (double)(m->dram_rd + m->dram_wr) / 4.0 * e->dram;
-    m->energy_pj[E_GLB] = 0;
-    for (int i = 0; i < G_N; i++)
-        m->energy_pj[E_GLB] += (double)(m->glb_rd[i] + m->glb_wr[i]) / 4.0 *
+    m->energy_pj[ENERGY_DRAM] = (double)(m->dram_rd + m->dram_wr) / 4.0 * e->dram;
+    m->energy_pj[ENERGY_GLB] = 0;
+    for (int i = 0; i < GLB_N; i++)
+        m->energy_pj[ENERGY_GLB] += (double)(m->glb_rd[i] + m->glb_wr[i]) / 4.0 *
                                energy_sram_pj(e, o->mem.glb_total ? o->mem.glb_total
                                                                   : m->glb_size[i]);
-    m->energy_pj[E_RF] = (double)m->rf_bytes / 4.0 * e->rf;
-    m->energy_pj[E_MAC] = (double)st->rtl.macs * energy_mac_pj(e, fp);
+    m->energy_pj[ENERGY_RF] = (double)m->rf_bytes / 4.0 * e->rf;
+    m->energy_pj[ENERGY_MAC] = (double)st->rtl.macs * energy_mac_pj(e, fp);
     m->intensity = mm->intensity;
     m->roofline_cycles = mm->roofline_cycles;
     m->predicted_cycles = mm->predicted_cycles;
@@ -335,7 +335,7 @@ void lrun_merge(layer_result_t *d, const layer_result_t *s, int rows, int cols)
     m->visits += n->visits;
     m->dram_rd += n->dram_rd;
     m->dram_wr += n->dram_wr;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < TENSOR_N; i++) {
         m->dram_rd_t[i] += n->dram_rd_t[i];
         m->dram_wr_t[i] += n->dram_wr_t[i];
     }
@@ -343,7 +343,7 @@ void lrun_merge(layer_result_t *d, const layer_result_t *s, int rows, int cols)
     m->descs += n->descs;
     m->model_dram += n->model_dram;
     m->compulsory += n->compulsory;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < GLB_N; i++) {
         m->glb_rd[i] += n->glb_rd[i];
         m->glb_wr[i] += n->glb_wr[i];
         if (n->glb_size[i] > m->glb_size[i]) m->glb_size[i] = n->glb_size[i];
@@ -351,8 +351,8 @@ void lrun_merge(layer_result_t *d, const layer_result_t *s, int rows, int cols)
     m->rf_rd += n->rf_rd;
     m->rf_wr += n->rf_wr;
     m->rf_bytes += n->rf_bytes;
-    for (int i = 0; i < 4; i++) m->stall[i] += n->stall[i];
-    for (int i = 0; i < E_N; i++) m->energy_pj[i] += n->energy_pj[i];
+    for (int i = 0; i < STALL_N; i++) m->stall[i] += n->stall[i];
+    for (int i = 0; i < ENERGY_N; i++) m->energy_pj[i] += n->energy_pj[i];
     m->roofline_cycles += n->roofline_cycles;
     m->predicted_cycles += n->predicted_cycles;
     const double dram = (double)(m->dram_rd + m->dram_wr);

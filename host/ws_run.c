@@ -66,7 +66,7 @@ typedef struct {
     int nvis;
     uint8_t *glb_if[2], *glb_w[2];
     int32_t *glb_ps[2], *glb_bias[2];
-    uint64_t bank_bytes[G_N];
+    uint64_t bank_bytes[GLB_N];
     uint64_t psum_room;    /* bytes of a psum bank's partial sums (the bias slots apart) */
     int64_t *psum_fold[2]; /* per psum bank: global fold that last wrote [kg][j] */
     uint8_t *if_ready, *w_ready, *vis_ready, *wb_done;
@@ -209,26 +209,26 @@ static void on_done(void *ctx, const dma_desc_t *x)
     ws_stats_t *st = R->st;
     if (x->to_dram) {
         st->dram_wr[x->kind] += x->bytes;
-        st->glb_rd[G_PSUM] += x->bytes;
+        st->glb_rd[GLB_PSUM] += x->bytes;
         R->wb_done[x->ref] = 1;
         return;
     }
     st->dram_rd[x->kind] += x->bytes;
     switch (x->kind) {
-    case T_IFMAP:
-        st->glb_wr[G_IFMAP] += x->bytes;
+    case TENSOR_IFMAP:
+        st->glb_wr[GLB_IFMAP] += x->bytes;
         R->if_ready[x->ref] = 1;
         break;
-    case T_WEIGHT:
-        st->glb_wr[G_WEIGHT] += x->bytes;
+    case TENSOR_WEIGHT:
+        st->glb_wr[GLB_WEIGHT] += x->bytes;
         R->w_ready[x->ref] = 1;
         break;
-    case T_BIAS:
-        st->glb_wr[G_PSUM] += x->bytes;
+    case TENSOR_BIAS:
+        st->glb_wr[GLB_PSUM] += x->bytes;
         R->b_ready[x->ref] = 1;
         break;
     default: /* spilled partial sums: the resumed visit can start */
-        st->glb_wr[G_PSUM] += x->bytes;
+        st->glb_wr[GLB_PSUM] += x->bytes;
         R->vis_ready[x->ref] = 1;
         break;
     }
@@ -248,7 +248,7 @@ static void desc_2d(dma_desc_t *x, int kind, int64_t ref, int to_dram, uint64_t 
     x->n2 = 1;
 }
 
-static const char *bank_name[G_N][2] = {{"glb.ifmap[0]", "glb.ifmap[1]"},
+static const char *bank_name[GLB_N][2] = {{"glb.ifmap[0]", "glb.ifmap[1]"},
                                         {"glb.weight[0]", "glb.weight[1]"},
                                         {"glb.psum[0]", "glb.psum[1]"}};
 
@@ -258,8 +258,8 @@ static int issue_ifmap(run_t *R, dma_t *d, int i, uint64_t now)
     const tile_t *T = &R->tiles[R->ifl[i].first];
     const uint64_t e = R->esz, W = (uint64_t)L->w, H = (uint64_t)L->h;
     dma_desc_t x;
-    desc_2d(&x, T_IFMAP, i, 0, R->addr_if + ((uint64_t)T->c0 * H + (uint64_t)T->rin0) * W * e,
-            R->glb_if[i & 1], R->bank_bytes[G_IFMAP], bank_name[G_IFMAP][i & 1]);
+    desc_2d(&x, TENSOR_IFMAP, i, 0, R->addr_if + ((uint64_t)T->c0 * H + (uint64_t)T->rin0) * W * e,
+            R->glb_if[i & 1], R->bank_bytes[GLB_IFMAP], bank_name[GLB_IFMAP][i & 1]);
     x.n2 = (uint64_t)T->ct;
     x.n1 = (uint64_t)T->rin;
     x.run = W * e;
@@ -281,8 +281,8 @@ static int issue_weights(run_t *R, dma_t *d, int i, uint64_t now)
     const tile_t *T = &R->tiles[R->wl[i].first];
     const uint64_t e = R->esz, rs = (uint64_t)L->r * L->s, crs = (uint64_t)L->c * rs;
     dma_desc_t x;
-    desc_2d(&x, T_WEIGHT, i, 0, R->addr_w + ((uint64_t)T->k0 * crs + (uint64_t)T->c0 * rs) * e,
-            R->glb_w[i & 1], R->bank_bytes[G_WEIGHT], bank_name[G_WEIGHT][i & 1]);
+    desc_2d(&x, TENSOR_WEIGHT, i, 0, R->addr_w + ((uint64_t)T->k0 * crs + (uint64_t)T->c0 * rs) * e,
+            R->glb_w[i & 1], R->bank_bytes[GLB_WEIGHT], bank_name[GLB_WEIGHT][i & 1]);
     x.n1 = (uint64_t)T->kt;
     x.run = (uint64_t)T->ct * rs * e;
     x.dram_s1 = crs * e;
@@ -297,7 +297,7 @@ static int issue_bias(run_t *R, dma_t *d, int b, uint64_t now)
 {
     const tile_t *T = &R->tiles[R->vis[R->blist[b]].first];
     dma_desc_t x;
-    desc_2d(&x, T_BIAS, b, 0, R->addr_b + 4 * (uint64_t)T->k0, R->glb_bias[b & 1],
+    desc_2d(&x, TENSOR_BIAS, b, 0, R->addr_b + 4 * (uint64_t)T->k0, R->glb_bias[b & 1],
             4 * (uint64_t)T->kt, b & 1 ? "glb.bias[1]" : "glb.bias[0]");
     x.n1 = 1;
     x.run = 4 * (uint64_t)T->kt;
@@ -315,9 +315,9 @@ static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, uint64_t now)
     dma_desc_t x;
     const tile_t *E = &R->tiles[R->vis[v].last];
     const int final = to_dram && E->c0 + E->ct == L->c; /* the last c tile: outputs */
-    desc_2d(&x, to_dram ? (final ? T_OUT : T_PSUM) : T_PSUM, v, to_dram,
+    desc_2d(&x, to_dram ? (final ? TENSOR_OUT : TENSOR_PSUM) : TENSOR_PSUM, v, to_dram,
             R->addr_o + 4 * ((uint64_t)T->k0 * pq + (uint64_t)T->p0 * L->q), R->glb_ps[v & 1],
-            R->psum_room, bank_name[G_PSUM][v & 1]);
+            R->psum_room, bank_name[GLB_PSUM][v & 1]);
     x.n1 = (uint64_t)T->kt;
     x.run = 4 * (uint64_t)T->npix;
     x.dram_s1 = 4 * pq;
@@ -356,7 +356,7 @@ static void put_ifmap(run_t *R, const tile_t *T, void *dst, int r, uint32_t pix,
         put_lane(dst, r, R->glb_if[T->if_load & 1],
                  ((size_t)R->crs_c[i] * T->rin + (size_t)((ih - T->rin0) / R->rstep)) * L->w + iw,
                  R->esz);
-        R->st->glb_rd[G_IFMAP] += R->esz;
+        R->st->glb_rd[GLB_IFMAP] += R->esz;
     } else if (R->esz == 1) {
         ((int8_t *)dst)[r] = (int8_t)L->pad_value;
     }
@@ -367,7 +367,7 @@ static void put_weight(run_t *R, const tile_t *T, void *dst, int r, int kl, int 
 {
     const int lanes = T->ct * R->job->layer->r * R->job->layer->s;
     put_lane(dst, r, R->glb_w[T->w_load & 1], (size_t)kl * lanes + i, R->esz);
-    R->st->glb_rd[G_WEIGHT] += R->esz;
+    R->st->glb_rd[GLB_WEIGHT] += R->esz;
 }
 
 /* The Rows lanes of a WS/IS operand vector of fold cf: the im2col column of tile pixel idx
@@ -445,14 +445,14 @@ static int alloc_run(run_t *R)
         npix_max = R->tiles[i].npix > npix_max ? R->tiles[i].npix : npix_max;
     }
     const int kt_max = imin(tl->kt, L->k), ct_max = imin(tl->ct, L->c);
-    R->bank_bytes[G_IFMAP] = (uint64_t)ct_max * (uint64_t)rin_max * (uint64_t)L->w * esz;
-    R->bank_bytes[G_WEIGHT] = (uint64_t)kt_max * (uint64_t)ct_max * (uint64_t)rs * esz;
+    R->bank_bytes[GLB_IFMAP] = (uint64_t)ct_max * (uint64_t)rin_max * (uint64_t)L->w * esz;
+    R->bank_bytes[GLB_WEIGHT] = (uint64_t)kt_max * (uint64_t)ct_max * (uint64_t)rs * esz;
     R->psum_room = 4 * (uint64_t)kt_max * npix_max;
-    R->bank_bytes[G_PSUM] = R->psum_room + 4 * (uint64_t)kt_max; /* + bias */
+    R->bank_bytes[GLB_PSUM] = R->psum_room + 4 * (uint64_t)kt_max; /* + bias */
     memcpy(R->st->glb_bank, R->bank_bytes, sizeof R->st->glb_bank);
     for (int b = 0; b < 2; b++) {
-        R->glb_if[b] = malloc((size_t)R->bank_bytes[G_IFMAP] + 1);
-        R->glb_w[b] = malloc((size_t)R->bank_bytes[G_WEIGHT] + 1);
+        R->glb_if[b] = malloc((size_t)R->bank_bytes[GLB_IFMAP] + 1);
+        R->glb_w[b] = malloc((size_t)R->bank_bytes[GLB_WEIGHT] + 1);
         R->glb_ps[b] = malloc(4 * (size_t)kt_max * npix_max + 4);
         R->glb_bias[b] = malloc(4 * (size_t)kt_max + 4);
         R->psum_fold[b] = malloc(sizeof(int64_t) * (size_t)kgn_max * n_max + 8);
@@ -639,7 +639,7 @@ static int data_lane_os(run_t *R, vsim_in_t *in, int *why)
     const uint32_t dj = R->D.beat, dl = R->D.local;
     const uint32_t left = T->n - 1 - dj;
     if (R->os_any && R->t + left < R->os_last + (uint64_t)rows) {
-        *why = ST_FILL_DRAIN;
+        *why = STALL_FILL_DRAIN;
         return 0;
     }
     int kg, pg;
@@ -657,7 +657,7 @@ static int data_lane_os(run_t *R, vsim_in_t *in, int *why)
             R->pin[c] = 0;
             if (kg * cols + c < T->kt) {
                 R->pin[c] = bias[kg * cols + c];
-                st->glb_rd[G_PSUM] += 4;
+                st->glb_rd[GLB_PSUM] += 4;
             }
         }
         const tag_t tg = {dl, 0, R->D.tile, T->vend && dl + 1 == (uint32_t)T->kgn};
@@ -708,7 +708,7 @@ static int64_t fold_dep(const run_t *R, int dt, uint32_t kg, uint32_t cf)
 static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_before)
 {
     if (R->D.fold >= loaded_before) {
-        *why = ST_FILL_DRAIN; /* refined below if the weight lane waits for the DMA */
+        *why = STALL_FILL_DRAIN; /* refined below if the weight lane waits for the DMA */
         return 0;
     }
     ws_stats_t *st = R->st;
@@ -722,11 +722,11 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
     const int from_bias = T->vstart && cf == 0 && T->c0 == 0;
     const int64_t dep = fold_dep(R, dt, kg, cf);
     if (dep >= 0 && R->psum_fold[pb][(size_t)kg * T->n + dj] != dep) {
-        *why = ST_FILL_DRAIN;
+        *why = STALL_FILL_DRAIN;
         return 0;
     }
     if (R->job->mem->psum_ports < 2 && R->write_pending) {
-        *why = ST_GLB_PORT;
+        *why = STALL_GLB_PORT;
         return 0;
     }
     fold_vector(R, T, R->xvec, !is, dj, cf);
@@ -737,7 +737,7 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
         R->pin[c] = 0;
         if (kl < T->kt && pix < T->npix) {
             R->pin[c] = from_bias ? src[kl] : src[(size_t)kl * T->npix + pix];
-            st->glb_rd[G_PSUM] += 4;
+            st->glb_rd[GLB_PSUM] += 4;
         }
     }
     in->in_valid = 1;
@@ -765,11 +765,11 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
 static int data_lane(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_before)
 {
     if (R->D.fold == R->folds) {
-        *why = R->received < R->total_outs ? ST_FILL_DRAIN : ST_DMA;
+        *why = R->received < R->total_outs ? STALL_FILL_DRAIN : STALL_DMA;
         return 0;
     }
     if (!data_ready(R, &R->tiles[R->D.tile])) {
-        *why = ST_DMA;
+        *why = STALL_DMA;
         return 0;
     }
     return R->os ? data_lane_os(R, in, why) : data_lane_fold(R, in, why, loaded_before);
@@ -785,8 +785,8 @@ static void weight_lane(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_befor
     if (R->os || W->fold >= R->folds || W->fold > R->D.done + 1) return;
     const tile_t *T = &R->tiles[W->tile];
     if (!(R->is ? R->if_ready[T->if_load] : R->w_ready[T->w_load])) {
-        if (*why == ST_FILL_DRAIN && R->D.fold >= loaded_before && W->fold <= R->D.fold)
-            *why = ST_DMA;
+        if (*why == STALL_FILL_DRAIN && R->D.fold >= loaded_before && W->fold <= R->D.fold)
+            *why = STALL_DMA;
         return;
     }
     unsigned long kgl, cfl;
@@ -824,7 +824,7 @@ static void collect_os(run_t *R, const tag_t *tg, uint64_t gcycle)
         const int kl = kg * cols + c;
         if (kl >= T->kt) break;
         R->glb_ps[pb][(size_t)kl * T->npix + pix] = R->pout[c];
-        R->st->glb_wr[G_PSUM] += 4;
+        R->st->glb_wr[GLB_PSUM] += 4;
         R->job->out_cycle[(size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix] = gcycle;
     }
     if (++R->tags[R->tag_head].beat == (uint32_t)rows) { /* the block is out */
@@ -852,7 +852,7 @@ static void collect_fold(run_t *R, const tag_t *tg, uint64_t gcycle)
         const uint32_t pix = is ? kg * (uint32_t)cols + (uint32_t)c : tg->beat;
         if (kl >= T->kt || pix >= T->npix) continue;
         R->glb_ps[pb][(size_t)kl * T->npix + pix] = R->pout[c];
-        R->st->glb_wr[G_PSUM] += 4;
+        R->st->glb_wr[GLB_PSUM] += 4;
         R->job->out_cycle[(size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix] = gcycle;
     }
     R->psum_fold[pb][(size_t)kg * T->n + tg->beat] = (int64_t)(T->fold0 + tg->fold_local);
@@ -905,7 +905,7 @@ static int run_cycles(run_t *R)
         int why = -1; /* the data lane's reason for not issuing, if it does not */
         if ((rc = data_lane(R, &in, &why, loaded_before)) != 0) return rc;
         weight_lane(R, &in, &why, loaded_before);
-        R->st->stall[in.in_valid ? ST_COMPUTE : why]++;
+        R->st->stall[in.in_valid ? STALL_COMPUTE : why]++;
 
         R->sim->step(R->sim->v, &in, &out);
         R->write_pending = 0;
