@@ -340,8 +340,8 @@ int cmd_eval(int argc, char **argv)
 
     /* the arrays */
     energy_table_default(&etab);
-    lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = "int8", .etab = &etab, .fault_cycle = o.fault_cycle,
-                     .who = WHO};
+    lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = PECOS_INT8, .etab = &etab, .fault_cycle = o.fault_cycle,
+                     .who = WHO, .log = stderr};
     lc.mem.dram.burst = 64;
     lc.mem.dram_capacity = 4096ull << 20;
     lc.mem.psum_ports = 2;
@@ -352,7 +352,7 @@ int cmd_eval(int argc, char **argv)
     a8_open = true;
     if (o.fp_rtl) {
         lrun_cfg_t fc = lc;
-        fc.dtype = o.fp_rtl;
+        pecos_dtype_parse(o.fp_rtl, &fc.dtype); /* bf16 or fp16: checked by parse_opts */
         if (accel_open(&afp, &fc, o.df, 0, err, sizeof err) != 0) {
             fprintf(stderr, WHO ": --fp-rtl %s --rows %d --cols %d: %s\n", o.fp_rtl, o.rows, o.cols, err);
             goto out;

@@ -618,10 +618,13 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
     }
     rc = PECOS_ENOMEM;
     if (!(out = calloc(out_n, sizeof *out))) goto out_oom;
-    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = o->dtype, .mem = o->mem,
+    pecos_dtype_t dt = PECOS_INT8;
+    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
+    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
                            .etab = &o->etab, .tile_forced = o->tile_forced, .tile = o->tile,
                            .fault_cycle = o->fault_cycle, .trace = o->trace, .seed = o->seed,
-                           .who = "pecos run", .rerun = print_rerun, .rerun_ctx = (void *)o};
+                           .who = "pecos run", .log = stderr, .rerun = print_rerun,
+                           .rerun_ctx = (void *)o};
     if ((rc = lrun_layer(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
 
     if (o->out_path) {
@@ -651,7 +654,7 @@ int cmd_run(int argc, char **argv)
 {
     static run_opts_t o; /* large (layer table): not on the stack */
     char err[1024];
-    simlib_t sim;
+    simlib_t *sim = NULL;
     int exit_code = PECOS_EXIT_PASS;
 
     if (parse_opts(argc, argv, &o) != 0) return PECOS_EXIT_USAGE;
@@ -671,10 +674,12 @@ int cmd_run(int argc, char **argv)
     }
     if (o.onnx_path || o.network_path) {
         /* Whole models: the array, memory system and checks of a --layer run. */
-        const lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = o.dtype, .mem = o.mem,
+        pecos_dtype_t dt = PECOS_INT8;
+        pecos_dtype_parse(o.dtype, &dt); /* checked by parse_opts */
+        const lrun_cfg_t lc = {.rows = o.rows, .cols = o.cols, .dtype = dt, .mem = o.mem,
                                .etab = &o.etab, .fault_cycle = o.fault_cycle, .trace = o.trace,
-                               .seed = o.seed, .who = "pecos run", .rerun = print_rerun,
-                               .rerun_ctx = &o};
+                               .seed = o.seed, .who = "pecos run", .log = stderr,
+                               .rerun = print_rerun, .rerun_ctx = &o};
         if (o.onnx_path) {
             const onnxrun_opts_t xo = {.model = o.onnx_path, .input_path = o.input_path,
                                        .out_path = o.out_path, .json_path = o.json_path,
@@ -704,31 +709,33 @@ int cmd_run(int argc, char **argv)
     for (int d = 0; d < o.ndf && !stop; d++) {
         const int df = o.dfs[d];
         /* WS and IS run on the held-operand ("ws") array, OS on its own */
-        if (simlib_open(&sim, df == DF_OS ? "os" : "ws", o.dtype, o.rows, o.cols,
-                        o.wave_path != NULL, err, sizeof err) != 0) {
+        pecos_dtype_t dt = PECOS_INT8;
+        pecos_dtype_parse(o.dtype, &dt); /* checked by parse_opts */
+        if (simlib_open(&sim, df, dt, o.rows, o.cols, o.wave_path != NULL, stderr, err,
+                        sizeof err) != 0) {
             fprintf(stderr, "pecos run: --dataflow %s: %s\n", df_name[df], err);
             exit_code = PECOS_EXIT_USAGE;
             break;
         }
-        if (o.wave_path && sim.trace_open(sim.v, o.wave_path, o.wave_from, o.wave_to) != 0) {
+        if (o.wave_path && simlib_trace_open(sim, o.wave_path, o.wave_from, o.wave_to) != 0) {
             fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o.wave_path);
             exit_code = PECOS_EXIT_USAGE;
-            simlib_close(&sim);
+            simlib_close(sim);
             break;
         }
         if (o.replay_dir) {
             char rp[1024];
             snprintf(rp, sizeof rp, "%s/%s.replay", o.replay_dir, df_name[df]);
-            if (replay_attach(&sim, rp, err, sizeof err) != 0) {
+            if (replay_attach(sim, rp, err, sizeof err) != 0) {
                 fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
                 exit_code = PECOS_EXIT_USAGE;
-                simlib_close(&sim);
+                simlib_close(sim);
                 break;
             }
         }
         for (int i = 0; i < o.nlayers; i++) {
             layer_result_t *r = &res[(size_t)d * (size_t)o.nlayers + (size_t)ran[d]];
-            int rc = run_layer(&o, &sim, i, df, r);
+            int rc = run_layer(&o, sim, i, df, r);
             if (rc == PECOS_ESIM) {
                 exit_code = PECOS_EXIT_FAIL;
                 stop = 1;
@@ -744,12 +751,12 @@ int cmd_run(int argc, char **argv)
             ran[d]++;
         }
         /* Close the dump before reporting so that it is complete when the user opens it. */
-        if (o.wave_path) sim.trace_close(sim.v);
-        if (replay_detach(&sim, err, sizeof err) != 0) {
+        if (o.wave_path) simlib_trace_close(sim);
+        if (replay_detach(sim, err, sizeof err) != 0) {
             fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
             if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
         }
-        simlib_close(&sim);
+        simlib_close(sim);
     }
     if (o.trace && fclose(o.trace) != 0) {
         fprintf(stderr, "pecos run: --trace-dma %s: cannot write: %s\n", o.trace_path,

@@ -5,9 +5,10 @@
  * golden conv (fp: in the array's accumulation order, plus the error against float64);
  * cycles equal to the exact model with unbounded memory, or between the roofline and the
  * predicted schedule +-10% with a bounded one; DRAM traffic equal to the tiling's model; the
- * RTL's counters equal to what the host drove. A failing check prints one FAIL line naming
- * the layer, the first mismatch (k, p, q), expected, got, the seed and the cycle, then calls
- * the re-run hook with a waveform window around that cycle.
+ * RTL's counters equal to what the host drove. A failing check writes one FAIL line to the
+ * caller's log (lrun_cfg_t.log) naming the layer, the first mismatch (k, p, q), expected,
+ * got, the seed and the cycle, then calls the re-run hook with a waveform window around that
+ * cycle.
  */
 #ifndef PECOS_LRUN_H
 #define PECOS_LRUN_H
@@ -19,6 +20,7 @@
 #include "energy.h"
 #include "layer.h"
 #include "memsys.h"
+#include "pecos_types.h"
 #include "simlib.h"
 #include "tiling.h"
 #include "ws_run.h"
@@ -80,7 +82,7 @@ static inline bool layer_result_ok(const layer_result_t *r)
 
 typedef struct {
     int rows, cols;             /* the array */
-    const char *dtype;          /* "int8", "bf16" or "fp16": must match the loaded variant */
+    pecos_dtype_t dtype;        /* must match the loaded variant */
     mem_cfg_t mem;              /* DRAM and GLB */
     const energy_table_t *etab; /* per-access energies */
     bool tile_forced;           /* use tile instead of the tiler's choice */
@@ -89,6 +91,7 @@ typedef struct {
     FILE *trace;                /* --trace-dma, or NULL */
     uint64_t seed;              /* named in failure lines */
     const char *who;            /* prefix of error lines, e.g. "pecos run" */
+    FILE *log;                  /* where error and FAIL lines go (pecos: stderr); NULL: nowhere */
     /* Prints how to re-run with a waveform window [from, to] (may be NULL). */
     void (*rerun)(void *ctx, uint64_t from, uint64_t to);
     void *rerun_ctx;
@@ -99,8 +102,8 @@ typedef struct {
  * c->dtype): ifmap [C,H,W], weights [K,C,R,S]; bias [K] int32 (fp: fp32 bits) or NULL.
  * Writes the RTL's result [K,P,Q] into out (caller-allocated) and fills res. Returns 0 when
  * the layer ran (res says whether its checks passed), PECOS_EPARAM (the layer does not fit
- * the buffers or DRAM; the one-line reason is printed), PECOS_ESIM (the RTL broke the
- * protocol; printed) or PECOS_ENOMEM. Borrows every buffer. */
+ * the buffers or DRAM; the one-line reason is written to c->log), PECOS_ESIM (the RTL broke
+ * the protocol; written) or PECOS_ENOMEM (written). Borrows every buffer. */
 int lrun_layer(const lrun_cfg_t *c, simlib_t *sim, int df, const layer_t *L, const void *ifmap,
                const void *weights, const int32_t *bias, int32_t *out, layer_result_t *res);
 

@@ -470,8 +470,8 @@ int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o)
     net_layer_t *nl = NULL;
     int ran = 0;
 
-    if (strcmp(run->dtype, "int8") != 0) {
-        fprintf(stderr, "pecos run: --network runs int8 only (--dtype %s)\n", run->dtype);
+    if (run->dtype != PECOS_INT8) {
+        fprintf(stderr, "pecos run: --network runs int8 only (--dtype %s)\n", pecos_dtype_name(run->dtype));
         return PECOS_EXIT_USAGE;
     }
     if (topo_load(o->network, &t, err, sizeof err) != 0 ||
@@ -513,7 +513,7 @@ int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o)
         exit_code = PECOS_EXIT_USAGE;
         goto out;
     }
-    if (o->wave_path && a.sim.trace_open(a.sim.v, o->wave_path, o->wave_from, o->wave_to) != 0) {
+    if (o->wave_path && simlib_trace_open(a.sim, o->wave_path, o->wave_from, o->wave_to) != 0) {
         fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o->wave_path);
         exit_code = PECOS_EXIT_USAGE;
         accel_close(&a);
@@ -538,7 +538,7 @@ int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o)
         print_progress(ran, t.n, "done", cycles, t0, macs_done, macs_total);
         fputc('\n', stderr);
     }
-    if (o->wave_path) a.sim.trace_close(a.sim.v);
+    if (o->wave_path) simlib_trace_close(a.sim);
     accel_close(&a);
     const double wall = now_seconds() - t0;
     if (ran > 0) summary(stdout, &t, run, df_name, nl, ran, wall);

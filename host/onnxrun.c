@@ -241,8 +241,8 @@ int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o)
     memset(outs, 0, sizeof outs);
     memset(exp, 0, sizeof exp);
 
-    if (strcmp(run->dtype, "int8") != 0) {
-        fprintf(stderr, WHO ": --onnx runs on the int8 array only (--dtype %s)\n", run->dtype);
+    if (run->dtype != PECOS_INT8) {
+        fprintf(stderr, WHO ": --onnx runs on the int8 array only (--dtype %s)\n", pecos_dtype_name(run->dtype));
         return PECOS_EXIT_USAGE;
     }
     if ((rc = onnx_model_read(o->model, &m, err, sizeof err)) != 0) {
@@ -330,7 +330,7 @@ int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o)
     accel_opened = true;
     c.i8 = &acc;
     c.write_back = true;
-    if (o->wave_path && acc.sim.trace_open(acc.sim.v, o->wave_path, o->wave_from, o->wave_to) != 0) {
+    if (o->wave_path && simlib_trace_open(acc.sim, o->wave_path, o->wave_from, o->wave_to) != 0) {
         fprintf(stderr, WHO ": --wave %s: cannot open the FST file\n", o->wave_path);
         exit_code = PECOS_EXIT_USAGE;
         goto out;
@@ -339,7 +339,7 @@ int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o)
     const onnx_exec_opts_t xo = {.hook = onnx_rtl_hook, .ctx = &c};
     rc = onnx_exec_run(&m, &xo, feeds, nfeeds, outs, err, sizeof err);
     const double wall = now_seconds() - t0;
-    if (o->wave_path) acc.sim.trace_close(acc.sim.v);
+    if (o->wave_path) simlib_trace_close(acc.sim);
     if (rc) {
         if (!c.printed || rc == PECOS_ENOMEM) fprintf(stderr, WHO ": --onnx %s: %s\n", o->model, err);
         exit_code = rc == PECOS_ESIM || rc == PECOS_ENOMEM ? PECOS_EXIT_FAIL : PECOS_EXIT_USAGE;

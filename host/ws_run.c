@@ -538,8 +538,8 @@ static void start_run(run_t *R)
                          (R->os ? (uint64_t)R->rows : tiles[i].n);
     R->fault_cycle = R->job->fault_cycle;
     R->stall_limit = 4ull * (uint64_t)(R->rows + R->cols) + 1024;
-    R->sim->counters(R->sim->v, &R->c0);
-    R->st->start_cycle = R->sim->cycle(R->sim->v);
+    simlib_counters(R->sim, &R->c0);
+    R->st->start_cycle = simlib_cycle(R->sim);
 }
 
 /* DMA, one load: the next load whose GLB bank is free goes out, in the order of the tiles
@@ -907,7 +907,7 @@ static int run_cycles(run_t *R)
         weight_lane(R, &in, &why, loaded_before);
         R->st->stall[in.in_valid ? STALL_COMPUTE : why]++;
 
-        R->sim->step(R->sim->v, &in, &out);
+        simlib_step(R->sim, &in, &out);
         R->write_pending = 0;
         if (out.out_valid && (rc = collect(R)) != 0) return rc;
         if (in.in_valid || in.w_valid || dma_busy(&R->dma)) R->last_progress = R->t;
@@ -931,7 +931,7 @@ static void finish_run(run_t *R)
     ws_stats_t *st = R->st;
     vsim_counters_t c1;
     st->cycles = R->t;
-    R->sim->counters(R->sim->v, &c1);
+    simlib_counters(R->sim, &c1);
     st->rtl.beats = c1.beats - R->c0.beats;
     st->rtl.wbeats = c1.wbeats - R->c0.wbeats;
     st->rtl.busy = c1.busy - R->c0.busy;
@@ -944,15 +944,15 @@ static void finish_run(run_t *R)
 int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen)
 {
     const layer_t *L = job->layer;
-    const int rows = s->info.rows, cols = s->info.cols;
+    const int rows = simlib_info(s)->rows, cols = simlib_info(s)->cols;
     run_t R = {.job = job, .sim = s, .rows = rows, .cols = cols, .esz = job->esz, .st = st,
                .os = job->df == DF_OS, .is = job->df == DF_IS, .tl = job->tiling,
                .tag_cap = (uint32_t)(rows + cols + 8), .err = err, .errlen = errlen};
 
     memset(st, 0, sizeof *st);
-    if (job->esz != (strcmp(s->info.dtype, "int8") == 0 ? 1u : 2u)) {
+    if (job->esz != pecos_dtype_bytes(simlib_dtype(s))) {
         snprintf(err, errlen, "layer %s: %zu-byte operands for a %s array", L->name, job->esz,
-                 s->info.dtype);
+                 simlib_info(s)->dtype);
         return PECOS_EPARAM;
     }
     int rc = map_dram(&R);
