@@ -20,8 +20,8 @@ void accel_say(const accel_t *a, const char *fmt, ...)
     va_end(ap);
 }
 
-int accel_open(accel_t *a, const lrun_cfg_t *run, int df, int trace_enable, char *err,
-               size_t errlen)
+int accel_open(accel_t *a, const lrun_cfg_t *run, pecos_df_t df, int trace_enable,
+               char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
     a->run = *run;

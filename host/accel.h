@@ -31,7 +31,7 @@
 typedef struct {
     lrun_cfg_t run;   /* array, memory system, energy, checks, log; run.fault_cycle is
                          consumed as said above */
-    int df;           /* DF_WS, DF_IS or DF_OS */
+    pecos_df_t df;    /* DF_WS, DF_IS or DF_OS */
     simlib_t *sim;    /* the array variant */
     postlib_t *post;  /* the post-processing unit (lanes = cols), opened on first use; NULL
                          until then */
@@ -40,8 +40,8 @@ typedef struct {
 /* Opens the array variant for run->rows x run->cols, run->dtype and dataflow df
  * (trace_enable: a wave will be opened on a.sim; an on-demand build reports to run->log).
  * Returns 0, or PECOS_ENOSIM with a one-line reason in err. */
-int accel_open(accel_t *a, const lrun_cfg_t *run, int df, int trace_enable, char *err,
-               size_t errlen);
+int accel_open(accel_t *a, const lrun_cfg_t *run, pecos_df_t df, int trace_enable,
+               char *err, size_t errlen);
 void accel_close(accel_t *a);
 /* Writes one line to a->run.log (nothing without one): the calls' error and FAIL lines. */
 void accel_say(const accel_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -54,8 +54,9 @@ static void fp_error(const int32_t *out, const double *ref64, size_t n, layer_re
 
 /* The memory-system results of a layer: traffic, accesses, stalls, energy, and the checks
  * of the cycles against the models. */
-static void fill_mem(const lrun_cfg_t *o, int df, const tiling_t *t, const mem_model_t *mm,
-                     const ws_stats_t *st, size_t esz, bool fp, layer_result_t *res)
+static void fill_mem(const lrun_cfg_t *o, pecos_df_t df, const tiling_t *t,
+                     const mem_model_t *mm, const ws_stats_t *st, size_t esz, bool fp,
+                     layer_result_t *res)
 {
     layer_mem_t *m = &res->mem;
     const energy_table_t *e = o->etab;
@@ -142,7 +143,7 @@ static void say(const lrun_cfg_t *o, const char *fmt, ...)
 /* One layer's run: the tiling, the RTL's outputs and when each came out, the references. */
 typedef struct {
     const lrun_cfg_t *o;
-    int df;
+    pecos_df_t df;
     const layer_t *L;
     bool fp;
     fp_fmt_t fmt;
@@ -326,8 +327,9 @@ static void report_failures(const lrun_t *r, const layer_result_t *res)
             (unsigned long long)st->rtl.busy, (unsigned long long)st->cycles);
 }
 
-int lrun_layer(const lrun_cfg_t *o, simlib_t *sim, int df, const layer_t *L, const void *ifmap,
-               const void *weights, const int32_t *bias_v, int32_t *out, layer_result_t *res)
+int lrun_layer(const lrun_cfg_t *o, simlib_t *sim, pecos_df_t df, const layer_t *L,
+               const void *ifmap, const void *weights, const int32_t *bias_v, int32_t *out,
+               layer_result_t *res)
 {
     const double t0 = pecos_now();
     lrun_t r = {.o = o, .df = df, .L = L, .fp = pecos_dtype_is_fp(o->dtype),

@@ -31,7 +31,7 @@ typedef struct {
     char tiling[64];             /* tiling_str() */
     uint64_t tiles, visits;
     uint64_t dram_rd, dram_wr;   /* bytes the DMA moved */
-    uint64_t dram_rd_t[TENSOR_N], dram_wr_t[TENSOR_N]; /* by tensor: ifmap, weight, bias, psum, out */
+    uint64_t dram_rd_t[TENSOR_N], dram_wr_t[TENSOR_N]; /* by tensor */
     uint64_t dram_bus;           /* channel bytes incl. burst rounding */
     uint64_t descs;              /* DMA descriptors */
     uint64_t model_dram;         /* the tiling's traffic (mem_model) */
@@ -104,8 +104,9 @@ typedef struct {
  * the layer ran (res says whether its checks passed), PECOS_EPARAM (the layer does not fit
  * the buffers or DRAM; the one-line reason is written to c->log), PECOS_ESIM (the RTL broke
  * the protocol; written) or PECOS_ENOMEM (written). Borrows every buffer. */
-int lrun_layer(const lrun_cfg_t *c, simlib_t *sim, int df, const layer_t *L, const void *ifmap,
-               const void *weights, const int32_t *bias, int32_t *out, layer_result_t *res);
+int lrun_layer(const lrun_cfg_t *c, simlib_t *sim, pecos_df_t df, const layer_t *L,
+               const void *ifmap, const void *weights, const int32_t *bias, int32_t *out,
+               layer_result_t *res);
 
 /* Adds the counters of src (another piece of the same layer, e.g. one group of a grouped
  * conv run as its own layer) into dst: cycles, MACs, traffic, accesses, stalls, energy, wall

@@ -38,7 +38,7 @@
  * words (int32, or fp32 bit patterns): the loop moves bits and never interprets them. */
 typedef struct {
     const layer_t *layer;
-    int df;                /* DF_WS, DF_IS (both on a "ws" variant) or DF_OS ("os" variant) */
+    pecos_df_t df;         /* DF_WS, DF_IS (both on a "ws" variant) or DF_OS ("os" variant) */
     size_t esz;            /* operand bytes: 1 or 2, must match the loaded variant */
     const void *ifmap;     /* [C,H,W] */
     const void *weights;   /* [K,C,R,S] */
