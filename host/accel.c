@@ -1,5 +1,6 @@
 #include "accel.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,21 +10,31 @@
 #include "pecos_err.h"
 #include "tiling.h"
 
-int accel_open(accel_t *a, const lrun_cfg_t *run, int df, int trace_enable, char *err,
-               size_t errlen)
+void accel_say(const accel_t *a, const char *fmt, ...)
+{
+    if (!a->run.log) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(a->run.log, fmt, ap);
+    va_end(ap);
+}
+
+int accel_open(accel_t *a, const lrun_cfg_t *run, pecos_df_t df, int trace_enable,
+               char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
     a->run = *run;
     a->df = df;
-    return simlib_open(&a->sim, df == DF_OS ? "os" : "ws", run->dtype, run->rows, run->cols,
-                       trace_enable, err, errlen);
+    return simlib_open(&a->sim, df, run->dtype, run->rows, run->cols, trace_enable, run->log,
+                       err, errlen);
 }
 
 void accel_close(accel_t *a)
 {
-    simlib_close(&a->sim);
-    if (a->post_open) postlib_close(&a->post);
-    a->post_open = false;
+    simlib_close(a->sim);
+    a->sim = NULL;
+    postlib_close(a->post);
+    a->post = NULL;
 }
 
 int accel_conv_out(const layer_t *cv, int *p, int *q)
@@ -54,7 +65,7 @@ static int run_groups(accel_t *a, const layer_t *cv, size_t esz, const void *x,
 {
     int p, q, rc = 0;
     if (accel_conv_out(cv, &p, &q) != 0) {
-        fprintf(stderr, "%s: %s: invalid convolution parameters\n", a->run.who, cv->name);
+        accel_say(a, "%s: %s: invalid convolution parameters\n", a->run.who, cv->name);
         return PECOS_EPARAM;
     }
     const int G = cv->groups, cg = cv->c / G, kg = cv->k / G;
@@ -72,7 +83,7 @@ static int run_groups(accel_t *a, const layer_t *cv, size_t esz, const void *x,
             snprintf(L.name, sizeof L.name, "%.48s.g%d", cv->name, g);
         else
             snprintf(L.name, sizeof L.name, "%s", cv->name);
-        rc = lrun_layer(&a->run, &a->sim, a->df, &L, (const uint8_t *)x + (size_t)g * cg * hw * esz,
+        rc = lrun_layer(&a->run, a->sim, a->df, &L, (const uint8_t *)x + (size_t)g * cg * hw * esz,
                         (const uint8_t *)w + (size_t)g * kg * cg * cv->r * cv->s * esz,
                         bias ? bias + (size_t)g * kg : NULL, y + (size_t)g * kg * p * q,
                         g == 0 ? res : &part);
@@ -92,7 +103,7 @@ int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *
                   const int32_t *bias, int32_t *y, layer_result_t *res)
 {
     int p, q;
-    if (strcmp(a->run.dtype, "int8") != 0) return PECOS_ENOTSUP;
+    if (a->run.dtype != PECOS_INT8) return PECOS_ENOTSUP;
     int rc = run_groups(a, cv, 1, x, w, bias, y, res);
     if (rc != 0) return rc;
     accel_conv_out(cv, &p, &q);
@@ -102,11 +113,11 @@ int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *
     const size_t n = (size_t)cv->k * p * q, pq = (size_t)p * q;
     int32_t *ref = malloc(n * sizeof *ref);
     if (!ref) {
-        fprintf(stderr, "%s: %s: out of memory\n", a->run.who, cv->name);
+        accel_say(a, "%s: %s: out of memory\n", a->run.who, cv->name);
         return PECOS_ENOMEM;
     }
     if ((rc = golden_gemm_conv_i8(cv, x, w, bias, ref)) != 0) {
-        fprintf(stderr, "%s: %s: the golden model rejected the layer\n", a->run.who, cv->name);
+        accel_say(a, "%s: %s: the golden model rejected the layer\n", a->run.who, cv->name);
         free(ref);
         return rc;
     }
@@ -115,12 +126,12 @@ int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *
     for (size_t i = 0; i < n; i++)
         if (y[i] != ref[i] && bad++ == 0) first = i;
     if (bad) {
-        fprintf(stderr,
-                "FAIL %s: the assembled output (%d groups) differs from the golden conv in %llu "
-                "of %zu outputs; first at (k=%zu, p=%zu, q=%zu): expected %d, got %d; seed %llu\n",
-                cv->name, cv->groups,
-                (unsigned long long)bad, n, first / pq, first % pq / q,
-                first % q, ref[first], y[first], (unsigned long long)a->run.seed);
+        accel_say(a,
+                  "FAIL %s: the assembled output (%d groups) differs from the golden conv in "
+                  "%llu of %zu outputs; first at (k=%zu, p=%zu, q=%zu): expected %d, got %d; "
+                  "seed %llu\n",
+                  cv->name, cv->groups, (unsigned long long)bad, n, first / pq, first % pq / q,
+                  first % q, ref[first], y[first], (unsigned long long)a->run.seed);
         if (res->bitexact) {
             res->bitexact = false;
             res->mismatches = bad;
@@ -139,11 +150,10 @@ int accel_conv_fp(accel_t *a, const layer_t *cv, const uint16_t *x, const uint16
                   const float *bias, float *y, layer_result_t *res)
 {
     int p, q, rc = PECOS_ENOMEM;
-    if (strcmp(a->run.dtype, "bf16") != 0 && strcmp(a->run.dtype, "fp16") != 0)
-        return PECOS_ENOTSUP;
+    if (!pecos_dtype_is_fp(a->run.dtype)) return PECOS_ENOTSUP;
     if (cv->pad_value != 0) {
-        fprintf(stderr, "%s: %s: pad value %d on a %s array (fp padded cells are +0)\n",
-                a->run.who, cv->name, cv->pad_value, a->run.dtype);
+        accel_say(a, "%s: %s: pad value %d on a %s array (fp padded cells are +0)\n",
+                  a->run.who, cv->name, cv->pad_value, pecos_dtype_name(a->run.dtype));
         return PECOS_EPARAM;
     }
     /* An invalid layer: run_groups() says so before it touches y. */
@@ -152,7 +162,7 @@ int accel_conv_fp(accel_t *a, const layer_t *cv, const uint16_t *x, const uint16
     const size_t n_out = (size_t)cv->k * p * q;
     int32_t *bb = NULL, *yb = malloc(n_out * sizeof *yb + 1);
     if (!yb || (bias && !(bb = malloc((size_t)cv->k * sizeof *bb)))) {
-        fprintf(stderr, "%s: %s: out of memory\n", a->run.who, cv->name);
+        accel_say(a, "%s: %s: out of memory\n", a->run.who, cv->name);
         goto out;
     }
     for (int k = 0; bias && k < cv->k; k++) bb[k] = (int32_t)fp_f32_bits(bias[k]);

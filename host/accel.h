@@ -21,22 +21,30 @@
 
 #include "lrun.h"
 #include "postlib.h"
-#include "report.h"
 #include "simlib.h"
 
+/* The device: what accel_open() was given, and the models it drives. Besides the models it
+ * holds one piece of state that lasts across calls: run.fault_cycle, the checker's self-test
+ * fault, is one flipped output per run, so the first call whose outputs show it sets it to
+ * UINT64_MAX (none left) for the calls after it. Error and FAIL lines of every call go to
+ * run.log, prefixed with run.who. */
 typedef struct {
-    lrun_cfg_t run;   /* array, memory system, energy, checks (run.dtype must be "int8") */
-    int df;           /* DF_WS, DF_IS or DF_OS */
-    simlib_t sim;     /* the array variant */
-    postlib_t post;   /* the post-processing unit (lanes = cols), opened on first use */
-    bool post_open;
+    lrun_cfg_t run;   /* array, memory system, energy, checks, log; run.fault_cycle is
+                         consumed as said above */
+    pecos_df_t df;    /* DF_WS, DF_IS or DF_OS */
+    simlib_t *sim;    /* the array variant */
+    postlib_t *post;  /* the post-processing unit (lanes = cols), opened on first use; NULL
+                         until then */
 } accel_t;
 
-/* Opens the array variant for run->rows x run->cols and dataflow df (trace_enable: a wave
- * will be opened on a.sim). Returns 0, or PECOS_ENOSIM with a one-line reason in err. */
-int accel_open(accel_t *a, const lrun_cfg_t *run, int df, int trace_enable, char *err,
-               size_t errlen);
+/* Opens the array variant for run->rows x run->cols, run->dtype and dataflow df
+ * (trace_enable: a wave will be opened on a.sim; an on-demand build reports to run->log).
+ * Returns 0, or PECOS_ENOSIM with a one-line reason in err. */
+int accel_open(accel_t *a, const lrun_cfg_t *run, pecos_df_t df, int trace_enable,
+               char *err, size_t errlen);
 void accel_close(accel_t *a);
+/* Writes one line to a->run.log (nothing without one): the calls' error and FAIL lines. */
+void accel_say(const accel_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Output size of cv (ONNX Conv formula); 0 or PECOS_EPARAM. */
 int accel_conv_out(const layer_t *cv, int *p, int *q);
@@ -49,18 +57,18 @@ bool accel_conv_maps(const layer_t *cv, char *why, size_t whylen);
  * writes y [K,P,Q] int32 (caller-allocated) and res (all groups merged; res->layer is the
  * whole layer with groups folded into its name). Padded cells hold cv->pad_value. Returns 0
  * when it ran (res says whether every check passed), PECOS_ENOTSUP (a is not an int8 array;
- * nothing printed), PECOS_EPARAM (invalid or does not fit; printed), PECOS_ESIM or
+ * nothing written), PECOS_EPARAM (invalid or does not fit; written to a->run.log), PECOS_ESIM or
  * PECOS_ENOMEM. */
 int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
                   const int32_t *bias, int32_t *y, layer_result_t *res);
 
-/* Runs cv on the fp array of a (opened with run.dtype "bf16" or "fp16"): x [C,H,W] and
+/* Runs cv on the fp array of a (opened with run.dtype PECOS_BF16 or PECOS_FP16): x [C,H,W] and
  * w [K,C/groups,R,S] are bf16/fp16 bit patterns of a->run.dtype, bias [K] fp32 or NULL;
  * writes y [K,P,Q] fp32 (caller-allocated) and res (groups merged; every group checked
  * bit-exact by lrun_layer against the golden fp conv in the array's accumulation order,
  * padded cells +0 operands, and cycles against the model). Returns 0 when it ran,
- * PECOS_ENOTSUP (a is not an fp array; nothing printed), PECOS_EPARAM (invalid, a nonzero
- * cv->pad_value, or does not fit; printed), PECOS_ESIM or PECOS_ENOMEM. */
+ * PECOS_ENOTSUP (a is not an fp array; nothing written), PECOS_EPARAM (invalid, a nonzero
+ * cv->pad_value, or does not fit; written to a->run.log), PECOS_ESIM or PECOS_ENOMEM. */
 int accel_conv_fp(accel_t *a, const layer_t *cv, const uint16_t *x, const uint16_t *w,
                   const float *bias, float *y, layer_result_t *res);
 
@@ -103,8 +111,8 @@ int accel_post_out(const accel_post_t *pp, int *p, int *q);
  * lanes, one beat per window cell): in [C,H,W] int32; b NULL, per channel [C]
  * (b_per_elem false) or per element [C,H,W]; writes y [C,P,Q] int8 and res, checked against
  * the golden post-processing. Returns 0 when it ran (res->ok says whether it matched),
- * PECOS_EPARAM (printed: a window of more than 255 cells, a scale out of range) or
- * PECOS_ENOSIM / PECOS_ENOMEM (printed). */
+ * PECOS_EPARAM (a window of more than 255 cells, a scale out of range), PECOS_ESIM,
+ * PECOS_ENOSIM or PECOS_ENOMEM, each with its line written to a->run.log. */
 int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int32_t *b,
                bool b_per_elem, int8_t *y, accel_post_res_t *res);
 

@@ -4,18 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "accel.h"
 #include "golden_post.h"
 #include "pecos_err.h"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "pecos_time.h"
 
 static golden_pool_t to_pool(const accel_post_t *pp)
 {
@@ -51,10 +44,10 @@ typedef struct {
 static void step(feed_t *f, bool valid, bool first, bool last, int count)
 {
     bool ov;
-    f->pl->step(f->pl->v, valid, first, last, count, f->acc, f->bias, &ov, f->o);
+    postlib_step(f->pl, valid, first, last, count, f->acc, f->bias, &ov, f->o);
     if (!ov) return;
     const size_t g = f->got / f->opl, pix = f->got % f->opl;
-    const uint64_t cyc = f->pl->cycle(f->pl->v);
+    const uint64_t cyc = postlib_cycle(f->pl);
     for (int l = 0; l < f->lanes && (int)g * f->lanes + l < f->c; l++) {
         const size_t k = ((size_t)g * f->lanes + (size_t)l) * f->opl + pix;
         f->y[k] = f->o[l];
@@ -63,62 +56,45 @@ static void step(feed_t *f, bool valid, bool first, bool last, int count)
     f->got++;
 }
 
-int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int32_t *b,
-               bool b_per_elem, int8_t *y, accel_post_res_t *res)
+/* Whether pp is something the unit can run (else the reason is written). */
+static int check_params(accel_t *a, const accel_post_t *pp, int *P, int *Q)
 {
     const char *who = a->run.who;
-    int P, Q, rc;
-    memset(res, 0, sizeof *res);
-    if (accel_post_out(pp, &P, &Q) != 0) {
-        fprintf(stderr, "%s: %s: invalid pooling window %dx%d stride %d pads %d/%d/%d/%d on a "
-                        "%dx%d map\n",
-                who, pp->name, pp->r, pp->s, pp->stride, pp->pad_t, pp->pad_l, pp->pad_b,
-                pp->pad_r, pp->h, pp->w);
+    if (accel_post_out(pp, P, Q) != 0) {
+        accel_say(a, "%s: %s: invalid pooling window %dx%d stride %d pads %d/%d/%d/%d on a "
+                     "%dx%d map\n",
+                  who, pp->name, pp->r, pp->s, pp->stride, pp->pad_t, pp->pad_l, pp->pad_b,
+                  pp->pad_r, pp->h, pp->w);
         return PECOS_EPARAM;
     }
     if (pp->pool != ACCEL_POOL_NONE && (uint64_t)pp->r * (uint64_t)pp->s > 255) {
-        fprintf(stderr, "%s: %s: a %dx%d pooling window has more than 255 cells, the "
-                        "post-processing unit's limit\n",
-                who, pp->name, pp->r, pp->s);
+        accel_say(a, "%s: %s: a %dx%d pooling window has more than 255 cells, the "
+                     "post-processing unit's limit\n",
+                  who, pp->name, pp->r, pp->s);
         return PECOS_EPARAM;
     }
     if (pp->rq_en && (pp->mult >= (1u << 31) || pp->shift < 0 || pp->shift > 32)) {
-        fprintf(stderr, "%s: %s: requantization multiplier %u shift %d out of the unit's range "
-                        "(mult < 2^31, shift 0..32)\n",
-                who, pp->name, pp->mult, pp->shift);
+        accel_say(a, "%s: %s: requantization multiplier %u shift %d out of the unit's range "
+                     "(mult < 2^31, shift 0..32)\n",
+                  who, pp->name, pp->mult, pp->shift);
         return PECOS_EPARAM;
     }
-    if (!a->post_open) {
-        char err[512];
-        if (postlib_open(&a->post, a->run.cols, NULL, err, sizeof err) != 0) {
-            fprintf(stderr, "%s: %s\n", who, err);
-            return PECOS_ENOSIM;
-        }
-        a->post_open = true;
-    }
-    postlib_t *pl = &a->post;
-    const int lanes = pl->lanes, C = pp->c, H = pp->h, W = pp->w;
-    const size_t plane = (size_t)H * W, opl = (size_t)P * Q, out_n = (size_t)C * opl;
-    const int groups = (C + lanes - 1) / lanes;
-    int32_t *acc = calloc((size_t)lanes, sizeof *acc), *bias = calloc((size_t)lanes, sizeof *bias);
-    int8_t *o = calloc((size_t)lanes, 1), *ref = malloc(out_n ? out_n : 1);
-    int32_t *v = NULL;
-    uint64_t *ocyc = calloc(out_n ? out_n : 1, sizeof *ocyc);
-    if (!acc || !bias || !o || !ref || !ocyc) goto out_oom;
+    return 0;
+}
 
-    const vpost_cfg_t cfg = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
-                             .rq_en = pp->rq_en, .relu_en = pp->relu,
-                             .pool_mode = (int)pp->pool};
-    pl->config(pl->v, &cfg);
-    const uint64_t c0 = pl->cycle(pl->v);
-    const double t0 = now_seconds();
+/* Feeds every window of pp, one real cell per cycle (padded cells are skipped), channels in
+ * groups of lanes; counts the beats and the GLB reads into res. */
+static void feed_windows(feed_t *f, const accel_post_t *pp, int P, int Q, const int32_t *in,
+                         const int32_t *b, bool b_per_elem, accel_post_res_t *res)
+{
+    const int lanes = f->lanes, C = pp->c, H = pp->h, W = pp->w;
+    const size_t plane = (size_t)H * W;
+    const int groups = (C + lanes - 1) / lanes;
     const int R = pp->pool == ACCEL_POOL_NONE ? 1 : pp->r;
     const int S = pp->pool == ACCEL_POOL_NONE ? 1 : pp->s;
     const int st = pp->pool == ACCEL_POOL_NONE ? 1 : pp->stride;
     const int pt = pp->pool == ACCEL_POOL_NONE ? 0 : pp->pad_t;
     const int pl_ = pp->pool == ACCEL_POOL_NONE ? 0 : pp->pad_l;
-    feed_t f = {.pl = pl, .acc = acc, .bias = bias, .o = o, .y = y, .ocyc = ocyc,
-                .opl = opl, .lanes = lanes, .c = C};
     for (int g = 0; g < groups; g++) {
         const int cn = C - g * lanes < lanes ? C - g * lanes : lanes;
         for (int p = 0; p < P; p++)
@@ -136,43 +112,34 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
                         for (int l = 0; l < lanes; l++) {
                             const size_t ch = (size_t)g * lanes + (size_t)l;
                             const size_t k = ch * plane + (size_t)yy * W + xx;
-                            acc[l] = l < cn ? in[k] : 0;
-                            bias[l] = l < cn && b ? (b_per_elem ? b[k] : b[ch]) : 0;
+                            f->acc[l] = l < cn ? in[k] : 0;
+                            f->bias[l] = l < cn && b ? (b_per_elem ? b[k] : b[ch]) : 0;
                         }
                         seen++;
-                        step(&f, true, seen == 1, seen == cnt, cnt);
+                        step(f, true, seen == 1, seen == cnt, cnt);
                         res->beats++;
                         /* the real lanes' operands: int32 each, and a per-element b */
                         res->glb_rd += (uint64_t)cn * (b && b_per_elem ? 8 : 4);
                     }
             }
     }
-    /* Drain: every window's result leaves LAT steps after its last beat. */
-    for (int i = 0; i <= pl->latency + 1 && f.got < (size_t)groups * opl; i++)
-        step(&f, false, false, false, 0);
-    const size_t got = f.got;
-    res->cycles = pl->cycle(pl->v) - c0;
-    res->sim_seconds = now_seconds() - t0;
-    res->outputs = out_n;
-    if (b && !b_per_elem) res->glb_rd += (uint64_t)C * 4; /* the bias, once per channel */
-    res->glb_wr = out_n;
-    uint64_t acyc = 0;
-    if (pl->assert_status && pl->assert_status(pl->v, &acyc)) {
-        fprintf(stderr, "FAIL %s (post-processing): RTL assertion failed at cycle %llu (the "
-                        "PECOS_ASSERT line on stdout names it); seed %llu\n",
-                pp->name, (unsigned long long)acyc, (unsigned long long)a->run.seed);
-        rc = PECOS_ESIM;
-        goto out_free;
-    }
-    if (got != (size_t)groups * opl) {
-        fprintf(stderr, "FAIL %s: the post-processing unit returned %zu of %zu results (seed %llu)\n",
-                pp->name, got, (size_t)groups * opl, (unsigned long long)a->run.seed);
-        rc = PECOS_ESIM;
-        goto out_free;
-    }
+}
 
-    /* The check: the golden post-processing of the same map */
+/* The check: y against the golden post-processing of the same map; the first mismatch and
+ * the cycles against the model go into res, with a FAIL line each. Returns 0, or
+ * PECOS_ENOMEM or the golden model's code (written). */
+static int check_post(accel_t *a, const accel_post_t *pp, int P, int Q, const int32_t *in,
+                      const int32_t *b, bool b_per_elem, const int8_t *y, const uint64_t *ocyc,
+                      accel_post_res_t *res)
+{
+    const int C = pp->c;
+    const size_t plane = (size_t)pp->h * pp->w, opl = (size_t)P * Q, out_n = (size_t)C * opl;
+    const unsigned long long seed = a->run.seed;
+    int8_t *ref = malloc(out_n ? out_n : 1);
+    int32_t *v = NULL;
+    int rc = PECOS_ENOMEM;
     const int32_t *gin = in, *gb = b_per_elem ? NULL : b;
+    if (!ref) goto out_oom;
     if (b && b_per_elem) {
         if (!(v = malloc(sizeof *v * (size_t)C * plane))) goto out_oom;
         for (size_t k = 0; k < (size_t)C * plane; k++)
@@ -182,8 +149,9 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
     const golden_rq_t rq = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
                             .rq_en = pp->rq_en, .relu = pp->relu};
     const golden_pool_t gp = to_pool(pp);
-    if ((rc = golden_post_map(gin, gb, C, H, W, &rq, &gp, ref)) != 0) {
-        fprintf(stderr, "%s: %s: the golden post-processing rejected the layer\n", who, pp->name);
+    if ((rc = golden_post_map(gin, gb, C, pp->h, pp->w, &rq, &gp, ref)) != 0) {
+        accel_say(a, "%s: %s: the golden post-processing rejected the layer\n", a->run.who,
+                  pp->name);
         goto out_free;
     }
     for (size_t k = 0; k < out_n; k++) {
@@ -197,31 +165,92 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
             res->bad_cycle = ocyc[k];
         }
     }
-    res->model_cycles = res->beats + (uint64_t)pl->latency;
+    const int lat = postlib_latency(a->post);
+    res->model_cycles = res->beats + (uint64_t)lat;
     res->ok = res->mismatches == 0 && res->cycles == res->model_cycles;
     if (res->cycles != res->model_cycles)
-        fprintf(stderr, "FAIL %s (post-processing): %llu cycles, the model says %llu (%llu beats "
-                        "+ latency %d); seed %llu\n",
-                pp->name, (unsigned long long)res->cycles, (unsigned long long)res->model_cycles,
-                (unsigned long long)res->beats, pl->latency, (unsigned long long)a->run.seed);
+        accel_say(a, "FAIL %s (post-processing): %llu cycles, the model says %llu (%llu beats "
+                     "+ latency %d); seed %llu\n",
+                  pp->name, (unsigned long long)res->cycles,
+                  (unsigned long long)res->model_cycles, (unsigned long long)res->beats, lat,
+                  seed);
     if (res->mismatches)
-        fprintf(stderr,
-                "FAIL %s (post-processing): %llu of %zu outputs differ; first at (c=%d, p=%d, "
-                "q=%d): expected %d, got %d; seed %llu; PPU cycle %llu\n",
-                pp->name, (unsigned long long)res->mismatches, out_n, res->bad_c, res->bad_p,
-                res->bad_q, res->expected, res->got, (unsigned long long)a->run.seed,
-                (unsigned long long)res->bad_cycle);
+        accel_say(a,
+                  "FAIL %s (post-processing): %llu of %zu outputs differ; first at (c=%d, "
+                  "p=%d, q=%d): expected %d, got %d; seed %llu; PPU cycle %llu\n",
+                  pp->name, (unsigned long long)res->mismatches, out_n, res->bad_c, res->bad_p,
+                  res->bad_q, res->expected, res->got, seed,
+                  (unsigned long long)res->bad_cycle);
     rc = 0;
     goto out_free;
 out_oom:
-    fprintf(stderr, "%s: %s: out of memory\n", who, pp->name);
+    accel_say(a, "%s: %s: out of memory\n", a->run.who, pp->name);
+out_free:
+    free(ref);
+    free(v);
+    return rc;
+}
+
+int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int32_t *b,
+               bool b_per_elem, int8_t *y, accel_post_res_t *res)
+{
+    int P, Q, rc;
+    memset(res, 0, sizeof *res);
+    if ((rc = check_params(a, pp, &P, &Q)) != 0) return rc;
+    if (!a->post) {
+        char err[512];
+        if (postlib_open(&a->post, a->run.cols, NULL, a->run.log, err, sizeof err) != 0) {
+            accel_say(a, "%s: %s\n", a->run.who, err);
+            return PECOS_ENOSIM;
+        }
+    }
+    postlib_t *pl = a->post;
+    const int lanes = postlib_lanes(pl), C = pp->c;
+    const size_t opl = (size_t)P * Q, out_n = (size_t)C * opl;
+    const int groups = (C + lanes - 1) / lanes;
+    int32_t *acc = calloc((size_t)lanes, sizeof *acc), *bias = calloc((size_t)lanes, sizeof *bias);
+    int8_t *o = calloc((size_t)lanes, 1);
+    uint64_t *ocyc = calloc(out_n ? out_n : 1, sizeof *ocyc);
     rc = PECOS_ENOMEM;
+    if (!acc || !bias || !o || !ocyc) {
+        accel_say(a, "%s: %s: out of memory\n", a->run.who, pp->name);
+        goto out_free;
+    }
+
+    const vpost_cfg_t cfg = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
+                             .rq_en = pp->rq_en, .relu_en = pp->relu,
+                             .pool_mode = (int)pp->pool};
+    postlib_config(pl, &cfg);
+    const uint64_t c0 = postlib_cycle(pl);
+    const double t0 = pecos_now();
+    feed_t f = {.pl = pl, .acc = acc, .bias = bias, .o = o, .y = y, .ocyc = ocyc,
+                .opl = opl, .lanes = lanes, .c = C};
+    feed_windows(&f, pp, P, Q, in, b, b_per_elem, res);
+    /* Drain: every window's result leaves LAT steps after its last beat. */
+    for (int i = 0; i <= postlib_latency(pl) + 1 && f.got < (size_t)groups * opl; i++)
+        step(&f, false, false, false, 0);
+    res->cycles = postlib_cycle(pl) - c0;
+    res->sim_seconds = pecos_now() - t0;
+    res->outputs = out_n;
+    if (b && !b_per_elem) res->glb_rd += (uint64_t)C * 4; /* the bias, once per channel */
+    res->glb_wr = out_n;
+    uint64_t acyc = 0;
+    rc = PECOS_ESIM;
+    if (postlib_assert_status(pl, &acyc)) {
+        accel_say(a, "FAIL %s (post-processing): RTL assertion failed at cycle %llu (the "
+                     "PECOS_ASSERT line on stdout names it); seed %llu\n",
+                  pp->name, (unsigned long long)acyc, (unsigned long long)a->run.seed);
+    } else if (f.got != (size_t)groups * opl) {
+        accel_say(a, "FAIL %s: the post-processing unit returned %zu of %zu results (seed "
+                     "%llu)\n",
+                  pp->name, f.got, (size_t)groups * opl, (unsigned long long)a->run.seed);
+    } else {
+        rc = check_post(a, pp, P, Q, in, b, b_per_elem, y, ocyc, res);
+    }
 out_free:
     free(acc);
     free(bias);
     free(o);
-    free(ref);
-    free(v);
     free(ocyc);
     return rc;
 }

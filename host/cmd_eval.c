@@ -355,7 +355,7 @@ static int eval_open_arrays(eval_t *e)
     const eval_opts_t *o = &e->o;
     char err[512];
     energy_table_default(&e->etab);
-    lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = "int8", .etab = &e->etab,
+    lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = PECOS_INT8, .etab = &e->etab, .log = stderr,
                      .fault_cycle = o->fault_cycle, .who = WHO};
     lc.mem.dram.burst = 64;
     lc.mem.dram_capacity = 4096ull << 20;
@@ -367,7 +367,7 @@ static int eval_open_arrays(eval_t *e)
     e->a8_open = true;
     if (o->fp_rtl) {
         lrun_cfg_t fc = lc;
-        fc.dtype = o->fp_rtl;
+        pecos_dtype_parse(o->fp_rtl, &fc.dtype); /* bf16 or fp16: checked by parse_opts */
         if (accel_open(&e->afp, &fc, o->df, 0, err, sizeof err) != 0) {
             fprintf(stderr, WHO ": --fp-rtl %s --rows %d --cols %d: %s\n", o->fp_rtl, o->rows, o->cols, err);
             return -1;

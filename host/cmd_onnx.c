@@ -544,7 +544,7 @@ static int onnx_test_open_rtl(const opts_t *o, energy_table_t *etab, rtl_t *rtl)
 {
     if (o->rtl_rows) {
         energy_table_default(etab);
-        lrun_cfg_t lc = {.rows = o->rtl_rows, .cols = o->rtl_cols, .dtype = "int8", .etab = etab,
+        lrun_cfg_t lc = {.rows = o->rtl_rows, .cols = o->rtl_cols, .dtype = PECOS_INT8, .etab = etab, .log = stderr,
                          .fault_cycle = o->fault_cycle, .who = WHO};
         lc.mem.dram.burst = 64;
         lc.mem.dram_capacity = 4096ull << 20;
@@ -556,7 +556,7 @@ static int onnx_test_open_rtl(const opts_t *o, energy_table_t *etab, rtl_t *rtl)
         }
         if (o->fp_rtl) {
             lrun_cfg_t fc = lc;
-            fc.dtype = o->fp_rtl;
+            pecos_dtype_parse(o->fp_rtl, &fc.dtype); /* bf16 or fp16: checked by parse_opts */
             if (accel_open(&rtl->fp, &fc, o->df, 0, err, sizeof err) != 0) {
                 fprintf(stderr, WHO ": --fp-rtl %s --rtl %dx%d: %s\n", o->fp_rtl, o->rtl_rows, o->rtl_cols, err);
                 accel_close(&rtl->accel);

@@ -691,10 +691,13 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
     }
     rc = PECOS_ENOMEM;
     if (!(out = calloc(out_n, sizeof *out))) goto out_oom;
-    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = o->dtype, .mem = o->mem,
+    pecos_dtype_t dt = PECOS_INT8;
+    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
+    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
                            .etab = &o->etab, .tile_forced = o->tile_forced, .tile = o->tile,
                            .fault_cycle = o->fault_cycle, .trace = o->trace, .seed = o->seed,
-                           .who = "pecos run", .rerun = print_rerun, .rerun_ctx = (void *)o};
+                           .who = "pecos run", .log = stderr, .rerun = print_rerun,
+                           .rerun_ctx = (void *)o};
     if ((rc = lrun_layer(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
 
     if (o->out_path) {
@@ -750,10 +753,12 @@ static int run_model(run_opts_t *o)
     int exit_code, rc;
     bool pass = true;
     char err[1024] = "";
-    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = o->dtype, .mem = o->mem,
+    pecos_dtype_t dt = PECOS_INT8;
+    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
+    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
                            .etab = &o->etab, .fault_cycle = o->fault_cycle, .trace = o->trace,
-                           .seed = o->seed, .who = "pecos run", .rerun = print_rerun,
-                           .rerun_ctx = o};
+                           .seed = o->seed, .who = "pecos run", .log = stderr,
+                           .rerun = print_rerun, .rerun_ctx = o};
     if (o->onnx_path) {
         const onnxrun_opts_t xo = {.model = o->onnx_path, .input_path = o->input_path,
                                    .out_path = o->out_path, .json_path = o->json_path,
@@ -777,26 +782,28 @@ static int run_model(run_opts_t *o)
 
 /* Opens the array of dataflow df with its waveform and replay dump. Returns 0 or -1 (message
  * printed, nothing left open). */
-static int open_array(const run_opts_t *o, int df, simlib_t *sim)
+static int open_array(const run_opts_t *o, int df, simlib_t **simp)
 {
     char err[1024];
+    pecos_dtype_t dt = PECOS_INT8;
+    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
     /* WS and IS run on the held-operand ("ws") array, OS on its own */
-    if (simlib_open(sim, pecos_df_array((pecos_df_t)df), o->dtype, o->rows, o->cols,
-                    o->wave_path != NULL, err, sizeof err) != 0) {
+    if (simlib_open(simp, (pecos_df_t)df, dt, o->rows, o->cols, o->wave_path != NULL, stderr, err,
+                    sizeof err) != 0) {
         fprintf(stderr, "pecos run: --dataflow %s: %s\n", pecos_df_name((pecos_df_t)df), err);
         return -1;
     }
-    if (o->wave_path && sim->trace_open(sim->v, o->wave_path, o->wave_from, o->wave_to) != 0) {
+    if (o->wave_path && simlib_trace_open(*simp, o->wave_path, o->wave_from, o->wave_to) != 0) {
         fprintf(stderr, "pecos run: --wave %s: cannot open the FST file\n", o->wave_path);
-        simlib_close(sim);
+        simlib_close(*simp);
         return -1;
     }
     if (o->replay_dir) {
         char rp[1024];
         snprintf(rp, sizeof rp, "%s/%s.replay", o->replay_dir, pecos_df_name((pecos_df_t)df));
-        if (replay_attach(sim, rp, err, sizeof err) != 0) {
+        if (replay_attach(*simp, rp, err, sizeof err) != 0) {
             fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
-            simlib_close(sim);
+            simlib_close(*simp);
             return -1;
         }
     }
@@ -808,7 +815,7 @@ static int open_array(const run_opts_t *o, int df, simlib_t *sim)
 static bool run_dataflow(run_opts_t *o, int d, layer_result_t *res, int *ran, int *exit_code)
 {
     char err[1024];
-    simlib_t sim;
+    simlib_t *sim = NULL;
     bool stop = false;
     const int df = o->dfs[d];
     if (open_array(o, df, &sim) != 0) {
@@ -817,7 +824,7 @@ static bool run_dataflow(run_opts_t *o, int d, layer_result_t *res, int *ran, in
     }
     for (int i = 0; i < o->nlayers; i++) {
         layer_result_t *r = &res[(size_t)d * (size_t)o->nlayers + (size_t)ran[d]];
-        int rc = run_layer(o, &sim, i, df, r);
+        int rc = run_layer(o, sim, i, df, r);
         if (rc != 0) {
             /* A protocol error of the RTL or no memory fails; bad input files, parameters or
              * an unwritable --out are the user's to fix. */
@@ -829,12 +836,12 @@ static bool run_dataflow(run_opts_t *o, int d, layer_result_t *res, int *ran, in
         ran[d]++;
     }
     /* Close the dump before reporting so that it is complete when the user opens it. */
-    if (o->wave_path) sim.trace_close(sim.v);
-    if (replay_detach(&sim, err, sizeof err) != 0) {
+    if (o->wave_path) simlib_trace_close(sim);
+    if (replay_detach(sim, err, sizeof err) != 0) {
         fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
         if (*exit_code == PECOS_EXIT_PASS) *exit_code = PECOS_EXIT_USAGE;
     }
-    simlib_close(&sim);
+    simlib_close(sim);
     return stop;
 }
 

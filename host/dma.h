@@ -63,6 +63,16 @@ int dma_issue(dma_t *d, dma_desc_t *desc, uint64_t now);
 void dma_poll(dma_t *d, uint64_t now, void (*done_cb)(void *ctx, const dma_desc_t *desc),
               void *ctx);
 
+/* Whether a descriptor is in flight. */
 static inline int dma_busy(const dma_t *d) { return d->len != 0; }
+/* Whether the oldest descriptor in flight is done at or before cycle now (dma_poll would
+ * complete it). */
+static inline int dma_due(const dma_t *d, uint64_t now)
+{
+    return d->len != 0 && d->q[d->head].done <= now;
+}
+/* Channel bytes (runs rounded up to bursts) and descriptors issued so far. */
+static inline uint64_t dma_bus_bytes(const dma_t *d) { return d->bus_bytes; }
+static inline uint64_t dma_descs(const dma_t *d) { return d->descs; }
 
 #endif

@@ -24,6 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The levels a layer's energy is reported by, in the order the reports print them. */
+enum { ENERGY_DRAM, ENERGY_GLB, ENERGY_RF, ENERGY_MAC, ENERGY_N };
+
 typedef struct {
     double dram, sram_8k, sram_32k, sram_1m, rf;
     double mul_int8, add_int8, add_int16, add_int32, mul_int32;

@@ -14,6 +14,10 @@
 
 #include "mem_model.h"
 
+/* The tensors the DMA moves, and the GLB partitions, in the order the reports print them. */
+enum { TENSOR_IFMAP, TENSOR_WEIGHT, TENSOR_BIAS, TENSOR_PSUM, TENSOR_OUT, TENSOR_N };
+enum { GLB_IFMAP, GLB_WEIGHT, GLB_PSUM, GLB_N };
+
 typedef struct {
     dram_timing_t dram;      /* bw, latency, burst */
     uint64_t dram_capacity;  /* bytes */

@@ -30,7 +30,7 @@ typedef struct {
     accel_post_res_t post;
     double scale;            /* requantization scale used (0: none) */
     uint64_t cycles;         /* array + post-processing */
-    double energy_pj[E_N];
+    double energy_pj[ENERGY_N];
     double wall_seconds;
     bool ok;
 } net_layer_t;
@@ -112,7 +112,7 @@ static void print_progress(int i, int n, const char *name, uint64_t cycles, doub
 /* The network's totals, summed once for the table and the JSON. */
 typedef struct {
     uint64_t macs, cycles, arr_cycles, post_cycles, dram;
-    double e[E_N], e_total, sim_s;
+    double e[ENERGY_N], e_total, sim_s;
     int failed;
 } net_totals_t;
 
@@ -130,10 +130,10 @@ static net_totals_t totals(const net_layer_t *nl, int n)
         t.cycles += L->cycles;
         t.post_cycles += L->post.cycles;
         t.sim_s += L->post.sim_seconds;
-        for (int j = 0; j < E_N; j++) t.e[j] += L->energy_pj[j];
+        for (int j = 0; j < ENERGY_N; j++) t.e[j] += L->energy_pj[j];
         t.failed += !L->ok;
     }
-    for (int j = 0; j < E_N; j++) t.e_total += t.e[j];
+    for (int j = 0; j < ENERGY_N; j++) t.e_total += t.e[j];
     return t;
 }
 
@@ -155,7 +155,7 @@ static void summary(FILE *f, const topo_t *t, const lrun_cfg_t *run, const char 
         char shape[32];
         snprintf(shape, sizeof shape, "%dx%dx%d", L->t->k, L->t->p, L->t->q);
         double el = 0;
-        for (int j = 0; j < E_N; j++) el += L->energy_pj[j];
+        for (int j = 0; j < ENERGY_N; j++) el += L->energy_pj[j];
         fprintf(f, "%-22.22s %-8s %-22s %13llu %11llu %9llu %6.2f %10.3f %6s\n", L->t->name,
                 topo_type_name(L->t->type), shape,
                 (unsigned long long)(L->on_array ? L->arr.macs : 0),
@@ -174,8 +174,8 @@ static void summary(FILE *f, const topo_t *t, const lrun_cfg_t *run, const char 
             (unsigned long long)T.post_cycles, 100.0 * util(T.macs, T.cycles, run),
             run->rows * run->cols, 100.0 * util(T.macs, T.arr_cycles, run));
     fprintf(f, "energy per inference %.3f uJ: DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f\n",
-            T.e_total / 1e6, T.e[E_DRAM] / 1e6, T.e[E_GLB] / 1e6, T.e[E_RF] / 1e6,
-            T.e[E_MAC] / 1e6);
+            T.e_total / 1e6, T.e[ENERGY_DRAM] / 1e6, T.e[ENERGY_GLB] / 1e6, T.e[ENERGY_RF] / 1e6,
+            T.e[ENERGY_MAC] / 1e6);
     fprintf(f, "wall %.2f s; simulation %.2f s, %.3f M simulated cycles/s; %d of %d layers "
                "failed\n",
             wall, T.sim_s, T.sim_s > 0 ? (double)T.cycles / T.sim_s / 1e6 : 0.0, T.failed, n);
@@ -237,8 +237,8 @@ static int write_json(const char *path, const topo_t *t, const lrun_cfg_t *run,
                     (unsigned long long)L->post.mismatches, L->scale);
         fprintf(f, ", \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, \"rf\": %.1f, "
                    "\"mac\": %.1f}}",
-                L->energy_pj[E_DRAM], L->energy_pj[E_GLB], L->energy_pj[E_RF],
-                L->energy_pj[E_MAC]);
+                L->energy_pj[ENERGY_DRAM], L->energy_pj[ENERGY_GLB], L->energy_pj[ENERGY_RF],
+                L->energy_pj[ENERGY_MAC]);
     }
     fprintf(f, "\n  ],\n  \"total\": {\"layers\": %d, \"macs\": %llu, \"cycles\": %llu, "
                "\"array_cycles\": %llu, \"ppu_cycles\": %llu, \"utilization\": %.6f, "
@@ -247,8 +247,8 @@ static int write_json(const char *path, const topo_t *t, const lrun_cfg_t *run,
                "\"pass\": %s}\n}\n",
             n, (unsigned long long)T.macs, (unsigned long long)T.cycles,
             (unsigned long long)T.arr_cycles, (unsigned long long)T.post_cycles,
-            util(T.macs, T.cycles, run), (unsigned long long)T.dram, T.e[E_DRAM], T.e[E_GLB],
-            T.e[E_RF], T.e[E_MAC], T.e_total, wall, T.failed ? "false" : "true");
+            util(T.macs, T.cycles, run), (unsigned long long)T.dram, T.e[ENERGY_DRAM], T.e[ENERGY_GLB],
+            T.e[ENERGY_RF], T.e[ENERGY_MAC], T.e_total, wall, T.failed ? "false" : "true");
     return fclose(f) == 0 ? 0 : PECOS_EIO;
 }
 
@@ -291,8 +291,8 @@ static int write_csv(const char *path, const net_layer_t *nl, int n)
                 (unsigned long long)(a ? r->mem.dram_wr : 0), a ? r->mem.intensity : 0.0,
                 (unsigned long long)r->mem.stall[0], (unsigned long long)r->mem.stall[1],
                 (unsigned long long)r->mem.stall[2], (unsigned long long)r->mem.stall[3],
-                L->energy_pj[E_DRAM], L->energy_pj[E_GLB], L->energy_pj[E_RF],
-                L->energy_pj[E_MAC], L->scale, L->ok ? "PASS" : "FAIL");
+                L->energy_pj[ENERGY_DRAM], L->energy_pj[ENERGY_GLB], L->energy_pj[ENERGY_RF],
+                L->energy_pj[ENERGY_MAC], L->scale, L->ok ? "PASS" : "FAIL");
     }
     return fclose(f) == 0 ? 0 : PECOS_EIO;
 }
@@ -436,7 +436,7 @@ static void post_ran(const net_run_t *s, net_layer_t *L, const accel_post_t *pp)
     {
         const uint64_t glb = a->run.mem.glb_total ? a->run.mem.glb_total
                                                   : (uint64_t)pp->c * pp->h * pp->w * 4;
-        L->energy_pj[E_GLB] += (double)(L->post.glb_rd + L->post.glb_wr) / 4.0 *
+        L->energy_pj[ENERGY_GLB] += (double)(L->post.glb_rd + L->post.glb_wr) / 4.0 *
                                energy_sram_pj(a->run.etab, glb);
     }
 }
@@ -523,8 +523,9 @@ static int net_load(net_run_t *s)
     const lrun_cfg_t *run = s->run;
     const netrun_opts_t *o = s->o;
     char err[1024];
-    if (strcmp(run->dtype, "int8") != 0)
-        return errlist_add(&s->e, PECOS_EDTYPE, "--network runs int8 only (--dtype %s)", run->dtype);
+    if (run->dtype != PECOS_INT8)
+        return errlist_add(&s->e, PECOS_EDTYPE, "--network runs int8 only (--dtype %s)",
+                           pecos_dtype_name(run->dtype));
     if (topo_load(o->network, &s->t, err, sizeof err) != 0 ||
         topo_check_chain(&s->t, err, sizeof err) != 0)
         return errlist_add(&s->e, PECOS_EFORMAT, "--network %s", err);
@@ -566,7 +567,7 @@ static int net_open(net_run_t *s, int df)
         return errlist_add(&s->e, PECOS_ENOMEM, "out of memory");
     if ((rc = accel_open(a, s->run, df, o->wave_path != NULL, err, sizeof err)) != 0)
         return errlist_add(&s->e, input_error(rc), "%s", err);
-    if (o->wave_path && a->sim.trace_open(a->sim.v, o->wave_path, o->wave_from, o->wave_to) != 0) {
+    if (o->wave_path && simlib_trace_open(a->sim, o->wave_path, o->wave_from, o->wave_to) != 0) {
         accel_close(a);
         return errlist_add(&s->e, PECOS_EIO, "--wave %s: cannot open the FST file", o->wave_path);
     }
@@ -595,7 +596,7 @@ static int net_layers(net_run_t *s)
         print_progress(s->ran, t->n, "done", cycles, t0, macs_done, macs_total);
         fputc('\n', stderr);
     }
-    if (o->wave_path) s->a.sim.trace_close(s->a.sim.v);
+    if (o->wave_path) simlib_trace_close(s->a.sim);
     accel_close(&s->a);
     s->wall = pecos_now() - t0;
     return rc;

@@ -623,11 +623,11 @@ onnx_rtl_totals_t onnx_rtl_totals(const onnx_rtl_t *r)
         if (R->on_array) {
             t.arr_cycles += R->arr.cycles;
             t.arr_model_cycles += R->arr.model_cycles;
-            for (int e = 0; e < E_N; e++) t.energy_pj += R->arr.mem.energy_pj[e];
+            for (int e = 0; e < ENERGY_N; e++) t.energy_pj += R->arr.mem.energy_pj[e];
         }
         if (R->on_fp) {
             t.fp_cycles += R->fpr.cycles;
-            for (int e = 0; e < E_N; e++) t.energy_pj += R->fpr.mem.energy_pj[e];
+            for (int e = 0; e < ENERGY_N; e++) t.energy_pj += R->fpr.mem.energy_pj[e];
         }
         t.ppu_cycles += R->post.cycles;
         t.outputs += R->outputs;

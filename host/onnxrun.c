@@ -242,8 +242,9 @@ static int ox_model(ox_run_t *s)
     const onnx_model_t *m = &s->m;
     char err[1024];
     int rc;
-    if (strcmp(s->run->dtype, "int8") != 0)
-        return errlist_add(&s->e, PECOS_EDTYPE, "--onnx runs on the int8 array only (--dtype %s)", s->run->dtype);
+    if (s->run->dtype != PECOS_INT8)
+        return errlist_add(&s->e, PECOS_EDTYPE, "--onnx runs on the int8 array only (--dtype %s)",
+                           pecos_dtype_name(s->run->dtype));
     if ((rc = onnx_model_read(o->model, &s->m, err, sizeof err)) != 0)
         return errlist_add(&s->e, input_error(rc), "--onnx %s: %s", o->model, err);
     const onnx_node_t *uns = onnx_exec_first_unsupported(m);
@@ -324,7 +325,7 @@ static int ox_open(ox_run_t *s, int df)
     s->accel_opened = true;
     s->c.i8 = acc;
     s->c.write_back = true;
-    if (o->wave_path && acc->sim.trace_open(acc->sim.v, o->wave_path, o->wave_from, o->wave_to) != 0)
+    if (o->wave_path && simlib_trace_open(acc->sim, o->wave_path, o->wave_from, o->wave_to) != 0)
         return errlist_add(&s->e, PECOS_EIO, "--wave %s: cannot open the FST file", o->wave_path);
     return 0;
 }
@@ -340,7 +341,7 @@ static int ox_exec(ox_run_t *s)
     const onnx_exec_opts_t xo = {.hook = onnx_rtl_hook, .ctx = &s->c};
     int rc = onnx_exec_run(&s->m, &xo, s->feeds, s->nfeeds, s->outs, err, sizeof err);
     s->wall = pecos_now() - t0;
-    if (o->wave_path) s->acc.sim.trace_close(s->acc.sim.v);
+    if (o->wave_path) simlib_trace_close(s->acc.sim);
     if (!rc) {
         s->have_outs = true;
         return 0;

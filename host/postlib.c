@@ -11,6 +11,26 @@
 #include "pecos_err.h"
 #include "simlib.h"
 
+struct postlib {
+    void *handle;    /* dlopen handle */
+    vpost_t *v;      /* the model */
+    int lanes;       /* what the library says */
+    int latency;     /* LAT: steps from a window's last beat to its result */
+    char path[1024]; /* the library loaded */
+    /* the library's functions (sim/vpost.h) */
+    vpost_t *(*open)(const char *fst_path_or_null);
+    int (*abi_version)(void);
+    int (*get_lanes)(void);
+    int (*get_latency)(void);
+    void (*reset)(vpost_t *);
+    void (*config)(vpost_t *, const vpost_cfg_t *);
+    void (*step)(vpost_t *, bool valid, bool first, bool last, int count, const int32_t *acc,
+                 const int32_t *bias, bool *out_valid, int8_t *out);
+    uint64_t (*cycle)(const vpost_t *);
+    void (*close)(vpost_t *);
+    int (*assert_status)(const vpost_t *, uint64_t *); /* NULL: no assertions in the library */
+};
+
 #define LOAD_SYM(field, name)                                                                  \
     do {                                                                                       \
         *(void **)(&p->field) = dlsym(p->handle, name);                                        \
@@ -20,30 +40,10 @@
         }                                                                                      \
     } while (0)
 
-int postlib_open(postlib_t *p, int lanes, const char *fst_path, char *err, size_t errlen)
+/* Loads p->path (lanes lanes) and its symbols and opens the model. Returns 0 or PECOS_ENOSIM
+ * (reason in err; the library unloaded). */
+static int load_unit(postlib_t *p, int lanes, const char *fst_path, char *err, size_t errlen)
 {
-    char dir[PATH_MAX];
-    memset(p, 0, sizeof *p);
-    if (lanes < 1 || lanes > 256) {
-        snprintf(err, errlen, "post-processing lanes %d: must be 1..256", lanes);
-        return PECOS_ENOSIM;
-    }
-    simlib_dir(dir, sizeof dir);
-    int plen = snprintf(p->path, sizeof p->path, "%s/libpecos_post_L%d.so", dir, lanes);
-    if (plen < 0 || plen >= (int)sizeof p->path) {
-        snprintf(err, errlen, "PECOS_SIM_DIR is too long");
-        return PECOS_ENOSIM;
-    }
-    if (access(p->path, R_OK) != 0) {
-        char missing[1400], name[32];
-        snprintf(missing, sizeof missing,
-                 "no post-processing model for %d lanes (%s not found); build it with: cmake "
-                 "-B build -DPECOS_POST_LANES=%d && cmake --build build --target pecos_post_L%d",
-                 lanes, p->path, lanes, lanes);
-        snprintf(name, sizeof name, "post_L%d", lanes);
-        int rc = simlib_build(dir, name, p->path, missing, err, errlen);
-        if (rc != 0) return rc;
-    }
     p->handle = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
     if (!p->handle) {
         snprintf(err, errlen, "cannot load %s: %s", p->path, dlerror());
@@ -80,10 +80,70 @@ out_close:
     return PECOS_ENOSIM;
 }
 
+int postlib_open(postlib_t **out, int lanes, const char *fst_path, FILE *progress, char *err,
+                 size_t errlen)
+{
+    char dir[PATH_MAX];
+    *out = NULL;
+    if (lanes < 1 || lanes > 256) {
+        snprintf(err, errlen, "post-processing lanes %d: must be 1..256", lanes);
+        return PECOS_ENOSIM;
+    }
+    postlib_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return PECOS_ENOMEM;
+    }
+    simlib_dir(dir, sizeof dir);
+    int plen = snprintf(p->path, sizeof p->path, "%s/libpecos_post_L%d.so", dir, lanes);
+    if (plen < 0 || plen >= (int)sizeof p->path) {
+        snprintf(err, errlen, "PECOS_SIM_DIR is too long");
+        goto out_free;
+    }
+    if (access(p->path, R_OK) != 0) {
+        char missing[1400], name[32];
+        snprintf(missing, sizeof missing,
+                 "no post-processing model for %d lanes (%s not found); build it with: cmake "
+                 "-B build -DPECOS_POST_LANES=%d && cmake --build build --target pecos_post_L%d",
+                 lanes, p->path, lanes, lanes);
+        snprintf(name, sizeof name, "post_L%d", lanes);
+        int rc = simlib_build(dir, name, p->path, missing, progress, err, errlen);
+        if (rc != 0) {
+            free(p);
+            return rc;
+        }
+    }
+    if (load_unit(p, lanes, fst_path, err, errlen) != 0) goto out_free;
+    *out = p;
+    return 0;
+
+out_free:
+    free(p);
+    return PECOS_ENOSIM;
+}
+
+int postlib_lanes(const postlib_t *p) { return p->lanes; }
+int postlib_latency(const postlib_t *p) { return p->latency; }
+void postlib_reset(postlib_t *p) { p->reset(p->v); }
+void postlib_config(postlib_t *p, const vpost_cfg_t *cfg) { p->config(p->v, cfg); }
+
+void postlib_step(postlib_t *p, bool valid, bool first, bool last, int count, const int32_t *acc,
+                  const int32_t *bias, bool *out_valid, int8_t *out)
+{
+    p->step(p->v, valid, first, last, count, acc, bias, out_valid, out);
+}
+
+uint64_t postlib_cycle(const postlib_t *p) { return p->cycle(p->v); }
+
+int postlib_assert_status(const postlib_t *p, uint64_t *cycle)
+{
+    return p->v && p->assert_status ? p->assert_status(p->v, cycle) : 0;
+}
+
 void postlib_close(postlib_t *p)
 {
+    if (!p) return;
     if (p->v) p->close(p->v);
-    p->v = NULL;
     if (p->handle) dlclose(p->handle);
-    p->handle = NULL;
+    free(p);
 }

@@ -11,32 +11,33 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vpost.h"
 
-typedef struct {
-    void *handle;    /* dlopen handle */
-    vpost_t *v;      /* the model */
-    int lanes;       /* what the library says */
-    int latency;     /* LAT: steps from a window's last beat to its result */
-    char path[1024]; /* the library loaded */
-    vpost_t *(*open)(const char *fst_path_or_null);
-    int (*abi_version)(void);
-    int (*get_lanes)(void);
-    int (*get_latency)(void);
-    void (*reset)(vpost_t *);
-    void (*config)(vpost_t *, const vpost_cfg_t *);
-    void (*step)(vpost_t *, bool valid, bool first, bool last, int count, const int32_t *acc,
-                 const int32_t *bias, bool *out_valid, int8_t *out);
-    uint64_t (*cycle)(const vpost_t *);
-    void (*close)(vpost_t *);
-    int (*assert_status)(const vpost_t *, uint64_t *); /* NULL: no assertions in the library */
-} postlib_t;
+/* An open post-processing unit: the loaded library and its model. Opaque: postlib_open()
+ * gives one, the functions below drive it, postlib_close() frees it. */
+typedef struct postlib postlib_t;
 
 /* Loads the PPU of `lanes` lanes, opens (dumping every cycle to fst_path unless it is NULL)
- * and resets its model. Returns 0 or PECOS_ENOSIM with a one-line reason in err. */
-int postlib_open(postlib_t *p, int lanes, const char *fst_path, char *err, size_t errlen);
-/* Closes the model (flushing any dump) and unloads the library. Safe on a zeroed p. */
+ * and resets its model, and sets *out. progress: where an on-demand build reports (see
+ * simlib_build), or NULL. Returns 0 or PECOS_ENOSIM with a one-line reason in err (*out
+ * NULL). */
+int postlib_open(postlib_t **out, int lanes, const char *fst_path, FILE *progress, char *err,
+                 size_t errlen);
+/* Lanes, and LAT: steps from a window's last beat to its result (what the library says). */
+int postlib_lanes(const postlib_t *p);
+int postlib_latency(const postlib_t *p);
+/* The model's calls (sim/vpost.h): reset, configuration, one clock cycle, the cycle count. */
+void postlib_reset(postlib_t *p);
+void postlib_config(postlib_t *p, const vpost_cfg_t *cfg);
+void postlib_step(postlib_t *p, bool valid, bool first, bool last, int count, const int32_t *acc,
+                  const int32_t *bias, bool *out_valid, int8_t *out);
+uint64_t postlib_cycle(const postlib_t *p);
+/* Whether an RTL assertion of the model failed (cycle: when); 0 when it did not or the
+ * library has no assertions. */
+int postlib_assert_status(const postlib_t *p, uint64_t *cycle);
+/* Closes the model (flushing any dump), unloads the library and frees p. Safe on NULL. */
 void postlib_close(postlib_t *p);
 
 #endif

@@ -1,10 +1,10 @@
 /* replay.h - records the exact per-cycle lane stimulus and outputs of an array model into a
  * text dump, for a second simulator (dv/tb_replay_ws.sv, dv/tb_replay_os.sv under Icarus).
  *
- * replay_attach() interposes a recorder between the callers of a simlib_t and its model:
- * every simlib call goes on working unchanged, and every vsim_step() and vsim_reset() is
- * appended to the dump. Format (one line each, hex fields, MSB first, lane 0 in the low
- * bits as on the RTL ports; data fields are 0 when their valid is 0):
+ * replay_attach() attaches a recorder to a simlib_t as its observer: every simlib call goes
+ * on working unchanged, and every simlib_step() and simlib_reset() is appended to the dump.
+ * Format (one line each, hex fields, MSB first, lane 0 in the low bits as on the RTL ports;
+ * data fields are 0 when their valid is 0):
  *   # pecos replay DATAFLOW DTYPE ROWS COLS          (first line)
  *   R                                                (a reset, as vsim_reset applies it)
  *   ws: S w_valid w_bank w_col w_data in_valid in_bank in_data in_psum out_valid out_psum

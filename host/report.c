@@ -6,11 +6,11 @@
 #include "pecos_err.h"
 
 /* The table and the JSON name layer_mem_t's array entries one by one: four stall kinds,
- * three GLB partitions, E_N = four energy levels, five DRAM tensors. */
+ * three GLB partitions, ENERGY_N = four energy levels, five DRAM tensors. */
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 _Static_assert(NELEM(((layer_mem_t *)0)->stall) == 4, "stall kinds named in the reports");
 _Static_assert(NELEM(((layer_mem_t *)0)->glb_rd) == 3, "GLB partitions named in the reports");
-_Static_assert(E_N == 4, "energy levels named in the reports");
+_Static_assert(ENERGY_N == 4, "energy levels named in the reports");
 _Static_assert(NELEM(((layer_mem_t *)0)->dram_rd_t) == 5, "DRAM tensors named in the JSON");
 
 static double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
@@ -18,7 +18,7 @@ static double ratio(double num, double den) { return den > 0 ? num / den : 0.0; 
 typedef struct {
     uint64_t macs, cycles, model, ideal, dram_rd, dram_wr;
     uint64_t stall[NELEM(((layer_mem_t *)0)->stall)];
-    double energy[E_N];
+    double energy[ENERGY_N];
     double sim_s, wall_s;
     int failed;
 } totals_t;
@@ -37,7 +37,7 @@ static totals_t totals(const layer_result_t *res, int n)
         t.dram_rd += res[i].mem.dram_rd;
         t.dram_wr += res[i].mem.dram_wr;
         for (size_t j = 0; j < NELEM(t.stall); j++) t.stall[j] += res[i].mem.stall[j];
-        for (int j = 0; j < E_N; j++) t.energy[j] += res[i].mem.energy_pj[j];
+        for (int j = 0; j < ENERGY_N; j++) t.energy[j] += res[i].mem.energy_pj[j];
     }
     return t;
 }
@@ -89,8 +89,8 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
                 (unsigned long long)m->dram_wr, (unsigned long long)m->roofline_cycles,
                 (unsigned long long)m->predicted_cycles, (unsigned long long)m->stall[0],
                 (unsigned long long)m->stall[1], (unsigned long long)m->stall[2],
-                (unsigned long long)m->stall[3], m->energy_pj[E_DRAM] / 1e6,
-                m->energy_pj[E_GLB] / 1e6, m->energy_pj[E_RF] / 1e6, m->energy_pj[E_MAC] / 1e6);
+                (unsigned long long)m->stall[3], m->energy_pj[ENERGY_DRAM] / 1e6,
+                m->energy_pj[ENERGY_GLB] / 1e6, m->energy_pj[ENERGY_RF] / 1e6, m->energy_pj[ENERGY_MAC] / 1e6);
     }
     const double *e = t.energy;
     fprintf(f, "(bytes; cycles; energy in uJ) total energy %.2f uJ: DRAM %.2f, GLB %.2f, RF %.2f, "
@@ -279,7 +279,7 @@ int report_json_compare(const char *path, const run_config_t *cfg, const layer_r
 static double energy_total(const layer_mem_t *m)
 {
     double e = 0;
-    for (int j = 0; j < E_N; j++) e += m->energy_pj[j];
+    for (int j = 0; j < ENERGY_N; j++) e += m->energy_pj[j];
     return e;
 }
 
@@ -311,7 +311,7 @@ void report_compare(FILE *f, const run_config_t *cfg, const layer_result_t *res,
             if (i < n && i >= ran[d]) continue;
             const layer_result_t *rs = res + (size_t)d * (size_t)n;
             uint64_t g[3] = {0, 0, 0}, dram = 0, cycles = 0, macs = 0;
-            double e[E_N] = {0}, et = 0;
+            double e[ENERGY_N] = {0}, et = 0;
             int ok = 1;
             for (int k = i < n ? i : 0; k < (i < n ? i + 1 : ran[d]); k++) {
                 const layer_mem_t *m = &rs[k].mem;
@@ -319,18 +319,18 @@ void report_compare(FILE *f, const run_config_t *cfg, const layer_result_t *res,
                 dram += m->dram_rd + m->dram_wr;
                 cycles += rs[k].cycles;
                 macs += rs[k].macs;
-                for (int j = 0; j < E_N; j++) e[j] += m->energy_pj[j];
+                for (int j = 0; j < ENERGY_N; j++) e[j] += m->energy_pj[j];
                 ok &= layer_result_ok(&rs[k]);
             }
-            for (int j = 0; j < E_N; j++) et += e[j];
+            for (int j = 0; j < ENERGY_N; j++) et += e[j];
             fprintf(f, "%-12s %-4s %10llu%s %6.2f %12llu %12llu %12llu %11llu %9.2f%s %9.2f "
                        "%9.2f %9.2f %9.2f %5s\n",
                     i < n ? rs[i].layer.name : "total", cfg[d].dataflow,
                     (unsigned long long)cycles, cycles == best_c ? "*" : " ",
                     100.0 * ratio((double)macs, (double)cycles * cfg->rows * cfg->cols),
                     (unsigned long long)g[0], (unsigned long long)g[1], (unsigned long long)g[2],
-                    (unsigned long long)dram, et / 1e6, et == best_e ? "*" : " ", e[E_DRAM] / 1e6,
-                    e[E_GLB] / 1e6, e[E_RF] / 1e6, e[E_MAC] / 1e6,
+                    (unsigned long long)dram, et / 1e6, et == best_e ? "*" : " ", e[ENERGY_DRAM] / 1e6,
+                    e[ENERGY_GLB] / 1e6, e[ENERGY_RF] / 1e6, e[ENERGY_MAC] / 1e6,
                     ok && (i < n || ran[d] == n) ? "PASS" : "FAIL");
         }
     }

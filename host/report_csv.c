@@ -72,8 +72,8 @@ static void csv_row(FILE *f, const run_config_t *cfg, const layer_result_t *r, i
     for (int j = 0; j < 3; j++) fprintf(f, "%llu,%llu,", (ull)m->glb_rd[j], (ull)m->glb_wr[j]);
     fprintf(f, "%llu,%llu,", (ull)m->rf_rd, (ull)m->rf_wr);
     for (int j = 0; j < 4; j++) fprintf(f, "%llu,", (ull)m->stall[j]);
-    fprintf(f, "%.3f,%.3f,%.3f,%.3f,%.3f,%.6g,", e[E_DRAM], e[E_GLB], e[E_RF], e[E_MAC],
-            e[E_DRAM] + e[E_GLB] + e[E_RF] + e[E_MAC], m->intensity);
+    fprintf(f, "%.3f,%.3f,%.3f,%.3f,%.3f,%.6g,", e[ENERGY_DRAM], e[ENERGY_GLB], e[ENERGY_RF], e[ENERGY_MAC],
+            e[ENERGY_DRAM] + e[ENERGY_GLB] + e[ENERGY_RF] + e[ENERGY_MAC], m->intensity);
     csv_field(f, m->tiling);
     fprintf(f, ",%llu,%llu,%llu,%.9g,%.9g,%.6f,%.6f,%.1f,", (ull)m->tiles, (ull)m->visits,
             (ull)r->start_cycle, r->max_abs_err, r->max_rel_err, r->sim_seconds,

@@ -38,7 +38,7 @@
  * words (int32, or fp32 bit patterns): the loop moves bits and never interprets them. */
 typedef struct {
     const layer_t *layer;
-    int df;                /* DF_WS, DF_IS (both on a "ws" variant) or DF_OS ("os" variant) */
+    pecos_df_t df;         /* DF_WS, DF_IS (both on a "ws" variant) or DF_OS ("os" variant) */
     size_t esz;            /* operand bytes: 1 or 2, must match the loaded variant */
     const void *ifmap;     /* [C,H,W] */
     const void *weights;   /* [K,C,R,S] */
@@ -52,9 +52,9 @@ typedef struct {
     FILE *trace_dma;       /* or NULL */
 } ws_job_t;
 
-enum { ST_COMPUTE, ST_FILL_DRAIN, ST_DMA, ST_GLB_PORT, ST_N };
-enum { T_IFMAP, T_WEIGHT, T_BIAS, T_PSUM, T_OUT, T_N };   /* tensors the DMA moves */
-enum { G_IFMAP, G_WEIGHT, G_PSUM, G_N };                  /* GLB partitions */
+/* Why a cycle issued no data beat (STALL_COMPUTE: it did): the stall causes, in the order
+ * the reports print them. */
+enum { STALL_COMPUTE, STALL_FILL_DRAIN, STALL_DMA, STALL_GLB_PORT, STALL_N };
 
 typedef struct {
     uint64_t start_cycle;  /* global cycle of the layer's first cycle */
@@ -63,12 +63,12 @@ typedef struct {
     uint64_t wbeats;       /* held-operand (weight lane) beats issued; 0 for OS */
     uint64_t os_blocks;    /* OS: blocks issued */
     vsim_counters_t rtl;   /* the RTL's own counters over the layer */
-    uint64_t stall[ST_N];  /* every cycle is exactly one of these */
-    uint64_t dram_rd[T_N], dram_wr[T_N]; /* bytes the DMA moved, by tensor */
+    uint64_t stall[STALL_N];  /* every cycle is exactly one of these */
+    uint64_t dram_rd[TENSOR_N], dram_wr[TENSOR_N]; /* bytes the DMA moved, by tensor */
     uint64_t dram_bus;     /* channel bytes (runs rounded up to bursts) */
     uint64_t descs;        /* DMA descriptors */
-    uint64_t glb_rd[G_N], glb_wr[G_N];   /* bytes, by partition */
-    uint64_t glb_bank[G_N]; /* bytes of one bank of each partition */
+    uint64_t glb_rd[GLB_N], glb_wr[GLB_N];   /* bytes, by partition */
+    uint64_t glb_bank[GLB_N]; /* bytes of one bank of each partition */
     uint64_t dram_bytes;   /* DRAM the layer's tensors occupy */
 } ws_stats_t;
 

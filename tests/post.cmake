@@ -13,7 +13,8 @@ add_test(NAME unit.golden_post_hand_computed COMMAND test_golden_post)
 set_tests_properties(unit.golden_post_hand_computed PROPERTIES LABELS unit)
 
 add_executable(test_postproc test_postproc.c ${CMAKE_SOURCE_DIR}/models/golden_post.c
-  ${CMAKE_SOURCE_DIR}/host/postlib.c ${CMAKE_SOURCE_DIR}/host/simlib.c ${CMAKE_SOURCE_DIR}/host/rng.c)
+  ${CMAKE_SOURCE_DIR}/host/postlib.c ${CMAKE_SOURCE_DIR}/host/simlib.c ${CMAKE_SOURCE_DIR}/host/rng.c
+  ${CMAKE_SOURCE_DIR}/models/pecos_types.c)
 target_include_directories(test_postproc PRIVATE ${CMAKE_SOURCE_DIR}/models
   ${CMAKE_SOURCE_DIR}/host ${CMAKE_SOURCE_DIR}/sim)
 target_compile_options(test_postproc PRIVATE ${PECOS_C_WARNINGS})

@@ -16,7 +16,7 @@
 #include "rng.h"
 #include "simlib.h"
 
-static simlib_t sim;
+static simlib_t *sim;
 static int R, C;
 static int8_t wshadow[2][256][256]; /* [bank][row][col], the scoreboard's copy */
 /* The busy counter's reference (rtl/pecos_perf_ctr.sv): an edge counts if it takes a beat or
@@ -33,7 +33,7 @@ static int step(int wv, int wbank, int wcol, const int8_t *wdata, int dv, int db
                     .w_data = wdata, .in_valid = (uint8_t)dv, .in_bank = (uint8_t)dbank,
                     .in_data = x, .in_psum = psum};
     vsim_out_t o = {.out_psum = out};
-    sim.step(sim.v, &in, &o);
+    simlib_step(sim, &in, &o);
     busy_ref += (uint64_t)(dv || inflight_ref != 0);
     inflight_ref += dv - out_prev;
     out_prev = o.out_valid;
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "test_array_contract: ROWS and COLS must be 1..256\n");
         return 2;
     }
-    if (simlib_open(&sim, "ws", "int8", R, C, 0, err, sizeof err) != 0) {
+    if (simlib_open(&sim, DF_WS, PECOS_INT8, R, C, 0, stderr, err, sizeof err) != 0) {
         printf("FAIL: %s\n", err);
         return 1;
     }
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
     /* 3. Random stream: random weight writes to either bank, beats on either bank with
      * random psums, random gaps; every output matches the scoreboard in order. */
     vsim_counters_t c0, c1;
-    sim.counters(sim.v, &c0);
+    simlib_counters(sim, &c0);
     static int32_t q[4096][256];
     int qh = 0, qn = 0, beats = 0, wbeats = 0, outs = 0;
     const int cycles = 20000;
@@ -161,7 +161,7 @@ int main(int argc, char **argv)
         }
     }
     CHECK(qn == 0 && outs == beats, "stream: %d beats in, %d out", beats, outs);
-    sim.counters(sim.v, &c1);
+    simlib_counters(sim, &c1);
     CHECK(c1.beats - c0.beats == (uint64_t)beats, "beat counter %llu, expected %d",
           (unsigned long long)(c1.beats - c0.beats), beats);
     CHECK(c1.wbeats - c0.wbeats == (uint64_t)wbeats, "weight counter %llu, expected %d",
@@ -174,7 +174,7 @@ int main(int argc, char **argv)
     CHECK(c1.busy == busy_ref, "busy counter %llu, expected %llu", (unsigned long long)c1.busy,
           (unsigned long long)busy_ref);
     uint64_t acyc = 0;
-    CHECK(!sim.assert_status || !sim.assert_status(sim.v, &acyc),
+    CHECK(!simlib_assert_status(sim, &acyc),
           "RTL assertion failed at cycle %llu", (unsigned long long)acyc);
 
     /* 4. Reset in the middle of a stream: beats in flight are dropped, no output is valid
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
         for (int c = 0; c < C; c++) ps[c] = (int32_t)rng_range(&g, -1000, 1000);
         step(t % 3 == 0, 0, t % C, x, 1, 0, x, ps, out);
     }
-    sim.reset(sim.v);
+    simlib_reset(sim);
     memset(wshadow, 0, sizeof wshadow);
     busy_ref = 0;
     inflight_ref = 0;
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
     int ghost = 0;
     for (int t = 0; t < D + 4; t++) ghost += step(0, 0, 0, NULL, 0, 0, NULL, NULL, out);
     CHECK(ghost == 0, "%d outputs valid after a mid-stream reset", ghost);
-    sim.counters(sim.v, &c1);
+    simlib_counters(sim, &c1);
     CHECK(c1.beats == 0 && c1.wbeats == 0 && c1.busy == 0 && c1.macs == 0,
           "counters after reset: beats %llu wbeats %llu busy %llu macs %llu",
           (unsigned long long)c1.beats, (unsigned long long)c1.wbeats,
@@ -208,15 +208,15 @@ int main(int argc, char **argv)
     for (int c = 0; c < C && got == D; c++)
         CHECK(out[c] == e[c], "after reset col %d: got %d expected %d", c, out[c], e[c]);
     for (int t = 0; t < 2; t++) step(0, 0, 0, NULL, 0, 0, NULL, NULL, out);
-    sim.counters(sim.v, &c1);
+    simlib_counters(sim, &c1);
     CHECK(c1.busy == busy_ref && c1.beats == 1 && c1.macs == (uint64_t)R * C,
           "counters after reset and one beat: busy %llu (expected %llu), beats %llu, macs %llu",
           (unsigned long long)c1.busy, (unsigned long long)busy_ref,
           (unsigned long long)c1.beats, (unsigned long long)c1.macs);
-    CHECK(!sim.assert_status || !sim.assert_status(sim.v, &acyc),
+    CHECK(!simlib_assert_status(sim, &acyc),
           "RTL assertion failed at cycle %llu", (unsigned long long)acyc);
 
-    simlib_close(&sim);
+    simlib_close(sim);
     printf("test_array_contract %dx%d: %d checks, %d failed\n", R, C, checks, failed);
     return failed ? 1 : 0;
 }

@@ -23,7 +23,7 @@
 #include "simlib.h"
 
 #define MAXD 256
-static simlib_t sim;
+static simlib_t *sim;
 static int R, C;
 static uint64_t step_no; /* steps since reset */
 static rng_t g;
@@ -82,7 +82,7 @@ static void step(int valid, int first, int last)
         }
     }
     vsim_out_t o = {.out_psum = out};
-    sim.step(sim.v, &in, &o);
+    simlib_step(sim, &in, &o);
     const int due = qlen > 0 && q[qhead].step == step_no;
     busy_ref += (uint64_t)(valid || open_ref || pending_ref != 0);
     if (valid) open_ref = !last;
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "test_array_contract_os: ROWS and COLS must be 1..%d\n", MAXD);
         return 2;
     }
-    if (simlib_open(&sim, "os", "int8", R, C, 0, err, sizeof err) != 0) {
+    if (simlib_open(&sim, DF_OS, PECOS_INT8, R, C, 0, stderr, err, sizeof err) != 0) {
         fprintf(stderr, "test_array_contract_os: %s\n", err);
         return 2;
     }
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
     qcap = 64 * (size_t)R + 64;
     q = malloc(sizeof *q * qcap);
     if (!q) return 2;
-    sim.reset(sim.v);
+    simlib_reset(sim);
     step_no = 0;
 
     /* 1. One block of 3 beats at steps 0..2: rows out in steps 2+R+C+1 .. 2+2R+C. */
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 
     /* 5. Counters. */
     vsim_counters_t k;
-    sim.counters(sim.v, &k);
+    simlib_counters(sim, &k);
     CHECK(k.beats == beats, "beats counter %llu, expected %llu", (unsigned long long)k.beats,
           (unsigned long long)beats);
     CHECK(k.wbeats == 0, "weight-beat counter %llu, expected 0", (unsigned long long)k.wbeats);
@@ -184,12 +184,12 @@ int main(int argc, char **argv)
     CHECK(k.busy == busy_ref, "busy counter %llu, expected exactly %llu",
           (unsigned long long)k.busy, (unsigned long long)busy_ref);
     uint64_t acyc = 0;
-    CHECK(!sim.assert_status || !sim.assert_status(sim.v, &acyc),
+    CHECK(!simlib_assert_status(sim, &acyc),
           "RTL assertion failed at cycle %llu", (unsigned long long)acyc);
 
     printf("test_array_contract_os %dx%d: %llu beats, %d checks, %d failed (seed %llu)\n", R,
            C, (unsigned long long)beats, checks, failed, (unsigned long long)seed);
     free(q);
-    simlib_close(&sim);
+    simlib_close(sim);
     return failed ? 1 : 0;
 }

@@ -113,7 +113,7 @@ static void fill(layer_result_t *r, const char *name, unsigned long long base)
     m->rf_rd = 777 + base;
     m->rf_wr = 888 + base;
     for (int j = 0; j < 4; j++) m->stall[j] = 10 * (j + 1) + base;
-    for (int j = 0; j < E_N; j++) m->energy_pj[j] = 1.5 * (j + 1) + (double)base;
+    for (int j = 0; j < ENERGY_N; j++) m->energy_pj[j] = 1.5 * (j + 1) + (double)base;
     m->intensity = 2.5;
     m->roofline_cycles = 850 + base;
     m->predicted_cycles = 1010 + base;
