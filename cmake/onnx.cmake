@@ -29,15 +29,3 @@ add_library(pecos_onnx_pb STATIC ${PECOS_ONNX_GEN}/onnx.pb-c.c)
 set_target_properties(pecos_onnx_pb PROPERTIES POSITION_INDEPENDENT_CODE ON)
 target_include_directories(pecos_onnx_pb PUBLIC ${PECOS_ONNX_GEN})
 target_link_libraries(pecos_onnx_pb PUBLIC PkgConfig::PECOS_PROTOBUFC)
-
-target_sources(pecos_models PRIVATE ${CMAKE_SOURCE_DIR}/models/golden_onnx.c)
-target_sources(pecos_core PRIVATE
-  ${CMAKE_SOURCE_DIR}/host/onnx_load.c
-  ${CMAKE_SOURCE_DIR}/host/onnx_exec.c
-  ${CMAKE_SOURCE_DIR}/host/onnx_qdq.c
-  ${CMAKE_SOURCE_DIR}/host/cmd_onnx.c
-  ${CMAKE_SOURCE_DIR}/host/cmd_eval.c
-  ${CMAKE_SOURCE_DIR}/host/onnx_map.c
-  ${CMAKE_SOURCE_DIR}/host/onnx_rtl.c
-  ${CMAKE_SOURCE_DIR}/host/onnxrun.c)
-target_link_libraries(pecos_core PUBLIC pecos_onnx_pb)

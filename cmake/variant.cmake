@@ -1,6 +1,6 @@
 # cmake/variant.cmake - how one array variant becomes a loadable model library. Included by
 # the top-level CMakeLists.txt and by sim/ondemand/CMakeLists.txt (the build of a single
-# missing variant on first use, see host/simlib.c). Needs PECOS_SRC_DIR (the source tree)
+# missing variant on first use, see host/dev/simlib.c). Needs PECOS_SRC_DIR (the source tree)
 # and PECOS_SIM_DIR (where the libraries go).
 
 # sim/pecos.vlt, the Verilator configuration of the array models (a .vlt file cannot hold

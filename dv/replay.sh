@@ -1,5 +1,5 @@
 #!/bin/sh
-# replay.sh DUMP WORK_DIR: replays a `pecos run --replay-dump` dump (host/replay.h) against the
+# replay.sh DUMP WORK_DIR: replays a `pecos run --replay-dump` dump (host/dev/replay.h) against the
 # same RTL in Icarus: compiles dv/tb_replay_ws.sv or dv/tb_replay_os.sv with the dump's
 # dataflow, dtype and size into WORK_DIR and compares every cycle's outputs and valid, and
 # reports any X or Z on an output. Exit 0 on "TB PASS", 1 otherwise, 2 on a bad dump.

@@ -1,4 +1,4 @@
-// tb_replay_ws: replays a dump of `pecos run --replay-dump` (host/replay.h) against
+// tb_replay_ws: replays a dump of `pecos run --replay-dump` (host/dev/replay.h) against
 // pecos_array_ws in Icarus (4-state) and compares every cycle's out_valid and, when valid,
 // every output lane with what the verilated model returned; any X or Z on out_valid, or on
 // out_psum while valid, is an error. +dump=FILE names the dump; the parameters must match

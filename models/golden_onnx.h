@@ -1,7 +1,7 @@
 /* golden_onnx.h - reference ONNX operators on dense tensors, written for clarity.
  *
- * The tensor type here is what the ONNX loader (host/onnx_load.h) produces and the
- * interpreter (host/onnx_exec.h) passes around: dtype, dims, C-order data in host order.
+ * The tensor type here is what the ONNX loader (host/onnx/onnx_load.h) produces and the
+ * interpreter (host/onnx/onnx_exec.h) passes around: dtype, dims, C-order data in host order.
  *
  * Arithmetic. Float operators read their operands as double, accumulate in double and
  * round once to the output type (float32 unless the inputs are double). Integer operators
@@ -117,7 +117,7 @@ int golden_onnx_qlinear_conv(const golden_window_t *win, const golden_tensor_t *
                              const golden_tensor_t *w_zp, const golden_tensor_t *y_scale,
                              const golden_tensor_t *y_zp, const golden_tensor_t *b,
                              golden_tensor_t *y, char *err, size_t errlen);
-/* pecos_relu of a fused QDQ pattern (host/onnx_qdq.h): y = max(y, y_zp) element-wise on an
+/* pecos_relu of a fused QDQ pattern (host/onnx/onnx_qdq.h): y = max(y, y_zp) element-wise on an
  * int8/uint8 y (y_zp scalar; NULL stands for 0). Exact for a Relu that sat before the
  * QuantizeLinear: round(max(v, 0) / s) + zp = max(round(v / s) + zp, zp). */
 void golden_onnx_relu_zp(golden_tensor_t *y, const golden_tensor_t *y_zp);

@@ -153,11 +153,11 @@ static int compulsory_rows(const layer_t *L, uint64_t P, uint64_t *rows_used)
 int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst, const tiling_t *t,
                 mem_traffic_t *m)
 {
-    ws_model_t wm;
+    cycle_model_t wm;
     tile_trips_t tr;
     memset(m, 0, sizeof *m);
-    if ((esz != 1 && esz != 2) || burst < 1 || ws_model_conv(L, a, &wm) != 0 ||
-        ws_tile_trips(L, a, t, &tr) != 0)
+    if ((esz != 1 && esz != 2) || burst < 1 || cycle_model_conv(L, a, &wm) != 0 ||
+        cycle_tile_trips(L, a, t, &tr) != 0)
         return PECOS_EPARAM;
     const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)L->k,
                    C = (uint64_t)L->c, W = (uint64_t)L->w, rs = (uint64_t)L->r * L->s;
@@ -500,7 +500,7 @@ static void pred_tiles(pred_t *s)
     uint64_t prev[3] = {0, 0, 0};
     for (uint64_t n = 0; n < s->nt; n++) {
         uint64_t ix[3];
-        ws_tile_index(t, &s->tr, n, ix);
+        cycle_tile_index(t, &s->tr, n, ix);
         ptile_t *x = &s->ti[n];
         const int first = n == 0;
         const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;
@@ -673,7 +673,7 @@ static uint64_t run_beats(pred_t *s, uint64_t kg, int dep, uint64_t st, uint64_t
     return tb;
 }
 
-/* WS, IS: the folds of tile x, the exact recurrence of ws_model.h with each load's arrival
+/* WS, IS: the folds of tile x, the exact recurrence of cycle_model.h with each load's arrival
  * as one more constraint: the held operands (WS: weights, IS: ifmap) before their load, the
  * streamed ones before the first beat, a visit's first fold after its psum bank and its
  * bias or spilled sums. */
@@ -724,7 +724,7 @@ static void pred_pass(pred_t *s)
 }
 
 /* The totals of m that follow from the traffic and the exact compute model wm. */
-static void roofline(mem_model_t *m, const ws_model_t *wm, const dram_timing_t *dt)
+static void roofline(mem_model_t *m, const cycle_model_t *wm, const dram_timing_t *dt)
 {
     m->macs = wm->macs;
     m->compute_cycles = wm->cycles;
@@ -739,11 +739,11 @@ static void roofline(mem_model_t *m, const ws_model_t *wm, const dram_timing_t *
 int mem_model_layer(const layer_t *L, const array_cfg_t *a, int esz, const tiling_t *t,
                     const dram_timing_t *dt, int psum_ports, mem_model_t *m)
 {
-    ws_model_t wm;
+    cycle_model_t wm;
     pred_t s = {.L = L, .a = a, .t = t, .dt = dt, .psum_ports = psum_ports};
     memset(m, 0, sizeof *m);
     if (dt->burst < 1 || dt->bw < 0 || mem_traffic(L, a, esz, dt->burst, t, &m->tr) != 0 ||
-        ws_tile_trips(L, a, t, &s.tr) != 0 || ws_model_tiled(L, a, t, &wm) != 0)
+        cycle_tile_trips(L, a, t, &s.tr) != 0 || cycle_model_tiled(L, a, t, &wm) != 0)
         return PECOS_EPARAM;
     roofline(m, &wm, dt);
 

@@ -31,7 +31,7 @@
  * sum(ceil(run/burst)*burst) / bw cycles; it is done at the ceiling of that. bw = 0 means
  * unlimited (done at x + latency).
  *
- * Predicted cycles: the exact recurrence of ws_model.h followed beat by beat (so one psum
+ * Predicted cycles: the exact recurrence of cycle_model.h followed beat by beat (so one psum
  * port's conflicts are included), with every load's arrival as one more constraint and the
  * DMA requests the host's issue rules produce (loads when a bank is free, writebacks after a
  * visit's last output, spilled sums after their writeback) placed on the channel model.
@@ -45,7 +45,7 @@
 #include <stdint.h>
 
 #include "tiling.h"
-#include "ws_model.h"
+#include "cycle_model.h"
 
 typedef struct {
     double bw;         /* bytes per cycle; 0 = unlimited */
@@ -68,7 +68,7 @@ typedef struct {
 typedef struct {
     mem_traffic_t tr;
     uint64_t macs;
-    uint64_t compute_cycles;   /* exact, data always in the GLB (ws_model_tiled) */
+    uint64_t compute_cycles;   /* exact, data always in the GLB (cycle_model_tiled) */
     uint64_t ideal_cycles;     /* ceil(MACs / PEs) */
     uint64_t roofline_cycles;  /* max(ideal, ceil((dram_rd + dram_wr) / bw)) */
     uint64_t predicted_cycles; /* overlap model; == compute_cycles when bw = 0, latency 0 */

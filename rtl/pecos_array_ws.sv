@@ -13,7 +13,7 @@
 //                                  ▼          ▼                 ▼
 //                           deskew Cols-1   Cols-2     ...      0  ──► out_psum_o[c]
 //
-// Timing contract (the host's cycle loop and models/ws_model.c rely on it):
+// Timing contract (the host's cycle loop and models/cycle_model.c rely on it):
 //   - A data beat presented in cycle t (sampled at clock edge t) produces out_psum_o, with
 //     out_valid_o, after edge t + Latency, Latency = Rows + Cols - 1:
 //     int8: out_psum_o[c] = in_psum_i[c] + sum_r in_data_i[r] * W[bank][r][c] (mod 2^32);

@@ -2,7 +2,7 @@
  *
  * Each lane count is its own shared library, ${PECOS_SIM_DIR}/libpecos_post_L<Lanes>.so
  * (sim/post.cmake), exporting only these symbols; the host dlopen()s the one it needs
- * (host/postlib.c). The model is an owned object: nothing here is static.
+ * (host/dev/postlib.c). The model is an owned object: nothing here is static.
  *
  * Contract (see rtl/pecos_postproc.sv): one vpost_step() is one clock cycle. A window's
  * result comes out of the step vpost_latency() steps after the step that presented the

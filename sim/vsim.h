@@ -1,7 +1,7 @@
 /* vsim.h - C ABI over one verilated array variant.
  *
  * Every variant (dataflow, data type, rows, cols) is its own shared library exporting these
- * symbols; the host dlopen()s the one its options name (host/simlib.c). The model is an owned
+ * symbols; the host dlopen()s the one its options name (host/dev/simlib.c). The model is an owned
  * object: nothing here is static. One vsim_step() is one clock cycle: inputs are applied,
  * the rising edge is evaluated, and the outputs after that edge are returned.
  */

@@ -1,4 +1,4 @@
-# --- analyze: topology CSVs (host/topo.c), the analyzer and `pecos analyze` -------------------
+# --- analyze: topology CSVs (host/net/topo.c), the analyzer and `pecos analyze` -------------------
 # Included from tests/CMakeLists.txt. Label: unit.
 pecos_c_test(test_topo test_topo.c)
 add_test(NAME unit.topo_loader_and_analyzer COMMAND test_topo ${CMAKE_SOURCE_DIR})

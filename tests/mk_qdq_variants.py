@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""mk_qdq_variants.py OUT_DIR: small QDQ models, one per pattern that host/onnx_qdq.c must
+"""mk_qdq_variants.py OUT_DIR: small QDQ models, one per pattern that host/onnx/onnx_qdq.c must
 fuse or must leave float, for tests/test_qdq.c. python3-onnx + numpy only; deterministic.
 
 Each OUT_DIR/<name>.onnx takes one float input 'x' and ends with DequantizeLinear outputs:

@@ -186,7 +186,7 @@ endif()
 
 # --- pecos run --onnx: the quantized CNN end to end (array + post-processing unit) ----------
 # mk_qcnn.py's default seed (7) has no near-tie: the RTL's requantization equals ONNX's float
-# formula everywhere, so the output must equal output_0.pb exactly (onnxrun_check.sh).
+# formula everywhere, so the output must equal output_0.pb exactly (onnx_run_check.sh).
 foreach(_cfg "4;4;ws;ws_int8_4x4" "8;8;os;os_int8_8x8" "16;16;is;ws_int8_16x16")
   list(GET _cfg 0 _r)
   list(GET _cfg 1 _c)
@@ -196,7 +196,7 @@ foreach(_cfg "4;4;ws;ws_int8_4x4" "8;8;os;os_int8_8x8" "16;16;is;ws_int8_16x16")
     continue()
   endif()
   add_test(NAME onnx.run_qcnn.${_df}_${_r}x${_c}
-    COMMAND sh ${T}/onnxrun_check.sh ${PECOS_BIN} ${_qcnn} ${_r} ${_c} ${_df} ${CMAKE_CURRENT_BINARY_DIR}/onnxrun)
+    COMMAND sh ${T}/onnx_run_check.sh ${PECOS_BIN} ${_qcnn} ${_r} ${_c} ${_df} ${CMAKE_CURRENT_BINARY_DIR}/onnx_run)
   set_tests_properties(onnx.run_qcnn.${_df}_${_r}x${_c} PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
 endforeach()
 if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
@@ -207,7 +207,7 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
     PASS_REGULAR_EXPRESSION "FAIL RTL: conv1: a pecos check failed: bit-exact NO.*rc=1")
   # Without a test data set next to the model the input is random from the seed.
   add_test(NAME onnx.run_qcnn.random_input
-    COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/bare && cp ${_qcnn}/model.onnx ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/bare/ && ${PECOS_BIN} run --onnx ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/bare/model.onnx --rows 4 --cols 4 --seed 3; echo rc=$?")
+    COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/bare && cp ${_qcnn}/model.onnx ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/bare/ && ${PECOS_BIN} run --onnx ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/bare/model.onnx --rows 4 --cols 4 --seed 3; echo rc=$?")
   set_tests_properties(onnx.run_qcnn.random_input PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
     PASS_REGULAR_EXPRESSION "input: random, seed 3.*fc +QLinearMatMul +array\\+ppu .*PASS.*RTL share 100.0%.*rc=0")
   # Bad input: one line, exit 2. name|regex|args...: fields and arguments separated by '|'.
@@ -247,7 +247,7 @@ foreach(_cfg "4x4;ws;ws_int8_4x4" "4x4;os;os_int8_4x4" "8x8;is;ws_int8_8x8")
     continue()
   endif()
   add_test(NAME onnx.zp.${_df}_${_rc}
-    COMMAND sh ${T}/onnx_zp_check.sh ${PECOS_BIN} ${_zp} ${_rc} ${_df} ${CMAKE_CURRENT_BINARY_DIR}/onnxrun)
+    COMMAND sh ${T}/onnx_zp_check.sh ${PECOS_BIN} ${_zp} ${_rc} ${_df} ${CMAKE_CURRENT_BINARY_DIR}/onnx_run)
   set_tests_properties(onnx.zp.${_df}_${_rc} PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp)
 endforeach()
 if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
@@ -280,11 +280,11 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
 
   # --- pecos eval on the quantized CNN: RTL == golden on every image ------------------------
   add_test(NAME onnx.eval_qcnn.ws_4x4
-    COMMAND sh ${T}/eval_check.sh ${PECOS_BIN} ${_qcnn} 4 4 ws ${CMAKE_CURRENT_BINARY_DIR}/onnxrun 24)
+    COMMAND sh ${T}/eval_check.sh ${PECOS_BIN} ${_qcnn} 4 4 ws ${CMAKE_CURRENT_BINARY_DIR}/onnx_run 24)
   set_tests_properties(onnx.eval_qcnn.ws_4x4 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
   if("os_int8_8x8" IN_LIST PECOS_VARIANT_LIST)
     add_test(NAME onnx.eval_qcnn.os_8x8
-      COMMAND sh ${T}/eval_check.sh ${PECOS_BIN} ${_qcnn} 8 8 os ${CMAKE_CURRENT_BINARY_DIR}/onnxrun 12)
+      COMMAND sh ${T}/eval_check.sh ${PECOS_BIN} ${_qcnn} 8 8 os ${CMAKE_CURRENT_BINARY_DIR}/onnx_run 12)
     set_tests_properties(onnx.eval_qcnn.os_8x8 PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
   endif()
   # The digits float model on the bf16 and fp16 arrays beside the int8 model (first 40 test
@@ -303,7 +303,7 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
   endforeach()
   # Checker self-test: a fault on the array fails eval (exit 1) with the node's check.
   add_test(NAME onnx.eval_qcnn.injected_fault_fails
-    COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnxrun && /usr/bin/python3 -c 'import numpy as n; n.save(\"${CMAKE_CURRENT_BINARY_DIR}/onnxrun/label1.npy\", n.array([3], dtype=n.int32))' && ${PECOS_BIN} eval ${_qcnn}/model.onnx --data ${_qcnn}/x.npy --labels ${CMAKE_CURRENT_BINARY_DIR}/onnxrun/label1.npy --rows 4 --cols 4 --inject-fault 0; echo rc=$?")
+    COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnx_run && /usr/bin/python3 -c 'import numpy as n; n.save(\"${CMAKE_CURRENT_BINARY_DIR}/onnx_run/label1.npy\", n.array([3], dtype=n.int32))' && ${PECOS_BIN} eval ${_qcnn}/model.onnx --data ${_qcnn}/x.npy --labels ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/label1.npy --rows 4 --cols 4 --inject-fault 0; echo rc=$?")
   set_tests_properties(onnx.eval_qcnn.injected_fault_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
     PASS_REGULAR_EXPRESSION "FAIL image 0: RTL: conv1: a pecos check failed: bit-exact NO.*FAIL.*rc=1")
 endif()

@@ -1,5 +1,5 @@
 #!/bin/sh
-# onnxrun_check.sh PECOS QCNN_DIR ROWS COLS DATAFLOW OUT_DIR
+# onnx_run_check.sh PECOS QCNN_DIR ROWS COLS DATAFLOW OUT_DIR
 # pecos run --onnx --require-rtl on the quantized CNN of scripts/mk_qcnn.py must exit 0 with: every
 # QLinearConv/QLinearMatMul node on the array and the post-processing unit, bit-exact, cycles
 # equal to the model, 0 near-tie differences from the golden ONNX operators; MaxPool on the
@@ -7,7 +7,7 @@
 # same output again with --input x.npy.
 set -e
 pecos=$1; q=$2; rows=$3; cols=$4; df=$5; out=$6
-tag=onnxrun_${df}_${rows}x${cols}
+tag=onnx_run_${df}_${rows}x${cols}
 json=$out/$tag.json; y=$out/$tag.npy; y2=$out/${tag}_input.npy
 mkdir -p "$out"
 rm -f "$json" "$y" "$y2"

@@ -3,23 +3,18 @@
 # lint and synthesis. Included by tests/CMakeLists.txt. PECOS_POST_LANE_LIST,
 # PECOS_POST_TARGETS and PECOS_RTL_POST(_STR) come from sim/post.cmake.
 
-# The programs compile the few sources they need instead of linking pecos_core, so that the
-# PPU's tests depend only on the PPU's files.
-add_executable(test_golden_post test_golden_post.c ${CMAKE_SOURCE_DIR}/models/golden_post.c)
-target_include_directories(test_golden_post PRIVATE ${CMAKE_SOURCE_DIR}/models ${CMAKE_SOURCE_DIR}/host)
+# The programs link only the libraries they need (models; dev and common), so that the PPU's
+# tests do not wait for the rest of the host.
+add_executable(test_golden_post test_golden_post.c)
 target_compile_options(test_golden_post PRIVATE ${PECOS_C_WARNINGS})
-target_link_libraries(test_golden_post PRIVATE m)
+target_link_libraries(test_golden_post PRIVATE pecos_models)
 add_test(NAME unit.golden_post_hand_computed COMMAND test_golden_post)
 set_tests_properties(unit.golden_post_hand_computed PROPERTIES LABELS unit)
 
-add_executable(test_postproc test_postproc.c ${CMAKE_SOURCE_DIR}/models/golden_post.c
-  ${CMAKE_SOURCE_DIR}/host/postlib.c ${CMAKE_SOURCE_DIR}/host/simlib.c ${CMAKE_SOURCE_DIR}/host/rng.c
-  ${CMAKE_SOURCE_DIR}/models/pecos_types.c)
-target_include_directories(test_postproc PRIVATE ${CMAKE_SOURCE_DIR}/models
-  ${CMAKE_SOURCE_DIR}/host ${CMAKE_SOURCE_DIR}/sim)
+add_executable(test_postproc test_postproc.c)
 target_compile_options(test_postproc PRIVATE ${PECOS_C_WARNINGS})
 target_compile_definitions(test_postproc PRIVATE PECOS_SIM_DIR="${PECOS_SIM_DIR}")
-target_link_libraries(test_postproc PRIVATE ${CMAKE_DL_LIBS} m)
+target_link_libraries(test_postproc PRIVATE pecos_dev pecos_models)
 if(PECOS_POST_TARGETS)
   add_dependencies(test_postproc ${PECOS_POST_TARGETS})
 endif()

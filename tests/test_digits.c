@@ -7,7 +7,7 @@
  *   - digits_qlinear.onnx's int8 logits equal mk_digits.py's numpy integer reference
  *     (ref_logits_int8.npy, compared through the output DequantizeLinear) and its predicted
  *     label equals ref_pred_int8.npy;
- *   - digits_qdq.onnx as loaded (QDQ patterns fused by host/onnx_qdq.c) gives bit-identical
+ *   - digits_qdq.onnx as loaded (QDQ patterns fused by host/onnx/onnx_qdq.c) gives bit-identical
  *     logits to the QLinear export.
  * Also: the fused QDQ graph has the expected shape (7 patterns fused, no float compute
  * node left, only the input QuantizeLinear and the output DequantizeLinear float), and the

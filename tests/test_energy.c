@@ -1,4 +1,4 @@
-/* test_energy.c - the energy table: the defaults of host/energy.h, file overrides (comments,
+/* test_energy.c - the energy table: the defaults of host/mem/energy.h, file overrides (comments,
  * blank lines, CRLF, no trailing newline), every error case, the SRAM size buckets and the
  * MAC energies.
  *

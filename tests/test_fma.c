@@ -75,7 +75,7 @@ enum { CAT_SPECIAL, CAT_CANCEL, CAT_TIE, CAT_OVERFLOW, CAT_SUBNORM, CAT_NEAREXP,
 static const char *const cat_name[NCAT] = {"special", "cancel",  "tie",   "overflow",
                                            "subnorm", "nearexp", "random"};
 
-/* --- random numbers: host/rng.h (splitmix64; rng_range is uniform in [lo, hi]) ---------- */
+/* --- random numbers: common/rng.h (splitmix64; rng_range is uniform in [lo, hi]) ---------- */
 
 /* Uniform in [0, n), n > 0 (the modulo bias is irrelevant here). */
 static uint32_t rng_below(rng_t *r, uint32_t n) { return (uint32_t)(rng_next(r) % n); }

@@ -27,7 +27,7 @@ int main(void){
   if (fp_f32_to_bf16(1.00390625f)!=0x3F80) bad++, puts("bf16 tie even"); /* 1+2^-8 tie -> 1.0 */
   if (fp_f32_to_bf16(1.01171875f)!=0x3F82) bad++, puts("bf16 tie up");  /* 1+3*2^-8 -> 1+2^-6 */
   /* float -> fp16 vs a double-based reference over many random floats */
-  rng_t g; rng_seed(&g, 1); /* host/rng.h: every float bit pattern equally likely */
+  rng_t g; rng_seed(&g, 1); /* common/rng.h: every float bit pattern equally likely */
   for (int i=0;i<2000000;i++){ unsigned u=(unsigned)rng_next(&g);
     float f; memcpy(&f,&u,4); if(isnan(f)) continue;
     /* reference: nearest fp16 by scanning neighbours of the truncation */

@@ -478,7 +478,7 @@ static void case_check(tally_t *t)
 static void case_large(tally_t *t)
 {
     const uint32_t seed = 0x5eed1234u;
-    rng_t rng; /* host/rng.h: deterministic, so a failure is reproducible */
+    rng_t rng; /* common/rng.h: deterministic, so a failure is reproducible */
     rng_seed(&rng, seed);
     layer_t cv = conv_base(256, 15, 15, 384, 3, 3);
     int P, Q;

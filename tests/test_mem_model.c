@@ -4,7 +4,7 @@
 #include "mem_model.h"
 #include "expect.h"
 #include "pecos_err.h"
-#include "ws_model.h"
+#include "cycle_model.h"
 
 int main(void)
 {
@@ -60,8 +60,8 @@ int main(void)
                         .s = 2, .stride_h = 2, .stride_w = 1, .dil_h = 2, .dil_w = 2,
                         .pad_t = 1, .pad_l = 0, .pad_b = 0, .pad_r = 1};
     const array_cfg_t dl_a = {.rows = 4, .cols = 4};
-    ws_model_t dm;
-    expect("dilated model rc", (unsigned long long)ws_model_conv(&dl, &dl_a, &dm), 0);
+    cycle_model_t dm;
+    expect("dilated model rc", (unsigned long long)cycle_model_conv(&dl, &dl_a, &dm), 0);
     expect("dilated P", (unsigned long long)dm.p, 4);
     expect("dilated Q", (unsigned long long)dm.q, 5);
     tiling_t dt = {.kt = 4, .ct = 1, .pt = 2, .order = {TILE_K, TILE_P, TILE_C}};
@@ -94,10 +94,10 @@ int main(void)
     expect("dilated stride 1 ifmap", m.ifmap_rd, 264);
 
     /* One tile (the whole layer) is the untiled model exactly. */
-    ws_model_t a, b;
+    cycle_model_t a, b;
     tiling_t one = {.kt = 8, .ct = 4, .pt = 4, .order = {TILE_K, TILE_P, TILE_C}};
-    ws_model_conv(&in, &in_a, &a);
-    expect("one tile rc", (unsigned long long)ws_model_tiled(&in, &in_a, &one, &b), 0);
+    cycle_model_conv(&in, &in_a, &a);
+    expect("one tile rc", (unsigned long long)cycle_model_tiled(&in, &in_a, &one, &b), 0);
     expect("one tile cycles", b.cycles, a.cycles);
     expect("one tile folds", b.folds, a.folds);
 
@@ -110,9 +110,9 @@ int main(void)
     const array_cfg_t fc_a = {.rows = 4, .cols = 4};
     tiling_t ksplit = {.kt = 4, .ct = 4, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
     tiling_t csplit = {.kt = 8, .ct = 2, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
-    ws_model_tiled(&fc, &fc_a, &ksplit, &b);
+    cycle_model_tiled(&fc, &fc_a, &ksplit, &b);
     expect("fc k split cycles", b.cycles, 16);
-    ws_model_tiled(&fc, &fc_a, &csplit, &b);
+    cycle_model_tiled(&fc, &fc_a, &csplit, &b);
     expect("fc c split folds", b.folds, 4);
     /* folds: (kg0,c0) S=4, (kg1,c0) S=8, then c1: (kg0) waits S0+8=12, (kg1) S=max(16, 8+8) */
     expect("fc c split cycles", b.cycles, 16 + 1 + 7);
@@ -124,10 +124,10 @@ int main(void)
                          .s = 1, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1};
     const array_cfg_t fc8_a = {.rows = 4, .cols = 4};
     tiling_t whole = {.kt = 8, .ct = 8, .pt = 1, .order = {TILE_K, TILE_P, TILE_C}};
-    ws_model_tiled(&fc8, &fc8_a, &whole, &b);
+    cycle_model_tiled(&fc8, &fc8_a, &whole, &b);
     expect("fc8 k-group major", b.cycles, 29);
     whole.cf_major = 1;
-    ws_model_tiled(&fc8, &fc8_a, &whole, &b);
+    cycle_model_tiled(&fc8, &fc8_a, &whole, &b);
     expect("fc8 reduction-fold major", b.cycles, 24);
 
     /* Predicted with an instant memory is the exact compute model; a slow DRAM is slower
@@ -136,9 +136,9 @@ int main(void)
     const dram_timing_t slow = {.bw = 1, .latency = 50, .burst = 64};
     mem_model_t mm;
     expect("instant rc", (unsigned long long)mem_model_layer(&in, &in_a, 1, &ckp, &instant, 2, &mm), 0);
-    ws_model_tiled(&in, &in_a, &ckp, &b);
+    cycle_model_tiled(&in, &in_a, &ckp, &b);
     expect("instant predicted == compute", mm.predicted_cycles, b.cycles);
-    expect("compute == ws_model_tiled", mm.compute_cycles, b.cycles);
+    expect("compute == cycle_model_tiled", mm.compute_cycles, b.cycles);
     mem_model_layer(&in, &in_a, 1, &kpc, &slow, 2, &mm);
     expect("slow >= roofline", mm.predicted_cycles >= mm.roofline_cycles, 1);
     expect("slow roofline = bytes / bw", mm.roofline_cycles, 832 + 512);

@@ -1,4 +1,4 @@
-/* test_qdq.c - the QDQ rewrite (host/onnx_qdq.c) on the small models of
+/* test_qdq.c - the QDQ rewrite (host/onnx/onnx_qdq.c) on the small models of
  * tests/mk_qdq_variants.py: what is fused, what stays float and why, and that the fused
  * graph computes what the QDQ graph computes (every output within one quantization step of
  * the float QDQ run; the integer formula may round the other way only next to a tie).

@@ -1,4 +1,4 @@
-/* test_topo.c - the topology loader (host/topo.h) and the analyzer (host/analyze.h):
+/* test_topo.c - the topology loader (host/net/topo.h) and the analyzer (host/net/analyze.h):
  * header tolerance, hand-derived shapes and counts, every error class (one line naming the
  * file, line and column), the chain check, the seeds' intensity examples, and the exact
  * totals of the CSVs in models/networks/ with their comparison to the seeds' table.

@@ -4,9 +4,9 @@
  * onnx_rtl_hook() is an onnx_exec hook: after the golden operators ran a node, it
  *   - Conv, ConvInteger, QLinearConv, MatMul, MatMulInteger, QLinearMatMul, Gemm (the
  *     "conv/matmul nodes"): maps the node (onnx_map.h: zero points folded into the bias),
- *     runs it on the int8 array (accel_conv_i8: bit-exact vs the golden conv of the
+ *     runs it on the int8 array (device_conv_i8: bit-exact vs the golden conv of the
  *     operands fed, cycles vs the model), adds the per-row zero-point correction if any,
- *     and for QLinear* requantizes on the post-processing unit (accel_post, checked
+ *     and for QLinear* requantizes on the post-processing unit (device_post, checked
  *     bit-exact vs golden_post; uint8 outputs with the zero point shifted by -128 and +128
  *     after; pecos_relu = ReLU at the zero point) when every scale is in the PPU's range,
  *     else on the host with ONNX's float formula (said in why). The result is compared with
@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "accel.h"
+#include "device.h"
 #include "fpconv.h"
 #include "golden_onnx.h"
 #include "npy.h"
@@ -46,7 +46,7 @@ typedef struct {
     char fp_why[160];        /* fp_tried and not on the fp array: why */
     layer_result_t arr;      /* int8 array, all batch items merged */
     layer_result_t fpr;      /* fp array */
-    accel_post_res_t post;   /* PPU calls merged */
+    device_post_res_t post;   /* PPU calls merged */
     int post_calls;
     int64_t outputs, diffs;  /* outputs compared with the golden node; how many differ */
     int max_diff;            /* largest |RTL - golden| */
@@ -56,8 +56,8 @@ typedef struct {
 } onnx_rtl_rec_t;
 
 typedef struct {
-    accel_t *i8;             /* the int8 array, or NULL (caller-opened) */
-    accel_t *fp;             /* the bf16/fp16 array, or NULL */
+    device_t *i8;             /* the int8 array, or NULL (caller-opened) */
+    device_t *fp;             /* the bf16/fp16 array, or NULL */
     fp_fmt_t fmt;            /* of fp */
     bool write_back;         /* downstream nodes read the RTL's values */
     /* the current run's expected graph outputs (fp bound checks), or NULL */

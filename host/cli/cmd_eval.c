@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accel.h"
+#include "device.h"
 #include "cli.h"
 #include "energy.h"
 #include "json_out.h"
@@ -298,7 +298,7 @@ typedef struct {
     golden_dtype_t xd;               /* the dtype of X's images */
     long n;                          /* images to run (--limit) */
     energy_table_t etab;
-    accel_t a8, afp;                 /* the int8 array, the --fp-rtl array */
+    device_t a8, afp;                 /* the int8 array, the --fp-rtl array */
     onnx_rtl_t xq, xf;               /* their ONNX hooks */
     long *conf;                      /* confusion matrix [label][RTL top-1] */
     int classes, golden_only;
@@ -355,20 +355,20 @@ static int eval_open_arrays(eval_t *e)
     const eval_opts_t *o = &e->o;
     char err[512];
     energy_table_default(&e->etab);
-    lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = PECOS_INT8, .etab = &e->etab, .log = stderr,
+    layer_run_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = PECOS_INT8, .etab = &e->etab, .log = stderr,
                      .fault_cycle = o->fault_cycle, .who = WHO};
     lc.mem.dram.burst = 64;
     lc.mem.dram_capacity = 4096ull << 20;
     lc.mem.psum_ports = 2;
-    if (accel_open(&e->a8, &lc, o->df, 0, err, sizeof err) != 0) {
+    if (device_open(&e->a8, &lc, o->df, 0, err, sizeof err) != 0) {
         fprintf(stderr, WHO ": --rows %d --cols %d: %s\n", o->rows, o->cols, err);
         return -1;
     }
     e->a8_open = true;
     if (o->fp_rtl) {
-        lrun_cfg_t fc = lc;
+        layer_run_cfg_t fc = lc;
         pecos_dtype_parse(o->fp_rtl, &fc.dtype); /* bf16 or fp16: checked by parse_opts */
-        if (accel_open(&e->afp, &fc, o->df, 0, err, sizeof err) != 0) {
+        if (device_open(&e->afp, &fc, o->df, 0, err, sizeof err) != 0) {
             fprintf(stderr, WHO ": --fp-rtl %s --rows %d --cols %d: %s\n", o->fp_rtl, o->rows, o->cols, err);
             return -1;
         }
@@ -607,8 +607,8 @@ out:
     free(e.conf);
     onnx_rtl_free(&e.xq);
     onnx_rtl_free(&e.xf);
-    if (e.a8_open) accel_close(&e.a8);
-    if (e.afp_open) accel_close(&e.afp);
+    if (e.a8_open) device_close(&e.a8);
+    if (e.afp_open) device_close(&e.afp);
     if (e.x_read) npy_free(&e.X);
     if (e.y_read) npy_free(&e.Y);
     free_model(&e.Q);

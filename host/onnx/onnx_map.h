@@ -1,6 +1,6 @@
 /* onnx_map.h - which ONNX nodes the accelerator runs, and their operands as the array takes
  * them. Shared by `pecos onnx-test --rtl/--fp-rtl` (cmd_onnx.c) and `pecos run --onnx`
- * (onnxrun.c).
+ * (onnx_run.c).
  *
  * Integer path (onnx_map_i8): Conv, MatMul and Gemm with integer-valued data in int8's
  * range; ConvInteger, QLinearConv, MatMulInteger and QLinearMatMul with int8 or uint8
@@ -16,7 +16,7 @@
  *   per-pixel correction (onnx_map_correction()). MatMul with per-row a zero points (not
  *   all equal): -za'[m] * sum_k (b - zb)[k][n] depends on the row and is per-pixel too.
  * Float path (onnx_map_fp): float32 Conv, MatMul and Gemm, operands as they are.
- * Shapes: a 1-D or 2-D conv per batch item (layer_t; accel_conv_maps decides strides and
+ * Shapes: a 1-D or 2-D conv per batch item (layer_t; device_conv_maps decides strides and
  * dilations); a matmul [..,M,K] x [..,K,N] per batch as a 1x1 conv with C = K input channels,
  * W = M pixels (H = 1) and K = N output channels. Gemm maps when alpha = 1 and C is absent or
  * (beta = 1 and C is a per-column bias: [N], [1,N] or a scalar).
@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "accel.h"
+#include "device.h"
 #include "fpconv.h"
 #include "golden_onnx.h"
 #include "onnx_load.h"
@@ -110,14 +110,14 @@ uint64_t onnx_map_node_macs(const onnx_node_t *n, const golden_tensor_t *const *
                             const golden_tensor_t *out0);
 
 /* Runs every batch item on the int8 array a: acc [n_batch][y_len] in the array's layout;
- * with_bias adds mp->bias on the array. res holds all items merged. Returns accel_conv_i8's
+ * with_bias adds mp->bias on the array. res holds all items merged. Returns device_conv_i8's
  * code (0: ran; res says whether every check passed). */
-int onnx_map_run_i8(accel_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
+int onnx_map_run_i8(device_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
                     layer_result_t *res);
 
 /* The same on the fp array a (run.dtype bf16/fp16 = fmt): operands rounded to fmt (RNE),
- * bias fp32; y [n_batch][y_len]. Returns accel_conv_fp's code. */
-int onnx_map_run_fp(accel_t *a, fp_fmt_t fmt, const onnx_map_t *mp, float *y,
+ * bias fp32; y [n_batch][y_len]. Returns device_conv_fp's code. */
+int onnx_map_run_fp(device_t *a, fp_fmt_t fmt, const onnx_map_t *mp, float *y,
                     layer_result_t *res);
 
 #endif

@@ -1,8 +1,8 @@
-/* accel.h - the accelerator as a callable device: one int8 or bf16/fp16 convolution (any
+/* device.h - the accelerator as a callable device: one int8 or bf16/fp16 convolution (any
  * group count, strides, dilations, asymmetric padding, an int8 pad value) on the verilated
  * PE array, and the post-processing unit (bias, requantize, ReLU, pooling, residual add) on
  * its own verilated model. Every call runs on the RTL and is checked against the golden
- * models (see lrun.h and golden_post.h); the network runner and the ONNX path are built on
+ * models (see layer_run.h and golden_post.h); the network runner and the ONNX path are built on
  * it.
  *
  * Mapping of what the array cannot run at once:
@@ -13,45 +13,45 @@
  * dilations are the addresses the lanes read, the four pads and the pad value what a padded
  * lane carries (made at lane time: padding is never moved from DRAM).
  */
-#ifndef PECOS_ACCEL_H
-#define PECOS_ACCEL_H
+#ifndef PECOS_DEVICE_H
+#define PECOS_DEVICE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lrun.h"
+#include "layer_run.h"
 #include "postlib.h"
 #include "simlib.h"
 
-/* The device: what accel_open() was given, and the models it drives. Besides the models it
+/* The device: what device_open() was given, and the models it drives. Besides the models it
  * holds one piece of state that lasts across calls: run.fault_cycle, the checker's self-test
  * fault, is one flipped output per run, so the first call whose outputs show it sets it to
  * UINT64_MAX (none left) for the calls after it. Error and FAIL lines of every call go to
  * run.log, prefixed with run.who. */
 typedef struct {
-    lrun_cfg_t run;   /* array, memory system, energy, checks, log; run.fault_cycle is
+    layer_run_cfg_t run;   /* array, memory system, energy, checks, log; run.fault_cycle is
                          consumed as said above */
     pecos_df_t df;    /* DF_WS, DF_IS or DF_OS */
     simlib_t *sim;    /* the array variant */
     postlib_t *post;  /* the post-processing unit (lanes = cols), opened on first use; NULL
                          until then */
-} accel_t;
+} device_t;
 
 /* Opens the array variant for run->rows x run->cols, run->dtype and dataflow df
  * (trace_enable: a wave will be opened on a.sim; an on-demand build reports to run->log).
  * Returns 0, or PECOS_ENOSIM with a one-line reason in err. */
-int accel_open(accel_t *a, const lrun_cfg_t *run, pecos_df_t df, int trace_enable,
+int device_open(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, int trace_enable,
                char *err, size_t errlen);
-void accel_close(accel_t *a);
+void device_close(device_t *a);
 /* Writes one line to a->run.log (nothing without one): the calls' error and FAIL lines. */
-void accel_say(const accel_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void device_say(const device_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Output size of cv (ONNX Conv formula); 0 or PECOS_EPARAM. */
-int accel_conv_out(const layer_t *cv, int *p, int *q);
+int device_conv_out(const layer_t *cv, int *p, int *q);
 
 /* Whether cv maps onto the array: every valid convolution does (groups, strides,
  * dilations, pads, pad value); if not, a short reason in why. */
-bool accel_conv_maps(const layer_t *cv, char *why, size_t whylen);
+bool device_conv_maps(const layer_t *cv, char *why, size_t whylen);
 
 /* Runs cv on the array: x [C,H,W] int8, w [K,C/groups,R,S] int8, bias [K] int32 or NULL;
  * writes y [K,P,Q] int32 (caller-allocated) and res (all groups merged; res->layer is the
@@ -59,22 +59,22 @@ bool accel_conv_maps(const layer_t *cv, char *why, size_t whylen);
  * when it ran (res says whether every check passed), PECOS_ENOTSUP (a is not an int8 array;
  * nothing written), PECOS_EPARAM (invalid or does not fit; written to a->run.log), PECOS_ESIM or
  * PECOS_ENOMEM. */
-int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
+int device_conv_i8(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
                   const int32_t *bias, int32_t *y, layer_result_t *res);
 
 /* Runs cv on the fp array of a (opened with run.dtype PECOS_BF16 or PECOS_FP16): x [C,H,W] and
  * w [K,C/groups,R,S] are bf16/fp16 bit patterns of a->run.dtype, bias [K] fp32 or NULL;
  * writes y [K,P,Q] fp32 (caller-allocated) and res (groups merged; every group checked
- * bit-exact by lrun_layer against the golden fp conv in the array's accumulation order,
+ * bit-exact by layer_run_layer against the golden fp conv in the array's accumulation order,
  * padded cells +0 operands, and cycles against the model). Returns 0 when it ran,
  * PECOS_ENOTSUP (a is not an fp array; nothing written), PECOS_EPARAM (invalid, a nonzero
  * cv->pad_value, or does not fit; written to a->run.log), PECOS_ESIM or PECOS_ENOMEM. */
-int accel_conv_fp(accel_t *a, const layer_t *cv, const uint16_t *x, const uint16_t *w,
+int device_conv_fp(device_t *a, const layer_t *cv, const uint16_t *x, const uint16_t *w,
                   const float *bias, float *y, layer_result_t *res);
 
 /* --- The post-processing unit (rtl/pecos_postproc.sv) ------------------------------------ */
 
-typedef enum { ACCEL_POOL_NONE = 0, ACCEL_POOL_MAX = 1, ACCEL_POOL_AVG = 2 } accel_pool_t;
+typedef enum { ACCEL_POOL_NONE = 0, ACCEL_POOL_MAX = 1, ACCEL_POOL_AVG = 2 } device_pool_t;
 
 typedef struct {
     char name[64];
@@ -86,9 +86,9 @@ typedef struct {
     int shift;
     int8_t zp;
     bool relu;
-    accel_pool_t pool;   /* NONE: one output per input element */
+    device_pool_t pool;   /* NONE: one output per input element */
     int r, s, stride, pad_t, pad_l, pad_b, pad_r; /* pool window; padded cells are skipped */
-} accel_post_t;
+} device_post_t;
 
 typedef struct {
     uint64_t cycles;     /* PPU cycles: first beat to last result */
@@ -102,10 +102,10 @@ typedef struct {
     uint64_t bad_cycle;
     bool ok;             /* bit-exact and cycles == model_cycles */
     double sim_seconds;
-} accel_post_res_t;
+} device_post_res_t;
 
 /* Output size of pp's pooling (pp itself when pool is NONE); 0 or PECOS_EPARAM. */
-int accel_post_out(const accel_post_t *pp, int *p, int *q);
+int device_post_out(const device_post_t *pp, int *p, int *q);
 
 /* Runs pp on the post-processing unit (lanes = the array's columns; channels in groups of
  * lanes, one beat per window cell): in [C,H,W] int32; b NULL, per channel [C]
@@ -113,7 +113,7 @@ int accel_post_out(const accel_post_t *pp, int *p, int *q);
  * the golden post-processing. Returns 0 when it ran (res->ok says whether it matched),
  * PECOS_EPARAM (a window of more than 255 cells, a scale out of range), PECOS_ESIM,
  * PECOS_ENOSIM or PECOS_ENOMEM, each with its line written to a->run.log. */
-int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int32_t *b,
-               bool b_per_elem, int8_t *y, accel_post_res_t *res);
+int device_post(device_t *a, const device_post_t *pp, const int32_t *in, const int32_t *b,
+               bool b_per_elem, int8_t *y, device_post_res_t *res);
 
 #endif

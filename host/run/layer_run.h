@@ -1,4 +1,4 @@
-/* lrun.h - runs one layer on the RTL array behind the memory system and checks it: the
+/* layer_run.h - runs one layer on the RTL array behind the memory system and checks it: the
  * core of `pecos run`, shared by the network runner and the ONNX path.
  *
  * The checks (docs/ARCHITECTURE.md, "Checks of every layer"): outputs bit-exact against the
@@ -6,12 +6,12 @@
  * cycles equal to the exact model with unbounded memory, or between the roofline and the
  * predicted schedule +-10% with a bounded one; DRAM traffic equal to the tiling's model; the
  * RTL's counters equal to what the host drove. A failing check writes one FAIL line to the
- * caller's log (lrun_cfg_t.log) naming the layer, the first mismatch (k, p, q), expected,
+ * caller's log (layer_run_cfg_t.log) naming the layer, the first mismatch (k, p, q), expected,
  * got, the seed and the cycle, then calls the re-run hook with a waveform window around that
  * cycle.
  */
-#ifndef PECOS_LRUN_H
-#define PECOS_LRUN_H
+#ifndef PECOS_LAYER_RUN_H
+#define PECOS_LAYER_RUN_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,9 +23,9 @@
 #include "pecos_types.h"
 #include "simlib.h"
 #include "tiling.h"
-#include "ws_run.h"
+#include "array_run.h"
 
-/* The results of one layer (lrun_layer() fills them, report.h prints them).
+/* The results of one layer (layer_run_layer() fills them, report.h prints them).
  * What the memory system did for one layer, and what the models say it should. */
 typedef struct {
     char tiling[64];             /* tiling_str() */
@@ -95,7 +95,7 @@ typedef struct {
     /* Prints how to re-run with a waveform window [from, to] (may be NULL). */
     void (*rerun)(void *ctx, uint64_t from, uint64_t to);
     void *rerun_ctx;
-} lrun_cfg_t;
+} layer_run_cfg_t;
 
 /* Runs layer L (one group: L->groups is 1) on the open model sim under dataflow df (DF_WS, DF_IS on a "ws" variant,
  * DF_OS on an "os" one). Operands are esz-byte elements (int8, or bf16/fp16 bits per
@@ -104,13 +104,13 @@ typedef struct {
  * the layer ran (res says whether its checks passed), PECOS_EPARAM (the layer does not fit
  * the buffers or DRAM; the one-line reason is written to c->log), PECOS_ESIM (the RTL broke
  * the protocol; written) or PECOS_ENOMEM (written). Borrows every buffer. */
-int lrun_layer(const lrun_cfg_t *c, simlib_t *sim, pecos_df_t df, const layer_t *L,
+int layer_run_layer(const layer_run_cfg_t *c, simlib_t *sim, pecos_df_t df, const layer_t *L,
                const void *ifmap, const void *weights, const int32_t *bias, int32_t *out,
                layer_result_t *res);
 
 /* Adds the counters of src (another piece of the same layer, e.g. one group of a grouped
  * conv run as its own layer) into dst: cycles, MACs, traffic, accesses, stalls, energy, wall
  * time; checks are ANDed, the first mismatch kept. */
-void lrun_merge(layer_result_t *dst, const layer_result_t *src, int rows, int cols);
+void layer_run_merge(layer_result_t *dst, const layer_result_t *src, int rows, int cols);
 
 #endif

@@ -1,23 +1,23 @@
-/* accel_post.c - the post-processing unit as a device call (accel.h): the host feeds the
+/* device_post.c - the post-processing unit as a device call (device.h): the host feeds the
  * verilated PPU one window cell per cycle and checks what comes out against golden_post. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel.h"
+#include "device.h"
 #include "golden_post.h"
 #include "pecos_err.h"
 #include "pecos_time.h"
 
-static golden_pool_t to_pool(const accel_post_t *pp)
+static golden_pool_t to_pool(const device_post_t *pp)
 {
     return (golden_pool_t){.mode = (int)pp->pool, .r = pp->r, .s = pp->s,
                            .stride_h = pp->stride, .stride_w = pp->stride, .pad_t = pp->pad_t,
                            .pad_l = pp->pad_l, .pad_b = pp->pad_b, .pad_r = pp->pad_r};
 }
 
-int accel_post_out(const accel_post_t *pp, int *p, int *q)
+int device_post_out(const device_post_t *pp, int *p, int *q)
 {
     if (pp->pool == ACCEL_POOL_NONE) {
         *p = pp->h;
@@ -57,24 +57,24 @@ static void step(feed_t *f, bool valid, bool first, bool last, int count)
 }
 
 /* Whether pp is something the unit can run (else the reason is written). */
-static int check_params(accel_t *a, const accel_post_t *pp, int *P, int *Q)
+static int check_params(device_t *a, const device_post_t *pp, int *P, int *Q)
 {
     const char *who = a->run.who;
-    if (accel_post_out(pp, P, Q) != 0) {
-        accel_say(a, "%s: %s: invalid pooling window %dx%d stride %d pads %d/%d/%d/%d on a "
+    if (device_post_out(pp, P, Q) != 0) {
+        device_say(a, "%s: %s: invalid pooling window %dx%d stride %d pads %d/%d/%d/%d on a "
                      "%dx%d map\n",
                   who, pp->name, pp->r, pp->s, pp->stride, pp->pad_t, pp->pad_l, pp->pad_b,
                   pp->pad_r, pp->h, pp->w);
         return PECOS_EPARAM;
     }
     if (pp->pool != ACCEL_POOL_NONE && (uint64_t)pp->r * (uint64_t)pp->s > 255) {
-        accel_say(a, "%s: %s: a %dx%d pooling window has more than 255 cells, the "
+        device_say(a, "%s: %s: a %dx%d pooling window has more than 255 cells, the "
                      "post-processing unit's limit\n",
                   who, pp->name, pp->r, pp->s);
         return PECOS_EPARAM;
     }
     if (pp->rq_en && (pp->mult >= (1u << 31) || pp->shift < 0 || pp->shift > 32)) {
-        accel_say(a, "%s: %s: requantization multiplier %u shift %d out of the unit's range "
+        device_say(a, "%s: %s: requantization multiplier %u shift %d out of the unit's range "
                      "(mult < 2^31, shift 0..32)\n",
                   who, pp->name, pp->mult, pp->shift);
         return PECOS_EPARAM;
@@ -84,8 +84,8 @@ static int check_params(accel_t *a, const accel_post_t *pp, int *P, int *Q)
 
 /* Feeds every window of pp, one real cell per cycle (padded cells are skipped), channels in
  * groups of lanes; counts the beats and the GLB reads into res. */
-static void feed_windows(feed_t *f, const accel_post_t *pp, int P, int Q, const int32_t *in,
-                         const int32_t *b, bool b_per_elem, accel_post_res_t *res)
+static void feed_windows(feed_t *f, const device_post_t *pp, int P, int Q, const int32_t *in,
+                         const int32_t *b, bool b_per_elem, device_post_res_t *res)
 {
     const int lanes = f->lanes, C = pp->c, H = pp->h, W = pp->w;
     const size_t plane = (size_t)H * W;
@@ -128,9 +128,9 @@ static void feed_windows(feed_t *f, const accel_post_t *pp, int P, int Q, const 
 /* The check: y against the golden post-processing of the same map; the first mismatch and
  * the cycles against the model go into res, with a FAIL line each. Returns 0, or
  * PECOS_ENOMEM or the golden model's code (written). */
-static int check_post(accel_t *a, const accel_post_t *pp, int P, int Q, const int32_t *in,
+static int check_post(device_t *a, const device_post_t *pp, int P, int Q, const int32_t *in,
                       const int32_t *b, bool b_per_elem, const int8_t *y, const uint64_t *ocyc,
-                      accel_post_res_t *res)
+                      device_post_res_t *res)
 {
     const int C = pp->c;
     const size_t plane = (size_t)pp->h * pp->w, opl = (size_t)P * Q, out_n = (size_t)C * opl;
@@ -150,7 +150,7 @@ static int check_post(accel_t *a, const accel_post_t *pp, int P, int Q, const in
                             .rq_en = pp->rq_en, .relu = pp->relu};
     const golden_pool_t gp = to_pool(pp);
     if ((rc = golden_post_map(gin, gb, C, pp->h, pp->w, &rq, &gp, ref)) != 0) {
-        accel_say(a, "%s: %s: the golden post-processing rejected the layer\n", a->run.who,
+        device_say(a, "%s: %s: the golden post-processing rejected the layer\n", a->run.who,
                   pp->name);
         goto out_free;
     }
@@ -169,13 +169,13 @@ static int check_post(accel_t *a, const accel_post_t *pp, int P, int Q, const in
     res->model_cycles = res->beats + (uint64_t)lat;
     res->ok = res->mismatches == 0 && res->cycles == res->model_cycles;
     if (res->cycles != res->model_cycles)
-        accel_say(a, "FAIL %s (post-processing): %llu cycles, the model says %llu (%llu beats "
+        device_say(a, "FAIL %s (post-processing): %llu cycles, the model says %llu (%llu beats "
                      "+ latency %d); seed %llu\n",
                   pp->name, (unsigned long long)res->cycles,
                   (unsigned long long)res->model_cycles, (unsigned long long)res->beats, lat,
                   seed);
     if (res->mismatches)
-        accel_say(a,
+        device_say(a,
                   "FAIL %s (post-processing): %llu of %zu outputs differ; first at (c=%d, "
                   "p=%d, q=%d): expected %d, got %d; seed %llu; PPU cycle %llu\n",
                   pp->name, (unsigned long long)res->mismatches, out_n, res->bad_c, res->bad_p,
@@ -184,15 +184,15 @@ static int check_post(accel_t *a, const accel_post_t *pp, int P, int Q, const in
     rc = 0;
     goto out_free;
 out_oom:
-    accel_say(a, "%s: %s: out of memory\n", a->run.who, pp->name);
+    device_say(a, "%s: %s: out of memory\n", a->run.who, pp->name);
 out_free:
     free(ref);
     free(v);
     return rc;
 }
 
-int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int32_t *b,
-               bool b_per_elem, int8_t *y, accel_post_res_t *res)
+int device_post(device_t *a, const device_post_t *pp, const int32_t *in, const int32_t *b,
+               bool b_per_elem, int8_t *y, device_post_res_t *res)
 {
     int P, Q, rc;
     memset(res, 0, sizeof *res);
@@ -200,7 +200,7 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
     if (!a->post) {
         char err[512];
         if (postlib_open(&a->post, a->run.cols, NULL, a->run.log, err, sizeof err) != 0) {
-            accel_say(a, "%s: %s\n", a->run.who, err);
+            device_say(a, "%s: %s\n", a->run.who, err);
             return PECOS_ENOSIM;
         }
     }
@@ -213,7 +213,7 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
     uint64_t *ocyc = calloc(out_n ? out_n : 1, sizeof *ocyc);
     rc = PECOS_ENOMEM;
     if (!acc || !bias || !o || !ocyc) {
-        accel_say(a, "%s: %s: out of memory\n", a->run.who, pp->name);
+        device_say(a, "%s: %s: out of memory\n", a->run.who, pp->name);
         goto out_free;
     }
 
@@ -237,11 +237,11 @@ int accel_post(accel_t *a, const accel_post_t *pp, const int32_t *in, const int3
     uint64_t acyc = 0;
     rc = PECOS_ESIM;
     if (postlib_assert_status(pl, &acyc)) {
-        accel_say(a, "FAIL %s (post-processing): RTL assertion failed at cycle %llu (the "
+        device_say(a, "FAIL %s (post-processing): RTL assertion failed at cycle %llu (the "
                      "PECOS_ASSERT line on stdout names it); seed %llu\n",
                   pp->name, (unsigned long long)acyc, (unsigned long long)a->run.seed);
     } else if (f.got != (size_t)groups * opl) {
-        accel_say(a, "FAIL %s: the post-processing unit returned %zu of %zu results (seed "
+        device_say(a, "FAIL %s: the post-processing unit returned %zu of %zu results (seed "
                      "%llu)\n",
                   pp->name, f.got, (size_t)groups * opl, (unsigned long long)a->run.seed);
     } else {

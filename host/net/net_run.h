@@ -1,8 +1,8 @@
-/* netrun.h - `pecos run --network NETWORK.csv`: a whole network through the RTL, int8.
+/* net_run.h - `pecos run --network NETWORK.csv`: a whole network through the RTL, int8.
  *
  * Every layer of the topology (topo.h) runs in file order with real chaining: the int8
  * output of a layer, requantized by the post-processing unit, is the input of the next.
- *   conv, fc   the PE array (accel_conv_i8: int32 accumulators, groups mapped per group),
+ *   conv, fc   the PE array (device_conv_i8: int32 accumulators, groups mapped per group),
  *              then the post-processing unit: bias, requantize, fused ReLU;
  *   maxpool, avgpool, gap, relu   the post-processing unit alone;
  *   add        the post-processing unit (one input as the accumulator, the other as a
@@ -13,14 +13,14 @@
  * layer's own accumulators (the largest magnitude maps to 127). Every RTL result is checked
  * bit-exact against the golden models, and the array's cycles against the cycle models.
  */
-#ifndef PECOS_NETRUN_H
-#define PECOS_NETRUN_H
+#ifndef PECOS_NET_RUN_H
+#define PECOS_NET_RUN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lrun.h"
+#include "layer_run.h"
 
 typedef struct {
     const char *network;    /* topology CSV */
@@ -30,7 +30,7 @@ typedef struct {
     const char *wave_path;  /* FST of the array, or NULL */
     uint64_t wave_from, wave_to;
     bool progress;          /* a progress line on stderr (when it is a terminal) */
-} netrun_opts_t;
+} net_run_opts_t;
 
 /* Runs the network on the array of run (int8) under dataflow df. Prints the summary table
  * (and the --plot, --wave lines) to stdout. Returns 0 when every layer ran and every output
@@ -39,7 +39,7 @@ typedef struct {
  * (errlen bytes) gets the reason of each error (errlist.h: the first as one line for the
  * caller to print after "<who>: ", a later one after "\n<who>: ", who: run->who); it stays
  * empty when the array's or the PPU's runner printed the error itself. */
-int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o, bool *pass, char *err,
+int net_run(const layer_run_cfg_t *run, int df, const net_run_opts_t *o, bool *pass, char *err,
            size_t errlen);
 
 #endif

@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-#include "lrun.h"
+#include "layer_run.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -15,8 +15,8 @@
 #include "pecos_err.h"
 #include "pecos_time.h"
 #include "tiler.h"
-#include "ws_model.h"
-#include "ws_run.h"
+#include "cycle_model.h"
+#include "array_run.h"
 
 /* Compares out with ref (bitwise) and records the first mismatch in res. */
 static void compare(const layer_t *L, const int32_t *out,
@@ -54,7 +54,7 @@ static void fp_error(const int32_t *out, const double *ref64, size_t n, layer_re
 
 /* The memory-system results of a layer: traffic, accesses, stalls, energy, and the checks
  * of the cycles against the models. */
-static void fill_mem(const lrun_cfg_t *o, pecos_df_t df, const tiling_t *t,
+static void fill_mem(const layer_run_cfg_t *o, pecos_df_t df, const tiling_t *t,
                      const mem_model_t *mm, const ws_stats_t *st, size_t esz, bool fp,
                      layer_result_t *res)
 {
@@ -130,8 +130,8 @@ static void fill_mem(const lrun_cfg_t *o, pecos_df_t df, const tiling_t *t,
 }
 
 /* Prints one line to the caller's log (nothing without one). */
-static void say(const lrun_cfg_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const lrun_cfg_t *o, const char *fmt, ...)
+static void say(const layer_run_cfg_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const layer_run_cfg_t *o, const char *fmt, ...)
 {
     if (!o->log) return;
     va_list ap;
@@ -142,7 +142,7 @@ static void say(const lrun_cfg_t *o, const char *fmt, ...)
 
 /* One layer's run: the tiling, the RTL's outputs and when each came out, the references. */
 typedef struct {
-    const lrun_cfg_t *o;
+    const layer_run_cfg_t *o;
     pecos_df_t df;
     const layer_t *L;
     bool fp;
@@ -154,14 +154,14 @@ typedef struct {
     int32_t *ref;          /* the golden conv (int32, or fp32 bits in the array's order) */
     double *ref64;         /* fp: the float64 reference */
     uint64_t *out_cycle;   /* global cycle each output last came out */
-} lrun_t;
+} layer_run_t;
 
 /* Phase 1: the tiling for this GLB, and the RTL run behind the memory system. Returns 0,
  * PECOS_EPARAM, PECOS_ESIM or PECOS_ENOMEM (printed). */
-static int run_rtl(lrun_t *r, simlib_t *sim, const void *ifmap, const void *weights,
+static int run_rtl(layer_run_t *r, simlib_t *sim, const void *ifmap, const void *weights,
                    const int32_t *bias_v, int32_t *out, layer_result_t *res)
 {
-    const lrun_cfg_t *o = r->o;
+    const layer_run_cfg_t *o = r->o;
     const layer_t *L = r->L;
     char err[512];
     int rc = o->tile_forced ? tiler_force(L, o->rows, o->cols, r->df, (int)r->esz, &o->mem,
@@ -185,7 +185,7 @@ static int run_rtl(lrun_t *r, simlib_t *sim, const void *ifmap, const void *weig
                     .mem = &o->mem,
                     .trace_dma = o->trace};
     const double ts = pecos_now();
-    rc = ws_run_conv(sim, &job, &r->st, err, sizeof err);
+    rc = array_run_conv(sim, &job, &r->st, err, sizeof err);
     res->sim_seconds = pecos_now() - ts;
     if (rc == PECOS_EPARAM) {
         say(o, "%s: %s\n", o->who, err);
@@ -199,7 +199,7 @@ static int run_rtl(lrun_t *r, simlib_t *sim, const void *ifmap, const void *weig
 /* Check 1: the outputs against the golden conv (bit-exact; for fp in the array's order, and
  * the error against float64). Returns 0, or PECOS_ENOMEM or the golden model's code
  * (printed). */
-static int check_outputs(lrun_t *r, const void *ifmap, const void *weights,
+static int check_outputs(layer_run_t *r, const void *ifmap, const void *weights,
                          const int32_t *bias_v, const int32_t *out, layer_result_t *res)
 {
     const layer_t *L = r->L;
@@ -231,9 +231,9 @@ static int check_outputs(lrun_t *r, const void *ifmap, const void *weights,
 
 /* Checks 2 and 3: cycles and traffic against the analytical models, and the RTL's own
  * counters against what the host drove. Returns 0 or the model's code (printed). */
-static int check_models(lrun_t *r, layer_result_t *res)
+static int check_models(layer_run_t *r, layer_result_t *res)
 {
-    const lrun_cfg_t *o = r->o;
+    const layer_run_cfg_t *o = r->o;
     const layer_t *L = r->L;
     const ws_stats_t *st = &r->st;
     const array_cfg_t arr = {.rows = o->rows, .cols = o->cols, .df = r->df};
@@ -260,9 +260,9 @@ static int check_models(lrun_t *r, layer_result_t *res)
 
 /* The first mismatch's FAIL line (layer, index, expected, got, seed, cycle), then the re-run
  * hook with a waveform window around it. */
-static void report_mismatch(const lrun_t *r, const layer_result_t *res)
+static void report_mismatch(const layer_run_t *r, const layer_result_t *res)
 {
-    const lrun_cfg_t *o = r->o;
+    const layer_run_cfg_t *o = r->o;
     char e[64], g[64];
     if (r->fp) {
         snprintf(e, sizeof e, "0x%08x (%.9g)", (uint32_t)res->expected,
@@ -285,9 +285,9 @@ static void report_mismatch(const lrun_t *r, const layer_result_t *res)
 }
 
 /* One FAIL line per failed check (and the re-run hook where a waveform helps). */
-static void report_failures(const lrun_t *r, const layer_result_t *res)
+static void report_failures(const layer_run_t *r, const layer_result_t *res)
 {
-    const lrun_cfg_t *o = r->o;
+    const layer_run_cfg_t *o = r->o;
     const char *name = r->L->name;
     const ws_stats_t *st = &r->st;
     const mem_model_t *mm = &r->mm;
@@ -322,12 +322,12 @@ static void report_failures(const lrun_t *r, const layer_result_t *res)
             (unsigned long long)st->rtl.busy, (unsigned long long)st->cycles);
 }
 
-int lrun_layer(const lrun_cfg_t *o, simlib_t *sim, pecos_df_t df, const layer_t *L,
+int layer_run_layer(const layer_run_cfg_t *o, simlib_t *sim, pecos_df_t df, const layer_t *L,
                const void *ifmap, const void *weights, const int32_t *bias_v, int32_t *out,
                layer_result_t *res)
 {
     const double t0 = pecos_now();
-    lrun_t r = {.o = o, .df = df, .L = L, .fp = pecos_dtype_is_fp(o->dtype),
+    layer_run_t r = {.o = o, .df = df, .L = L, .fp = pecos_dtype_is_fp(o->dtype),
                 .fmt = o->dtype == PECOS_BF16 ? FP_BF16 : FP_FP16,
                 .out_n = (size_t)L->k * L->p * L->q};
     r.esz = r.fp ? 2 : 1;
@@ -358,7 +358,7 @@ out_free:
     return rc;
 }
 
-void lrun_merge(layer_result_t *d, const layer_result_t *s, int rows, int cols)
+void layer_run_merge(layer_result_t *d, const layer_result_t *s, int rows, int cols)
 {
     if (!d->mismatches && s->mismatches) {
         d->bad_k = s->bad_k;

@@ -16,9 +16,9 @@
 #include "energy.h"
 #include "fpconv.h"
 #include "layer_spec.h"
-#include "lrun.h"
-#include "netrun.h"
-#include "onnxrun.h"
+#include "layer_run.h"
+#include "net_run.h"
+#include "onnx_run.h"
 #include "memsys.h"
 #include "npy.h"
 #include "pecos_err.h"
@@ -106,7 +106,7 @@ void cmd_run_usage(FILE *f)
 
 /* SCALE-Sim's own topology files list independent layers whose rows do not chain (topo.h):
  * such a --network becomes its rows as --layer runs, said in one line. Returns 0 (converted
- * or left alone: netrun reports any other problem of the file) or -1 (message printed). */
+ * or left alone: net_run reports any other problem of the file) or -1 (message printed). */
 static int network_as_layers(run_opts_t *o)
 {
     topo_t t;
@@ -693,12 +693,12 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
     if (!(out = calloc(out_n, sizeof *out))) goto out_oom;
     pecos_dtype_t dt = PECOS_INT8;
     pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
-    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
+    const layer_run_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
                            .etab = &o->etab, .tile_forced = o->tile_forced, .tile = o->tile,
                            .fault_cycle = o->fault_cycle, .trace = o->trace, .seed = o->seed,
                            .who = "pecos run", .log = stderr, .rerun = print_rerun,
                            .rerun_ctx = (void *)o};
-    if ((rc = lrun_layer(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
+    if ((rc = layer_run_layer(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
 
     if (o->out_path) {
         npy_array_t y = {.dtype = fp ? NPY_FLOAT32 : NPY_INT32, .ndim = 4,
@@ -728,7 +728,7 @@ out_free:
 static int run_setup(run_opts_t *o)
 {
     char err[1024];
-    if (o->no_build) setenv("PECOS_NO_BUILD", "1", 1); /* a missing model is an error (host/simlib.h) */
+    if (o->no_build) setenv("PECOS_NO_BUILD", "1", 1); /* a missing model is an error (host/dev/simlib.h) */
     energy_table_default(&o->etab);
     if (o->energy_path && energy_table_load(o->energy_path, &o->etab, err, sizeof err) != 0) {
         fprintf(stderr, "pecos run: --energy-table %s: %s\n", o->energy_path, err);
@@ -755,23 +755,23 @@ static int run_model(run_opts_t *o)
     char err[1024] = "";
     pecos_dtype_t dt = PECOS_INT8;
     pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
-    const lrun_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
+    const layer_run_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
                            .etab = &o->etab, .fault_cycle = o->fault_cycle, .trace = o->trace,
                            .seed = o->seed, .who = "pecos run", .log = stderr,
                            .rerun = print_rerun, .rerun_ctx = o};
     if (o->onnx_path) {
-        const onnxrun_opts_t xo = {.model = o->onnx_path, .input_path = o->input_path,
+        const onnx_run_opts_t xo = {.model = o->onnx_path, .input_path = o->input_path,
                                    .out_path = o->out_path, .json_path = o->json_path,
                                    .wave_path = o->wave_path, .wave_from = o->wave_from,
                                    .wave_to = o->wave_to, .require_rtl = o->require_rtl};
-        rc = onnxrun(&lc, o->dfs[0], &xo, &pass, err, sizeof err);
+        rc = onnx_run(&lc, o->dfs[0], &xo, &pass, err, sizeof err);
     } else {
-        const netrun_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
+        const net_run_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
                                   .out_path = o->out_path, .json_path = o->json_path,
                                   .csv_path = o->csv_path, .plot_dir = o->plot_dir,
                                   .wave_path = o->wave_path, .wave_from = o->wave_from,
                                   .wave_to = o->wave_to, .progress = isatty(2) != 0};
-        rc = netrun(&lc, o->dfs[0], &no, &pass, err, sizeof err);
+        rc = net_run(&lc, o->dfs[0], &no, &pass, err, sizeof err);
     }
     if (err[0]) fprintf(stderr, "pecos run: %s\n", err);
     exit_code = pecos_exit_code(rc, pass);

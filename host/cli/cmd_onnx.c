@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "accel.h"
+#include "device.h"
 #include "cli.h"
 #include "energy.h"
 #include "golden_onnx.h"
@@ -99,9 +99,9 @@ typedef struct {
 /* --- the RTL paths (onnx_rtl.h) -------------------------------------------------------- */
 
 typedef struct {
-    accel_t accel;          /* the int8 array */
+    device_t accel;          /* the int8 array */
     bool fp_on;             /* --fp-rtl: fp is open */
-    accel_t fp;             /* the bf16/fp16 array */
+    device_t fp;             /* the bf16/fp16 array */
     const char *fp_name;    /* "bf16" or "fp16" */
     onnx_rtl_t x;           /* the node pipeline (records of one data set) */
 } rtl_t;
@@ -544,22 +544,22 @@ static int onnx_test_open_rtl(const opts_t *o, energy_table_t *etab, rtl_t *rtl)
 {
     if (o->rtl_rows) {
         energy_table_default(etab);
-        lrun_cfg_t lc = {.rows = o->rtl_rows, .cols = o->rtl_cols, .dtype = PECOS_INT8, .etab = etab, .log = stderr,
+        layer_run_cfg_t lc = {.rows = o->rtl_rows, .cols = o->rtl_cols, .dtype = PECOS_INT8, .etab = etab, .log = stderr,
                          .fault_cycle = o->fault_cycle, .who = WHO};
         lc.mem.dram.burst = 64;
         lc.mem.dram_capacity = 4096ull << 20;
         lc.mem.psum_ports = 2;
         char err[512];
-        if (accel_open(&rtl->accel, &lc, o->df, 0, err, sizeof err) != 0) {
+        if (device_open(&rtl->accel, &lc, o->df, 0, err, sizeof err) != 0) {
             fprintf(stderr, WHO ": --rtl %dx%d: %s\n", o->rtl_rows, o->rtl_cols, err);
             return -1;
         }
         if (o->fp_rtl) {
-            lrun_cfg_t fc = lc;
+            layer_run_cfg_t fc = lc;
             pecos_dtype_parse(o->fp_rtl, &fc.dtype); /* bf16 or fp16: checked by parse_opts */
-            if (accel_open(&rtl->fp, &fc, o->df, 0, err, sizeof err) != 0) {
+            if (device_open(&rtl->fp, &fc, o->df, 0, err, sizeof err) != 0) {
                 fprintf(stderr, WHO ": --fp-rtl %s --rtl %dx%d: %s\n", o->fp_rtl, o->rtl_rows, o->rtl_cols, err);
-                accel_close(&rtl->accel);
+                device_close(&rtl->accel);
                 return -1;
             }
             rtl->fp_on = true;
@@ -647,8 +647,8 @@ static void write_case_json(FILE *jf, const opts_t *o, bool rtl, const char *dir
 
 static void close_rtl(rtl_t *rp)
 {
-    if (rp) accel_close(&rp->accel);
-    if (rp && rp->fp_on) accel_close(&rp->fp);
+    if (rp) device_close(&rp->accel);
+    if (rp && rp->fp_on) device_close(&rp->fp);
 }
 
 int cmd_onnx_test(int argc, char **argv)

@@ -68,7 +68,7 @@ typedef struct {
 /* onnx_node_t.qdq */
 enum {
     ONNX_QDQ_NONE = 0,   /* not part of a QDQ pattern */
-    ONNX_QDQ_FUSED,      /* an integer node made from a QDQ pattern (host/onnx_qdq.h) */
+    ONNX_QDQ_FUSED,      /* an integer node made from a QDQ pattern (host/onnx/onnx_qdq.h) */
     ONNX_QDQ_FLOAT       /* a QuantizeLinear/DequantizeLinear left in the graph, or a float
                             Conv/MatMul/Gemm/pool between them that could not be fused: runs
                             on the golden float operators */
@@ -130,7 +130,7 @@ typedef struct {
 
 /* Reads a ModelProto from path into *m (free with onnx_model_free()). The size and the
  * nesting depth are bounded first (PECOS_EFORMAT with the reason); then QDQ patterns are
- * rewritten into integer nodes (onnx_qdq_fuse(), host/onnx_qdq.h) unless flags has
+ * rewritten into integer nodes (onnx_qdq_fuse(), host/onnx/onnx_qdq.h) unless flags has
  * ONNX_LOAD_NO_QDQ_FUSE. */
 int onnx_model_read(const char *path, onnx_model_t *m, char *err, size_t errlen);
 int onnx_model_parse(const uint8_t *buf, size_t len, onnx_model_t *m, char *err, size_t errlen);

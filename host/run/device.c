@@ -1,4 +1,4 @@
-#include "accel.h"
+#include "device.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "pecos_err.h"
 #include "tiling.h"
 
-void accel_say(const accel_t *a, const char *fmt, ...)
+void device_say(const device_t *a, const char *fmt, ...)
 {
     if (!a->run.log) return;
     va_list ap;
@@ -19,7 +19,7 @@ void accel_say(const accel_t *a, const char *fmt, ...)
     va_end(ap);
 }
 
-int accel_open(accel_t *a, const lrun_cfg_t *run, pecos_df_t df, int trace_enable,
+int device_open(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, int trace_enable,
                char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
@@ -29,7 +29,7 @@ int accel_open(accel_t *a, const lrun_cfg_t *run, pecos_df_t df, int trace_enabl
                        err, errlen);
 }
 
-void accel_close(accel_t *a)
+void device_close(device_t *a)
 {
     simlib_close(a->sim);
     a->sim = NULL;
@@ -37,18 +37,18 @@ void accel_close(accel_t *a)
     a->post = NULL;
 }
 
-int accel_conv_out(const layer_t *cv, int *p, int *q)
+int device_conv_out(const layer_t *cv, int *p, int *q)
 {
     if (layer_check(cv, NULL, 0) != 0) return PECOS_EPARAM;
     return layer_out_hw(cv, p, q);
 }
 
-bool accel_conv_maps(const layer_t *cv, char *why, size_t whylen)
+bool device_conv_maps(const layer_t *cv, char *why, size_t whylen)
 {
     /* Strides, dilations and pads are address patterns of the mapper and the DMA, the pad
      * value is what the lanes carry in a padded cell, groups are run one by one: every
      * valid convolution maps. */
-    if (accel_conv_out(cv, &(int){0}, &(int){0}) != 0) {
+    if (device_conv_out(cv, &(int){0}, &(int){0}) != 0) {
         snprintf(why, whylen, "invalid convolution parameters");
         return false;
     }
@@ -60,12 +60,12 @@ bool accel_conv_maps(const layer_t *cv, char *why, size_t whylen)
  * are esz-byte operands, bias and y 32-bit words (int32, or fp32 bits). Strides, dilations,
  * the four pads and the pad value go to the array's mapper as they are (no host padding).
  * Fills res with all groups merged. */
-static int run_groups(accel_t *a, const layer_t *cv, size_t esz, const void *x,
+static int run_groups(device_t *a, const layer_t *cv, size_t esz, const void *x,
                       const void *w, const int32_t *bias, int32_t *y, layer_result_t *res)
 {
     int p, q, rc = 0;
-    if (accel_conv_out(cv, &p, &q) != 0) {
-        accel_say(a, "%s: %s: invalid convolution parameters\n", a->run.who, cv->name);
+    if (device_conv_out(cv, &p, &q) != 0) {
+        device_say(a, "%s: %s: invalid convolution parameters\n", a->run.who, cv->name);
         return PECOS_EPARAM;
     }
     const int G = cv->groups, cg = cv->c / G, kg = cv->k / G;
@@ -83,14 +83,14 @@ static int run_groups(accel_t *a, const layer_t *cv, size_t esz, const void *x,
             snprintf(L.name, sizeof L.name, "%.48s.g%d", cv->name, g);
         else
             snprintf(L.name, sizeof L.name, "%s", cv->name);
-        rc = lrun_layer(&a->run, a->sim, a->df, &L, (const uint8_t *)x + (size_t)g * cg * hw * esz,
+        rc = layer_run_layer(&a->run, a->sim, a->df, &L, (const uint8_t *)x + (size_t)g * cg * hw * esz,
                         (const uint8_t *)w + (size_t)g * kg * cg * cv->r * cv->s * esz,
                         bias ? bias + (size_t)g * kg : NULL, y + (size_t)g * kg * p * q,
                         g == 0 ? res : &part);
         if (rc != 0) return rc;
         /* The checker's self-test fault is one flipped output per run, not per group. */
         if ((g == 0 ? res : &part)->mismatches) a->run.fault_cycle = UINT64_MAX;
-        if (g > 0) lrun_merge(res, &part, a->run.rows, a->run.cols);
+        if (g > 0) layer_run_merge(res, &part, a->run.rows, a->run.cols);
     }
     /* The layer as a whole: C and K of all groups */
     res->layer.c = cv->c;
@@ -99,25 +99,25 @@ static int run_groups(accel_t *a, const layer_t *cv, size_t esz, const void *x,
     return 0;
 }
 
-int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
+int device_conv_i8(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
                   const int32_t *bias, int32_t *y, layer_result_t *res)
 {
     int p, q;
     if (a->run.dtype != PECOS_INT8) return PECOS_ENOTSUP;
     int rc = run_groups(a, cv, 1, x, w, bias, y, res);
     if (rc != 0) return rc;
-    accel_conv_out(cv, &p, &q);
-    if (cv->groups == 1) return 0; /* lrun_layer checked exactly this layer */
+    device_conv_out(cv, &p, &q);
+    if (cv->groups == 1) return 0; /* layer_run_layer checked exactly this layer */
     /* Groups: check the assembled output once more against the golden conv of the layer as
      * given (grouped). */
     const size_t n = (size_t)cv->k * p * q, pq = (size_t)p * q;
     int32_t *ref = malloc(n * sizeof *ref);
     if (!ref) {
-        accel_say(a, "%s: %s: out of memory\n", a->run.who, cv->name);
+        device_say(a, "%s: %s: out of memory\n", a->run.who, cv->name);
         return PECOS_ENOMEM;
     }
     if ((rc = golden_gemm_conv_i8(cv, x, w, bias, ref)) != 0) {
-        accel_say(a, "%s: %s: the golden model rejected the layer\n", a->run.who, cv->name);
+        device_say(a, "%s: %s: the golden model rejected the layer\n", a->run.who, cv->name);
         free(ref);
         return rc;
     }
@@ -126,7 +126,7 @@ int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *
     for (size_t i = 0; i < n; i++)
         if (y[i] != ref[i] && bad++ == 0) first = i;
     if (bad) {
-        accel_say(a,
+        device_say(a,
                   "FAIL %s: the assembled output (%d groups) differs from the golden conv in "
                   "%llu of %zu outputs; first at (k=%zu, p=%zu, q=%zu): expected %d, got %d; "
                   "seed %llu\n",
@@ -146,23 +146,23 @@ int accel_conv_i8(accel_t *a, const layer_t *cv, const int8_t *x, const int8_t *
     return 0;
 }
 
-int accel_conv_fp(accel_t *a, const layer_t *cv, const uint16_t *x, const uint16_t *w,
+int device_conv_fp(device_t *a, const layer_t *cv, const uint16_t *x, const uint16_t *w,
                   const float *bias, float *y, layer_result_t *res)
 {
     int p, q, rc = PECOS_ENOMEM;
     if (!pecos_dtype_is_fp(a->run.dtype)) return PECOS_ENOTSUP;
     if (cv->pad_value != 0) {
-        accel_say(a, "%s: %s: pad value %d on a %s array (fp padded cells are +0)\n",
+        device_say(a, "%s: %s: pad value %d on a %s array (fp padded cells are +0)\n",
                   a->run.who, cv->name, cv->pad_value, pecos_dtype_name(a->run.dtype));
         return PECOS_EPARAM;
     }
     /* An invalid layer: run_groups() says so before it touches y. */
-    if (accel_conv_out(cv, &p, &q) != 0) return run_groups(a, cv, 2, x, w, NULL, NULL, res);
-    /* lrun_layer takes the bias and returns the outputs as fp32 bit patterns */
+    if (device_conv_out(cv, &p, &q) != 0) return run_groups(a, cv, 2, x, w, NULL, NULL, res);
+    /* layer_run_layer takes the bias and returns the outputs as fp32 bit patterns */
     const size_t n_out = (size_t)cv->k * p * q;
     int32_t *bb = NULL, *yb = malloc(n_out * sizeof *yb + 1);
     if (!yb || (bias && !(bb = malloc((size_t)cv->k * sizeof *bb)))) {
-        accel_say(a, "%s: %s: out of memory\n", a->run.who, cv->name);
+        device_say(a, "%s: %s: out of memory\n", a->run.who, cv->name);
         goto out;
     }
     for (int k = 0; bias && k < cv->k; k++) bb[k] = (int32_t)fp_f32_bits(bias[k]);

@@ -1,7 +1,7 @@
 /* onnx_map.c - ONNX nodes onto the accelerator's conv; see onnx_map.h. */
 #include "onnx_map.h"
 
-#include "accel.h"
+#include "device.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -264,8 +264,8 @@ static int map_conv(const onnx_node_t *n, int index, const golden_tensor_t *cons
     if (!two) cv.stride_h = cv.stride_w; /* one row: the vertical stride is irrelevant */
     snprintf(cv.name, sizeof cv.name, "node%d_%.40s", index, op);
     int p, q;
-    if (!accel_conv_maps(&cv, why, whylen)) return 1;
-    if (accel_conv_out(&cv, &p, &q) != 0) return no(why, whylen, "the accelerator's conv rejects the shape");
+    if (!device_conv_maps(&cv, why, whylen)) return 1;
+    if (device_conv_out(&cv, &p, &q) != 0) return no(why, whylen, "the accelerator's conv rejects the shape");
     const int64_t per_m = w->count / w->dims[0];
     if (w->count != (int64_t)cv.k * (cv.c / cv.groups) * cv.r * cv.s || out0->count != x->dims[0] * cv.k * p * q)
         return no(why, whylen, "operand sizes do not match the convolution");
@@ -514,21 +514,21 @@ uint64_t onnx_map_node_macs(const onnx_node_t *n, const golden_tensor_t *const *
     return (uint64_t)out0->count * (uint64_t)(w->count / w->dims[0]);
 }
 
-int onnx_map_run_i8(accel_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
+int onnx_map_run_i8(device_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
                     layer_result_t *res)
 {
     layer_result_t part;
     for (int64_t b = 0; b < mp->n_batch; b++) {
         const int8_t *w = mp->w + (mp->w_per_batch ? (size_t)b * mp->w_len : 0);
-        int rc = accel_conv_i8(a, &mp->cv, mp->x + (size_t)b * mp->x_len, w, with_bias ? onnx_map_bias(mp, b) : NULL,
+        int rc = device_conv_i8(a, &mp->cv, mp->x + (size_t)b * mp->x_len, w, with_bias ? onnx_map_bias(mp, b) : NULL,
                                acc + (size_t)b * mp->y_len, b == 0 ? res : &part);
         if (rc != 0) return rc;
-        if (b > 0) lrun_merge(res, &part, a->run.rows, a->run.cols);
+        if (b > 0) layer_run_merge(res, &part, a->run.rows, a->run.cols);
     }
     return 0;
 }
 
-int onnx_map_run_fp(accel_t *a, fp_fmt_t fmt, const onnx_map_t *mp, float *y, layer_result_t *res)
+int onnx_map_run_fp(device_t *a, fp_fmt_t fmt, const onnx_map_t *mp, float *y, layer_result_t *res)
 {
     const size_t nw = (mp->w_per_batch ? (size_t)mp->n_batch : 1) * mp->w_len;
     uint16_t *xh = malloc(sizeof *xh * (mp->x_len + 1)), *wh = malloc(sizeof *wh * (nw + 1));
@@ -542,10 +542,10 @@ int onnx_map_run_fp(accel_t *a, fp_fmt_t fmt, const onnx_map_t *mp, float *y, la
     for (int64_t b = 0; b < mp->n_batch; b++) {
         const float *xb = mp->xf + (size_t)b * mp->x_len;
         for (size_t i = 0; i < mp->x_len; i++) xh[i] = fp_f32_to_16x(fmt, xb[i]);
-        rc = accel_conv_fp(a, &mp->cv, xh, wh + (mp->w_per_batch ? (size_t)b * mp->w_len : 0), mp->bias_f,
+        rc = device_conv_fp(a, &mp->cv, xh, wh + (mp->w_per_batch ? (size_t)b * mp->w_len : 0), mp->bias_f,
                            y + (size_t)b * mp->y_len, b == 0 ? res : &part);
         if (rc != 0) goto out;
-        if (b > 0) lrun_merge(res, &part, a->run.rows, a->run.cols);
+        if (b > 0) layer_run_merge(res, &part, a->run.rows, a->run.cols);
     }
     rc = 0;
 out:

@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-#include "netrun.h"
+#include "net_run.h"
 
 #include <errno.h>
 #include <math.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accel.h"
+#include "device.h"
 #include "errlist.h"
 #include "golden_post.h"
 #include "json_out.h"
@@ -27,7 +27,7 @@ typedef struct {
     bool on_array;           /* conv/fc: arr is valid */
     layer_result_t arr;      /* the array's result and checks */
     bool has_post;           /* the post-processing unit ran */
-    accel_post_res_t post;
+    device_post_res_t post;
     double scale;            /* requantization scale used (0: none) */
     uint64_t cycles;         /* array + post-processing */
     double energy_pj[ENERGY_N];
@@ -37,11 +37,11 @@ typedef struct {
 
 /* The state of one `--network` run across its phases (load, open, layers, reports). */
 typedef struct {
-    const lrun_cfg_t *run;
-    const netrun_opts_t *o;
+    const layer_run_cfg_t *run;
+    const net_run_opts_t *o;
     const char *df_name;
     topo_t t;
-    accel_t a;
+    device_t a;
     int8_t *x0;          /* the network's input, [C,H,W] */
     int8_t **acts;       /* each layer's int8 output (t.n) */
     net_layer_t *nl;     /* each layer as it ran (t.n) */
@@ -75,7 +75,7 @@ static void input_shape(const topo_t *t, int *c, int *h, int *w)
 /* Calibration: the scale that maps the largest |v| of the n values (v = in + b) to 127,
  * as a Q31 multiplier and shift. */
 static int calibrate(const int32_t *in, const int32_t *b, bool b_per_elem, int c, size_t plane,
-                     accel_post_t *pp, double *scale)
+                     device_post_t *pp, double *scale)
 {
     int64_t peak = 0;
     for (int ch = 0; ch < c; ch++)
@@ -137,12 +137,12 @@ static net_totals_t totals(const net_layer_t *nl, int n)
     return t;
 }
 
-static double util(uint64_t macs, uint64_t cycles, const lrun_cfg_t *run)
+static double util(uint64_t macs, uint64_t cycles, const layer_run_cfg_t *run)
 {
     return cycles ? (double)macs / ((double)cycles * run->rows * run->cols) : 0.0;
 }
 
-static void summary(FILE *f, const topo_t *t, const lrun_cfg_t *run, const char *df_name,
+static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const char *df_name,
                     const net_layer_t *nl, int n, double wall)
 {
     const net_totals_t T = totals(nl, n);
@@ -181,7 +181,7 @@ static void summary(FILE *f, const topo_t *t, const lrun_cfg_t *run, const char 
             wall, T.sim_s, T.sim_s > 0 ? (double)T.cycles / T.sim_s / 1e6 : 0.0, T.failed, n);
 }
 
-static int write_json(const char *path, const topo_t *t, const lrun_cfg_t *run,
+static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *run,
                       const char *df_name, const net_layer_t *nl, int n, double wall)
 {
     FILE *f = fopen(path, "w");
@@ -313,7 +313,7 @@ static void run_concat(const net_run_t *s, const topo_layer_t *T, int8_t *y)
 
 /* calibrate() for layer i (its scale into nl[i]); the error recorded. */
 static int calibrate_layer(net_run_t *s, int i, const int32_t *in, const int32_t *b,
-                           bool b_per_elem, int c, size_t plane, accel_post_t *pp)
+                           bool b_per_elem, int c, size_t plane, device_post_t *pp)
 {
     const int rc = calibrate(in, b, b_per_elem, c, plane, pp, &s->nl[i].scale);
     if (rc != 0)
@@ -325,7 +325,7 @@ static int calibrate_layer(net_run_t *s, int i, const int32_t *in, const int32_t
 /* Layer i, a conv or fc, on input in0: the array computes the accumulators, the PPU (pp)
  * adds the bias and requantizes them into y. Weights and bias come from the seed and i.
  * Returns 0 or a negative code (recorded, or printed by the array's runner). */
-static int run_array(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, int8_t *y)
+static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, int8_t *y)
 {
     const topo_layer_t *T = &s->t.layers[i];
     net_layer_t *L = &s->nl[i];
@@ -346,10 +346,10 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, i
     for (size_t j = 0; j < wn; j++) w[j] = (int8_t)rng_range(&g, -127, 127);
     for (int j = 0; j < T->k; j++) bias[j] = (int32_t)rng_range(&g, -4096, 4096);
     /* The array computes the accumulators; the bias is the PPU's to add. */
-    rc = accel_conv_i8(&s->a, &cv, in0, w, NULL, acc, &L->arr);
+    rc = device_conv_i8(&s->a, &cv, in0, w, NULL, acc, &L->arr);
     if (rc == PECOS_ENOTSUP) {
         char why[64];
-        accel_conv_maps(&cv, why, sizeof why);
+        device_conv_maps(&cv, why, sizeof why);
         rc = errlist_add(&s->e, PECOS_EPARAM, "%s: layer '%s' (line %d) does not map onto the array: %s",
                      s->t.path, T->name, T->line, why);
     }
@@ -357,7 +357,7 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, i
     L->on_array = true;
     if ((rc = calibrate_layer(s, i, acc, bias, false, T->k, (size_t)T->p * T->q, pp)) != 0)
         goto out_free;
-    rc = accel_post(&s->a, pp, acc, bias, false, y, &L->post);
+    rc = device_post(&s->a, pp, acc, bias, false, y, &L->post);
 out_free:
     free(w);
     free(acc);
@@ -368,7 +368,7 @@ out_free:
 /* Layer i, an add of in0 and its second input: the PPU (pp) takes one as the accumulator,
  * the other as a per-element bias, and requantizes the sum into y. Returns 0 or a negative
  * code (recorded, or printed by the PPU's runner). */
-static int run_add(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, int8_t *y)
+static int run_add(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, int8_t *y)
 {
     const topo_layer_t *T = &s->t.layers[i];
     net_layer_t *L = &s->nl[i];
@@ -389,7 +389,7 @@ static int run_add(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, int
     pp->w = T->w;
     if ((rc = calibrate_layer(s, i, acc, b, true, T->c, (size_t)T->h * T->w, pp)) != 0)
         goto out_free;
-    rc = accel_post(&s->a, pp, acc, b, true, y, &L->post);
+    rc = device_post(&s->a, pp, acc, b, true, y, &L->post);
 out_free:
     free(acc);
     free(b);
@@ -398,7 +398,7 @@ out_free:
 
 /* Layer i, a maxpool, avgpool, gap or relu on in0: the PPU (pp) alone, requantization
  * bypassed, into y. Returns 0 or a negative code (recorded, or printed by the PPU's runner). */
-static int run_pool(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, int8_t *y)
+static int run_pool(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, int8_t *y)
 {
     const topo_layer_t *T = &s->t.layers[i];
     const size_t in_n = (size_t)T->c * T->h * T->w;
@@ -419,15 +419,15 @@ static int run_pool(net_run_t *s, int i, const int8_t *in0, accel_post_t *pp, in
         pp->pad_b = T->pad_b;
         pp->pad_r = T->pad_r;
     }
-    const int rc = accel_post(&s->a, pp, acc, NULL, false, y, &s->nl[i].post);
+    const int rc = device_post(&s->a, pp, acc, NULL, false, y, &s->nl[i].post);
     free(acc);
     return rc;
 }
 
 /* The checks and energy of a layer whose post-processing (pp) ran. */
-static void post_ran(const net_run_t *s, net_layer_t *L, const accel_post_t *pp)
+static void post_ran(const net_run_t *s, net_layer_t *L, const device_post_t *pp)
 {
-    const accel_t *a = &s->a;
+    const device_t *a = &s->a;
     L->has_post = true;
     L->ok = L->post.ok && (!L->on_array || layer_result_ok(&L->arr));
     if (L->on_array) memcpy(L->energy_pj, L->arr.mem.energy_pj, sizeof L->energy_pj);
@@ -461,7 +461,7 @@ static int run_one(net_run_t *s, int i)
         run_concat(s, T, y);
         L->ok = true;
     } else {
-        accel_post_t pp = {.c = T->k, .h = T->p, .w = T->q, .relu = T->relu};
+        device_post_t pp = {.c = T->k, .h = T->p, .w = T->q, .relu = T->relu};
         snprintf(pp.name, sizeof pp.name, "%s", T->name);
         int rc;
         if (T->type == TOPO_CONV || T->type == TOPO_FC)
@@ -486,7 +486,7 @@ static int run_one(net_run_t *s, int i)
  * with the reason in err (empty when memory ran out here). */
 static int make_plots(const char *dir, const net_run_t *s, char *err, size_t errlen)
 {
-    const lrun_cfg_t *run = s->run;
+    const layer_run_cfg_t *run = s->run;
     const int n = s->ran;
     plot_layer_t *pl = calloc((size_t)n, sizeof *pl);
     char title[160];
@@ -520,8 +520,8 @@ static int make_plots(const char *dir, const net_run_t *s, char *err, size_t err
  * negative code (recorded). */
 static int net_load(net_run_t *s)
 {
-    const lrun_cfg_t *run = s->run;
-    const netrun_opts_t *o = s->o;
+    const layer_run_cfg_t *run = s->run;
+    const net_run_opts_t *o = s->o;
     char err[1024];
     if (run->dtype != PECOS_INT8)
         return errlist_add(&s->e, PECOS_EDTYPE, "--network runs int8 only (--dtype %s)",
@@ -558,17 +558,17 @@ static int net_load(net_run_t *s)
  * negative code (recorded); on 0 the array is open. */
 static int net_open(net_run_t *s, int df)
 {
-    const netrun_opts_t *o = s->o;
-    accel_t *a = &s->a;
+    const net_run_opts_t *o = s->o;
+    device_t *a = &s->a;
     char err[1024];
     int rc;
     if (!(s->acts = calloc((size_t)s->t.n, sizeof *s->acts)) ||
         !(s->nl = calloc((size_t)s->t.n, sizeof *s->nl)))
         return errlist_add(&s->e, PECOS_ENOMEM, "out of memory");
-    if ((rc = accel_open(a, s->run, df, o->wave_path != NULL, err, sizeof err)) != 0)
+    if ((rc = device_open(a, s->run, df, o->wave_path != NULL, err, sizeof err)) != 0)
         return errlist_add(&s->e, input_error(rc), "%s", err);
     if (o->wave_path && simlib_trace_open(a->sim, o->wave_path, o->wave_from, o->wave_to) != 0) {
-        accel_close(a);
+        device_close(a);
         return errlist_add(&s->e, PECOS_EIO, "--wave %s: cannot open the FST file", o->wave_path);
     }
     return 0;
@@ -579,7 +579,7 @@ static int net_open(net_run_t *s, int df)
 static int net_layers(net_run_t *s)
 {
     const topo_t *t = &s->t;
-    const netrun_opts_t *o = s->o;
+    const net_run_opts_t *o = s->o;
     uint64_t macs_total = 0, macs_done = 0, cycles = 0;
     int rc = 0;
     for (int i = 0; i < t->n; i++) macs_total += topo_macs(&t->layers[i]);
@@ -597,7 +597,7 @@ static int net_layers(net_run_t *s)
         fputc('\n', stderr);
     }
     if (o->wave_path) simlib_trace_close(s->a.sim);
-    accel_close(&s->a);
+    device_close(&s->a);
     s->wall = pecos_now() - t0;
     return rc;
 }
@@ -606,7 +606,7 @@ static int net_layers(net_run_t *s)
  * and --out when every layer ran. Records the error of each output it cannot write. */
 static void net_reports(net_run_t *s)
 {
-    const netrun_opts_t *o = s->o;
+    const net_run_opts_t *o = s->o;
     const topo_t *t = &s->t;
     const int ran = s->ran;
     char err[512] = "";
@@ -636,7 +636,7 @@ static void net_reports(net_run_t *s)
                (unsigned long long)o->wave_from, (unsigned long long)o->wave_to);
 }
 
-int netrun(const lrun_cfg_t *run, int df, const netrun_opts_t *o, bool *pass, char *err,
+int net_run(const layer_run_cfg_t *run, int df, const net_run_opts_t *o, bool *pass, char *err,
            size_t errlen)
 {
     net_run_t s = {.run = run, .o = o, .df_name = pecos_df_name((pecos_df_t)df), .pass = pass};

@@ -1,4 +1,4 @@
-#include "ws_model.h"
+#include "cycle_model.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-int ws_model_conv(const layer_t *L, const array_cfg_t *a, ws_model_t *m)
+int cycle_model_conv(const layer_t *L, const array_cfg_t *a, cycle_model_t *m)
 {
     memset(m, 0, sizeof *m);
     if (a->rows < 1 || a->cols < 1 || L->c < 1 || L->k < 1 ||
@@ -53,12 +53,12 @@ int ws_model_conv(const layer_t *L, const array_cfg_t *a, ws_model_t *m)
     return 0;
 }
 
-int ws_tile_trips(const layer_t *L, const array_cfg_t *a, const tiling_t *t, tile_trips_t *tr)
+int cycle_tile_trips(const layer_t *L, const array_cfg_t *a, const tiling_t *t, tile_trips_t *tr)
 {
-    ws_model_t m;
+    cycle_model_t m;
     int seen = 0;
     memset(tr, 0, sizeof *tr);
-    if (ws_model_conv(L, a, &m) != 0 || t->kt < 1 || t->ct < 1 || t->pt < 1) return PECOS_EPARAM;
+    if (cycle_model_conv(L, a, &m) != 0 || t->kt < 1 || t->ct < 1 || t->pt < 1) return PECOS_EPARAM;
     for (int i = 0; i < 3; i++) {
         if (t->order[i] < 0 || t->order[i] > 2) return PECOS_EPARAM;
         seen |= 1 << t->order[i];
@@ -72,7 +72,7 @@ int ws_tile_trips(const layer_t *L, const array_cfg_t *a, const tiling_t *t, til
     return 0;
 }
 
-void ws_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3])
+void cycle_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3])
 {
     const uint64_t trips[3] = {tr->kn, tr->pn, tr->cn};
     for (int i = 2; i >= 0; i--) {
@@ -89,7 +89,7 @@ static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
  * drain chain's spacing), and a visit's first block waits for visit v-2's outputs to be out
  * of its psum bank. Every tile is a visit (ct = C). */
 static int os_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, const tile_trips_t *tr,
-                          ws_model_t *m)
+                          cycle_model_t *m)
 {
     const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols, d = m->latency;
     const uint64_t lanes = (uint64_t)L->c * L->r * L->s, q = (uint64_t)m->q;
@@ -97,7 +97,7 @@ static int os_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t
     int any = 0;
     for (uint64_t n = 0; n < tr->tiles; n++) {
         uint64_t ix[3], g, f, nb;
-        ws_tile_index(t, tr, n, ix);
+        cycle_tile_index(t, tr, n, ix);
         const uint64_t k0 = ix[TILE_K] * t->kt, p0 = ix[TILE_P] * t->pt;
         const uint64_t kt = min_u64(t->kt, L->k - k0), pt = min_u64(t->pt, (uint64_t)m->p - p0);
         tiling_work(DF_OS, rows, cols, kt, lanes, pt * q, &g, &f, &nb);
@@ -117,10 +117,10 @@ static int os_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t
     return 0;
 }
 
-int ws_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, ws_model_t *m)
+int cycle_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, cycle_model_t *m)
 {
     tile_trips_t tr;
-    if (ws_tile_trips(L, a, t, &tr) != 0 || ws_model_conv(L, a, m) != 0) return PECOS_EPARAM;
+    if (cycle_tile_trips(L, a, t, &tr) != 0 || cycle_model_conv(L, a, m) != 0) return PECOS_EPARAM;
     if (a->df == DF_OS) return os_model_tiled(L, a, t, &tr, m);
     const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols, rs = (uint64_t)L->r * L->s;
     const uint64_t d = m->latency, q = (uint64_t)m->q;
@@ -139,11 +139,11 @@ int ws_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, ws
     uint64_t v = 0, prev[3] = {0, 0, 0}, folds = 0;
     for (uint64_t n = 0; n < tr.tiles; n++) {
         uint64_t ix[3], nx[3];
-        ws_tile_index(t, &tr, n, ix);
+        cycle_tile_index(t, &tr, n, ix);
         const int vstart = n == 0 || ix[TILE_K] != prev[TILE_K] || ix[TILE_P] != prev[TILE_P];
         int vend = n + 1 == tr.tiles;
         if (!vend) {
-            ws_tile_index(t, &tr, n + 1, nx);
+            cycle_tile_index(t, &tr, n + 1, nx);
             vend = nx[TILE_K] != ix[TILE_K] || nx[TILE_P] != ix[TILE_P];
         }
         const uint64_t k0 = ix[TILE_K] * t->kt, c0 = ix[TILE_C] * t->ct, p0 = ix[TILE_P] * t->pt;

@@ -1,4 +1,4 @@
-/* report.h - per-layer results (layer_result_t, lrun.h): the stdout table and the JSON
+/* report.h - per-layer results (layer_result_t, layer_run.h): the stdout table and the JSON
  * report. */
 #ifndef PECOS_REPORT_H
 #define PECOS_REPORT_H
@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lrun.h"
+#include "layer_run.h"
 
-/* The writers (report.c, report_csv.c, netrun.c) spell out one field per tensor, partition,
+/* The writers (report.c, report_csv.c, net_run.c) spell out one field per tensor, partition,
  * stall cause and energy level in their format strings: a new member needs them too. */
 _Static_assert(TENSOR_N == 5, "the reports name five tensors: ifmap, weight, bias, psum, out");
 _Static_assert(GLB_N == 3, "the reports name three GLB partitions: ifmap, weight, psum");

@@ -1,4 +1,4 @@
-/* onnxrun.h - `pecos run --onnx MODEL.onnx`: a quantized ONNX model end to end through the
+/* onnx_run.h - `pecos run --onnx MODEL.onnx`: a quantized ONNX model end to end through the
  * RTL.
  *
  * The golden interpreter (onnx_exec.h) runs the graph; its hook (onnx_rtl.h, the pipeline
@@ -12,14 +12,14 @@
  * model's input), else MODEL_DIR/test_data_set_0/input_<i>.pb (then the graph outputs are
  * also compared with output_<i>.pb), else random from the seed.
  */
-#ifndef PECOS_ONNXRUN_H
-#define PECOS_ONNXRUN_H
+#ifndef PECOS_ONNX_RUN_H
+#define PECOS_ONNX_RUN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lrun.h"
+#include "layer_run.h"
 
 typedef struct {
     const char *model;      /* .onnx */
@@ -29,7 +29,7 @@ typedef struct {
     const char *wave_path;  /* FST of the array, or NULL */
     uint64_t wave_from, wave_to;
     bool require_rtl;       /* a conv/matmul node on the golden models only fails the run */
-} onnxrun_opts_t;
+} onnx_run_opts_t;
 
 /* Runs the model on the int8 array of run (run->dtype "int8") under dataflow df. Prints the
  * per-node table and the checks to stdout. Returns 0 when the graph ran and every output was
@@ -37,7 +37,7 @@ typedef struct {
  * failed. err (errlen bytes) gets the reason of each error (errlist.h: the first as one line
  * for the caller to print after "<who>: ", a later one after "\n<who>: ", who: run->who); it
  * stays empty when the array's or the PPU's runner printed the error itself. */
-int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o, bool *pass, char *err,
+int onnx_run(const layer_run_cfg_t *run, int df, const onnx_run_opts_t *o, bool *pass, char *err,
             size_t errlen);
 
 #endif

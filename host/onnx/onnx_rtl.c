@@ -56,7 +56,7 @@ static void check_failed(onnx_rtl_rec_t *R, const char *path, const layer_result
 }
 
 /* Adds one PPU call's result into the node's. */
-static void post_merge(onnx_rtl_rec_t *R, const accel_post_res_t *p)
+static void post_merge(onnx_rtl_rec_t *R, const device_post_res_t *p)
 {
     R->has_post = true;
     if (R->post_calls++ == 0) {
@@ -130,7 +130,7 @@ static bool ppu_can_requant(const onnx_map_t *mp, char *why, size_t whylen)
 /* Requantizes batch item b's accumulators acc [K][P*Q] (no bias yet) on the PPU, one call
  * per group of channels with equal scale; the bias (and any per-row zero-point correction)
  * is the PPU's to add. uint8 outputs: zero point - 128 on the unit, + 128 after (exact).
- * Returns 0 or a negative code (printed by accel_post). */
+ * Returns 0 or a negative code (printed by device_post). */
 static int requant_ppu(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_map_t *mp, int64_t b, const int32_t *acc,
                        golden_tensor_t *out)
 {
@@ -170,13 +170,13 @@ static int requant_ppu(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_map_t *mp, i
         int32_t mult;
         int shift;
         golden_quant_multiplier((double)s, &mult, &shift); /* ppu_can_requant checked it */
-        accel_post_t pp = {.c = cg, .h = mp->p, .w = mp->q, .rq_en = true, .mult = (uint32_t)mult,
+        device_post_t pp = {.c = cg, .h = mp->p, .w = mp->q, .rq_en = true, .mult = (uint32_t)mult,
                            .shift = shift, .zp = (int8_t)(onnx_map_y_zp(mp) - (u8 ? 128 : 0)),
                            .relu = mp->relu, .pool = ACCEL_POOL_NONE};
         snprintf(pp.name, sizeof pp.name, "%.50s.rq", mp->cv.name);
-        accel_post_res_t pr;
+        device_post_res_t pr;
         memset(&pr, 0, sizeof pr);
-        if ((rc = accel_post(r->i8, &pp, in, bb, per_elem, y, &pr)) != 0) break;
+        if ((rc = device_post(r->i8, &pp, in, bb, per_elem, y, &pr)) != 0) break;
         post_merge(R, &pr);
         for (int j = 0; j < cg; j++)
             for (size_t pix = 0; pix < pq; pix++)
@@ -261,12 +261,12 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     /* QLinear* on the PPU: the bias (and the zero-point correction) is the PPU's to add */
     rc = onnx_map_run_i8(r->i8, &mp, !ppu, acc, &res);
     if (rc == PECOS_ENOTSUP) {
-        accel_conv_maps(&mp.cv, why, whylen);
+        device_conv_maps(&mp.cv, why, whylen);
         rc = 0;
         goto out;
     }
     if (rc) {
-        r->printed = true; /* accel_conv_i8 and lrun_layer print their errors */
+        r->printed = true; /* device_conv_i8 and layer_run_layer print their errors */
         snprintf(err, errlen, "RTL: %s: %s", R->name, pecos_strerror(rc));
         goto out;
     }
@@ -420,7 +420,7 @@ static int fp_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     }
     rc = onnx_map_run_fp(r->fp, r->fmt, &mp, y, &res);
     if (rc == PECOS_ENOTSUP) {
-        accel_conv_maps(&mp.cv, why, whylen);
+        device_conv_maps(&mp.cv, why, whylen);
         rc = 0;
         goto out;
     }
@@ -509,7 +509,7 @@ static int maxpool_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, 
     }
     onnx_map_resolve_pads(&win, x);
     const bool two = x->ndim == 4;
-    accel_post_t pp = {.c = (int)x->dims[1], .h = two ? (int)x->dims[2] : 1, .w = (int)x->dims[two ? 3 : 2],
+    device_post_t pp = {.c = (int)x->dims[1], .h = two ? (int)x->dims[2] : 1, .w = (int)x->dims[two ? 3 : 2],
                        .pool = ACCEL_POOL_MAX, .r = two ? (int)win.kernel[0] : 1, .s = (int)win.kernel[two ? 1 : 0],
                        .stride = (int)win.strides[0], .pad_t = two ? (int)win.pads[0] : 0,
                        .pad_l = (int)win.pads[two ? 1 : 0], .pad_b = two ? (int)win.pads[2] : 0,
@@ -518,7 +518,7 @@ static int maxpool_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, 
     int p, q;
     if (win.ceil_mode || win.dilations[0] != 1 || (two && win.dilations[1] != 1) ||
         (two && win.strides[0] != win.strides[1]) || (int64_t)pp.r * pp.s > 255 || pp.pad_t >= pp.r ||
-        pp.pad_b >= pp.r || pp.pad_l >= pp.s || pp.pad_r >= pp.s || accel_post_out(&pp, &p, &q) != 0 ||
+        pp.pad_b >= pp.r || pp.pad_l >= pp.s || pp.pad_r >= pp.s || device_post_out(&pp, &p, &q) != 0 ||
         y->count != x->dims[0] * pp.c * p * q) {
         snprintf(R->why, sizeof R->why, "ceil_mode, dilation, unequal strides, a window over 255 cells or its pads do not map onto the PPU");
         return 0;
@@ -537,9 +537,9 @@ static int maxpool_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, 
         /* uint8 enters as x - 128 (max commutes with the shift) */
         for (size_t i = 0; i < in_n; i++)
             in[i] = (int32_t)golden_tensor_get_i64(x, b * (int64_t)in_n + (int64_t)i) - (u8 ? 128 : 0);
-        accel_post_res_t pr;
+        device_post_res_t pr;
         memset(&pr, 0, sizeof pr);
-        if ((rc = accel_post(r->i8, &pp, in, NULL, false, yb, &pr)) != 0) {
+        if ((rc = device_post(r->i8, &pp, in, NULL, false, yb, &pr)) != 0) {
             r->printed = rc != PECOS_ENOMEM;
             snprintf(err, errlen, "node '%s': the post-processing unit: %s", R->name, pecos_strerror(rc));
             goto out;

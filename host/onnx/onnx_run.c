@@ -1,6 +1,6 @@
-/* onnxrun.c - `pecos run --onnx`; see onnxrun.h. */
+/* onnx_run.c - `pecos run --onnx`; see onnx_run.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "onnxrun.h"
+#include "onnx_run.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "accel.h"
+#include "device.h"
 #include "errlist.h"
 #include "golden_onnx.h"
 #include "golden_post.h"
@@ -30,15 +30,15 @@
 
 /* The state of one `--onnx` run across its phases (model, inputs, open, run, reports). */
 typedef struct {
-    const lrun_cfg_t *run;
-    const onnxrun_opts_t *o;
+    const layer_run_cfg_t *run;
+    const onnx_run_opts_t *o;
     const char *df_name;
     onnx_model_t m;
     golden_tensor_t feeds[MAX_FEEDS], outs[MAX_FEEDS], exp[MAX_FEEDS];
     const onnx_value_info_t *vi[MAX_FEEDS]; /* the fed graph inputs */
     int want, nfeeds, nexp;  /* inputs the model takes, fed, expected outputs read */
-    bool have_outs, accel_opened;
-    accel_t acc;
+    bool have_outs, device_opened;
+    device_t acc;
     onnx_rtl_t c;            /* the RTL hook's records */
     char src[1200];          /* where the inputs came from */
     double wall;             /* seconds the graph took */
@@ -163,7 +163,7 @@ static const char *check_str(const onnx_rtl_rec_t *R)
     return R->ok ? "PASS" : "FAIL";
 }
 
-static void summary(FILE *f, const onnx_rtl_t *c, const char *model, const lrun_cfg_t *run, const char *df_name,
+static void summary(FILE *f, const onnx_rtl_t *c, const char *model, const layer_run_cfg_t *run, const char *df_name,
                     const char *src)
 {
     const onnx_rtl_totals_t t = onnx_rtl_totals(c);
@@ -193,7 +193,7 @@ static void summary(FILE *f, const onnx_rtl_t *c, const char *model, const lrun_
             100.0 * onnx_rtl_share(&t), t.ppu_nodes, t.host_rq);
 }
 
-static int write_json(const char *path, const onnx_rtl_t *c, const char *model, const lrun_cfg_t *run,
+static int write_json(const char *path, const onnx_rtl_t *c, const char *model, const layer_run_cfg_t *run,
                       const char *df_name, const char *src, int64_t exp_n, int64_t exp_bad, double wall,
                       bool require_rtl)
 {
@@ -238,7 +238,7 @@ static int64_t count_differ(const golden_tensor_t *got, const golden_tensor_t *e
  * 0 or a negative code (recorded). */
 static int ox_model(ox_run_t *s)
 {
-    const onnxrun_opts_t *o = s->o;
+    const onnx_run_opts_t *o = s->o;
     const onnx_model_t *m = &s->m;
     char err[1024];
     int rc;
@@ -287,7 +287,7 @@ static int ox_test_data(ox_run_t *s, const char *dir)
  * Returns 0 or a negative code (recorded). */
 static int ox_inputs(ox_run_t *s)
 {
-    const onnxrun_opts_t *o = s->o;
+    const onnx_run_opts_t *o = s->o;
     char dir[1024], p0[1100];
     snprintf(dir, sizeof dir, "%s", o->model);
     char *slash = strrchr(dir, '/');
@@ -315,14 +315,14 @@ static int ox_inputs(ox_run_t *s)
  * negative code (recorded). */
 static int ox_open(ox_run_t *s, int df)
 {
-    const onnxrun_opts_t *o = s->o;
-    accel_t *acc = &s->acc;
+    const onnx_run_opts_t *o = s->o;
+    device_t *acc = &s->acc;
     char err[1024];
     int rc;
     if (onnx_rtl_init(&s->c, s->m.n_nodes) != 0) return errlist_add(&s->e, PECOS_ENOMEM, "out of memory");
-    if ((rc = accel_open(acc, s->run, df, o->wave_path != NULL, err, sizeof err)) != 0)
+    if ((rc = device_open(acc, s->run, df, o->wave_path != NULL, err, sizeof err)) != 0)
         return errlist_add(&s->e, input_error(rc), "%s", err);
-    s->accel_opened = true;
+    s->device_opened = true;
     s->c.i8 = acc;
     s->c.write_back = true;
     if (o->wave_path && simlib_trace_open(acc->sim, o->wave_path, o->wave_from, o->wave_to) != 0)
@@ -335,7 +335,7 @@ static int ox_open(ox_run_t *s, int df)
  * summed up on stdout. */
 static int ox_exec(ox_run_t *s)
 {
-    const onnxrun_opts_t *o = s->o;
+    const onnx_run_opts_t *o = s->o;
     char err[1024];
     const double t0 = pecos_now();
     const onnx_exec_opts_t xo = {.hook = onnx_rtl_hook, .ctx = &s->c};
@@ -385,7 +385,7 @@ static void ox_expected(ox_run_t *s, const onnx_rtl_totals_t *t, int64_t *exp_n,
 /* The first graph output as --out .npy. Returns 0 or a negative code (recorded). */
 static int ox_write_out(ox_run_t *s)
 {
-    const onnxrun_opts_t *o = s->o;
+    const onnx_run_opts_t *o = s->o;
     const golden_tensor_t *y0 = &s->outs[0];
     npy_array_t y = {.ndim = y0->ndim, .count = y0->count, .data = y0->data};
     for (int i = 0; i < y0->ndim; i++) y.shape[i] = y0->dims[i];
@@ -400,7 +400,7 @@ static int ox_write_out(ox_run_t *s)
 /* The reports of a graph that ran: the table and the checks on stdout, --json, --out. */
 static void ox_reports(ox_run_t *s)
 {
-    const onnxrun_opts_t *o = s->o;
+    const onnx_run_opts_t *o = s->o;
     const onnx_rtl_totals_t t = onnx_rtl_totals(&s->c);
     int64_t exp_n, exp_bad;
     summary(stdout, &s->c, o->model, s->run, s->df_name, s->src);
@@ -425,7 +425,7 @@ static void ox_reports(ox_run_t *s)
                (unsigned long long)o->wave_to);
 }
 
-int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o, bool *pass, char *err, size_t errlen)
+int onnx_run(const layer_run_cfg_t *run, int df, const onnx_run_opts_t *o, bool *pass, char *err, size_t errlen)
 {
     ox_run_t st, *s = &st;
     memset(s, 0, sizeof *s);
@@ -436,7 +436,7 @@ int onnxrun(const lrun_cfg_t *run, int df, const onnxrun_opts_t *o, bool *pass, 
     errlist_init(&s->e, err, errlen, run->who);
     *pass = true;
     if (ox_model(s) == 0 && ox_inputs(s) == 0 && ox_open(s, df) == 0 && ox_exec(s) == 0) ox_reports(s);
-    if (s->accel_opened) accel_close(&s->acc);
+    if (s->device_opened) device_close(&s->acc);
     for (int i = 0; i < MAX_FEEDS; i++) {
         golden_tensor_free(&s->feeds[i]);
         golden_tensor_free(&s->exp[i]);

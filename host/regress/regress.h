@@ -77,7 +77,7 @@ typedef struct {
 } regress_spec_t;
 
 /* A sleep of s seconds, the engines' polling pause (regress_local.c); their clock is
- * pecos_now() (models/pecos_time.h). */
+ * pecos_now() (common/pecos_time.h). */
 void regress_sleep(double s);
 
 /* Reads a whole small file (at most max bytes) into a NUL-terminated buffer that the caller

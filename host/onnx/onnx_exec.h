@@ -6,7 +6,7 @@
  * MaxPool, AveragePool, GlobalAveragePool, Relu, Add, Flatten, Reshape, QuantizeLinear,
  * DequantizeLinear. Any other operator makes the run fail with PECOS_ENOTSUP and a reason
  * that names it. QLinearConv and QLinearMatMul honour the pecos attribute `pecos_relu` = 1
- * that host/onnx_qdq.c sets on a fused Relu: y = max(y, y_zero_point).
+ * that host/onnx/onnx_qdq.c sets on a fused Relu: y = max(y, y_zero_point).
  */
 #ifndef PECOS_ONNX_EXEC_H
 #define PECOS_ONNX_EXEC_H

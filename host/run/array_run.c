@@ -1,4 +1,4 @@
-#include "ws_run.h"
+#include "array_run.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -941,7 +941,7 @@ static void finish_run(run_t *R)
     memcpy(R->job->out, R->dram + R->addr_o, 4 * (size_t)L->k * L->p * L->q);
 }
 
-int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen)
+int array_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen)
 {
     const layer_t *L = job->layer;
     const int rows = simlib_info(s)->rows, cols = simlib_info(s)->cols;

@@ -1,4 +1,4 @@
-/* ws_run.h - runs one convolution on the array, cycle by cycle, behind the memory system:
+/* array_run.h - runs one convolution on the array, cycle by cycle, behind the memory system:
  * DRAM, the DMA engine and the double-buffered GLB. All three dataflows share the tiles, the
  * DMA protocol and the GLB; they differ in what the lanes carry (see the mapper below).
  *
@@ -7,7 +7,7 @@
  * the weight lane and the data lane from the state it has seen so far (which GLB tiles have
  * arrived, which array weight bank is free, which partial sums came back), clocks the model
  * once and collects the outputs into the GLB's psum bank. It never computes a schedule in
- * advance; models/ws_model.c and models/mem_model.c predict the result independently.
+ * advance; models/cycle_model.c and models/mem_model.c predict the result independently.
  *
  * Mapper: the layer's tensors are laid out in DRAM (ifmap [C,H,W], weights [K,C,R,S], bias
  * [K] int32/fp32, output [K,P,Q] int32/fp32, each 64-byte aligned); the tiling (tiling.h)
@@ -22,8 +22,8 @@
  * pixel pg*Rows + r and on column c the weight (channel kg*Cols + c, lane i); the first beat
  * brings the bias, and the block's Rows output rows come back row Rows-1 first.
  */
-#ifndef PECOS_WS_RUN_H
-#define PECOS_WS_RUN_H
+#ifndef PECOS_ARRAY_RUN_H
+#define PECOS_ARRAY_RUN_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +75,6 @@ typedef struct {
 /* Runs job on the model s (already open and reset). Returns 0, PECOS_ENOMEM, PECOS_EPARAM
  * (the tensors do not fit the DRAM capacity) or PECOS_ESIM (the RTL broke the protocol: an
  * output with nothing in flight, or no progress for too long), with a one-line reason. */
-int ws_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen);
+int array_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen);
 
 #endif

@@ -1,4 +1,4 @@
-/* ws_model.h - analytical cycle models of a convolution on the array, per dataflow.
+/* cycle_model.h - analytical cycle models of a convolution on the array, per dataflow.
  *
  * WS and IS run on the same held-operand systolic array (rtl/pecos_array_ws.sv); they differ
  * in what is held: WS holds weights and streams pixels (what follows), IS holds input pixels
@@ -8,7 +8,7 @@
  *
  * Derived from the RTL's timing contract (rtl/pecos_array_ws.sv) and the mapping, not from
  * the host's code. With data always available it is exact: the simulated cycle count must
- * equal ws_model_t.cycles.
+ * equal cycle_model_t.cycles.
  *
  * Strides, dilations and pads enter only through the output size P x Q (ONNX formula) and
  * which input element a lane carries: the array's timing depends on K, C*R*S and P*Q alone,
@@ -33,8 +33,8 @@
  * entered at t leaves after edge t + 2*Rows + Cols, so D = 2*Rows + Cols and
  *   cycles = (B-1) * max(N, Rows) + N + D.
  */
-#ifndef PECOS_WS_MODEL_H
-#define PECOS_WS_MODEL_H
+#ifndef PECOS_CYCLE_MODEL_H
+#define PECOS_CYCLE_MODEL_H
 
 #include <stdint.h>
 
@@ -56,12 +56,12 @@ typedef struct {
     uint64_t latency;        /* D: last beat to last output (cycles = last beat + 1 + D) */
     uint64_t cycles;         /* exact cycles, first weight beat to last output, inclusive */
     uint64_t ideal_cycles;   /* ceil(macs / (rows*cols)) */
-} ws_model_t;
+} cycle_model_t;
 
 /* Fills m for layer L on array a. L's groups, p, q and name are not read (a grouped layer
  * runs one group at a time: pass one group). Returns 0, or PECOS_EPARAM for a non-positive
  * size or an empty output. */
-int ws_model_conv(const layer_t *L, const array_cfg_t *a, ws_model_t *m);
+int cycle_model_conv(const layer_t *L, const array_cfg_t *a, cycle_model_t *m);
 
 /* Tile counts of a tiling: trips of each loop and the number of tiles. */
 typedef struct {
@@ -69,11 +69,11 @@ typedef struct {
 } tile_trips_t;
 /* Fills tr for layer L on array a and tiling t. Returns 0, or PECOS_EPARAM for a tile extent < 1, an
  * order that is not a permutation, or kt neither a multiple of cols nor >= K. */
-int ws_tile_trips(const layer_t *L, const array_cfg_t *a, const tiling_t *t, tile_trips_t *tr);
+int cycle_tile_trips(const layer_t *L, const array_cfg_t *a, const tiling_t *t, tile_trips_t *tr);
 
 /* Tile number n of the loop nest (run order): its indices idx[TILE_K], idx[TILE_P],
  * idx[TILE_C]. */
-void ws_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3]);
+void cycle_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64_t idx[3]);
 
 /* Exact cycles of the layer run tile by tile in tiling t with data always in the GLB (DRAM
  * unbounded, zero latency). Per fold the recurrence above, with N the tile's P*Q beats, plus
@@ -89,6 +89,6 @@ void ws_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uint64
  * >= visit v-2's last output + 1.
  * m gets the layer totals (folds, beats per fold of the first tile, cycles, ideal).
  * Returns 0, PECOS_EPARAM (also: OS with ct < C) or PECOS_ENOMEM. */
-int ws_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, ws_model_t *m);
+int cycle_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, cycle_model_t *m);
 
 #endif
