@@ -698,7 +698,7 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
                            .fault_cycle = o->fault_cycle, .trace = o->trace, .seed = o->seed,
                            .who = "pecos run", .log = stderr, .rerun = print_rerun,
                            .rerun_ctx = (void *)o};
-    if ((rc = layer_run_layer(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
+    if ((rc = layer_run(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
 
     if (o->out_path) {
         npy_array_t y = {.dtype = fp ? NPY_FLOAT32 : NPY_INT32, .ndim = 4,

@@ -266,7 +266,7 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
         goto out;
     }
     if (rc) {
-        r->printed = true; /* device_conv_i8 and layer_run_layer print their errors */
+        r->printed = true; /* device_conv_i8 and layer_run print their errors */
         snprintf(err, errlen, "RTL: %s: %s", R->name, pecos_strerror(rc));
         goto out;
     }

@@ -83,7 +83,7 @@ static int run_groups(device_t *a, const layer_t *cv, size_t esz, const void *x,
             snprintf(L.name, sizeof L.name, "%.48s.g%d", cv->name, g);
         else
             snprintf(L.name, sizeof L.name, "%s", cv->name);
-        rc = layer_run_layer(&a->run, a->sim, a->df, &L, (const uint8_t *)x + (size_t)g * cg * hw * esz,
+        rc = layer_run(&a->run, a->sim, a->df, &L, (const uint8_t *)x + (size_t)g * cg * hw * esz,
                         (const uint8_t *)w + (size_t)g * kg * cg * cv->r * cv->s * esz,
                         bias ? bias + (size_t)g * kg : NULL, y + (size_t)g * kg * p * q,
                         g == 0 ? res : &part);
@@ -107,7 +107,7 @@ int device_conv_i8(device_t *a, const layer_t *cv, const int8_t *x, const int8_t
     int rc = run_groups(a, cv, 1, x, w, bias, y, res);
     if (rc != 0) return rc;
     device_conv_out(cv, &p, &q);
-    if (cv->groups == 1) return 0; /* layer_run_layer checked exactly this layer */
+    if (cv->groups == 1) return 0; /* layer_run checked exactly this layer */
     /* Groups: check the assembled output once more against the golden conv of the layer as
      * given (grouped). */
     const size_t n = (size_t)cv->k * p * q, pq = (size_t)p * q;
@@ -158,7 +158,7 @@ int device_conv_fp(device_t *a, const layer_t *cv, const uint16_t *x, const uint
     }
     /* An invalid layer: run_groups() says so before it touches y. */
     if (device_conv_out(cv, &p, &q) != 0) return run_groups(a, cv, 2, x, w, NULL, NULL, res);
-    /* layer_run_layer takes the bias and returns the outputs as fp32 bit patterns */
+    /* layer_run takes the bias and returns the outputs as fp32 bit patterns */
     const size_t n_out = (size_t)cv->k * p * q;
     int32_t *bb = NULL, *yb = malloc(n_out * sizeof *yb + 1);
     if (!yb || (bias && !(bb = malloc((size_t)cv->k * sizeof *bb)))) {

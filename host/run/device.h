@@ -65,7 +65,7 @@ int device_conv_i8(device_t *a, const layer_t *cv, const int8_t *x, const int8_t
 /* Runs cv on the fp array of a (opened with run.dtype PECOS_BF16 or PECOS_FP16): x [C,H,W] and
  * w [K,C/groups,R,S] are bf16/fp16 bit patterns of a->run.dtype, bias [K] fp32 or NULL;
  * writes y [K,P,Q] fp32 (caller-allocated) and res (groups merged; every group checked
- * bit-exact by layer_run_layer against the golden fp conv in the array's accumulation order,
+ * bit-exact by layer_run against the golden fp conv in the array's accumulation order,
  * padded cells +0 operands, and cycles against the model). Returns 0 when it ran,
  * PECOS_ENOTSUP (a is not an fp array; nothing written), PECOS_EPARAM (invalid, a nonzero
  * cv->pad_value, or does not fit; written to a->run.log), PECOS_ESIM or PECOS_ENOMEM. */

@@ -1,14 +1,14 @@
 /* layer_run.h - runs one layer on the RTL array behind the memory system and checks it: the
  * core of `pecos run`, shared by the network runner and the ONNX path.
  *
- * The checks (docs/ARCHITECTURE.md, "Checks of every layer"): outputs bit-exact against the
- * golden conv (fp: in the array's accumulation order, plus the error against float64);
- * cycles equal to the exact model with unbounded memory, or between the roofline and the
- * predicted schedule +-10% with a bounded one; DRAM traffic equal to the tiling's model; the
- * RTL's counters equal to what the host drove. A failing check writes one FAIL line to the
- * caller's log (layer_run_cfg_t.log) naming the layer, the first mismatch (k, p, q), expected,
- * got, the seed and the cycle, then calls the re-run hook with a waveform window around that
- * cycle.
+ * The checks (layer_check.h, docs/ARCHITECTURE.md "Checks of every layer"): outputs
+ * bit-exact against the golden conv (fp: in the array's accumulation order, plus the error
+ * against float64); cycles equal to the exact model with unbounded memory, or between the
+ * roofline and the predicted schedule +-10% with a bounded one; DRAM traffic equal to the
+ * tiling's model; the RTL's counters equal to what the host drove. A failing check writes
+ * one FAIL line to the caller's log (layer_run_cfg_t.log) naming the layer, the first
+ * mismatch (k, p, q), expected, got, the seed and the cycle, then calls the re-run hook with
+ * a waveform window around that cycle.
  */
 #ifndef PECOS_LAYER_RUN_H
 #define PECOS_LAYER_RUN_H
@@ -25,7 +25,7 @@
 #include "tiling.h"
 #include "array_run.h"
 
-/* The results of one layer (layer_run_layer() fills them, report.h prints them).
+/* The results of one layer (layer_run() fills them, report.h prints them).
  * What the memory system did for one layer, and what the models say it should. */
 typedef struct {
     char tiling[64];             /* tiling_str() */
@@ -104,7 +104,7 @@ typedef struct {
  * the layer ran (res says whether its checks passed), PECOS_EPARAM (the layer does not fit
  * the buffers or DRAM; the one-line reason is written to c->log), PECOS_ESIM (the RTL broke
  * the protocol; written) or PECOS_ENOMEM (written). Borrows every buffer. */
-int layer_run_layer(const layer_run_cfg_t *c, simlib_t *sim, pecos_df_t df, const layer_t *L,
+int layer_run(const layer_run_cfg_t *c, simlib_t *sim, pecos_df_t df, const layer_t *L,
                const void *ifmap, const void *weights, const int32_t *bias, int32_t *out,
                layer_result_t *res);
 
