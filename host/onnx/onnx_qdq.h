@@ -19,7 +19,7 @@
  * Conv/Gemm/MatMul output, the Relu output, the pool output) feed only the next node of the
  * pattern and are not graph outputs. A Relu becomes the node attribute `pecos_relu` = 1:
  * y = max(y, y_zero_point), exact for ReLU (round(max(v,0)/s) + zp = max(round(v/s) + zp,
- * zp)); golden QLinearConv/QLinearMatMul (host/onnx/onnx_exec.c) and h/onnx's mapping honour it.
+ * zp)); golden QLinearConv/QLinearMatMul (host/onnx/onnx_exec.c) and the array mapping (onnx_map.c) honour it.
  *
  * Anything else stays as it is and runs on the golden float operators: Add, AveragePool,
  * GlobalAveragePool, Clip, a Conv whose pattern is incomplete. After the rewrite, the
