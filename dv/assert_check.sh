@@ -1,13 +1,15 @@
 #!/bin/sh
 # assert_check.sh SRC WORK [NAME...]: compiles dv/tb_assert.sv with rtl/ in Icarus once and,
 # for every assertion NAME (default: all the cases of the bench), runs +case=NAME and
-# requires the line "PECOS_ASSERT NAME failed" (a case UNIT.NAME: the assertion NAME). Also elaborates the arrays and the PPU with
-# out-of-range parameters and requires their PECOS_ASSERT_INIT checks to fire. Exit 0 only
-# if every assertion fired.
+# requires the line "PECOS_ASSERT NAME failed" (a case UNIT.NAME: the assertion NAME). Also
+# elaborates the arrays and the PPU with out-of-range parameters and requires their
+# PECOS_ASSERT_PARAM checks to fire (Icarus, Verilator and Yosys). Exit 0 only if every
+# assertion fired.
 set -e
 src=$1; work=$2
 shift 2
 rtl=$src/rtl
+. "$src/dv/rtl_files.sh"
 mkdir -p "$work"
 all="WsWeightColInRange WsOutValidMatchesBeat PerfOutHasBeatInFlight PerfInflightBounded
 PerfBusyPesInRange PerfProductsNeedABeat PerfBusyLeCycles PerfMacsLeBusyTimesPes
@@ -19,7 +21,7 @@ PeOsNoResultLost PeOsSumHasProduct PostPoolModeNotReserved PostShiftInRange
 PostBeatInsideWindow PostNoFirstInsideWindow PostAvgCountNonZero PostWindowAtMost255
 PostLatencyContract RqClampKeepsSign RqReluAboveZp"
 [ $# -gt 0 ] || set -- $all
-files=$(ls "$rtl"/*.sv | tr '\n' ' ')
+files=$(rtl_all "$rtl")
 # shellcheck disable=SC2086
 iverilog -g2012 -I"$rtl" -s tb_assert -o "$work/tb_assert.vvp" $files "$src/dv/tb_assert.sv"
 fired=0; missed=0

@@ -71,11 +71,10 @@ module pecos_postproc #(
   `PECOS_ASSERT_PARAM(PostLanesInRange, Lanes >= 1 && Lanes <= 256)
 
   localparam int RqLat = 4;  // pecos_requant: edges from the beat's edge to y valid
-  // LAT of the contract above (= RqLat + pecos_pool's Latency 6 - 1), the one place it is
-  // declared: public, so that the verilated model carries it as a constant
-  // (Vpecos_postproc_pecos_postproc::Lat, which vpost_latency() returns); the assertion
-  // below and the tests check it against the pipeline.
-  localparam int Lat /*verilator public*/ = 9;
+  // LAT of the contract above (= RqLat + pecos_pool's Latency 6 - 1), declared once in
+  // pecos_postproc_pkg (the shim reports it); the assertion below and the tests check it
+  // against the pipeline.
+  localparam int Lat = pecos_postproc_pkg::Lat;
 
   // ----------------------------------------------------------------------------------------
   // Datapath: requantization per lane
