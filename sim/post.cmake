@@ -30,7 +30,7 @@ function(pecos_add_post lanes)
     TRACE_FST
     OPT_FAST ${PECOS_MODEL_OPT_FAST}
     OPT_SLOW ${PECOS_MODEL_OPT_SLOW}
-    VERILATOR_ARGS -GLanes=${lanes} -I${CMAKE_SOURCE_DIR}/rtl --assert --x-assign fast --x-initial fast -O3)
+    VERILATOR_ARGS -GLanes=${lanes} -I${PECOS_SRC_DIR}/rtl --assert --x-assign fast --x-initial fast -O3)
   set_property(GLOBAL APPEND PROPERTY PECOS_POST_TARGETS ${tgt})
 endfunction()
 
