@@ -44,7 +44,10 @@ case $variant in
     ;;
   *) echo "vbuild.sh: unknown variant '$variant'" >&2; exit 2 ;;
 esac
-# A coverage build defines VM_COVERAGE for the shim too (it writes the counts at close).
+# The model is verilated with --trace-fst: the shim compiles its tracing in (VM_TRACE, which
+# CMake's verilate() defines for the build's libraries). A coverage build defines VM_COVERAGE
+# for the shim too (it writes the counts at close).
+defs="$defs -DVM_TRACE=1"
 case " $* " in *" --coverage"*) defs="$defs -DVM_COVERAGE=1" ;; esac
 # shellcheck disable=SC2086
 if ! { verilator --cc --trace-fst $assert -I"$rtl" --x-assign fast --x-initial fast -O3 \
