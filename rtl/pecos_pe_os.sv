@@ -70,7 +70,6 @@ module pecos_pe_os #(
   // ----------------------------------------------------------------------------------------
   // Registers: pass-through lanes (they also delay first and init to stage 2)
   // ----------------------------------------------------------------------------------------
-
   logic          x_valid_q, x_first_q, x_last_q;
   logic [DW-1:0] x_data_q, w_data_q;
   logic [31:0]   w_init_q;
