@@ -21,7 +21,6 @@ case $variant in
     case $dt in int8) id=0 ;; bf16) id=1 ;; fp16) id=2 ;;
       *) echo "synth.sh: '$variant': dtype must be int8, bf16 or fp16" >&2; exit 2 ;; esac
     case "$rows$cols" in *[!0-9]*|"") echo "synth.sh: '$variant' is not DATAFLOW_DTYPE_ROWSxCOLS" >&2; exit 2 ;; esac
-    case $df in ws|os) ;; *) echo "synth.sh: '$variant': dataflow must be ws or os" >&2; exit 2 ;; esac
     files=$(rtl_files "$rtl" "array_$df")
     topm=pecos_array_$df
     params="chparam -set Rows $rows -set Cols $cols -set DType $id $topm"
