@@ -12,22 +12,33 @@
 set(PECOS_MODEL_OPT_FAST -O2)
 set(PECOS_MODEL_OPT_SLOW -O1)
 
-set(PECOS_RTL_WS
-  ${PECOS_SRC_DIR}/rtl/pecos_delay.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_mac.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_fma.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_pe_ws.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_perf_ctr.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_array_ws.sv)
-string(JOIN " " PECOS_RTL_WS_STR ${PECOS_RTL_WS})
-set(PECOS_RTL_OS
-  ${PECOS_SRC_DIR}/rtl/pecos_delay.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_mac.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_fma.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_pe_os.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_perf_ctr.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_array_os.sv)
-string(JOIN " " PECOS_RTL_OS_STR ${PECOS_RTL_OS})
+# pecos_rtl_unit(VAR UNIT): the sources of one RTL unit, as rtl/UNIT.f lists them (the one
+# list per unit, also read by dv/ and scripts/): VAR = absolute paths in order, VAR_STR =
+# the same joined by spaces (for test command lines). Re-configures when the .f changes.
+function(pecos_rtl_unit var unit)
+  set(f ${PECOS_SRC_DIR}/rtl/${unit}.f)
+  file(STRINGS ${f} lines ENCODING UTF-8)
+  set(srcs)
+  foreach(l IN LISTS lines)
+    string(STRIP "${l}" l)
+    if(l STREQUAL "" OR l MATCHES "^//")
+      continue()
+    endif()
+    list(APPEND srcs ${PECOS_SRC_DIR}/rtl/${l})
+  endforeach()
+  if(NOT srcs)
+    message(FATAL_ERROR "${f}: no source files")
+  endif()
+  string(JOIN " " str ${srcs})
+  set(${var} ${srcs} PARENT_SCOPE)
+  set(${var}_STR ${str} PARENT_SCOPE)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${f})
+endfunction()
+
+pecos_rtl_unit(PECOS_RTL_WS array_ws)
+pecos_rtl_unit(PECOS_RTL_OS array_os)
+pecos_rtl_unit(PECOS_RTL_POST postproc)
+pecos_rtl_unit(PECOS_RTL_FMA fma)
 
 # pecos_sim_module(TARGET SHIM): a loadable model library ${PECOS_SIM_DIR}/libTARGET.so built
 # from SHIM (a C ABI over the verilated model that verilate() adds), exporting only what the

@@ -35,7 +35,7 @@ AFFECTS = {
     "pecos_mac.sv": ["ws_int8_4x4", "os_int8_4x4"],
     "pecos_fma.sv": ["ws_bf16_4x4", "ws_fp16_4x4"],
     "pecos_pe_ws.sv": ["ws_int8_4x4", "ws_bf16_4x4"],
-    "pecos_perf_ctr.sv": ["ws_int8_4x4"],
+    "pecos_perf_ctr.sv": ["ws_int8_4x4", "os_int8_4x4"],
     "pecos_array_ws.sv": ["ws_int8_4x4", "ws_bf16_4x4"],
     "pecos_pe_os.sv": ["os_int8_4x4"],
     "pecos_array_os.sv": ["os_int8_4x4"],
@@ -45,17 +45,18 @@ AFFECTS = {
 }
 
 
+def unit_files(rtl, unit):
+    """The sources of one RTL unit as rtl/UNIT.f lists them (the one list per unit), in order."""
+    with open(os.path.join(rtl, unit + ".f")) as f:
+        names = [l.strip() for l in f]
+    return [os.path.join(rtl, n) for n in names if n and not n.startswith("//")]
+
+
 def lint(rtl, top, params):
     """lint.verilator_wall / lint.postproc of the default suite, on the mutant's rtl/."""
-    files = sorted(os.path.join(rtl, f) for f in os.listdir(rtl) if f.endswith(".sv"))
-    if top == "pecos_postproc":
-        files = [f for f in files if os.path.basename(f) in
-                 ("pecos_delay.sv", "pecos_requant.sv", "pecos_pool.sv", "pecos_postproc.sv")]
-    else:
-        other = "pecos_array_os.sv" if top == "pecos_array_ws" else "pecos_array_ws.sv"
-        files = [f for f in files if os.path.basename(f) not in
-                 (other, "pecos_requant.sv", "pecos_pool.sv", "pecos_postproc.sv")]
-    return ["verilator", "--lint-only", "-Wall", "-I" + rtl, "--top-module", top] + params + files
+    unit = top[len("pecos_"):]  # pecos_array_ws -> array_ws, pecos_postproc -> postproc
+    return ["verilator", "--lint-only", "-Wall", "-I" + rtl, "--top-module", top] + params + \
+        unit_files(rtl, unit)
 
 
 def kill_suite(variant, build, rtl):

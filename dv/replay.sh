@@ -7,22 +7,22 @@ set -e
 dump=$1; work=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 rtl=$top/rtl
+. "$top/dv/rtl_files.sh"
 [ -r "$dump" ] || { echo "replay.sh: $dump: cannot read" >&2; exit 2; }
 set -- $(head -1 "$dump")
 [ "$1 $2 $3" = "# pecos replay" ] || { echo "replay.sh: $dump: not a pecos replay dump" >&2; exit 2; }
 df=$4; dt=$5; rows=$6; cols=$7
 case $dt in int8) id=0 ;; bf16) id=1 ;; fp16) id=2 ;; *) echo "replay.sh: $dump: dtype '$dt'" >&2; exit 2 ;; esac
 case $df in
-  ws) pe=pecos_pe_ws.sv ;;
-  os) pe=pecos_pe_os.sv ;;
+  ws|os) ;;
   *) echo "replay.sh: $dump: dataflow '$df'" >&2; exit 2 ;;
 esac
 mkdir -p "$work"
 tb=tb_replay_$df
 vvp_file=$work/${tb}_${dt}_${rows}x${cols}.vvp
+# shellcheck disable=SC2046
 iverilog -g2012 -Wall -I"$rtl" -P $tb.Rows=$rows -P $tb.Cols=$cols -P $tb.DType=$id -s $tb \
-  -o "$vvp_file" "$rtl/pecos_delay.sv" "$rtl/pecos_mac.sv" "$rtl/pecos_fma.sv" "$rtl/$pe" \
-  "$rtl/pecos_perf_ctr.sv" "$rtl/pecos_array_$df.sv" "$top/dv/$tb.sv"
+  -o "$vvp_file" $(rtl_files "$rtl" "array_$df") "$top/dv/$tb.sv"
 log=$(vvp -n "$vvp_file" +dump="$dump")
 printf "%s\n" "$log" | tail -12
 # PASS only with the PASS line and no failure or assertion message anywhere.

@@ -1,7 +1,8 @@
 // tb_assert: shows that each named assertion of rtl/ fires. +case=NAME picks one assertion;
 // the bench drives the contract violation it guards (or, for an internal invariant, forces
 // the inconsistent state) on small arrays and the PPU, and dv/assert_check.sh expects the
-// line "PECOS_ASSERT NAME failed". Icarus 11 (-g2012).
+// line "PECOS_ASSERT NAME failed" (for +case=UNIT.NAME: the assertion NAME, checked in
+// another instance of the module that holds it). Icarus 11 (-g2012).
 module tb_assert;
   localparam int R = 3, C = 4;
   logic clk = 1'b0, rst_n = 1'b0;
@@ -88,11 +89,13 @@ module tb_assert;
         o_valid = 1; o_first = 1; o_last = 1; cycles(2);
       end
       "OsOutValidMatchesBlock": begin force os.out_valid_o = 1'b1; cycles(2); end
-      "OsOutHasPendingRow": begin force os.out_valid_o = 1'b1; cycles(2); end
-      "OsPendingBounded": begin force os.pending_q = 32'd1000; cycles(2); end
-      "OsBusyLeCycles": begin force os.busy_q = 64'd1000; cycles(2); end
-      "OsMacsLeBusyTimesPes": begin force os.macs_q = 64'd1000; cycles(2); end
       "OsBusyPesInRange": begin force os.busy_pes = R * C + 1; cycles(2); end
+      // --- pecos_perf_ctr in the OS array (per block): Os.NAME expects assertion NAME
+      "Os.PerfOutHasBeatInFlight": begin force os.out_valid_o = 1'b1; cycles(2); end
+      "Os.PerfInflightBounded": begin force os.u_perf.inflight_q = 32'd1000; cycles(2); end
+      "Os.PerfProductsNeedABeat": begin force os.u_perf.busy_pes_i = 1; cycles(2); end
+      "Os.PerfBusyLeCycles": begin force os.u_perf.busy_q = 64'd1000; cycles(2); end
+      "Os.PerfMacsLeBusyTimesPes": begin force os.u_perf.macs_q = 64'd1000; cycles(2); end
       "PeOsNoResultLost": begin
         force os.g_row[1].g_col[0].u_pe.load_i = 1'b1;
         force os.g_row[1].g_col[0].u_pe.ch_valid_i = 1'b1;

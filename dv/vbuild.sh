@@ -13,6 +13,7 @@ set -e
 rtl=$1; out=$2; variant=$3
 shift 3
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/dv/rtl_files.sh"
 vinc=/usr/share/verilator/include
 [ -d "$vinc" ] || vinc=$(verilator --getenv VERILATOR_ROOT)/include
 mdir=$out/obj_$variant
@@ -28,23 +29,25 @@ case $variant in
     rows=${size%x*}; cols=${size#*x}
     case $dt in int8) id=0; dw=8 ;; bf16) id=1; dw=16 ;; fp16) id=2; dw=16 ;;
       *) echo "vbuild.sh: unknown dtype in $variant" >&2; exit 2 ;; esac
-    if [ "$df" = os ]; then pe=pecos_pe_os.sv; osf=1; else pe=pecos_pe_ws.sv; osf=0; fi
-    srcs="$rtl/pecos_delay.sv $rtl/pecos_mac.sv $rtl/pecos_fma.sv $rtl/$pe $rtl/pecos_perf_ctr.sv $rtl/pecos_array_$df.sv"
+    if [ "$df" = os ]; then osf=1; else osf=0; fi
+    srcs=$(rtl_files "$rtl" "array_$df")
     prefix=Vpecos_top; shim=$top/sim/vsim.cpp; lib=$out/libpecos_sim_$variant.so
     defs="-DVSIM_ROWS=$rows -DVSIM_COLS=$cols -DVSIM_DW=$dw -DVSIM_DTYPE=\"$dt\" -DVSIM_DATAFLOW=\"$df\" -DVSIM_OS=$osf"
     vargs="--top-module pecos_array_$df -GRows=$rows -GCols=$cols -GDType=$id"
     ;;
   post_L*)
     lanes=${variant#post_L}
-    lat=$(sed -n 's/^ *localparam int Lat = \([0-9]*\);.*/\1/p' "$rtl/pecos_postproc.sv")
-    srcs="$rtl/pecos_delay.sv $rtl/pecos_requant.sv $rtl/pecos_pool.sv $rtl/pecos_postproc.sv"
+    srcs=$(rtl_files "$rtl" postproc)
     prefix=Vpecos_postproc; shim=$top/sim/vpost.cpp; lib=$out/libpecos_post_L$lanes.so
-    defs="-DVPOST_LANES=$lanes -DVPOST_LAT=$lat"
+    defs="-DVPOST_LANES=$lanes"
     vargs="--top-module pecos_postproc -GLanes=$lanes"
     ;;
   *) echo "vbuild.sh: unknown variant '$variant'" >&2; exit 2 ;;
 esac
-# A coverage build defines VM_COVERAGE for the shim too (it writes the counts at close).
+# The model is verilated with --trace-fst: the shim compiles its tracing in (VM_TRACE, which
+# CMake's verilate() defines for the build's libraries). A coverage build defines VM_COVERAGE
+# for the shim too (it writes the counts at close).
+defs="$defs -DVM_TRACE=1"
 case " $* " in *" --coverage"*) defs="$defs -DVM_COVERAGE=1" ;; esac
 # shellcheck disable=SC2086
 if ! { verilator --cc --trace-fst $assert -I"$rtl" --x-assign fast --x-initial fast -O3 \

@@ -74,6 +74,12 @@ module pecos_array_os #(
   output logic [63:0]        cnt_macs_o
 );
 
+  // ----------------------------------------------------------------------------------------
+  // Parameters
+  // ----------------------------------------------------------------------------------------
+  `PECOS_ASSERT_PARAM(OsSizeInRange, Rows >= 1 && Rows <= 256 && Cols >= 1 && Cols <= 256)
+  `PECOS_ASSERT_PARAM(OsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
+
   localparam int XLaneW = 3 + DW;   // {valid, first, last, x}
   localparam int WLaneW = 32 + DW;  // {init, w}
   localparam int ChW    = 33;       // {valid, data}
@@ -89,6 +95,9 @@ module pecos_array_os #(
   logic              cap      [Rows*Cols];
   logic              load     [Cols];
 
+  // ----------------------------------------------------------------------------------------
+  // Datapath: skew, PE grid, drain and deskew
+  // ----------------------------------------------------------------------------------------
   // Input skew: row r is delayed by r cycles.
   for (genvar r = 0; r < Rows; r++) begin : g_xskew
     pecos_delay #(.Width(XLaneW), .Depth(r)) u_skew (
@@ -177,44 +186,29 @@ module pecos_array_os #(
     end
   end
 
-  // open_q: a block has begun and its last beat has not been seen yet.
-  // pending_q: output rows of finished blocks that have not left yet (Rows per block).
-  logic        open_q;
-  logic [31:0] pending_q;
-  logic [63:0] beats_q, busy_q, macs_q;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      open_q    <= 1'b0;
-      pending_q <= '0;
-      beats_q   <= '0;
-      busy_q    <= '0;
-      macs_q    <= '0;
-    end else begin
-      if (in_valid_i) begin
-        open_q <= !in_last_i;
-      end
-      pending_q <= pending_q + ((in_valid_i && in_last_i) ? 32'(Rows) : 32'd0)
-                             - 32'(out_valid_o);
-      beats_q   <= beats_q + 64'(in_valid_i);
-      busy_q    <= busy_q + 64'(in_valid_i || open_q || (pending_q != '0));
-      macs_q    <= macs_q + 64'(busy_pes);
-    end
-  end
-
-  assign cnt_beats_o  = beats_q;
-  assign cnt_wbeats_o = '0;
-  assign cnt_busy_o   = busy_q;
-  assign cnt_macs_o   = macs_q;
+  // Beats, busy cycles and MAC slots; an OS block owes Rows output rows after its last beat.
+  // The OS array loads no weights: its weight-beat counter stays 0.
+  pecos_perf_ctr #(.CntW(PeCntW), .Pes(Rows * Cols), .MaxInflight(3 * Rows + Cols + 2),
+                   .OutsPerLast(Rows)) u_perf (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .in_valid_i   (in_valid_i),
+    .in_last_i    (in_last_i),
+    .w_valid_i    (1'b0),
+    .out_valid_i  (out_valid_o),
+    .busy_pes_i   (busy_pes),
+    .cnt_beats_o  (cnt_beats_o),
+    .cnt_wbeats_o (cnt_wbeats_o),
+    .cnt_busy_o   (cnt_busy_o),
+    .cnt_macs_o   (cnt_macs_o)
+  );
 
   // ----------------------------------------------------------------------------------------
   // Assertions
   // ----------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
-  `PECOS_ASSERT_INIT(OsSizeInRange, Rows >= 1 && Rows <= 256 && Cols >= 1 && Cols <= 256)
-  `PECOS_ASSERT_INIT(OsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
   // Framing: a beat without in_first_i continues an open block.
-  `PECOS_ASSERT_IMPL(OsBeatInsideBlock, in_valid_i && !in_first_i, open_q)
+  `PECOS_ASSERT_IMPL(OsBeatInsideBlock, in_valid_i && !in_first_i, u_perf.open)
   // Last-beat spacing: the last beats of consecutive blocks are at least Rows cycles apart.
   // since_last_q: edges since the edge that took the last last-beat (saturates at Rows).
   localparam int SinceW = $clog2(Rows + 1) + 1;
@@ -235,16 +229,8 @@ module pecos_array_os #(
     else         last_sr_q <= {last_sr_q[SrW-2:0], in_valid_i && in_last_i};
   end
   `PECOS_ASSERT(OsOutValidMatchesBlock, out_valid_o == (|last_sr_q[SrW-1:Rows+Cols+1]))
-  // Counters: pending rows never negative, busy <= cycles, MAC slots <= busy x PEs.
-  logic [63:0] cyc_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) cyc_q <= '0;
-    else         cyc_q <= cyc_q + 64'd1;
-  end
-  `PECOS_ASSERT_IMPL(OsOutHasPendingRow, out_valid_o, pending_q != '0)
-  `PECOS_ASSERT(OsPendingBounded, pending_q <= 32'(3 * Rows + Cols + 2))
-  `PECOS_ASSERT(OsBusyLeCycles, busy_q <= cyc_q)
-  `PECOS_ASSERT(OsMacsLeBusyTimesPes, macs_q <= busy_q * 64'(Rows * Cols))
+  // The counters' invariants (rows owed never negative nor above 3 Rows + Cols + 2, busy
+  // <= cycles, MAC slots <= busy x PEs) are pecos_perf_ctr's assertions.
   `PECOS_ASSERT(OsBusyPesInRange, 32'(busy_pes) <= 32'(Rows * Cols))
 `endif
 

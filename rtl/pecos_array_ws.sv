@@ -56,6 +56,12 @@ module pecos_array_ws #(
   output logic [63:0]        cnt_macs_o
 );
 
+  // ----------------------------------------------------------------------------------------
+  // Parameters
+  // ----------------------------------------------------------------------------------------
+  `PECOS_ASSERT_PARAM(WsSizeInRange, Rows >= 1 && Rows <= 256 && Cols >= 1 && Cols <= 256)
+  `PECOS_ASSERT_PARAM(WsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
+
   localparam int ColIdxW = (Cols > 1) ? $clog2(Cols) : 1;
   localparam int WLaneW  = 2 + ColIdxW + DW;  // {valid, bank, col, data}
   localparam int XLaneW  = 2 + DW;            // {valid, bank, data}
@@ -80,6 +86,13 @@ module pecos_array_ws #(
   logic [ColIdxW-1:0] w_col;
   assign w_col = w_col_i[ColIdxW-1:0];
 
+  // The upper w_col_i bits are not used (WsWeightColInRange checks that they are 0).
+  logic unused_w_col;
+  assign unused_w_col = ^w_col_i;
+
+  // ----------------------------------------------------------------------------------------
+  // Datapath: skew, PE grid, deskew
+  // ----------------------------------------------------------------------------------------
   // Input skew: row r is delayed by r cycles (weight and data lanes alike).
   for (genvar r = 0; r < Rows; r++) begin : g_skew
     pecos_delay #(.Width(WLaneW + XLaneW), .Depth(r)) u_skew (
@@ -145,6 +158,9 @@ module pecos_array_ws #(
   // The last column needs no deskew, so its bottom valid is the beat's valid.
   assign out_valid_o = pvalid[(Rows-1)*Cols + Cols-1];
 
+  // ----------------------------------------------------------------------------------------
+  // Performance counters
+  // ----------------------------------------------------------------------------------------
   // PEs whose multiplier holds a valid product this cycle.
   localparam int PeCntW = $clog2(Rows * Cols + 1);
   logic [PeCntW-1:0] busy_pes;
@@ -159,6 +175,7 @@ module pecos_array_ws #(
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .in_valid_i   (in_valid_i),
+    .in_last_i    (1'b0),
     .w_valid_i    (w_valid_i),
     .out_valid_i  (out_valid_o),
     .busy_pes_i   (busy_pes),
@@ -168,16 +185,10 @@ module pecos_array_ws #(
     .cnt_macs_o   (cnt_macs_o)
   );
 
-  // The upper w_col_i bits are not used.
-  logic unused;
-  assign unused = ^w_col_i;
-
   // ----------------------------------------------------------------------------------------
   // Assertions
   // ----------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
-  `PECOS_ASSERT_INIT(WsSizeInRange, Rows >= 1 && Rows <= 256 && Cols >= 1 && Cols <= 256)
-  `PECOS_ASSERT_INIT(WsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
   // A weight beat addresses an existing column (the upper bits are dropped above).
   `PECOS_ASSERT_IMPL(WsWeightColInRange, w_valid_i, 32'(w_col_i) < 32'(Cols))
   // No output valid without a matching beat, none lost: out_valid_o is set by the edge

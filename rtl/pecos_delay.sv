@@ -12,11 +12,19 @@ module pecos_delay #(
   output logic [Width-1:0] q_o
 );
 
+  // ----------------------------------------------------------------------------------------
+  // Parameters
+  // ----------------------------------------------------------------------------------------
+  `PECOS_ASSERT_PARAM(DelayParamsInRange, Width >= 1 && Depth >= 0)
+
+  // ----------------------------------------------------------------------------------------
+  // Registers
+  // ----------------------------------------------------------------------------------------
   if (Depth == 0) begin : g_wire
     assign q_o = d_i;
     // Clock and reset are unused in the zero-depth case.
-    logic unused_clk;
-    assign unused_clk = clk_i ^ rst_ni;
+    logic unused_clk_rst;
+    assign unused_clk_rst = clk_i ^ rst_ni;
   end else begin : g_regs
     // A chain of Depth separate registers; stage i samples stage i-1 (stage 0 samples d_i).
     // Separate registers, not one wide shift vector: a simulator then moves Width bits per
@@ -36,12 +44,5 @@ module pecos_delay #(
     end
     assign q_o = g_stage[Depth-1].q;
   end
-
-  // ----------------------------------------------------------------------------------------
-  // Assertions
-  // ----------------------------------------------------------------------------------------
-`ifndef SYNTHESIS
-  `PECOS_ASSERT_INIT(DelayParamsInRange, Width >= 1 && Depth >= 0)
-`endif
 
 endmodule

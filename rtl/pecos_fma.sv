@@ -54,6 +54,11 @@ module pecos_fma #(
   output logic [31:0] y_o            // fp32 round(c + a * b)
 );
 
+  // ----------------------------------------------------------------------------------------
+  // Parameters
+  // ----------------------------------------------------------------------------------------
+  `PECOS_ASSERT_PARAM(FmaParamsInRange, (Fmt == 0 || Fmt == 1) && (Ftz == 0 || Ftz == 1))
+
   // Operand format
   localparam int ExpW  = (Fmt == 0) ? 8 : 5;    // operand exponent field
   localparam int FracW = (Fmt == 0) ? 7 : 10;   // operand fraction field
@@ -295,7 +300,6 @@ module pecos_fma #(
   // Assertions
   // ----------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
-  `PECOS_ASSERT_INIT(FmaParamsInRange, (Fmt == 0 || Fmt == 1) && (Ftz == 0 || Ftz == 1))
   // Per-cycle checks of one unit: in an array there is one per PE, so the verilated arrays
   // leave them out (PECOS_NO_PE_ASSERT, cmake/variant.cmake: they doubled the model's cost);
   // the unit's testbenches, mutation and coverage builds keep them.

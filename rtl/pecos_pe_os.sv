@@ -62,7 +62,14 @@ module pecos_pe_os #(
   output logic          cap_o        // res_q was loaded with a block's result at the last edge
 );
 
+  // ----------------------------------------------------------------------------------------
+  // Parameters
+  // ----------------------------------------------------------------------------------------
+  `PECOS_ASSERT_PARAM(PeOsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
+
+  // ----------------------------------------------------------------------------------------
   // Registers: pass-through lanes (they also delay first and init to stage 2)
+  // ----------------------------------------------------------------------------------------
   logic          x_valid_q, x_first_q, x_last_q;
   logic [DW-1:0] x_data_q, w_data_q;
   logic [31:0]   w_init_q;
@@ -100,7 +107,10 @@ module pecos_pe_os #(
   assign w_data_o  = w_data_q;
   assign w_init_o  = w_init_q;
 
-  // Datapath: stage 1 samples x_*_i and w_data_i; stage 2 adds the product to the addend.
+  // ----------------------------------------------------------------------------------------
+  // Datapath
+  // ----------------------------------------------------------------------------------------
+  // Stage 1 samples x_*_i and w_data_i; stage 2 adds the product to the addend.
   // x_first_q and w_init_q were sampled at the stage-1 edge and hold until the next beat,
   // so they belong to the product in stage 2.
   logic        acc_valid;
@@ -133,7 +143,10 @@ module pecos_pe_os #(
     );
   end
 
-  // Control: stage 2 of a last beat (x_valid_q is the stage-1 valid, x_last_q its flag)
+  // ----------------------------------------------------------------------------------------
+  // Control: result capture and drain chain
+  // ----------------------------------------------------------------------------------------
+  // Stage 2 of a last beat (x_valid_q is the stage-1 valid, x_last_q its flag).
   logic        last_q2, cap_q;
   logic [31:0] res_q;
   logic        ch_valid_q;
@@ -168,15 +181,15 @@ module pecos_pe_os #(
   assign ch_valid_o = ch_valid_q;
   assign ch_data_o  = ch_q;
 
-  // acc_valid is implied by the pipeline (it follows x_valid_q by one edge).
-  logic unused;
-  assign unused = acc_valid;
+  // acc_valid is implied by the pipeline (it follows x_valid_q by one edge): only the
+  // assertion below reads it.
+  logic unused_acc_valid;
+  assign unused_acc_valid = acc_valid;
 
   // ----------------------------------------------------------------------------------------
   // Assertions
   // ----------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
-  `PECOS_ASSERT_INIT(PeOsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
   // A column load must not meet a result still shifting down from above (it would be lost:
   // the OS last-beat spacing contract); stage 2 always has its product.
   `PECOS_ASSERT_IMPL(PeOsNoResultLost, load_i, !ch_valid_i)

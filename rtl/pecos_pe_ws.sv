@@ -49,7 +49,16 @@ module pecos_pe_ws #(
   output logic [31:0]        psum_o
 );
 
-  // Registers: weight banks and the pass-through lanes. Each lane's payload is one register,
+  // ----------------------------------------------------------------------------------------
+  // Parameters
+  // ----------------------------------------------------------------------------------------
+  `PECOS_ASSERT_PARAM(PeWsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
+  `PECOS_ASSERT_PARAM(PeWsColInRange, ColIdxW >= 1 && Col >= 0 && Col < (1 << ColIdxW))
+
+  // ----------------------------------------------------------------------------------------
+  // Registers
+  // ----------------------------------------------------------------------------------------
+  // Weight banks and the pass-through lanes. Each lane's payload is one register,
   // {bank, col, data} and {bank, data}: it moves as one value (a simulator then copies one
   // word per lane and PE instead of one per field).
   localparam int WPayW = 1 + ColIdxW + DW;
@@ -85,7 +94,9 @@ module pecos_pe_ws #(
   assign x_valid_o = x_valid_q;
   assign {x_bank_o, x_data_o} = x_pay_q;
 
+  // ----------------------------------------------------------------------------------------
   // Datapath
+  // ----------------------------------------------------------------------------------------
   logic [DW-1:0] weight;
   assign weight = x_bank_i ? w1_q : w0_q;
 
@@ -114,13 +125,5 @@ module pecos_pe_ws #(
       .y_o          (psum_o)
     );
   end
-
-  // ----------------------------------------------------------------------------------------
-  // Assertions
-  // ----------------------------------------------------------------------------------------
-`ifndef SYNTHESIS
-  `PECOS_ASSERT_INIT(PeWsDTypeInRange, DType >= 0 && DType <= 2 && DW == ((DType == 0) ? 8 : 16))
-  `PECOS_ASSERT_INIT(PeWsColInRange, ColIdxW >= 1 && Col >= 0 && Col < (1 << ColIdxW))
-`endif
 
 endmodule

@@ -44,6 +44,12 @@ module pecos_pool #(
   localparam int Steps     = SumW / DivStages;  // quotient bits per stage
 
   // ----------------------------------------------------------------------------------------
+  // Parameters
+  // ----------------------------------------------------------------------------------------
+  `PECOS_ASSERT_PARAM(PoolLanesInRange, Lanes >= 1 && Lanes <= 256)
+  `PECOS_ASSERT_PARAM(PoolDividerSplitsEvenly, Steps >= 1 && Steps * DivStages == SumW)
+
+  // ----------------------------------------------------------------------------------------
   // Control
   // ----------------------------------------------------------------------------------------
   logic       is_max, is_avg, closes;
@@ -200,12 +206,5 @@ module pecos_pool #(
 
   assign out_valid_o = out_valid_q;
   assign out_data_o  = out_q;
-
-  // ----------------------------------------------------------------------------------------
-  // Assertions
-  // ----------------------------------------------------------------------------------------
-`ifndef SYNTHESIS
-  `PECOS_ASSERT_INIT(PoolLanesInRange, Lanes >= 1 && Lanes <= 256)
-`endif
 
 endmodule

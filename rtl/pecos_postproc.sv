@@ -65,11 +65,16 @@ module pecos_postproc #(
   output logic [Lanes*8-1:0]  out_data_o    // int8 per lane
 );
 
+  // ----------------------------------------------------------------------------------------
+  // Parameters
+  // ----------------------------------------------------------------------------------------
+  `PECOS_ASSERT_PARAM(PostLanesInRange, Lanes >= 1 && Lanes <= 256)
+
   localparam int RqLat = 4;  // pecos_requant: edges from the beat's edge to y valid
-  // LAT of the contract above (= RqLat + pecos_pool's Latency 6 - 1). A literal on purpose:
-  // sim/post.cmake reads it from this line for vpost_latency(); the assertion below and
-  // the tests check it against the pipeline.
-  localparam int Lat = 9;
+  // LAT of the contract above (= RqLat + pecos_pool's Latency 6 - 1), declared once in
+  // pecos_postproc_pkg (the shim reports it); the assertion below and the tests check it
+  // against the pipeline.
+  localparam int Lat = pecos_postproc_pkg::Lat;
 
   // ----------------------------------------------------------------------------------------
   // Datapath: requantization per lane
@@ -153,7 +158,6 @@ module pecos_postproc #(
     end
   end
 
-  `PECOS_ASSERT_INIT(PostLanesInRange, Lanes >= 1 && Lanes <= 256)
   `PECOS_ASSERT(PostLatencyContract, out_valid_o == closed_q[Lat])
   `PECOS_ASSERT(PostPoolModeNotReserved, pool_mode_i != 2'd3)
   `PECOS_ASSERT(PostShiftInRange, rq_shift_i <= 6'd32)

@@ -13,6 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 variant=$1
 out=${2:-$top/build/synth}
 rtl=$top/rtl
+. "$top/dv/rtl_files.sh"
 case $variant in
   ws_*|os_*)
     df=${variant%%_*}; rest=${variant#*_}; dt=${rest%%_*}; size=${rest#*_}
@@ -20,15 +21,14 @@ case $variant in
     case $dt in int8) id=0 ;; bf16) id=1 ;; fp16) id=2 ;;
       *) echo "synth.sh: '$variant': dtype must be int8, bf16 or fp16" >&2; exit 2 ;; esac
     case "$rows$cols" in *[!0-9]*|"") echo "synth.sh: '$variant' is not DATAFLOW_DTYPE_ROWSxCOLS" >&2; exit 2 ;; esac
-    [ "$df" = os ] && pe=pecos_pe_os.sv || pe=pecos_pe_ws.sv
-    files="$rtl/pecos_delay.sv $rtl/pecos_mac.sv $rtl/pecos_fma.sv $rtl/$pe $rtl/pecos_perf_ctr.sv $rtl/pecos_array_$df.sv"
+    files=$(rtl_files "$rtl" "array_$df")
     topm=pecos_array_$df
     params="chparam -set Rows $rows -set Cols $cols -set DType $id $topm"
     ;;
   post_L*)
     lanes=${variant#post_L}
     case "$lanes" in *[!0-9]*|"") echo "synth.sh: '$variant': post_L<Lanes>" >&2; exit 2 ;; esac
-    files="$rtl/pecos_delay.sv $rtl/pecos_requant.sv $rtl/pecos_pool.sv $rtl/pecos_postproc.sv"
+    files=$(rtl_files "$rtl" postproc)
     topm=pecos_postproc
     params="chparam -set Lanes $lanes $topm"
     ;;

@@ -1,4 +1,4 @@
-# sim/fma.cmake - the standalone FMA unit: rtl/pecos_fma.sv verilated once per format into
+# sim/fma.cmake - the standalone FMA unit (rtl/fma.f) verilated once per format into
 # a static library that implements sim/vfma.h. Included by the top-level CMakeLists.txt.
 # Every library exports the same symbols: a program links exactly one of them.
 
@@ -12,7 +12,7 @@ function(pecos_add_fma name fmt ftz)
   target_compile_definitions(${tgt} PRIVATE VFMA_FMT=${fmt} VFMA_FTZ=${ftz})
   target_compile_options(${tgt} PRIVATE -g0)
   verilate(${tgt}
-    SOURCES ${CMAKE_SOURCE_DIR}/rtl/pecos_fma.sv
+    SOURCES ${PECOS_RTL_FMA}
     TOP_MODULE pecos_fma
     PREFIX Vpecos_fma
     DIRECTORY ${CMAKE_BINARY_DIR}/verilated/fma_${name}

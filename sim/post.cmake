@@ -8,22 +8,9 @@
 
 set(PECOS_POST_LANES "" CACHE STRING "Extra lane counts of the post-processing unit to verilate")
 
-set(PECOS_RTL_POST
-  ${PECOS_SRC_DIR}/rtl/pecos_delay.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_requant.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_pool.sv
-  ${PECOS_SRC_DIR}/rtl/pecos_postproc.sv)
-string(JOIN " " PECOS_RTL_POST_STR ${PECOS_RTL_POST})
-
-# LAT is a literal localparam of the RTL; the shim reports it and the tests check it.
-file(STRINGS ${PECOS_SRC_DIR}/rtl/pecos_postproc.sv _post_lat_line ENCODING UTF-8
-  REGEX "^ *localparam int Lat = [0-9]+;")
-if(NOT _post_lat_line MATCHES "Lat = ([0-9]+)")
-  message(FATAL_ERROR "rtl/pecos_postproc.sv: no line 'localparam int Lat = N;'")
-endif()
-set(PECOS_POST_LAT ${CMAKE_MATCH_1})
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-  ${PECOS_SRC_DIR}/rtl/pecos_postproc.sv)
+# The sources: PECOS_RTL_POST(_STR), from rtl/postproc.f (cmake/variant.cmake). The latency
+# LAT is declared once, in rtl/pecos_postproc_pkg.sv; the shim returns the verilated model's
+# copy of it (Vpecos_postproc_pecos_postproc_pkg::Lat).
 
 # pecos_add_post(LANES): verilates pecos_postproc with -GLanes=LANES into pecos_post_L<LANES>.
 function(pecos_add_post lanes)
@@ -33,7 +20,7 @@ function(pecos_add_post lanes)
   set(tgt pecos_post_L${lanes})
   pecos_sim_module(${tgt} ${PECOS_SRC_DIR}/sim/vpost.cpp)
   target_compile_definitions(${tgt} PRIVATE
-    VPOST_LANES=${lanes} VPOST_LAT=${PECOS_POST_LAT}
+    VPOST_LANES=${lanes}
     "VPOST_API=__attribute__((visibility(\"default\")))")
   verilate(${tgt}
     SOURCES ${PECOS_RTL_POST}
@@ -43,7 +30,7 @@ function(pecos_add_post lanes)
     TRACE_FST
     OPT_FAST ${PECOS_MODEL_OPT_FAST}
     OPT_SLOW ${PECOS_MODEL_OPT_SLOW}
-    VERILATOR_ARGS -GLanes=${lanes} -I${CMAKE_SOURCE_DIR}/rtl --assert --x-assign fast --x-initial fast -O3)
+    VERILATOR_ARGS -GLanes=${lanes} -I${PECOS_SRC_DIR}/rtl --assert --x-assign fast --x-initial fast -O3)
   set_property(GLOBAL APPEND PROPERTY PECOS_POST_TARGETS ${tgt})
 endfunction()
 

@@ -12,14 +12,12 @@
 #include <type_traits>
 
 #include "Vpecos_postproc.h"
+#include "Vpecos_postproc_pecos_postproc_pkg.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
 #ifndef VPOST_LANES
 #error "VPOST_LANES must be defined by the build"
-#endif
-#ifndef VPOST_LAT
-#error "VPOST_LAT (localparam Lat of rtl/pecos_postproc.sv) must be defined by the build"
 #endif
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "lane packing assumes little-endian");
@@ -135,7 +133,7 @@ int vpost_abi_version(void) { return VPOST_ABI_VERSION; }
 
 int vpost_lanes(void) { return VPOST_LANES; }
 
-int vpost_latency(void) { return VPOST_LAT; }
+int vpost_latency(void) { return (int)Vpecos_postproc_pecos_postproc_pkg::Lat; }
 
 void vpost_reset(vpost_t *v)
 {

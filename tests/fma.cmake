@@ -18,7 +18,7 @@ foreach(cfg "bf16|0|0" "fp16|1|0" "bf16_ftz|0|1")
 endforeach()
 
 # Lint: Verilator -Wall for every parameter combination, then Icarus -g2012.
-set(_fma_sv ${CMAKE_SOURCE_DIR}/rtl/pecos_fma.sv)
+set(_fma_sv ${PECOS_RTL_FMA_STR})
 set(_fma_vvp ${CMAKE_CURRENT_BINARY_DIR}/pecos_fma.vvp)
 add_test(NAME lint.fma
   COMMAND sh -c "for p in '-GFmt=0 -GFtz=0' '-GFmt=1 -GFtz=0' '-GFmt=0 -GFtz=1' '-GFmt=1 -GFtz=1'; do verilator --lint-only -Wall -I${CMAKE_SOURCE_DIR}/rtl --top-module pecos_fma $p ${_fma_sv} || exit 1; done; for f in 0 1; do for z in 0 1; do iverilog -g2012 -Wall -I${CMAKE_SOURCE_DIR}/rtl -Ppecos_fma.Fmt=$f -Ppecos_fma.Ftz=$z -o ${_fma_vvp} ${_fma_sv} || exit 1; done; done; echo 'pecos_fma: lint clean'"

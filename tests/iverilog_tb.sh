@@ -2,7 +2,9 @@
 # iverilog_tb.sh SRC BUILD: compiles rtl/ with Icarus (-g2012) and runs tb_array_ws.
 set -e
 src=$1; out=$2/tb_array_ws.vvp
-iverilog -g2012 -Wall -I"$src"/rtl -o "$out" -s tb_array_ws "$src"/rtl/*.sv "$src"/dv/tb_array_ws.sv
+. "$src/dv/rtl_files.sh"
+# shellcheck disable=SC2046
+iverilog -g2012 -Wall -I"$src"/rtl -o "$out" -s tb_array_ws $(rtl_all "$src/rtl") "$src"/dv/tb_array_ws.sv
 log=$(vvp -n "$out")
 printf "%s\n" "$log"
 printf "%s\n" "$log" | grep -q "^TB PASS" && ! printf "%s\n" "$log" | grep -q "TB FAIL\|ERROR"

@@ -1,7 +1,8 @@
 # tests/post.cmake - the post-processing unit (rtl/pecos_postproc.sv): golden model by hand,
 # the verilated PPU against the golden model for every built lane count, Icarus testbench,
 # lint and synthesis. Included by tests/CMakeLists.txt. PECOS_POST_LANE_LIST,
-# PECOS_POST_TARGETS and PECOS_RTL_POST(_STR) come from sim/post.cmake.
+# PECOS_POST_TARGETS come from sim/post.cmake, PECOS_RTL_POST(_STR) (rtl/postproc.f) from
+# cmake/variant.cmake.
 
 # The programs link only the libraries they need (models; dev and common), so that the PPU's
 # tests do not wait for the rest of the host.

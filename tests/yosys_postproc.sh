@@ -4,7 +4,8 @@
 # on any error, on a warning, or on an implausible netlist.
 set -e
 src=$1; lanes=$2
-files="$src/rtl/pecos_delay.sv $src/rtl/pecos_requant.sv $src/rtl/pecos_pool.sv $src/rtl/pecos_postproc.sv"
+. "$src/dv/rtl_files.sh"
+files=$(rtl_files "$src/rtl" postproc)
 log=$(yosys -p "read_verilog -sv -I$src/rtl $files; chparam -set Lanes $lanes pecos_postproc; synth -top pecos_postproc -flatten -run :fine; tee -o /dev/stdout stat; synth -top pecos_postproc -flatten -run fine:; stat" 2>&1) || { printf "%s\n" "$log" | tail -20; exit 1; }
 if printf "%s\n" "$log" | grep -q "^Warning:"; then printf "%s\n" "$log" | grep -A3 "^Warning:"; exit 1; fi
 # Multipliers before techmap ($mul/$macc cells), then the final netlist (last stat block).
