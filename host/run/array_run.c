@@ -5,202 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_map.h"
+#include "array_state.h"
 #include "dma.h"
 #include "pecos_err.h"
-
-/* One tile of the layer, in run order. */
-typedef struct {
-    int k0, kt, c0, ct, p0, pt;
-    int kgn, cfn;         /* groups and reduction folds (tiling_work(); OS: blocks, 1) */
-    uint32_t n;           /* beats per fold: WS pt*Q, IS kt, OS ct*R*S */
-    uint32_t npix;        /* output pixels: pt * Q */
-    int pgn;              /* OS: pixel groups of Rows pixels (blocks = kgroups * pgn) */
-    uint64_t fold0;       /* global index of the tile's first fold */
-    int if_load, w_load;  /* which ifmap / weight load it reads */
-    int visit;            /* which visit it belongs to */
-    int vstart, vend;     /* first / last tile of its visit */
-    int rin0, rin;        /* input rows [rin0, rin0 + rin) its ifmap tile holds */
-} tile_t;
-
-typedef struct {
-    int first, last;      /* tiles */
-} span_t;
-
-typedef struct {
-    int first, last;      /* tiles */
-    int resume;           /* starts at c > 0: partial sums come back from DRAM */
-    int prev;             /* earlier visit of the same (k, p), or -1 */
-} visit_t;
-
-typedef struct {
-    uint32_t fold_local;  /* fold within its tile (tiling_fold() gives kg, cf); OS: block */
-    uint32_t beat;        /* WS: pixel j within the tile, IS: channel j; OS: rows received */
-    int tile;
-    int last_of_visit;
-} tag_t;
-
-/* One lane's position in the run: the data lane (beats of the streamed operand) or the
- * weight lane (columns of the held operand; unused by OS). */
-typedef struct {
-    uint64_t fold;        /* next fold to issue (global) */
-    uint64_t done;        /* folds fully issued */
-    int tile;             /* the next fold's tile */
-    int tiles_done;       /* tiles whose folds on this lane are all issued */
-    uint32_t local;       /* the next fold within its tile (OS: block) */
-    uint32_t beat;        /* data: beat dj; weight: column */
-} lane_t;
-
-/* Everything the loop, its phases and the DMA callback share. */
-typedef struct {
-    const ws_job_t *job;
-    simlib_t *sim;
-    int rows, cols;
-    size_t esz;
-    int os, is;           /* the dataflow: DF_OS, DF_IS (else DF_WS) */
-    const tiling_t *tl;
-    tile_t *tiles;
-    int ntiles;
-    span_t *ifl, *wl;     /* ifmap and weight loads */
-    int nifl, nwl;
-    visit_t *vis;
-    int nvis;
-    uint8_t *glb_if[2], *glb_w[2];
-    int32_t *glb_ps[2], *glb_bias[2];
-    uint64_t bank_bytes[GLB_N];
-    uint64_t psum_room;    /* bytes of a psum bank's partial sums (the bias slots apart) */
-    int64_t *psum_fold[2]; /* per psum bank: global fold that last wrote [kg][j] */
-    uint8_t *if_ready, *w_ready, *vis_ready, *wb_done;
-    int *blist, nb;        /* bias loads: the visits that start at c = 0, in order */
-    int *vis_b;            /* per visit: its bias load, or -1 */
-    uint8_t *b_ready;
-    uint64_t addr_if, addr_w, addr_b, addr_o;
-    int *crs_c, *crs_ry, *crs_sx; /* reduction lane i of a tile -> (channel, ry, sx) */
-    int rstep;            /* an ifmap tile holds every rstep-th input row (see plan_tiles) */
-    ws_stats_t *st;
-    /* The cycle loop */
-    uint8_t *dram;         /* the DRAM image */
-    dma_t dma;
-    lane_t D, W;           /* data lane, weight lane */
-    int next_if, next_w;   /* DMA: next ifmap load, weight load, */
-    int next_v, next_wb;   /* visit to prepare, visit to write back, */
-    int next_b;            /* bias load */
-    int *vis_wb;           /* per visit, 1: its outputs are all in, the writeback is due */
-    tag_t *tags;           /* ring of the beats (OS: blocks) in flight */
-    uint32_t tag_cap, tag_head, tag_len;
-    int32_t *pin, *pout;   /* the psum lanes into and out of the array */
-    uint16_t wcol[256], xvec[256]; /* esz-byte lanes, rows and cols <= 256 */
-    uint64_t folds;        /* folds of the layer */
-    uint64_t total_outs;   /* outputs the array returns: one per beat (WS, IS), Rows per
-                              block (OS) */
-    uint64_t received;     /* outputs collected */
-    uint64_t os_last;      /* OS: cycle of the previous block's last beat */
-    int os_any;            /* OS: a block has been issued */
-    int write_pending;     /* an output was collected last cycle: it takes a psum port now */
-    uint64_t t;            /* the layer's cycle */
-    uint64_t last_progress; /* the last cycle that moved something */
-    uint64_t fault_cycle;  /* self-test: the global cycle of the fault still to inject */
-    uint64_t stall_limit;  /* cycles without progress that make the run a protocol error */
-    vsim_counters_t c0;    /* the RTL's counters before the layer */
-    char *err;             /* the one-line reason of an error */
-    size_t errlen;
-} run_t;
-
-static uint64_t align64(uint64_t x) { return (x + 63) & ~(uint64_t)63; }
-static int imin(int a, int b) { return a < b ? a : b; }
-
-/* Builds the tile list in the tiling's loop order, the loads and the visits. The rows a
- * tap reads, p*stride_h - pad_t + ry*dil_h, are all congruent modulo gcd(stride_h, dil_h):
- * with a dilated filter the ifmap tiles move every gcd-th row only (rstep; 1 otherwise). */
-static int plan_tiles(run_t *R)
-{
-    const layer_t *L = R->job->layer;
-    R->rstep = 1;
-    if (L->r > 1 && L->dil_h > 1) {
-        int a = L->stride_h, b = L->dil_h;
-        while (b) {
-            const int t = a % b;
-            a = b;
-            b = t;
-        }
-        R->rstep = a;
-    }
-    const tiling_t *t = R->job->tiling;
-    const int rs = L->r * L->s;
-    const int trips[3] = {(L->k + t->kt - 1) / t->kt, (L->p + t->pt - 1) / t->pt,
-                          (L->c + t->ct - 1) / t->ct};
-    const int n = trips[0] * trips[1] * trips[2];
-    R->tiles = calloc((size_t)n, sizeof *R->tiles);
-    R->ifl = calloc((size_t)n, sizeof *R->ifl);
-    R->wl = calloc((size_t)n, sizeof *R->wl);
-    R->vis = calloc((size_t)n, sizeof *R->vis);
-    int *last_vis = malloc(sizeof(int) * (size_t)trips[0] * (size_t)trips[1]);
-    if (!R->tiles || !R->ifl || !R->wl || !R->vis || !last_vis) {
-        free(last_vis);
-        return PECOS_ENOMEM;
-    }
-    for (int i = 0; i < trips[0] * trips[1]; i++) last_vis[i] = -1;
-    int ix[3], prev[3] = {-1, -1, -1};
-    uint64_t fold = 0;
-    R->ntiles = n;
-    for (int a = 0; a < trips[t->order[0]]; a++)
-        for (int b = 0; b < trips[t->order[1]]; b++)
-            for (int c = 0; c < trips[t->order[2]]; c++) {
-                ix[t->order[0]] = a;
-                ix[t->order[1]] = b;
-                ix[t->order[2]] = c;
-                const int i = (a * trips[t->order[1]] + b) * trips[t->order[2]] + c;
-                tile_t *T = &R->tiles[i];
-                T->k0 = ix[TILE_K] * t->kt;
-                T->kt = imin(t->kt, L->k - T->k0);
-                T->p0 = ix[TILE_P] * t->pt;
-                T->pt = imin(t->pt, L->p - T->p0);
-                T->c0 = ix[TILE_C] * t->ct;
-                T->ct = imin(t->ct, L->c - T->c0);
-                uint64_t g, f, nb;
-                T->npix = (uint32_t)(T->pt * L->q);
-                tiling_work(R->job->df, (uint64_t)R->rows, (uint64_t)R->cols, (uint64_t)T->kt,
-                            (uint64_t)T->ct * (uint64_t)rs, T->npix, &g, &f, &nb);
-                T->kgn = (int)g;
-                T->cfn = (int)f;
-                T->n = (uint32_t)nb;
-                T->pgn = (int)((T->npix + (uint32_t)R->rows - 1) / (uint32_t)R->rows);
-                T->fold0 = fold;
-                fold += (uint64_t)T->kgn * (uint64_t)T->cfn;
-                /* input rows from the first tile output row's top tap to the last one's
-                 * bottom tap (the halo included), every rstep-th, clipped to the image */
-                const int step = R->rstep;
-                int lo = T->p0 * L->stride_h - L->pad_t;
-                int hi = (T->p0 + T->pt - 1) * L->stride_h - L->pad_t + (L->r - 1) * L->dil_h;
-                if (lo < 0) lo += (-lo + step - 1) / step * step;
-                if (hi > L->h - 1) hi = L->h - 1;
-                T->rin0 = lo;
-                T->rin = hi >= lo ? (hi - lo) / step + 1 : 0;
-                if (i == 0 || ix[TILE_P] != prev[TILE_P] || ix[TILE_C] != prev[TILE_C])
-                    R->ifl[R->nifl++].first = i;
-                R->ifl[R->nifl - 1].last = i;
-                T->if_load = R->nifl - 1;
-                if (i == 0 || ix[TILE_K] != prev[TILE_K] || ix[TILE_C] != prev[TILE_C])
-                    R->wl[R->nwl++].first = i;
-                R->wl[R->nwl - 1].last = i;
-                T->w_load = R->nwl - 1;
-                T->vstart = i == 0 || ix[TILE_K] != prev[TILE_K] || ix[TILE_P] != prev[TILE_P];
-                const int kp = ix[TILE_K] * trips[1] + ix[TILE_P];
-                if (T->vstart) {
-                    visit_t *v = &R->vis[R->nvis++];
-                    v->first = i;
-                    v->resume = T->c0 > 0;
-                    v->prev = last_vis[kp];
-                    last_vis[kp] = R->nvis - 1;
-                    if (i > 0) R->tiles[i - 1].vend = 1;
-                }
-                R->vis[R->nvis - 1].last = i;
-                T->visit = R->nvis - 1;
-                memcpy(prev, ix, sizeof prev);
-            }
-    R->tiles[n - 1].vend = 1;
-    free(last_vis);
-    return 0;
-}
 
 /* DMA completion: the data is in place; mark what it made ready. */
 static void on_done(void *ctx, const dma_desc_t *x)
@@ -328,105 +136,6 @@ static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, uint64_t now)
     return dma_issue(d, &x, now);
 }
 
-/* Local index of fold (kg, cf) in tile T: the inverse of tiling_fold(). */
-static uint32_t local_fold(const tiling_t *t, const tile_t *T, uint32_t kg, uint32_t cf)
-{
-    return t->cf_major ? cf * (uint32_t)T->kgn + kg : kg * (uint32_t)T->cfn + cf;
-}
-
-/* Copies operand idx of src into lane r of dst (both esz-byte elements). */
-static inline void put_lane(void *dst, int r, const uint8_t *src, size_t idx, size_t esz)
-{
-    if (esz == 1)
-        ((uint8_t *)dst)[r] = src[idx];
-    else
-        memcpy((uint8_t *)dst + 2 * (size_t)r, src + 2 * idx, 2);
-}
-
-/* Lane r of dst <- the ifmap element that tile T's reduction lane i meets at tile pixel pix
- * (from the tile's GLB ifmap bank). A padded cell is made at lane time, not read: it holds
- * the layer's pad value (int8), or stays +0 (fp, as the caller cleared it). */
-static void put_ifmap(run_t *R, const tile_t *T, void *dst, int r, uint32_t pix, int i)
-{
-    const layer_t *L = R->job->layer;
-    const int p = T->p0 + (int)(pix / (uint32_t)L->q), q = (int)(pix % (uint32_t)L->q);
-    const int ih = p * L->stride_h - L->pad_t + R->crs_ry[i] * L->dil_h;
-    const int iw = q * L->stride_w - L->pad_l + R->crs_sx[i] * L->dil_w;
-    if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w) {
-        put_lane(dst, r, R->glb_if[T->if_load & 1],
-                 ((size_t)R->crs_c[i] * T->rin + (size_t)((ih - T->rin0) / R->rstep)) * L->w + iw,
-                 R->esz);
-        R->st->glb_rd[GLB_IFMAP] += R->esz;
-    } else if (R->esz == 1) {
-        ((int8_t *)dst)[r] = (int8_t)L->pad_value;
-    }
-}
-
-/* Lane r of dst <- weight (tile channel kl, tile reduction lane i) from the GLB weight bank. */
-static void put_weight(run_t *R, const tile_t *T, void *dst, int r, int kl, int i)
-{
-    const int lanes = T->ct * R->job->layer->r * R->job->layer->s;
-    put_lane(dst, r, R->glb_w[T->w_load & 1], (size_t)kl * lanes + i, R->esz);
-    R->st->glb_rd[GLB_WEIGHT] += R->esz;
-}
-
-/* The Rows lanes of a WS/IS operand vector of fold cf: the im2col column of tile pixel idx
- * (pixel = 1) or the weights of tile channel idx; lanes past the tile's reduction stay +0. */
-static void fold_vector(run_t *R, const tile_t *T, void *dst, int pixel, uint32_t idx, uint32_t cf)
-{
-    const int lanes = T->ct * R->job->layer->r * R->job->layer->s;
-    memset(dst, 0, R->esz * (size_t)R->rows);
-    if (!pixel && (int)idx >= T->kt) return;
-    if (pixel && idx >= T->npix) return;
-    for (int r = 0; r < R->rows; r++) {
-        const int i = (int)cf * R->rows + r;
-        if (i >= lanes) break;
-        if (pixel)
-            put_ifmap(R, T, dst, r, idx, i);
-        else
-            put_weight(R, T, dst, r, (int)idx, i);
-    }
-}
-
-/* OS block b of tile T -> its k group and pixel group (k group major). */
-static void os_block(const tile_t *T, uint32_t b, int *kg, int *pg)
-{
-    *kg = (int)b / T->pgn;
-    *pg = (int)b % T->pgn;
-}
-
-/* Mapper: the tensors' DRAM addresses, the tile plan, and the DRAM image with the tensors
- * written in. Returns 0, PECOS_EPARAM (the tensors do not fit the DRAM capacity; reason in
- * R->err, nothing allocated) or PECOS_ENOMEM. */
-static int map_dram(run_t *R)
-{
-    const ws_job_t *job = R->job;
-    const layer_t *L = job->layer;
-    const size_t esz = R->esz;
-    const int rs = L->r * L->s;
-    const uint64_t in_b = (uint64_t)L->c * L->h * L->w * esz;
-    const uint64_t w_b = (uint64_t)L->k * L->c * (uint64_t)rs * esz;
-    const uint64_t pq = (uint64_t)L->p * L->q, out_b = 4 * (uint64_t)L->k * pq;
-    R->addr_if = 0;
-    R->addr_w = align64(in_b);
-    R->addr_b = align64(R->addr_w + w_b);
-    R->addr_o = align64(R->addr_b + 4 * (uint64_t)L->k);
-    R->st->dram_bytes = R->addr_o + out_b;
-    if (R->st->dram_bytes > job->mem->dram_capacity) {
-        snprintf(R->err, R->errlen,
-                 "layer %s needs %llu bytes of DRAM for its tensors; --dram-mib allows %llu",
-                 L->name, (unsigned long long)R->st->dram_bytes,
-                 (unsigned long long)job->mem->dram_capacity);
-        return PECOS_EPARAM;
-    }
-    R->dram = calloc(1, (size_t)R->st->dram_bytes);
-    if (!R->dram || plan_tiles(R) != 0) return PECOS_ENOMEM;
-    memcpy(R->dram + R->addr_if, job->ifmap, (size_t)in_b);
-    memcpy(R->dram + R->addr_w, job->weights, (size_t)w_b);
-    if (job->bias) memcpy(R->dram + R->addr_b, job->bias, 4 * (size_t)L->k);
-    return 0;
-}
-
 /* The GLB banks, sized for the largest tile, and the readiness flags, the bias loads, the
  * lanes, the tag ring, the reduction-lane tables and the DMA engine. Returns 0 or
  * PECOS_ENOMEM. */
@@ -494,7 +203,7 @@ static int alloc_run(run_t *R)
     return 0;
 }
 
-/* Frees what map_dram() and alloc_run() allocated. Safe on a partly allocated R. */
+/* Frees what array_map_dram() and alloc_run() allocated. Safe on a partly allocated R. */
 static void free_run(run_t *R)
 {
     for (int b = 0; b < 2; b++) {
@@ -955,7 +664,7 @@ int array_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, 
                  simlib_info(s)->dtype);
         return PECOS_EPARAM;
     }
-    int rc = map_dram(&R);
+    int rc = array_map_dram(&R);
     if (rc == PECOS_EPARAM) return rc;
     if (rc == 0) rc = alloc_run(&R);
     if (rc != 0) {
