@@ -228,18 +228,21 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
 
 /* ---- predicted cycles ------------------------------------------------------------------ */
 
-/* The DRAM channel serves requests in issue order (FIFO). The model generates them almost
- * but not quite in that order, so it keeps the requests it has placed sorted by issue cycle:
- * a new one starts no earlier than its latency after issue and than every request issued no
- * later than it, and takes the first gap in the channel's busy time that holds it (a request
- * issued earlier than some already placed thus slips in before them instead of pushing
- * them back: an approximation that keeps the bandwidth honest). */
+/* The DRAM channel serves requests in issue order (FIFO), as the host's DMA engine does: a
+ * request starts at max(its issue + latency, the end of the request issued before it) and
+ * holds the channel for its time. The model generates requests almost but not quite in issue
+ * order, so the channel keeps them sorted by issue cycle (a request issued in the same cycle
+ * as others goes after them): one that comes late but was issued earlier is inserted where
+ * the host would have issued it, and the requests behind it move back (a later request sees
+ * the channel as the host's engine would; a done cycle already handed out is not revised
+ * within the pass, the next pass corrects it). */
 typedef struct {
     const dram_timing_t *dt;
-    uint64_t *issue;   /* placed requests, sorted by issue cycle */
-    double *done;      /* running maximum of their end cycles, in that order */
-    double *bs, *be;   /* busy intervals of the channel, sorted, disjoint */
-    uint64_t n, nb, cap;
+    uint64_t *issue;   /* requests, sorted by issue cycle */
+    uint64_t *id;      /* their request ids (to move a request when it is issued again) */
+    double *time;      /* their channel cycles */
+    double *end;       /* the cycle each one leaves the channel (FIFO) */
+    uint64_t n, cap;
     int oom;
 } chan_t;
 
@@ -249,54 +252,68 @@ static double xfer(const dram_timing_t *dt, uint64_t count, uint64_t run, uint64
     return dt->bw > 0 ? (double)bus_of(dt->burst, count, run, stride) / dt->bw : 0;
 }
 
-/* A request issued at cycle x taking `time` channel cycles: returns the cycle it is done. */
-static uint64_t request(chan_t *ch, uint64_t x, double time)
+/* Grows the channel's arrays by one entry if full. Returns 0, or -1 (ch->oom set). */
+static int chan_room(chan_t *ch)
 {
-    if (ch->n == ch->cap) {
-        const uint64_t cap = ch->cap ? 2 * ch->cap : 256;
-        uint64_t *ni = realloc(ch->issue, sizeof(uint64_t) * cap);
-        if (ni) ch->issue = ni;
-        double *nd = ni ? realloc(ch->done, sizeof(double) * cap) : NULL;
-        if (nd) ch->done = nd;
-        double *ns = nd ? realloc(ch->bs, sizeof(double) * cap) : NULL;
-        if (ns) ch->bs = ns;
-        double *ne = ns ? realloc(ch->be, sizeof(double) * cap) : NULL;
-        if (!ne) {
-            ch->oom = 1;
-            return x;
-        }
-        ch->be = ne;
-        ch->cap = cap;
+    if (ch->n < ch->cap) return 0;
+    const uint64_t cap = ch->cap ? 2 * ch->cap : 256;
+    uint64_t *ni = realloc(ch->issue, sizeof(uint64_t) * cap);
+    if (ni) ch->issue = ni;
+    uint64_t *nid = ni ? realloc(ch->id, sizeof(uint64_t) * cap) : NULL;
+    if (nid) ch->id = nid;
+    double *nt = nid ? realloc(ch->time, sizeof(double) * cap) : NULL;
+    if (nt) ch->time = nt;
+    double *ne = nt ? realloc(ch->end, sizeof(double) * cap) : NULL;
+    if (!ne) {
+        ch->oom = 1;
+        return -1;
     }
+    ch->end = ne;
+    ch->cap = cap;
+    return 0;
+}
+
+/* The FIFO end cycles of the requests from position pos on. */
+static void chan_settle(chan_t *ch, uint64_t pos)
+{
+    for (uint64_t i = pos; i < ch->n; i++) {
+        double start = (double)(ch->issue[i] + ch->dt->latency);
+        if (i > 0 && ch->end[i - 1] > start) start = ch->end[i - 1];
+        ch->end[i] = start + ch->time[i];
+    }
+}
+
+/* Removes request id from the channel (a ghost about to be issued for real), if present. */
+static void chan_remove(chan_t *ch, uint64_t id)
+{
+    uint64_t i = ch->n;
+    while (i > 0 && ch->id[i - 1] != id) i--;
+    if (i == 0) return;
+    i--;
+    memmove(ch->issue + i, ch->issue + i + 1, sizeof(uint64_t) * (ch->n - i - 1));
+    memmove(ch->id + i, ch->id + i + 1, sizeof(uint64_t) * (ch->n - i - 1));
+    memmove(ch->time + i, ch->time + i + 1, sizeof(double) * (ch->n - i - 1));
+    memmove(ch->end + i, ch->end + i + 1, sizeof(double) * (ch->n - i - 1));
+    ch->n--;
+    chan_settle(ch, i);
+}
+
+/* Request id issued at cycle x taking `time` channel cycles: returns the cycle it is done. */
+static uint64_t request(chan_t *ch, uint64_t id, uint64_t x, double time)
+{
+    if (chan_room(ch) != 0) return x;
     uint64_t pos = ch->n; /* after every request issued at or before x */
     while (pos > 0 && ch->issue[pos - 1] > x) pos--;
-    double start = (double)(x + ch->dt->latency);
-    if (pos > 0 && ch->done[pos - 1] > start) start = ch->done[pos - 1];
-    /* first gap of the busy time at or after start that holds it */
-    uint64_t g = ch->nb;
-    while (g > 0 && ch->be[g - 1] > start) g--;
-    while (g < ch->nb && ch->bs[g] < start + time) {
-        if (ch->be[g] > start) start = ch->be[g];
-        g++;
-    }
-    const double end = start + time;
-    if (time > 0) {
-        memmove(ch->bs + g + 1, ch->bs + g, sizeof(double) * (ch->nb - g));
-        memmove(ch->be + g + 1, ch->be + g, sizeof(double) * (ch->nb - g));
-        ch->bs[g] = start;
-        ch->be[g] = end;
-        ch->nb++;
-    }
-    /* in-order completion: done no earlier than anything issued before it */
-    double done = end;
-    if (pos > 0 && ch->done[pos - 1] > done) done = ch->done[pos - 1];
     memmove(ch->issue + pos + 1, ch->issue + pos, sizeof(uint64_t) * (ch->n - pos));
-    memmove(ch->done + pos + 1, ch->done + pos, sizeof(double) * (ch->n - pos));
+    memmove(ch->id + pos + 1, ch->id + pos, sizeof(uint64_t) * (ch->n - pos));
+    memmove(ch->time + pos + 1, ch->time + pos, sizeof(double) * (ch->n - pos));
+    memmove(ch->end + pos + 1, ch->end + pos, sizeof(double) * (ch->n - pos));
     ch->issue[pos] = x;
-    ch->done[pos] = done;
+    ch->id[pos] = id;
+    ch->time[pos] = time;
     ch->n++;
-    for (uint64_t i = pos + 1; i < ch->n && ch->done[i] < done; i++) ch->done[i] = done;
-    return (uint64_t)ceil(done);
+    chan_settle(ch, pos);
+    return (uint64_t)ceil(ch->end[pos]);
 }
 
 /* One tile of the sequence, as the predicted schedule needs it. */
@@ -325,19 +342,26 @@ typedef struct {
 } ord_t;
 
 /* Passes of the schedule. The model generates DMA requests tile by tile, which is not quite
- * the order the host issues them in (a tile's weight lane runs ahead of its data lane). So
- * after the first pass the schedule is run again with the channel serving requests in the
- * issue order the previous pass found: before a request is placed, every request that came
- * earlier in that order and is not generated yet is placed at its previous issue cycle (a
- * "ghost"); when it is generated later it keeps that slot, or starts later if it now issues
- * later. Passes repeat until the issue cycles stop changing (at most PASSES). */
-#define PASSES 4
+ * the order the host issues them in: a writeback issued after a visit's last output comes
+ * out of the pipeline is generated before the weight loads the weight lane of the next tiles
+ * triggered a few cycles earlier, and the host's channel serves those loads first. So after
+ * the first pass the schedule is run again with the channel serving requests in the issue
+ * order the previous pass found: before a request is placed, every request that came
+ * earlier in that order and is not generated yet is placed as a "ghost" at its previous
+ * issue cycle moved by the drift (how much later the request placed last issues than in the
+ * previous pass: a stall shifts everything after it alike, and a ghost at its stale cycle
+ * would let the request after it slip ahead); when it is generated the ghost leaves the
+ * channel and the request goes in at its own issue cycle. Passes repeat until the issue
+ * cycles stop changing (at most PASSES; the random sweeps converge in a few). */
+#define PASSES 16
 typedef struct {
     chan_t ch;
     uint64_t *prev_issue, *cur_issue, *ghost_done, *rank_first; /* per request id */
     double *time_of;
     uint64_t *order, *pos_of, gp, n_ids;
     ord_t *ord;              /* sort entries of the previous pass's order */
+    int64_t drift;           /* issue cycle now minus in the previous pass, of the request
+                                placed last: where the ghosts go */
     int use_ghosts;
 } sched_t;
 
@@ -345,19 +369,19 @@ static uint64_t place(sched_t *S, uint64_t id, uint64_t x, double time)
 {
     S->cur_issue[id] = x;
     S->time_of[id] = time;
-    if (!S->use_ghosts) return request(&S->ch, x, time);
+    if (!S->use_ghosts) return request(&S->ch, id, x, time);
     const uint64_t pos = S->pos_of[id];
+    if (S->prev_issue[id] != UINT64_MAX) S->drift = (int64_t)x - (int64_t)S->prev_issue[id];
     for (; S->gp < pos; S->gp++) { /* earlier requests of the previous pass's order */
         const uint64_t g = S->order[S->gp];
-        if (S->ghost_done[g] == UINT64_MAX && S->prev_issue[g] != UINT64_MAX)
-            S->ghost_done[g] = request(&S->ch, S->prev_issue[g], S->time_of[g]);
+        if (S->ghost_done[g] == UINT64_MAX && S->prev_issue[g] != UINT64_MAX) {
+            const int64_t gx = (int64_t)S->prev_issue[g] + S->drift;
+            S->ghost_done[g] = request(&S->ch, g, gx > 0 ? (uint64_t)gx : 0, S->time_of[g]);
+        }
     }
     if (S->gp == pos) S->gp++;
-    if (S->ghost_done[id] != UINT64_MAX) {
-        const uint64_t own = (uint64_t)ceil((double)(x + S->ch.dt->latency) + time);
-        return S->ghost_done[id] > own ? S->ghost_done[id] : own;
-    }
-    return S->ghost_done[id] = request(&S->ch, x, time);
+    if (S->ghost_done[id] != UINT64_MAX) chan_remove(&S->ch, id); /* issued for real now */
+    return S->ghost_done[id] = request(&S->ch, id, x, time);
 }
 
 static int ord_cmp(const void *a, const void *b)
@@ -468,13 +492,13 @@ static int sched_alloc(sched_t *S, const dram_timing_t *dt, uint64_t n_ids)
     return 0;
 }
 
-/* Frees the channel's busy list of S. */
+/* Frees the channel's request arrays. */
 static void chan_free(chan_t *ch)
 {
     free(ch->issue);
-    free(ch->done);
-    free(ch->bs);
-    free(ch->be);
+    free(ch->id);
+    free(ch->time);
+    free(ch->end);
 }
 
 /* Frees everything pred_alloc() and sched_alloc() allocated (safe on a zeroed s). */
@@ -565,6 +589,7 @@ static void pass_reset(pred_t *s)
     chan_free(&S->ch);
     S->ch = (chan_t){.dt = s->dt};
     S->gp = 0;
+    S->drift = 0;
     for (uint64_t i = 0; i < S->n_ids; i++) S->ghost_done[i] = S->cur_issue[i] = NONE;
     for (uint64_t i = 0; i < s->nt; i++)
         s->if_done[i] = s->w_done[i] = s->b_done[i] = s->ps_done[i] = s->wb_done[i] = NONE;

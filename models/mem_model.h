@@ -34,10 +34,12 @@
  * Predicted cycles: the exact recurrence of cycle_model.h followed beat by beat (so one psum
  * port's conflicts are included), with every load's arrival as one more constraint and the
  * DMA requests the host's issue rules produce (loads when a bank is free, writebacks after a
- * visit's last output, spilled sums after their writeback) placed on the channel model.
- * Requests are generated tile by tile, not quite in issue order, so the schedule is run
- * again (at most 4 passes) with the channel serving them in the previous pass's issue
- * order. With an instant memory it equals the exact compute model.
+ * visit's last output, spilled sums after their writeback) placed on the channel model in
+ * issue order, first in first out as the host's DMA engine serves them (a request issued
+ * later never overtakes one issued earlier). Requests are generated tile by tile, not quite
+ * in issue order, so the schedule is run again (at most 16 passes, until the issue cycles
+ * stop changing) with the channel serving them in the previous pass's issue order. With an
+ * instant memory it equals the exact compute model.
  */
 #ifndef PECOS_MEM_MODEL_H
 #define PECOS_MEM_MODEL_H
