@@ -40,7 +40,7 @@ typedef struct {
     int rows, cols;
     bool df_all;                  /* --dataflow all */
     pecos_df_t df;                /* --dataflow, unless all */
-    const char *dtype;            /* "int8", "bf16" or "fp16" (pecos_dtype_name) */
+    pecos_dtype_t dtype;          /* --dtype */
     int ndf, dfs[3];              /* the dataflows to run (DF_*), in order */
     uint64_t seed;
     bool seed_given, wave_from_given, wave_to_given;
@@ -274,7 +274,7 @@ static int parse_special(run_opts_t *o, const run_opt_t *r, const char *a, const
     } else if (strcmp(r->name, "dtype") == 0) {
         pecos_dtype_t dt;
         ok = pecos_dtype_parse(v, &dt) == 0;
-        if (ok) o->dtype = pecos_dtype_name(dt);
+        if (ok) o->dtype = dt;
     } else { /* dram-bw */
         char *end;
         errno = 0;
@@ -312,7 +312,7 @@ static void run_opts_default(run_opts_t *o, int argc, char **argv)
     memset(o, 0, sizeof *o);
     o->rows = o->cols = 16;
     o->df = DF_WS;
-    o->dtype = pecos_dtype_name(PECOS_INT8);
+    o->dtype = PECOS_INT8;
     o->seed = 1;
     o->wave_to = UINT64_MAX;
     o->fault_cycle = UINT64_MAX;
@@ -406,9 +406,10 @@ static int validate_sources(run_opts_t *o)
         return -1;
     }
     for (int i = 0; i < o->nlayers; i++)
-        if (o->layers[i].pad_value != 0 && strcmp(o->dtype, "int8") != 0) {
+        if (o->layers[i].pad_value != 0 && o->dtype != PECOS_INT8) {
             fprintf(stderr, "pecos run: --layer %s: pad_value=%d is int8 only (%s padded cells "
-                            "are +0)\n", o->layers[i].name, o->layers[i].pad_value, o->dtype);
+                            "are +0)\n", o->layers[i].name, o->layers[i].pad_value,
+                    pecos_dtype_name(o->dtype));
             return -1;
         }
     if (!o->network_path && o->plot_dir) {
@@ -537,7 +538,7 @@ static int check_shape(const char *opt, const char *path, const npy_array_t *arr
 /* Loads an operand tensor (ifmap or weights) of exact shape into a new buffer of run dtype
  * elements (*data, caller frees): int8 takes int8; bf16 takes uint16 bit patterns or float32;
  * fp16 takes float16 or float32 (float32 is rounded to nearest even). Prints the error. */
-static int load_operand(const char *opt, const char *path, const char *dtype, int ndim,
+static int load_operand(const char *opt, const char *path, pecos_dtype_t dtype, int ndim,
                         const int64_t *shape, void **data)
 {
     char err[256];
@@ -547,7 +548,7 @@ static int load_operand(const char *opt, const char *path, const char *dtype, in
         fprintf(stderr, "pecos run: %s %s: %s\n", opt, path, err);
         return rc;
     }
-    const bool i8 = strcmp(dtype, "int8") == 0, bf = strcmp(dtype, "bf16") == 0;
+    const bool i8 = dtype == PECOS_INT8, bf = dtype == PECOS_BF16;
     const npy_dtype_t native = i8 ? NPY_INT8 : bf ? NPY_UINT16 : NPY_FLOAT16;
     if (a.dtype != native && (i8 || a.dtype != NPY_FLOAT32)) {
         fprintf(stderr, "pecos run: %s %s: dtype %s, expected %s%s\n", opt, path,
@@ -577,7 +578,7 @@ static int load_operand(const char *opt, const char *path, const char *dtype, in
 }
 
 /* Loads the bias [K]: int32 for int8, float32 for bf16/fp16 (kept as bit patterns). */
-static int load_bias(const char *path, const char *dtype, int k, int32_t **bias)
+static int load_bias(const char *path, pecos_dtype_t dtype, int k, int32_t **bias)
 {
     char err[256];
     npy_array_t a;
@@ -587,7 +588,7 @@ static int load_bias(const char *path, const char *dtype, int k, int32_t **bias)
         fprintf(stderr, "pecos run: --bias %s: %s\n", path, err);
         return rc;
     }
-    const npy_dtype_t want = strcmp(dtype, "int8") == 0 ? NPY_INT32 : NPY_FLOAT32;
+    const npy_dtype_t want = dtype == PECOS_INT8 ? NPY_INT32 : NPY_FLOAT32;
     if (a.dtype != want) {
         fprintf(stderr, "pecos run: --bias %s: dtype %s, expected %s\n", path,
                 npy_dtype_name(a.dtype), npy_dtype_name(want));
@@ -654,8 +655,8 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
 {
     const layer_t *L = &o->layers[idx];
     const double t0 = pecos_now();
-    const bool fp = strcmp(o->dtype, "int8") != 0;
-    const fp_fmt_t fmt = strcmp(o->dtype, "bf16") == 0 ? FP_BF16 : FP_FP16;
+    const bool fp = pecos_dtype_is_fp(o->dtype);
+    const fp_fmt_t fmt = o->dtype == PECOS_BF16 ? FP_BF16 : FP_FP16;
     const size_t esz = fp ? 2 : 1;
     const size_t in_n = (size_t)L->c * L->h * L->w, w_n = (size_t)L->k * L->c * L->r * L->s;
     const size_t out_n = (size_t)L->k * L->p * L->q;
@@ -691,8 +692,7 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
     }
     rc = PECOS_ENOMEM;
     if (!(out = calloc(out_n, sizeof *out))) goto out_oom;
-    pecos_dtype_t dt = PECOS_INT8;
-    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
+    const pecos_dtype_t dt = o->dtype;
     const layer_run_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
                            .etab = &o->etab, .tile_forced = o->tile_forced, .tile = o->tile,
                            .fault_cycle = o->fault_cycle, .trace = o->trace, .seed = o->seed,
@@ -753,8 +753,7 @@ static int run_model(run_opts_t *o)
     int exit_code, rc;
     bool pass = true;
     char err[1024] = "";
-    pecos_dtype_t dt = PECOS_INT8;
-    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
+    const pecos_dtype_t dt = o->dtype;
     const layer_run_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
                            .etab = &o->etab, .fault_cycle = o->fault_cycle, .trace = o->trace,
                            .seed = o->seed, .who = "pecos run", .log = stderr,
@@ -785,8 +784,7 @@ static int run_model(run_opts_t *o)
 static int open_array(const run_opts_t *o, int df, simlib_t **simp)
 {
     char err[1024];
-    pecos_dtype_t dt = PECOS_INT8;
-    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
+    const pecos_dtype_t dt = o->dtype;
     /* WS and IS run on the held-operand ("ws") array, OS on its own */
     if (simlib_open(simp, (pecos_df_t)df, dt, o->rows, o->cols, o->wave_path != NULL, stderr, err,
                     sizeof err) != 0) {
@@ -864,7 +862,7 @@ static int report_layers(const run_opts_t *o, layer_result_t *res, int *ran, int
     for (int d = 0; d < o->ndf; d++) {
         cfg[d] = (run_config_t){.rows = o->rows, .cols = o->cols,
                                 .dataflow = pecos_df_name((pecos_df_t)o->dfs[d]),
-                                .dtype = o->dtype, .seed = o->seed,
+                                .dtype = pecos_dtype_name(o->dtype), .seed = o->seed,
                                 .from_files = o->ifmap_path != NULL, .dram_bw = o->mem.dram.bw,
                                 .dram_latency = o->mem.dram.latency, .glb_desc = glb};
         if (ran[d] > 0) report_table(stdout, &cfg[d], res + (size_t)d * (size_t)o->nlayers, ran[d]);
