@@ -1,5 +1,6 @@
 #!/bin/sh
-# check_wave_on_fail.sh PECOS DIR ws|os: pecos run --wave-on-fail on a 4x4 int8 array.
+# check_wave_on_fail.sh PECOS DIR ws|os|NETWORK.csv: pecos run --wave-on-fail on a 4x4 int8
+# array, a --layer run under ws or os, or a --network run (ws).
 #  - a corrupted output (--inject-fault) fails with exit 1 and prints one line
 #    "  waveform of the first mismatch: gtkwave F.fst F.gtkw"; both files exist;
 #  - every signal the save file names exists in the FST (fst2vcd's $scope/$var lines; a lane
@@ -10,17 +11,19 @@
 #    resolves (Tcl getDisplayedSignals), the marker is there and inside the view, and a
 #    screenshot goes to DIR/wave_on_fail_DF.png (look at it);
 #  - a passing run with --wave-on-fail writes nothing.
-pecos=$1; df=$3
+pecos=$1; df=$3; name=victim
+case $3 in
+ws|os) run="--dataflow $3 --seed 5 --layer conv,h=6,w=6,c=3,k=5,r=3,s=3,name=victim --inject-fault 60" ;;
+*) df=net; name=stem; run="--network $3 --inject-fault 300" ;;
+esac
 dir=$(mkdir -p "$2" && cd "$2" && pwd)/wave_on_fail_$df
 rm -rf "$dir"; mkdir -p "$dir"; cd "$dir" || exit 1
 command -v fst2vcd >/dev/null 2>&1 || { echo "FAIL: fst2vcd (gtkwave) is missing: run scripts/setup.sh"; exit 1; }
-L=conv,h=6,w=6,c=3,k=5,r=3,s=3,name=victim
-"$pecos" run --rows 4 --cols 4 --dataflow "$df" --seed 5 --layer $L --inject-fault 60 \
-  --wave-on-fail "fail wave.fst" >out.txt 2>err.txt
+"$pecos" run --rows 4 --cols 4 $run --wave-on-fail "fail wave.fst" >out.txt 2>err.txt
 rc=$?
 cat err.txt
 [ $rc -eq 1 ] || { echo "FAIL: exit $rc, expected 1"; exit 1; }
-cycle=$(sed -n 's/^FAIL victim: .*; cycle \([0-9][0-9]*\)$/\1/p' err.txt)
+cycle=$(sed -n "s/^FAIL $name: .*; cycle \([0-9][0-9]*\)\$/\1/p" err.txt)
 [ -n "$cycle" ] || { echo "FAIL: no FAIL line with a cycle"; exit 1; }
 [ "$(grep -c '^  waveform of the first mismatch: gtkwave ' err.txt)" -eq 1 ] \
   || { echo "FAIL: not one 'waveform of the first mismatch: gtkwave' line"; exit 1; }
@@ -53,8 +56,8 @@ awk 'NR == FNR { w[$1] = $2; next }
 marker=$(sed -n 's/^\*[-0-9.]* \([0-9][0-9]*\) .*/\1/p' view.gtkw)
 [ "$marker" = "$((2 * cycle + 1))" ] \
   || { echo "FAIL: marker at $marker, expected $((2 * cycle + 1)) (cycle $cycle)"; exit 1; }
-grep -q "^-FAIL victim: cycle $cycle, lane [0-9]" view.gtkw || { echo "FAIL: no FAIL comment"; exit 1; }
-lane=$(sed -n 's/^-FAIL victim: cycle [0-9]*, lane \([0-9]*\)$/\1/p' view.gtkw)
+grep -q "^-FAIL $name: cycle $cycle, lane [0-9]" view.gtkw || { echo "FAIL: no FAIL comment"; exit 1; }
+lane=$(sed -n "s/^-FAIL $name: cycle [0-9]*, lane \([0-9]*\)\$/\1/p" view.gtkw)
 grep -q "^#{out_psum_o lane $lane}" view.gtkw || { echo "FAIL: lane $lane not shown"; exit 1; }
 grep -q "^+{PE(3,$lane) " view.gtkw || { echo "FAIL: column $lane's PEs not shown"; exit 1; }
 
@@ -87,8 +90,8 @@ else
 fi
 
 # A passing run writes nothing.
-"$pecos" run --rows 4 --cols 4 --dataflow "$df" --seed 5 --layer $L --wave-on-fail pass.fst \
-  >pass_out.txt 2>pass_err.txt || { echo "FAIL: the passing run failed"; cat pass_err.txt; exit 1; }
+"$pecos" run --rows 4 --cols 4 $(echo "$run" | sed 's/ --inject-fault [0-9]*//') \
+  --wave-on-fail pass.fst >pass_out.txt 2>pass_err.txt || { echo "FAIL: the passing run failed"; cat pass_err.txt; exit 1; }
 [ ! -e pass.fst ] && [ ! -e pass.gtkw ] || { echo "FAIL: a passing run wrote a waveform"; exit 1; }
 grep -q gtkwave pass_err.txt && { echo "FAIL: a passing run printed a gtkwave line"; exit 1; }
 echo "PASS: --wave-on-fail ($df): marker at cycle $cycle lane $lane, every signal in the FST; $shot"

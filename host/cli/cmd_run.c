@@ -406,9 +406,9 @@ static int validate_sources(run_opts_t *o)
         fprintf(stderr, "pecos run: --replay-dump works with --layer runs only\n");
         return -1;
     }
-    if (o->wave_fail_path && (o->network_path || o->onnx_path)) {
-        fprintf(stderr, "pecos run: --wave-on-fail works with --layer runs only (the FAIL line's "
-                        "re-run command gives a network's window)\n");
+    if (o->wave_fail_path && o->onnx_path) {
+        fprintf(stderr, "pecos run: --wave-on-fail works with --layer and --network runs (the FAIL "
+                        "line's re-run command gives an ONNX model's window)\n");
         return -1;
     }
     if (o->network_path && o->nlayers) {
@@ -801,6 +801,113 @@ static int run_setup(run_opts_t *o)
     return PECOS_EXIT_PASS;
 }
 
+/* --wave-on-fail: the dumped window around the first mismatch at cycle at: from
+ * 2 (rows + cols) + 4 cycles before it, enough for the beat that produced it (OS: the
+ * block's last beat) to have entered the array, to 3 after. */
+static void wave_fail_window(const run_opts_t *o, uint64_t at, uint64_t *from, uint64_t *to)
+{
+    const uint64_t back = 2 * (uint64_t)(o->rows + o->cols) + 4;
+    *from = at > back ? at - back : 0;
+    *to = at + 3;
+}
+
+/* --wave-on-fail, after the re-run that dumped [from, to]: checks that the re-run (again,
+ * NULL when it could not run) failed at the same cycle on the same lane as the run (res),
+ * writes the GTKWave save file and prints the command that opens both. Returns 0 or -1
+ * (message printed). */
+static int wave_fail_view(const run_opts_t *o, int df, const layer_result_t *res,
+                          const layer_result_t *again, uint64_t from, uint64_t to)
+{
+    char what[512], e[48], g[48];
+    const char *fst = o->wave_fail_path, *gtkw = o->wave_fail_gtkw;
+    const uint64_t at = res->bad_cycle;
+    if (!again || again->mismatches == 0 || again->bad_cycle != at ||
+        again->bad_lane != res->bad_lane) {
+        fprintf(stderr, "pecos run: --wave-on-fail: the re-run of %s did not fail at cycle %llu "
+                        "again; %s is not that failure's waveform\n",
+                res->layer.name, (unsigned long long)at, fst);
+        return -1;
+    }
+    if (res->fp) {
+        snprintf(e, sizeof e, "0x%08x", (uint32_t)res->expected);
+        snprintf(g, sizeof g, "0x%08x", (uint32_t)res->got);
+    } else {
+        snprintf(e, sizeof e, "%d", res->expected);
+        snprintf(g, sizeof g, "%d", res->got);
+    }
+    snprintf(what, sizeof what,
+             "%s (k=%d, p=%d, q=%d): expected %s, got %s; seed %llu; cycle %llu, lane %d",
+             res->layer.name, res->bad_k, res->bad_p, res->bad_q, e, g,
+             (unsigned long long)o->seed, (unsigned long long)at, res->bad_lane);
+    const wave_view_t v = {.fst = fst, .os = df == DF_OS, .fp = res->fp, .rows = o->rows,
+                           .cols = o->cols, .lane = res->bad_lane, .cycle = at, .from = from,
+                           .to = to, .what = what, .layer = res->layer.name, .expected = e,
+                           .got = g};
+    if (wave_view_write(gtkw, &v) != 0) {
+        fprintf(stderr, "pecos run: --wave-on-fail %s: cannot write: %s\n", gtkw, strerror(errno));
+        return -1;
+    }
+    fputs("  waveform of the first mismatch: gtkwave", stderr);
+    shell_word(stderr, fst);
+    shell_word(stderr, gtkw);
+    fputc('\n', stderr);
+    return 0;
+}
+
+/* --wave-on-fail of --layer runs: re-runs layers 0..bad (the same tensors, tiling, memory
+ * system and fault, so the same cycles) quietly on the tracing twin of the array, dumping
+ * the window around the first mismatch of layer bad (res: its result in the run), then
+ * writes the save file. Returns 0 or -1 (message printed). */
+static int wave_on_fail(const run_opts_t *o, int df, int bad, const layer_result_t *res)
+{
+    char err[1024];
+    const char *fst = o->wave_fail_path;
+    simlib_t *sim = NULL;
+    pecos_dtype_t dt = PECOS_INT8;
+    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
+    uint64_t from, to;
+    wave_fail_window(o, res->bad_cycle, &from, &to);
+    if (simlib_open(&sim, (pecos_df_t)df, dt, o->rows, o->cols, 1, stderr, err, sizeof err) != 0) {
+        fprintf(stderr, "pecos run: --wave-on-fail: %s\n", err);
+        return -1;
+    }
+    if (simlib_trace_open(sim, fst, from, to) != 0) {
+        fprintf(stderr, "pecos run: --wave-on-fail %s: cannot open the FST file\n", fst);
+        simlib_close(sim);
+        return -1;
+    }
+    layer_result_t r2;
+    int rc = 0;
+    for (int i = 0; i <= bad && rc == 0; i++) rc = run_layer(o, sim, i, df, true, &r2);
+    simlib_trace_close(sim); /* complete before anyone is told to open it */
+    simlib_close(sim);
+    return wave_fail_view(o, df, res, rc == 0 ? &r2 : NULL, from, to);
+}
+
+/* --wave-on-fail of --network runs: the network's first bad + 1 layers once more, quietly
+ * (no FAIL lines, table, reports or DMA trace), on the tracing twin with the window around
+ * the first mismatch of layer bad (res), then the save file. Returns 0 or -1 (printed). */
+static int wave_on_fail_net(const run_opts_t *o, const layer_run_cfg_t *lc, int df, int bad,
+                            const layer_result_t *res)
+{
+    char err[1024] = "";
+    bool pass = true;
+    layer_run_cfg_t q = *lc;
+    q.log = NULL;
+    q.rerun = NULL;
+    q.trace = NULL;
+    layer_result_t r2;
+    int bad2 = -1;
+    uint64_t from, to;
+    wave_fail_window(o, res->bad_cycle, &from, &to);
+    const net_run_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
+                               .wave_path = o->wave_fail_path, .wave_from = from, .wave_to = to,
+                               .quiet = true, .layers = bad + 1, .bad = &r2, .bad_index = &bad2};
+    const int rc = net_run(&q, df, &no, &pass, err, sizeof err);
+    if (rc != 0 && err[0]) fprintf(stderr, "pecos run: --wave-on-fail: %s\n", err);
+    return wave_fail_view(o, df, res, rc == 0 && bad2 == bad ? &r2 : NULL, from, to);
+}
+
 /* Runs a whole model (--onnx or --network) on the array, memory system and checks of a
  * --layer run. Returns a PECOS_EXIT_* code. */
 static int run_model(run_opts_t *o)
@@ -821,12 +928,17 @@ static int run_model(run_opts_t *o)
                                    .wave_to = o->wave_to, .require_rtl = o->require_rtl};
         rc = onnx_run(&lc, o->dfs[0], &xo, &pass, err, sizeof err);
     } else {
+        layer_result_t bad;
+        int bad_index = -1;
         const net_run_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
                                   .out_path = o->out_path, .json_path = o->json_path,
                                   .csv_path = o->csv_path, .plot_dir = o->plot_dir,
                                   .wave_path = o->wave_path, .wave_from = o->wave_from,
-                                  .wave_to = o->wave_to, .progress = isatty(2) != 0};
+                                  .wave_to = o->wave_to, .progress = isatty(2) != 0,
+                                  .bad = &bad, .bad_index = &bad_index};
         rc = net_run(&lc, o->dfs[0], &no, &pass, err, sizeof err);
+        if (o->wave_fail_path && bad_index >= 0)
+            wave_on_fail_net(o, &lc, o->dfs[0], bad_index, &bad);
     }
     if (err[0]) fprintf(stderr, "pecos run: %s\n", err);
     exit_code = pecos_exit_code(rc, pass);
@@ -862,67 +974,6 @@ static int open_array(const run_opts_t *o, int df, simlib_t **simp)
             return -1;
         }
     }
-    return 0;
-}
-
-/* --wave-on-fail: re-runs layers 0..bad (the same tensors, tiling, memory system and fault,
- * so the same cycles) on the tracing twin of the array, dumping a window around the first
- * mismatch of layer bad (res: its result in the run): from 2 (rows + cols) + 4 cycles before
- * it, enough for the beat that produced it (OS: the block's last beat) to have entered the
- * array, to 3 after. Then writes the GTKWave save file and prints the command that opens
- * both. Returns 0 or -1 (message printed). */
-static int wave_on_fail(const run_opts_t *o, int df, int bad, const layer_result_t *res)
-{
-    char err[1024], what[512], e[48], g[48];
-    const char *fst = o->wave_fail_path, *gtkw = o->wave_fail_gtkw;
-    simlib_t *sim = NULL;
-    pecos_dtype_t dt = PECOS_INT8;
-    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
-    const uint64_t back = 2 * (uint64_t)(o->rows + o->cols) + 4, at = res->bad_cycle;
-    const uint64_t from = at > back ? at - back : 0, to = at + 3;
-    if (simlib_open(&sim, (pecos_df_t)df, dt, o->rows, o->cols, 1, stderr, err, sizeof err) != 0) {
-        fprintf(stderr, "pecos run: --wave-on-fail: %s\n", err);
-        return -1;
-    }
-    if (simlib_trace_open(sim, fst, from, to) != 0) {
-        fprintf(stderr, "pecos run: --wave-on-fail %s: cannot open the FST file\n", fst);
-        simlib_close(sim);
-        return -1;
-    }
-    layer_result_t r2;
-    int rc = 0;
-    for (int i = 0; i <= bad && rc == 0; i++) rc = run_layer(o, sim, i, df, true, &r2);
-    simlib_trace_close(sim); /* complete before anyone is told to open it */
-    simlib_close(sim);
-    if (rc != 0 || r2.mismatches == 0 || r2.bad_cycle != at || r2.bad_lane != res->bad_lane) {
-        fprintf(stderr, "pecos run: --wave-on-fail: the re-run of %s did not fail at cycle %llu "
-                        "again; %s is not that failure's waveform\n",
-                res->layer.name, (unsigned long long)at, fst);
-        return -1;
-    }
-    if (res->fp) {
-        snprintf(e, sizeof e, "0x%08x", (uint32_t)res->expected);
-        snprintf(g, sizeof g, "0x%08x", (uint32_t)res->got);
-    } else {
-        snprintf(e, sizeof e, "%d", res->expected);
-        snprintf(g, sizeof g, "%d", res->got);
-    }
-    snprintf(what, sizeof what,
-             "%s (k=%d, p=%d, q=%d): expected %s, got %s; seed %llu; cycle %llu, lane %d",
-             res->layer.name, res->bad_k, res->bad_p, res->bad_q, e, g,
-             (unsigned long long)o->seed, (unsigned long long)at, res->bad_lane);
-    const wave_view_t v = {.fst = fst, .os = df == DF_OS, .fp = res->fp, .rows = o->rows,
-                           .cols = o->cols, .lane = res->bad_lane, .cycle = at, .from = from,
-                           .to = to, .what = what, .layer = res->layer.name, .expected = e,
-                           .got = g};
-    if (wave_view_write(gtkw, &v) != 0) {
-        fprintf(stderr, "pecos run: --wave-on-fail %s: cannot write: %s\n", gtkw, strerror(errno));
-        return -1;
-    }
-    fputs("  waveform of the first mismatch: gtkwave", stderr);
-    shell_word(stderr, fst);
-    shell_word(stderr, gtkw);
-    fputc('\n', stderr);
     return 0;
 }
 
