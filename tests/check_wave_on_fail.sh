@@ -72,7 +72,7 @@ close \$f
 gtkwave::/File/Grab_To_File "$dir/wave_on_fail_$df.png"
 gtkwave::/File/Quit
 EOF
-  timeout 120 xvfb-run -a -s "-screen 0 1600x1000x24" gtkwave -S look.tcl "fail wave.fst" view.gtkw \
+  timeout 120 xvfb-run -a -s "-screen 0 1920x1080x24" gtkwave -S look.tcl "fail wave.fst" view.gtkw \
     >gtkwave.log 2>&1
   [ -s look.txt ] || { echo "FAIL: GTKWave did not run the script"; cat gtkwave.log; exit 1; }
   cat look.txt

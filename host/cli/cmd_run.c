@@ -801,12 +801,17 @@ static int run_setup(run_opts_t *o)
     return PECOS_EXIT_PASS;
 }
 
-/* --wave-on-fail: the dumped window around the first mismatch at cycle at: from
- * 2 (rows + cols) + 4 cycles before it, enough for the beat that produced it (OS: the
- * block's last beat) to have entered the array, to 3 after. */
-static void wave_fail_window(const run_opts_t *o, uint64_t at, uint64_t *from, uint64_t *to)
+/* --wave-on-fail: the dumped window around the first mismatch at cycle at on dataflow df,
+ * from the cycle the beat that produced it entered the array (ws, is: Rows + Cols - 1
+ * cycles earlier, the array's latency; os: the block's last beat, at most 2 (Rows + Cols) + 2
+ * earlier, through the drain chain) with 3 cycles before that, to 3 cycles after it: the
+ * beat's whole way through the failing column, and short enough for the values to be
+ * readable when the window fills the view. */
+static void wave_fail_window(const run_opts_t *o, int df, uint64_t at, uint64_t *from,
+                             uint64_t *to)
 {
-    const uint64_t back = 2 * (uint64_t)(o->rows + o->cols) + 4;
+    const uint64_t rc = (uint64_t)(o->rows + o->cols);
+    const uint64_t back = df == DF_OS ? 2 * rc + 4 : rc + 2;
     *from = at > back ? at - back : 0;
     *to = at + 3;
 }
@@ -866,7 +871,7 @@ static int wave_on_fail(const run_opts_t *o, int df, int bad, const layer_result
     pecos_dtype_t dt = PECOS_INT8;
     pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
     uint64_t from, to;
-    wave_fail_window(o, res->bad_cycle, &from, &to);
+    wave_fail_window(o, df, res->bad_cycle, &from, &to);
     if (simlib_open(&sim, (pecos_df_t)df, dt, o->rows, o->cols, 1, stderr, err, sizeof err) != 0) {
         fprintf(stderr, "pecos run: --wave-on-fail: %s\n", err);
         return -1;
@@ -899,7 +904,7 @@ static int wave_on_fail_net(const run_opts_t *o, const layer_run_cfg_t *lc, int 
     layer_result_t r2;
     int bad2 = -1;
     uint64_t from, to;
-    wave_fail_window(o, res->bad_cycle, &from, &to);
+    wave_fail_window(o, df, res->bad_cycle, &from, &to);
     const net_run_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
                                .wave_path = o->wave_fail_path, .wave_from = from, .wave_to = to,
                                .quiet = true, .layers = bad + 1, .bad = &r2, .bad_index = &bad2};

@@ -18,7 +18,7 @@
 #define GW_COMMENT 0x200
 
 /* The window GTKWave opens, and the signal pane's width in it (pixels). */
-enum { VIEW_W = 1600, VIEW_H = 1000, NAMES_W = 360, WAVE_W = VIEW_W - NAMES_W - 60 };
+enum { VIEW_W = 1800, VIEW_H = 1000, NAMES_W = 360, WAVE_W = VIEW_W - NAMES_W - 60 };
 
 /* A save file being written: the stream and the flags of the last trace line. */
 typedef struct {
