@@ -6,7 +6,7 @@
 # headless Chromium, the fuzzers' clang, python3-onnx for generated ONNX cases, ...).
 set -e
 PKGS_MAIN="build-essential cmake ccache git verilator gnuplot-nox protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata libcjson-dev"
-PKGS_TEST="iverilog yosys gtkwave jq lcov clang libclang-rt-14-dev python3-onnx python3-numpy slurm-wlm chromium libxml2-utils iproute2"
+PKGS_TEST="iverilog yosys gtkwave xvfb jq lcov clang libclang-rt-14-dev python3-onnx python3-numpy slurm-wlm chromium libxml2-utils iproute2"
 case "${1:-all}" in
   main) PKGS=$PKGS_MAIN ;;
   all) PKGS="$PKGS_MAIN $PKGS_TEST" ;;

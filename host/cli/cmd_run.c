@@ -2,6 +2,7 @@
 #include "cmd_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli_opts.h"
@@ -31,6 +33,7 @@
 #include "simlib.h"
 #include "tiler.h"
 #include "topo.h"
+#include "wave_view.h"
 
 #define MAX_LAYERS 256
 
@@ -48,6 +51,8 @@ typedef struct {
     const char *ifmap_path, *weights_path, *bias_path, *out_path, *json_path;
     const char *wave_path;
     uint64_t wave_from, wave_to;
+    const char *wave_fail_path;   /* --wave-on-fail FILE.fst */
+    char wave_fail_gtkw[4096];    /* its GTKWave save file: FILE.gtkw */
     uint64_t fault_cycle;
     mem_cfg_t mem;
     const char *energy_path, *trace_path;
@@ -86,6 +91,9 @@ void cmd_run_usage(FILE *f)
           "                  fp16: float16 or float32; fp bias float32; --out is int32/float32)\n"
           "                 [--out Y.npy] [--json REPORT.json] [--csv REPORT.csv]\n"
           "                 [--wave F.fst [--wave-from CYCLE] [--wave-to CYCLE]]\n"
+          "                 [--wave-on-fail F.fst]  (--layer, --network: the first layer whose\n"
+          "                  output mismatches is re-run on the tracing model with a window\n"
+          "                  around the mismatch into F.fst, with a GTKWave save file F.gtkw)\n"
           "                 [--no-build]  (a model library that is not built is an error\n"
           "                  instead of being built on first use)\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
@@ -189,6 +197,7 @@ static const run_opt_t run_opt_table[] = {
     RO_S("out", out_path),
     RO_S("json", json_path),
     RO_S("wave", wave_path),
+    RO_S("wave-on-fail", wave_fail_path),
     RO_S("replay-dump", replay_dir),
     RO_U("wave-from", 0, UINT64_MAX, "must be a cycle number"),
     RO_U("wave-to", 0, UINT64_MAX, "must be a cycle number"),
@@ -397,6 +406,11 @@ static int validate_sources(run_opts_t *o)
         fprintf(stderr, "pecos run: --replay-dump works with --layer runs only\n");
         return -1;
     }
+    if (o->wave_fail_path && o->onnx_path) {
+        fprintf(stderr, "pecos run: --wave-on-fail works with --layer and --network runs (the FAIL "
+                        "line's re-run command gives an ONNX model's window)\n");
+        return -1;
+    }
     if (o->network_path && o->nlayers) {
         fprintf(stderr, "pecos run: --network and --layer exclude each other\n");
         return -1;
@@ -434,6 +448,10 @@ static int validate_dataflows(run_opts_t *o)
     if (o->mem.psum_ports == 1 && (o->dfs[0] == DF_OS || o->ndf > 1)) {
         fprintf(stderr, "pecos run: --glb-psum-ports 1: modelled for --dataflow ws and is only "
                         "(the os array reads the psum partition once per block)\n");
+        return -1;
+    }
+    if (o->wave_fail_path && o->ndf > 1) {
+        fprintf(stderr, "pecos run: --wave-on-fail needs one --dataflow, not all\n");
         return -1;
     }
     if (o->csv_path && o->ndf > 1) {
@@ -489,6 +507,21 @@ static int validate_mem_wave(run_opts_t *o)
     if ((o->wave_from_given || o->wave_to_given) && !o->wave_path) {
         fprintf(stderr, "pecos run: --wave-from/--wave-to need --wave FILE.fst\n");
         return -1;
+    }
+    if (o->wave_fail_path) {
+        if (o->wave_path) {
+            fprintf(stderr, "pecos run: --wave and --wave-on-fail exclude each other\n");
+            return -1;
+        }
+        /* FILE.fst -> FILE.gtkw; any other name gets .gtkw appended */
+        const char *p = o->wave_fail_path;
+        size_t n = strlen(p);
+        if (n > 4 && strcmp(p + n - 4, ".fst") == 0) n -= 4;
+        if (!*p || n + 6 > sizeof o->wave_fail_gtkw) {
+            fprintf(stderr, "pecos run: --wave-on-fail '%s': not a usable file name\n", p);
+            return -1;
+        }
+        snprintf(o->wave_fail_gtkw, sizeof o->wave_fail_gtkw, "%.*s.gtkw", (int)n, p);
     }
     if (o->wave_from > o->wave_to) {
         fprintf(stderr, "pecos run: --wave-from %llu is after --wave-to %llu\n",
@@ -624,8 +657,8 @@ static void shell_word(FILE *f, const char *a)
     fputc('\'', f);
 }
 
-/* Prints the exact command (this executable, every option but the wave ones) that re-runs
- * this invocation with a waveform window [from, to]. */
+/* Prints the exact command (this executable, every option but the wave ones and
+ * --wave-on-fail) that re-runs this invocation with a waveform window [from, to]. */
 static void print_rerun(void *ctx, uint64_t from, uint64_t to)
 {
     const run_opts_t *o = ctx;
@@ -639,7 +672,7 @@ static void print_rerun(void *ctx, uint64_t from, uint64_t to)
     for (int i = 1; i < o->argc; i++) {
         const char *a = o->argv[i];
         if (strcmp(a, "--wave") == 0 || strcmp(a, "--wave-from") == 0 ||
-            strcmp(a, "--wave-to") == 0) {
+            strcmp(a, "--wave-to") == 0 || strcmp(a, "--wave-on-fail") == 0) {
             i++;
             continue;
         }
@@ -649,9 +682,11 @@ static void print_rerun(void *ctx, uint64_t from, uint64_t to)
             (unsigned long long)from, (unsigned long long)to);
 }
 
-/* Runs and checks one layer; fills res. Returns 0, or a negative code for an error that
- * ends the run (the message is printed). */
-static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_result_t *res)
+/* Runs and checks one layer; fills res. quiet: the --wave-on-fail re-run (no FAIL lines,
+ * re-run hook, DMA trace or --out). Returns 0, or a negative code for an error that ends the
+ * run (the message is printed). */
+static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, bool quiet,
+                     layer_result_t *res)
 {
     const layer_t *L = &o->layers[idx];
     const double t0 = pecos_now();
@@ -695,12 +730,12 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, layer_
     const pecos_dtype_t dt = o->dtype;
     const layer_run_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
                            .etab = &o->etab, .tile_forced = o->tile_forced, .tile = o->tile,
-                           .fault_cycle = o->fault_cycle, .trace = o->trace, .seed = o->seed,
-                           .who = "pecos run", .log = stderr, .rerun = print_rerun,
-                           .rerun_ctx = (void *)o};
+                           .fault_cycle = o->fault_cycle, .trace = quiet ? NULL : o->trace,
+                           .seed = o->seed, .who = "pecos run", .log = quiet ? NULL : stderr,
+                           .rerun = quiet ? NULL : print_rerun, .rerun_ctx = (void *)o};
     if ((rc = layer_run(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
 
-    if (o->out_path) {
+    if (o->out_path && !quiet) {
         npy_array_t y = {.dtype = fp ? NPY_FLOAT32 : NPY_INT32, .ndim = 4,
                          .shape = {1, L->k, L->p, L->q}, .count = (int64_t)out_n, .data = out};
         if ((rc = npy_write(o->out_path, &y)) != 0) {
@@ -723,11 +758,31 @@ out_free:
     return rc;
 }
 
-/* Loads the energy table and opens the --trace-dma file. Returns 0 or PECOS_EXIT_USAGE
- * (message printed). */
+/* Checks that path can be written without writing it: a file that does not exist yet is
+ * created and removed again, an existing one is opened for appending and left as it is.
+ * Returns 0 or -1 (one line printed naming opt and path). */
+static int check_writable(const char *opt, const char *path)
+{
+    struct stat st;
+    const bool existed = stat(path, &st) == 0;
+    const int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
+    if (fd < 0) {
+        fprintf(stderr, "pecos run: %s %s: cannot write: %s\n", opt, path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    if (!existed) unlink(path);
+    return 0;
+}
+
+/* Loads the energy table, opens the --trace-dma file and checks that the --wave-on-fail
+ * files can be written. Returns 0 or PECOS_EXIT_USAGE (message printed). */
 static int run_setup(run_opts_t *o)
 {
     char err[1024];
+    if (o->wave_fail_path && (check_writable("--wave-on-fail", o->wave_fail_path) != 0 ||
+                              check_writable("--wave-on-fail", o->wave_fail_gtkw) != 0))
+        return PECOS_EXIT_USAGE;
     if (o->no_build) setenv("PECOS_NO_BUILD", "1", 1); /* a missing model is an error (host/dev/simlib.h) */
     energy_table_default(&o->etab);
     if (o->energy_path && energy_table_load(o->energy_path, &o->etab, err, sizeof err) != 0) {
@@ -744,6 +799,118 @@ static int run_setup(run_opts_t *o)
                           "run_bytes\n");
     }
     return PECOS_EXIT_PASS;
+}
+
+/* --wave-on-fail: the dumped window around the first mismatch at cycle at on dataflow df,
+ * from the cycle the beat that produced it entered the array (ws, is: Rows + Cols - 1
+ * cycles earlier, the array's latency; os: the block's last beat, at most 2 (Rows + Cols) + 2
+ * earlier, through the drain chain) with 3 cycles before that, to 3 cycles after it: the
+ * beat's whole way through the failing column, and short enough for the values to be
+ * readable when the window fills the view. */
+static void wave_fail_window(const run_opts_t *o, int df, uint64_t at, uint64_t *from,
+                             uint64_t *to)
+{
+    const uint64_t rc = (uint64_t)(o->rows + o->cols);
+    const uint64_t back = df == DF_OS ? 2 * rc + 4 : rc + 2;
+    *from = at > back ? at - back : 0;
+    *to = at + 3;
+}
+
+/* --wave-on-fail, after the re-run that dumped [from, to]: checks that the re-run (again,
+ * NULL when it could not run) failed at the same cycle on the same lane as the run (res),
+ * writes the GTKWave save file and prints the command that opens both. Returns 0 or -1
+ * (message printed). */
+static int wave_fail_view(const run_opts_t *o, int df, const layer_result_t *res,
+                          const layer_result_t *again, uint64_t from, uint64_t to)
+{
+    char what[512], e[48], g[48];
+    const char *fst = o->wave_fail_path, *gtkw = o->wave_fail_gtkw;
+    const uint64_t at = res->bad_cycle;
+    if (!again || again->mismatches == 0 || again->bad_cycle != at ||
+        again->bad_lane != res->bad_lane) {
+        fprintf(stderr, "pecos run: --wave-on-fail: the re-run of %s did not fail at cycle %llu "
+                        "again; %s is not that failure's waveform\n",
+                res->layer.name, (unsigned long long)at, fst);
+        return -1;
+    }
+    if (res->fp) {
+        snprintf(e, sizeof e, "0x%08x", (uint32_t)res->expected);
+        snprintf(g, sizeof g, "0x%08x", (uint32_t)res->got);
+    } else {
+        snprintf(e, sizeof e, "%d", res->expected);
+        snprintf(g, sizeof g, "%d", res->got);
+    }
+    snprintf(what, sizeof what,
+             "%s (k=%d, p=%d, q=%d): expected %s, got %s; seed %llu; cycle %llu, lane %d",
+             res->layer.name, res->bad_k, res->bad_p, res->bad_q, e, g,
+             (unsigned long long)o->seed, (unsigned long long)at, res->bad_lane);
+    const wave_view_t v = {.fst = fst, .os = df == DF_OS, .fp = res->fp, .rows = o->rows,
+                           .cols = o->cols, .lane = res->bad_lane, .cycle = at, .from = from,
+                           .to = to, .what = what, .layer = res->layer.name, .expected = e,
+                           .got = g};
+    if (wave_view_write(gtkw, &v) != 0) {
+        fprintf(stderr, "pecos run: --wave-on-fail %s: cannot write: %s\n", gtkw, strerror(errno));
+        return -1;
+    }
+    fputs("  waveform of the first mismatch: gtkwave", stderr);
+    shell_word(stderr, fst);
+    shell_word(stderr, gtkw);
+    fputc('\n', stderr);
+    return 0;
+}
+
+/* --wave-on-fail of --layer runs: re-runs layers 0..bad (the same tensors, tiling, memory
+ * system and fault, so the same cycles) quietly on the tracing twin of the array, dumping
+ * the window around the first mismatch of layer bad (res: its result in the run), then
+ * writes the save file. Returns 0 or -1 (message printed). */
+static int wave_on_fail(const run_opts_t *o, int df, int bad, const layer_result_t *res)
+{
+    char err[1024];
+    const char *fst = o->wave_fail_path;
+    simlib_t *sim = NULL;
+    pecos_dtype_t dt = PECOS_INT8;
+    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
+    uint64_t from, to;
+    wave_fail_window(o, df, res->bad_cycle, &from, &to);
+    if (simlib_open(&sim, (pecos_df_t)df, dt, o->rows, o->cols, 1, stderr, err, sizeof err) != 0) {
+        fprintf(stderr, "pecos run: --wave-on-fail: %s\n", err);
+        return -1;
+    }
+    if (simlib_trace_open(sim, fst, from, to) != 0) {
+        fprintf(stderr, "pecos run: --wave-on-fail %s: cannot open the FST file\n", fst);
+        simlib_close(sim);
+        return -1;
+    }
+    layer_result_t r2;
+    int rc = 0;
+    for (int i = 0; i <= bad && rc == 0; i++) rc = run_layer(o, sim, i, df, true, &r2);
+    simlib_trace_close(sim); /* complete before anyone is told to open it */
+    simlib_close(sim);
+    return wave_fail_view(o, df, res, rc == 0 ? &r2 : NULL, from, to);
+}
+
+/* --wave-on-fail of --network runs: the network's first bad + 1 layers once more, quietly
+ * (no FAIL lines, table, reports or DMA trace), on the tracing twin with the window around
+ * the first mismatch of layer bad (res), then the save file. Returns 0 or -1 (printed). */
+static int wave_on_fail_net(const run_opts_t *o, const layer_run_cfg_t *lc, int df, int bad,
+                            const layer_result_t *res)
+{
+    char err[1024] = "";
+    bool pass = true;
+    layer_run_cfg_t q = *lc;
+    q.log = NULL;
+    q.rerun = NULL;
+    q.trace = NULL;
+    layer_result_t r2;
+    int bad2 = -1;
+    uint64_t from, to;
+    wave_fail_window(o, df, res->bad_cycle, &from, &to);
+    const net_run_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
+                               .wave_path = o->wave_fail_path, .wave_from = from, .wave_to = to,
+                               .quiet = true, .layers = bad + 1, .bad = &r2, .bad_index = &bad2};
+    const int rc = net_run(&q, df, &no, &pass, err, sizeof err);
+    if (rc != 0 && err[0]) fprintf(stderr, "pecos run: --wave-on-fail: %s\n", err);
+    return wave_fail_view(o, df, res, rc == 0 && bad2 == bad ? &r2 : NULL, from, to);
 }
 
 /* Runs a whole model (--onnx or --network) on the array, memory system and checks of a
@@ -765,12 +932,17 @@ static int run_model(run_opts_t *o)
                                    .wave_to = o->wave_to, .require_rtl = o->require_rtl};
         rc = onnx_run(&lc, o->dfs[0], &xo, &pass, err, sizeof err);
     } else {
+        layer_result_t bad;
+        int bad_index = -1;
         const net_run_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
                                   .out_path = o->out_path, .json_path = o->json_path,
                                   .csv_path = o->csv_path, .plot_dir = o->plot_dir,
                                   .wave_path = o->wave_path, .wave_from = o->wave_from,
-                                  .wave_to = o->wave_to, .progress = isatty(2) != 0};
+                                  .wave_to = o->wave_to, .progress = isatty(2) != 0,
+                                  .bad = &bad, .bad_index = &bad_index};
         rc = net_run(&lc, o->dfs[0], &no, &pass, err, sizeof err);
+        if (o->wave_fail_path && bad_index >= 0)
+            wave_on_fail_net(o, &lc, o->dfs[0], bad_index, &bad);
     }
     if (err[0]) fprintf(stderr, "pecos run: %s\n", err);
     exit_code = pecos_exit_code(rc, pass);
@@ -822,7 +994,7 @@ static bool run_dataflow(run_opts_t *o, int d, layer_result_t *res, int *ran, in
     }
     for (int i = 0; i < o->nlayers; i++) {
         layer_result_t *r = &res[(size_t)d * (size_t)o->nlayers + (size_t)ran[d]];
-        int rc = run_layer(o, sim, i, df, r);
+        int rc = run_layer(o, sim, i, df, false, r);
         if (rc != 0) {
             /* A protocol error of the RTL or no memory fails; bad input files, parameters or
              * an unwritable --out are the user's to fix. */
@@ -840,6 +1012,14 @@ static bool run_dataflow(run_opts_t *o, int d, layer_result_t *res, int *ran, in
         if (*exit_code == PECOS_EXIT_PASS) *exit_code = PECOS_EXIT_USAGE;
     }
     simlib_close(sim);
+    if (o->wave_fail_path) {
+        const layer_result_t *rd = res + (size_t)d * (size_t)o->nlayers;
+        for (int i = 0; i < ran[d]; i++)
+            if (!rd[i].bitexact) {
+                wave_on_fail(o, df, i, &rd[i]);
+                break;
+            }
+    }
     return stop;
 }
 

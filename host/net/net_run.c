@@ -584,7 +584,8 @@ static int net_layers(net_run_t *s)
     int rc = 0;
     for (int i = 0; i < t->n; i++) macs_total += topo_macs(&t->layers[i]);
     const double t0 = pecos_now();
-    for (int i = 0; i < t->n; i++) {
+    const int n = o->layers > 0 && o->layers < t->n ? o->layers : t->n;
+    for (int i = 0; i < n; i++) {
         if (o->progress) print_progress(i, t->n, t->layers[i].name, cycles, t0, macs_done, macs_total);
         if ((rc = run_one(s, i)) != 0) break;
         s->ran++;
@@ -599,6 +600,14 @@ static int net_layers(net_run_t *s)
     if (o->wave_path) simlib_trace_close(s->a.sim);
     device_close(&s->a);
     s->wall = pecos_now() - t0;
+    if (o->bad_index) *o->bad_index = -1;
+    if (o->bad) memset(o->bad, 0, sizeof *o->bad);
+    for (int i = 0; i < s->ran; i++)
+        if (s->nl[i].arr.mismatches > 0) {
+            if (o->bad) *o->bad = s->nl[i].arr;
+            if (o->bad_index) *o->bad_index = i;
+            break;
+        }
     return rc;
 }
 
@@ -611,7 +620,7 @@ static void net_reports(net_run_t *s)
     const int ran = s->ran;
     char err[512] = "";
     int rc;
-    if (ran > 0) summary(stdout, t, s->run, s->df_name, s->nl, ran, s->wall);
+    if (ran > 0 && !o->quiet) summary(stdout, t, s->run, s->df_name, s->nl, ran, s->wall);
     if (ran > 0 && o->json_path && write_json(o->json_path, t, s->run, s->df_name, s->nl, ran, s->wall) != 0)
         errlist_add(&s->e, PECOS_EIO, "--json %s: cannot write: %s", o->json_path, strerror(errno));
     if (ran > 0 && o->csv_path && write_csv(o->csv_path, s->nl, ran) != 0)
@@ -631,7 +640,7 @@ static void net_reports(net_run_t *s)
         if (npy_write(o->out_path, &yv) != 0)
             errlist_add(&s->e, PECOS_EIO, "--out %s: cannot write: %s", o->out_path, strerror(errno));
     }
-    if (o->wave_path)
+    if (o->wave_path && !o->quiet)
         printf("waveform: %s (cycles %llu..%llu)\n", o->wave_path,
                (unsigned long long)o->wave_from, (unsigned long long)o->wave_to);
 }

@@ -30,6 +30,11 @@ typedef struct {
     const char *wave_path;  /* FST of the array, or NULL */
     uint64_t wave_from, wave_to;
     bool progress;          /* a progress line on stderr (when it is a terminal) */
+    bool quiet;             /* no summary table or lines on stdout (a --wave-on-fail re-run) */
+    int layers;             /* run the first layers only (0: all) */
+    layer_result_t *bad;    /* or NULL: gets the array result of the first layer whose array
+                               output mismatched (mismatches 0: none did) */
+    int *bad_index;         /* or NULL: that layer's index in the file (-1: none) */
 } net_run_opts_t;
 
 /* Runs the network on the array of run (int8) under dataflow df. Prints the summary table

@@ -534,7 +534,9 @@ static void collect_os(run_t *R, const tag_t *tg, uint64_t gcycle)
         if (kl >= T->kt) break;
         R->glb_ps[pb][(size_t)kl * T->npix + pix] = R->pout[c];
         R->st->glb_wr[GLB_PSUM] += 4;
-        R->job->out_cycle[(size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix] = gcycle;
+        const size_t oi = (size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix;
+        R->job->out_cycle[oi] = gcycle;
+        if (R->job->out_lane) R->job->out_lane[oi] = (uint16_t)c;
     }
     if (++R->tags[R->tag_head].beat == (uint32_t)rows) { /* the block is out */
         R->tag_head = (R->tag_head + 1) % R->tag_cap;
@@ -562,7 +564,9 @@ static void collect_fold(run_t *R, const tag_t *tg, uint64_t gcycle)
         if (kl >= T->kt || pix >= T->npix) continue;
         R->glb_ps[pb][(size_t)kl * T->npix + pix] = R->pout[c];
         R->st->glb_wr[GLB_PSUM] += 4;
-        R->job->out_cycle[(size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix] = gcycle;
+        const size_t oi = (size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix;
+        R->job->out_cycle[oi] = gcycle;
+        if (R->job->out_lane) R->job->out_lane[oi] = (uint16_t)c;
     }
     R->psum_fold[pb][(size_t)kg * T->n + tg->beat] = (int64_t)(T->fold0 + tg->fold_local);
     if (tg->last_of_visit) R->vis_wb[T->visit] = 1;

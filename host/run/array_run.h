@@ -45,6 +45,8 @@ typedef struct {
     const int32_t *bias;   /* [K] or NULL (zeros) */
     int32_t *out;          /* [K,P,Q], written (read back from DRAM) */
     uint64_t *out_cycle;   /* [K*P*Q], written: global cycle each output last came out */
+    uint16_t *out_lane;    /* [K*P*Q], written: the output lane (array column) it came out
+                              on; NULL: not recorded */
     uint64_t fault_cycle;  /* self-test: corrupt the first output at or after this global
                               cycle (UINT64_MAX: never) */
     const tiling_t *tiling;

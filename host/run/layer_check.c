@@ -20,8 +20,8 @@ void layer_say(const layer_run_cfg_t *o, const char *fmt, ...)
 }
 
 /* Compares out with ref (bitwise) and records the first mismatch in res. */
-static void compare(const layer_t *L, const int32_t *out,
-                    const int32_t *ref, const uint64_t *out_cycle, layer_result_t *res)
+static void compare(const layer_t *L, const int32_t *out, const int32_t *ref,
+                    const uint64_t *out_cycle, const uint16_t *out_lane, layer_result_t *res)
 {
     const size_t n = (size_t)L->p * L->q, out_n = (size_t)L->k * n;
     for (size_t i = 0; i < out_n; i++) {
@@ -33,6 +33,7 @@ static void compare(const layer_t *L, const int32_t *out,
             res->expected = ref[i];
             res->got = out[i];
             res->bad_cycle = out_cycle[i];
+            res->bad_lane = out_lane[i];
         }
     }
     res->bitexact = res->mismatches == 0;
@@ -158,7 +159,7 @@ int layer_check_outputs(layer_run_t *r, const void *ifmap, const void *weights,
         layer_say(r->o, "%s: %s: the golden model rejected the layer\n", r->o->who, L->name);
         return rc;
     }
-    compare(L, out, r->ref, r->out_cycle, res);
+    compare(L, out, r->ref, r->out_cycle, r->out_lane, res);
     if (r->fp) fp_error(out, r->ref64, r->out_n, res);
     return 0;
 }

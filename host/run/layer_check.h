@@ -37,6 +37,7 @@ typedef struct {
     int32_t *ref;          /* the golden conv (int32, or fp32 bits in the array's order) */
     double *ref64;         /* fp: the float64 reference */
     uint64_t *out_cycle;   /* global cycle each output last came out */
+    uint16_t *out_lane;    /* the output lane (array column) it came out on */
 } layer_run_t;
 
 /* Check 1: the outputs against the golden conv; fills res's bit-exact fields. Returns 0, or

@@ -39,6 +39,7 @@ static int run_rtl(layer_run_t *r, simlib_t *sim, const void *ifmap, const void 
                     .bias = bias_v,
                     .out = out,
                     .out_cycle = r->out_cycle,
+                    .out_lane = r->out_lane,
                     .fault_cycle = o->fault_cycle,
                     .tiling = &r->tiling,
                     .mem = &o->mem,
@@ -71,8 +72,9 @@ int layer_run(const layer_run_cfg_t *o, simlib_t *sim, pecos_df_t df, const laye
     res->fp = r.fp;
     r.ref = calloc(r.out_n, sizeof *r.ref);
     r.out_cycle = calloc(r.out_n, sizeof *r.out_cycle);
+    r.out_lane = calloc(r.out_n, sizeof *r.out_lane);
     if (r.fp) r.ref64 = calloc(r.out_n, sizeof *r.ref64);
-    if (!r.ref || !r.out_cycle || (r.fp && !r.ref64)) goto out_oom;
+    if (!r.ref || !r.out_cycle || !r.out_lane || (r.fp && !r.ref64)) goto out_oom;
 
     if ((rc = run_rtl(&r, sim, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
     if ((rc = layer_check_outputs(&r, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
@@ -88,6 +90,7 @@ out_free:
     free(r.ref);
     free(r.ref64);
     free(r.out_cycle);
+    free(r.out_lane);
     return rc;
 }
 
@@ -100,6 +103,7 @@ void layer_run_merge(layer_result_t *d, const layer_result_t *s, int rows, int c
         d->expected = s->expected;
         d->got = s->got;
         d->bad_cycle = s->bad_cycle;
+        d->bad_lane = s->bad_lane;
     }
     d->mismatches += s->mismatches;
     d->bitexact = d->bitexact && s->bitexact;

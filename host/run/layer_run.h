@@ -67,6 +67,7 @@ typedef struct {
     double max_abs_err;      /* fp: largest |RTL - float64 reference| */
     double max_rel_err;      /* fp: largest error relative to max(|ref|, 1e-3 max|ref|) */
     uint64_t bad_cycle;      /* global cycle the first mismatching output came out */
+    int bad_lane;            /* the output lane (array column) it came out on */
     uint64_t rtl_busy;       /* RTL counter: cycles with a beat in flight */
     uint64_t rtl_mac_slots;  /* RTL counter: PE-cycles with a valid product */
     double sim_seconds;      /* wall time of the cycle loop */
