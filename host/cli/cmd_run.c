@@ -868,8 +868,7 @@ static int wave_on_fail(const run_opts_t *o, int df, int bad, const layer_result
     char err[1024];
     const char *fst = o->wave_fail_path;
     simlib_t *sim = NULL;
-    pecos_dtype_t dt = PECOS_INT8;
-    pecos_dtype_parse(o->dtype, &dt); /* checked by parse_opts */
+    const pecos_dtype_t dt = o->dtype;
     uint64_t from, to;
     wave_fail_window(o, df, res->bad_cycle, &from, &to);
     if (simlib_open(&sim, (pecos_df_t)df, dt, o->rows, o->cols, 1, stderr, err, sizeof err) != 0) {
