@@ -44,7 +44,6 @@ module pecos_pe_ws #(
   output logic               x_bank_o,
   output logic [DW-1:0]      x_data_o,
   // Downward
-  output logic               mac_busy_o,
   output logic               psum_valid_o,
   output logic [31:0]        psum_o
 );
@@ -100,6 +99,9 @@ module pecos_pe_ws #(
   logic [DW-1:0] weight;
   assign weight = x_bank_i ? w1_q : w0_q;
 
+  // The array counts busy multipliers from its beats (pecos_array_ws.sv), not from each PE.
+  logic unused_prod_valid;
+
   if (DType == 0) begin : g_int8
     pecos_mac u_mac (
       .clk_i        (clk_i),
@@ -108,7 +110,7 @@ module pecos_pe_ws #(
       .a_i          (x_data_i),
       .b_i          (weight),
       .acc_i        (psum_i),
-      .prod_valid_o (mac_busy_o),
+      .prod_valid_o (unused_prod_valid),
       .valid_o      (psum_valid_o),
       .acc_o        (psum_o)
     );
@@ -120,7 +122,7 @@ module pecos_pe_ws #(
       .a_i          (x_data_i),
       .b_i          (weight),
       .c_i          (psum_i),
-      .prod_valid_o (mac_busy_o),
+      .prod_valid_o (unused_prod_valid),
       .valid_o      (psum_valid_o),
       .y_o          (psum_o)
     );
