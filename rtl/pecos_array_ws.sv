@@ -81,7 +81,6 @@ module pecos_array_ws #(
   logic [DW-1:0]      xd [Rows*(Cols+1)];   //              operand
   logic [31:0]        plane [(Rows+1)*Cols];
   logic               pvalid [Rows*Cols];    // psum_valid of every PE
-  logic               mac_busy [Rows*Cols];
 
   logic [ColIdxW-1:0] w_col;
   assign w_col = w_col_i[ColIdxW-1:0];
@@ -138,7 +137,6 @@ module pecos_array_ws #(
         .x_valid_o    (xv[Ho]),
         .x_bank_o     (xb[Ho]),
         .x_data_o     (xd[Ho]),
-        .mac_busy_o   (mac_busy[r*Cols + c]),
         .psum_valid_o (pvalid[r*Cols + c]),
         .psum_o       (plane[(r+1)*Cols + c])
       );
@@ -161,13 +159,31 @@ module pecos_array_ws #(
   // ----------------------------------------------------------------------------------------
   // Performance counters
   // ----------------------------------------------------------------------------------------
-  // PEs whose multiplier holds a valid product this cycle.
+  // PEs whose multiplier holds a valid product this cycle. PE(r,c) holds one exactly when a
+  // data beat was taken r + c edges before the last (r skew stages, c pass registers, then
+  // the product stage), so the count is a sum over the anti-diagonals d = r + c of the array,
+  // each weighted by its number of PEs, of a shift register of in_valid_i: one adder per
+  // diagonal instead of one per PE (and a simulator reads Rows + Cols - 1 bits per cycle
+  // instead of every PE's flag). After an edge, beat_sr_q[k] is the in_valid_i sampled k
+  // edges earlier (low after reset); WsOutValidMatchesBeat checks the PEs' own valid
+  // pipeline against it.
+  localparam int Lat    = Rows + Cols - 1;
   localparam int PeCntW = $clog2(Rows * Cols + 1);
+  logic [Lat:0] beat_sr_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) beat_sr_q <= '0;
+    else         beat_sr_q <= {beat_sr_q[Lat-1:0], in_valid_i};
+  end
+
+  // Anti-diagonal d (r + c = d) holds the PEs of rows max(0, d - (Cols-1)) .. min(d, Rows-1).
   logic [PeCntW-1:0] busy_pes;
   always_comb begin
     busy_pes = '0;
-    for (int i = 0; i < Rows * Cols; i++) begin
-      busy_pes = busy_pes + PeCntW'(mac_busy[i]);
+    for (int d = 0; d < Lat; d++) begin
+      if (beat_sr_q[d]) begin
+        busy_pes = busy_pes + PeCntW'(((d < Rows - 1) ? d : Rows - 1)
+                                      - ((d > Cols - 1) ? d - (Cols - 1) : 0) + 1);
+      end
     end
   end
 
@@ -192,14 +208,7 @@ module pecos_array_ws #(
   // A weight beat addresses an existing column (the upper bits are dropped above).
   `PECOS_ASSERT_IMPL(WsWeightColInRange, w_valid_i, 32'(w_col_i) < 32'(Cols))
   // No output valid without a matching beat, none lost: out_valid_o is set by the edge
-  // Latency = Rows + Cols - 1 edges after the one that took the beat. After an edge,
-  // beat_sr_q[k] is the in_valid_i sampled k edges earlier (low after reset).
-  localparam int Lat = Rows + Cols - 1;
-  logic [Lat:0] beat_sr_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) beat_sr_q <= '0;
-    else         beat_sr_q <= {beat_sr_q[Lat-1:0], in_valid_i};
-  end
+  // Latency = Rows + Cols - 1 edges after the one that took the beat (beat_sr_q above).
   `PECOS_ASSERT(WsOutValidMatchesBeat, out_valid_o == beat_sr_q[Lat])
 `endif
 

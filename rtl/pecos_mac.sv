@@ -40,7 +40,9 @@ module pecos_mac (
     end else begin
       prod_valid_q <= valid_i;
       if (valid_i) begin
-        prod_q <= a_i * b_i;
+        // The same bits as a_i * b_i; Verilator's signed multiply below 32 bits extends
+        // each operand twice, at 32 bits once.
+        prod_q <= 16'(32'(a_i) * 32'(b_i));
       end
       acc_valid_q <= prod_valid_q;
       if (prod_valid_q) begin

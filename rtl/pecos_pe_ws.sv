@@ -44,7 +44,6 @@ module pecos_pe_ws #(
   output logic               x_bank_o,
   output logic [DW-1:0]      x_data_o,
   // Downward
-  output logic               mac_busy_o,
   output logic               psum_valid_o,
   output logic [31:0]        psum_o
 );
@@ -64,9 +63,10 @@ module pecos_pe_ws #(
   localparam int WPayW = 1 + ColIdxW + DW;
   localparam int XPayW = 1 + DW;
   logic [DW-1:0]    w0_q, w1_q;
-  logic             w_valid_q, x_valid_q;
+  logic             w_valid_q;
   logic [WPayW-1:0] w_pay_q;  // {bank, col, data}
   logic [XPayW-1:0] x_pay_q;  // {bank, data}
+  logic             prod_valid;  // the MAC's product stage holds x_valid_i of the last edge
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -74,24 +74,26 @@ module pecos_pe_ws #(
       w1_q      <= '0;
       w_valid_q <= 1'b0;
       w_pay_q   <= '0;
-      x_valid_q <= 1'b0;
       x_pay_q   <= '0;
     end else begin
-      if (w_valid_i && (w_col_i == ColIdxW'(Col))) begin
-        if (w_bank_i) w1_q <= w_data_i;
-        else          w0_q <= w_data_i;
-      end
       // Lane payloads hold while their lane is idle (a gated clock in silicon).
       w_valid_q <= w_valid_i;
-      if (w_valid_i) w_pay_q <= {w_bank_i, w_col_i, w_data_i};
-      x_valid_q <= x_valid_i;
+      if (w_valid_i) begin
+        w_pay_q <= {w_bank_i, w_col_i, w_data_i};
+        if (w_col_i == ColIdxW'(Col)) begin
+          if (w_bank_i) w1_q <= w_data_i;
+          else          w0_q <= w_data_i;
+        end
+      end
       if (x_valid_i) x_pay_q <= {x_bank_i, x_data_i};
     end
   end
 
   assign w_valid_o = w_valid_q;
   assign {w_bank_o, w_col_o, w_data_o} = w_pay_q;
-  assign x_valid_o = x_valid_q;
+  // The data lane's valid flag to the right is x_valid_i of the last edge: the flop that
+  // already holds it is the MAC's product-valid flag, so one flop serves both.
+  assign x_valid_o = prod_valid;
   assign {x_bank_o, x_data_o} = x_pay_q;
 
   // ----------------------------------------------------------------------------------------
@@ -108,7 +110,7 @@ module pecos_pe_ws #(
       .a_i          (x_data_i),
       .b_i          (weight),
       .acc_i        (psum_i),
-      .prod_valid_o (mac_busy_o),
+      .prod_valid_o (prod_valid),
       .valid_o      (psum_valid_o),
       .acc_o        (psum_o)
     );
@@ -120,7 +122,7 @@ module pecos_pe_ws #(
       .a_i          (x_data_i),
       .b_i          (weight),
       .c_i          (psum_i),
-      .prod_valid_o (mac_busy_o),
+      .prod_valid_o (prod_valid),
       .valid_o      (psum_valid_o),
       .y_o          (psum_o)
     );

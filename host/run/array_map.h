@@ -10,6 +10,7 @@
 #ifndef PECOS_ARRAY_MAP_H
 #define PECOS_ARRAY_MAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -35,6 +36,18 @@ static inline void put_lane(void *dst, int r, const uint8_t *src, size_t idx, si
         memcpy((uint8_t *)dst + 2 * (size_t)r, src + 2 * idx, 2);
 }
 
+/* The GLB ifmap bank offset of the element that tile T's reduction lane i meets at output
+ * row p, column q of the layer; false for a padded cell (outside the ifmap). */
+static inline bool ifmap_offset(const run_t *R, const tile_t *T, const layer_t *L, int p, int q,
+                                int i, size_t *off)
+{
+    const int ih = p * L->stride_h - L->pad_t + R->crs_ry[i] * L->dil_h;
+    const int iw = q * L->stride_w - L->pad_l + R->crs_sx[i] * L->dil_w;
+    if (ih < 0 || ih >= L->h || iw < 0 || iw >= L->w) return false;
+    *off = ((size_t)R->crs_c[i] * T->rin + (size_t)((ih - T->rin0) / R->rstep)) * L->w + iw;
+    return true;
+}
+
 /* Lane r of dst <- the ifmap element that tile T's reduction lane i meets at tile pixel pix
  * (from the tile's GLB ifmap bank). A padded cell is made at lane time, not read: it holds
  * the layer's pad value (int8), or stays +0 (fp, as the caller cleared it). */
@@ -42,12 +55,9 @@ static inline void put_ifmap(run_t *R, const tile_t *T, void *dst, int r, uint32
 {
     const layer_t *L = R->job->layer;
     const int p = T->p0 + (int)(pix / (uint32_t)L->q), q = (int)(pix % (uint32_t)L->q);
-    const int ih = p * L->stride_h - L->pad_t + R->crs_ry[i] * L->dil_h;
-    const int iw = q * L->stride_w - L->pad_l + R->crs_sx[i] * L->dil_w;
-    if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w) {
-        put_lane(dst, r, R->glb_if[T->if_load & 1],
-                 ((size_t)R->crs_c[i] * T->rin + (size_t)((ih - T->rin0) / R->rstep)) * L->w + iw,
-                 R->esz);
+    size_t off;
+    if (ifmap_offset(R, T, L, p, q, i, &off)) {
+        put_lane(dst, r, R->glb_if[T->if_load & 1], off, R->esz);
         R->st->glb_rd[GLB_IFMAP] += R->esz;
     } else if (R->esz == 1) {
         ((int8_t *)dst)[r] = (int8_t)L->pad_value;
@@ -63,21 +73,40 @@ static inline void put_weight(run_t *R, const tile_t *T, void *dst, int r, int k
 }
 
 /* The Rows lanes of a WS/IS operand vector of fold cf: the im2col column of tile pixel idx
- * (pixel = 1) or the weights of tile channel idx; lanes past the tile's reduction stay +0. */
+ * (pixel = 1) or the weights of tile channel idx; lanes past the tile's reduction stay +0.
+ * It runs once per beat in the cycle loop: the pixel's row and column are worked out once
+ * (not per lane), a channel's weights are one contiguous copy, and the GLB read counts are
+ * added once per vector. */
 static inline void fold_vector(run_t *R, const tile_t *T, void *dst, int pixel, uint32_t idx, uint32_t cf)
 {
-    const int lanes = T->ct * R->job->layer->r * R->job->layer->s;
-    memset(dst, 0, R->esz * (size_t)R->rows);
+    const layer_t *L = R->job->layer;
+    const int lanes = T->ct * L->r * L->s;
+    const size_t esz = R->esz;
+    memset(dst, 0, esz * (size_t)R->rows);
     if (!pixel && (int)idx >= T->kt) return;
     if (pixel && idx >= T->npix) return;
-    for (int r = 0; r < R->rows; r++) {
-        const int i = (int)cf * R->rows + r;
-        if (i >= lanes) break;
-        if (pixel)
-            put_ifmap(R, T, dst, r, idx, i);
-        else
-            put_weight(R, T, dst, r, (int)idx, i);
+    const int i0 = (int)cf * R->rows;
+    const int n = lanes - i0 < R->rows ? lanes - i0 : R->rows; /* lanes of this fold */
+    if (n <= 0) return;
+    if (!pixel) {
+        memcpy(dst, R->glb_w[T->w_load & 1] + ((size_t)idx * lanes + (size_t)i0) * esz,
+               (size_t)n * esz);
+        R->st->glb_rd[GLB_WEIGHT] += (uint64_t)n * esz;
+        return;
     }
+    const int p = T->p0 + (int)(idx / (uint32_t)L->q), q = (int)(idx % (uint32_t)L->q);
+    const uint8_t *src = R->glb_if[T->if_load & 1];
+    int reads = 0;
+    for (int r = 0; r < n; r++) {
+        size_t off;
+        if (ifmap_offset(R, T, L, p, q, i0 + r, &off)) {
+            put_lane(dst, r, src, off, esz);
+            reads++;
+        } else if (esz == 1) {
+            ((int8_t *)dst)[r] = (int8_t)L->pad_value;
+        }
+    }
+    R->st->glb_rd[GLB_IFMAP] += (uint64_t)reads * esz;
 }
 
 /* OS block b of tile T -> its k group and pixel group (k group major). */
