@@ -37,13 +37,14 @@ static inline void put_lane(void *dst, int r, const uint8_t *src, size_t idx, si
 
 /* Lane r of dst <- the ifmap element that tile T's reduction lane i meets at tile pixel pix
  * (from the tile's GLB ifmap bank). A padded cell is made at lane time, not read: it holds
- * the layer's pad value (int8), or stays +0 (fp, as the caller cleared it). */
+ * the layer's pad value (int8), or stays +0 (fp, as the caller cleared it). OS only: its
+ * lanes are pixels; WS and IS fill a whole column with ifmap_column(). */
 static inline void put_ifmap(run_t *R, const tile_t *T, void *dst, int r, uint32_t pix, int i)
 {
     const layer_t *L = R->job->layer;
     const int p = T->p0 + (int)(pix / (uint32_t)L->q), q = (int)(pix % (uint32_t)L->q);
-    const int ih = p * L->stride_h - L->pad_t + R->crs_ry[i] * L->dil_h;
-    const int iw = q * L->stride_w - L->pad_l + R->crs_sx[i] * L->dil_w;
+    const int ih = p * L->stride_h - L->pad_t + R->crs_dh[i];
+    const int iw = q * L->stride_w - L->pad_l + R->crs_dw[i];
     if (ih >= 0 && ih < L->h && iw >= 0 && iw < L->w) {
         put_lane(dst, r, R->glb_if[T->if_load & 1],
                  ((size_t)R->crs_c[i] * T->rin + (size_t)((ih - T->rin0) / R->rstep)) * L->w + iw,
@@ -62,22 +63,56 @@ static inline void put_weight(run_t *R, const tile_t *T, void *dst, int r, int k
     R->st->glb_rd[GLB_WEIGHT] += R->esz;
 }
 
+/* Lanes 0..n-1 of dst <- the ifmap elements that tile T's reduction lanes i0..i0+n-1 meet at
+ * tile pixel pix: put_ifmap() for one pixel, its position worked out once and everything
+ * the loop reads in locals (dst's byte stores may alias any field of R). */
+static inline void ifmap_column(run_t *R, const tile_t *T, uint8_t *dst, uint32_t pix, int i0,
+                                int n)
+{
+    const layer_t *L = R->job->layer;
+    const size_t esz = R->esz, w = (size_t)L->w, rin = (size_t)T->rin;
+    const int p = T->p0 + (int)(pix / (uint32_t)L->q), q = (int)(pix % (uint32_t)L->q);
+    const int h0 = p * L->stride_h - L->pad_t, w0 = q * L->stride_w - L->pad_l;
+    const int h = L->h, wi = L->w, rin0 = T->rin0, rstep = R->rstep;
+    const int *cc = R->crs_c + i0, *dh = R->crs_dh + i0, *dw = R->crs_dw + i0;
+    const uint8_t *src = R->glb_if[T->if_load & 1];
+    const uint8_t pad = (uint8_t)(int8_t)L->pad_value;
+    int reads = 0;
+    for (int r = 0; r < n; r++) {
+        const int ih = h0 + dh[r], iw = w0 + dw[r];
+        if (ih >= 0 && ih < h && iw >= 0 && iw < wi) {
+            const int row = rstep == 1 ? ih - rin0 : (ih - rin0) / rstep;
+            const size_t idx = ((size_t)cc[r] * rin + (size_t)row) * w + (size_t)iw;
+            if (esz == 1)
+                dst[r] = src[idx];
+            else
+                memcpy(dst + 2 * (size_t)r, src + 2 * idx, 2);
+            reads++;
+        } else if (esz == 1) {
+            dst[r] = pad;
+        }
+    }
+    R->st->glb_rd[GLB_IFMAP] += (uint64_t)reads * esz;
+}
+
 /* The Rows lanes of a WS/IS operand vector of fold cf: the im2col column of tile pixel idx
- * (pixel = 1) or the weights of tile channel idx; lanes past the tile's reduction stay +0. */
+ * (pixel = 1) or the weights of tile channel idx (one run of the GLB weight bank); lanes
+ * past the tile's reduction stay +0. */
 static inline void fold_vector(run_t *R, const tile_t *T, void *dst, int pixel, uint32_t idx, uint32_t cf)
 {
     const int lanes = T->ct * R->job->layer->r * R->job->layer->s;
+    const int i0 = (int)cf * R->rows, n = imin(R->rows, lanes - i0);
     memset(dst, 0, R->esz * (size_t)R->rows);
     if (!pixel && (int)idx >= T->kt) return;
     if (pixel && idx >= T->npix) return;
-    for (int r = 0; r < R->rows; r++) {
-        const int i = (int)cf * R->rows + r;
-        if (i >= lanes) break;
-        if (pixel)
-            put_ifmap(R, T, dst, r, idx, i);
-        else
-            put_weight(R, T, dst, r, (int)idx, i);
+    if (n <= 0) return;
+    if (pixel) {
+        ifmap_column(R, T, dst, idx, i0, n);
+        return;
     }
+    memcpy(dst, R->glb_w[T->w_load & 1] + ((size_t)idx * lanes + (size_t)i0) * R->esz,
+           R->esz * (size_t)n);
+    R->st->glb_rd[GLB_WEIGHT] += R->esz * (uint64_t)n;
 }
 
 /* OS block b of tile T -> its k group and pixel group (k group major). */

@@ -186,19 +186,19 @@ static int alloc_run(run_t *R)
     R->pout = malloc(sizeof(int32_t) * (size_t)R->cols);
     R->tags = malloc(sizeof(tag_t) * R->tag_cap);
     R->crs_c = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
-    R->crs_ry = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
-    R->crs_sx = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    R->crs_dh = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    R->crs_dw = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
     R->vis_wb = calloc((size_t)R->nvis, sizeof(int));
     if (!R->if_ready || !R->w_ready || !R->blist || !R->vis_b || !R->b_ready ||
         !R->vis_ready || !R->wb_done || !R->pin || !R->pout || !R->tags || !R->crs_c ||
-        !R->crs_ry || !R->crs_sx || !R->vis_wb ||
+        !R->crs_dh || !R->crs_dw || !R->vis_wb ||
         dma_init(&R->dma, R->dram, R->st->dram_bytes, &R->job->mem->dram, R->job->trace_dma,
                  L->name))
         return PECOS_ENOMEM;
     for (int i = 0; i < ct_max * rs; i++) {
         R->crs_c[i] = i / rs;
-        R->crs_ry[i] = (i % rs) / L->s;
-        R->crs_sx[i] = i % L->s;
+        R->crs_dh[i] = (i % rs) / L->s * L->dil_h;
+        R->crs_dw[i] = i % L->s * L->dil_w;
     }
     return 0;
 }
@@ -225,8 +225,8 @@ static void free_run(run_t *R)
     free(R->vis_ready);
     free(R->wb_done);
     free(R->crs_c);
-    free(R->crs_ry);
-    free(R->crs_sx);
+    free(R->crs_dh);
+    free(R->crs_dw);
     dma_free(&R->dma);
     free(R->vis_wb);
     free(R->tags);
@@ -395,6 +395,26 @@ static int data_lane_os(run_t *R, vsim_in_t *in, int *why)
     return 0;
 }
 
+/* The columns of a WS/IS beat that meet a tile output: beat j of k group (IS: pixel group)
+ * kg meets columns 0..n-1, column c at tile channel *kl + c, pixel *pix (WS) or channel *kl,
+ * pixel *pix + c (IS). Returns n (0 for a padding beat). */
+static int beat_cols(const run_t *R, const tile_t *T, uint32_t kg, uint32_t j, int *kl,
+                     uint32_t *pix)
+{
+    const int64_t g0 = (int64_t)kg * R->cols;
+    int64_t n;
+    if (R->is) {
+        *kl = (int)j;
+        *pix = (uint32_t)g0;
+        n = (int64_t)j < T->kt ? (int64_t)T->npix - g0 : 0;
+    } else {
+        *kl = (int)g0;
+        *pix = j;
+        n = j < T->npix ? T->kt - g0 : 0;
+    }
+    return n <= 0 ? 0 : n < R->cols ? (int)n : R->cols;
+}
+
 /* The global fold whose partial sums fold (kg, cf) of tile dt continues, or -1 (it starts
  * from the bias or from the psum bank as the DMA left it). */
 static int64_t fold_dep(const run_t *R, int dt, uint32_t kg, uint32_t cf)
@@ -439,16 +459,20 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
         return 0;
     }
     fold_vector(R, T, R->xvec, !is, dj, cf);
-    const int32_t *src = from_bias ? R->glb_bias[R->vis_b[T->visit] & 1] : R->glb_ps[pb];
-    for (int c = 0; c < cols; c++) {
-        const int kl = is ? (int)dj : (int)kg * cols + c;
-        const uint32_t pix = is ? kg * (uint32_t)cols + (uint32_t)c : dj;
-        R->pin[c] = 0;
-        if (kl < T->kt && pix < T->npix) {
-            R->pin[c] = from_bias ? src[kl] : src[(size_t)kl * T->npix + pix];
-            st->glb_rd[GLB_PSUM] += 4;
-        }
+    int kl0;
+    uint32_t pix0;
+    const int nc = beat_cols(R, T, kg, dj, &kl0, &pix0);
+    int32_t *pin = R->pin;
+    memset(pin, 0, sizeof(int32_t) * (size_t)cols);
+    if (from_bias) { /* by channel: one value (IS) or a run (WS) */
+        const int32_t *b = R->glb_bias[R->vis_b[T->visit] & 1] + kl0;
+        for (int c = 0; c < nc; c++) pin[c] = b[is ? 0 : c];
+    } else { /* the bank is [channel][pixel]: a run (IS) or npix apart (WS) */
+        const int32_t *ps = R->glb_ps[pb] + (size_t)kl0 * T->npix + pix0;
+        const size_t step = is ? 1 : T->npix;
+        for (int c = 0; c < nc; c++) pin[c] = ps[(size_t)c * step];
     }
+    st->glb_rd[GLB_PSUM] += 4 * (uint64_t)nc;
     in->in_valid = 1;
     in->in_bank = (uint8_t)(R->D.fold & 1u);
     in->in_data = R->xvec;
@@ -549,21 +573,25 @@ static void collect_fold(run_t *R, const tag_t *tg, uint64_t gcycle)
 {
     const layer_t *L = R->job->layer;
     const size_t pq = (size_t)L->p * L->q;
-    const int cols = R->cols, is = R->is;
+    const int is = R->is;
     const tile_t *T = &R->tiles[tg->tile];
     const int pb = T->visit & 1;
     unsigned long kgl, cfl;
     tiling_fold(R->tl, tg->fold_local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl,
                 &cfl);
     const uint32_t kg = (uint32_t)kgl;
-    for (int c = 0; c < cols; c++) {
-        const int kl = is ? (int)tg->beat : (int)kg * cols + c;
-        const uint32_t pix = is ? kg * (uint32_t)cols + (uint32_t)c : tg->beat;
-        if (kl >= T->kt || pix >= T->npix) continue;
-        R->glb_ps[pb][(size_t)kl * T->npix + pix] = R->pout[c];
-        R->st->glb_wr[GLB_PSUM] += 4;
-        R->job->out_cycle[(size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix] = gcycle;
+    int kl0;
+    uint32_t pix0;
+    const int nc = beat_cols(R, T, kg, tg->beat, &kl0, &pix0);
+    const int32_t *pout = R->pout;
+    int32_t *ps = R->glb_ps[pb] + (size_t)kl0 * T->npix + pix0;
+    uint64_t *oc = R->job->out_cycle + (size_t)(T->k0 + kl0) * pq + (size_t)T->p0 * L->q + pix0;
+    const size_t ps_step = is ? 1 : T->npix, oc_step = is ? 1 : pq; /* column to column */
+    for (int c = 0; c < nc; c++) {
+        ps[(size_t)c * ps_step] = pout[c];
+        oc[(size_t)c * oc_step] = gcycle;
     }
+    R->st->glb_wr[GLB_PSUM] += 4 * (uint64_t)nc;
     R->psum_fold[pb][(size_t)kg * T->n + tg->beat] = (int64_t)(T->fold0 + tg->fold_local);
     if (tg->last_of_visit) R->vis_wb[T->visit] = 1;
 }

@@ -77,7 +77,7 @@ typedef struct {
     int *vis_b;            /* per visit: its bias load, or -1 */
     uint8_t *b_ready;
     uint64_t addr_if, addr_w, addr_b, addr_o;
-    int *crs_c, *crs_ry, *crs_sx; /* reduction lane i of a tile -> (channel, ry, sx) */
+    int *crs_c, *crs_dh, *crs_dw; /* reduction lane i of a tile -> (channel, ry*dil_h, sx*dil_w) */
     int rstep;            /* an ifmap tile holds every rstep-th input row (see plan_tiles) */
     ws_stats_t *st;
     /* The cycle loop */
