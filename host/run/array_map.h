@@ -77,6 +77,14 @@ static inline void ifmap_column(run_t *R, const tile_t *T, uint8_t *dst, uint32_
     const int *cc = R->crs_c + i0, *dh = R->crs_dh + i0, *dw = R->crs_dw + i0;
     const uint8_t *src = R->glb_if[T->if_load & 1];
     const uint8_t pad = (uint8_t)(int8_t)L->pad_value;
+    if (esz == 1 && rstep == 1 && h0 >= 0 && h0 + (L->r - 1) * L->dil_h < h && w0 >= 0 &&
+        w0 + (L->s - 1) * L->dil_w < wi) { /* the whole filter inside the image: no pad cell */
+        for (int r = 0; r < n; r++)
+            dst[r] = src[((size_t)cc[r] * rin + (size_t)(h0 + dh[r] - rin0)) * w +
+                         (size_t)(w0 + dw[r])];
+        R->st->glb_rd[GLB_IFMAP] += (uint64_t)n;
+        return;
+    }
     int reads = 0;
     for (int r = 0; r < n; r++) {
         const int ih = h0 + dh[r], iw = w0 + dw[r];
