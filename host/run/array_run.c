@@ -333,7 +333,9 @@ static int push_tag(run_t *R, tag_t tg, const char *what)
                  (unsigned long long)(R->st->start_cycle + R->t));
         return PECOS_ESIM;
     }
-    R->tags[(R->tag_head + R->tag_len++) % R->tag_cap] = tg;
+    uint32_t i = R->tag_head + R->tag_len++;
+    if (i >= R->tag_cap) i -= R->tag_cap; /* a ring: no division per beat */
+    R->tags[i] = tg;
     return 0;
 }
 
@@ -369,7 +371,7 @@ static int data_lane_os(run_t *R, vsim_in_t *in, int *why)
                 st->glb_rd[GLB_PSUM] += 4;
             }
         }
-        const tag_t tg = {dl, 0, R->D.tile, T->vend && dl + 1 == (uint32_t)T->kgn};
+        const tag_t tg = {dl, 0, R->D.tile, T->vend && dl + 1 == (uint32_t)T->kgn, 0};
         if (push_tag(R, tg, "blocks") != 0) return PECOS_ESIM;
         st->os_blocks++;
     }
@@ -415,6 +417,22 @@ static int beat_cols(const run_t *R, const tile_t *T, uint32_t kg, uint32_t j, i
     return n <= 0 ? 0 : n < R->cols ? (int)n : R->cols;
 }
 
+/* The k group and reduction fold of lane ln's next fold (in tile T): tiling_fold() once per
+ * fold instead of once per beat. */
+static void lane_fold(const run_t *R, lane_t *ln, const tile_t *T, uint32_t *kg, uint32_t *cf)
+{
+    if (ln->key != ln->fold + 1) {
+        unsigned long kgl, cfl;
+        tiling_fold(R->tl, ln->local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl,
+                    &cfl);
+        ln->kg = (uint32_t)kgl;
+        ln->cf = (uint32_t)cfl;
+        ln->key = ln->fold + 1;
+    }
+    *kg = ln->kg;
+    *cf = ln->cf;
+}
+
 /* The global fold whose partial sums fold (kg, cf) of tile dt continues, or -1 (it starts
  * from the bias or from the psum bank as the DMA left it). */
 static int64_t fold_dep(const run_t *R, int dt, uint32_t kg, uint32_t cf)
@@ -445,9 +463,8 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
     const uint32_t dj = R->D.beat, dl = R->D.local;
     const tile_t *T = &R->tiles[dt];
     const int pb = T->visit & 1;
-    unsigned long kgl, cfl;
-    tiling_fold(R->tl, dl, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl, &cfl);
-    const uint32_t kg = (uint32_t)kgl, cf = (uint32_t)cfl;
+    uint32_t kg, cf;
+    lane_fold(R, &R->D, T, &kg, &cf);
     const int from_bias = T->vstart && cf == 0 && T->c0 == 0;
     const int64_t dep = fold_dep(R, dt, kg, cf);
     if (dep >= 0 && R->psum_fold[pb][(size_t)kg * T->n + dj] != dep) {
@@ -478,7 +495,7 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
     in->in_data = R->xvec;
     in->in_psum = R->pin;
     const tag_t tg = {dl, dj, dt,
-                      T->vend && dl + 1 == (uint32_t)(T->kgn * T->cfn) && dj + 1 == T->n};
+                      T->vend && dl + 1 == (uint32_t)(T->kgn * T->cfn) && dj + 1 == T->n, kg};
     if (push_tag(R, tg, "beats") != 0) return PECOS_ESIM;
     st->beats++;
     if (++R->D.beat == T->n) {
@@ -522,9 +539,8 @@ static void weight_lane(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_befor
             *why = STALL_DMA;
         return;
     }
-    unsigned long kgl, cfl;
-    tiling_fold(R->tl, W->local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl, &cfl);
-    const uint32_t kg = (uint32_t)kgl, cf = (uint32_t)cfl;
+    uint32_t kg, cf;
+    lane_fold(R, W, T, &kg, &cf);
     fold_vector(R, T, R->wcol, R->is, kg * (uint32_t)R->cols + W->beat, cf);
     in->w_valid = 1;
     in->w_bank = (uint8_t)(W->fold & 1u);
@@ -561,7 +577,7 @@ static void collect_os(run_t *R, const tag_t *tg, uint64_t gcycle)
         R->job->out_cycle[(size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix] = gcycle;
     }
     if (++R->tags[R->tag_head].beat == (uint32_t)rows) { /* the block is out */
-        R->tag_head = (R->tag_head + 1) % R->tag_cap;
+        if (++R->tag_head == R->tag_cap) R->tag_head = 0;
         R->tag_len--;
         if (tg->last_of_visit) R->vis_wb[T->visit] = 1;
     }
@@ -576,10 +592,7 @@ static void collect_fold(run_t *R, const tag_t *tg, uint64_t gcycle)
     const int is = R->is;
     const tile_t *T = &R->tiles[tg->tile];
     const int pb = T->visit & 1;
-    unsigned long kgl, cfl;
-    tiling_fold(R->tl, tg->fold_local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl,
-                &cfl);
-    const uint32_t kg = (uint32_t)kgl;
+    const uint32_t kg = tg->kg;
     int kl0;
     uint32_t pix0;
     const int nc = beat_cols(R, T, kg, tg->beat, &kl0, &pix0);
@@ -609,7 +622,7 @@ static int collect(run_t *R)
     }
     const tag_t tg = R->tags[R->tag_head];
     if (!R->os) { /* OS pops a block when its last row is out */
-        R->tag_head = (R->tag_head + 1) % R->tag_cap;
+        if (++R->tag_head == R->tag_cap) R->tag_head = 0;
         R->tag_len--;
     }
     if (gcycle >= R->fault_cycle) {

@@ -40,6 +40,7 @@ typedef struct {
     uint32_t beat;        /* WS: pixel j within the tile, IS: channel j; OS: rows received */
     int tile;
     int last_of_visit;
+    uint32_t kg;          /* WS/IS: the fold's k group (IS: pixel group) */
 } tag_t;
 
 /* One lane's position in the run: the data lane (beats of the streamed operand) or the
@@ -51,6 +52,8 @@ typedef struct {
     int tiles_done;       /* tiles whose folds on this lane are all issued */
     uint32_t local;       /* the next fold within its tile (OS: block) */
     uint32_t beat;        /* data: beat dj; weight: column */
+    uint64_t key;         /* fold + 1 whose (kg, cf) are below; 0: none yet */
+    uint32_t kg, cf;      /* tiling_fold() of that fold, worked out once per fold */
 } lane_t;
 
 /* Everything the loop, its phases and the DMA callback share. */
