@@ -7,7 +7,7 @@
 
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-int cycle_model_conv(const layer_t *L, const array_cfg_t *a, cycle_model_t *m)
+int cycle_model_shape(const layer_t *L, const array_cfg_t *a, cycle_model_t *m)
 {
     memset(m, 0, sizeof *m);
     if (a->rows < 1 || a->cols < 1 || L->c < 1 || L->k < 1 ||
@@ -23,7 +23,13 @@ int cycle_model_conv(const layer_t *L, const array_cfg_t *a, cycle_model_t *m)
     m->beats_per_fold = n;
     m->latency = a->df == DF_OS ? 2 * rows + cols : rows + cols - 1;
     m->ideal_cycles = (m->macs + rows * cols - 1) / (rows * cols);
+    return 0;
+}
 
+int cycle_model_conv(const layer_t *L, const array_cfg_t *a, cycle_model_t *m)
+{
+    if (cycle_model_shape(L, a, m) != 0) return PECOS_EPARAM;
+    const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols, n = m->beats_per_fold;
     if (a->df == DF_OS) { /* blocks back to back, last beats at least rows apart */
         const uint64_t period = n > rows ? n : rows;
         m->cycles = (m->folds - 1) * period + n + m->latency;
@@ -31,7 +37,7 @@ int cycle_model_conv(const layer_t *L, const array_cfg_t *a, cycle_model_t *m)
     }
     /* Long folds (n >= Cols-1 and n >= Rows+Cols): the recurrence reduces to the closed form
      * of the header comment, for every cfolds (checked exhaustively for Rows, Cols <= 20,
-     * n <= 60, folds <= 12). The tiler evaluates this for many candidate tilings. */
+     * n <= 60, folds <= 12). */
     if (n + 1 >= cols && n >= rows + cols) {
         m->cycles = cols + m->folds * n + rows + cols - 1;
         return 0;
@@ -58,7 +64,7 @@ int cycle_tile_trips(const layer_t *L, const array_cfg_t *a, const tiling_t *t, 
     cycle_model_t m;
     int seen = 0;
     memset(tr, 0, sizeof *tr);
-    if (cycle_model_conv(L, a, &m) != 0 || t->kt < 1 || t->ct < 1 || t->pt < 1) return PECOS_EPARAM;
+    if (cycle_model_shape(L, a, &m) != 0 || t->kt < 1 || t->ct < 1 || t->pt < 1) return PECOS_EPARAM;
     for (int i = 0; i < 3; i++) {
         if (t->order[i] < 0 || t->order[i] > 2) return PECOS_EPARAM;
         seen |= 1 << t->order[i];
@@ -120,7 +126,7 @@ static int os_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t
 int cycle_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, cycle_model_t *m)
 {
     tile_trips_t tr;
-    if (cycle_tile_trips(L, a, t, &tr) != 0 || cycle_model_conv(L, a, m) != 0) return PECOS_EPARAM;
+    if (cycle_tile_trips(L, a, t, &tr) != 0 || cycle_model_shape(L, a, m) != 0) return PECOS_EPARAM;
     if (a->df == DF_OS) return os_model_tiled(L, a, t, &tr, m);
     const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols, rs = (uint64_t)L->r * L->s;
     const uint64_t d = m->latency, q = (uint64_t)m->q;

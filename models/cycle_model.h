@@ -63,6 +63,12 @@ typedef struct {
  * size or an empty output. */
 int cycle_model_conv(const layer_t *L, const array_cfg_t *a, cycle_model_t *m);
 
+/* Fills m as cycle_model_conv() does but for cycles (left 0): the sizes, MACs, folds and
+ * latency without the fold recurrence, which runs once per fold (fc6 of AlexNet: 147,456
+ * folds) and which the tiler's search, the traffic model and the tiled model do not need.
+ * Returns what cycle_model_conv() returns. */
+int cycle_model_shape(const layer_t *L, const array_cfg_t *a, cycle_model_t *m);
+
 /* Tile counts of a tiling: trips of each loop and the number of tiles. */
 typedef struct {
     uint64_t kn, cn, pn, tiles;

@@ -156,7 +156,7 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
     cycle_model_t wm;
     tile_trips_t tr;
     memset(m, 0, sizeof *m);
-    if ((esz != 1 && esz != 2) || burst < 1 || cycle_model_conv(L, a, &wm) != 0 ||
+    if ((esz != 1 && esz != 2) || burst < 1 || cycle_model_shape(L, a, &wm) != 0 ||
         cycle_tile_trips(L, a, t, &tr) != 0)
         return PECOS_EPARAM;
     const uint64_t P = (uint64_t)wm.p, Q = (uint64_t)wm.q, K = (uint64_t)L->k,

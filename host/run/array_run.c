@@ -186,19 +186,19 @@ static int alloc_run(run_t *R)
     R->pout = malloc(sizeof(int32_t) * (size_t)R->cols);
     R->tags = malloc(sizeof(tag_t) * R->tag_cap);
     R->crs_c = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
-    R->crs_ry = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
-    R->crs_sx = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    R->crs_dh = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
+    R->crs_dw = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
     R->vis_wb = calloc((size_t)R->nvis, sizeof(int));
     if (!R->if_ready || !R->w_ready || !R->blist || !R->vis_b || !R->b_ready ||
         !R->vis_ready || !R->wb_done || !R->pin || !R->pout || !R->tags || !R->crs_c ||
-        !R->crs_ry || !R->crs_sx || !R->vis_wb ||
+        !R->crs_dh || !R->crs_dw || !R->vis_wb ||
         dma_init(&R->dma, R->dram, R->st->dram_bytes, &R->job->mem->dram, R->job->trace_dma,
                  L->name))
         return PECOS_ENOMEM;
     for (int i = 0; i < ct_max * rs; i++) {
         R->crs_c[i] = i / rs;
-        R->crs_ry[i] = (i % rs) / L->s;
-        R->crs_sx[i] = i % L->s;
+        R->crs_dh[i] = (i % rs) / L->s * L->dil_h;
+        R->crs_dw[i] = i % L->s * L->dil_w;
     }
     return 0;
 }
@@ -225,8 +225,8 @@ static void free_run(run_t *R)
     free(R->vis_ready);
     free(R->wb_done);
     free(R->crs_c);
-    free(R->crs_ry);
-    free(R->crs_sx);
+    free(R->crs_dh);
+    free(R->crs_dw);
     dma_free(&R->dma);
     free(R->vis_wb);
     free(R->tags);
@@ -333,7 +333,9 @@ static int push_tag(run_t *R, tag_t tg, const char *what)
                  (unsigned long long)(R->st->start_cycle + R->t));
         return PECOS_ESIM;
     }
-    R->tags[(R->tag_head + R->tag_len++) % R->tag_cap] = tg;
+    uint32_t i = R->tag_head + R->tag_len++;
+    if (i >= R->tag_cap) i -= R->tag_cap; /* a ring: no division per beat */
+    R->tags[i] = tg;
     return 0;
 }
 
@@ -369,7 +371,7 @@ static int data_lane_os(run_t *R, vsim_in_t *in, int *why)
                 st->glb_rd[GLB_PSUM] += 4;
             }
         }
-        const tag_t tg = {dl, 0, R->D.tile, T->vend && dl + 1 == (uint32_t)T->kgn};
+        const tag_t tg = {dl, 0, R->D.tile, T->vend && dl + 1 == (uint32_t)T->kgn, 0};
         if (push_tag(R, tg, "blocks") != 0) return PECOS_ESIM;
         st->os_blocks++;
     }
@@ -393,6 +395,42 @@ static int data_lane_os(run_t *R, vsim_in_t *in, int *why)
         }
     }
     return 0;
+}
+
+/* The columns of a WS/IS beat that meet a tile output: beat j of k group (IS: pixel group)
+ * kg meets columns 0..n-1, column c at tile channel *kl + c, pixel *pix (WS) or channel *kl,
+ * pixel *pix + c (IS). Returns n (0 for a padding beat). */
+static int beat_cols(const run_t *R, const tile_t *T, uint32_t kg, uint32_t j, int *kl,
+                     uint32_t *pix)
+{
+    const int64_t g0 = (int64_t)kg * R->cols;
+    int64_t n;
+    if (R->is) {
+        *kl = (int)j;
+        *pix = (uint32_t)g0;
+        n = (int64_t)j < T->kt ? (int64_t)T->npix - g0 : 0;
+    } else {
+        *kl = (int)g0;
+        *pix = j;
+        n = j < T->npix ? T->kt - g0 : 0;
+    }
+    return n <= 0 ? 0 : n < R->cols ? (int)n : R->cols;
+}
+
+/* The k group and reduction fold of lane ln's next fold (in tile T): tiling_fold() once per
+ * fold instead of once per beat. */
+static void lane_fold(const run_t *R, lane_t *ln, const tile_t *T, uint32_t *kg, uint32_t *cf)
+{
+    if (ln->key != ln->fold + 1) {
+        unsigned long kgl, cfl;
+        tiling_fold(R->tl, ln->local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl,
+                    &cfl);
+        ln->kg = (uint32_t)kgl;
+        ln->cf = (uint32_t)cfl;
+        ln->key = ln->fold + 1;
+    }
+    *kg = ln->kg;
+    *cf = ln->cf;
 }
 
 /* The global fold whose partial sums fold (kg, cf) of tile dt continues, or -1 (it starts
@@ -425,9 +463,8 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
     const uint32_t dj = R->D.beat, dl = R->D.local;
     const tile_t *T = &R->tiles[dt];
     const int pb = T->visit & 1;
-    unsigned long kgl, cfl;
-    tiling_fold(R->tl, dl, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl, &cfl);
-    const uint32_t kg = (uint32_t)kgl, cf = (uint32_t)cfl;
+    uint32_t kg, cf;
+    lane_fold(R, &R->D, T, &kg, &cf);
     const int from_bias = T->vstart && cf == 0 && T->c0 == 0;
     const int64_t dep = fold_dep(R, dt, kg, cf);
     if (dep >= 0 && R->psum_fold[pb][(size_t)kg * T->n + dj] != dep) {
@@ -439,22 +476,26 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
         return 0;
     }
     fold_vector(R, T, R->xvec, !is, dj, cf);
-    const int32_t *src = from_bias ? R->glb_bias[R->vis_b[T->visit] & 1] : R->glb_ps[pb];
-    for (int c = 0; c < cols; c++) {
-        const int kl = is ? (int)dj : (int)kg * cols + c;
-        const uint32_t pix = is ? kg * (uint32_t)cols + (uint32_t)c : dj;
-        R->pin[c] = 0;
-        if (kl < T->kt && pix < T->npix) {
-            R->pin[c] = from_bias ? src[kl] : src[(size_t)kl * T->npix + pix];
-            st->glb_rd[GLB_PSUM] += 4;
-        }
+    int kl0;
+    uint32_t pix0;
+    const int nc = beat_cols(R, T, kg, dj, &kl0, &pix0);
+    int32_t *pin = R->pin;
+    memset(pin, 0, sizeof(int32_t) * (size_t)cols);
+    if (from_bias) { /* by channel: one value (IS) or a run (WS) */
+        const int32_t *b = R->glb_bias[R->vis_b[T->visit] & 1] + kl0;
+        for (int c = 0; c < nc; c++) pin[c] = b[is ? 0 : c];
+    } else { /* the bank is [channel][pixel]: a run (IS) or npix apart (WS) */
+        const int32_t *ps = R->glb_ps[pb] + (size_t)kl0 * T->npix + pix0;
+        const size_t step = is ? 1 : T->npix;
+        for (int c = 0; c < nc; c++) pin[c] = ps[(size_t)c * step];
     }
+    st->glb_rd[GLB_PSUM] += 4 * (uint64_t)nc;
     in->in_valid = 1;
     in->in_bank = (uint8_t)(R->D.fold & 1u);
     in->in_data = R->xvec;
     in->in_psum = R->pin;
     const tag_t tg = {dl, dj, dt,
-                      T->vend && dl + 1 == (uint32_t)(T->kgn * T->cfn) && dj + 1 == T->n};
+                      T->vend && dl + 1 == (uint32_t)(T->kgn * T->cfn) && dj + 1 == T->n, kg};
     if (push_tag(R, tg, "beats") != 0) return PECOS_ESIM;
     st->beats++;
     if (++R->D.beat == T->n) {
@@ -498,9 +539,8 @@ static void weight_lane(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_befor
             *why = STALL_DMA;
         return;
     }
-    unsigned long kgl, cfl;
-    tiling_fold(R->tl, W->local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl, &cfl);
-    const uint32_t kg = (uint32_t)kgl, cf = (uint32_t)cfl;
+    uint32_t kg, cf;
+    lane_fold(R, W, T, &kg, &cf);
     fold_vector(R, T, R->wcol, R->is, kg * (uint32_t)R->cols + W->beat, cf);
     in->w_valid = 1;
     in->w_bank = (uint8_t)(W->fold & 1u);
@@ -539,7 +579,7 @@ static void collect_os(run_t *R, const tag_t *tg, uint64_t gcycle)
         if (R->job->out_lane) R->job->out_lane[oi] = (uint16_t)c;
     }
     if (++R->tags[R->tag_head].beat == (uint32_t)rows) { /* the block is out */
-        R->tag_head = (R->tag_head + 1) % R->tag_cap;
+        if (++R->tag_head == R->tag_cap) R->tag_head = 0;
         R->tag_len--;
         if (tg->last_of_visit) R->vis_wb[T->visit] = 1;
     }
@@ -551,23 +591,25 @@ static void collect_fold(run_t *R, const tag_t *tg, uint64_t gcycle)
 {
     const layer_t *L = R->job->layer;
     const size_t pq = (size_t)L->p * L->q;
-    const int cols = R->cols, is = R->is;
+    const int is = R->is;
     const tile_t *T = &R->tiles[tg->tile];
     const int pb = T->visit & 1;
-    unsigned long kgl, cfl;
-    tiling_fold(R->tl, tg->fold_local, (unsigned long)T->kgn, (unsigned long)T->cfn, &kgl,
-                &cfl);
-    const uint32_t kg = (uint32_t)kgl;
-    for (int c = 0; c < cols; c++) {
-        const int kl = is ? (int)tg->beat : (int)kg * cols + c;
-        const uint32_t pix = is ? kg * (uint32_t)cols + (uint32_t)c : tg->beat;
-        if (kl >= T->kt || pix >= T->npix) continue;
-        R->glb_ps[pb][(size_t)kl * T->npix + pix] = R->pout[c];
-        R->st->glb_wr[GLB_PSUM] += 4;
-        const size_t oi = (size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix;
-        R->job->out_cycle[oi] = gcycle;
-        if (R->job->out_lane) R->job->out_lane[oi] = (uint16_t)c;
+    const uint32_t kg = tg->kg;
+    int kl0;
+    uint32_t pix0;
+    const int nc = beat_cols(R, T, kg, tg->beat, &kl0, &pix0);
+    const int32_t *pout = R->pout;
+    int32_t *ps = R->glb_ps[pb] + (size_t)kl0 * T->npix + pix0;
+    const size_t o0 = (size_t)(T->k0 + kl0) * pq + (size_t)T->p0 * L->q + pix0;
+    uint64_t *oc = R->job->out_cycle + o0;
+    uint16_t *ol = R->job->out_lane ? R->job->out_lane + o0 : NULL; /* --wave-on-fail */
+    const size_t ps_step = is ? 1 : T->npix, oc_step = is ? 1 : pq; /* column to column */
+    for (int c = 0; c < nc; c++) {
+        ps[(size_t)c * ps_step] = pout[c];
+        oc[(size_t)c * oc_step] = gcycle;
+        if (ol) ol[(size_t)c * oc_step] = (uint16_t)c;
     }
+    R->st->glb_wr[GLB_PSUM] += 4 * (uint64_t)nc;
     R->psum_fold[pb][(size_t)kg * T->n + tg->beat] = (int64_t)(T->fold0 + tg->fold_local);
     if (tg->last_of_visit) R->vis_wb[T->visit] = 1;
 }
@@ -585,7 +627,7 @@ static int collect(run_t *R)
     }
     const tag_t tg = R->tags[R->tag_head];
     if (!R->os) { /* OS pops a block when its last row is out */
-        R->tag_head = (R->tag_head + 1) % R->tag_cap;
+        if (++R->tag_head == R->tag_cap) R->tag_head = 0;
         R->tag_len--;
     }
     if (gcycle >= R->fault_cycle) {

@@ -40,6 +40,7 @@ typedef struct {
     uint32_t beat;        /* WS: pixel j within the tile, IS: channel j; OS: rows received */
     int tile;
     int last_of_visit;
+    uint32_t kg;          /* WS/IS: the fold's k group (IS: pixel group) */
 } tag_t;
 
 /* One lane's position in the run: the data lane (beats of the streamed operand) or the
@@ -51,6 +52,8 @@ typedef struct {
     int tiles_done;       /* tiles whose folds on this lane are all issued */
     uint32_t local;       /* the next fold within its tile (OS: block) */
     uint32_t beat;        /* data: beat dj; weight: column */
+    uint64_t key;         /* fold + 1 whose (kg, cf) are below; 0: none yet */
+    uint32_t kg, cf;      /* tiling_fold() of that fold, worked out once per fold */
 } lane_t;
 
 /* Everything the loop, its phases and the DMA callback share. */
@@ -77,7 +80,7 @@ typedef struct {
     int *vis_b;            /* per visit: its bias load, or -1 */
     uint8_t *b_ready;
     uint64_t addr_if, addr_w, addr_b, addr_o;
-    int *crs_c, *crs_ry, *crs_sx; /* reduction lane i of a tile -> (channel, ry, sx) */
+    int *crs_c, *crs_dh, *crs_dw; /* reduction lane i of a tile -> (channel, ry*dil_h, sx*dil_w) */
     int rstep;            /* an ifmap tile holds every rstep-th input row (see plan_tiles) */
     ws_stats_t *st;
     /* The cycle loop */
