@@ -565,12 +565,9 @@ static int net_open(net_run_t *s, int df)
     if (!(s->acts = calloc((size_t)s->t.n, sizeof *s->acts)) ||
         !(s->nl = calloc((size_t)s->t.n, sizeof *s->nl)))
         return errlist_add(&s->e, PECOS_ENOMEM, "out of memory");
-    if ((rc = device_open(a, s->run, df, o->wave_path != NULL, err, sizeof err)) != 0)
+    if ((rc = device_open_wave(a, s->run, df, o->wave_path, o->wave_from, o->wave_to, err,
+                               sizeof err)) != 0)
         return errlist_add(&s->e, input_error(rc), "%s", err);
-    if (o->wave_path && simlib_trace_open(a->sim, o->wave_path, o->wave_from, o->wave_to) != 0) {
-        device_close(a);
-        return errlist_add(&s->e, PECOS_EIO, "--wave %s: cannot open the FST file", o->wave_path);
-    }
     return 0;
 }
 

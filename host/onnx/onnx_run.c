@@ -320,13 +320,12 @@ static int ox_open(ox_run_t *s, int df)
     char err[1024];
     int rc;
     if (onnx_rtl_init(&s->c, s->m.n_nodes) != 0) return errlist_add(&s->e, PECOS_ENOMEM, "out of memory");
-    if ((rc = device_open(acc, s->run, df, o->wave_path != NULL, err, sizeof err)) != 0)
+    if ((rc = device_open_wave(acc, s->run, df, o->wave_path, o->wave_from, o->wave_to, err,
+                               sizeof err)) != 0)
         return errlist_add(&s->e, input_error(rc), "%s", err);
     s->device_opened = true;
     s->c.i8 = acc;
     s->c.write_back = true;
-    if (o->wave_path && simlib_trace_open(acc->sim, o->wave_path, o->wave_from, o->wave_to) != 0)
-        return errlist_add(&s->e, PECOS_EIO, "--wave %s: cannot open the FST file", o->wave_path);
     return 0;
 }
 

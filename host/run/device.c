@@ -29,6 +29,18 @@ int device_open(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, int trac
                        err, errlen);
 }
 
+int device_open_wave(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, const char *wave,
+                     uint64_t from, uint64_t to, char *err, size_t errlen)
+{
+    int rc = device_open(a, run, df, wave != NULL, err, errlen);
+    if (rc != 0 || !wave) return rc;
+    if (simlib_trace_open(a->sim, wave, from, to) != 0) {
+        device_close(a);
+        return pecos_fail(err, errlen, PECOS_EIO, "--wave %s: cannot open the FST file", wave);
+    }
+    return 0;
+}
+
 void device_close(device_t *a)
 {
     simlib_close(a->sim);

@@ -42,6 +42,11 @@ typedef struct {
  * Returns 0, or PECOS_ENOSIM with a one-line reason in err. */
 int device_open(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, int trace_enable,
                char *err, size_t errlen);
+/* device_open() with the array's waveform dumped to wave over cycles [from, to] (wave NULL:
+ * none). Returns 0, device_open()'s error, or PECOS_EIO ("--wave F: cannot open the FST
+ * file" in err; nothing left open). */
+int device_open_wave(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, const char *wave,
+                     uint64_t from, uint64_t to, char *err, size_t errlen);
 void device_close(device_t *a);
 /* Writes one line to a->run.log (nothing without one): the calls' error and FAIL lines. */
 void device_say(const device_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
