@@ -149,13 +149,16 @@ static void print_rerun(void *ctx, uint64_t from, uint64_t to)
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) n = (ssize_t)snprintf(exe, sizeof exe, "pecos");
     exe[n] = '\0';
+    /* waveforms come from the C backend (pecos-sc -> pecos, --backend dropped) */
+    if (n > 3 && strcmp(exe + n - 3, "-sc") == 0) exe[n - 3] = '\0';
     fprintf(stderr, "  re-run with a waveform:");
     shell_word(stderr, exe);
     fputs(" run", stderr);
     for (int i = 1; i < o->argc; i++) {
         const char *a = o->argv[i];
         if (strcmp(a, "--wave") == 0 || strcmp(a, "--wave-from") == 0 ||
-            strcmp(a, "--wave-to") == 0 || strcmp(a, "--wave-on-fail") == 0) {
+            strcmp(a, "--wave-to") == 0 || strcmp(a, "--wave-on-fail") == 0 ||
+            strcmp(a, "--backend") == 0) {
             i++;
             continue;
         }
@@ -215,7 +218,8 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, bool q
                            .etab = &o->etab, .tile_forced = o->tile_forced, .tile = o->tile,
                            .fault_cycle = o->fault_cycle, .trace = quiet ? NULL : o->trace,
                            .seed = o->seed, .who = "pecos run", .log = quiet ? NULL : stderr,
-                           .rerun = quiet ? NULL : print_rerun, .rerun_ctx = (void *)o};
+                           .rerun = quiet ? NULL : print_rerun, .rerun_ctx = (void *)o,
+                           .backend = o->backend};
     if ((rc = layer_run(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
 
     if (o->out_path && !quiet) {
@@ -406,7 +410,7 @@ static int run_model(run_opts_t *o)
     const layer_run_cfg_t lc = {.rows = o->rows, .cols = o->cols, .dtype = dt, .mem = o->mem,
                            .etab = &o->etab, .fault_cycle = o->fault_cycle, .trace = o->trace,
                            .seed = o->seed, .who = "pecos run", .log = stderr,
-                           .rerun = print_rerun, .rerun_ctx = o};
+                           .rerun = print_rerun, .rerun_ctx = o, .backend = o->backend};
     if (o->onnx_path) {
         const onnx_run_opts_t xo = {.model = o->onnx_path, .input_path = o->input_path,
                                    .out_path = o->out_path, .json_path = o->json_path,
@@ -470,7 +474,7 @@ static bool run_dataflow(run_opts_t *o, int d, layer_result_t *res, int *ran, in
     simlib_t *sim = NULL;
     bool stop = false;
     const int df = o->dfs[d];
-    if (open_array(o, df, &sim) != 0) {
+    if (!o->backend && open_array(o, df, &sim) != 0) {
         *exit_code = PECOS_EXIT_USAGE;
         return true;
     }
@@ -489,7 +493,7 @@ static bool run_dataflow(run_opts_t *o, int d, layer_result_t *res, int *ran, in
     }
     /* Close the dump before reporting so that it is complete when the user opens it. */
     if (o->wave_path) simlib_trace_close(sim);
-    if (replay_detach(sim, err, sizeof err) != 0) {
+    if (sim && replay_detach(sim, err, sizeof err) != 0) {
         fprintf(stderr, "pecos run: --replay-dump: %s\n", err);
         if (*exit_code == PECOS_EXIT_PASS) *exit_code = PECOS_EXIT_USAGE;
     }
@@ -545,34 +549,67 @@ static int report_layers(const run_opts_t *o, layer_result_t *res, int *ran, int
     return exit_code;
 }
 
+/* --backend sc in pecos: the same command line goes to pecos-sc, next to this executable
+ * (the SystemC platform links SystemC; pecos does not). Returns only on failure: a
+ * PECOS_EXIT_* code (message printed). */
+static int exec_sc(int argc, char **argv)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        fprintf(stderr, "pecos run: --backend sc: cannot find the pecos executable's directory\n");
+        return PECOS_EXIT_USAGE;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash || (size_t)(slash - exe) + sizeof "/pecos-sc" > sizeof exe) return PECOS_EXIT_USAGE;
+    strcpy(slash, "/pecos-sc");
+    char *args[argc + 2];
+    args[0] = exe;
+    for (int i = 0; i < argc; i++) args[i + 1] = argv[i];
+    args[argc + 1] = NULL;
+    fflush(NULL);
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1); /* pecos's output stays pecos's */
+    execv(exe, args);
+    fprintf(stderr, "pecos run: --backend sc: cannot run %s (%s): it is built where SystemC is "
+                    "installed (sh scripts/setup.sh installs libsystemc-dev; then rebuild)\n",
+            exe, strerror(errno));
+    return PECOS_EXIT_USAGE;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static run_opts_t o; /* large (layer table): not on the stack */
-    int exit_code;
-
     const int prc = run_opts_parse(argc, argv, &o);
     if (prc != 0) return prc > 0 ? PECOS_EXIT_PASS : PECOS_EXIT_USAGE;
-    if ((exit_code = run_setup(&o)) != PECOS_EXIT_PASS) return exit_code;
-    if (o.onnx_path || o.network_path) return run_model(&o);
+    if (o.backend_sc) return exec_sc(argc, argv);
+    return cmd_run_opts(&o);
+}
 
-    layer_result_t *res = calloc((size_t)o.nlayers * (size_t)o.ndf, sizeof *res);
+int cmd_run_opts(run_opts_t *o)
+{
+    int exit_code;
+    if ((exit_code = run_setup(o)) != PECOS_EXIT_PASS) return exit_code;
+    if (o->onnx_path || o->network_path) return run_model(o);
+
+    layer_result_t *res = calloc((size_t)o->nlayers * (size_t)o->ndf, sizeof *res);
     if (!res) {
         fprintf(stderr, "pecos run: out of memory\n");
-        if (o.trace) fclose(o.trace);
+        if (o->trace) fclose(o->trace);
         return PECOS_EXIT_FAIL;
     }
     int ran[3] = {0, 0, 0};
-    for (int d = 0; d < o.ndf; d++)
-        if (run_dataflow(&o, d, res, ran, &exit_code)) break;
-    if (o.trace && fclose(o.trace) != 0) {
-        fprintf(stderr, "pecos run: --trace-dma %s: cannot write: %s\n", o.trace_path,
+    for (int d = 0; d < o->ndf; d++)
+        if (run_dataflow(o, d, res, ran, &exit_code)) break;
+    if (o->trace && fclose(o->trace) != 0) {
+        fprintf(stderr, "pecos run: --trace-dma %s: cannot write: %s\n", o->trace_path,
                 strerror(errno));
         if (exit_code == PECOS_EXIT_PASS) exit_code = PECOS_EXIT_USAGE;
     }
-    o.trace = NULL;
-    if (ran[0] > 0) exit_code = report_layers(&o, res, ran, exit_code);
-    if (o.wave_path) printf("waveform: %s (cycles %llu..%llu)\n", o.wave_path,
-                            (unsigned long long)o.wave_from, (unsigned long long)o.wave_to);
+    o->trace = NULL;
+    if (ran[0] > 0) exit_code = report_layers(o, res, ran, exit_code);
+    if (o->wave_path) printf("waveform: %s (cycles %llu..%llu)\n", o->wave_path,
+                            (unsigned long long)o->wave_from, (unsigned long long)o->wave_to);
     free(res);
     return exit_code;
 }

@@ -9,6 +9,10 @@
 
 /* Runs `pecos run` with argv[0] = "run". Returns a PECOS_EXIT_* code. */
 int cmd_run(int argc, char **argv);
+struct run_opts;
+/* Runs `pecos run` with the options run_opts_parse() gave (run_opts.h); o->backend, when
+ * set, runs the layers (pecos-sc). Returns a PECOS_EXIT_* code. */
+int cmd_run_opts(struct run_opts *o);
 void cmd_run_usage(FILE *f);
 
 #endif

@@ -51,6 +51,8 @@ void cmd_run_usage(FILE *f)
           "                 [--wave-on-fail F.fst]  (--layer, --network: the first layer whose\n"
           "                  output mismatches is re-run on the tracing model with a window\n"
           "                  around the mismatch into F.fst, with a GTKWave save file F.gtkw)\n"
+          "                 [--backend c|sc]  (sc: the accelerator as a SystemC/TLM-2.0\n"
+          "                  component, through pecos-sc: same checks, same cycles)\n"
           "                 [--no-build]  (a model library that is not built is an error\n"
           "                  instead of being built on first use)\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
@@ -147,6 +149,7 @@ static const run_opt_t run_opt_table[] = {
     RO_U("cols", 1, 256, "must be an integer 1..256"),
     RO_X("dataflow", "not available (ws, is, os, all)"),
     RO_X("dtype", "not available (int8, bf16, fp16)"),
+    RO_X("backend", "not available (c, sc)"),
     RO_U("seed", 0, UINT64_MAX, "must be a non-negative integer"),
     RO_S("ifmap", ifmap_path),
     RO_S("weights", weights_path),
@@ -237,6 +240,9 @@ static int parse_special(run_opts_t *o, const run_opt_t *r, const char *a, const
         pecos_df_t df = DF_WS;
         ok = strcmp(v, "all") == 0 || pecos_df_parse(v, &df) == 0;
         if (ok) o->df_all = strcmp(v, "all") == 0, o->df = df;
+    } else if (strcmp(r->name, "backend") == 0) {
+        ok = strcmp(v, "c") == 0 || strcmp(v, "sc") == 0;
+        if (ok) o->backend_sc = strcmp(v, "sc") == 0;
     } else if (strcmp(r->name, "dtype") == 0) {
         pecos_dtype_t dt;
         ok = pecos_dtype_parse(v, &dt) == 0;
@@ -479,6 +485,15 @@ static int validate_mem_wave(run_opts_t *o)
             return -1;
         }
         snprintf(o->wave_fail_gtkw, sizeof o->wave_fail_gtkw, "%.*s.gtkw", (int)n, p);
+    }
+    if (o->backend_sc) {
+        const char *no = o->wave_path ? "--wave" : o->wave_fail_path ? "--wave-on-fail"
+                         : o->replay_dir ? "--replay-dump" : o->df_all ? "--dataflow all" : NULL;
+        if (no) {
+            fprintf(stderr, "pecos run: --backend sc: %s needs --backend c (the same cycles: "
+                            "run it there)\n", no);
+            return -1;
+        }
     }
     if (o->wave_from > o->wave_to) {
         fprintf(stderr, "pecos run: --wave-from %llu is after --wave-to %llu\n",

@@ -15,7 +15,7 @@
 
 #define MAX_LAYERS 256
 
-typedef struct {
+typedef struct run_opts {
     layer_t layers[MAX_LAYERS];
     int nlayers;
     int rows, cols;
@@ -26,6 +26,9 @@ typedef struct {
     uint64_t seed;
     bool seed_given, wave_from_given, wave_to_given;
     bool no_build; /* --no-build: a model library that is not built is an error */
+    bool backend_sc; /* --backend sc: the SystemC accelerator (pecos-sc runs it) */
+    /* The backend that runs the layers when backend_sc (pecos-sc sets it; NULL in pecos) */
+    const struct layer_backend *backend;
     const char *ifmap_path, *weights_path, *bias_path, *out_path, *json_path;
     const char *wave_path;
     uint64_t wave_from, wave_to;

@@ -80,8 +80,9 @@ out_close:
     return PECOS_ENOSIM;
 }
 
-int postlib_open(postlib_t **out, int lanes, const char *fst_path, FILE *progress, char *err,
-                 size_t errlen)
+/* postlib_open() of the flavour "" (the plain model) or "sc_" (postlib_open_sc()). */
+static int open_flavour(postlib_t **out, const char *flavour, int lanes, const char *fst_path,
+                        FILE *progress, char *err, size_t errlen)
 {
     char dir[PATH_MAX];
     *out = NULL;
@@ -95,7 +96,8 @@ int postlib_open(postlib_t **out, int lanes, const char *fst_path, FILE *progres
         return PECOS_ENOMEM;
     }
     simlib_dir(dir, sizeof dir);
-    int plen = snprintf(p->path, sizeof p->path, "%s/libpecos_post_L%d.so", dir, lanes);
+    int plen = snprintf(p->path, sizeof p->path, "%s/libpecos_post_%sL%d.so", dir, flavour,
+                        lanes);
     if (plen < 0 || plen >= (int)sizeof p->path) {
         snprintf(err, errlen, "PECOS_SIM_DIR is too long");
         goto out_free;
@@ -104,9 +106,9 @@ int postlib_open(postlib_t **out, int lanes, const char *fst_path, FILE *progres
         char missing[1400], name[32];
         snprintf(missing, sizeof missing,
                  "no post-processing model for %d lanes (%s not found); build it with: cmake "
-                 "-B build -DPECOS_POST_LANES=%d && cmake --build build --target pecos_post_L%d",
-                 lanes, p->path, lanes, lanes);
-        snprintf(name, sizeof name, "post_L%d", lanes);
+                 "-B build -DPECOS_POST_LANES=%d && cmake --build build --target pecos_post_%sL%d",
+                 lanes, p->path, lanes, flavour, lanes);
+        snprintf(name, sizeof name, "post_%sL%d", flavour, lanes);
         int rc = simlib_build(dir, name, p->path, missing, progress, err, errlen);
         if (rc != 0) {
             free(p);
@@ -120,6 +122,30 @@ int postlib_open(postlib_t **out, int lanes, const char *fst_path, FILE *progres
 out_free:
     free(p);
     return PECOS_ENOSIM;
+}
+
+int postlib_open(postlib_t **out, int lanes, const char *fst_path, FILE *progress, char *err,
+                 size_t errlen)
+{
+    return open_flavour(out, "", lanes, fst_path, progress, err, errlen);
+}
+
+int postlib_open_sc(postlib_t **out, int lanes, void *clk, FILE *progress, char *err,
+                    size_t errlen)
+{
+    int rc = open_flavour(out, "sc_", lanes, NULL, progress, err, errlen);
+    if (rc != 0) return rc;
+    postlib_t *p = *out;
+    int (*bind)(vpost_t *, void *);
+    *(void **)(&bind) = dlsym(p->handle, "vpost_sc_bind");
+    if (!bind || bind(p->v, clk) != 0) {
+        snprintf(err, errlen, "%s: %s", p->path,
+                 bind ? "vpost_sc_bind failed" : "missing symbol vpost_sc_bind");
+        postlib_close(p);
+        *out = NULL;
+        return PECOS_ENOSIM;
+    }
+    return 0;
 }
 
 int postlib_lanes(const postlib_t *p) { return p->lanes; }

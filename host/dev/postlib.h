@@ -25,6 +25,11 @@ typedef struct postlib postlib_t;
  * NULL). */
 int postlib_open(postlib_t **out, int lanes, const char *fst_path, FILE *progress, char *err,
                  size_t errlen);
+/* postlib_open() of the unit verilated with --sc (libpecos_post_sc_L<lanes>.so), for a
+ * SystemC module's constructor: its clock port is bound to clk (an sc_core::sc_in<bool> *);
+ * postlib_step() must then be called from an SC_THREAD (one step, one clock period). */
+int postlib_open_sc(postlib_t **out, int lanes, void *clk, FILE *progress, char *err,
+                    size_t errlen);
 /* Lanes, and LAT: steps from a window's last beat to its result (what the library says). */
 int postlib_lanes(const postlib_t *p);
 int postlib_latency(const postlib_t *p);

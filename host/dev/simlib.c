@@ -207,8 +207,11 @@ out_close:
     return PECOS_ENOSIM;
 }
 
-int simlib_open(simlib_t **out, pecos_df_t df, pecos_dtype_t dtype, int rows, int cols,
-                int trace_enable, FILE *progress, char *err, size_t errlen)
+/* simlib_open() of the flavour "" (the plain model) or "sc_" (verilated with --sc, see
+ * simlib_open_sc()). */
+static int open_flavour(simlib_t **out, const char *flavour, pecos_df_t df, pecos_dtype_t dtype,
+                        int rows, int cols, int trace_enable, FILE *progress, char *err,
+                        size_t errlen)
 {
     const char *array = pecos_df_array(df), *dt = pecos_dtype_name(dtype);
     char dir[PATH_MAX];
@@ -221,7 +224,7 @@ int simlib_open(simlib_t **out, pecos_df_t df, pecos_dtype_t dtype, int rows, in
     simlib_dir(dir, sizeof dir);
     const char *twin = trace_enable ? "_trace" : "";
     char name[96];
-    snprintf(name, sizeof name, "%s_%s_%dx%d%s", array, dt, rows, cols, twin);
+    snprintf(name, sizeof name, "%s%s_%s_%dx%d%s", flavour, array, dt, rows, cols, twin);
     int rc = PECOS_ENOSIM;
     int plen = snprintf(s->path, sizeof s->path, "%s/libpecos_sim_%s.so", dir, name);
     if (plen < 0 || plen >= (int)sizeof s->path) {
@@ -245,6 +248,30 @@ int simlib_open(simlib_t **out, pecos_df_t df, pecos_dtype_t dtype, int rows, in
 out_free:
     free(s);
     return rc;
+}
+
+int simlib_open(simlib_t **out, pecos_df_t df, pecos_dtype_t dtype, int rows, int cols,
+                int trace_enable, FILE *progress, char *err, size_t errlen)
+{
+    return open_flavour(out, "", df, dtype, rows, cols, trace_enable, progress, err, errlen);
+}
+
+int simlib_open_sc(simlib_t **out, pecos_df_t df, pecos_dtype_t dtype, int rows, int cols,
+                   void *clk, FILE *progress, char *err, size_t errlen)
+{
+    int rc = open_flavour(out, "sc_", df, dtype, rows, cols, 0, progress, err, errlen);
+    if (rc != 0) return rc;
+    simlib_t *s = *out;
+    int (*bind)(vsim_t *, void *);
+    *(void **)(&bind) = dlsym(s->handle, "vsim_sc_bind");
+    if (!bind || bind(s->v, clk) != 0) {
+        snprintf(err, errlen, "%s: %s", s->path,
+                 bind ? "vsim_sc_bind failed" : "missing symbol vsim_sc_bind");
+        simlib_close(s);
+        *out = NULL;
+        return PECOS_ENOSIM;
+    }
+    return 0;
 }
 
 const vsim_info_t *simlib_info(const simlib_t *s) { return &s->info; }

@@ -29,6 +29,13 @@ typedef struct simlib simlib_t;
  * or NULL. Returns 0 or PECOS_ENOSIM with a one-line reason in err (*out NULL). */
 int simlib_open(simlib_t **out, pecos_df_t df, pecos_dtype_t dtype, int rows, int cols,
                 int trace_enable, FILE *progress, char *err, size_t errlen);
+/* simlib_open() of the variant verilated with --sc (libpecos_sim_sc_NAME.so, built on
+ * first use like the others), for a SystemC module's constructor (elaboration): its model
+ * is an sc_module whose clock port is bound to clk (an sc_core::sc_in<bool> *), and
+ * simlib_step() must then be called from an SC_THREAD: one step is one clock period. No
+ * tracing. Returns 0, PECOS_ENOSIM or PECOS_ENOMEM (reason in err). */
+int simlib_open_sc(simlib_t **out, pecos_df_t df, pecos_dtype_t dtype, int rows, int cols,
+                   void *clk, FILE *progress, char *err, size_t errlen);
 /* What the library says it is (rows, cols, dataflow and dtype names, ABI version). */
 const vsim_info_t *simlib_info(const simlib_t *s);
 /* The operand dtype of the loaded variant. */

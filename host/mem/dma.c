@@ -95,19 +95,34 @@ int dma_issue(dma_t *d, dma_desc_t *x, uint64_t now)
     return 0;
 }
 
+/* Copies one run of x between DRAM image address a and the GLB at gp; 0 or the port's
+ * failure. */
+static int copy_run(dma_t *d, const dma_desc_t *x, uint64_t a, uint8_t *gp)
+{
+    if (d->port)
+        return x->to_dram ? d->port->write(d->port->ctx, x->kind, a, gp, x->run)
+                          : d->port->read(d->port->ctx, x->kind, a, gp, x->run);
+    if (x->to_dram)
+        memcpy(d->dram + a, gp, x->run);
+    else
+        memcpy(gp, d->dram + a, x->run);
+    return 0;
+}
+
 void dma_poll(dma_t *d, uint64_t now, void (*done_cb)(void *ctx, const dma_desc_t *desc),
               void *ctx)
 {
-    while (d->len && d->q[d->head].done <= now) {
+    while (!d->failed && d->len && d->q[d->head].done <= now) {
         const dma_desc_t *x = &d->q[d->head];
         for (uint64_t b = 0; b < x->n2; b++)
             for (uint64_t r = 0; r < x->n1; r++) {
-                uint8_t *dp = d->dram + x->dram_addr + b * x->dram_s2 + r * x->dram_s1;
+                const uint64_t a = x->dram_addr + b * x->dram_s2 + r * x->dram_s1;
                 uint8_t *gp = x->glb + b * x->glb_s2 + r * x->glb_s1;
-                if (x->to_dram)
-                    memcpy(dp, gp, x->run);
-                else
-                    memcpy(gp, dp, x->run);
+                if (copy_run(d, x, a, gp) != 0) {
+                    d->failed = 1;
+                    d->failed_addr = a;
+                    return;
+                }
             }
         const dma_desc_t done = *x;
         d->head = (d->head + 1) % d->cap;

@@ -8,6 +8,10 @@
  * unlimited (done at x + latency). Descriptors complete in issue order; the copy happens at
  * completion, so a reader that runs ahead of the DMA sees stale data (and fails the check).
  *
+ * The bytes live in the byte array, or behind a port (dma_set_port): then each contiguous run
+ * of a descriptor is one read or write call at completion, and a failed call (a bus error)
+ * stops the copying: dma_failed() says so and no later descriptor completes.
+ *
  * A descriptor is a 3-D strided move: n2 blocks of n1 runs of `run` bytes, with separate
  * strides on the DRAM and the GLB side. With a trace file, each descriptor writes one line
  * when issued: cycle issued, cycle done, bytes, source, destination, what.
@@ -36,9 +40,21 @@ typedef struct {
     uint64_t id, bytes, issued, done;
 } dma_desc_t;
 
+/* Where the DRAM bytes are when they are not in dma_t.dram (the SystemC backend: system
+ * memory behind a TLM initiator socket). kind is the descriptor's tag, dram_addr the address
+ * in the layer's DRAM image. Each returns 0, or nonzero when the transfer failed. */
 typedef struct {
-    uint8_t *dram;
+    int (*read)(void *ctx, int kind, uint64_t dram_addr, void *dst, uint64_t n);
+    int (*write)(void *ctx, int kind, uint64_t dram_addr, const void *src, uint64_t n);
+    void *ctx;
+} dma_port_t;
+
+typedef struct {
+    uint8_t *dram;          /* NULL with a port */
     uint64_t dram_size;
+    const dma_port_t *port; /* or NULL: the byte array */
+    int failed;             /* a port call failed (sticky) */
+    uint64_t failed_addr;   /* the DRAM image address of that run */
     dram_timing_t dt;
     double chan;            /* cycle from which the channel is free */
     dma_desc_t *q;          /* FIFO of issued, not completed descriptors */
@@ -53,6 +69,15 @@ typedef struct {
 int dma_init(dma_t *d, uint8_t *dram, uint64_t dram_size, const dram_timing_t *dt,
              FILE *trace, const char *layer);
 void dma_free(dma_t *d);
+
+/* Moves the bytes through port instead of the byte array (port must stay valid). */
+static inline void dma_set_port(dma_t *d, const dma_port_t *port) { d->port = port; }
+/* Whether a port call failed; *addr: the DRAM image address of the run that failed. */
+static inline int dma_failed(const dma_t *d, uint64_t *addr)
+{
+    *addr = d->failed_addr;
+    return d->failed;
+}
 
 /* Queues desc (copied) at cycle now; sets its id, bytes, issued and done. Returns 0,
  * PECOS_ENOMEM, or PECOS_ESIM when the move leaves DRAM or the GLB bank (a host bug). */

@@ -123,6 +123,7 @@ int array_map_dram(run_t *R)
                  (unsigned long long)job->mem->dram_capacity);
         return PECOS_EPARAM;
     }
+    if (job->port) return plan_tiles(R) != 0 ? PECOS_ENOMEM : 0; /* the tensors are there */
     R->dram = calloc(1, (size_t)R->st->dram_bytes);
     if (!R->dram || plan_tiles(R) != 0) return PECOS_ENOMEM;
     memcpy(R->dram + R->addr_if, job->ifmap, (size_t)in_b);

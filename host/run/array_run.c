@@ -42,6 +42,33 @@ static void on_done(void *ctx, const dma_desc_t *x)
     }
 }
 
+/* The DRAM image address a of a run of tensor kind, as an offset in that tensor (spilled
+ * partial sums share the output's space). */
+static uint64_t tensor_off(const run_t *R, int kind, uint64_t a)
+{
+    switch (kind) {
+    case TENSOR_IFMAP: return a - R->addr_if;
+    case TENSOR_WEIGHT: return a - R->addr_w;
+    case TENSOR_BIAS: return a - R->addr_b;
+    default: return a - R->addr_o;
+    }
+}
+
+/* The DMA's port onto the job's tensor port: image addresses become tensor offsets. */
+static int port_read(void *ctx, int kind, uint64_t a, void *dst, uint64_t n)
+{
+    const run_t *R = ctx;
+    const tensor_port_t *p = R->job->port;
+    return p->read(p->ctx, kind, tensor_off(R, kind, a), dst, n);
+}
+
+static int port_write(void *ctx, int kind, uint64_t a, const void *src, uint64_t n)
+{
+    const run_t *R = ctx;
+    const tensor_port_t *p = R->job->port;
+    return p->write(p->ctx, kind, tensor_off(R, kind, a), src, n);
+}
+
 static void desc_2d(dma_desc_t *x, int kind, int64_t ref, int to_dram, uint64_t dram_addr,
                     void *glb, uint64_t room, const char *name)
 {
@@ -195,6 +222,10 @@ static int alloc_run(run_t *R)
         dma_init(&R->dma, R->dram, R->st->dram_bytes, &R->job->mem->dram, R->job->trace_dma,
                  L->name))
         return PECOS_ENOMEM;
+    if (R->job->port) {
+        R->dport = (dma_port_t){.read = port_read, .write = port_write, .ctx = R};
+        dma_set_port(&R->dma, &R->dport);
+    }
     for (int i = 0; i < ct_max * rs; i++) {
         R->crs_c[i] = i / rs;
         R->crs_dh[i] = (i % rs) / L->s * L->dil_h;
@@ -291,6 +322,14 @@ static int dma_phase(run_t *R)
     for (int again = 1; again;) {
         again = 0;
         dma_poll(&R->dma, R->t, on_done, R);
+        uint64_t bad;
+        if (dma_failed(&R->dma, &bad)) {
+            snprintf(R->err, R->errlen,
+                     "layer %s: DMA transfer failed at cycle %llu (DRAM image address 0x%llx)",
+                     R->job->layer->name, (unsigned long long)(R->st->start_cycle + R->t),
+                     (unsigned long long)bad);
+            return PECOS_ESIM;
+        }
         int e = 0;
         while (issue_next_load(R, &e)) {
             again = 1;
@@ -693,7 +732,7 @@ static void finish_run(run_t *R)
     st->rtl.macs = c1.macs - R->c0.macs;
     st->dram_bus = dma_bus_bytes(&R->dma);
     st->descs = dma_descs(&R->dma);
-    memcpy(R->job->out, R->dram + R->addr_o, 4 * (size_t)L->k * L->p * L->q);
+    if (!R->job->port) memcpy(R->job->out, R->dram + R->addr_o, 4 * (size_t)L->k * L->p * L->q);
 }
 
 int array_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen)

@@ -52,7 +52,23 @@ typedef struct {
     const tiling_t *tiling;
     const mem_cfg_t *mem;
     FILE *trace_dma;       /* or NULL */
+    /* Where the tensors are (NULL: ifmap, weights, bias and out above): the DMA reads and
+     * writes them through this port instead (the SystemC backend's system memory); then
+     * ifmap, weights, bias and out are not used (NULL). */
+    const struct tensor_port *port;
 } ws_job_t;
+
+/* The layer's tensors in someone else's memory: tensor is TENSOR_IFMAP, _WEIGHT, _BIAS,
+ * _PSUM (spilled partial sums) or _OUT, off the byte offset in it (the layouts of ws_job_t;
+ * PSUM and OUT share the output's [K,P,Q] int32 space). Each call moves one contiguous run;
+ * it returns 0, or nonzero when the transfer failed (the run stops: PECOS_ESIM, "DMA
+ * transfer failed"). A
+ * layer without bias reads TENSOR_BIAS too: the port gives zeros. */
+typedef struct tensor_port {
+    int (*read)(void *ctx, int tensor, uint64_t off, void *dst, uint64_t n);
+    int (*write)(void *ctx, int tensor, uint64_t off, const void *src, uint64_t n);
+    void *ctx;
+} tensor_port_t;
 
 /* Why a cycle issued no data beat (STALL_COMPUTE: it did): the stall causes, in the order
  * the reports print them. */

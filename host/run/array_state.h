@@ -86,6 +86,7 @@ typedef struct {
     /* The cycle loop */
     uint8_t *dram;         /* the DRAM image */
     dma_t dma;
+    dma_port_t dport;      /* the DMA's port onto job->port (used only with one) */
     lane_t D, W;           /* data lane, weight lane */
     int next_if, next_w;   /* DMA: next ifmap load, weight load, */
     int next_v, next_wb;   /* visit to prepare, visit to write back, */

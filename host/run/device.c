@@ -25,6 +25,7 @@ int device_open(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, int trac
     memset(a, 0, sizeof *a);
     a->run = *run;
     a->df = df;
+    if (run->backend) return 0; /* the backend holds the models */
     return simlib_open(&a->sim, df, run->dtype, run->rows, run->cols, trace_enable, run->log,
                        err, errlen);
 }
@@ -32,6 +33,9 @@ int device_open(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, int trac
 int device_open_wave(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, const char *wave,
                      uint64_t from, uint64_t to, char *err, size_t errlen)
 {
+    if (wave && run->backend)
+        return pecos_fail(err, errlen, PECOS_EPARAM,
+                          "--wave %s: waveforms come from --backend c (the same cycles)", wave);
     int rc = device_open(a, run, df, wave != NULL, err, errlen);
     if (rc != 0 || !wave) return rc;
     if (simlib_trace_open(a->sim, wave, from, to) != 0) {

@@ -95,7 +95,7 @@ typedef struct {
     int r, s, stride, pad_t, pad_l, pad_b, pad_r; /* pool window; padded cells are skipped */
 } device_post_t;
 
-typedef struct {
+typedef struct device_post_res {
     uint64_t cycles;     /* PPU cycles: first beat to last result */
     uint64_t model_cycles; /* beats + the unit's latency (one beat a cycle, no gaps) */
     uint64_t beats;      /* window elements fed */
@@ -106,11 +106,32 @@ typedef struct {
     int expected, got;
     uint64_t bad_cycle;
     bool ok;             /* bit-exact and cycles == model_cycles */
+    int latency;         /* the unit's LAT (what its model says) */
     double sim_seconds;
 } device_post_res_t;
 
+/* One map for the post-processing unit, as device_post() hands it to the unit (or to a
+ * backend, backend.h): pp checked, P x Q its output size. */
+typedef struct device_post_job {
+    const device_post_t *pp;
+    int P, Q;
+    const int32_t *in, *b; /* as device_post() takes them */
+    bool b_per_elem;
+    int8_t *y;           /* [C,P,Q], written */
+    uint64_t *ocyc;      /* [C,P,Q], written: the unit's cycle each result left */
+} device_post_job_t;
+
+/* Runs job on the open unit pl: feeds every window and drains, writes y and ocyc, and fills
+ * res's cycles, beats, outputs, GLB bytes, latency and sim_seconds. Returns 0, PECOS_ESIM
+ * (an RTL assertion, or results missing; the reason in err) or PECOS_ENOMEM. */
+int device_post_exec(postlib_t *pl, const device_post_job_t *job, device_post_res_t *res,
+                     char *err, size_t errlen);
+
 /* Output size of pp's pooling (pp itself when pool is NONE); 0 or PECOS_EPARAM. */
 int device_post_out(const device_post_t *pp, int *p, int *q);
+/* Whether the unit can run pp (window, pooling cells, requantization range): 0 with its
+ * output size in *P, *Q, or PECOS_EPARAM with a one-line reason in err. */
+int device_post_check(const device_post_t *pp, int *P, int *Q, char *err, size_t errlen);
 
 /* Runs pp on the post-processing unit (lanes = the array's columns; channels in groups of
  * lanes, one beat per window cell): in [C,H,W] int32; b NULL, per channel [C]

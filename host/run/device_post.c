@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "device.h"
 #include "golden_post.h"
 #include "pecos_err.h"
@@ -56,30 +57,34 @@ static void step(feed_t *f, bool valid, bool first, bool last, int count)
     f->got++;
 }
 
+int device_post_check(const device_post_t *pp, int *P, int *Q, char *err, size_t errlen)
+{
+    if (device_post_out(pp, P, Q) != 0)
+        return pecos_fail(err, errlen, PECOS_EPARAM,
+                          "%s: invalid pooling window %dx%d stride %d pads %d/%d/%d/%d on a "
+                          "%dx%d map",
+                          pp->name, pp->r, pp->s, pp->stride, pp->pad_t, pp->pad_l, pp->pad_b,
+                          pp->pad_r, pp->h, pp->w);
+    if (pp->pool != ACCEL_POOL_NONE && (uint64_t)pp->r * (uint64_t)pp->s > 255)
+        return pecos_fail(err, errlen, PECOS_EPARAM,
+                          "%s: a %dx%d pooling window has more than 255 cells, the "
+                          "post-processing unit's limit",
+                          pp->name, pp->r, pp->s);
+    if (pp->rq_en && (pp->mult >= (1u << 31) || pp->shift < 0 || pp->shift > 32))
+        return pecos_fail(err, errlen, PECOS_EPARAM,
+                          "%s: requantization multiplier %u shift %d out of the unit's range "
+                          "(mult < 2^31, shift 0..32)",
+                          pp->name, pp->mult, pp->shift);
+    return 0;
+}
+
 /* Whether pp is something the unit can run (else the reason is written). */
 static int check_params(device_t *a, const device_post_t *pp, int *P, int *Q)
 {
-    const char *who = a->run.who;
-    if (device_post_out(pp, P, Q) != 0) {
-        device_say(a, "%s: %s: invalid pooling window %dx%d stride %d pads %d/%d/%d/%d on a "
-                     "%dx%d map\n",
-                  who, pp->name, pp->r, pp->s, pp->stride, pp->pad_t, pp->pad_l, pp->pad_b,
-                  pp->pad_r, pp->h, pp->w);
-        return PECOS_EPARAM;
-    }
-    if (pp->pool != ACCEL_POOL_NONE && (uint64_t)pp->r * (uint64_t)pp->s > 255) {
-        device_say(a, "%s: %s: a %dx%d pooling window has more than 255 cells, the "
-                     "post-processing unit's limit\n",
-                  who, pp->name, pp->r, pp->s);
-        return PECOS_EPARAM;
-    }
-    if (pp->rq_en && (pp->mult >= (1u << 31) || pp->shift < 0 || pp->shift > 32)) {
-        device_say(a, "%s: %s: requantization multiplier %u shift %d out of the unit's range "
-                     "(mult < 2^31, shift 0..32)\n",
-                  who, pp->name, pp->mult, pp->shift);
-        return PECOS_EPARAM;
-    }
-    return 0;
+    char err[512];
+    const int rc = device_post_check(pp, P, Q, err, sizeof err);
+    if (rc != 0) device_say(a, "%s: %s\n", a->run.who, err);
+    return rc;
 }
 
 /* Feeds every window of pp, one real cell per cycle (padded cells are skipped), channels in
@@ -165,7 +170,7 @@ static int check_post(device_t *a, const device_post_t *pp, int P, int Q, const 
             res->bad_cycle = ocyc[k];
         }
     }
-    const int lat = postlib_latency(a->post);
+    const int lat = res->latency;
     res->model_cycles = res->beats + (uint64_t)lat;
     res->ok = res->mismatches == 0 && res->cycles == res->model_cycles;
     if (res->cycles != res->model_cycles)
@@ -191,66 +196,86 @@ out_free:
     return rc;
 }
 
-int device_post(device_t *a, const device_post_t *pp, const int32_t *in, const int32_t *b,
-               bool b_per_elem, int8_t *y, device_post_res_t *res)
+int device_post_exec(postlib_t *pl, const device_post_job_t *job, device_post_res_t *res,
+                     char *err, size_t errlen)
 {
-    int P, Q, rc;
-    memset(res, 0, sizeof *res);
-    if ((rc = check_params(a, pp, &P, &Q)) != 0) return rc;
-    if (!a->post) {
-        char err[512];
-        if (postlib_open(&a->post, a->run.cols, NULL, a->run.log, err, sizeof err) != 0) {
-            device_say(a, "%s: %s\n", a->run.who, err);
-            return PECOS_ENOSIM;
-        }
-    }
-    postlib_t *pl = a->post;
+    const device_post_t *pp = job->pp;
     const int lanes = postlib_lanes(pl), C = pp->c;
-    const size_t opl = (size_t)P * Q, out_n = (size_t)C * opl;
+    const size_t opl = (size_t)job->P * job->Q, out_n = (size_t)C * opl;
     const int groups = (C + lanes - 1) / lanes;
     int32_t *acc = calloc((size_t)lanes, sizeof *acc), *bias = calloc((size_t)lanes, sizeof *bias);
     int8_t *o = calloc((size_t)lanes, 1);
-    uint64_t *ocyc = calloc(out_n ? out_n : 1, sizeof *ocyc);
-    rc = PECOS_ENOMEM;
-    if (!acc || !bias || !o || !ocyc) {
-        device_say(a, "%s: %s: out of memory\n", a->run.who, pp->name);
+    int rc = PECOS_ENOMEM;
+    if (!acc || !bias || !o) {
+        snprintf(err, errlen, "%s: out of memory", pp->name);
         goto out_free;
     }
-
     const vpost_cfg_t cfg = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
                              .rq_en = pp->rq_en, .relu_en = pp->relu,
                              .pool_mode = (int)pp->pool};
     postlib_config(pl, &cfg);
     const uint64_t c0 = postlib_cycle(pl);
     const double t0 = pecos_now();
-    feed_t f = {.pl = pl, .acc = acc, .bias = bias, .o = o, .y = y, .ocyc = ocyc,
+    feed_t f = {.pl = pl, .acc = acc, .bias = bias, .o = o, .y = job->y, .ocyc = job->ocyc,
                 .opl = opl, .lanes = lanes, .c = C};
-    feed_windows(&f, pp, P, Q, in, b, b_per_elem, res);
+    feed_windows(&f, pp, job->P, job->Q, job->in, job->b, job->b_per_elem, res);
     /* Drain: every window's result leaves LAT steps after its last beat. */
     for (int i = 0; i <= postlib_latency(pl) + 1 && f.got < (size_t)groups * opl; i++)
         step(&f, false, false, false, 0);
     res->cycles = postlib_cycle(pl) - c0;
     res->sim_seconds = pecos_now() - t0;
     res->outputs = out_n;
-    if (b && !b_per_elem) res->glb_rd += (uint64_t)C * 4; /* the bias, once per channel */
+    res->latency = postlib_latency(pl);
+    if (job->b && !job->b_per_elem) res->glb_rd += (uint64_t)C * 4; /* the bias, once per channel */
     res->glb_wr = out_n;
     uint64_t acyc = 0;
     rc = PECOS_ESIM;
-    if (postlib_assert_status(pl, &acyc)) {
-        device_say(a, "FAIL %s (post-processing): RTL assertion failed at cycle %llu (the "
-                     "PECOS_ASSERT line on stdout names it); seed %llu\n",
-                  pp->name, (unsigned long long)acyc, (unsigned long long)a->run.seed);
-    } else if (f.got != (size_t)groups * opl) {
-        device_say(a, "FAIL %s: the post-processing unit returned %zu of %zu results (seed "
-                     "%llu)\n",
-                  pp->name, f.got, (size_t)groups * opl, (unsigned long long)a->run.seed);
-    } else {
-        rc = check_post(a, pp, P, Q, in, b, b_per_elem, y, ocyc, res);
-    }
+    if (postlib_assert_status(pl, &acyc))
+        snprintf(err, errlen,
+                 "%s (post-processing): RTL assertion failed at cycle %llu (the PECOS_ASSERT "
+                 "line on stdout names it)",
+                 pp->name, (unsigned long long)acyc);
+    else if (f.got != (size_t)groups * opl)
+        snprintf(err, errlen, "%s: the post-processing unit returned %zu of %zu results",
+                 pp->name, f.got, (size_t)groups * opl);
+    else
+        rc = 0;
 out_free:
     free(acc);
     free(bias);
     free(o);
+    return rc;
+}
+
+int device_post(device_t *a, const device_post_t *pp, const int32_t *in, const int32_t *b,
+               bool b_per_elem, int8_t *y, device_post_res_t *res)
+{
+    int P, Q, rc;
+    char err[512];
+    memset(res, 0, sizeof *res);
+    if ((rc = check_params(a, pp, &P, &Q)) != 0) return rc;
+    const layer_backend_t *be = a->run.backend;
+    if (!be && !a->post &&
+        postlib_open(&a->post, a->run.cols, NULL, a->run.log, err, sizeof err) != 0) {
+        device_say(a, "%s: %s\n", a->run.who, err);
+        return PECOS_ENOSIM;
+    }
+    const size_t out_n = (size_t)pp->c * P * Q;
+    uint64_t *ocyc = calloc(out_n ? out_n : 1, sizeof *ocyc);
+    if (!ocyc) {
+        device_say(a, "%s: %s: out of memory\n", a->run.who, pp->name);
+        return PECOS_ENOMEM;
+    }
+    const device_post_job_t job = {.pp = pp, .P = P, .Q = Q, .in = in, .b = b,
+                                   .b_per_elem = b_per_elem, .y = y, .ocyc = ocyc};
+    rc = be ? be->post(be->ctx, &job, res, err, sizeof err)
+            : device_post_exec(a->post, &job, res, err, sizeof err);
+    if (rc == PECOS_ESIM)
+        device_say(a, "FAIL %s; seed %llu\n", err, (unsigned long long)a->run.seed);
+    else if (rc != 0)
+        device_say(a, "%s: %s\n", a->run.who, err);
+    else
+        rc = check_post(a, pp, P, Q, in, b, b_per_elem, y, ocyc, res);
     free(ocyc);
     return rc;
 }

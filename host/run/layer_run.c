@@ -13,6 +13,7 @@
 #include "tiler.h"
 #include "cycle_model.h"
 #include "array_run.h"
+#include "backend.h"
 #include "layer_check.h"
 
 /* Phase 1: the tiling for this GLB, and the RTL run behind the memory system. Returns 0,
@@ -45,7 +46,8 @@ static int run_rtl(layer_run_t *r, simlib_t *sim, const void *ifmap, const void 
                     .mem = &o->mem,
                     .trace_dma = o->trace};
     const double ts = pecos_now();
-    rc = array_run_conv(sim, &job, &r->st, err, sizeof err);
+    rc = o->backend ? o->backend->conv(o->backend->ctx, &job, &r->st, err, sizeof err)
+                    : array_run_conv(sim, &job, &r->st, err, sizeof err);
     res->sim_seconds = pecos_now() - ts;
     if (rc == PECOS_EPARAM) {
         layer_say(o, "%s: %s\n", o->who, err);

@@ -96,10 +96,13 @@ typedef struct {
     /* Prints how to re-run with a waveform window [from, to] (may be NULL). */
     void (*rerun)(void *ctx, uint64_t from, uint64_t to);
     void *rerun_ctx;
+    /* Where the layer runs: NULL, the array model given to layer_run(); else this backend
+     * (backend.h; layer_run()'s sim is then NULL) */
+    const struct layer_backend *backend;
 } layer_run_cfg_t;
 
-/* Runs layer L (one group: L->groups is 1) on the open model sim under dataflow df (DF_WS, DF_IS on a "ws" variant,
- * DF_OS on an "os" one). Operands are esz-byte elements (int8, or bf16/fp16 bits per
+/* Runs layer L (one group: L->groups is 1) on the open model sim under dataflow df (DF_WS,
+ * DF_IS on a "ws" variant, DF_OS on an "os" one), or on c->backend (sim NULL). Operands are esz-byte elements (int8, or bf16/fp16 bits per
  * c->dtype): ifmap [C,H,W], weights [K,C,R,S]; bias [K] int32 (fp: fp32 bits) or NULL.
  * Writes the RTL's result [K,P,Q] into out (caller-allocated) and fills res. Returns 0 when
  * the layer ran (res says whether its checks passed), PECOS_EPARAM (the layer does not fit
