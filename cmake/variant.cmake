@@ -56,19 +56,54 @@ function(pecos_sim_module tgt shim)
   target_compile_options(${tgt} PRIVATE -g0)
 endfunction()
 
+# pecos_find_systemc(): sets PECOS_HAVE_SC (in the caller's scope) ON if SystemC's header
+# and library are found where Verilator's verilator_link_systemc() looks for them (the
+# SYSTEMC_INCLUDE/SYSTEMC_LIBDIR/SYSTEMC_ROOT/SYSTEMC variables, then the default paths:
+# Debian's libsystemc-dev), else OFF.
+function(pecos_find_systemc)
+  find_path(SYSTEMC_INCLUDEDIR NAMES systemc.h
+    HINTS "${SYSTEMC_INCLUDE}" ENV SYSTEMC_INCLUDE "${SYSTEMC_ROOT}" ENV SYSTEMC_ROOT
+    "${SYSTEMC}" ENV SYSTEMC PATH_SUFFIXES include)
+  find_library(SYSTEMC_LIBRARY NAMES systemc
+    HINTS "${SYSTEMC_LIBDIR}" ENV SYSTEMC_LIBDIR "${SYSTEMC_ROOT}" ENV SYSTEMC_ROOT
+    "${SYSTEMC}" ENV SYSTEMC PATH_SUFFIXES lib lib-linux64)
+  if(SYSTEMC_INCLUDEDIR AND SYSTEMC_LIBRARY)
+    set(PECOS_HAVE_SC ON PARENT_SCOPE)
+  else()
+    set(PECOS_HAVE_SC OFF PARENT_SCOPE)
+  endif()
+endfunction()
+
+# pecos_sc_module(TARGET): makes TARGET, a pecos_sim_module verilated with SYSTEMC, a SystemC
+# flavour library: its shim's headers (sim/sc) and libsystemc.so, linked dynamically so that
+# the program that loads the library shares its one SystemC kernel.
+function(pecos_sc_module tgt)
+  if(NOT PECOS_HAVE_SC)
+    message(FATAL_ERROR "${tgt}: the SystemC flavour needs SystemC (systemc.h and libsystemc; Debian: libsystemc-dev)")
+  endif()
+  target_include_directories(${tgt} PRIVATE ${PECOS_SRC_DIR}/sim/sc)
+  verilator_link_systemc(${tgt})
+endfunction()
+
 # pecos_add_variant(NAME): verilates one array configuration into the loadable model
 # ${PECOS_SIM_DIR}/libpecos_sim_NAME.so that implements sim/vsim.h. NAME is
 # DATAFLOW_DTYPE_ROWSxCOLS, or that with _trace: the same model with FST tracing compiled in
-# (what --wave loads; tracing costs build time and speed, so the plain variants leave it out).
+# (what --wave loads; tracing costs build time and speed, so the plain variants leave it out),
+# or sc_DATAFLOW_DTYPE_ROWSxCOLS: the SystemC flavour (verilated with --sc, sim/sc/vsim_sc.cpp,
+# which adds vsim_sc_bind(); needs PECOS_HAVE_SC, no tracing), target pecos_sim_sc_....
 function(pecos_add_variant name)
-  if(NOT name MATCHES "^(ws|os)_(int8|bf16|fp16)_([0-9]+)x([0-9]+)(_trace)?$")
-    message(FATAL_ERROR "PECOS_VARIANTS: '${name}' is not DATAFLOW_DTYPE_ROWSxCOLS (e.g. ws_int8_16x16, os_int8_8x8)")
+  if(NOT name MATCHES "^(sc_)?(ws|os)_(int8|bf16|fp16)_([0-9]+)x([0-9]+)(_trace)?$")
+    message(FATAL_ERROR "PECOS_VARIANTS: '${name}' is not DATAFLOW_DTYPE_ROWSxCOLS (e.g. ws_int8_16x16, os_int8_8x8; sc_ws_int8_4x4 for the SystemC flavour)")
   endif()
-  set(df ${CMAKE_MATCH_1})
-  set(dt ${CMAKE_MATCH_2})
-  set(rows ${CMAKE_MATCH_3})
-  set(cols ${CMAKE_MATCH_4})
-  set(trace ${CMAKE_MATCH_5})
+  set(sc ${CMAKE_MATCH_1})
+  set(df ${CMAKE_MATCH_2})
+  set(dt ${CMAKE_MATCH_3})
+  set(rows ${CMAKE_MATCH_4})
+  set(cols ${CMAKE_MATCH_5})
+  set(trace ${CMAKE_MATCH_6})
+  if(sc AND trace)
+    message(FATAL_ERROR "PECOS_VARIANTS: '${name}': the SystemC flavour cannot trace")
+  endif()
   if(dt STREQUAL "int8")
     set(dtype_id 0)
     set(dw 8)
@@ -83,7 +118,13 @@ function(pecos_add_variant name)
     message(FATAL_ERROR "PECOS_VARIANTS: '${name}': rows and cols must be 1..256")
   endif()
   set(tgt pecos_sim_${name})
-  pecos_sim_module(${tgt} ${PECOS_SRC_DIR}/sim/vsim.cpp)
+  if(sc)
+    pecos_sim_module(${tgt} ${PECOS_SRC_DIR}/sim/sc/vsim_sc.cpp)
+    set(flavour_arg SYSTEMC)
+  else()
+    pecos_sim_module(${tgt} ${PECOS_SRC_DIR}/sim/vsim.cpp)
+    set(flavour_arg)
+  endif()
   target_compile_definitions(${tgt} PRIVATE
     VSIM_ROWS=${rows} VSIM_COLS=${cols} VSIM_DW=${dw} VSIM_DTYPE="${dt}" VSIM_DATAFLOW="${df}"
     VSIM_OS=$<IF:$<STREQUAL:${df},os>,1,0>
@@ -102,9 +143,14 @@ function(pecos_add_variant name)
     TOP_MODULE pecos_array_${df}
     PREFIX Vpecos_top
     DIRECTORY ${CMAKE_BINARY_DIR}/verilated/${name}
-    ${trace_arg}
+    ${trace_arg} ${flavour_arg}
     OPT_FAST ${PECOS_MODEL_OPT_FAST}
     OPT_SLOW ${PECOS_MODEL_OPT_SLOW}
     VERILATOR_ARGS -GRows=${rows} -GCols=${cols} -GDType=${dtype_id} -I${PECOS_SRC_DIR}/rtl --assert +define+PECOS_NO_PE_ASSERT --x-assign fast --x-initial fast -O3)
-  set_property(GLOBAL APPEND PROPERTY PECOS_VARIANT_TARGETS ${tgt})
+  if(sc)
+    pecos_sc_module(${tgt})
+    set_property(GLOBAL APPEND PROPERTY PECOS_SC_VARIANT_TARGETS ${tgt})
+  else()
+    set_property(GLOBAL APPEND PROPERTY PECOS_VARIANT_TARGETS ${tgt})
+  endif()
 endfunction()

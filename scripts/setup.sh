@@ -1,11 +1,12 @@
 #!/bin/sh
 # setup.sh [main|all]: installs the Debian 12 packages pecos needs; does nothing when all are
 # present. Idempotent; calls apt-get only when something is missing (as root, or through sudo).
-# main installs what configuring, building and the main job need;
+# main installs what configuring, building and the main job need (libsystemc-dev: the
+# SystemC flavour of the models, sim/sc/; the build skips it when SystemC is missing);
 # all (the default: scripts/test.sh) adds what the test suite runs (Icarus, Yosys, lcov, Slurm,
 # headless Chromium, the fuzzers' clang, python3-onnx for generated ONNX cases, ...).
 set -e
-PKGS_MAIN="build-essential cmake ccache git verilator gnuplot-nox protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata libcjson-dev"
+PKGS_MAIN="build-essential cmake ccache git verilator gnuplot-nox protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata libcjson-dev libsystemc-dev"
 PKGS_TEST="iverilog yosys gtkwave xvfb jq lcov clang libclang-rt-14-dev python3-onnx python3-numpy slurm-wlm chromium libxml2-utils iproute2"
 case "${1:-all}" in
   main) PKGS=$PKGS_MAIN ;;
