@@ -73,6 +73,25 @@ template <typename S> void get_bytes(const S &sig, void *dst, size_t nbytes)
     }
 }
 
+// The model's clock: a gated copy of the owner's clock (src), with a rising edge only in a
+// step. An idle model sees no edge, as in the plain shim, where time is the steps: its
+// counters do not run between a host's steps (between two layers, say), so the SC flavour
+// counts what the plain one counts.
+struct gated_clock {
+    sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> sig;
+    sc_core::sc_in<bool> *src = nullptr;
+    explicit gated_clock(const char *name) : sig(name) {}
+    // One period of src from the current time: the model's rising edge with src's, its
+    // falling edge with src's falling edge. From an SC_THREAD.
+    void tick()
+    {
+        sc_core::wait(src->posedge_event());
+        sig.write(true);
+        sc_core::wait(src->negedge_event());
+        sig.write(false);
+    }
+};
+
 // True if the caller is an SC_THREAD or SC_CTHREAD of a running simulation (may wait()).
 inline bool in_thread()
 {

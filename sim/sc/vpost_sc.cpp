@@ -9,7 +9,8 @@
 //   except clk_i ("post_<port>"), configuration all zero and a reset pending. Tracing is not
 //   supported: a non-NULL fst_path makes it print one line on stderr and return NULL, as
 //   does a call outside elaboration.
-// - vpost_sc_bind(v, clk) binds clk_i to clk (a sc_in<bool> of the owner), during
+// - vpost_sc_bind(v, clk) makes clk (a sc_in<bool> of the owner) the unit's clock, gated
+//   by the steps like the array's, during
 //   elaboration.
 // - vpost_step() is called from an SC_THREAD: it writes the beat (only when valid), waits for
 //   the rising edge, then the falling edge, and reads the output: one clock period.
@@ -58,6 +59,7 @@ struct vpost {
     VPOST_SIG(in_bias_i);
     VPOST_SIG(out_valid_o);
     VPOST_SIG(out_data_o);
+    pecos_sc::gated_clock clk{"post_gclk"}; // clk_i: the owner's clock, gated by the steps
     std::unique_ptr<Vpecos_postproc> top;  // declared last: deleted before its signals
     uint64_t cycle = 0;
     bool clk_bound = false;
@@ -83,9 +85,8 @@ void run_reset(vpost *v)
 {
     v->rst_ni.write(false);
     v->in_valid_i.write(false);
-    sc_core::wait(v->top->clk_i.posedge_event());
-    sc_core::wait(v->top->clk_i.posedge_event());
-    sc_core::wait(v->top->clk_i.negedge_event());
+    v->clk.tick();
+    v->clk.tick();
     v->rst_ni.write(true);
     v->reset_pending = false;
     check_assert(v);
@@ -116,6 +117,7 @@ vpost_t *vpost_open(const char *fst_path_or_null)
     v->ctx = std::move(ctx);
     v->top = std::make_unique<Vpecos_postproc>("post");
     Vpecos_postproc *t = v->top.get();
+    t->clk_i(v->clk.sig);
     t->rst_ni(v->rst_ni);
     t->rq_mult_i(v->rq_mult_i);
     t->rq_shift_i(v->rq_shift_i);
@@ -138,7 +140,7 @@ vpost_t *vpost_open(const char *fst_path_or_null)
 int vpost_sc_bind(vpost_t *v, void *clk)
 {
     if (!v || !clk || v->clk_bound || !pecos_sc::elaborating()) return -1;
-    v->top->clk_i(*static_cast<sc_core::sc_in<bool> *>(clk));
+    v->clk.src = static_cast<sc_core::sc_in<bool> *>(clk);
     v->clk_bound = true;
     return 0;
 }
@@ -185,8 +187,7 @@ void vpost_step(vpost_t *v, bool valid, bool first, bool last, int count, const 
         pecos_sc::put_bytes(v->in_bias_i, v->in_bias_i_buf, bias ? bias : zeros,
                             VPOST_LANES * sizeof(int32_t));
     }
-    sc_core::wait(v->top->clk_i.posedge_event());
-    sc_core::wait(v->top->clk_i.negedge_event());
+    v->clk.tick();
     check_assert(v);
     *out_valid = v->out_valid_o.read();
     if (*out_valid) pecos_sc::get_bytes(v->out_data_o, out, VPOST_LANES);

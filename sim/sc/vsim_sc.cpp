@@ -10,7 +10,8 @@
 //   the generated port), binds them, and requests a reset (pending, see below). Outside
 //   elaboration it prints one line on stderr and returns NULL. Tracing is not supported:
 //   trace_enable is ignored and vsim_trace_open() returns -1.
-// - vsim_sc_bind(v, clk) binds the model's clk_i to clk (a sc_in<bool> of the owner), during
+// - vsim_sc_bind(v, clk) makes clk (a sc_in<bool> of the owner) the model's clock: clk_i is a
+//   copy of it gated by the steps (an idle model sees no edge, as with the plain shim), during
 //   elaboration. Every other call needs it to have been made.
 // - vsim_step() must be called from an SC_THREAD (or SC_CTHREAD) of a running simulation: it
 //   writes the inputs to the signals (a beat's fields only when its valid is 1, as the plain
@@ -86,6 +87,7 @@ struct vsim {
     VSIM_SIG(cnt_wbeats_o);
     VSIM_SIG(cnt_busy_o);
     VSIM_SIG(cnt_macs_o);
+    pecos_sc::gated_clock clk{"array_gclk"}; // clk_i: the owner's clock, gated by the steps
     std::unique_ptr<Vpecos_top> top;  // declared last: deleted before the signals it binds
     uint64_t cycle = 0;
     bool clk_bound = false;
@@ -121,9 +123,8 @@ void hold_reset(vsim *v)
 void run_reset(vsim *v)
 {
     hold_reset(v);
-    sc_core::wait(v->top->clk_i.posedge_event());
-    sc_core::wait(v->top->clk_i.posedge_event());
-    sc_core::wait(v->top->clk_i.negedge_event());
+    v->clk.tick();
+    v->clk.tick();
     v->rst_ni.write(true);
     v->reset_pending = false;
     check_assert(v);
@@ -152,6 +153,7 @@ vsim_t *vsim_open(int trace_enable)
     v->ctx = std::move(ctx);
     v->top = std::make_unique<Vpecos_top>("array");
     Vpecos_top *t = v->top.get();
+    t->clk_i(v->clk.sig);
     t->rst_ni(v->rst_ni);
     t->in_valid_i(v->in_valid_i);
     t->in_data_i(v->in_data_i);
@@ -179,7 +181,7 @@ vsim_t *vsim_open(int trace_enable)
 int vsim_sc_bind(vsim_t *v, void *clk)
 {
     if (!v || !clk || v->clk_bound || !pecos_sc::elaborating()) return -1;
-    v->top->clk_i(*static_cast<sc_core::sc_in<bool> *>(clk));
+    v->clk.src = static_cast<sc_core::sc_in<bool> *>(clk);
     v->clk_bound = true;
     return 0;
 }
@@ -233,8 +235,7 @@ void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
                             VSIM_COLS * sizeof(int32_t));
     }
 #endif
-    sc_core::wait(v->top->clk_i.posedge_event());
-    sc_core::wait(v->top->clk_i.negedge_event());
+    v->clk.tick();
     check_assert(v);
     out->out_valid = v->out_valid_o.read();
     if (out->out_valid)
