@@ -61,6 +61,19 @@ layer_rate() {
   row "$7" "$rate" "$5" "$6" c/s rate "$(awk -v c="$cyc" -v t="$cpu" 'BEGIN{print c / t}')"
 }
 
+# sc_rate ROWS COLS LAYER LABEL: the SystemC backend's simulated cycles/s on a layer, with
+# the C backend's on the same layer (this run) as its reference: the ratio is the cost of
+# the SystemC platform (issue #15). Nothing when pecos-sc is not built.
+sc_rate() {
+  [ -x "$(dirname "$pecos")/pecos-sc" ] || return 0
+  timed "$tmp/c.json" run --rows "$1" --cols "$2" --layer "$3" >/dev/null
+  cpu=$(timed "$tmp/s.json" run --backend sc --rows "$1" --cols "$2" --layer "$3")
+  c=$(jq '.layers[0].sim_cycles_per_second' "$tmp/c.json")
+  s=$(jq '.layers[0].sim_cycles_per_second' "$tmp/s.json")
+  cyc=$(jq '.layers[0].cycles' "$tmp/s.json")
+  row "$4" "$s" "$c" "(c = ref)" c/s rate "$(awk -v c="$cyc" -v t="$cpu" 'BEGIN{print c / t}')"
+}
+
 # checks LABEL REF ARGS...: the share of a run's wall time that is not the cycle loop of the
 # RTL (golden checks, the predicted schedule, data generation), in percent.
 checks() {
@@ -88,12 +101,15 @@ if [ "$quick" = 1 ]; then
   layer_rate bf16 16 16 conv,h=15,w=15,c=64,k=64,r=3,s=3 13900 ">= 200 k" "c=64,k=64 conv ws_bf16_16x16 cycles/s"
   checks "checks share, conv3 bounded (1 layer)" 49.2 --rows 16 --cols 16 --dram-bw 16 \
     --dram-latency 100 --glb-kib 256 --layer conv,h=13,w=13,c=256,k=384,r=3,s=3,pad=1
+  sc_rate 16 16 $conv3 "AlexNet conv3 16x16 --backend sc cycles/s"
 else
   layer_rate int8 16 16 $conv3 350000 ">= 1 M" "AlexNet conv3 ws_int8_16x16 cycles/s"
   layer_rate int8 8 8 $conv3 1580000 ">= ref" "AlexNet conv3 ws_int8_8x8 cycles/s"
   layer_rate int8 4 4 $conv3 4700000 ">= ref" "AlexNet conv3 ws_int8_4x4 cycles/s"
   layer_rate bf16 16 16 $conv3 13900 ">= 200 k" "AlexNet conv3 ws_bf16_16x16 cycles/s"
   layer_rate fp16 8 16 $conv3 52000 ">= 500 k" "AlexNet conv3 ws_fp16_8x16 cycles/s"
+  sc_rate 16 16 $conv3 "AlexNet conv3 16x16 --backend sc cycles/s"
+  sc_rate 4 4 $conv3 "AlexNet conv3 4x4 --backend sc cycles/s"
   mem="--dram-bw 16 --dram-latency 100 --glb-kib 256"
   # shellcheck disable=SC2086
   checks "checks share, AlexNet bounded" 49.2 --network "$top/models/networks/alexnet.csv" \
