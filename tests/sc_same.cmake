@@ -61,3 +61,7 @@ set_tests_properties(sc.same.ws_int8_4x4_onnx_qcnn PROPERTIES FIXTURES_REQUIRED 
 add_test(NAME sc.cli_refuses_wave
   COMMAND sh -c "$<TARGET_FILE:pecos> run --backend sc --rows 4 --cols 4 --layer ${_conv} --wave ${_scd}/x.fst 2>${_scd}/wave.err; rc=$?; cat ${_scd}/wave.err; [ $rc -eq 2 ] && grep -q -- '--backend sc: --wave needs --backend c' ${_scd}/wave.err")
 set_tests_properties(sc.cli_refuses_wave PROPERTIES LABELS sc)
+# A model that is not built, with --no-build: one line naming it, exit 2
+add_test(NAME sc.cli_no_build_missing_model
+  COMMAND sh -c "$<TARGET_FILE:pecos> run --backend sc --no-build --rows 3 --cols 5 --layer ${_conv} 2>${_scd}/nb.err; rc=$?; cat ${_scd}/nb.err; [ $rc -eq 2 ] && [ $(wc -l < ${_scd}/nb.err) -eq 1 ] && grep -q 'pecos run: --backend sc: pecos_accel: no simulation model for dataflow ws, dtype int8, 3x5 array' ${_scd}/nb.err")
+set_tests_properties(sc.cli_no_build_missing_model PROPERTIES LABELS sc)

@@ -44,7 +44,7 @@ int sc_main(int argc, char **argv)
     const int prc = run_opts_parse(argc - 1, argv + 1, &o);
     if (prc != 0) return prc > 0 ? PECOS_EXIT_PASS : PECOS_EXIT_USAGE;
     o.backend_sc = true;
-    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1); /* pecos's output stays pecos's */
+    if (o.no_build) setenv("PECOS_NO_BUILD", "1", 1); /* the accelerator's models, too */
     // The kernel's "stopped by user" line would be the last line of every report.
     sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
                                             sc_core::SC_DO_NOTHING);
