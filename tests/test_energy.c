@@ -110,14 +110,25 @@ int main(void)
     near(energy_mac_pj(&t, 0), 0.3, "int8 MAC = mul_int8 + add_int32");
     near(energy_mac_pj(&t, 1), 2.0, "fp MAC = mul_fp16 + add_fp32");
     near(energy_mac_pj(&t, 7), 2.0, "any non-zero fp is the fp MAC");
-    near(energy_sram_pj(&t, 1), 5, "1 B SRAM");
+    near(energy_sram_pj(&t, 1), 5, "1 B SRAM (the 8 KiB entry below it)");
     near(energy_sram_pj(&t, 8192), 5, "8 KiB SRAM");
-    near(energy_sram_pj(&t, 8193), 10, "8 KiB + 1 SRAM");
+    near(energy_sram_pj(&t, 16384), 7.5, "16 KiB SRAM: half way (log2) from 8 to 32 KiB");
     near(energy_sram_pj(&t, 32768), 10, "32 KiB SRAM");
-    near(energy_sram_pj(&t, 32769), 100, "32 KiB + 1 SRAM");
+    near(energy_sram_pj(&t, 65536), 28, "64 KiB SRAM: 10 + 90 * 1/5");
+    near(energy_sram_pj(&t, 256 << 10), 64, "256 KiB SRAM: 10 + 90 * 3/5");
     near(energy_sram_pj(&t, 1 << 20), 100, "1 MiB SRAM");
-    near(energy_sram_pj(&t, 2 << 20), 100, "2 MiB SRAM (the 1 MiB entry)");
-    near(energy_sram_pj(&t, UINT64_MAX), 100, "2^64-1 B SRAM (the 1 MiB entry)");
+    near(energy_sram_pj(&t, 2 << 20), 118, "2 MiB SRAM: the last segment continues");
+    /* continuous at the table's points and monotone over a sweep */
+    ok(fabs(energy_sram_pj(&t, 32769) - 10) < 1e-3, "32 KiB + 1 SRAM: no step (10 pJ)");
+    double prev = 0;
+    for (uint64_t b = 1024; b <= (64ull << 20); b += b / 8) {
+        const double e = energy_sram_pj(&t, b);
+        char b_what[96];
+        snprintf(b_what, sizeof b_what, "SRAM energy does not fall at %llu bytes (%g after %g)",
+                 (unsigned long long)b, e, prev);
+        ok(e >= prev, b_what);
+        prev = e;
+    }
 
     /* ---- the full table, every key, written out as in the header */
     good("dram 1\nsram_8k 2\nsram_32k 3\nsram_1m 4\nrf 5\nmul_int8 6\nadd_int8 7\n"
@@ -129,8 +140,8 @@ int main(void)
         for (int i = 0; i < 14; i++) near(v[i], want[i], "every key sets its own field");
     }
     near(energy_sram_pj(&t, 100), 2, "SRAM lookup reads sram_8k from the table");
-    near(energy_sram_pj(&t, 10000), 3, "SRAM lookup reads sram_32k from the table");
-    near(energy_sram_pj(&t, 100000), 4, "SRAM lookup reads sram_1m from the table");
+    near(energy_sram_pj(&t, 32768), 3, "SRAM lookup reads sram_32k from the table");
+    near(energy_sram_pj(&t, 1 << 20), 4, "SRAM lookup reads sram_1m from the table");
     near(energy_mac_pj(&t, 0), 6 + 9, "int8 MAC reads mul_int8 + add_int32 from the table");
     near(energy_mac_pj(&t, 1), 11 + 14, "fp MAC reads mul_fp16 + add_fp32 from the table");
 

@@ -192,9 +192,12 @@ out_close:
 
 double energy_sram_pj(const energy_table_t *t, uint64_t bytes)
 {
+    /* linear in log2(capacity) between the table's points: 8 KiB (2^13), 32 KiB (2^15),
+     * 1 MiB (2^20); the 8 KiB entry below, the last segment's slope above */
     if (bytes <= 8u << 10) return t->sram_8k;
-    if (bytes <= 32u << 10) return t->sram_32k;
-    return t->sram_1m;
+    const double lg = log2((double)bytes);
+    if (bytes <= 32u << 10) return t->sram_8k + (t->sram_32k - t->sram_8k) * (lg - 13) / 2;
+    return t->sram_32k + (t->sram_1m - t->sram_32k) * (lg - 15) / 5;
 }
 
 double energy_mac_pj(const energy_table_t *t, int fp)
