@@ -35,3 +35,30 @@ foreach(l IN LISTS PECOS_SC_POST_LANE_LIST)
   set_tests_properties(sc.lockstep.post_L${l} PROPERTIES LABELS sc
     ENVIRONMENT SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1)
 endforeach()
+
+# The contract of pecos_accel as a driver sees it (tests/sc/sc_accel_errors.cpp): each bad
+# descriptor's PECOS_ERR_* code and interrupt, then a good job (the module never stops the
+# simulation); the register map's access rules, the interrupt mask, the counters and trace,
+# grouped convs, the post-processing modes, the bf16 array. One test per case.
+add_executable(sc_accel_errors sc/sc_accel_errors.cpp)
+target_link_libraries(sc_accel_errors PRIVATE pecos_accel)
+target_compile_options(sc_accel_errors PRIVATE
+  -Wall -Wextra -Wshadow $<$<BOOL:${PECOS_WERROR}>:-Werror>)
+foreach(c bad_op bad_dtype wrong_dtype wrong_dataflow bad_shape_zero bad_groups bad_pool bad_rq
+    no_fit addr_wrap bus_error queue_error_index queue_bus_error overrun
+    regs_id regs_access irq_mask counters groups post_modes fp_array)
+  add_test(NAME sc.accel.${c} COMMAND sc_accel_errors ${c})
+  set_tests_properties(sc.accel.${c} PROPERTIES LABELS sc
+    ENVIRONMENT SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1)
+endforeach()
+
+# pecos_dram and pecos_bus: data, timing against hand-computed delays, every error response.
+add_executable(sc_memory_test sc/sc_memory_test.cpp)
+target_link_libraries(sc_memory_test PRIVATE pecos_accel)
+target_compile_options(sc_memory_test PRIVATE
+  -Wall -Wextra -Wshadow $<$<BOOL:${PECOS_WERROR}>:-Werror>)
+add_test(NAME sc.memory_bus_timing_and_errors COMMAND sc_memory_test)
+# The example platform (examples/sc_platform) runs its five jobs and checks them.
+add_test(NAME sc.example_platform COMMAND sc_platform)
+set_tests_properties(sc.memory_bus_timing_and_errors sc.example_platform PROPERTIES LABELS sc
+  ENVIRONMENT SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1)

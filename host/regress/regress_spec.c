@@ -377,6 +377,9 @@ static int parse_memory(ctx_t *c, const cJSON *root, regress_spec_t *s)
         regress_memcfg_t *m = &s->mems[s->nmems];
         if (!name_ok(e->string))
             return fail(c, PECOS_EPARAM, "\"memory\": '%s' is not a name (1..63 of A-Z a-z 0-9 _ + -)", e->string);
+        for (int i = 0; i < s->nmems; i++) /* the name is in every job id: one of each */
+            if (strcmp(s->mems[i].name, e->string) == 0)
+                return fail(c, PECOS_EPARAM, "\"memory\": '%s' is given twice", e->string);
         snprintf(m->name, sizeof m->name, "%s", e->string);
         s->nmems++;
         int rc = cJSON_IsString(e) ? split_words(c, e->valuestring, &m->args, &m->nargs)

@@ -102,6 +102,14 @@ static int plan_tiles(run_t *R)
     return 0;
 }
 
+uint64_t array_dram_bytes(const layer_t *L, size_t esz)
+{
+    const uint64_t in_b = (uint64_t)L->c * L->h * L->w * esz;
+    const uint64_t w_b = (uint64_t)L->k * L->c * (uint64_t)(L->r * L->s) * esz;
+    return align64(align64(align64(in_b) + w_b) + 4 * (uint64_t)L->k) +
+           4 * (uint64_t)L->k * L->p * L->q;
+}
+
 int array_map_dram(run_t *R)
 {
     const ws_job_t *job = R->job;
@@ -110,12 +118,11 @@ int array_map_dram(run_t *R)
     const int rs = L->r * L->s;
     const uint64_t in_b = (uint64_t)L->c * L->h * L->w * esz;
     const uint64_t w_b = (uint64_t)L->k * L->c * (uint64_t)rs * esz;
-    const uint64_t pq = (uint64_t)L->p * L->q, out_b = 4 * (uint64_t)L->k * pq;
     R->addr_if = 0;
     R->addr_w = align64(in_b);
     R->addr_b = align64(R->addr_w + w_b);
     R->addr_o = align64(R->addr_b + 4 * (uint64_t)L->k);
-    R->st->dram_bytes = R->addr_o + out_b;
+    R->st->dram_bytes = array_dram_bytes(L, esz); /* R->addr_o + the output */
     if (R->st->dram_bytes > job->mem->dram_capacity) {
         snprintf(R->err, R->errlen,
                  "layer %s needs %llu bytes of DRAM for its tensors; --dram-mib allows %llu",

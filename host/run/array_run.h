@@ -95,4 +95,8 @@ typedef struct {
  * output with nothing in flight, or no progress for too long), with a one-line reason. */
 int array_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen);
 
+/* The DRAM a layer's tensors occupy in its image (ifmap, weights, bias, output, each 64-byte
+ * aligned): what array_run_conv() checks against mem->dram_capacity (ws_stats_t.dram_bytes). */
+uint64_t array_dram_bytes(const layer_t *L, size_t esz);
+
 #endif

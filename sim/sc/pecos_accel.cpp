@@ -8,6 +8,7 @@
 #include "pecos_accel.h"
 
 #include <cstring>
+#include <new>
 #include <stdexcept>
 #include <vector>
 
@@ -336,7 +337,13 @@ void pecos_accel::impl::run_jobs()
         } else {
             std::memcpy(words, &regs[PECOS_REG_DESC / 4], sizeof words);
         }
-        if ((code = run_desc(desc_view{words})) != PECOS_ERR_NONE) break;
+        try {
+            code = run_desc(desc_view{words});
+        } catch (const std::bad_alloc &) {  // a vector for a huge map: not the simulation's end
+            code = fail(PECOS_ERR_NOMEM, "descriptor " + std::to_string(idx) +
+                                             ": out of host memory for its buffers");
+        }
+        if (code != PECOS_ERR_NONE) break;
         done_count++;
     }
     status = PECOS_STATUS_DONE | (status & PECOS_STATUS_OVERRUN) | (uint32_t)code << 8 |
@@ -403,10 +410,11 @@ int pecos_accel::impl::run_conv(const desc_view &d)
     const uint64_t in_b = (uint64_t)L.c * L.h * L.w * esz,
                    w_b = (uint64_t)L.k * (L.c / L.groups) * L.r * L.s * esz,
                    out_b = 4ull * L.k * L.p * L.q;
-    const uint64_t areas[4][2] = {{d.at64(PECOS_REG_IFMAP_ADDR_LO), in_b},
+    const uint64_t areas[5][2] = {{d.at64(PECOS_REG_IFMAP_ADDR_LO), in_b},
                                   {d.at64(PECOS_REG_WEIGHT_ADDR_LO), w_b},
                                   {d.at64(PECOS_REG_BIAS_ADDR_LO), 4ull * L.k},
-                                  {d.at64(PECOS_REG_OUT_ADDR_LO), out_b}};
+                                  {d.at64(PECOS_REG_OUT_ADDR_LO), out_b},
+                                  {d.at64(PECOS_REG_TRACE_ADDR_LO), 10ull * L.k * L.p * L.q}};
     for (const auto &a : areas)
         if (a[0] + a[1] < a[0]) return fail(PECOS_ERR_ADDR, "a tensor area wraps around 2^64");
     ws_stats_t sum{};
@@ -431,6 +439,14 @@ int pecos_accel::impl::run_conv_group(const desc_view &d, const layer_t &L0, int
     const pecos_df_t df = (pecos_df_t)d.at(PECOS_REG_DATAFLOW);
     const int esz = pecos_dtype_bytes((pecos_dtype_t)cfg.dtype);
     char err[1024];
+    // The group's DRAM image against the capacity before the tiler and the per-output
+    // buffers below: a huge layer is refused, not allocated (array_run_conv()'s words).
+    const uint64_t need = array_dram_bytes(&L, (size_t)esz);
+    if (need > mem.dram_capacity)
+        return fail(PECOS_ERR_FIT, std::string("layer ") + L.name + " needs " +
+                                       std::to_string(need) +
+                                       " bytes of DRAM for its tensors; --dram-mib allows " +
+                                       std::to_string(mem.dram_capacity));
     tiling_t tl;
     int rc = force ? tiler_force(&L, cfg.rows, cfg.cols, df, esz, &mem, force, &tl, err, sizeof err)
                    : tiler_choose(&L, cfg.rows, cfg.cols, df, esz, &mem, &tl, err, sizeof err);
@@ -456,6 +472,7 @@ int pecos_accel::impl::run_conv_group(const desc_view &d, const layer_t &L0, int
     job.port = &port;
     ws_stats_t st;
     rc = array_run_conv(sim, &job, &st, err, sizeof err);
+    if (rc == PECOS_ESIM) simlib_reset(sim);  // stopped midway: beats may be in flight
     if (rc == PECOS_EPARAM) return fail(PECOS_ERR_FIT, err);
     if (rc == PECOS_ENOMEM) return fail(PECOS_ERR_NOMEM, err);
     if (rc != 0) return bus_failed ? PECOS_ERR_BUS : fail(PECOS_ERR_RTL, err);
@@ -525,6 +542,12 @@ int pecos_accel::impl::run_post(const desc_view &d)
     const uint64_t plane = (uint64_t)h * w, in_n = c * plane, out_n = (uint64_t)c * P * Q;
     const uint64_t ia = d.at64(PECOS_REG_IFMAP_ADDR_LO), ba = d.at64(PECOS_REG_BIAS_ADDR_LO),
                    oa = d.at64(PECOS_REG_OUT_ADDR_LO), tr = d.at64(PECOS_REG_TRACE_ADDR_LO);
+    const uint64_t areas[4][2] = {{ia, 4 * in_n},
+                                  {ba, ba ? 4 * (b_elem ? in_n : c) : 0},
+                                  {oa, out_n},
+                                  {tr, tr ? 8 * out_n : 0}};
+    for (const auto &a : areas)
+        if (a[0] + a[1] < a[0]) return fail(PECOS_ERR_ADDR, "a tensor area wraps around 2^64");
     std::vector<int32_t> in(in_n), b(ba ? (b_elem ? in_n : c) : 0);
     std::vector<int8_t> y(out_n);
     std::vector<uint64_t> ocyc(out_n);
