@@ -99,11 +99,11 @@ foreach(c IN LISTS PECOS_ONNX_CASES)
     set(_req --require-rtl)
   endif()
   add_test(NAME ${tname}
-    COMMAND pecos onnx-test --strict ${_onnx_rtl_args} ${_req} ${PECOS_ONNX_TESTDATA}/${c})
+    COMMAND sh ${T}/with_rc.sh $<TARGET_FILE:pecos> onnx-test --strict ${_onnx_rtl_args} ${_req} ${PECOS_ONNX_TESTDATA}/${c})
   set_tests_properties(${tname} PROPERTIES LABELS onnx)
   if(_onnx_rtl_args AND c IN_LIST _onnx_rtl_cases)
-    # PASS_REGULAR_EXPRESSION replaces the exit code: a PASS line is printed only on success.
-    set_tests_properties(${tname} PROPERTIES PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden\\+rtl")
+    # PASS_REGULAR_EXPRESSION replaces the exit code: the PASS line and the exit status 0.
+    set_tests_properties(${tname} PROPERTIES PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden\\+rtl.*rc=0")
   endif()
 endforeach()
 # The same cases under the other dataflows (is on the ws array, os on its own).
@@ -166,13 +166,13 @@ add_test(NAME fixtures.onnx_qcnn COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/sc
 set_tests_properties(fixtures.onnx_qcnn PROPERTIES FIXTURES_SETUP onnx_qcnn LABELS onnx)
 if(_onnx_rtl_args)
   # Both convolutions and the matmul on the array (3 node runs), every one bit-exact.
-  add_test(NAME onnx.qcnn.int8_rtl_every_layer COMMAND pecos onnx-test --strict --rtl 4x4 --require-rtl ${_qcnn})
+  add_test(NAME onnx.qcnn.int8_rtl_every_layer COMMAND sh ${T}/with_rc.sh $<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --require-rtl ${_qcnn})
   set_tests_properties(onnx.qcnn.int8_rtl_every_layer PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
-    PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden\\+rtl \\(3 node runs, [0-9]+ cycles\\)")
+    PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden\\+rtl \\(3 node runs, [0-9]+ cycles\\).*rc=0")
   if("os_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
-    add_test(NAME onnx.qcnn.int8_rtl_os COMMAND pecos onnx-test --strict --rtl 4x4 --dataflow os --require-rtl ${_qcnn})
+    add_test(NAME onnx.qcnn.int8_rtl_os COMMAND sh ${T}/with_rc.sh $<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --dataflow os --require-rtl ${_qcnn})
     set_tests_properties(onnx.qcnn.int8_rtl_os PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
-      PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden\\+rtl \\(3 node runs, [0-9]+ cycles\\)")
+      PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden\\+rtl \\(3 node runs, [0-9]+ cycles\\).*rc=0")
   endif()
   # Checker self-test: a flipped output bit on the array must make the case FAIL (exit 1).
   add_test(NAME onnx.qcnn.injected_fault_fails
@@ -253,9 +253,9 @@ endforeach()
 if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
   set(_zp_why "node 'conv3d' \\(ConvInteger\\) ran on the golden models only: only 1-D and 2-D convolutions map onto the array")
   add_test(NAME onnx.zp.unmappable_reported
-    COMMAND pecos onnx-test --strict --rtl 4x4 ${_zp}/conv3d_unmappable)
+    COMMAND sh ${T}/with_rc.sh $<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 ${_zp}/conv3d_unmappable)
   set_tests_properties(onnx.zp.unmappable_reported PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
-    PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden; golden only for ConvInteger: only 1-D and 2-D convolutions map onto the array")
+    PASS_REGULAR_EXPRESSION "PASS [^\n]*path: golden; golden only for ConvInteger: only 1-D and 2-D convolutions map onto the array.*rc=0")
   add_test(NAME onnx.zp.require_rtl_fails
     COMMAND sh -c "${PECOS_BIN} onnx-test --rtl 4x4 --require-rtl ${_zp}/conv3d_unmappable; echo rc=$?")
   set_tests_properties(onnx.zp.require_rtl_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_zp
@@ -294,12 +294,12 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
       continue()
     endif()
     add_test(NAME onnx.eval_digits.fp_rtl_${_f}_4x4
-      COMMAND pecos eval ${CMAKE_SOURCE_DIR}/models/digits/digits_qdq.onnx
+      COMMAND sh ${T}/with_rc.sh $<TARGET_FILE:pecos> eval ${CMAKE_SOURCE_DIR}/models/digits/digits_qdq.onnx
               --data ${CMAKE_SOURCE_DIR}/models/digits/test_x.npy --labels ${CMAKE_SOURCE_DIR}/models/digits/test_y.npy
               --float-model ${CMAKE_SOURCE_DIR}/models/digits/digits_float.onnx --fp-rtl ${_f} --rows 4 --cols 4
               --limit 40 --require-rtl)
     set_tests_properties(onnx.eval_digits.fp_rtl_${_f}_4x4 PROPERTIES LABELS onnx
-      PASS_REGULAR_EXPRESSION "40 images.*float model on the ${_f} array [0-9.]+% .*RTL == golden: 40 of 40 images.*float model on the ${_f} array, per image: [0-9]+ cycles[^\n]*RTL share of its conv/matmul MACs 100.0%.*PASS")
+      PASS_REGULAR_EXPRESSION "40 images.*float model on the ${_f} array [0-9.]+% .*RTL == golden: 40 of 40 images.*float model on the ${_f} array, per image: [0-9]+ cycles[^\n]*RTL share of its conv/matmul MACs 100.0%.*PASS.*rc=0")
   endforeach()
   # Checker self-test: a fault on the array fails eval (exit 1) with the node's check.
   add_test(NAME onnx.eval_qcnn.injected_fault_fails
@@ -345,12 +345,12 @@ if("ws_bf16_4x4" IN_LIST PECOS_VARIANT_LIST AND _onnx_rtl_args)
     string(REPLACE "/" "." tname "onnx.fp_rtl.${c}")
     if(c MATCHES "${_onnx_fp_golden_re}")
       # these cannot take --require-rtl: their node stays golden (the PASS line says why)
-      add_test(NAME ${tname} COMMAND pecos onnx-test --strict --rtl 4x4 --fp-rtl bf16 ${PECOS_ONNX_TESTDATA}/${c})
-      set(_re "PASS [^\n]*fp-rtl golden only for ")
+      add_test(NAME ${tname} COMMAND sh ${T}/with_rc.sh $<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --fp-rtl bf16 ${PECOS_ONNX_TESTDATA}/${c})
+      set(_re "PASS [^\n]*fp-rtl golden only for .*rc=0")
     else()
       add_test(NAME ${tname}
-        COMMAND pecos onnx-test --strict --rtl 4x4 --fp-rtl bf16 --require-rtl ${PECOS_ONNX_TESTDATA}/${c})
-      set(_re "PASS [^\n]*fp-rtl bf16 \\([0-9]+ node runs?, [0-9]+ cycles, max \\|err\\|/bound [0-9.e-]+\\)")
+        COMMAND sh ${T}/with_rc.sh $<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --fp-rtl bf16 --require-rtl ${PECOS_ONNX_TESTDATA}/${c})
+      set(_re "PASS [^\n]*fp-rtl bf16 \\([0-9]+ node runs?, [0-9]+ cycles, max \\|err\\|/bound [0-9.e-]+\\).*rc=0")
       if(NOT c IN_LIST _onnx_fp_slow)
         list(APPEND _fp_fast_dirs ${PECOS_ONNX_TESTDATA}/${c})
         math(EXPR _n_fp_mapped "${_n_fp_mapped} + 1")
@@ -371,7 +371,7 @@ if("ws_bf16_4x4" IN_LIST PECOS_VARIANT_LIST AND _onnx_rtl_args)
   # The same mapped cases on the fp16 array: every one must report its fp16 node runs.
   if("ws_fp16_4x4" IN_LIST PECOS_VARIANT_LIST)
     add_test(NAME onnx.fp_rtl_fp16.float_cases
-      COMMAND sh -c "$<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --fp-rtl fp16 --require-rtl \"$@\" | tee /dev/stderr | grep -c 'fp-rtl fp16 (' | grep -qx ${_n_fp_mapped}" sh ${_fp_fast_dirs})
+      COMMAND sh -c "out=$($<TARGET_FILE:pecos> onnx-test --strict --rtl 4x4 --fp-rtl fp16 --require-rtl \"$@\"); rc=$?; printf '%s\\n' \"$out\"; n=$(printf '%s\\n' \"$out\" | grep -c 'fp-rtl fp16 ('); echo \"rc=$rc, $n fp16 node runs, expected ${_n_fp_mapped} (> 0)\"; [ $rc -eq 0 ] && [ ${_n_fp_mapped} -gt 0 ] && [ $n -eq ${_n_fp_mapped} ]" sh ${_fp_fast_dirs})
     set_tests_properties(onnx.fp_rtl_fp16.float_cases PROPERTIES LABELS onnx)
   endif()
 endif()

@@ -7,10 +7,10 @@ set_tests_properties(valid.assertions_fire_icarus PROPERTIES LABELS "lint;valid"
 
 pecos_c_test(test_assert_shim test_assert_shim.c)
 if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
-  add_test(NAME valid.assertion_is_a_failure_4x4 COMMAND test_assert_shim 4 4)
+  add_test(NAME valid.assertion_is_a_failure_4x4 COMMAND sh ${T}/with_rc.sh $<TARGET_FILE:test_assert_shim> 4 4)
   # The model's own line names the assertion; the program checks the cycle and the rest.
   set_tests_properties(valid.assertion_is_a_failure_4x4 PROPERTIES LABELS "rtl;valid"
-    PASS_REGULAR_EXPRESSION "PECOS_ASSERT WsWeightColInRange failed.*PASS: test_assert_shim"
+    PASS_REGULAR_EXPRESSION "PECOS_ASSERT WsWeightColInRange failed.*PASS: test_assert_shim.*rc=0"
     FAIL_REGULAR_EXPRESSION "FAIL")
   # A small mutation sample against the kill suite: every non-equivalent mutant killed. The
   # files whose variants build fast (an FMA mutant takes minutes per variant to verilate).
