@@ -20,6 +20,7 @@ struct simlib {
     pecos_dtype_t dtype; /* info.dtype, parsed */
     char path[1024];     /* the library loaded */
     const simlib_observer_t *obs; /* or NULL */
+    uint8_t last_out_valid; /* out_valid of the last step (0 after a reset) */
     void *obs_ctx;
     /* the library's functions (sim/vsim.h) */
     vsim_t *(*open)(int trace_enable);
@@ -282,14 +283,18 @@ bool simlib_has_asserts(const simlib_t *s) { return s->assert_status != NULL; }
 void simlib_reset(simlib_t *s)
 {
     s->reset(s->v);
+    s->last_out_valid = 0;
     if (s->obs && s->obs->reset) s->obs->reset(s->obs_ctx);
 }
 
 void simlib_step(simlib_t *s, const vsim_in_t *in, vsim_out_t *out)
 {
     s->step(s->v, in, out);
+    s->last_out_valid = out->out_valid;
     if (s->obs && s->obs->step) s->obs->step(s->obs_ctx, in, out);
 }
+
+uint8_t simlib_last_out_valid(const simlib_t *s) { return s->last_out_valid; }
 
 uint64_t simlib_cycle(const simlib_t *s) { return s->cycle(s->v); }
 void simlib_counters(const simlib_t *s, vsim_counters_t *c) { s->counters(s->v, c); }

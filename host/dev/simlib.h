@@ -49,6 +49,9 @@ bool simlib_has_asserts(const simlib_t *s);
 void simlib_reset(simlib_t *s);
 void simlib_step(simlib_t *s, const vsim_in_t *in, vsim_out_t *out);
 uint64_t simlib_cycle(const simlib_t *s);
+/* The out_valid of the last step (0 after open or reset): an output the array's counters
+ * take in at the next clock edge (host/run/array_run.c predicts the busy counter with it). */
+uint8_t simlib_last_out_valid(const simlib_t *s);
 void simlib_counters(const simlib_t *s, vsim_counters_t *c);
 /* Dumps cycles [from, to] to the FST file path (the model must be opened with
  * trace_enable); returns the library's status, 0 on success. */

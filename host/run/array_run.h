@@ -81,6 +81,10 @@ typedef struct {
     uint64_t wbeats;       /* held-operand (weight lane) beats issued; 0 for OS */
     uint64_t os_blocks;    /* OS: blocks issued */
     vsim_counters_t rtl;   /* the RTL's own counters over the layer */
+    uint64_t busy_pred;    /* the host's count of the cycles the RTL's busy counter counts:
+                              a beat entering, an OS block open, or an output owed (the
+                              counter's definition, rtl/pecos_perf_ctr.sv, applied to the
+                              lanes the host drove and the outputs it saw) */
     uint64_t stall[STALL_N];  /* every cycle is exactly one of these */
     uint64_t dram_rd[TENSOR_N], dram_wr[TENSOR_N]; /* bytes the DMA moved, by tensor */
     uint64_t dram_bus;     /* channel bytes (runs rounded up to bursts) */

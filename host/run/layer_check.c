@@ -189,7 +189,8 @@ int layer_check_models(layer_run_t *r, layer_result_t *res)
     fill_mem(o, r->df, &r->tiling, &r->mm, st, r->esz, r->fp, res);
     res->counters_ok = st->rtl.beats == st->beats && st->rtl.wbeats == st->wbeats &&
                        st->rtl.macs == st->beats * (uint64_t)o->rows * (uint64_t)o->cols &&
-                       st->rtl.busy <= st->cycles && st->beats == r->mm.tr.beats;
+                       st->rtl.busy <= st->cycles && st->rtl.busy == st->busy_pred &&
+                       st->beats == r->mm.tr.beats;
     return 0;
 }
 
@@ -249,10 +250,12 @@ void layer_check_report(const layer_run_t *r, const layer_result_t *res)
     if (!res->counters_ok)
         layer_say(o,
             "FAIL %s: RTL counters disagree: beats %llu (host %llu), weight beats %llu "
-            "(host %llu), MAC slots %llu (expected %llu), busy %llu of %llu cycles\n",
+            "(host %llu), MAC slots %llu (expected %llu), busy %llu of %llu cycles (host "
+            "%llu); seed %llu\n",
             name, (unsigned long long)st->rtl.beats, (unsigned long long)st->beats,
             (unsigned long long)st->rtl.wbeats, (unsigned long long)st->wbeats,
             (unsigned long long)st->rtl.macs,
             (unsigned long long)(st->beats * (uint64_t)o->rows * (uint64_t)o->cols),
-            (unsigned long long)st->rtl.busy, (unsigned long long)st->cycles);
+            (unsigned long long)st->rtl.busy, (unsigned long long)st->cycles,
+            (unsigned long long)st->busy_pred, seed);
 }

@@ -485,6 +485,7 @@ int pecos_accel::impl::run_conv_group(const desc_view &d, const layer_t &L0, int
     cnt[PECOS_CNT_RTL_BEATS] += st.rtl.beats;
     cnt[PECOS_CNT_RTL_WBEATS] += st.rtl.wbeats;
     cnt[PECOS_CNT_RTL_BUSY] += st.rtl.busy;
+    cnt[PECOS_CNT_SEQ_BUSY] += st.busy_pred;
     cnt[PECOS_CNT_RTL_MACS] += st.rtl.macs;
     for (int i = 0; i < STALL_N; i++) cnt[PECOS_CNT_STALL_COMPUTE + i] += st.stall[i];
     for (int i = 0; i < TENSOR_N; i++) {

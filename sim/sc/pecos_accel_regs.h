@@ -159,6 +159,9 @@ enum {
     PECOS_CNT_TILING,         /* the tiling used: [11:0] kt, [23:12] pt, [26:24] order,
                                  [27] cf_major, [63:32] ct */
     PECOS_CNT_OUTPUTS,        /* OP_POST: int8 results */
+    PECOS_CNT_SEQ_BUSY,       /* the sequencer's own count of the cycles the array's busy
+                                 counter counts (a beat entering, an OS block open, an output
+                                 owed): equal to RTL_BUSY on working hardware */
     PECOS_CNT_N
 };
 #define PECOS_REG_CNT_END PECOS_CNT(PECOS_CNT_N)

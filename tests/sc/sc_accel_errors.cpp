@@ -1172,6 +1172,7 @@ bool cpu::c_counters()
         !expect("RTL_MACS (beats x rows x cols)", c[PECOS_CNT_RTL_MACS],
                 c[PECOS_CNT_BEATS] * kRows * kCols) ||
         !check("RTL_BUSY <= CYCLES", c[PECOS_CNT_RTL_BUSY] <= cyc) ||
+        !check("SEQ_BUSY == RTL_BUSY", c[PECOS_CNT_SEQ_BUSY] == c[PECOS_CNT_RTL_BUSY]) ||
         !expect("OS_BLOCKS (ws)", c[PECOS_CNT_OS_BLOCKS], 0) ||
         !check("DRAM_RD.ifmap >= the ifmap", c[PECOS_CNT_DRAM_RD + 0] >= L.in_n()) ||
         !check("DRAM_RD.weight >= the weights", c[PECOS_CNT_DRAM_RD + 1] >= L.w_n()) ||
