@@ -13,6 +13,7 @@
 
 #include "Vpecos_postproc.h"
 #include "Vpecos_postproc_pecos_postproc_pkg.h"
+#include "shim_util.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
@@ -34,38 +35,6 @@ struct vpost {
 
 namespace {
 
-// Copies nbytes little-endian bytes into / out of a verilated signal of any width.
-template <typename T> void put_bytes(T &sig, const void *src, size_t nbytes)
-{
-    if constexpr (std::is_integral<T>::value) {
-        T v = 0;
-        std::memcpy(&v, src, nbytes);
-        sig = v;
-    } else {
-        std::memcpy(&sig.m_storage[0], src, nbytes);
-    }
-}
-
-template <typename T> void get_bytes(const T &sig, void *dst, size_t nbytes)
-{
-    if constexpr (std::is_integral<T>::value) {
-        T v = sig;
-        std::memcpy(dst, &v, nbytes);
-    } else {
-        std::memcpy(dst, &sig.m_storage[0], nbytes);
-    }
-}
-
-// Records the first failed assertion and switches assertions off (one line on stdout).
-void check_assert(vpost *v)
-{
-    if (VL_LIKELY(!v->ctx->gotError()) || v->assert_failed) return;
-    v->assert_failed = true;
-    v->assert_cycle = v->cycle;
-    v->ctx->assertOn(false);
-    std::fflush(stdout);
-}
-
 void half_cycle(vpost *v, int clk)
 {
     v->top->clk_i = clk;
@@ -73,7 +42,6 @@ void half_cycle(vpost *v, int clk)
     if (v->fst) v->fst->dump(v->time);
     v->time++;
 }
-
 
 // Coverage builds (scripts/coverage.sh verilates with --coverage, which defines VM_COVERAGE):
 // the model's counts go to $PECOS_COVERAGE_DIR/<name>_<pid>_<n>.dat when it is closed.
@@ -147,7 +115,7 @@ void vpost_reset(vpost_t *v)
     }
     t->rst_ni = 1;
     t->eval();
-    check_assert(v);
+    pecos_shim::check_assert(v);
     v->cycle = 0;
 }
 
@@ -172,14 +140,14 @@ void vpost_step(vpost_t *v, bool valid, bool first, bool last, int count, const 
         t->in_first_i = first;
         t->in_last_i = last;
         t->in_count_i = (uint8_t)count;
-        put_bytes(t->in_acc_i, acc, VPOST_LANES * sizeof(int32_t));
-        put_bytes(t->in_bias_i, bias ? bias : zeros, VPOST_LANES * sizeof(int32_t));
+        pecos_shim::put_bytes(t->in_acc_i, acc, VPOST_LANES * sizeof(int32_t));
+        pecos_shim::put_bytes(t->in_bias_i, bias ? bias : zeros, VPOST_LANES * sizeof(int32_t));
     }
     half_cycle(v, 0);
     half_cycle(v, 1);
-    check_assert(v);
+    pecos_shim::check_assert(v);
     *out_valid = t->out_valid_o;
-    if (t->out_valid_o) get_bytes(t->out_data_o, out, VPOST_LANES);
+    if (t->out_valid_o) pecos_shim::get_bytes(t->out_data_o, out, VPOST_LANES);
     v->cycle++;
 }
 
@@ -187,9 +155,7 @@ uint64_t vpost_cycle(const vpost_t *v) { return v->cycle; }
 
 int vpost_assert_status(const vpost_t *v, uint64_t *cycle)
 {
-    if (!v->assert_failed) return 0;
-    *cycle = v->assert_cycle;
-    return 1;
+    return pecos_shim::assert_status(v, cycle);
 }
 
 void vpost_close(vpost_t *v)

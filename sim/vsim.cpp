@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "Vpecos_top.h"
+#include "shim_util.h"
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_fst_c.h"
@@ -53,39 +54,6 @@ struct vsim {
 
 namespace {
 
-// Copies nbytes little-endian bytes into a verilated signal of any width.
-template <typename T> void put_bytes(T &sig, const void *src, size_t nbytes)
-{
-    if constexpr (std::is_integral<T>::value) {
-        T v = 0;
-        std::memcpy(&v, src, nbytes);
-        sig = v;
-    } else {
-        std::memcpy(&sig.m_storage[0], src, nbytes);
-    }
-}
-
-template <typename T> void get_bytes(const T &sig, void *dst, size_t nbytes)
-{
-    if constexpr (std::is_integral<T>::value) {
-        T v = sig;
-        std::memcpy(dst, &v, nbytes);
-    } else {
-        std::memcpy(dst, &sig.m_storage[0], nbytes);
-    }
-}
-
-// Records the first failed assertion ($error sets gotError; with fatalOnError off it does not
-// abort) and switches assertions off so that the model prints it only once.
-void check_assert(vsim *v)
-{
-    if (VL_LIKELY(!v->ctx->gotError()) || v->assert_failed) return;
-    v->assert_failed = true;
-    v->assert_cycle = v->cycle;
-    v->ctx->assertOn(false);
-    std::fflush(stdout);
-}
-
 // Dumps time t when a trace is open and the cycle is in its window. A variant built without
 // tracing (the default; --wave loads the _trace twin) compiles this away.
 inline void dump(vsim *v, uint64_t t)
@@ -97,7 +65,6 @@ inline void dump(vsim *v, uint64_t t)
     (void)t;
 #endif
 }
-
 
 // Coverage builds (scripts/coverage.sh verilates with --coverage, which defines VM_COVERAGE):
 // the model's counts go to $PECOS_COVERAGE_DIR/<name>_<pid>_<n>.dat when it is closed.
@@ -161,7 +128,7 @@ void vsim_reset(vsim_t *v)
     }
     t->rst_ni = 1;
     t->eval();
-    check_assert(v);
+    pecos_shim::check_assert(v);
     v->cycle = 0;
 }
 
@@ -173,22 +140,22 @@ void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
     if (in->in_valid) {
         t->in_first_i = in->in_first;
         t->in_last_i = in->in_last;
-        put_bytes(t->in_data_i, in->in_data, VSIM_ROWS * VSIM_DW / 8);
-        put_bytes(t->w_data_i, in->w_data, VSIM_COLS * VSIM_DW / 8);
-        if (in->in_first) put_bytes(t->in_psum_i, in->in_psum, VSIM_COLS * sizeof(int32_t));
+        pecos_shim::put_bytes(t->in_data_i, in->in_data, VSIM_ROWS * VSIM_DW / 8);
+        pecos_shim::put_bytes(t->w_data_i, in->w_data, VSIM_COLS * VSIM_DW / 8);
+        if (in->in_first) pecos_shim::put_bytes(t->in_psum_i, in->in_psum, VSIM_COLS * sizeof(int32_t));
     }
 #else
     t->w_valid_i = in->w_valid;
     if (in->w_valid) {
         t->w_bank_i = in->w_bank;
         t->w_col_i = in->w_col;
-        put_bytes(t->w_data_i, in->w_data, VSIM_ROWS * VSIM_DW / 8);
+        pecos_shim::put_bytes(t->w_data_i, in->w_data, VSIM_ROWS * VSIM_DW / 8);
     }
     t->in_valid_i = in->in_valid;
     if (in->in_valid) {
         t->in_bank_i = in->in_bank;
-        put_bytes(t->in_data_i, in->in_data, VSIM_ROWS * VSIM_DW / 8);
-        put_bytes(t->in_psum_i, in->in_psum, VSIM_COLS * sizeof(int32_t));
+        pecos_shim::put_bytes(t->in_data_i, in->in_data, VSIM_ROWS * VSIM_DW / 8);
+        pecos_shim::put_bytes(t->in_psum_i, in->in_psum, VSIM_COLS * sizeof(int32_t));
     }
 #endif
     t->clk_i = 0;
@@ -197,9 +164,9 @@ void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
     t->clk_i = 1;
     t->eval();
     dump(v, 2 * v->cycle + 1);
-    check_assert(v);
+    pecos_shim::check_assert(v);
     out->out_valid = t->out_valid_o;
-    if (t->out_valid_o) get_bytes(t->out_psum_o, out->out_psum, VSIM_COLS * sizeof(int32_t));
+    if (t->out_valid_o) pecos_shim::get_bytes(t->out_psum_o, out->out_psum, VSIM_COLS * sizeof(int32_t));
     v->cycle++;
 }
 
@@ -207,9 +174,7 @@ uint64_t vsim_cycle(const vsim_t *v) { return v->cycle; }
 
 int vsim_assert_status(const vsim_t *v, uint64_t *cycle)
 {
-    if (!v->assert_failed) return 0;
-    *cycle = v->assert_cycle;
-    return 1;
+    return pecos_shim::assert_status(v, cycle);
 }
 
 void vsim_counters(const vsim_t *v, vsim_counters_t *c)

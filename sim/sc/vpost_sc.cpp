@@ -31,6 +31,7 @@
 #include "Vpecos_postproc.h"
 #include "Vpecos_postproc_pecos_postproc_pkg.h"
 #include "sc_port.h"
+#include "shim_util.h"
 #include "verilated.h"
 
 #ifndef VPOST_LANES
@@ -70,16 +71,6 @@ struct vpost {
 
 namespace {
 
-// Records the first failed assertion and switches assertions off (one line on stdout).
-void check_assert(vpost *v)
-{
-    if (VL_LIKELY(!v->ctx->gotError()) || v->assert_failed) return;
-    v->assert_failed = true;
-    v->assert_cycle = v->cycle;
-    v->ctx->assertOn(false);
-    std::fflush(stdout);
-}
-
 // The reset sequence, from an SC_THREAD (see vsim_sc.cpp).
 void run_reset(vpost *v)
 {
@@ -89,7 +80,7 @@ void run_reset(vpost *v)
     v->clk.tick();
     v->rst_ni.write(true);
     v->reset_pending = false;
-    check_assert(v);
+    pecos_shim::check_assert(v);
     v->cycle = 0;
 }
 
@@ -188,7 +179,7 @@ void vpost_step(vpost_t *v, bool valid, bool first, bool last, int count, const 
                             VPOST_LANES * sizeof(int32_t));
     }
     v->clk.tick();
-    check_assert(v);
+    pecos_shim::check_assert(v);
     *out_valid = v->out_valid_o.read();
     if (*out_valid) pecos_sc::get_bytes(v->out_data_o, out, VPOST_LANES);
     v->cycle++;
@@ -198,9 +189,7 @@ uint64_t vpost_cycle(const vpost_t *v) { return v->cycle; }
 
 int vpost_assert_status(const vpost_t *v, uint64_t *cycle)
 {
-    if (!v->assert_failed) return 0;
-    *cycle = v->assert_cycle;
-    return 1;
+    return pecos_shim::assert_status(v, cycle);
 }
 
 void vpost_close(vpost_t *v)

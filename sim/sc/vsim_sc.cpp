@@ -39,6 +39,7 @@
 
 #include "Vpecos_top.h"
 #include "sc_port.h"
+#include "shim_util.h"
 #include "verilated.h"
 
 #ifndef VSIM_ROWS
@@ -98,16 +99,6 @@ struct vsim {
 
 namespace {
 
-// Records the first failed assertion and switches assertions off (one line on stdout).
-void check_assert(vsim *v)
-{
-    if (VL_LIKELY(!v->ctx->gotError()) || v->assert_failed) return;
-    v->assert_failed = true;
-    v->assert_cycle = v->cycle;
-    v->ctx->assertOn(false);
-    std::fflush(stdout);
-}
-
 // Holds the model in reset: rst_ni low, no beat.
 void hold_reset(vsim *v)
 {
@@ -127,7 +118,7 @@ void run_reset(vsim *v)
     v->clk.tick();
     v->rst_ni.write(true);
     v->reset_pending = false;
-    check_assert(v);
+    pecos_shim::check_assert(v);
     v->cycle = 0;
 }
 
@@ -236,7 +227,7 @@ void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
     }
 #endif
     v->clk.tick();
-    check_assert(v);
+    pecos_shim::check_assert(v);
     out->out_valid = v->out_valid_o.read();
     if (out->out_valid)
         pecos_sc::get_bytes(v->out_psum_o, out->out_psum, VSIM_COLS * sizeof(int32_t));
@@ -247,9 +238,7 @@ uint64_t vsim_cycle(const vsim_t *v) { return v->cycle; }
 
 int vsim_assert_status(const vsim_t *v, uint64_t *cycle)
 {
-    if (!v->assert_failed) return 0;
-    *cycle = v->assert_cycle;
-    return 1;
+    return pecos_shim::assert_status(v, cycle);
 }
 
 void vsim_counters(const vsim_t *v, vsim_counters_t *c)
