@@ -15,7 +15,9 @@ shift 3
 mkdir -p "$out"
 strip='walk(if type == "object" then with_entries(select(.key | test("wall|seconds|per_second|_s$") | not)) else . end)'
 mask() {
-  sed -E -e 's/[0-9]+\.[0-9]{3}( +(PASS|FAIL))/#\1/' -e '/^wall /s/[0-9]+(\.[0-9]+)?/#/g' "$1"
+  sed -E -e 's/[0-9]+\.[0-9]{3}( +(PASS|FAIL))/#\1/' -e '/^wall /s/[0-9]+(\.[0-9]+)?/#/g' \
+    -e 's/wall [0-9.]+ s/wall # s/g' -e 's/simulation [0-9.]+ s/simulation # s/g' \
+    -e 's/[0-9.]+ M simulated cycles/# M simulated cycles/g' "$1"
 }
 fail=0
 for b in c sc; do
