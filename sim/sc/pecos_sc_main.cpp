@@ -33,6 +33,14 @@ constexpr uint64_t kDramSize = 1ull << 40;
 constexpr uint64_t kCsrBase = 1ull << 44;
 }  // namespace
 
+// pecos-sc's own main: SystemC prints its banner when the kernel starts, before sc_main, on
+// stderr; pecos's output stays pecos's (the library's main would do the rest the same way).
+int main(int argc, char **argv)
+{
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}
+
 int sc_main(int argc, char **argv)
 {
     if (argc < 2 || std::strcmp(argv[1], "run") != 0) {
