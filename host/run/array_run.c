@@ -281,20 +281,19 @@ static void start_run(run_t *R)
     simlib_counters(R->sim, &R->c0);
     R->st->start_cycle = simlib_cycle(R->sim);
     /* An output of the layer before, seen at its last step, is taken in at our first edge. */
-    R->prev_out = simlib_last_out_valid(R->sim);
-    R->owed = R->prev_out;
+    R->owed = simlib_last_out_valid(R->sim);
 }
 
 /* The busy counter's rule (rtl/pecos_perf_ctr.sv) at this cycle's edge, from the lanes the
- * host drives now and the output it saw last step: busy if a beat enters, an OS block is
- * open or an output is owed; then the owed count takes the new beat's outputs (one per beat,
- * Rows per OS block) and gives back the output the counter sees at this edge. */
+ * host drives now and the output it saw last step (simlib_last_out_valid): busy if a beat
+ * enters, an OS block is open or an output is owed; then the owed count takes the new beat's
+ * outputs (one per beat, Rows per OS block) and gives back that output. */
 static void predict_busy(run_t *R, const vsim_in_t *in)
 {
     R->st->busy_pred += in->in_valid || R->open || R->owed != 0;
     if (in->in_valid)
         R->owed += R->os ? (in->in_last ? (uint64_t)R->rows : 0) : 1;
-    R->owed -= R->prev_out;
+    R->owed -= simlib_last_out_valid(R->sim); /* the output the counter takes at this edge */
     if (R->os && in->in_valid) R->open = !in->in_last;
 }
 
@@ -719,7 +718,6 @@ static int run_cycles(run_t *R)
 
         predict_busy(R, &in);
         simlib_step(R->sim, &in, &out);
-        R->prev_out = out.out_valid;
         R->write_pending = 0;
         if (out.out_valid && (rc = collect(R)) != 0) return rc;
         if (in.in_valid || in.w_valid || dma_busy(&R->dma)) R->last_progress = R->t;

@@ -110,7 +110,6 @@ typedef struct {
     vsim_counters_t c0;    /* the RTL's counters before the layer */
     uint64_t owed;         /* busy prediction: outputs the array owes its counter */
     uint8_t open;          /* busy prediction: an OS block begun, its last beat not seen */
-    uint8_t prev_out;      /* busy prediction: the last step's out_valid (taken next edge) */
     char *err;             /* the one-line reason of an error */
     size_t errlen;
 } run_t;

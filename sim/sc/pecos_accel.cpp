@@ -129,8 +129,7 @@ struct pecos_accel::impl {
 
     int run_desc(const desc_view &d);
     int run_conv(const desc_view &d);
-    int run_conv_group(const desc_view &d, const layer_t &L, int g, const tiling_t *force,
-                       ws_stats_t *sum);
+    int run_conv_group(const desc_view &d, const layer_t &L, int g, const tiling_t *force);
     int run_post(const desc_view &d);
     void run_jobs();
 };
@@ -417,9 +416,8 @@ int pecos_accel::impl::run_conv(const desc_view &d)
                                   {d.at64(PECOS_REG_TRACE_ADDR_LO), 10ull * L.k * L.p * L.q}};
     for (const auto &a : areas)
         if (a[0] + a[1] < a[0]) return fail(PECOS_ERR_ADDR, "a tensor area wraps around 2^64");
-    ws_stats_t sum{};
     for (int gi = 0; gi < L.groups; gi++) {
-        const int rc = run_conv_group(d, L, gi, tile ? &force : nullptr, &sum);
+        const int rc = run_conv_group(d, L, gi, tile ? &force : nullptr);
         if (rc != PECOS_ERR_NONE) return rc;
     }
     return PECOS_ERR_NONE;
@@ -428,9 +426,8 @@ int pecos_accel::impl::run_conv(const desc_view &d)
 // Group gi of L as a layer of its own (C/G -> K/G channels, the group's slices of the
 // tensors), run on the array; its counters are added into the registers.
 int pecos_accel::impl::run_conv_group(const desc_view &d, const layer_t &L0, int gi,
-                                      const tiling_t *force, ws_stats_t *sum)
+                                      const tiling_t *force)
 {
-    (void)sum;
     layer_t L = L0;
     const int G = L0.groups;
     L.c /= G;
