@@ -163,7 +163,7 @@ static int check_variants(const regress_spec_t *s)
 }
 
 #ifndef PECOS_SOURCE_DIR
-#define PECOS_SOURCE_DIR ""
+#error "PECOS_SOURCE_DIR (the source tree, for --build-dir) must be defined by the build"
 #endif
 
 /* Runs a command in the foreground (stdout/stderr inherited); returns its exit status. */
