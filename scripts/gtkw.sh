@@ -1,7 +1,7 @@
 #!/bin/sh
 # gtkw.sh ROWS COLS [ws|os]: prints a GTKWave save file for the WS (held-operand: ws and is
-# dataflows) or OS array of that size (vector ranges depend on it). FST time is 2*cycle:
-# cycle N's rising edge is at time 2N+1.
+# dataflows) or OS array of that size (vector ranges depend on it). One cycle is 1 ns
+# (sim/fst_time.h): cycle N's rising edge is at N.5 ns.
 # The committed waves/array_{ws,os}_RxC.gtkw files are this script's output.
 rows=$1; cols=$2; df=${3:-ws}
 [ -n "$rows" ] && [ -n "$cols" ] || { echo "usage: gtkw.sh ROWS COLS [ws|os]" >&2; exit 2; }
@@ -9,7 +9,7 @@ d=$((rows * 8 - 1)); wd=$((cols * 8 - 1)); p=$((cols * 32 - 1))
 if [ "$df" = os ]; then
 cat <<GTKW
 [*] pecos_array_os ${rows}x${cols}: beats in (inputs per row, weights per column), output rows out, counters.
-[*] Time is 2*cycle: the rising edge of cycle N is at time 2N+1.
+[*] One cycle is 1 ns: the rising edge of cycle N is at N.5 ns.
 [timestart] 0
 @28
 pecos.clk_i
@@ -41,7 +41,7 @@ exit 0
 fi
 cat <<GTKW
 [*] pecos_array_ws ${rows}x${cols}: host lanes in, sums out, counters.
-[*] Time is 2*cycle: the rising edge of cycle N is at time 2N+1.
+[*] One cycle is 1 ns: the rising edge of cycle N is at N.5 ns.
 [timestart] 0
 @28
 pecos.clk_i

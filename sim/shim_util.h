@@ -8,6 +8,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "fst_time.h"
 #include "verilated.h"
 
 namespace pecos_shim {

@@ -30,7 +30,7 @@ struct vpost {
     uint64_t cycle = 0;
     bool assert_failed = false;  // an RTL assertion fired (sticky until vpost_close)
     uint64_t assert_cycle = 0;
-    uint64_t time = 0;  // dump time stamps, two per cycle, never restarted
+    uint64_t time = 0;  // dump time stamps, two per cycle (shim_util.h's ticks), never restarted
 };
 
 namespace {
@@ -40,7 +40,7 @@ void half_cycle(vpost *v, int clk)
     v->top->clk_i = clk;
     v->top->eval();
     if (v->fst) v->fst->dump(v->time);
-    v->time++;
+    v->time += FST_TICKS_PER_CYCLE / 2;
 }
 
 // Coverage builds (scripts/coverage.sh verilates with --coverage, which defines VM_COVERAGE):
@@ -84,6 +84,7 @@ vpost_t *vpost_open(const char *fst_path_or_null)
     t->in_count_i = 0;
     if (fst_path_or_null) {
         auto fst = std::make_unique<VerilatedFstC>();
+        fst->set_time_resolution(FST_RESOLUTION);
         t->trace(fst.get(), 99);
         fst->open(fst_path_or_null);
         if (!fst->isOpen()) {

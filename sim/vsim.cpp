@@ -160,10 +160,10 @@ void vsim_step(vsim_t *v, const vsim_in_t *in, vsim_out_t *out)
 #endif
     t->clk_i = 0;
     t->eval();
-    dump(v, 2 * v->cycle);
+    dump(v, FST_START(v->cycle));
     t->clk_i = 1;
     t->eval();
-    dump(v, 2 * v->cycle + 1);
+    dump(v, FST_RISE(v->cycle));
     pecos_shim::check_assert(v);
     out->out_valid = t->out_valid_o;
     if (t->out_valid_o) pecos_shim::get_bytes(t->out_psum_o, out->out_psum, VSIM_COLS * sizeof(int32_t));
@@ -191,6 +191,7 @@ int vsim_trace_open(vsim_t *v, const char *path, uint64_t from, uint64_t to)
 #if VM_TRACE
     if (!v->trace_enabled || v->fst) return -1;
     auto fst = std::make_unique<VerilatedFstC>();
+    fst->set_time_resolution(FST_RESOLUTION);
     v->top->trace(fst.get(), 99);
     fst->open(path);
     if (!fst->isOpen()) return -1;

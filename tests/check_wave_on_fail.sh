@@ -6,7 +6,8 @@
 #  - every signal the save file names exists in the FST (fst2vcd's $scope/$var lines; a lane
 #    of a bus, "(i)bus[h:0]", needs the bus and i within its width);
 #  - the save file's primary marker is the rising edge of the cycle the FAIL line names
-#    (FST time 2N+1), its failing lane is the one the save file's comment names;
+#    (N.5 ns = 1000N+500 ps, sim/fst_time.h), its failing lane is the one the save file's
+#    comment names;
 #  - under Xvfb (xvfb-run and gtkwave installed), GTKWave itself loads the pair: every trace
 #    resolves (Tcl getDisplayedSignals), the marker is there and inside the view, and a
 #    screenshot goes to DIR/wave_on_fail_DF.png (look at it);
@@ -54,8 +55,11 @@ awk 'NR == FNR { w[$1] = $2; next }
 
 # The marker on the failing cycle's rising edge; the failing lane named.
 marker=$(sed -n 's/^\*[-0-9.]* \([0-9][0-9]*\) .*/\1/p' view.gtkw)
-[ "$marker" = "$((2 * cycle + 1))" ] \
-  || { echo "FAIL: marker at $marker, expected $((2 * cycle + 1)) (cycle $cycle)"; exit 1; }
+[ "$marker" = "$((1000 * cycle + 500))" ] \
+  || { echo "FAIL: marker at $marker ps, expected $((1000 * cycle + 500)) (cycle $cycle)"; exit 1; }
+# One cycle reads as one unit: the dump's timescale is 100 ps, ten ticks a cycle.
+fst2vcd "fail wave.fst" 2>/dev/null | sed -n '/\$timescale/,/\$end/p' | tr -d '\n' | grep -q '100ps' \
+  || { echo "FAIL: the FST's timescale is not 100ps"; exit 1; }
 grep -q "^-FAIL $name: cycle $cycle, lane [0-9]" view.gtkw || { echo "FAIL: no FAIL comment"; exit 1; }
 lane=$(sed -n "s/^-FAIL $name: cycle [0-9]*, lane \([0-9]*\)\$/\1/p" view.gtkw)
 grep -q "^#{out_psum_o lane $lane}" view.gtkw || { echo "FAIL: lane $lane not shown"; exit 1; }

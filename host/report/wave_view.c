@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fst_time.h"
 #include "pecos_err.h"
 
 /* GTKWave trace flags (the "@" lines of a save file): right-justified binary, hex, unsigned
@@ -68,7 +69,9 @@ static void gw_slice(gw_t *g, unsigned flags, bool red, const char *alias, const
  * named markers of the cycle ruler. */
 static void gw_header(gw_t *g, const wave_view_t *v, const char *fst_abs)
 {
-    const uint64_t t0 = 2 * v->from, t1 = 2 * v->to + 2; /* FST time: 2 per cycle */
+    /* GTKWave's times are ps (fst_time.h) */
+    const uint64_t t0 = FST_PS_PER_TICK * FST_START(v->from),
+                   t1 = FST_PS_PER_TICK * FST_START(v->to + 1);
     const double span = (double)(t1 - t0);
     /* GTKWave draws 2^-zoom time units per 200 pixels (zoom base 2). */
     const double zoom = -log2(200.0 * span / (double)WAVE_W);
@@ -77,8 +80,8 @@ static void gw_header(gw_t *g, const wave_view_t *v, const char *fst_abs)
                   "the dump holds cycles %llu..%llu.\n",
             (unsigned long long)v->cycle, v->lane, (unsigned long long)v->from,
             (unsigned long long)v->to);
-    fprintf(g->f, "[*] FST time is 2 x cycle (the rising edge of cycle N is at 2N+1): the named "
-                  "markers on top are cycle numbers.\n");
+    fprintf(g->f, "[*] One cycle is 1 ns (cycle N starts at N ns, its rising edge at N.5 ns): "
+                  "the named markers on top are cycle numbers.\n");
     fprintf(g->f, "[dumpfile] \"%s\"\n", fst_abs);
     fprintf(g->f, "[timestart] %llu\n", (unsigned long long)t0);
     fprintf(g->f, "[size] %d %d\n[pos] -1 -1\n", VIEW_W, VIEW_H);
@@ -87,13 +90,13 @@ static void gw_header(gw_t *g, const wave_view_t *v, const char *fst_abs)
     uint64_t step = (n + 11) / 12;
     if (step == 0) step = 1;
     uint64_t first = v->cycle - ((v->cycle - v->from) / step) * step;
-    fprintf(g->f, "*%.6f %llu", zoom, (unsigned long long)(2 * v->cycle + 1));
+    fprintf(g->f, "*%.6f %llu", zoom, (unsigned long long)(FST_PS_PER_TICK * FST_RISE(v->cycle)));
     int named = 0;
     uint64_t at[26];
     for (uint64_t c = first; c <= v->to && named < 26; c += step) at[named++] = c;
     for (int i = 0; i < 26; i++) {
         if (i < named)
-            fprintf(g->f, " %llu", (unsigned long long)(2 * at[i] + 1));
+            fprintf(g->f, " %llu", (unsigned long long)(FST_PS_PER_TICK * FST_RISE(at[i])));
         else
             fputs(" -1", g->f);
     }
