@@ -6,6 +6,7 @@
 // into transactions on the initiator socket. The post-processing job reads its map through
 // the socket, runs device_post_exec() on the --sc unit, and writes the results back.
 #include "pecos_accel.h"
+#include "sc_tiling.h"
 
 #include <cstring>
 #include <new>
@@ -34,17 +35,6 @@ struct desc_view {
     uint32_t at(unsigned off) const { return w[(off - PECOS_REG_DESC) / 4]; }
     uint64_t at64(unsigned lo) const { return at(lo) | (uint64_t)at(lo + 4) << 32; }
 };
-
-const int kOrders[6][3] = {{TILE_K, TILE_C, TILE_P}, {TILE_K, TILE_P, TILE_C},
-                           {TILE_C, TILE_K, TILE_P}, {TILE_C, TILE_P, TILE_K},
-                           {TILE_P, TILE_K, TILE_C}, {TILE_P, TILE_C, TILE_K}};
-
-int order_code(const int order[3])
-{
-    for (int i = 0; i < 6; i++)
-        if (!std::memcmp(kOrders[i], order, sizeof kOrders[i])) return i;
-    return 0;
-}
 
 }  // namespace
 
@@ -403,7 +393,7 @@ int pecos_accel::impl::run_conv(const desc_view &d)
         force.ct = (int)d.at(PECOS_REG_TILE_CT);
         const uint32_t ord = tile >> 24 & 7;
         if (ord > 5) return fail(PECOS_ERR_FIT, "TILE order " + std::to_string(ord) + " unknown");
-        std::memcpy(force.order, kOrders[ord], sizeof force.order);
+        std::memcpy(force.order, pecos_sc::tile_orders()[ord], sizeof force.order);
     }
     const uint64_t esz = pecos_dtype_bytes((pecos_dtype_t)cfg.dtype);
     const uint64_t in_b = (uint64_t)L.c * L.h * L.w * esz,
@@ -497,9 +487,7 @@ int pecos_accel::impl::run_conv_group(const desc_view &d, const layer_t &L0, int
         if (st.glb_bank[i] > cnt[PECOS_CNT_GLB_BANK + i]) cnt[PECOS_CNT_GLB_BANK + i] = st.glb_bank[i];
     }
     if (st.dram_bytes > cnt[PECOS_CNT_DRAM_BYTES]) cnt[PECOS_CNT_DRAM_BYTES] = st.dram_bytes;
-    cnt[PECOS_CNT_TILING] = (uint64_t)(tl.kt & 0xfff) | (uint64_t)(tl.pt & 0xfff) << 12 |
-                            (uint64_t)order_code(tl.order) << 24 |
-                            (uint64_t)(tl.cf_major ? 1 : 0) << 27 | (uint64_t)(uint32_t)tl.ct << 32;
+    cnt[PECOS_CNT_TILING] = pecos_sc::tiling_word(tl);
     const uint64_t tr = d.at64(PECOS_REG_TRACE_ADDR_LO);
     if (tr) {  // group gi's outputs follow the earlier groups' in both arrays
         const uint64_t all = n * G;

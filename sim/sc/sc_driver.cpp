@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "pecos_accel.h"
+#include "sc_tiling.h"
 
 extern "C" {
 #include "cmd_run.h"
@@ -27,21 +28,13 @@ const char *err_name(unsigned e)
     return e < sizeof names / sizeof names[0] ? names[e] : "unknown";
 }
 
-int order_code(const int order[3])
+// The PAD register of four pads ([7:0] top, [15:8] left, [23:16] bottom, [31:24] right);
+// false when one does not fit its byte.
+bool pad_reg(int t, int l, int b, int r, uint32_t *w)
 {
-    static const int orders[6][3] = {{TILE_K, TILE_C, TILE_P}, {TILE_K, TILE_P, TILE_C},
-                                     {TILE_C, TILE_K, TILE_P}, {TILE_C, TILE_P, TILE_K},
-                                     {TILE_P, TILE_K, TILE_C}, {TILE_P, TILE_C, TILE_K}};
-    for (int i = 0; i < 6; i++)
-        if (!std::memcmp(orders[i], order, sizeof orders[i])) return i;
-    return 0;
-}
-
-uint64_t tiling_word(const tiling_t &t)
-{
-    return (uint64_t)(t.kt & 0xfff) | (uint64_t)(t.pt & 0xfff) << 12 |
-           (uint64_t)order_code(t.order) << 24 | (uint64_t)(t.cf_major ? 1 : 0) << 27 |
-           (uint64_t)(uint32_t)t.ct << 32;
+    if (t > 255 || l > 255 || b > 255 || r > 255) return false;
+    *w = (uint32_t)t | (uint32_t)l << 8 | (uint32_t)b << 16 | (uint32_t)r << 24;
+    return true;
 }
 
 // The layer backend's conv: one layer (one group) through the accelerator.
@@ -54,8 +47,8 @@ int sc_conv(void *ctx, const ws_job_t *job, ws_stats_t *st, char *err, size_t er
     const uint64_t in_b = (uint64_t)L->c * L->h * L->w * esz,
                    w_b = (uint64_t)L->k * L->c * L->r * L->s * esz;
     std::memset(st, 0, sizeof *st);
-    if (L->pad_t > 255 || L->pad_l > 255 || L->pad_b > 255 || L->pad_r > 255 ||
-        L->stride_h > 0xffff || L->stride_w > 0xffff || L->dil_h > 0xffff || L->dil_w > 0xffff)
+    uint32_t pad;
+    if (!pad_reg(L->pad_t, L->pad_l, L->pad_b, L->pad_r, &pad) || L->stride_h > 0xffff || L->stride_w > 0xffff || L->dil_h > 0xffff || L->dil_w > 0xffff)
         return pecos_fail(err, errlen, PECOS_EPARAM,
                           "layer %s: a pad above 255 or a stride/dilation above 65535 does not "
                           "fit the accelerator's descriptor",
@@ -79,8 +72,7 @@ int sc_conv(void *ctx, const ws_job_t *job, ws_stats_t *st, char *err, size_t er
     d.wr(PECOS_REG_S, (uint32_t)L->s);
     d.wr(PECOS_REG_STRIDE, (uint32_t)L->stride_h | (uint32_t)L->stride_w << 16);
     d.wr(PECOS_REG_DIL, (uint32_t)L->dil_h | (uint32_t)L->dil_w << 16);
-    d.wr(PECOS_REG_PAD, (uint32_t)L->pad_t | (uint32_t)L->pad_l << 8 |
-                            (uint32_t)L->pad_b << 16 | (uint32_t)L->pad_r << 24);
+    d.wr(PECOS_REG_PAD, pad);
     d.wr(PECOS_REG_PAD_VALUE, (uint32_t)L->pad_value & 0xffu);
     d.wr(PECOS_REG_GROUPS, 1);
     d.wr64(PECOS_REG_IFMAP_ADDR_LO, ia);
@@ -90,8 +82,7 @@ int sc_conv(void *ctx, const ws_job_t *job, ws_stats_t *st, char *err, size_t er
     d.wr64(PECOS_REG_TRACE_ADDR_LO, ta);
     // The tiler runs in the accelerator; a --tile of the user is forced there too.
     if (o->tile_forced) {
-        d.wr(PECOS_REG_TILE, (uint32_t)(o->tile.kt & 0xfff) | (uint32_t)(o->tile.pt & 0xfff) << 12 |
-                                 (uint32_t)order_code(o->tile.order) << 24);
+        d.wr(PECOS_REG_TILE, pecos_sc::tile_reg(o->tile));
         d.wr(PECOS_REG_TILE_CT, (uint32_t)o->tile.ct);
     } else {
         d.wr(PECOS_REG_TILE, 0);
@@ -126,7 +117,7 @@ int sc_conv(void *ctx, const ws_job_t *job, ws_stats_t *st, char *err, size_t er
     }
     st->dram_bytes = d.cnt(PECOS_CNT_DRAM_BYTES);
     // The host's checks model the tiling the host's tiler chose: the accelerator's must be it.
-    const uint64_t got = d.cnt(PECOS_CNT_TILING), want = tiling_word(*job->tiling);
+    const uint64_t got = d.cnt(PECOS_CNT_TILING), want = pecos_sc::tiling_word(*job->tiling);
     if (got != want)
         return pecos_fail(err, errlen, PECOS_ESIM,
                           "layer %s: the accelerator tiled it as 0x%llx, the host's tiler as "
@@ -151,7 +142,8 @@ int sc_post(void *ctx, const device_post_job_t *job, device_post_res_t *res, cha
     const uint64_t in_n = (uint64_t)pp->c * pp->h * pp->w,
                    out_n = (uint64_t)pp->c * job->P * job->Q;
     const uint64_t b_n = job->b ? (job->b_per_elem ? in_n : (uint64_t)pp->c) : 0;
-    if (pp->pad_t > 255 || pp->pad_l > 255 || pp->pad_b > 255 || pp->pad_r > 255)
+    uint32_t pad;
+    if (!pad_reg(pp->pad_t, pp->pad_l, pp->pad_b, pp->pad_r, &pad))
         return pecos_fail(err, errlen, PECOS_EPARAM,
                           "%s: a pooling pad above 255 does not fit the accelerator's "
                           "descriptor",
@@ -169,8 +161,7 @@ int sc_post(void *ctx, const device_post_job_t *job, device_post_res_t *res, cha
     d.wr(PECOS_REG_R, (uint32_t)pp->r);
     d.wr(PECOS_REG_S, (uint32_t)pp->s);
     d.wr(PECOS_REG_STRIDE, (uint32_t)pp->stride);
-    d.wr(PECOS_REG_PAD, (uint32_t)pp->pad_t | (uint32_t)pp->pad_l << 8 |
-                            (uint32_t)pp->pad_b << 16 | (uint32_t)pp->pad_r << 24);
+    d.wr(PECOS_REG_PAD, pad);
     d.wr(PECOS_REG_PP_FLAGS, (pp->rq_en ? PECOS_PP_RQ_EN : 0) | (pp->relu ? PECOS_PP_RELU : 0) |
                                  (job->b_per_elem ? PECOS_PP_BIAS_ELEM : 0) |
                                  (uint32_t)pp->pool << 4);
