@@ -111,7 +111,7 @@ crash)
   rm -rf "$R"
   cat >"$out/crash.json" <<EOF
 {"name": "crash", "variants": ["4x4"], "dataflows": ["ws"],
- "layers": [{"name": "long", "layers": ["conv,h=64,w=64,c=32,k=32,r=3,s=3,pad=1", "conv,h=64,w=64,c=32,k=32,r=3,s=3,pad=1"]},
+ "layers": [{"name": "long", "layers": ["conv,h=128,w=128,c=64,k=64,r=3,s=3,pad=1", "conv,h=128,w=128,c=64,k=64,r=3,s=3,pad=1"]},
             "fc,c=20,k=7,name=quick"],
  "seeds": [1]}
 EOF
