@@ -76,7 +76,7 @@ interrupt)
   rm -rf "$R"
   cat >"$out/intr.json" <<EOF
 {"name": "intr", "variants": ["4x4"], "dataflows": ["ws", "os"],
- "layers": [{"name": "c", "layers": ["conv,h=20,w=20,c=8,k=16,r=3,s=3,pad=1", "fc,c=400,k=120"]}],
+ "layers": [{"name": "c", "layers": ["conv,h=64,w=64,c=16,k=32,r=3,s=3,pad=1", "fc,c=400,k=120"]}],
  "seeds": [1, 2, 3]}
 EOF
   "$pecos" regress "$out/intr.json" -j 1 --dir "$R" >/dev/null 2>"$out/intr.err" &
