@@ -47,3 +47,41 @@ foreach(v IN LISTS PECOS_VARIANT_LIST)
     set_tests_properties(${pre}.random_shapes PROPERTIES LABELS xsim)
   endforeach()
 endforeach()
+
+# The post-processing unit, and the arrays under whole networks: `pecos run --network
+# --replay-dump` also records the PPU (DIR/post.replay, dv/tb_replay_post.sv). LeNet-5
+# (requantize, ReLU, max pool, fc) and tests/data/net/small.csv, which uses every PPU mode:
+# requantize with and without ReLU, a residual add (per-element bias), avg and max pool, a
+# standalone ReLU, global average pool; and groups, strides and asymmetric pads on the array.
+# The *.tamper tests change one output of a dump: the replay must fail at that step.
+set(_xn ${T}/xsim_net.sh)
+set(_small ${CMAKE_CURRENT_SOURCE_DIR}/data/net/small.csv)
+set(_lenet_csv ${CMAKE_SOURCE_DIR}/models/networks/lenet5.csv)
+set(_xsim_net "")
+# variant | rows | cols | dataflow | network | what | test name
+foreach(cfg
+    "ws_int8_4x4|4|4|ws|${_lenet_csv}|post|xsim.post.L4.lenet5"
+    "ws_int8_4x4|4|4|ws|${_small}|post|xsim.post.L4.all_modes"
+    "ws_int8_8x8|8|8|ws|${_small}|post|xsim.post.L8.all_modes"
+    "ws_int8_16x16|16|16|ws|${_lenet_csv}|post|xsim.post.L16.lenet5"
+    "ws_int8_4x4|4|4|ws|${_small}|array|xsim.ws.4x4.int8.network"
+    "ws_int8_4x4|4|4|is|${_small}|array|xsim.is.4x4.int8.network"
+    "os_int8_4x4|4|4|os|${_small}|array|xsim.os.4x4.int8.network"
+    "ws_int8_4x4|4|4|ws|${_small}|post-tamper|xsim.tamper.post"
+    "ws_int8_4x4|4|4|ws|${_small}|array-tamper|xsim.tamper.ws"
+    "os_int8_4x4|4|4|os|${_small}|array-tamper|xsim.tamper.os")
+  string(REPLACE "|" ";" cfg "${cfg}")
+  list(GET cfg 0 v)
+  if(NOT v IN_LIST PECOS_VARIANT_LIST)
+    continue()
+  endif()
+  list(GET cfg 1 rows)
+  list(GET cfg 2 cols)
+  list(GET cfg 3 df)
+  list(GET cfg 4 net)
+  list(GET cfg 5 what)
+  list(GET cfg 6 name)
+  add_test(NAME ${name} COMMAND sh ${_xn} ${PECOS_BIN} ${CMAKE_SOURCE_DIR}
+    ${CMAKE_CURRENT_BINARY_DIR}/xsim/${name} ${rows} ${cols} ${df} ${net} ${what})
+  set_tests_properties(${name} PROPERTIES LABELS xsim)
+endforeach()

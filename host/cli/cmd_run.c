@@ -415,7 +415,8 @@ static int run_model(run_opts_t *o)
         const onnx_run_opts_t xo = {.model = o->onnx_path, .input_path = o->input_path,
                                    .out_path = o->out_path, .json_path = o->json_path,
                                    .wave_path = o->wave_path, .wave_from = o->wave_from,
-                                   .wave_to = o->wave_to, .require_rtl = o->require_rtl};
+                                   .wave_to = o->wave_to, .replay_dir = o->replay_dir,
+                                   .require_rtl = o->require_rtl};
         rc = onnx_run(&lc, o->dfs[0], &xo, &pass, err, sizeof err);
     } else {
         layer_result_t bad;
@@ -424,7 +425,8 @@ static int run_model(run_opts_t *o)
                                   .out_path = o->out_path, .json_path = o->json_path,
                                   .csv_path = o->csv_path, .plot_dir = o->plot_dir,
                                   .wave_path = o->wave_path, .wave_from = o->wave_from,
-                                  .wave_to = o->wave_to, .progress = isatty(2) != 0,
+                                  .wave_to = o->wave_to, .replay_dir = o->replay_dir,
+                                  .progress = isatty(2) != 0,
                                   .bad = &bad, .bad_index = &bad_index};
         rc = net_run(&lc, o->dfs[0], &no, &pass, err, sizeof err);
         if (o->wave_fail_path && bad_index >= 0)

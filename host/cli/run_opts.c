@@ -56,8 +56,9 @@ void cmd_run_usage(FILE *f)
           "                 [--no-build]  (a model library that is not built is an error\n"
           "                  instead of being built on first use)\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
-          "                 [--replay-dump DIR]  (--layer runs: DIR/<dataflow>.replay, every\n"
-          "                  cycle's lanes in and out, for dv/replay.sh under Icarus)\n"
+          "                 [--replay-dump DIR]  (DIR/<dataflow>.replay: the array's every cycle,\n"
+          "                  lanes in and out; --network/--onnx runs also DIR/post.replay, the\n"
+          "                  post-processing unit's; for dv/replay.sh under Icarus)\n"
           "  memory system (defaults: unlimited DRAM bandwidth, latency 0, unbounded GLB; with a\n"
           "  bounded DRAM the GLB defaults to --glb-kib 256):\n"
           "                 [--dram-bw BYTES_PER_CYCLE (0: unlimited)] [--dram-latency CYCLES]\n"
@@ -363,10 +364,6 @@ static int validate_sources(run_opts_t *o)
         fprintf(stderr, "pecos run: --onnx takes its weights from the model and its input from "
                         "--input; --ifmap, --weights, --bias, --tile, --csv, --plot and "
                         "--dataflow all go with --layer or --network\n");
-        return -1;
-    }
-    if (o->replay_dir && (o->network_path || o->onnx_path)) {
-        fprintf(stderr, "pecos run: --replay-dump works with --layer runs only\n");
         return -1;
     }
     if (o->wave_fail_path && o->onnx_path) {

@@ -29,6 +29,8 @@ struct postlib {
     uint64_t (*cycle)(const vpost_t *);
     void (*close)(vpost_t *);
     int (*assert_status)(const vpost_t *, uint64_t *); /* NULL: no assertions in the library */
+    const postlib_observer_t *obs;                     /* or NULL */
+    void *obs_ctx;
 };
 
 #define LOAD_SYM(field, name)                                                                  \
@@ -150,13 +152,35 @@ int postlib_open_sc(postlib_t **out, int lanes, void *clk, FILE *progress, char 
 
 int postlib_lanes(const postlib_t *p) { return p->lanes; }
 int postlib_latency(const postlib_t *p) { return p->latency; }
-void postlib_reset(postlib_t *p) { p->reset(p->v); }
-void postlib_config(postlib_t *p, const vpost_cfg_t *cfg) { p->config(p->v, cfg); }
+void postlib_reset(postlib_t *p)
+{
+    p->reset(p->v);
+    if (p->obs) p->obs->reset(p->obs_ctx);
+}
+
+void postlib_config(postlib_t *p, const vpost_cfg_t *cfg)
+{
+    p->config(p->v, cfg);
+    if (p->obs) p->obs->config(p->obs_ctx, cfg);
+}
 
 void postlib_step(postlib_t *p, bool valid, bool first, bool last, int count, const int32_t *acc,
                   const int32_t *bias, bool *out_valid, int8_t *out)
 {
     p->step(p->v, valid, first, last, count, acc, bias, out_valid, out);
+    if (p->obs) p->obs->step(p->obs_ctx, valid, first, last, count, acc, bias, *out_valid, out);
+}
+
+void postlib_observe(postlib_t *p, const postlib_observer_t *obs, void *ctx)
+{
+    p->obs = obs;
+    p->obs_ctx = obs ? ctx : NULL;
+}
+
+const postlib_observer_t *postlib_observer(const postlib_t *p, void **ctx)
+{
+    if (ctx) *ctx = p->obs_ctx;
+    return p->obs;
 }
 
 uint64_t postlib_cycle(const postlib_t *p) { return p->cycle(p->v); }

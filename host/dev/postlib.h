@@ -42,6 +42,19 @@ uint64_t postlib_cycle(const postlib_t *p);
 /* Whether an RTL assertion of the model failed (cycle: when); 0 when it did not or the
  * library has no assertions. */
 int postlib_assert_status(const postlib_t *p, uint64_t *cycle);
+/* Something that watches every configuration, step and reset of the unit (replay.h records
+ * them): called after the model's own call, with what the step put out (out only when
+ * out_valid). */
+typedef struct {
+    void (*config)(void *ctx, const vpost_cfg_t *cfg);
+    void (*step)(void *ctx, bool valid, bool first, bool last, int count, const int32_t *acc,
+                 const int32_t *bias, bool out_valid, const int8_t *out);
+    void (*reset)(void *ctx);
+} postlib_observer_t;
+/* Attaches obs with ctx to p (NULL detaches); one observer at a time. */
+void postlib_observe(postlib_t *p, const postlib_observer_t *obs, void *ctx);
+/* The observer attached to p (NULL if none), and its ctx in *ctx. */
+const postlib_observer_t *postlib_observer(const postlib_t *p, void **ctx);
 /* Closes the model (flushing any dump), unloads the library and frees p. Safe on NULL. */
 void postlib_close(postlib_t *p);
 

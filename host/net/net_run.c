@@ -568,6 +568,10 @@ static int net_open(net_run_t *s, int df)
     if ((rc = device_open_wave(a, s->run, df, o->wave_path, o->wave_from, o->wave_to, err,
                                sizeof err)) != 0)
         return errlist_add(&s->e, input_error(rc), "%s", err);
+    if (o->replay_dir && (rc = device_replay(a, o->replay_dir, err, sizeof err)) != 0) {
+        device_close(a);
+        return errlist_add(&s->e, input_error(rc), "--replay-dump: %s", err);
+    }
     return 0;
 }
 
@@ -595,6 +599,12 @@ static int net_layers(net_run_t *s)
         fputc('\n', stderr);
     }
     if (o->wave_path) simlib_trace_close(s->a.sim);
+    char err[1024];
+    const int rrc = device_replay_end(&s->a, err, sizeof err);
+    if (rrc != 0) {
+        errlist_add(&s->e, rrc, "--replay-dump: %s", err);
+        if (!rc) rc = rrc;
+    }
     device_close(&s->a);
     s->wall = pecos_now() - t0;
     if (o->bad_index) *o->bad_index = -1;

@@ -28,6 +28,8 @@ typedef struct {
     const char *out_path;   /* the last layer's int8 output as .npy, or NULL */
     const char *json_path, *csv_path, *plot_dir; /* or NULL */
     const char *wave_path;  /* FST of the array, or NULL */
+    const char *replay_dir; /* --replay-dump: the array's and the PPU's dumps (device_replay), or
+                               NULL */
     uint64_t wave_from, wave_to;
     bool progress;          /* a progress line on stderr (when it is a terminal) */
     bool quiet;             /* no summary table or lines on stdout (a --wave-on-fail re-run) */

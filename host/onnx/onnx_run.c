@@ -324,6 +324,8 @@ static int ox_open(ox_run_t *s, int df)
                                sizeof err)) != 0)
         return errlist_add(&s->e, input_error(rc), "%s", err);
     s->device_opened = true;
+    if (o->replay_dir && (rc = device_replay(acc, o->replay_dir, err, sizeof err)) != 0)
+        return errlist_add(&s->e, input_error(rc), "--replay-dump: %s", err);
     s->c.i8 = acc;
     s->c.write_back = true;
     return 0;
@@ -435,7 +437,12 @@ int onnx_run(const layer_run_cfg_t *run, int df, const onnx_run_opts_t *o, bool 
     errlist_init(&s->e, err, errlen, run->who);
     *pass = true;
     if (ox_model(s) == 0 && ox_inputs(s) == 0 && ox_open(s, df) == 0 && ox_exec(s) == 0) ox_reports(s);
-    if (s->device_opened) device_close(&s->acc);
+    if (s->device_opened) {
+        char rerr[1024];
+        const int rrc = device_replay_end(&s->acc, rerr, sizeof rerr);
+        if (rrc != 0) errlist_add(&s->e, rrc, "--replay-dump: %s", rerr);
+        device_close(&s->acc);
+    }
     for (int i = 0; i < MAX_FEEDS; i++) {
         golden_tensor_free(&s->feeds[i]);
         golden_tensor_free(&s->exp[i]);

@@ -27,6 +27,8 @@ typedef struct {
     const char *out_path;   /* the first graph output as .npy, or NULL */
     const char *json_path;  /* or NULL */
     const char *wave_path;  /* FST of the array, or NULL */
+    const char *replay_dir; /* --replay-dump: the array's and the PPU's dumps (device_replay), or
+                               NULL */
     uint64_t wave_from, wave_to;
     bool require_rtl;       /* a conv/matmul node on the golden models only fails the run */
 } onnx_run_opts_t;

@@ -8,6 +8,7 @@
 #include "fpconv.h"
 #include "golden_gemm.h"
 #include "pecos_err.h"
+#include "replay.h"
 #include "tiling.h"
 
 void device_say(const device_t *a, const char *fmt, ...)
@@ -43,6 +44,41 @@ int device_open_wave(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, con
         return pecos_fail(err, errlen, PECOS_EIO, "--wave %s: cannot open the FST file", wave);
     }
     return 0;
+}
+
+int device_replay(device_t *a, const char *dir, char *err, size_t errlen)
+{
+    if (a->run.backend)
+        return pecos_fail(err, errlen, PECOS_EPARAM,
+                          "--replay-dump %s: replay dumps come from --backend c (the same cycles)",
+                          dir);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.replay", dir, pecos_df_name(a->df));
+    int rc = replay_attach(a->sim, path, err, errlen);
+    if (rc == 0) a->replay_dir = dir;
+    return rc;
+}
+
+int device_replay_post(device_t *a, char *err, size_t errlen)
+{
+    if (!a->replay_dir) return 0;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/post.replay", a->replay_dir);
+    return replay_attach_post(a->post, path, err, errlen);
+}
+
+int device_replay_end(device_t *a, char *err, size_t errlen)
+{
+    if (!a->replay_dir) return 0;
+    char e2[512] = "";
+    int rc = a->sim ? replay_detach(a->sim, err, errlen) : 0;
+    const int rc2 = replay_detach_post(a->post, e2, sizeof e2);
+    if (rc == 0 && rc2 != 0) {
+        snprintf(err, errlen, "%s", e2);
+        rc = rc2;
+    }
+    a->replay_dir = NULL;
+    return rc;
 }
 
 void device_close(device_t *a)

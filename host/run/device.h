@@ -35,6 +35,7 @@ typedef struct {
     simlib_t *sim;    /* the array variant */
     postlib_t *post;  /* the post-processing unit (lanes = cols), opened on first use; NULL
                          until then */
+    const char *replay_dir; /* device_replay()'s DIR, or NULL */
 } device_t;
 
 /* Opens the array variant for run->rows x run->cols, run->dtype and dataflow df
@@ -47,6 +48,17 @@ int device_open(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, int trac
  * file" in err; nothing left open). */
 int device_open_wave(device_t *a, const layer_run_cfg_t *run, pecos_df_t df, const char *wave,
                      uint64_t from, uint64_t to, char *err, size_t errlen);
+/* --replay-dump DIR (replay.h): records the array's every cycle to DIR/<dataflow>.replay
+ * from now on, and the post-processing unit's to DIR/post.replay from when it opens. Returns
+ * 0, or PECOS_EIO / PECOS_ENOMEM / PECOS_EPARAM (a backend: the dumps come from --backend c)
+ * with the reason in err. */
+int device_replay(device_t *a, const char *dir, char *err, size_t errlen);
+/* Starts the post-processing unit's dump on a->post, just opened (device_post() calls it);
+ * 0 without device_replay(). Errors as device_replay(). */
+int device_replay_post(device_t *a, char *err, size_t errlen);
+/* Completes the dumps of device_replay() (call before device_close()). Returns 0, or
+ * PECOS_EIO if one could not be written (reason in err). A no-op without device_replay(). */
+int device_replay_end(device_t *a, char *err, size_t errlen);
 void device_close(device_t *a);
 /* Writes one line to a->run.log (nothing without one): the calls' error and FAIL lines. */
 void device_say(const device_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

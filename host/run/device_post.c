@@ -255,10 +255,15 @@ int device_post(device_t *a, const device_post_t *pp, const int32_t *in, const i
     memset(res, 0, sizeof *res);
     if ((rc = check_params(a, pp, &P, &Q)) != 0) return rc;
     const layer_backend_t *be = a->run.backend;
-    if (!be && !a->post &&
-        postlib_open(&a->post, a->run.cols, NULL, a->run.log, err, sizeof err) != 0) {
-        device_say(a, "%s: %s\n", a->run.who, err);
-        return PECOS_ENOSIM;
+    if (!be && !a->post) {
+        if (postlib_open(&a->post, a->run.cols, NULL, a->run.log, err, sizeof err) != 0) {
+            device_say(a, "%s: %s\n", a->run.who, err);
+            return PECOS_ENOSIM;
+        }
+        if ((rc = device_replay_post(a, err, sizeof err)) != 0) {
+            device_say(a, "%s: --replay-dump: %s\n", a->run.who, err);
+            return rc;
+        }
     }
     const size_t out_n = (size_t)pp->c * P * Q;
     uint64_t *ocyc = calloc(out_n ? out_n : 1, sizeof *ocyc);
