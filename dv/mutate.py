@@ -16,6 +16,7 @@ Writes OUT/mutants.json and OUT/report.txt (per mutant: status, time, the failin
 survivors with their diff). Exit 0 if the score reaches --min-score, else 1; 2 on bad use.
 """
 import argparse
+import concurrent.futures
 import difflib
 import json
 import os
@@ -24,25 +25,35 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RTL = os.path.join(TOP, "rtl")
 
-# Files -> the variants whose libraries contain them (small sizes: build time dominates).
+# Files -> the builds whose kill suites run against its mutants, in order: each is built only
+# when the mutant survived the ones before it (most mutants die on the first: build time
+# dominates). Small sizes; fma_* is the FMA unit alone with the suite's unit.fma.* program;
+# tb_* needs no build: the default suite's lint, Icarus testbench and Yosys tests of a unit.
 AFFECTS = {
-    "pecos_delay.sv": ["ws_int8_4x4", "os_int8_4x4", "post_L4"],
-    "pecos_mac.sv": ["ws_int8_4x4", "os_int8_4x4"],
-    "pecos_fma.sv": ["ws_bf16_4x4", "ws_fp16_4x4", "os_bf16_4x4"],
-    "pecos_pe_ws.sv": ["ws_int8_4x4", "ws_bf16_4x4"],
-    "pecos_perf_ctr.sv": ["ws_int8_4x4", "os_int8_4x4"],
-    "pecos_array_ws.sv": ["ws_int8_4x4", "ws_bf16_4x4"],
-    "pecos_pe_os.sv": ["os_int8_4x4", "os_bf16_4x4"],
-    "pecos_array_os.sv": ["os_int8_4x4", "os_bf16_4x4"],
-    "pecos_requant.sv": ["post_L4"],
-    "pecos_pool.sv": ["post_L4"],
-    "pecos_postproc.sv": ["post_L4"],
+    "pecos_delay.sv": ["ws_int8_4x4", "os_int8_4x4", "post_L4", "tb_ws", "tb_os", "tb_post"],
+    "pecos_mac.sv": ["ws_int8_4x4", "os_int8_4x4", "tb_ws", "tb_os"],
+    "pecos_fma.sv": ["fma_bf16", "fma_fp16", "fma_bf16_ftz", "ws_bf16_4x4", "ws_fp16_4x4",
+                     "os_bf16_4x4", "tb_fma", "tb_ws", "tb_os"],
+    "pecos_pe_ws.sv": ["ws_int8_4x4", "ws_bf16_4x4", "tb_ws"],
+    "pecos_perf_ctr.sv": ["ws_int8_4x4", "os_int8_4x4", "tb_ws", "tb_os"],
+    "pecos_array_ws.sv": ["ws_int8_4x4", "ws_bf16_4x4", "tb_ws"],
+    "pecos_pe_os.sv": ["os_int8_4x4", "os_bf16_4x4", "tb_os"],
+    "pecos_array_os.sv": ["os_int8_4x4", "os_bf16_4x4", "tb_os"],
+    "pecos_requant.sv": ["post_L4", "tb_post"],
+    "pecos_pool.sv": ["post_L4", "tb_post"],
+    "pecos_postproc.sv": ["post_L4", "tb_post"],
 }
+
+# lint.verilator_wall's parameter sets (tests/CMakeLists.txt)
+ARRAY_LINT_PARAMS = [["-GRows=1", "-GCols=1"], ["-GRows=4", "-GCols=4"], ["-GRows=8", "-GCols=16"],
+                     ["-GRows=16", "-GCols=16"], ["-GRows=3", "-GCols=5"],
+                     ["-GRows=3", "-GCols=2", "-GDType=1"], ["-GRows=2", "-GCols=3", "-GDType=2"]]
 
 
 def unit_files(rtl, unit):
@@ -59,10 +70,17 @@ def lint(rtl, top, params):
         unit_files(rtl, unit)
 
 
-def kill_suite(variant, build, rtl):
+def kill_suite(variant, build, rtl, sim):
     """The commands that must all pass on an unmutated variant (drawn from the default suite)."""
     pecos = os.path.join(build, "pecos")
     t = os.path.join(build, "tests")
+    if variant.startswith("tb_"):
+        return static_suite(variant[3:], os.path.dirname(rtl), sim)
+    m = re.match(r"fma_(bf16|fp16)(_ftz)?$", variant)
+    if m:  # lint.fma and unit.fma.*_vs_fmaf, on the mutant
+        return [lint(rtl, "pecos_fma", ["-GFmt=%d" % (m.group(1) == "fp16"),
+                                        "-GFtz=%d" % bool(m.group(2))]),
+                [os.path.join(sim, "test_fma_" + variant[4:])]]
     m = re.match(r"(ws|os)_(int8|bf16|fp16)_(\d+)x(\d+)$", variant)
     if m:
         df, dt, r, c = m.groups()
@@ -82,6 +100,37 @@ def kill_suite(variant, build, rtl):
     m = re.match(r"post_L(\d+)$", variant)
     return [lint(rtl, "pecos_postproc", ["-GLanes=3"]),
             [os.path.join(t, "test_postproc"), m.group(1), "300"]]
+
+
+def static_suite(unit, src, scratch):
+    """The default suite's lint, Icarus and Yosys tests of one unit (tests/*.cmake), on the
+    mutant's tree src (its rtl/, and dv/ linked to ours); scratch takes the compiled benches."""
+    rtl = os.path.join(src, "rtl")
+    t = os.path.join(TOP, "tests")
+    if unit in ("ws", "os"):
+        top = "pecos_array_" + unit
+        sfx = "" if unit == "ws" else "_os"
+        return [lint(rtl, top, p) for p in ARRAY_LINT_PARAMS] + [
+            ["sh", os.path.join(t, "iverilog_tb%s.sh" % sfx), src, scratch],
+            ["sh", os.path.join(t, "yosys_synth%s.sh" % sfx), src, "4", "3"]]
+    if unit == "post":
+        return [lint(rtl, "pecos_postproc", ["-GLanes=%d" % n]) for n in (1, 4, 16)] + [
+            iverilog_clean(rtl, "postproc", ["-Ppecos_postproc.Lanes=%d" % n], scratch)
+            for n in (1, 4, 16)] + [
+            ["sh", os.path.join(t, "iverilog_postproc.sh"), src, scratch],
+            ["sh", os.path.join(t, "yosys_postproc.sh"), src, "4"]]
+    # fma: lint.fma and lint.yosys_fma
+    return [lint(rtl, "pecos_fma", ["-GFmt=%d" % f, "-GFtz=%d" % z]) for f in (0, 1) for z in (0, 1)] + [
+        iverilog_clean(rtl, "fma", ["-Ppecos_fma.Fmt=%d" % f, "-Ppecos_fma.Ftz=%d" % z], scratch)
+        for f in (0, 1) for z in (0, 1)] + [["sh", os.path.join(t, "yosys_fma.sh"), src]]
+
+
+def iverilog_clean(rtl, unit, params, scratch):
+    """Icarus -g2012 -Wall on one unit: fails on an error or any warning (as lint.postproc)."""
+    files = " ".join(unit_files(rtl, unit))
+    return ["sh", "-c", 'log=$(iverilog -g2012 -Wall -I%s %s -s pecos_%s -o %s/lint.vvp %s 2>&1) '
+            '&& [ -z "$log" ] || { echo "$log"; exit 1; }' % (rtl, " ".join(params), unit, scratch,
+                                                            files)]
 
 
 # ---- mutant generation --------------------------------------------------------------------
@@ -256,6 +305,63 @@ def write_report(out, results, sample, pool, a, t_all):
     return score
 
 
+def run_cmd(cmd, env, timeout):
+    """(failed, the last lines of its output) of one kill-suite command."""
+    try:
+        p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+        return p.returncode != 0, p.stdout.decode(errors="replace").strip().split("\n")[-3:]
+    except subprocess.TimeoutExpired:
+        return True, ["timeout after %d s" % timeout]
+
+
+def run_mutant(i, m, out, a, eq):
+    """Builds and runs one mutant in OUT/mNNN; its result dict (status, by/reason, seconds)."""
+    t0 = time.time()
+    work = os.path.join(out, "m%03d" % i)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    shutil.copytree(RTL, os.path.join(work, "rtl"))
+    before, after = apply(m, os.path.join(work, "rtl"))
+    diff = "".join(difflib.unified_diff([before + "\n"], [after + "\n"],
+                                        "a/rtl/%s:%d" % (m["file"], m["line"]),
+                                        "b/rtl/%s:%d" % (m["file"], m["line"])))
+    r = dict(m, diff=diff)
+    key = (m["file"], m["src"], m["orig"], m["new"])
+    if key in eq:
+        r.update(status="equivalent", reason=eq[key], seconds=round(time.time() - t0, 1))
+        shutil.rmtree(work, ignore_errors=True)
+        return r
+    status, why = "survived", ""
+    sim = os.path.join(work, "sim")
+    os.makedirs(sim)
+    env = dict(os.environ, PECOS_SIM_DIR=sim)
+    os.symlink(os.path.join(TOP, "dv"), os.path.join(work, "dv"))  # for the tb_* scripts
+    for v in AFFECTS[m["file"]]:
+        vb = ["sh", os.path.join(TOP, "dv", "vbuild.sh"), os.path.join(work, "rtl"), sim, v]
+        # one retry: a build can fail for reasons outside the mutant (a shared, loaded
+        # machine); a mutant that does not build fails twice the same way
+        if not v.startswith("tb_") and subprocess.call(vb) != 0 and subprocess.call(vb) != 0:
+            logp = os.path.join(sim, "obj_" + v, "build.log")
+            err = [l.strip() for l in open(logp, errors="replace")
+                   if "rror" in l][:1] if os.path.exists(logp) else []
+            status, why = "did not build", v + ": " + (err[0] if err else "?")
+            break
+        for cmd in kill_suite(v, a.build, os.path.join(work, "rtl"), sim):
+            bad, tail = run_cmd(cmd, env, a.timeout)
+            if bad:
+                status = "killed"
+                why = v + ": " + " ".join(os.path.basename(c) if j == 0 else c
+                                         for j, c in enumerate(cmd)) + ": " + " / ".join(tail)
+                break
+        if status == "killed":
+            break
+    r.update(status=status, by=why, seconds=round(time.time() - t0, 1))
+    if status != "survived":
+        shutil.rmtree(work, ignore_errors=True)
+    return r
+
+
 def main():
     ap = argparse.ArgumentParser(prog="mutate.sh")
     ap.add_argument("-n", type=int, default=30, help="mutants to sample (default 30)")
@@ -267,9 +373,10 @@ def main():
     ap.add_argument("--min-score", type=float, default=0.0, help="exit 1 below this %%")
     ap.add_argument("--list", action="store_true", help="print the sampled mutants and stop")
     ap.add_argument("--only", default="", help="run only the mutants whose id contains this")
+    ap.add_argument("-j", type=int, default=1, help="mutants built and run at once (default 1)")
     a = ap.parse_args()
-    if a.n < 1:
-        print("mutate.sh: -n must be >= 1", file=sys.stderr)
+    if a.n < 1 or a.j < 1:
+        print("mutate.sh: -n and -j must be >= 1", file=sys.stderr)
         return 2
     for prog in ("pecos", "tests/test_array_contract", "tests/test_postproc", "tests/rtl_random"):
         if not os.access(os.path.join(a.build, prog), os.X_OK):
@@ -296,62 +403,21 @@ def main():
         return 0
     print("mutate: %d mutants of %d candidates (seed %d), kill suite from %s" %
           (len(sample), len(pool), a.seed, a.build), flush=True)
-    results = []
     t_all = time.time()
-    for i, m in enumerate(sample, 1):
-        t0 = time.time()
-        work = os.path.join(out, "m%03d" % i)
-        shutil.rmtree(work, ignore_errors=True)
-        os.makedirs(work)
-        shutil.copytree(RTL, os.path.join(work, "rtl"))
-        before, after = apply(m, os.path.join(work, "rtl"))
-        diff = "".join(difflib.unified_diff([before + "\n"], [after + "\n"],
-                                            "a/rtl/%s:%d" % (m["file"], m["line"]),
-                                            "b/rtl/%s:%d" % (m["file"], m["line"])))
-        r = dict(m, diff=diff)
-        key = (m["file"], m["src"], m["orig"], m["new"])
-        if key in eq:
-            r.update(status="equivalent", reason=eq[key])
-        else:
-            status, why = "survived", ""
-            sim = os.path.join(work, "sim")
-            os.makedirs(sim)
-            for v in AFFECTS[m["file"]]:
-                vb = ["sh", os.path.join(TOP, "dv", "vbuild.sh"), os.path.join(work, "rtl"), sim, v]
-                # one retry: a build can fail for reasons outside the mutant (a shared, loaded
-                # machine); a mutant that does not build fails twice the same way
-                if subprocess.call(vb) != 0 and subprocess.call(vb) != 0:
-                    logp = os.path.join(sim, "obj_" + v, "build.log")
-                    err = [l.strip() for l in open(logp, errors="replace")
-                           if "rror" in l][:1] if os.path.exists(logp) else []
-                    status, why = "did not build", v + ": " + (err[0] if err else "?")
-                    break
-            if status == "survived":
-                env = dict(os.environ, PECOS_SIM_DIR=sim)
-                for v in AFFECTS[m["file"]]:
-                    for cmd in kill_suite(v, a.build, os.path.join(work, "rtl")):
-                        try:
-                            p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
-                                               stderr=subprocess.STDOUT, timeout=a.timeout)
-                            bad = p.returncode != 0
-                            tail = p.stdout.decode(errors="replace").strip().split("\n")[-3:]
-                        except subprocess.TimeoutExpired:
-                            bad, tail = True, ["timeout after %d s" % a.timeout]
-                        if bad:
-                            status = "killed"
-                            why = " ".join(os.path.basename(c) if j == 0 else c
-                                           for j, c in enumerate(cmd)) + ": " + " / ".join(tail)
-                            break
-                    if status == "killed":
-                        break
-            r.update(status=status, by=why)
-            if status != "survived":
-                shutil.rmtree(work, ignore_errors=True)
-        r["seconds"] = round(time.time() - t0, 1)
-        results.append(r)
-        print("[%d/%d] %-13s %5.0fs %s  %s" % (i, len(sample), r["status"], r["seconds"], m["id"],
-                                              m["src"][:70]), flush=True)
-        write_report(out, results, sample, pool, a, t_all)  # a partial report after each
+    results = [None] * len(sample)
+    lock = threading.Lock()
+
+    def one(i):
+        r = run_mutant(i + 1, sample[i], out, a, eq)
+        with lock:
+            results[i] = r
+            done = [x for x in results if x]
+            print("[%d/%d] %-13s %5.0fs %s  %s" % (len(done), len(sample), r["status"], r["seconds"],
+                                                  r["id"], r["src"][:70]), flush=True)
+            write_report(out, done, sample, pool, a, t_all)  # a partial report after each
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.j) as ex:
+        list(ex.map(one, range(len(sample))))
     score = write_report(out, results, sample, pool, a, t_all)
     print(open(os.path.join(out, "report.txt")).read().split("\n")[0])
     print("mutate: report in %s/report.txt and mutants.json" % out)

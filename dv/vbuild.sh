@@ -3,6 +3,9 @@
 # RTL_DIR into OUT_DIR, outside CMake, for the mutation and coverage scripts:
 #   VARIANT ws_int8_4x4 (any DATAFLOW_DTYPE_ROWSxCOLS) -> OUT_DIR/libpecos_sim_VARIANT.so
 #   VARIANT post_L4 (any lane count)                  -> OUT_DIR/libpecos_post_L4.so
+#   VARIANT fma_bf16, fma_fp16, fma_bf16_ftz, fma_fp16_ftz (the FMA unit alone)
+#                                                     -> OUT_DIR/test_fma_NAME, the suite's
+#                                                        unit.fma.* program (tests/test_fma.c)
 # The libraries implement sim/vsim.h and sim/vpost.h like the build's, so the host and the
 # test programs load them with PECOS_SIM_DIR=OUT_DIR. Built with --assert (as the suite's;
 # VBUILD_NO_ASSERT=1 leaves it out) and -O1 (small variants: compile time dominates;
@@ -42,23 +45,45 @@ case $variant in
     defs="-DVPOST_LANES=$lanes"
     vargs="--top-module pecos_postproc -GLanes=$lanes"
     ;;
+  fma_bf16|fma_fp16|fma_bf16_ftz|fma_fp16_ftz)
+    name=${variant#fma_}
+    case $name in bf16*) fmt=0 ;; *) fmt=1 ;; esac
+    case $name in *_ftz) ftz=1 ;; *) ftz=0 ;; esac
+    srcs=$(rtl_files "$rtl" fma)
+    prefix=Vpecos_fma; shim=$top/sim/vfma.cpp; lib=$out/test_fma_$name
+    defs="-DVFMA_FMT=$fmt -DVFMA_FTZ=$ftz"
+    vargs="--top-module pecos_fma -GFmt=$fmt -GFtz=$ftz"
+    ;;
   *) echo "vbuild.sh: unknown variant '$variant'" >&2; exit 2 ;;
 esac
 # The model is verilated with --trace-fst: the shim compiles its tracing in (VM_TRACE, which
 # CMake's verilate() defines for the build's libraries). A coverage build defines VM_COVERAGE
 # for the shim too (it writes the counts at close).
-defs="$defs -DVM_TRACE=1"
+case $variant in fma_*) trace="" ;; *) trace=--trace-fst; defs="$defs -DVM_TRACE=1" ;; esac
 case " $* " in *" --coverage"*) defs="$defs -DVM_COVERAGE=1" ;; esac
+# the final link: a shared model library, or for the FMA unit the test program itself
+link() {
+  case $variant in
+    fma_*)
+      ${CCACHE:-ccache} gcc -std=c11 -c $opt -I"$top/common" -I"$top/sim" -DPECOS_FMA_FMT=$fmt \
+        -DPECOS_FMA_FTZ=$ftz "$top/tests/test_fma.c" -o "$mdir/test_fma.o" &&
+      ${CCACHE:-ccache} gcc -std=c11 -c $opt -I"$top/common" "$top/common/rng.c" -o "$mdir/rng.o" &&
+      ${CCACHE:-ccache} g++ -std=c++17 $opt $defs -I"$mdir" -I"$vinc" -I"$vinc/vltstd" -I"$top/sim" \
+        "$shim" "$mdir/test_fma.o" "$mdir/rng.o" "$mdir/${prefix}__ALL.a" $objs -lm -pthread -o "$lib" ;;
+    *)
+      ${CCACHE:-ccache} g++ -std=c++17 -shared $opt $defs -I"$mdir" -I"$vinc" -I"$vinc/vltstd" \
+        -I"$top/sim" "$shim" "$mdir/${prefix}__ALL.a" $objs -lz -pthread -Wl,--no-undefined \
+        -o "$lib" ;;
+  esac
+}
 # shellcheck disable=SC2086
-if ! { verilator --cc --trace-fst $assert -I"$rtl" --x-assign fast --x-initial fast -O3 \
+if ! { verilator --cc $trace $assert -I"$rtl" --x-assign fast --x-initial fast -O3 \
          --prefix $prefix -Mdir "$mdir" $vargs "$@" $srcs &&
        rt=$(sed -n '/^VM_GLOBAL_\(FAST\|SLOW\) += /,/^$/p' "$mdir/${prefix}_classes.mk" |
             sed -n 's/^\t\([a-z_]*\).*/\1.o/p' | tr '\n' ' ') &&
        make -s -C "$mdir" -f $prefix.mk OPT_FAST="$opt" OPT_SLOW="$opt" OPT_GLOBAL="$opt" \
          CXX="${CCACHE:-ccache} g++" ${prefix}__ALL.a $rt &&
        objs=$(for o in $rt; do printf '%s ' "$mdir/$o"; done) &&
-       ${CCACHE:-ccache} g++ -std=c++17 -shared $opt $defs -I"$mdir" -I"$vinc" -I"$vinc/vltstd" \
-         -I"$top/sim" "$shim" "$mdir/${prefix}__ALL.a" $objs -lz -pthread -Wl,--no-undefined \
-         -o "$lib"; } >"$log" 2>&1; then
+       link; } >"$log" 2>&1; then
   exit 1
 fi

@@ -7,7 +7,8 @@
  * after that step's rising edge. For a block whose last beat is presented in step tL, output
  * row i (i = 0..Rows-1) is returned by step tL + Rows + Cols + 1 + i and carries pixel row
  * Rows-1-i for every column (rtl/pecos_array_os.sv); out_valid is low in every other step.
- * Checks: that latency on a single block; one-beat blocks at exactly the minimum spacing
+ * Checks: idle steps after reset give no output and leave every counter at 0; that latency
+ * on a single block; one-beat blocks at exactly the minimum spacing
  * (last beats Rows steps apart); in_psum used on first beats only (junk elsewhere, junk in
  * every lane while in_valid is 0); a long random stream (block lengths 1..40, idle steps
  * inside and between blocks) against a scoreboard of every value and the step it leaves;
@@ -146,6 +147,20 @@ int main(int argc, char **argv)
     qcap = 64 * (size_t)R + 64;
     q = malloc(sizeof *q * qcap);
     if (!q) return 2;
+    simlib_reset(sim);
+    step_no = 0;
+
+    /* 0. Idle after reset (junk lanes, in_valid low): no output, and every counter stays 0:
+     * the valid, open-block and in-flight state leaves reset low. Then reset again. */
+    for (int i = 0; i < 2 * (R + C) + 8; i++) step(0, 0, 0);
+    vsim_counters_t k0;
+    simlib_counters(sim, &k0);
+    CHECK(k0.beats == 0 && k0.wbeats == 0 && k0.busy == 0 && k0.macs == 0,
+          "after reset and %llu idle steps: counters beats %llu, weight beats %llu, busy %llu, "
+          "MACs %llu, expected all 0",
+          (unsigned long long)step_no, (unsigned long long)k0.beats,
+          (unsigned long long)k0.wbeats, (unsigned long long)k0.busy,
+          (unsigned long long)k0.macs);
     simlib_reset(sim);
     step_no = 0;
 
