@@ -125,6 +125,12 @@ static int os_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t
 
 int cycle_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, cycle_model_t *m)
 {
+    return cycle_model_tiled_within(L, a, t, UINT64_MAX, m);
+}
+
+int cycle_model_tiled_within(const layer_t *L, const array_cfg_t *a, const tiling_t *t,
+                             uint64_t limit, cycle_model_t *m)
+{
     tile_trips_t tr;
     if (cycle_tile_trips(L, a, t, &tr) != 0 || cycle_model_shape(L, a, m) != 0) return PECOS_EPARAM;
     if (a->df == DF_OS) return os_model_tiled(L, a, t, &tr, m);
@@ -176,6 +182,12 @@ int cycle_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t,
             if (cf > 0 || !vstart) /* continues the k group's sums: its last fold's */
                 s = max_u64(s, kg_last[kg] + d + 1);
             kg_last[kg] = s;
+            if (s > limit) { /* the layer ends after s: past the caller's limit */
+                free(kg_last);
+                free(kp_out);
+                m->cycles = UINT64_MAX;
+                return 0;
+            }
             l1 = l;
             s2 = s1;
             n2 = n1;

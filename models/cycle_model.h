@@ -96,5 +96,10 @@ void cycle_tile_index(const tiling_t *t, const tile_trips_t *tr, uint64_t n, uin
  * m gets the layer totals (folds, beats per fold of the first tile, cycles, ideal).
  * Returns 0, PECOS_EPARAM (also: OS with ct < C) or PECOS_ENOMEM. */
 int cycle_model_tiled(const layer_t *L, const array_cfg_t *a, const tiling_t *t, cycle_model_t *m);
+/* cycle_model_tiled(), but it stops as soon as the layer is known to take more than limit
+ * cycles, and then sets m->cycles to UINT64_MAX (WS/IS; OS always runs to the end): the
+ * tiler's search only needs to know that a candidate is slower than the best so far. */
+int cycle_model_tiled_within(const layer_t *L, const array_cfg_t *a, const tiling_t *t,
+                             uint64_t limit, cycle_model_t *m);
 
 #endif

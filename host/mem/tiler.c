@@ -39,6 +39,106 @@ static void fold_order(const layer_t *L, int rows, int cols, int df, tiling_t *t
     t->cf_major = df == DF_OS ? 0 : (df == DF_IS ? kt : pt * L->q) < rows + cols;
 }
 
+/* One candidate of the search: its tiling (fold order set), traffic, and time bounds. */
+typedef struct {
+    tiling_t t;
+    mem_traffic_t tr;
+    uint64_t fill; /* cycles before the array can start: DRAM latency + a tile's bytes */
+    uint64_t lb;   /* lower bound of its time: max(ideal cycles, DRAM bytes / bandwidth) + fill */
+    uint64_t time; /* its time: max(exact compute cycles, DRAM bytes / bandwidth) + fill; 0
+                      until known */
+} cand_t;
+
+/* Candidates within this share of the fastest one's time count as equally fast: among them
+ * the least traffic wins (DRAM energy), so a compute-bound layer keeps its traffic-minimal
+ * tiling. */
+#define TILER_TIME_TOL_PCT 2
+
+/* The traffic order: least DRAM bytes, then channel bytes, data beats, tiles. */
+static int less_traffic(const mem_traffic_t *a, const mem_traffic_t *b)
+{
+    const uint64_t x = a->dram_rd + a->dram_wr, y = b->dram_rd + b->dram_wr;
+    if (x != y) return x < y;
+    if (a->bus != b->bus) return a->bus < b->bus;
+    if (a->beats != b->beats) return a->beats < b->beats;
+    return a->tiles < b->tiles;
+}
+
+static int by_lb(const void *a, const void *b)
+{
+    const uint64_t x = ((const cand_t *)a)->lb, y = ((const cand_t *)b)->lb;
+    return x < y ? -1 : x > y;
+}
+
+/* c->time, computed once (the exact tiled cycle model: data always in the GLB), or
+ * UINT64_MAX when it is known to exceed limit (the model stops there; computed again if a
+ * later call allows more). */
+static int cand_time(const layer_t *L, const array_cfg_t *arr, uint64_t mem_cycles,
+                     uint64_t limit, cand_t *c)
+{
+    if (c->time && (c->time != UINT64_MAX || c->lb > limit)) return 0;
+    cycle_model_t m;
+    int rc = cycle_model_tiled_within(L, arr, &c->t, limit > c->fill ? limit - c->fill : 0, &m);
+    if (rc != 0) return rc;
+    c->time = m.cycles == UINT64_MAX ? UINT64_MAX
+                                     : (m.cycles > mem_cycles ? m.cycles : mem_cycles) + c->fill;
+    return 0;
+}
+
+/* Cycles to move a candidate's DRAM traffic at the configured bandwidth (0 if unlimited):
+ * its channel bytes, whole bursts, which is what the channel carries. */
+static uint64_t mem_cycles_of(const mem_cfg_t *cfg, const mem_traffic_t *tr)
+{
+    if (cfg->dram.bw <= 0) return 0;
+    return (uint64_t)((double)tr->bus / cfg->dram.bw + 0.999999);
+}
+
+/* The tiler's objective over the n candidates that fit (cs[b0]: the least traffic): time
+ * first, then traffic. The time of a candidate is the larger of its exact compute cycles
+ * (psum latency, held-operand loads and bank switches included) and its DRAM bytes over the
+ * bandwidth, plus its fill: the DRAM latency and one tile's bytes (on average) over the
+ * bandwidth, which the array waits for before its first beat (one big tile cannot overlap
+ * its load with compute; many small ones can). Every candidate within TILER_TIME_TOL_PCT of the fastest one is as fast; the
+ * least traffic among those is taken. Exact cycles cost a fold recurrence, so candidates are
+ * visited by their lower bound, and when the least-traffic one is already within the
+ * tolerance of every lower bound it is taken without looking further (compute-bound layers). */
+static int fastest(const layer_t *L, const array_cfg_t *arr, const mem_cfg_t *cfg, cand_t *cs,
+                   size_t n, size_t b0, tiling_t *best)
+{
+    cycle_model_t shape;
+    int rc = cycle_model_shape(L, arr, &shape);
+    if (rc != 0) return rc;
+    uint64_t lb_min = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        fold_order(L, arr->rows, arr->cols, arr->df, &cs[i].t);
+        const uint64_t mc = mem_cycles_of(cfg, &cs[i].tr);
+        cs[i].fill = cfg->dram.latency + (cs[i].tr.tiles ? mc / cs[i].tr.tiles : mc);
+        cs[i].lb = (mc > shape.ideal_cycles ? mc : shape.ideal_cycles) + cs[i].fill;
+        if (cs[i].lb < lb_min) lb_min = cs[i].lb;
+    }
+    cand_t *c0 = &cs[b0];
+    if ((rc = cand_time(L, arr, mem_cycles_of(cfg, &c0->tr), UINT64_MAX, c0)) != 0) return rc;
+    if (c0->time <= lb_min + lb_min * TILER_TIME_TOL_PCT / 100) {
+        *best = c0->t;
+        return 0;
+    }
+    const cand_t first = *c0;
+    qsort(cs, n, sizeof *cs, by_lb);
+    uint64_t t_min = first.time;
+    for (size_t i = 0; i < n && cs[i].lb <= t_min; i++) {
+        if ((rc = cand_time(L, arr, mem_cycles_of(cfg, &cs[i].tr), t_min, &cs[i])) != 0) return rc;
+        if (cs[i].time < t_min) t_min = cs[i].time;
+    }
+    const uint64_t thr = t_min + t_min * TILER_TIME_TOL_PCT / 100;
+    const cand_t *win = first.time <= thr ? &first : NULL;
+    for (size_t i = 0; i < n && cs[i].lb <= thr; i++) {
+        if ((rc = cand_time(L, arr, mem_cycles_of(cfg, &cs[i].tr), thr, &cs[i])) != 0) return rc;
+        if (cs[i].time <= thr && (!win || less_traffic(&cs[i].tr, &win->tr))) win = &cs[i];
+    }
+    *best = win ? win->t : first.t;
+    return 0;
+}
+
 static const int orders[6][3] = {
     {TILE_K, TILE_P, TILE_C}, {TILE_P, TILE_K, TILE_C}, {TILE_K, TILE_C, TILE_P},
     {TILE_P, TILE_C, TILE_K}, {TILE_C, TILE_K, TILE_P}, {TILE_C, TILE_P, TILE_K}};
@@ -51,7 +151,6 @@ int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const me
     const int c_min = df == DF_OS ? L->c : 1; /* OS never cuts the reduction */
     const int kg = (L->k + cols - 1) / cols;
     tiling_t best = {.kt = L->k, .ct = L->c, .pt = L->p, .order = {TILE_K, TILE_P, TILE_C}};
-    mem_traffic_t bt;
     if (!mem_cfg_glb_bounded(cfg)) {
         *t = best;
         fold_order(L, rows, cols, df, t);
@@ -91,38 +190,33 @@ int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const me
     }
     int *kv = malloc(sizeof(int) * (size_t)(kg + 1)), *cv = malloc(sizeof(int) * (size_t)(L->c + 1));
     int *pv = malloc(sizeof(int) * (size_t)(L->p + 1));
-    if (!kv || !cv || !pv) {
+    const int nk = kv ? cuts(kg, kv) : 0, np = pv ? cuts(L->p, pv) : 0;
+    int nc = cv ? cuts(L->c, cv) : 0;
+    if (df == DF_OS && cv) {
+        cv[0] = L->c;
+        nc = 1;
+    }
+    cand_t *cs = kv && cv && pv ? malloc(sizeof *cs * ((size_t)nk * (size_t)nc * (size_t)np * 6 + 1)) : NULL;
+    if (!cs) {
         free(kv); free(cv); free(pv);
         snprintf(err, errlen, "layer %s: out of memory in the tiler", L->name);
         return PECOS_ENOMEM;
     }
-    const int nk = cuts(kg, kv), np = cuts(L->p, pv);
-    int nc = cuts(L->c, cv);
-    if (df == DF_OS) {
-        cv[0] = L->c;
-        nc = 1;
-    }
-    best = smallest;
-    bt = st;
+    size_t n = 0, b0 = 0;
+    cs[n++] = (cand_t){.t = smallest, .tr = st};
     for (int a = 0; a < nk; a++) {
         const int kt = kv[a] * cols >= L->k ? L->k : kv[a] * cols;
         for (int b = 0; b < nc; b++) {
             for (int c = 0; c < np; c++) {
                 for (int o = 0; o < 6; o++) {
-                    tiling_t cand = {.kt = kt, .ct = cv[b], .pt = pv[c]};
-                    memcpy(cand.order, orders[o], sizeof cand.order);
-                    mem_traffic_t ct;
-                    if (mem_traffic(L, &arr, esz, cfg->dram.burst, &cand, &ct) != 0 || !fits(cfg, &ct)) continue;
-                    const uint64_t bytes = ct.dram_rd + ct.dram_wr, bb = bt.dram_rd + bt.dram_wr;
-                    if (bytes < bb ||
-                        (bytes == bb &&
-                         (ct.bus < bt.bus ||
-                          (ct.bus == bt.bus &&
-                           (ct.beats < bt.beats ||
-                            (ct.beats == bt.beats && ct.tiles < bt.tiles)))))) {
-                        best = cand;
-                        bt = ct;
-                    }
+                    cand_t *x = &cs[n];
+                    *x = (cand_t){.t = {.kt = kt, .ct = cv[b], .pt = pv[c]}};
+                    memcpy(x->t.order, orders[o], sizeof x->t.order);
+                    if (mem_traffic(L, &arr, esz, cfg->dram.burst, &x->t, &x->tr) != 0 ||
+                        !fits(cfg, &x->tr))
+                        continue;
+                    if (less_traffic(&x->tr, &cs[b0].tr)) b0 = n;
+                    n++;
                 }
             }
         }
@@ -130,8 +224,14 @@ int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const me
     free(kv);
     free(cv);
     free(pv);
+    int rc = fastest(L, &arr, cfg, cs, n, b0, &best);
+    free(cs);
+    if (rc != 0) {
+        snprintf(err, errlen, "layer %s: %s in the tiler", L->name,
+                 rc == PECOS_ENOMEM ? "out of memory" : "no cycle model");
+        return rc;
+    }
     *t = best;
-    fold_order(L, rows, cols, df, t);
     return 0;
 }
 

@@ -5,8 +5,14 @@
  * three tile loops (k, p, c). A candidate fits when its double-buffered footprint
  * (mem_traffic: ifmap, weight and psum partitions) fits the GLB: the sum within a unified
  * GLB, each partition within its own size when they are separate. Among those that fit the
- * tiler takes the least DRAM traffic, then the fewest data beats (lanes wasted by cutting
- * C*R*S badly), then the fewest tiles. With an unbounded GLB the layer is one tile.
+ * tiler takes the fastest: a candidate's time is max(its exact compute cycles from the tiled
+ * cycle model, its channel bytes / DRAM bandwidth) + its fill (DRAM latency + one tile's
+ * bytes / bandwidth), and every candidate within 2% of the fastest counts as fast. Among
+ * the fast ones it takes the least DRAM traffic, then channel bytes, the fewest data beats
+ * (lanes wasted by cutting C*R*S badly), then the fewest tiles. So a compute-bound layer
+ * keeps its traffic-minimal tiling, and a memory-bound one (FC at batch 1) takes k tiles of
+ * several array widths, whose k groups fill each other's wait for partial sums, instead of
+ * one group that waits Rows+Cols cycles a fold. With an unbounded GLB the layer is one tile.
  * The dataflow matters twice: OS tiles never cut C (ct = C: a PE accumulates its output's
  * whole reduction), and folds run reduction-fold major when a fold is shorter than
  * Rows+Cols beats (WS: pt*Q pixels, IS: kt channels).

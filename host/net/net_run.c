@@ -142,6 +142,28 @@ static double util(uint64_t macs, uint64_t cycles, const layer_run_cfg_t *run)
     return cycles ? (double)macs / ((double)cycles * run->rows * run->cols) : 0.0;
 }
 
+/* With a bounded DRAM bandwidth: the array layers that reach neither 90% of their bandwidth
+ * roofline (max(ideal cycles, DRAM bytes / bandwidth)) nor 90% utilization, named on one line,
+ * or a line that says every layer does. */
+static void roofline_line(FILE *f, const layer_run_cfg_t *run, const net_layer_t *nl, int n)
+{
+    if (run->mem.dram.bw <= 0) return;
+    int below = 0, on_array = 0;
+    for (int i = 0; i < n; i++) {
+        const layer_result_t *r = &nl[i].arr;
+        if (!nl[i].on_array || !r->cycles) continue;
+        on_array++;
+        const double reach = (double)r->mem.roofline_cycles / (double)r->cycles;
+        if (reach >= 0.9 || r->utilization >= 0.9) continue;
+        fprintf(f, "%s%s (%.1f%%)", below++ ? ", " : "below 90% of the bandwidth roofline: ",
+                nl[i].t->name, 100.0 * reach);
+    }
+    if (below)
+        fprintf(f, "; %d of %d array layers\n", below, on_array);
+    else if (on_array)
+        fprintf(f, "every array layer at >= 90%% of its bandwidth roofline or utilization\n");
+}
+
 static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const char *df_name,
                     const net_layer_t *nl, int n, double wall)
 {
@@ -173,6 +195,7 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
             (unsigned long long)T.cycles, (unsigned long long)T.arr_cycles,
             (unsigned long long)T.post_cycles, 100.0 * util(T.macs, T.cycles, run),
             run->rows * run->cols, 100.0 * util(T.macs, T.arr_cycles, run));
+    roofline_line(f, run, nl, n);
     fprintf(f, "energy per inference %.3f uJ: DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f\n",
             T.e_total / 1e6, T.e[ENERGY_DRAM] / 1e6, T.e[ENERGY_GLB] / 1e6, T.e[ENERGY_RF] / 1e6,
             T.e[ENERGY_MAC] / 1e6);
