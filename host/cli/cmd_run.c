@@ -171,6 +171,25 @@ static void print_rerun(void *ctx, uint64_t from, uint64_t to)
 /* Runs and checks one layer; fills res. quiet: the --wave-on-fail re-run (no FAIL lines,
  * re-run hook, DMA trace or --out). Returns 0, or a negative code for an error that ends the
  * run (the message is printed). */
+/* --batch: moves n images of planes x rows x w elements of esz bytes between the layout of
+ * a file ([n][planes][rows][w]) and the layer's ([planes][n*rows][w]: the images stacked
+ * along the rows); to_rows says which way. Returns 0 or PECOS_ENOMEM. */
+static int batch_layout(void *buf, size_t esz, int n, int planes, int rows, int w, bool to_rows)
+{
+    const size_t row = (size_t)w * esz, img = (size_t)planes * rows * row;
+    unsigned char *tmp = malloc(img * (size_t)n), *b = buf;
+    if (!tmp) return PECOS_ENOMEM;
+    memcpy(tmp, b, img * (size_t)n);
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < planes; c++) {
+            const size_t file = (size_t)i * img + (size_t)c * rows * row;
+            const size_t layer = ((size_t)c * n + (size_t)i) * rows * row;
+            memcpy(b + (to_rows ? layer : file), tmp + (to_rows ? file : layer), (size_t)rows * row);
+        }
+    free(tmp);
+    return 0;
+}
+
 static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, bool quiet,
                      layer_result_t *res)
 {
@@ -185,12 +204,14 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, bool q
     int32_t *bias_v = NULL, *out = NULL;
     int rc;
 
+    const int nb = o->batch; /* L holds the nb images stacked along its rows */
     if (o->ifmap_path) {
-        const int64_t ishape[4] = {1, L->c, L->h, L->w}, wshape[4] = {L->k, L->c, L->r, L->s};
+        const int64_t ishape[4] = {nb, L->c, L->h / nb, L->w}, wshape[4] = {L->k, L->c, L->r, L->s};
         if ((rc = load_operand("--ifmap", o->ifmap_path, o->dtype, 4, ishape, &ifmap)) != 0 ||
             (rc = load_operand("--weights", o->weights_path, o->dtype, 4, wshape, &weights)) != 0 ||
             (o->bias_path && (rc = load_bias(o->bias_path, o->dtype, L->k, &bias_v)) != 0))
             goto out_free;
+        if (nb > 1 && batch_layout(ifmap, esz, nb, L->c, L->h / nb, L->w, true) != 0) goto out_oom;
     } else {
         rng_t g;
         rng_seed(&g, o->seed * 0x100000001b3ULL + (uint64_t)idx);
@@ -223,8 +244,10 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, bool q
     if ((rc = layer_run(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
 
     if (o->out_path && !quiet) {
+        if (nb > 1 && batch_layout(out, sizeof *out, nb, L->k, L->p / nb, L->q, false) != 0)
+            goto out_oom;
         npy_array_t y = {.dtype = fp ? NPY_FLOAT32 : NPY_INT32, .ndim = 4,
-                         .shape = {1, L->k, L->p, L->q}, .count = (int64_t)out_n, .data = out};
+                         .shape = {nb, L->k, L->p / nb, L->q}, .count = (int64_t)out_n, .data = out};
         if ((rc = npy_write(o->out_path, &y)) != 0) {
             fprintf(stderr, "pecos run: --out %s: cannot write: %s\n", o->out_path,
                     strerror(errno));
@@ -531,7 +554,8 @@ static int report_layers(const run_opts_t *o, layer_result_t *res, int *ran, int
         cfg[d] = (run_config_t){.rows = o->rows, .cols = o->cols,
                                 .dataflow = pecos_df_name((pecos_df_t)o->dfs[d]),
                                 .dtype = pecos_dtype_name(o->dtype), .seed = o->seed,
-                                .from_files = o->ifmap_path != NULL, .dram_bw = o->mem.dram.bw,
+                                .from_files = o->ifmap_path != NULL, .batch = o->batch,
+                                .dram_bw = o->mem.dram.bw,
                                 .dram_latency = o->mem.dram.latency, .glb_desc = glb};
         if (ran[d] > 0) report_table(stdout, &cfg[d], res + (size_t)d * (size_t)o->nlayers, ran[d]);
     }

@@ -56,6 +56,9 @@ void cmd_run_usage(FILE *f)
           "                 [--no-build]  (a model library that is not built is an error\n"
           "                  instead of being built on first use)\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
+          "                 [--batch N]  (--layer runs: N images share each weight load;\n"
+          "                  1x1 stride-1 layers, the images stacked along the rows; --ifmap\n"
+          "                  [N,C,H,W], --out [N,K,P,Q]; energy and cycles per image)\n"
           "                 [--replay-dump DIR]  (DIR/<dataflow>.replay: the array's every cycle,\n"
           "                  lanes in and out; --network/--onnx runs also DIR/post.replay, the\n"
           "                  post-processing unit's; for dv/replay.sh under Icarus)\n"
@@ -152,6 +155,7 @@ static const run_opt_t run_opt_table[] = {
     RO_X("dtype", "not available (int8, bf16, fp16)"),
     RO_X("backend", "not available (c, sc)"),
     RO_U("seed", 0, UINT64_MAX, "must be a non-negative integer"),
+    RO_U("batch", 1, 65536, "must be an integer 1..65536"),
     RO_S("ifmap", ifmap_path),
     RO_S("weights", weights_path),
     RO_S("bias", bias_path),
@@ -199,6 +203,7 @@ static void store_u64(run_opts_t *o, const run_opt_t *r, uint64_t u)
     if (strcmp(n, "rows") == 0) o->rows = (int)u;
     else if (strcmp(n, "cols") == 0) o->cols = (int)u;
     else if (strcmp(n, "seed") == 0) o->seed = u, o->seed_given = true;
+    else if (strcmp(n, "batch") == 0) o->batch = (int)u;
     else if (strcmp(n, "wave-from") == 0) o->wave_from = u, o->wave_from_given = true;
     else if (strcmp(n, "wave-to") == 0) o->wave_to = u, o->wave_to_given = true;
     else if (strcmp(n, "dram-latency") == 0) o->mem.dram.latency = u;
@@ -287,6 +292,7 @@ static void run_opts_default(run_opts_t *o, int argc, char **argv)
     o->df = DF_WS;
     o->dtype = PECOS_INT8;
     o->seed = 1;
+    o->batch = 1;
     o->wave_to = UINT64_MAX;
     o->fault_cycle = UINT64_MAX;
     o->mem.dram.burst = 64;
@@ -500,12 +506,51 @@ static int validate_mem_wave(run_opts_t *o)
     return 0;
 }
 
+/* --batch N: N images share each weight load. A 1x1, stride-1, unpadded, undilated layer
+ * (fc, pointwise conv) computes every output pixel from its own input pixel, so the images'
+ * maps stacked along the rows ([C][N*H][W]) are one layer of N*H rows whose output is the
+ * images' outputs stacked the same way: the array streams N times the pixels through each
+ * weight tile it holds, and every check runs on all N images. Folds o->layers in place.
+ * Returns 0 or -1 (message printed). */
+static int validate_batch(run_opts_t *o)
+{
+    if (o->batch == 1) return 0;
+    if (o->network_path || o->onnx_path) {
+        fprintf(stderr, "pecos run: --batch works with --layer runs (not yet with --network or "
+                        "--onnx)\n");
+        return -1;
+    }
+    for (int i = 0; i < o->nlayers; i++) {
+        layer_t *L = &o->layers[i];
+        if (L->r != 1 || L->s != 1 || L->stride_h != 1 || L->stride_w != 1 || L->dil_h != 1 ||
+            L->dil_w != 1 || L->pad_t || L->pad_l || L->pad_b || L->pad_r) {
+            fprintf(stderr, "pecos run: --batch %d: layer %s is %dx%d/s%d/p%d: a batch is folded "
+                            "into the output rows, which needs 1x1, stride-1, unpadded layers "
+                            "(fc, pointwise conv)\n", o->batch, L->name, L->r, L->s, L->stride_h,
+                    L->pad_t);
+            return -1;
+        }
+        if ((int64_t)L->h * o->batch > INT32_MAX / 2) {
+            fprintf(stderr, "pecos run: --batch %d: layer %s: %d images of %d rows are too many\n",
+                    o->batch, L->name, o->batch, L->h);
+            return -1;
+        }
+        L->h *= o->batch;
+        char err[256] = "no output";
+        if (layer_out_hw(L, &L->p, &L->q) != 0 || layer_check(L, err, sizeof err) != 0) {
+            fprintf(stderr, "pecos run: --batch %d: layer %s: %s\n", o->batch, L->name, err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The validation pass over the parsed options: the first check that fails is reported.
  * Returns 0 or -1 (message printed). */
 static int validate_opts(run_opts_t *o)
 {
     if (validate_sources(o) != 0 || validate_dataflows(o) != 0 || validate_files(o) != 0 ||
-        validate_mem_wave(o) != 0)
+        validate_mem_wave(o) != 0 || validate_batch(o) != 0)
         return -1;
     return 0;
 }

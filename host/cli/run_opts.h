@@ -24,6 +24,8 @@ typedef struct run_opts {
     pecos_dtype_t dtype;          /* --dtype */
     int ndf, dfs[3];              /* the dataflows to run (DF_*), in order */
     uint64_t seed;
+    int batch;                    /* --batch N: images per run (1: none); validation folds them
+                                     into each layer's rows (1x1, stride-1, unpadded layers) */
     bool seed_given, wave_from_given, wave_to_given;
     bool no_build; /* --no-build: a model library that is not built is an error */
     bool backend_sc; /* --backend sc: the SystemC accelerator (pecos-sc runs it) */

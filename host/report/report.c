@@ -96,6 +96,12 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
     fprintf(f, "(bytes; cycles; energy in uJ) total energy %.2f uJ: DRAM %.2f, GLB %.2f, RF %.2f, "
                "MAC %.2f\n",
             (e[0] + e[1] + e[2] + e[3]) / 1e6, e[0] / 1e6, e[1] / 1e6, e[2] / 1e6, e[3] / 1e6);
+    if (cfg->batch > 1)
+        fprintf(f, "batch %d (each weight tile loaded once for all images): per image %.1f "
+                   "cycles, %.3f uJ (DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f)\n",
+                cfg->batch, (double)t.cycles / cfg->batch,
+                (e[0] + e[1] + e[2] + e[3]) / 1e6 / cfg->batch, e[0] / 1e6 / cfg->batch,
+                e[1] / 1e6 / cfg->batch, e[2] / 1e6 / cfg->batch, e[3] / 1e6 / cfg->batch);
     fprintf(f, "%d of %d layers passed (bit-exact against the golden conv; cycles equal to the "
                "model with unbounded DRAM, else between the roofline and predicted+10%%; DRAM "
                "bytes equal to the tiling's)\n",
@@ -113,6 +119,7 @@ static void json_config(FILE *f, const run_config_t *cfg)
     json_str(f, cfg->dataflow);
     fprintf(f, ", \"dtype\": ");
     json_str(f, cfg->dtype);
+    fprintf(f, ", \"batch\": %d", cfg->batch > 1 ? cfg->batch : 1);
     if (cfg->from_files)
         fprintf(f, ", \"data\": \"files\"},\n");
     else

@@ -21,6 +21,7 @@ typedef struct {
     const char *dataflow, *dtype;
     uint64_t seed;           /* data seed (meaningful when !from_files) */
     bool from_files;         /* tensors came from .npy files */
+    int batch;               /* images per run (--batch; 0 or 1: one) */
     double dram_bw;          /* bytes/cycle, 0 unlimited */
     uint64_t dram_latency;
     const char *glb_desc;    /* e.g. "unbounded", "256 KiB unified" */

@@ -1,0 +1,96 @@
+#!/bin/sh
+# batch_check.sh PECOS SRC WORK: `pecos run --batch N` (issue #18).
+#   1. files: N images [N,C,H,W] through a pointwise conv and an fc layer; --out [N,K,P,Q]
+#      equals numpy's per-image product, and image i of the batch equals the same image run
+#      alone (batch 1) bit for bit;
+#   2. reuse: AlexNet fc7 at batch 1 and 16 with bounded memory: the same weight traffic,
+#      16x the MACs, utilization and energy per image as the report prints them (utilization
+#      at least 10x batch 1's, energy per image below half of it);
+#   3. refusals: a 3x3 layer, --network, a bad N: one line, exit 2.
+set -e
+pecos=$1; src=$2; work=$3
+fail() { echo "FAIL: $*"; exit 1; }
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+
+# --- 1. files ---------------------------------------------------------------------------
+/usr/bin/python3 - <<'EOF'
+import numpy as np
+g = np.random.default_rng(7)
+for name, (n, c, h, w, k) in {"pw": (3, 5, 4, 3, 7), "fc": (5, 37, 1, 1, 13)}.items():
+    x = g.integers(-128, 128, size=(n, c, h, w), dtype=np.int8)
+    wt = g.integers(-128, 128, size=(k, c, 1, 1), dtype=np.int8)
+    b = g.integers(-1000, 1000, size=(k,), dtype=np.int32)
+    np.save(name + "_x.npy", x)
+    np.save(name + "_w.npy", wt)
+    np.save(name + "_b.npy", b)
+    y = np.einsum("nchw,kc->nkhw", x.astype(np.int64), wt[:, :, 0, 0].astype(np.int64)) \
+        + b.astype(np.int64)[None, :, None, None]
+    np.save(name + "_ref.npy", y.astype(np.int32))
+    for i in range(n):
+        np.save("%s_x%d.npy" % (name, i), x[i:i + 1])
+EOF
+for t in "pw 3 conv,h=4,w=3,c=5,k=7,r=1,s=1" "fc 5 fc,c=37,k=13"; do
+  set -- $t
+  name=$1; n=$2; layer=$3
+  for df in ws is os; do
+    "$pecos" run --rows 4 --cols 4 --dataflow $df --layer "$layer" --batch "$n" \
+      --ifmap ${name}_x.npy --weights ${name}_w.npy --bias ${name}_b.npy --out ${name}_y.npy \
+      --dram-bw 4 --dram-latency 20 --glb-kib 2 >${name}_$df.out 2>&1 ||
+      { cat ${name}_$df.out; fail "$name $df: batch $n failed"; }
+    grep -q "^batch $n (each weight tile loaded once for all images): per image" ${name}_$df.out ||
+      fail "$name $df: no per-image line"
+    /usr/bin/python3 -c "
+import numpy as np, sys
+y = np.load('${name}_y.npy'); ref = np.load('${name}_ref.npy')
+sys.exit(0 if y.shape == ref.shape and (y == ref).all() else 1)" ||
+      fail "$name $df: --out of batch $n differs from numpy's per-image product"
+    i=$((n - 1))
+    "$pecos" run --rows 4 --cols 4 --dataflow $df --layer "$layer" --ifmap ${name}_x$i.npy \
+      --weights ${name}_w.npy --bias ${name}_b.npy --out ${name}_one.npy >/dev/null 2>&1 ||
+      fail "$name $df: image $i alone failed"
+    /usr/bin/python3 -c "
+import numpy as np, sys
+sys.exit(0 if (np.load('${name}_y.npy')[$i] == np.load('${name}_one.npy')[0]).all() else 1)" ||
+      fail "$name $df: image $i of the batch differs from the image run alone"
+  done
+done
+echo "PASS: --batch with files: [N,C,H,W] in, [N,K,P,Q] out, equal to numpy and to each image alone (ws, is, os)"
+
+# --- 2. reuse ---------------------------------------------------------------------------
+for n in 1 16; do
+  "$pecos" run --rows 16 --cols 16 --dram-bw 16 --dram-latency 100 --glb-kib 256 \
+    --layer fc,c=4096,k=4096,name=fc7 --batch $n --json b$n.json >b$n.out 2>&1 ||
+    { cat b$n.out; fail "fc7 batch $n failed"; }
+done
+jq -e '.config.batch == 16' b16.json >/dev/null || fail "the JSON has no batch 16"
+/usr/bin/python3 - <<'EOF' || fail "fc7: batch 16 does not reuse the weights as it should"
+import json, sys
+a, b = json.load(open("b1.json")), json.load(open("b16.json"))
+la, lb = a["layers"][0], b["layers"][0]
+def e(l): return l["energy_pj"]["total"]
+wa, wb = la["dram_read_by_tensor"]["weight"], lb["dram_read_by_tensor"]["weight"]
+ua, ub = la["utilization"], lb["utilization"]
+ea, eb = e(la), e(lb) / 16
+print("fc7: weight bytes %d -> %d, MACs %d -> %d, utilization %.1f%% -> %.1f%%, "
+      "energy per image %.1f -> %.1f uJ" % (wa, wb, la["macs"], lb["macs"], 100 * ua, 100 * ub,
+                                            ea / 1e6, eb / 1e6))
+ok = wb <= wa * 1.1 and lb["macs"] == 16 * la["macs"] and ub >= 10 * ua and eb < ea / 2
+sys.exit(0 if ok else 1)
+EOF
+
+# --- 3. refusals ------------------------------------------------------------------------
+refuse() {
+  want=$1; shift
+  set +e
+  "$pecos" run "$@" >r.out 2>r.err
+  rc=$?
+  set -e
+  [ $rc -eq 2 ] || fail "exit $rc (expected 2): $*"
+  [ "$(wc -l <r.err)" -eq 1 ] && grep -q "$want" r.err || fail "not one line naming '$want': $(cat r.err)"
+}
+refuse "needs 1x1, stride-1, unpadded layers" --layer conv,h=8,w=8,c=3,k=4,r=3,s=3 --batch 2
+refuse "not yet with --network" --network "$src/models/networks/lenet5.csv" --batch 2 --rows 4 --cols 4
+refuse "must be an integer 1..65536" --layer fc,c=8,k=4 --batch 0
+echo "PASS: --batch refuses a 3x3 layer, --network and a bad N with one line, exit 2"
