@@ -374,6 +374,9 @@ def main():
     ap.add_argument("--list", action="store_true", help="print the sampled mutants and stop")
     ap.add_argument("--only", default="", help="run only the mutants whose id contains this")
     ap.add_argument("-j", type=int, default=1, help="mutants built and run at once (default 1)")
+    ap.add_argument("--check-equivalents", action="store_true",
+                    help="run every reviewed equivalent mutant through the kill suite: each must "
+                         "survive (exit 1 if one is killed: it is not equivalent)")
     a = ap.parse_args()
     if a.n < 1 or a.j < 1:
         print("mutate.sh: -n and -j must be >= 1", file=sys.stderr)
@@ -391,6 +394,10 @@ def main():
         print("mutate.sh: no mutants in files matching '%s'" % a.files, file=sys.stderr)
         return 2
     rnd = random.Random(a.seed)
+    if a.check_equivalents:
+        pool = [m for m in pool if (m["file"], m["src"], m["orig"], m["new"]) in eq]
+        a.n = len(pool)
+        eq = {}
     if a.only:
         pool = [m for m in pool if a.only in m["id"]]
         if not pool:
@@ -419,6 +426,12 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.j) as ex:
         list(ex.map(one, range(len(sample))))
     score = write_report(out, results, sample, pool, a, t_all)
+    if a.check_equivalents:
+        bad = [r for r in results if r["status"] == "killed"]
+        for r in bad:
+            print("NOT EQUIVALENT: %s (%s): killed by %s" % (r["id"], r["src"], r["by"]))
+        print("mutate: %d reviewed equivalent mutants run, %d killed" % (len(results), len(bad)))
+        return 1 if bad else 0
     print(open(os.path.join(out, "report.txt")).read().split("\n")[0])
     print("mutate: report in %s/report.txt and mutants.json" % out)
     return 0 if score >= a.min_score else 1

@@ -198,18 +198,21 @@ int main(int argc, char **argv)
           "counters after reset: beats %llu wbeats %llu busy %llu macs %llu",
           (unsigned long long)c1.beats, (unsigned long long)c1.wbeats,
           (unsigned long long)c1.busy, (unsigned long long)c1.macs);
-    for (int r = 0; r < R; r++) x[r] = (int8_t)rng_range(&g, -128, 127);
-    for (int c = 0; c < C; c++) ps[c] = (int32_t)rng_range(&g, -1000, 1000);
-    expected(1, x, ps, e); /* bank 1 is all zeros after reset: out = psum */
-    int got = step(0, 0, 0, NULL, 1, 1, x, ps, out) ? 0 : -1;
-    for (int t = 1; t <= D + 2 && got < 0; t++)
-        if (step(0, 0, 0, NULL, 0, 0, NULL, NULL, out)) got = t;
-    CHECK(got == D, "after reset: latency %d, expected %d", got, D);
-    for (int c = 0; c < C && got == D; c++)
-        CHECK(out[c] == e[c], "after reset col %d: got %d expected %d", c, out[c], e[c]);
+    for (int bank = 1; bank >= 0; bank--) { /* both banks are all zeros after reset: out = psum */
+        for (int r = 0; r < R; r++) x[r] = (int8_t)rng_range(&g, -128, 127);
+        for (int c = 0; c < C; c++) ps[c] = (int32_t)rng_range(&g, -1000, 1000);
+        expected(bank, x, ps, e);
+        int got = step(0, 0, 0, NULL, 1, bank, x, ps, out) ? 0 : -1;
+        for (int t = 1; t <= D + 2 && got < 0; t++)
+            if (step(0, 0, 0, NULL, 0, 0, NULL, NULL, out)) got = t;
+        CHECK(got == D, "after reset, bank %d: latency %d, expected %d", bank, got, D);
+        for (int c = 0; c < C && got == D; c++)
+            CHECK(out[c] == e[c], "after reset, bank %d col %d: got %d expected %d", bank, c,
+                  out[c], e[c]);
+    }
     for (int t = 0; t < 2; t++) step(0, 0, 0, NULL, 0, 0, NULL, NULL, out);
     simlib_counters(sim, &c1);
-    CHECK(c1.busy == busy_ref && c1.beats == 1 && c1.macs == (uint64_t)R * C,
+    CHECK(c1.busy == busy_ref && c1.beats == 2 && c1.macs == 2 * (uint64_t)R * C,
           "counters after reset and one beat: busy %llu (expected %llu), beats %llu, macs %llu",
           (unsigned long long)c1.busy, (unsigned long long)busy_ref,
           (unsigned long long)c1.beats, (unsigned long long)c1.macs);
