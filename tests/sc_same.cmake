@@ -33,6 +33,7 @@ pecos_sc_same(ws_int8_4x4_separate_glb 0 --rows 4 --cols 4 --seed 13 --dram-bw 8
 pecos_sc_same(is_int8_4x4_psum_port 0 --rows 4 --cols 4 --seed 14 --dataflow is --glb-psum-ports 1 ${_bounded} --layer ${_conv} --layer ${_fc})
 pecos_sc_same(ws_int8_4x4_burst32 0 --rows 4 --cols 4 --seed 15 --dram-bw 2 --dram-latency 7 --dram-burst 32 --glb-kib 2 --layer ${_conv})
 pecos_sc_same(ws_int8_4x4_forced_tile 0 --rows 4 --cols 4 --seed 16 ${_bounded} --tile k=4,c=8,p=3,order=cpk --layer ${_conv})
+pecos_sc_same(ws_int8_4x4_batch 0 --rows 4 --cols 4 --seed 18 --batch 5 ${_bounded} --layer ${_fc} --layer conv,h=3,w=4,c=9,k=6,r=1,s=1,name=pw)
 pecos_sc_same(os_int8_4x4_latency_only 0 --rows 4 --cols 4 --seed 17 --dataflow os --dram-latency 100 --layer ${_conv} --layer ${_fc})
 # Constrained-random shapes: eight layers a run, seeded
 foreach(df ws os)
