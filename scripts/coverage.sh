@@ -1,10 +1,13 @@
 #!/bin/sh
 # coverage.sh [BUILD_DIR]: RTL coverage of the suite's RTL workloads.
 #   1. verilates coverage builds (line, toggle and user/assertion points: --coverage) of the
-#      small variants ws_int8_4x4, os_int8_4x4, ws_bf16_4x4, ws_fp16_4x4 and the PPU post_L4
+#      small variants ws_int8_4x4, os_int8_4x4, ws_bf16_4x4, ws_fp16_4x4, the PPU post_L4 and
+#      the FMA unit alone (fma_bf16, fma_fp16, fma_bf16_ftz: the suite's unit.fma.* programs)
 #      into BUILD/coverage/sim (dv/vbuild.sh, outside CMake);
 #   2. runs the RTL part of the default suite against them (the build's test programs and
-#      `pecos run`, PECOS_SIM_DIR = those libraries; every model writes its counts when closed);
+#      `pecos run`, PECOS_SIM_DIR = those libraries; every model writes its counts when closed),
+#      plus directed bf16/fp16 runs whose operands reach magnitudes >= 2 (the exponent's top
+#      bit: random tensors stay in [-1, 1));
 #   3. merges the counts (verilator_coverage), writes an lcov HTML report (genhtml) to
 #      BUILD/coverage/html/index.html and a per-module summary (line and toggle coverage, the
 #      uncovered points) on stdout and to BUILD/coverage/summary.json (dv/covsum.py).
@@ -23,7 +26,7 @@ rm -rf "$out"
 mkdir -p "$out/sim" "$out/dat" "$out/html"
 # COVERAGE_VARIANTS narrows the set (a coverage build is one large C++ file per variant: on a
 # loaded 2-core machine each takes minutes to tens of minutes).
-variants=${COVERAGE_VARIANTS:-"ws_int8_4x4 os_int8_4x4 ws_bf16_4x4 ws_fp16_4x4 post_L4"}
+variants=${COVERAGE_VARIANTS:-"ws_int8_4x4 os_int8_4x4 ws_bf16_4x4 ws_fp16_4x4 post_L4 fma_bf16 fma_fp16 fma_bf16_ftz"}
 has() { case " $variants " in *" $1 "*) return 0 ;; esac; return 1; }
 for v in $variants; do
   echo "coverage: verilating $v"
@@ -46,6 +49,29 @@ echo "coverage: running the RTL workloads"
 has ws_int8_4x4 && run "$build/tests/test_array_contract" 4 4
 has os_int8_4x4 && run "$build/tests/test_array_contract_os" 4 4
 has post_L4 && run "$build/tests/test_postproc" 4
+for f in fma_bf16 fma_fp16 fma_bf16_ftz; do
+  has $f && run "$out/sim/test_$f"
+done
+# Directed: fp operands of magnitude up to ~1000 (ifmap) and ~100 (weights), both signs
+if has ws_bf16_4x4 || has ws_fp16_4x4; then
+  /usr/bin/python3 - "$out" <<'PY'
+import sys
+import numpy as np
+g = np.random.default_rng(5)
+def big(shape, top):
+    return (g.uniform(-1, 1, size=shape) * 2.0 ** g.integers(0, top, size=shape)).astype(np.float32)
+np.save(sys.argv[1] + "/big_x.npy", big((1, 5, 6, 6), 10))
+np.save(sys.argv[1] + "/big_w.npy", big((7, 5, 3, 3), 7))
+PY
+fi
+for v in ws_bf16_4x4 ws_fp16_4x4; do
+  has $v || continue
+  dt=${v#ws_}; dt=${dt%%_*}
+  for d in ws is; do
+    run "$pecos" run --rows 4 --cols 4 --dataflow "$d" --dtype "$dt" --layer conv,h=6,w=6,c=5,k=7,r=3,s=3,pad=1 \
+      --ifmap "$out/big_x.npy" --weights "$out/big_w.npy"
+  done
+done
 for v in ws_int8_4x4 ws_bf16_4x4 ws_fp16_4x4 os_int8_4x4; do
   has $v || continue
   df=${v%%_*}; rest=${v#*_}; dt=${rest%%_*}

@@ -1,17 +1,38 @@
-// shim_util.h - what every model shim shares (sim/vsim.cpp, sim/vpost.cpp and their SystemC
-// twins in sim/sc/): the RTL assertion plumbing, and the lane packing of the plain models.
+// shim_util.h - what every model shim shares (sim/vsim.cpp, sim/vpost.cpp, sim/vfma.cpp and
+// the SystemC twins in sim/sc/): the RTL assertion plumbing, the lane packing of the plain
+// models, and the coverage counts of coverage builds.
 #ifndef PECOS_SHIM_UTIL_H
 #define PECOS_SHIM_UTIL_H
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
+#include <unistd.h>
 
 #include "fst_time.h"
 #include "verilated.h"
 
 namespace pecos_shim {
+
+// Coverage builds (scripts/coverage.sh verilates with --coverage, which defines VM_COVERAGE):
+// the model's counts go to $PECOS_COVERAGE_DIR/<name>_<pid>_<n>.dat when it is closed.
+inline void write_coverage(VerilatedContext *ctx, const char *name)
+{
+#if VM_COVERAGE
+    const char *dir = std::getenv("PECOS_COVERAGE_DIR");
+    if (!dir || !*dir) return;
+    static std::atomic<int> seq{0};
+    char path[4096];
+    std::snprintf(path, sizeof path, "%s/%s_%ld_%d.dat", dir, name, (long)getpid(), seq++);
+    ctx->coveragep()->write(path);
+#else
+    (void)ctx;
+    (void)name;
+#endif
+}
 
 // Records the first failed RTL assertion of model v ($error sets its context's gotError();
 // with fatalOnError off it does not abort) at v->cycle, and switches assertions off so that

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "Vpecos_fma.h"
+#include "shim_util.h"
 #include "verilated.h"
 
 #ifndef VFMA_FMT
@@ -113,6 +114,7 @@ void vfma_close(vfma_t *v)
 {
     if (!v) return;
     v->top->final();
+    pecos_shim::write_coverage(v->ctx.get(), "vfma");
     delete v;
 }
 

@@ -2,10 +2,8 @@
 // Compiled once per lane count against that build's Vpecos_postproc (see sim/post.cmake).
 #include "vpost.h"
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -41,23 +39,6 @@ void half_cycle(vpost *v, int clk)
     v->top->eval();
     if (v->fst) v->fst->dump(v->time);
     v->time += FST_TICKS_PER_CYCLE / 2;
-}
-
-// Coverage builds (scripts/coverage.sh verilates with --coverage, which defines VM_COVERAGE):
-// the model's counts go to $PECOS_COVERAGE_DIR/<name>_<pid>_<n>.dat when it is closed.
-void write_coverage(VerilatedContext *ctx, const char *name)
-{
-#if VM_COVERAGE
-    const char *dir = std::getenv("PECOS_COVERAGE_DIR");
-    if (!dir || !*dir) return;
-    static std::atomic<int> seq{0};
-    char path[4096];
-    std::snprintf(path, sizeof path, "%s/%s_%ld_%d.dat", dir, name, (long)getpid(), seq++);
-    ctx->coveragep()->write(path);
-#else
-    (void)ctx;
-    (void)name;
-#endif
 }
 
 }  // namespace
@@ -164,7 +145,7 @@ void vpost_close(vpost_t *v)
     if (!v) return;
     v->top->final();
     if (v->fst) v->fst->close();
-    write_coverage(v->ctx.get(), "vpost");
+    pecos_shim::write_coverage(v->ctx.get(), "vpost");
     delete v;
 }
 

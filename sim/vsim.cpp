@@ -3,10 +3,8 @@
 // Compiled once per variant against that variant's Vpecos_top (see CMakeLists.txt).
 #include "vsim.h"
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -63,23 +61,6 @@ inline void dump(vsim *v, uint64_t t)
 #else
     (void)v;
     (void)t;
-#endif
-}
-
-// Coverage builds (scripts/coverage.sh verilates with --coverage, which defines VM_COVERAGE):
-// the model's counts go to $PECOS_COVERAGE_DIR/<name>_<pid>_<n>.dat when it is closed.
-void write_coverage(VerilatedContext *ctx, const char *name)
-{
-#if VM_COVERAGE
-    const char *dir = std::getenv("PECOS_COVERAGE_DIR");
-    if (!dir || !*dir) return;
-    static std::atomic<int> seq{0};
-    char path[4096];
-    std::snprintf(path, sizeof path, "%s/%s_%ld_%d.dat", dir, name, (long)getpid(), seq++);
-    ctx->coveragep()->write(path);
-#else
-    (void)ctx;
-    (void)name;
 #endif
 }
 
@@ -224,7 +205,7 @@ void vsim_close(vsim_t *v)
     if (!v) return;
     vsim_trace_close(v);
     v->top->final();
-    write_coverage(v->ctx.get(), "vsim_" VSIM_DATAFLOW "_" VSIM_DTYPE);
+    pecos_shim::write_coverage(v->ctx.get(), "vsim_" VSIM_DATAFLOW "_" VSIM_DTYPE);
     delete v;
 }
 
