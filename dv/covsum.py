@@ -26,6 +26,14 @@ EXPLAINED = {
     r"below": "the rounding's remainder mask covers bits n-2..0, n <= 63: bits 62 and 63 are always 0",
     r"since_last_q": "edges since the last last-beat saturate at Rows: the counter's top bit is headroom",
     r"win_beats_q": "window length for the PostWindowAtMost255 assertion: the contract's windows stop at 255 beats, bit 8 is headroom",
+    # pecos_fma's alignment window (WinW = 28, bit 27 the carry): bit-exact constants
+    r"c_win\[(0|1|2|27)\]": "c's 24-bit significand sits at bits 26..3 of the window: bits 2..0 and the carry are 0",
+    r"p_win\[(0|1|2|3|4|27)\]": "the product's significand (16 or 22 bits) sits below bit 27 and above bit 4 (fp16; bf16: above bit 10)",
+    r"[xy]_win\[(0|1|2|27)\]": "x_win and y_win are p_win or c_win: bits 2..0 and the carry are 0 in both",
+    r"y_wide\[(0|1|2|55)\]": "y_win shifted right by d <= WinW: its zero bits 2..0 never reach bits 2..0, its 0 carry is bit 55",
+    r"y_trunc\[27\]": "the top of y_wide, y_win's 0 carry",
+    r"d\[(5|6|7|8|9|10|11)\]": "the alignment distance is clamped to WinW = 28 < 32: bits 5..11 of the 12-bit field are 0",
+    r"n_wide\[[0-5]\]": "n_wide bit j holds mag bit j + rsh - 28: reached only by a right shift of 23..28 (a sum more than 22 binades below fp32's smallest normal) with mag's low bits set, which no test vector makes; they feed only n_sticky (not closed: a directed FMA vector could)",
 }
 
 # Line holes that are explained, not closable by a legal stimulus: "file:line" -> reason.
@@ -35,9 +43,12 @@ EXPLAINED_LINES = {
 
 
 def explained(sig):
-    for rx, why in EXPLAINED.items():
-        if re.fullmatch(rx, sig):
-            return why
+    """The reason a toggle hole is explained: sig is a signal ("name") or one bit ("name[3]");
+    a bit is also explained by its signal's reason."""
+    for s in (sig, re.sub(r"\[\d+\]$", "", sig)):
+        for rx, why in EXPLAINED.items():
+            if re.fullmatch(rx, s):
+                return why
     return None
 
 
@@ -92,7 +103,7 @@ def main():
         else:
             d["holes"][kind].append(key)
     for module, d in mods.items():
-        ex = [b for b in d["holes"]["toggle"] if explained(re.sub(r"\[\d+\]$", "", b))]
+        ex = [b for b in d["holes"]["toggle"] if explained(b)]
         d["toggle_explained"] = len(ex)
         d["line_explained"] = len([h for h in d["holes"]["line"] if h.split(" ")[0] in EXPLAINED_LINES])
     res = {}
@@ -143,9 +154,12 @@ def main():
                 for b in h:
                     mm = re.match(r"(.*?)(\[\d+\])?$", b)
                     sig[mm.group(1)].append(mm.group(2) or "")
-                items = ["%s%s%s" % (s, "" if v == [""] else "(%d bits)" % len(v),
-                                     " [explained: %s]" % explained(s) if explained(s) else "")
-                         for s, v in sig.items()]
+                items = []
+                for s, v in sig.items():
+                    whys = {explained(s + b) for b in v}
+                    why = whys.pop() if len(whys) == 1 else None
+                    items.append("%s%s%s" % (s, "" if v == [""] else "(%d bits)" % len(v),
+                                             " [explained: %s]" % why if why else ""))
             else:
                 items = ["%s [explained: %s]" % (x, EXPLAINED_LINES[x.split(" ")[0]])
                          if x.split(" ")[0] in EXPLAINED_LINES else x for x in h]
