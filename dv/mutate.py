@@ -369,7 +369,9 @@ def main():
     ap.add_argument("--files", default="", help="regex on rtl/ file names")
     ap.add_argument("--build", default=os.path.join(TOP, "build", "release"))
     ap.add_argument("--out", default=None, help="output directory (default BUILD/mutate)")
-    ap.add_argument("--timeout", type=int, default=120, help="seconds per kill command")
+    ap.add_argument("--timeout", type=int, default=0,
+                    help="seconds per kill command (default 120; 900 with --check-equivalents, "
+                         "where a timeout on a loaded machine would read as a kill)")
     ap.add_argument("--min-score", type=float, default=0.0, help="exit 1 below this %%")
     ap.add_argument("--list", action="store_true", help="print the sampled mutants and stop")
     ap.add_argument("--only", default="", help="run only the mutants whose id contains this")
@@ -378,6 +380,8 @@ def main():
                     help="run every reviewed equivalent mutant through the kill suite: each must "
                          "survive (exit 1 if one is killed: it is not equivalent)")
     a = ap.parse_args()
+    if not a.timeout:
+        a.timeout = 900 if a.check_equivalents else 120
     if a.n < 1 or a.j < 1:
         print("mutate.sh: -n and -j must be >= 1", file=sys.stderr)
         return 2
