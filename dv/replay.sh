@@ -18,7 +18,7 @@ if [ "$4" = post ]; then
   case $lanes in ''|*[!0-9]*) echo "replay.sh: $dump: lanes '$lanes'" >&2; exit 2 ;; esac
   vvp_file=$work/tb_replay_post_L$lanes.vvp
   # shellcheck disable=SC2046
-  iverilog -g2012 -Wall -I"$rtl" -P tb_replay_post.Lanes="$lanes" -s tb_replay_post \
+  iverilog -g2012 -Wall -I"$rtl" -I"$top/dv" -P tb_replay_post.Lanes="$lanes" -s tb_replay_post \
     -o "$vvp_file" $(rtl_files "$rtl" postproc) "$top/dv/tb_replay_post.sv"
   log=$(vvp -n "$vvp_file" +dump="$dump")
   printf "%s\n" "$log" | tail -12
@@ -34,7 +34,7 @@ esac
 tb=tb_replay_$df
 vvp_file=$work/${tb}_${dt}_${rows}x${cols}.vvp
 # shellcheck disable=SC2046
-iverilog -g2012 -Wall -I"$rtl" -P $tb.Rows=$rows -P $tb.Cols=$cols -P $tb.DType=$id -s $tb \
+iverilog -g2012 -Wall -I"$rtl" -I"$top/dv" -P $tb.Rows=$rows -P $tb.Cols=$cols -P $tb.DType=$id -s $tb \
   -o "$vvp_file" $(rtl_files "$rtl" "array_$df") "$top/dv/$tb.sv"
 log=$(vvp -n "$vvp_file" +dump="$dump")
 printf "%s\n" "$log" | tail -12

@@ -4,6 +4,8 @@
 // what the verilated model returned; any X or Z on out_valid, or on out_data while valid, is
 // an error. +dump=FILE names the dump; Lanes must match its header (dv/replay.sh passes it).
 // Prints "TB PASS" or "TB FAIL" with the first mismatches (step, lane, expected, got).
+`include "tb_replay_check.svh"
+
 module tb_replay_post #(
   parameter int Lanes = 4
 );
@@ -109,27 +111,7 @@ module tb_replay_post #(
           end
           #5 clk = 1'b1;
           #1;
-          if ((^out_valid) === 1'bx) begin
-            xz = xz + 1;
-            if (errors++ < 10) $display("TB FAIL: step %0d: out_valid is %b", steps, out_valid);
-          end else if (out_valid !== f_ov[0]) begin
-            if (errors++ < 10)
-              $display("TB FAIL: step %0d: out_valid %b, the verilated model had %0d", steps,
-                       out_valid, f_ov[0]);
-          end else if (out_valid) begin
-            outs = outs + 1;
-            for (int l = 0; l < Lanes; l++) begin
-              if ((^out_data[l*8 +: 8]) === 1'bx) begin
-                xz = xz + 1;
-                if (errors++ < 10)
-                  $display("TB FAIL: step %0d lane %0d: X/Z %h", steps, l, out_data[l*8 +: 8]);
-              end else if (out_data[l*8 +: 8] !== f_od[l*8 +: 8]) begin
-                if (errors++ < 10)
-                  $display("TB FAIL: step %0d lane %0d: got %h, the verilated model had %h",
-                           steps, l, out_data[l*8 +: 8], f_od[l*8 +: 8]);
-              end
-            end
-          end
+          `TB_REPLAY_COMPARE(out_valid, out_data, f_ov, f_od, Lanes, 8)
           #4 clk = 1'b0;
           steps = steps + 1;
         end

@@ -4,6 +4,8 @@
 // out_psum while valid, is an error. +dump=FILE names the dump; the parameters must match
 // its header (dv/replay.sh passes them). Prints "TB PASS" or "TB FAIL" with the first
 // mismatches (step, lane, expected, got).
+`include "tb_replay_check.svh"
+
 module tb_replay_ws #(
   parameter int Rows  = 4,
   parameter int Cols  = 4,
@@ -99,27 +101,7 @@ module tb_replay_ws #(
         end
         #5 clk = 1'b1;
         #1;
-        if ((^out_valid) === 1'bx) begin
-          xz = xz + 1;
-          if (errors++ < 10) $display("TB FAIL: step %0d: out_valid is %b", steps, out_valid);
-        end else if (out_valid !== f_ov[0]) begin
-          if (errors++ < 10)
-            $display("TB FAIL: step %0d: out_valid %b, the verilated model had %0d", steps,
-                     out_valid, f_ov[0]);
-        end else if (out_valid) begin
-          outs = outs + 1;
-          for (int c = 0; c < Cols; c++) begin
-            if ((^out_psum[c*32 +: 32]) === 1'bx) begin
-              xz = xz + 1;
-              if (errors++ < 10)
-                $display("TB FAIL: step %0d lane %0d: X/Z %h", steps, c, out_psum[c*32 +: 32]);
-            end else if (out_psum[c*32 +: 32] !== f_op[c*32 +: 32]) begin
-              if (errors++ < 10)
-                $display("TB FAIL: step %0d lane %0d: got %h, the verilated model had %h",
-                         steps, c, out_psum[c*32 +: 32], f_op[c*32 +: 32]);
-            end
-          end
-        end
+        `TB_REPLAY_COMPARE(out_valid, out_psum, f_ov, f_op, Cols, 32)
         #4 clk = 1'b0;
         steps = steps + 1;
         end

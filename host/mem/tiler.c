@@ -43,6 +43,7 @@ static void fold_order(const layer_t *L, int rows, int cols, int df, tiling_t *t
 typedef struct {
     tiling_t t;
     mem_traffic_t tr;
+    uint64_t mem;  /* its channel bytes over the DRAM bandwidth, cycles (0: unlimited) */
     uint64_t fill; /* cycles before the array can start: DRAM latency + a tile's bytes */
     uint64_t lb;   /* lower bound of its time: max(ideal cycles, DRAM bytes / bandwidth) + fill */
     uint64_t time; /* its time: max(exact compute cycles, DRAM bytes / bandwidth) + fill; 0
@@ -73,15 +74,14 @@ static int by_lb(const void *a, const void *b)
 /* c->time, computed once (the exact tiled cycle model: data always in the GLB), or
  * UINT64_MAX when it is known to exceed limit (the model stops there; computed again if a
  * later call allows more). */
-static int cand_time(const layer_t *L, const array_cfg_t *arr, uint64_t mem_cycles,
-                     uint64_t limit, cand_t *c)
+static int cand_time(const layer_t *L, const array_cfg_t *arr, uint64_t limit, cand_t *c)
 {
     if (c->time && (c->time != UINT64_MAX || c->lb > limit)) return 0;
     cycle_model_t m;
     int rc = cycle_model_tiled_within(L, arr, &c->t, limit > c->fill ? limit - c->fill : 0, &m);
     if (rc != 0) return rc;
     c->time = m.cycles == UINT64_MAX ? UINT64_MAX
-                                     : (m.cycles > mem_cycles ? m.cycles : mem_cycles) + c->fill;
+                                     : (m.cycles > c->mem ? m.cycles : c->mem) + c->fill;
     return 0;
 }
 
@@ -111,31 +111,33 @@ static int fastest(const layer_t *L, const array_cfg_t *arr, const mem_cfg_t *cf
     uint64_t lb_min = UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
         fold_order(L, arr->rows, arr->cols, arr->df, &cs[i].t);
-        const uint64_t mc = mem_cycles_of(cfg, &cs[i].tr);
+        const uint64_t mc = cs[i].mem = mem_cycles_of(cfg, &cs[i].tr);
         cs[i].fill = cfg->dram.latency + (cs[i].tr.tiles ? mc / cs[i].tr.tiles : mc);
         cs[i].lb = (mc > shape.ideal_cycles ? mc : shape.ideal_cycles) + cs[i].fill;
         if (cs[i].lb < lb_min) lb_min = cs[i].lb;
     }
     cand_t *c0 = &cs[b0];
-    if ((rc = cand_time(L, arr, mem_cycles_of(cfg, &c0->tr), UINT64_MAX, c0)) != 0) return rc;
+    if ((rc = cand_time(L, arr, UINT64_MAX, c0)) != 0) return rc;
     if (c0->time <= lb_min + lb_min * TILER_TIME_TOL_PCT / 100) {
         *best = c0->t;
         return 0;
     }
-    const cand_t first = *c0;
+    /* c0 stays a candidate (its time kept): the fastest one, whose lower bound is at most its
+     * time, is always visited, so the second pass finds at least it */
+    uint64_t t_min = c0->time;
     qsort(cs, n, sizeof *cs, by_lb);
-    uint64_t t_min = first.time;
     for (size_t i = 0; i < n && cs[i].lb <= t_min; i++) {
-        if ((rc = cand_time(L, arr, mem_cycles_of(cfg, &cs[i].tr), t_min, &cs[i])) != 0) return rc;
+        if ((rc = cand_time(L, arr, t_min, &cs[i])) != 0) return rc;
         if (cs[i].time < t_min) t_min = cs[i].time;
     }
     const uint64_t thr = t_min + t_min * TILER_TIME_TOL_PCT / 100;
-    const cand_t *win = first.time <= thr ? &first : NULL;
+    const cand_t *win = NULL;
     for (size_t i = 0; i < n && cs[i].lb <= thr; i++) {
-        if ((rc = cand_time(L, arr, mem_cycles_of(cfg, &cs[i].tr), thr, &cs[i])) != 0) return rc;
+        if ((rc = cand_time(L, arr, thr, &cs[i])) != 0) return rc;
         if (cs[i].time <= thr && (!win || less_traffic(&cs[i].tr, &win->tr))) win = &cs[i];
     }
-    *best = win ? win->t : first.t;
+    if (!win) return PECOS_EPARAM; /* not reached: the fastest candidate is within thr */
+    *best = win->t;
     return 0;
 }
 
