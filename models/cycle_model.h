@@ -41,10 +41,16 @@
 #include "layer.h"
 #include "tiling.h"
 
-/* The array a layer runs on: rows x cols PEs under dataflow df. */
+/* The array a layer runs on: rows x cols PEs under dataflow df. fused: the post-processing
+ * unit sits on the array's writeback path (--fuse-ppu): every output of a layer's last
+ * reduction fold passes through it as it leaves the array, so the output written to DRAM is
+ * int8 (1 byte an output instead of 4) and each result is ready ppu_lat cycles later. The
+ * compute cycles below are the array's either way; mem_model.h adds the unit's latency. */
 typedef struct {
     int rows, cols;          /* >= 1 */
     pecos_df_t df;           /* DF_WS, DF_IS or DF_OS */
+    int fused;               /* 1: the PPU on the writeback path */
+    int ppu_lat;             /* fused: the unit's latency, cycles from an output to its int8 */
 } array_cfg_t;
 
 typedef struct {

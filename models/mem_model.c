@@ -170,6 +170,8 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
         rin_max = max_u64(rin_max, ri);
     }
     const uint64_t out_pass = 4 * K * P * Q;
+    /* fused: the last pass leaves the post-processing unit as int8 */
+    const uint64_t ob = a->fused ? 1 : 4, out_final = ob * K * P * Q;
     m->ifmap_rd = ifmap_pass * refetch(t, trips, 1 << TILE_P | 1 << TILE_C);
     m->weight_rd = K * C * rs * (uint64_t)esz * refetch(t, trips, 1 << TILE_K | 1 << TILE_C);
     /* Each visit that starts at c = 0 loads its channels' bias: kn * pn of them. */
@@ -183,7 +185,7 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
         if (trips[t->order[i]] > 1) spill = tr.cn > 1;
     m->tiles = tr.tiles;
     m->visits = spill ? tr.tiles : tr.kn * tr.pn;
-    m->out_wr = out_pass * (spill ? tr.cn : 1);
+    m->out_wr = out_final + (spill ? out_pass * (tr.cn - 1) : 0);
     m->psum_rd = spill ? out_pass * (tr.cn - 1) : 0;
     m->dram_rd = m->ifmap_rd + m->weight_rd + m->bias_rd + m->psum_rd;
     m->dram_wr = m->out_wr;
@@ -194,13 +196,15 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
     const uint64_t e = (uint64_t)esz;
     const uint64_t ct_f = min_u64((uint64_t)t->ct, C), ct_l = C - (tr.cn - 1) * ct_f;
     const uint64_t kt_f = min_u64((uint64_t)t->kt, K), kt_l = K - (tr.kn - 1) * kt_f;
-    uint64_t bus_if = 0, bus_ps = 0;
+    uint64_t bus_if = 0, bus_ps = 0, bus_out = 0;
     for (uint64_t p0 = 0; p0 < P; p0 += (uint64_t)t->pt) {
         const uint64_t pt = min_u64((uint64_t)t->pt, P - p0);
         bus_if += (tr.cn - 1) * bus_rows(L, burst, ct_f, p0, pt, e) +
                   bus_rows(L, burst, ct_l, p0, pt, e);
         bus_ps += (tr.kn - 1) * bus_of(burst, kt_f, pt * Q * 4, P * Q * 4) +
                   bus_of(burst, kt_l, pt * Q * 4, P * Q * 4);
+        bus_out += (tr.kn - 1) * bus_of(burst, kt_f, pt * Q * ob, P * Q * ob) +
+                   bus_of(burst, kt_l, pt * Q * ob, P * Q * ob);
     }
     uint64_t bus_w = 0;
     for (int kk = 0; kk < 2; kk++) {
@@ -213,8 +217,8 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
         bus_b += (kk ? 1 : tr.kn - 1) * bus_of(burst, 1, 4 * (kk ? kt_l : kt_f), 0);
     m->bus = bus_if * refetch(t, trips, 1 << TILE_P | 1 << TILE_C) +
              bus_w * refetch(t, trips, 1 << TILE_K | 1 << TILE_C) + bus_b * tr.pn +
-             bus_ps * (spill ? 2 * tr.cn - 1 : 1);
-    m->compulsory = C * used * W * (uint64_t)esz + K * C * rs * (uint64_t)esz + 4 * K + out_pass;
+             bus_ps * (spill ? 2 * (tr.cn - 1) : 0) + bus_out;
+    m->compulsory = C * used * W * (uint64_t)esz + K * C * rs * (uint64_t)esz + 4 * K + out_final;
 
     const uint64_t kt = min_u64((uint64_t)t->kt, K), ct = min_u64((uint64_t)t->ct, C),
                    pt = min_u64((uint64_t)t->pt, P);
@@ -323,6 +327,8 @@ typedef struct {
     uint64_t if_load, w_load, b_load; /* which ifmap / weight / bias load it reads */
     uint64_t kgn, cfn, nb;   /* k groups, reduction folds, beats per fold */
     double t_if, t_w, t_b, t_ps; /* channel cycles of its loads, its visit's psum moves */
+    double t_out;         /* fused: channel cycles of its visit's int8 output writeback */
+    int cfinal;           /* its c tile is the last: its visit's writeback is the output */
     uint64_t last_beat, l_last; /* cycle of its last beat; weight-load start of last fold */
 } ptile_t;
 
@@ -416,6 +422,7 @@ typedef struct {
     int psum_ports;
     tile_trips_t tr;
     uint64_t P, Q, K, C, rs, d, e, rows, cols, nt;
+    uint64_t lat;            /* fused: the post-processing unit's latency; else 0 */
     /* the tile sequence; per load / visit its first and last tile */
     ptile_t *ti;
     uint64_t *if_first, *if_last, *w_first, *w_last, *v_first, *v_last;
@@ -559,6 +566,8 @@ static void pred_tiles(pred_t *s)
         x->b_load = x->cpos ? NONE : s->nbias - 1;
         x->t_b = xfer(dt, 1, kt * 4, kt * 4);
         x->t_ps = xfer(dt, kt, pt * s->Q * 4, s->P * s->Q * 4);
+        x->cfinal = ix[TILE_C] + 1 == s->tr.cn;
+        x->t_out = s->a->fused ? xfer(dt, kt, pt * s->Q, s->P * s->Q) : x->t_ps;
         memcpy(prev, ix, sizeof prev);
     }
 }
@@ -636,8 +645,11 @@ static void queue_requests(pred_t *s, uint64_t n)
     for (; s->qwb < s->nv && s->v_last[s->qwb] < n; s->qwb++) {
         const uint64_t qwb = s->qwb;
         const ptile_t *u = &ti[s->v_last[qwb]];
-        batch[nbt++] = (preq_t){u->last_beat + 1 + s->d, s->v_first[qwb], 10,
-                                ti[s->v_first[qwb]].t_ps, &s->wb_done[qwb], 3 * s->nt + qwb};
+        /* fused: the output writeback waits for the unit's last result */
+        const int out = u->cfinal && s->a->fused;
+        batch[nbt++] = (preq_t){u->last_beat + 1 + s->d + (out ? s->lat : 0), s->v_first[qwb],
+                                10, out ? u->t_out : ti[s->v_first[qwb]].t_ps,
+                                &s->wb_done[qwb], 3 * s->nt + qwb};
     }
     qsort(batch, nbt, sizeof *batch, preq_cmp);
     for (uint64_t i = 0; i < nbt; i++) {
@@ -744,15 +756,16 @@ static void pred_pass(pred_t *s)
             run_folds(s, x);
         x->last_beat = s->lb1;
         x->l_last = s->l1;
-        s->last = max_u64(s->last, s->lb1 + 1 + s->d);
+        s->last = max_u64(s->last, s->lb1 + 1 + s->d + s->lat);
     }
 }
 
 /* The totals of m that follow from the traffic and the exact compute model wm. */
-static void roofline(mem_model_t *m, const cycle_model_t *wm, const dram_timing_t *dt)
+static void roofline(mem_model_t *m, const array_cfg_t *a, const cycle_model_t *wm,
+                     const dram_timing_t *dt)
 {
     m->macs = wm->macs;
-    m->compute_cycles = wm->cycles;
+    m->compute_cycles = wm->cycles + (a->fused ? (uint64_t)a->ppu_lat : 0);
     m->ideal_cycles = wm->ideal_cycles;
     const uint64_t bytes = m->tr.dram_rd + m->tr.dram_wr;
     m->intensity = bytes ? 2.0 * (double)wm->macs / (double)bytes : 0;
@@ -770,7 +783,7 @@ int mem_model_layer(const layer_t *L, const array_cfg_t *a, int esz, const tilin
     if (dt->burst < 1 || dt->bw < 0 || mem_traffic(L, a, esz, dt->burst, t, &m->tr) != 0 ||
         cycle_tile_trips(L, a, t, &s.tr) != 0 || cycle_model_tiled(L, a, t, &wm) != 0)
         return PECOS_EPARAM;
-    roofline(m, &wm, dt);
+    roofline(m, a, &wm, dt);
 
     s.P = (uint64_t)wm.p;
     s.Q = (uint64_t)wm.q;
@@ -778,6 +791,7 @@ int mem_model_layer(const layer_t *L, const array_cfg_t *a, int esz, const tilin
     s.C = (uint64_t)L->c;
     s.rs = (uint64_t)L->r * L->s;
     s.d = wm.latency;
+    s.lat = a->fused ? (uint64_t)a->ppu_lat : 0;
     s.e = (uint64_t)esz;
     s.rows = (uint64_t)a->rows;
     s.cols = (uint64_t)a->cols;

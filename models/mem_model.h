@@ -13,7 +13,8 @@
  *           rows_in = the input rows from p0*stride_h - pad_t to
  *           (p0+pt-1)*stride_h - pad_t + dil_h*(R-1), clipped to the image, every g-th with
  *           g = gcd(stride_h, dil_h) for a dilated filter (R > 1), else all of them)
- *   weights K*C*R*S*esz,  output 4*K*P*Q,
+ *   weights K*C*R*S*esz,  output 4*K*P*Q (fused, array_cfg_t: the last c tile's pass
+ *           leaves the post-processing unit as int8, K*P*Q; spilled partial sums stay int32),
  *   bias    4*K per p tile (each visit that starts at c = 0 loads its channels' bias).
  *   Visits = tiles when the c loop is outside a non-trivial k or p loop (partial sums
  *   spill: written 4*K*P*Q per c tile, read back for every c tile but the first), else
@@ -23,7 +24,7 @@
  *   psum 2 * (kt * pt * Q * 4 + 4 * kt)  (partial sums and two bias slots).
  * Compulsory traffic: every input row some filter tap reads (with a dilation, rows between
  * taps that no output reads are not compulsory), every weight and bias once, every output
- * once (int32/fp32). Padding is made at lane time and is never traffic.
+ * once (int32/fp32; fused: int8). Padding is made at lane time and is never traffic.
  *
  * DRAM timing (shared with the host's DMA engine as a contract): one channel, requests
  * served in issue order; a request of b bytes in contiguous runs issued at cycle x starts
@@ -34,7 +35,8 @@
  * Predicted cycles: the exact recurrence of cycle_model.h followed beat by beat (so one psum
  * port's conflicts are included), with every load's arrival as one more constraint and the
  * DMA requests the host's issue rules produce (loads when a bank is free, writebacks after a
- * visit's last output, spilled sums after their writeback) placed on the channel model in
+ * visit's last output (fused: its last int8 result, the unit's latency later), spilled sums
+ * after their writeback) placed on the channel model in
  * issue order, first in first out as the host's DMA engine serves them (a request issued
  * later never overtakes one issued earlier). Requests are generated tile by tile, not quite
  * in issue order, so the schedule is run again (at most 16 passes, until the issue cycles
@@ -70,7 +72,8 @@ typedef struct {
 typedef struct {
     mem_traffic_t tr;
     uint64_t macs;
-    uint64_t compute_cycles;   /* exact, data always in the GLB (cycle_model_tiled) */
+    uint64_t compute_cycles;   /* exact, data always in the GLB (cycle_model_tiled; fused:
+                                  + the post-processing unit's latency) */
     uint64_t ideal_cycles;     /* ceil(MACs / PEs) */
     uint64_t roofline_cycles;  /* max(ideal, ceil((dram_rd + dram_wr) / bw)) */
     uint64_t predicted_cycles; /* overlap model; == compute_cycles when bw = 0, latency 0 */

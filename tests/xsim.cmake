@@ -53,7 +53,9 @@ endforeach()
 # (requantize, ReLU, max pool, fc) and tests/data/net/small.csv, which uses every PPU mode:
 # requantize with and without ReLU, a residual add (per-element bias), avg and max pool, a
 # standalone ReLU, global average pool; and groups, strides and asymmetric pads on the array.
-# The *.tamper tests change one output of a dump: the replay must fail at that step.
+# The *.tamper tests change one output of a dump: the replay must fail at that step. The
+# *_fused tests record the unit on the array's writeback path (--fuse-ppu), fed a vector
+# as each output leaves the array.
 set(_xn ${T}/xsim_net.sh)
 set(_small ${CMAKE_CURRENT_SOURCE_DIR}/data/net/small.csv)
 set(_lenet_csv ${CMAKE_SOURCE_DIR}/models/networks/lenet5.csv)
@@ -69,7 +71,9 @@ foreach(cfg
     "os_int8_4x4|4|4|os|${_small}|array|xsim.os.4x4.int8.network"
     "ws_int8_4x4|4|4|ws|${_small}|post-tamper|xsim.tamper.post"
     "ws_int8_4x4|4|4|ws|${_small}|array-tamper|xsim.tamper.ws"
-    "os_int8_4x4|4|4|os|${_small}|array-tamper|xsim.tamper.os")
+    "os_int8_4x4|4|4|os|${_small}|array-tamper|xsim.tamper.os"
+    "ws_int8_4x4|4|4|ws|${_small}|post|xsim.post.L4.all_modes_fused"
+    "os_int8_4x4|4|4|os|${_small}|post|xsim.post.L4.all_modes_fused_os")
   string(REPLACE "|" ";" cfg "${cfg}")
   list(GET cfg 0 v)
   if(NOT v IN_LIST PECOS_VARIANT_LIST)
@@ -84,4 +88,7 @@ foreach(cfg
   add_test(NAME ${name} COMMAND sh ${_xn} ${PECOS_BIN} ${CMAKE_SOURCE_DIR}
     ${CMAKE_CURRENT_BINARY_DIR}/xsim/${name} ${rows} ${cols} ${df} ${net} ${what})
   set_tests_properties(${name} PROPERTIES LABELS xsim)
+  if(name MATCHES "_fused") # the unit on the array's writeback path (--fuse-ppu)
+    set_tests_properties(${name} PROPERTIES ENVIRONMENT "EXTRA=--fuse-ppu")
+  endif()
 endforeach()

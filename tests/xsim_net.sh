@@ -1,6 +1,7 @@
 #!/bin/sh
 # xsim_net.sh PECOS SRC WORK ROWS COLS DATAFLOW NETWORK WHAT: runs `pecos run --network` on the
-# verilated models with --replay-dump, then replays a dump in Icarus (dv/replay.sh):
+# verilated models with --replay-dump (and the options in $EXTRA, e.g. --fuse-ppu), then
+# replays a dump in Icarus (dv/replay.sh):
 #   WHAT post     the post-processing unit's dump (DIR/post.replay): the same outputs in the
 #                 same cycles in a second, 4-state simulator
 #   WHAT array    the array's dump (DIR/<dataflow>.replay)
@@ -14,7 +15,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 rm -rf "$work"
 mkdir -p "$work"
 "$pecos" run --rows "$rows" --cols "$cols" --dataflow "$df" --seed 5 --network "$net" \
-  --replay-dump "$work" | tail -1
+  --replay-dump "$work" $EXTRA | tail -1
 case $what in
   post*) dump=$work/post.replay ;;
   *) dump=$work/$df.replay ;;

@@ -416,7 +416,8 @@ static int wave_on_fail_net(const run_opts_t *o, const layer_run_cfg_t *lc, int 
     wave_fail_window(o, df, res->bad_cycle, &from, &to);
     const net_run_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
                                .wave_path = o->wave_fail_path, .wave_from = from, .wave_to = to,
-                               .quiet = true, .layers = bad + 1, .bad = &r2, .bad_index = &bad2};
+                               .quiet = true, .layers = bad + 1, .bad = &r2, .bad_index = &bad2,
+                               .fuse_ppu = o->fuse_ppu};
     const int rc = net_run(&q, df, &no, &pass, err, sizeof err);
     if (rc != 0 && err[0]) fprintf(stderr, "pecos run: --wave-on-fail: %s\n", err);
     return wave_fail_view(o, df, res, rc == 0 && bad2 == bad ? &r2 : NULL, from, to);
@@ -449,7 +450,7 @@ static int run_model(run_opts_t *o)
                                   .csv_path = o->csv_path, .plot_dir = o->plot_dir,
                                   .wave_path = o->wave_path, .wave_from = o->wave_from,
                                   .wave_to = o->wave_to, .replay_dir = o->replay_dir,
-                                  .progress = isatty(2) != 0,
+                                  .progress = isatty(2) != 0, .fuse_ppu = o->fuse_ppu,
                                   .bad = &bad, .bad_index = &bad_index};
         rc = net_run(&lc, o->dfs[0], &no, &pass, err, sizeof err);
         if (o->wave_fail_path && bad_index >= 0)

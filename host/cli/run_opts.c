@@ -59,6 +59,9 @@ void cmd_run_usage(FILE *f)
           "                 [--batch N]  (--layer runs: N images share each weight load;\n"
           "                  1x1 stride-1 layers, the images stacked along the rows; --ifmap\n"
           "                  [N,C,H,W], --out [N,K,P,Q]; energy and cycles per image)\n"
+          "                 [--fuse-ppu]  (--network: the post-processing unit on the array's\n"
+          "                  writeback path: each conv/fc output is biased, requantized and\n"
+          "                  ReLU'd as it leaves the array, int8 to DRAM; pooling stays a pass)\n"
           "                 [--replay-dump DIR]  (DIR/<dataflow>.replay: the array's every cycle,\n"
           "                  lanes in and out; --network/--onnx runs also DIR/post.replay, the\n"
           "                  post-processing unit's; for dv/replay.sh under Icarus)\n"
@@ -148,6 +151,7 @@ typedef struct {
 static const run_opt_t run_opt_table[] = {
     RO_F("require-rtl", require_rtl),
     RO_F("no-build", no_build),
+    RO_F("fuse-ppu", fuse_ppu),
     RO_X("layer", NULL),
     RO_U("rows", 1, 256, "must be an integer 1..256"),
     RO_U("cols", 1, 256, "must be an integer 1..256"),
@@ -379,6 +383,12 @@ static int validate_sources(run_opts_t *o)
     }
     if (o->network_path && o->nlayers) {
         fprintf(stderr, "pecos run: --network and --layer exclude each other\n");
+        return -1;
+    }
+    if (o->fuse_ppu && (!o->network_path || o->nlayers || o->backend_sc)) {
+        fprintf(stderr, "pecos run: --fuse-ppu goes with --network on --backend c (--layer "
+                        "runs have no post-processing; the ONNX path and --backend sc run the "
+                        "unit as its own pass)\n");
         return -1;
     }
     if (o->nlayers == 0 && !o->network_path && !o->onnx_path) {

@@ -29,6 +29,7 @@ typedef struct run_opts {
     bool seed_given, wave_from_given, wave_to_given;
     bool no_build; /* --no-build: a model library that is not built is an error */
     bool backend_sc; /* --backend sc: the SystemC accelerator (pecos-sc runs it) */
+    bool fuse_ppu;   /* --fuse-ppu: the PPU on the array's writeback path (--network) */
     /* The backend that runs the layers when backend_sc (pecos-sc sets it; NULL in pecos) */
     const struct layer_backend *backend;
     const char *ifmap_path, *weights_path, *bias_path, *out_path, *json_path;

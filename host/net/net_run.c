@@ -10,6 +10,7 @@
 
 #include "device.h"
 #include "errlist.h"
+#include "golden_gemm.h"
 #include "golden_post.h"
 #include "json_out.h"
 #include "npy.h"
@@ -172,17 +173,22 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
             run->cols, df_name, n);
     fprintf(f, "%-22s %-8s %-22s %13s %11s %9s %6s %10s %6s\n", "layer", "type", "out (KxPxQ)",
             "MACs", "array cyc", "ppu cyc", "util%", "energy uJ", "check");
+    int fused = 0;
     for (int i = 0; i < n; i++) {
         const net_layer_t *L = &nl[i];
-        char shape[32];
+        char shape[32], ppu[24];
         snprintf(shape, sizeof shape, "%dx%dx%d", L->t->k, L->t->p, L->t->q);
+        snprintf(ppu, sizeof ppu, "%llu", (unsigned long long)L->post.cycles);
+        if (L->on_array && L->arr.fused.on) {
+            snprintf(ppu, sizeof ppu, "fused");
+            fused++;
+        }
         double el = 0;
         for (int j = 0; j < ENERGY_N; j++) el += L->energy_pj[j];
-        fprintf(f, "%-22.22s %-8s %-22s %13llu %11llu %9llu %6.2f %10.3f %6s\n", L->t->name,
+        fprintf(f, "%-22.22s %-8s %-22s %13llu %11llu %9s %6.2f %10.3f %6s\n", L->t->name,
                 topo_type_name(L->t->type), shape,
                 (unsigned long long)(L->on_array ? L->arr.macs : 0),
-                (unsigned long long)(L->on_array ? L->arr.cycles : 0),
-                (unsigned long long)L->post.cycles,
+                (unsigned long long)(L->on_array ? L->arr.cycles : 0), ppu,
                 L->on_array ? 100.0 * L->arr.utilization : 0.0, el / 1e6,
                 L->ok ? "PASS" : "FAIL");
     }
@@ -196,6 +202,10 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
             (unsigned long long)T.post_cycles, 100.0 * util(T.macs, T.cycles, run),
             run->rows * run->cols, 100.0 * util(T.macs, T.arr_cycles, run));
     roofline_line(f, run, nl, n);
+    if (fused)
+        fprintf(f, "post-processing fused into the array's writeback on %d layers (--fuse-ppu): "
+                   "int8 outputs to DRAM; DRAM traffic %.3f MB\n",
+                fused, (double)T.dram / 1e6);
     fprintf(f, "energy per inference %.3f uJ: DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f\n",
             T.e_total / 1e6, T.e[ENERGY_DRAM] / 1e6, T.e[ENERGY_GLB] / 1e6, T.e[ENERGY_RF] / 1e6,
             T.e[ENERGY_MAC] / 1e6);
@@ -204,8 +214,15 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
             wall, T.sim_s, T.sim_s > 0 ? (double)T.cycles / T.sim_s / 1e6 : 0.0, T.failed, n);
 }
 
+/* Where layer L ran, as the JSON and CSV reports name it. */
+static const char *where(const net_layer_t *L)
+{
+    if (L->on_array) return L->arr.fused.on ? "array+fused-ppu" : "array+ppu";
+    return L->has_post ? "ppu" : "host";
+}
+
 static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *run,
-                      const char *df_name, const net_layer_t *nl, int n, double wall)
+                      const char *df_name, const net_layer_t *nl, int n, double wall, bool fuse)
 {
     FILE *f = fopen(path, "w");
     if (!f) return PECOS_EIO;
@@ -214,10 +231,10 @@ static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *
     json_str(f, t->name);
     fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", "
                "\"dtype\": \"int8\", \"seed\": %llu, \"dram_bw\": %g, \"dram_latency\": %llu, "
-               "\"glb_bytes\": %llu},\n  \"layers\": [",
+               "\"glb_bytes\": %llu, \"fuse_ppu\": %s},\n  \"layers\": [",
             run->rows, run->cols, df_name, (unsigned long long)run->seed, run->mem.dram.bw,
             (unsigned long long)run->mem.dram.latency,
-            (unsigned long long)run->mem.glb_total);
+            (unsigned long long)run->mem.glb_total, fuse ? "true" : "false");
     for (int i = 0; i < n; i++) {
         const net_layer_t *L = &nl[i];
         const layer_result_t *r = &L->arr;
@@ -226,8 +243,7 @@ static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *
         fprintf(f, ", \"type\": \"%s\", \"in\": [%d, %d, %d], \"out\": [%d, %d, %d], "
                    "\"where\": \"%s\", \"pass\": %s, \"cycles\": %llu",
                 topo_type_name(L->t->type), L->t->c, L->t->h, L->t->w, L->t->k, L->t->p,
-                L->t->q,
-                L->on_array ? "array+ppu" : L->has_post ? "ppu" : "host",
+                L->t->q, where(L),
                 L->ok ? "true" : "false", (unsigned long long)L->cycles);
         if (L->on_array)
             fprintf(f, ", \"macs\": %llu, \"array_cycles\": %llu, \"model_cycles\": %llu, "
@@ -252,12 +268,14 @@ static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *
         if (L->has_post)
             fprintf(f, ", \"ppu\": {\"cycles\": %llu, \"model_cycles\": %llu, \"beats\": %llu, "
                        "\"outputs\": %llu, \"glb_read_bytes\": %llu, \"glb_write_bytes\": %llu, "
-                       "\"bitexact\": %s, \"mismatches\": %llu, \"scale\": %.9g}",
+                       "\"bitexact\": %s, \"mismatches\": %llu, \"scale\": %.9g, "
+                       "\"fused\": %s, \"late\": %llu}",
                     (unsigned long long)L->post.cycles, (unsigned long long)L->post.model_cycles,
                     (unsigned long long)L->post.beats, (unsigned long long)L->post.outputs,
                     (unsigned long long)L->post.glb_rd, (unsigned long long)L->post.glb_wr,
                     L->post.mismatches == 0 ? "true" : "false",
-                    (unsigned long long)L->post.mismatches, L->scale);
+                    (unsigned long long)L->post.mismatches, L->scale,
+                    L->arr.fused.on ? "true" : "false", (unsigned long long)L->arr.fused.late);
         fprintf(f, ", \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, \"rf\": %.1f, "
                    "\"mac\": %.1f}}",
                 L->energy_pj[ENERGY_DRAM], L->energy_pj[ENERGY_GLB], L->energy_pj[ENERGY_RF],
@@ -301,7 +319,7 @@ static int write_csv(const char *path, const net_layer_t *nl, int n)
         csv_str(f, L->t->name);
         fprintf(f, ",%s,%s,%d,%d,%d,%d,%d,%d,%d,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,"
                    "%llu,%llu,%.4f,%llu,%llu,%llu,%llu,%.1f,%.1f,%.1f,%.1f,%.9g,%s\n",
-                topo_type_name(L->t->type), a ? "array+ppu" : L->has_post ? "ppu" : "host",
+                topo_type_name(L->t->type), where(L),
                 L->t->c, L->t->h, L->t->w, L->t->k, L->t->p, L->t->q, L->t->groups,
                 (unsigned long long)(a ? r->macs : 0), (unsigned long long)L->cycles,
                 (unsigned long long)(a ? r->cycles : 0),
@@ -345,6 +363,47 @@ static int calibrate_layer(net_run_t *s, int i, const int32_t *in, const int32_t
     return rc;
 }
 
+/* The error of a conv/fc layer that the array could not take. */
+static int conv_error(net_run_t *s, const topo_layer_t *T, const layer_t *cv, int rc)
+{
+    if (rc != PECOS_ENOTSUP) return rc;
+    char why[64];
+    device_conv_maps(cv, why, sizeof why);
+    return errlist_add(&s->e, PECOS_EPARAM, "%s: layer '%s' (line %d) does not map onto the array: %s",
+                       s->t.path, T->name, T->line, why);
+}
+
+/* Layer i (cv) fused (--fuse-ppu): the requantization scale is calibrated on the golden
+ * accumulators before the run (the unit is configured before the first output leaves the
+ * array); the array starts from the bias and the PPU (pp) requantizes every output on its
+ * way out, so y is what the unfused chain gives. L->post holds the unit's share: no cycles
+ * of its own (it works while the array does; its latency is in the array's cycles), no GLB
+ * reads (its operands come from the array's edge). */
+static int run_fused(net_run_t *s, int i, const layer_t *cv, const int8_t *in0,
+                     const int8_t *w, const int32_t *bias, device_post_t *pp, int32_t *acc,
+                     int8_t *y)
+{
+    const topo_layer_t *T = &s->t.layers[i];
+    net_layer_t *L = &s->nl[i];
+    int rc = golden_gemm_conv_i8(cv, in0, w, bias, acc);
+    if (rc != 0)
+        return errlist_add(&s->e, PECOS_EPARAM, "%s: layer '%s': the golden conv rejected it",
+                           s->t.path, T->name);
+    if ((rc = calibrate_layer(s, i, acc, NULL, false, T->k, (size_t)T->p * T->q, pp)) != 0)
+        return rc;
+    if ((rc = device_conv_i8_fused(&s->a, cv, in0, w, bias, pp, acc, y, &L->arr)) != 0)
+        return conv_error(s, T, cv, rc);
+    L->on_array = true;
+    const layer_fused_res_t *f = &L->arr.fused;
+    L->post = (device_post_res_t){.beats = f->beats, .outputs = f->outputs,
+                                  .mismatches = f->mismatches, .bad_c = f->bad_k,
+                                  .bad_p = f->bad_p, .bad_q = f->bad_q,
+                                  .expected = f->expected, .got = f->got,
+                                  .bad_cycle = f->bad_cycle, .ok = f->ok,
+                                  .latency = f->latency};
+    return 0;
+}
+
 /* Layer i, a conv or fc, on input in0: the array computes the accumulators, the PPU (pp)
  * adds the bias and requantizes them into y. Weights and bias come from the seed and i.
  * Returns 0 or a negative code (recorded, or printed by the array's runner). */
@@ -368,15 +427,16 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, 
     }
     for (size_t j = 0; j < wn; j++) w[j] = (int8_t)rng_range(&g, -127, 127);
     for (int j = 0; j < T->k; j++) bias[j] = (int32_t)rng_range(&g, -4096, 4096);
+    if (s->o->fuse_ppu) {
+        rc = run_fused(s, i, &cv, in0, w, bias, pp, acc, y);
+        goto out_free;
+    }
     /* The array computes the accumulators; the bias is the PPU's to add. */
     rc = device_conv_i8(&s->a, &cv, in0, w, NULL, acc, &L->arr);
-    if (rc == PECOS_ENOTSUP) {
-        char why[64];
-        device_conv_maps(&cv, why, sizeof why);
-        rc = errlist_add(&s->e, PECOS_EPARAM, "%s: layer '%s' (line %d) does not map onto the array: %s",
-                     s->t.path, T->name, T->line, why);
+    if (rc != 0) {
+        rc = conv_error(s, T, &cv, rc);
+        goto out_free;
     }
-    if (rc != 0) goto out_free;
     L->on_array = true;
     if ((rc = calibrate_layer(s, i, acc, bias, false, T->k, (size_t)T->p * T->q, pp)) != 0)
         goto out_free;
@@ -651,7 +711,7 @@ static void net_reports(net_run_t *s)
     char err[512] = "";
     int rc;
     if (ran > 0 && !o->quiet) summary(stdout, t, s->run, s->df_name, s->nl, ran, s->wall);
-    if (ran > 0 && o->json_path && write_json(o->json_path, t, s->run, s->df_name, s->nl, ran, s->wall) != 0)
+    if (ran > 0 && o->json_path && write_json(o->json_path, t, s->run, s->df_name, s->nl, ran, s->wall, o->fuse_ppu) != 0)
         errlist_add(&s->e, PECOS_EIO, "--json %s: cannot write: %s", o->json_path, strerror(errno));
     if (ran > 0 && o->csv_path && write_csv(o->csv_path, s->nl, ran) != 0)
         errlist_add(&s->e, PECOS_EIO, "--csv %s: cannot write: %s", o->csv_path, strerror(errno));

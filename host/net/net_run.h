@@ -3,7 +3,9 @@
  * Every layer of the topology (topo.h) runs in file order with real chaining: the int8
  * output of a layer, requantized by the post-processing unit, is the input of the next.
  *   conv, fc   the PE array (device_conv_i8: int32 accumulators, groups mapped per group),
- *              then the post-processing unit: bias, requantize, fused ReLU;
+ *              then the post-processing unit: bias, requantize, fused ReLU; with
+ *              --fuse-ppu the unit sits on the array's writeback path instead (the array
+ *              adds the bias, the unit requantizes each output as it leaves, int8 to DRAM);
  *   maxpool, avgpool, gap, relu   the post-processing unit alone;
  *   add        the post-processing unit (one input as the accumulator, the other as a
  *              per-element bias, requantized back to int8, fused ReLU);
@@ -34,6 +36,8 @@ typedef struct {
     bool progress;          /* a progress line on stderr (when it is a terminal) */
     bool quiet;             /* no summary table or lines on stdout (a --wave-on-fail re-run) */
     int layers;             /* run the first layers only (0: all) */
+    bool fuse_ppu;          /* --fuse-ppu: conv/fc with the PPU on the array's writeback path
+                               (bias, requantize, ReLU; int8 to DRAM, device_conv_i8_fused) */
     layer_result_t *bad;    /* or NULL: gets the array result of the first layer whose array
                                output mismatched (mismatches 0: none did) */
     int *bad_index;         /* or NULL: that layer's index in the file (-1: none) */

@@ -123,6 +123,10 @@ int array_map_dram(run_t *R)
     R->addr_b = align64(R->addr_w + w_b);
     R->addr_o = align64(R->addr_b + 4 * (uint64_t)L->k);
     R->st->dram_bytes = array_dram_bytes(L, esz); /* R->addr_o + the output */
+    if (job->ppu) { /* fused: the int8 output after the int32 one (spilled partial sums) */
+        R->addr_o8 = align64(R->st->dram_bytes);
+        R->st->dram_bytes = R->addr_o8 + (uint64_t)L->k * L->p * L->q;
+    }
     if (R->st->dram_bytes > job->mem->dram_capacity) {
         snprintf(R->err, R->errlen,
                  "layer %s needs %llu bytes of DRAM for its tensors; --dram-mib allows %llu",

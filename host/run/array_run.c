@@ -9,6 +9,7 @@
 #include "array_state.h"
 #include "dma.h"
 #include "pecos_err.h"
+#include "postlib.h"
 
 /* DMA completion: the data is in place; mark what it made ready. */
 static void on_done(void *ctx, const dma_desc_t *x)
@@ -150,12 +151,14 @@ static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, uint64_t now)
     dma_desc_t x;
     const tile_t *E = &R->tiles[R->vis[v].last];
     const int final = to_dram && E->c0 + E->ct == L->c; /* the last c tile: outputs */
+    const uint64_t ob = final && R->job->ppu ? 1 : 4; /* fused: the unit's int8 results */
     desc_2d(&x, to_dram ? (final ? TENSOR_OUT : TENSOR_PSUM) : TENSOR_PSUM, v, to_dram,
-            R->addr_o + 4 * ((uint64_t)T->k0 * pq + (uint64_t)T->p0 * L->q), R->glb_ps[v & 1],
-            R->psum_room, bank_name[GLB_PSUM][v & 1]);
+            (ob == 1 ? R->addr_o8 : R->addr_o) + ob * ((uint64_t)T->k0 * pq + (uint64_t)T->p0 * L->q),
+            ob == 1 ? (void *)R->glb_o8[v & 1] : (void *)R->glb_ps[v & 1],
+            ob == 1 ? R->psum_room / 4 : R->psum_room, bank_name[GLB_PSUM][v & 1]);
     x.n1 = (uint64_t)T->kt;
-    x.run = 4 * (uint64_t)T->npix;
-    x.dram_s1 = 4 * pq;
+    x.run = ob * (uint64_t)T->npix;
+    x.dram_s1 = ob * pq;
     x.glb_s1 = x.run;
     snprintf(x.what, sizeof x.what, "%s k%d+%d p%d+%d", to_dram ? (final ? "out" : "psum-spill")
                                                                   : "psum-resume",
@@ -191,6 +194,8 @@ static int alloc_run(run_t *R)
         R->glb_w[b] = malloc((size_t)R->bank_bytes[GLB_WEIGHT] + 1);
         R->glb_ps[b] = malloc(4 * (size_t)kt_max * npix_max + 4);
         R->glb_bias[b] = malloc(4 * (size_t)kt_max + 4);
+        if (R->job->ppu && !(R->glb_o8[b] = malloc((size_t)kt_max * npix_max + 1)))
+            return PECOS_ENOMEM;
         R->psum_fold[b] = malloc(sizeof(int64_t) * (size_t)kgn_max * n_max + 8);
         if (!R->glb_if[b] || !R->glb_w[b] || !R->glb_ps[b] || !R->glb_bias[b] ||
             !R->psum_fold[b])
@@ -242,6 +247,7 @@ static void free_run(run_t *R)
         free(R->glb_w[b]);
         free(R->glb_ps[b]);
         free(R->glb_bias[b]);
+        free(R->glb_o8[b]);
         free(R->psum_fold[b]);
     }
     free(R->tiles);
@@ -425,7 +431,8 @@ static int data_lane_os(run_t *R, vsim_in_t *in, int *why)
                 st->glb_rd[GLB_PSUM] += 4;
             }
         }
-        const tag_t tg = {dl, 0, R->D.tile, T->vend && dl + 1 == (uint32_t)T->kgn, 0};
+        const tag_t tg = {dl, 0, R->D.tile, T->vend && dl + 1 == (uint32_t)T->kgn, 0,
+                          R->job->ppu && T->c0 + T->ct == R->job->layer->c};
         if (push_tag(R, tg, "blocks") != 0) return PECOS_ESIM;
         st->os_blocks++;
     }
@@ -549,7 +556,9 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
     in->in_data = R->xvec;
     in->in_psum = R->pin;
     const tag_t tg = {dl, dj, dt,
-                      T->vend && dl + 1 == (uint32_t)(T->kgn * T->cfn) && dj + 1 == T->n, kg};
+                      T->vend && dl + 1 == (uint32_t)(T->kgn * T->cfn) && dj + 1 == T->n, kg,
+                      R->job->ppu && cf + 1 == (uint32_t)T->cfn &&
+                          T->c0 + T->ct == R->job->layer->c};
     if (push_tag(R, tg, "beats") != 0) return PECOS_ESIM;
     st->beats++;
     if (++R->D.beat == T->n) {
@@ -569,7 +578,7 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
 static int data_lane(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_before)
 {
     if (R->D.fold == R->folds) {
-        *why = R->received < R->total_outs ? STALL_FILL_DRAIN : STALL_DMA;
+        *why = R->received < R->total_outs || R->ptag_len ? STALL_FILL_DRAIN : STALL_DMA;
         return 0;
     }
     if (!data_ready(R, &R->tiles[R->D.tile])) {
@@ -611,6 +620,63 @@ static void weight_lane(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_befor
     }
 }
 
+/* fused: the output vector just collected (nc lanes of pout; bank offset b0, lane to lane
+ * bstep) goes into the post-processing unit at this cycle's step; its result releases
+ * visit's writeback (-1: none). */
+static void ppu_push(run_t *R, int bank, size_t b0, size_t bstep, int nc, int visit)
+{
+    memcpy(R->ppu_acc, R->pout, sizeof(int32_t) * (size_t)nc);
+    memset(R->ppu_acc + nc, 0, sizeof(int32_t) * (size_t)(R->cols - nc));
+    R->ppu_in = 1;
+    const uint32_t cap = sizeof R->ptags / sizeof R->ptags[0];
+    uint32_t i = R->ptag_head + R->ptag_len++;
+    if (i >= cap) i -= cap;
+    R->ptags[i] = (ppu_tag_t){R->ppu_steps, b0, bstep, bank, nc, visit};
+}
+
+/* fused, phase 5: one clock of the post-processing unit (gated while it holds nothing):
+ * this cycle's output vector goes in; a result that leaves goes to the int8 psum bank, and
+ * the last one of a visit releases its writeback. Returns 0, or PECOS_ESIM (reason in
+ * R->err) for a result with nothing in flight or more vectors in flight than its depth. */
+static int ppu_phase(run_t *R)
+{
+    const uint32_t cap = sizeof R->ptags / sizeof R->ptags[0];
+    const int in = R->ppu_in;
+    if (!in && R->ptag_len == 0) return 0;
+    if (R->ptag_len > cap - 2) {
+        snprintf(R->err, R->errlen, "layer %s: more than %u vectors in the post-processing unit "
+                 "at cycle %llu: it is not returning results", R->job->layer->name, cap - 2,
+                 (unsigned long long)(R->st->start_cycle + R->t));
+        return PECOS_ESIM;
+    }
+    bool ov = false;
+    postlib_step(R->job->ppu, in, in, in, in, R->ppu_acc, R->ppu_zero, &ov, R->ppu_out);
+    R->st->ppu_beats += (uint64_t)in;
+    R->ppu_in = 0;
+    const uint64_t step = R->ppu_steps++;
+    if (!ov) return 0;
+    if (R->ptag_len == 0) {
+        snprintf(R->err, R->errlen, "layer %s: a post-processing result at cycle %llu with no "
+                 "vector in flight", R->job->layer->name,
+                 (unsigned long long)(R->st->start_cycle + R->t));
+        return PECOS_ESIM;
+    }
+    const ppu_tag_t g = R->ptags[R->ptag_head];
+    if (++R->ptag_head == cap) R->ptag_head = 0;
+    R->ptag_len--;
+    R->st->ppu_late += step - g.step != (uint64_t)R->ppu_lat;
+    R->st->ppu_results++;
+    if (R->st->start_cycle + R->t >= R->fault_cycle) {
+        R->ppu_out[0] ^= 1; /* checker self-test: one flipped bit of the int8 output */
+        R->fault_cycle = UINT64_MAX;
+    }
+    int8_t *o8 = R->glb_o8[g.bank] + g.b0;
+    for (int c = 0; c < g.nc; c++) o8[(size_t)c * g.bstep] = R->ppu_out[c];
+    R->st->glb_wr[GLB_PSUM] += (uint64_t)g.nc;
+    if (g.visit >= 0) R->vis_wb[g.visit] = 1;
+    return 0;
+}
+
 /* Phase 4, collection, OS: one pixel row of block tg.fold_local (row Rows-1 first); the
  * block's tag is popped when its last row is out. */
 static void collect_os(run_t *R, const tag_t *tg, uint64_t gcycle)
@@ -623,19 +689,29 @@ static void collect_os(run_t *R, const tag_t *tg, uint64_t gcycle)
     int kg, pg;
     os_block(T, tg->fold_local, &kg, &pg);
     const uint32_t pix = (uint32_t)(pg * rows + rows - 1) - R->tags[R->tag_head].beat;
+    int nc = 0;
     for (int c = 0; c < cols && pix < T->npix; c++) {
         const int kl = kg * cols + c;
         if (kl >= T->kt) break;
-        R->glb_ps[pb][(size_t)kl * T->npix + pix] = R->pout[c];
-        R->st->glb_wr[GLB_PSUM] += 4;
         const size_t oi = (size_t)(T->k0 + kl) * pq + (size_t)T->p0 * L->q + pix;
+        if (tg->final) { /* to the post-processing unit; the accumulator tapped */
+            R->job->out[oi] = R->pout[c];
+        } else {
+            R->glb_ps[pb][(size_t)kl * T->npix + pix] = R->pout[c];
+            R->st->glb_wr[GLB_PSUM] += 4;
+        }
         R->job->out_cycle[oi] = gcycle;
         if (R->job->out_lane) R->job->out_lane[oi] = (uint16_t)c;
+        nc++;
     }
-    if (++R->tags[R->tag_head].beat == (uint32_t)rows) { /* the block is out */
+    const int block_out = ++R->tags[R->tag_head].beat == (uint32_t)rows;
+    if (tg->final && nc > 0) /* the last row out (row 0) is never a padding row */
+        ppu_push(R, pb, (size_t)kg * cols * T->npix + pix, T->npix, nc,
+                 block_out && tg->last_of_visit ? T->visit : -1);
+    if (block_out) { /* the block is out */
         if (++R->tag_head == R->tag_cap) R->tag_head = 0;
         R->tag_len--;
-        if (tg->last_of_visit) R->vis_wb[T->visit] = 1;
+        if (tg->last_of_visit && !tg->final) R->vis_wb[T->visit] = 1;
     }
 }
 
@@ -659,12 +735,19 @@ static void collect_fold(run_t *R, const tag_t *tg, uint64_t gcycle)
     uint16_t *ol = R->job->out_lane ? R->job->out_lane + o0 : NULL; /* --wave-on-fail */
     const size_t ps_step = is ? 1 : T->npix, oc_step = is ? 1 : pq; /* column to column */
     for (int c = 0; c < nc; c++) {
-        ps[(size_t)c * ps_step] = pout[c];
         oc[(size_t)c * oc_step] = gcycle;
         if (ol) ol[(size_t)c * oc_step] = (uint16_t)c;
     }
-    R->st->glb_wr[GLB_PSUM] += 4 * (uint64_t)nc;
     R->psum_fold[pb][(size_t)kg * T->n + tg->beat] = (int64_t)(T->fold0 + tg->fold_local);
+    if (tg->final) { /* to the post-processing unit; the accumulators tapped */
+        int32_t *out = R->job->out + o0;
+        for (int c = 0; c < nc; c++) out[(size_t)c * oc_step] = pout[c];
+        ppu_push(R, pb, (size_t)kl0 * T->npix + pix0, ps_step, nc,
+                 tg->last_of_visit ? T->visit : -1);
+        return;
+    }
+    for (int c = 0; c < nc; c++) ps[(size_t)c * ps_step] = pout[c];
+    R->st->glb_wr[GLB_PSUM] += 4 * (uint64_t)nc;
     if (tg->last_of_visit) R->vis_wb[T->visit] = 1;
 }
 
@@ -684,7 +767,7 @@ static int collect(run_t *R)
         if (++R->tag_head == R->tag_cap) R->tag_head = 0;
         R->tag_len--;
     }
-    if (gcycle >= R->fault_cycle) {
+    if (gcycle >= R->fault_cycle && !R->job->ppu) { /* fused: in the unit's result instead */
         R->pout[0] ^= 1; /* checker self-test: one flipped bit */
         R->fault_cycle = UINT64_MAX;
     }
@@ -720,7 +803,9 @@ static int run_cycles(run_t *R)
         simlib_step(R->sim, &in, &out);
         R->write_pending = 0;
         if (out.out_valid && (rc = collect(R)) != 0) return rc;
-        if (in.in_valid || in.w_valid || dma_busy(&R->dma)) R->last_progress = R->t;
+        if (R->job->ppu && (rc = ppu_phase(R)) != 0) return rc;
+        if (in.in_valid || in.w_valid || dma_busy(&R->dma) || R->ptag_len)
+            R->last_progress = R->t;
         R->t++;
         if (R->t - R->last_progress > R->stall_limit) {
             snprintf(R->err, R->errlen,
@@ -748,7 +833,10 @@ static void finish_run(run_t *R)
     st->rtl.macs = c1.macs - R->c0.macs;
     st->dram_bus = dma_bus_bytes(&R->dma);
     st->descs = dma_descs(&R->dma);
-    if (!R->job->port) memcpy(R->job->out, R->dram + R->addr_o, 4 * (size_t)L->k * L->p * L->q);
+    if (R->job->ppu) /* the accumulators were tapped at the array's edge */
+        memcpy(R->job->out8, R->dram + R->addr_o8, (size_t)L->k * L->p * L->q);
+    else if (!R->job->port)
+        memcpy(R->job->out, R->dram + R->addr_o, 4 * (size_t)L->k * L->p * L->q);
 }
 
 int array_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, size_t errlen)
@@ -760,6 +848,12 @@ int array_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, 
                .tag_cap = (uint32_t)(rows + cols + 8), .err = err, .errlen = errlen};
 
     memset(st, 0, sizeof *st);
+    if (job->ppu && (job->port || job->esz != 1 || postlib_lanes(job->ppu) != cols)) {
+        snprintf(err, errlen, "layer %s: the post-processing unit fuses onto an int8 array of "
+                 "as many columns as its lanes, with the tensors in the DRAM image", L->name);
+        return PECOS_EPARAM;
+    }
+    if (job->ppu) R.ppu_lat = postlib_latency(job->ppu);
     if (job->esz != pecos_dtype_bytes(simlib_dtype(s))) {
         snprintf(err, errlen, "layer %s: %zu-byte operands for a %s array", L->name, job->esz,
                  simlib_info(s)->dtype);

@@ -48,7 +48,7 @@ typedef struct {
     uint16_t *out_lane;    /* [K*P*Q], written: the output lane (array column) it came out
                               on; NULL: not recorded */
     uint64_t fault_cycle;  /* self-test: corrupt the first output at or after this global
-                              cycle (UINT64_MAX: never) */
+                              cycle (fused: the first int8 result; UINT64_MAX: never) */
     const tiling_t *tiling;
     const mem_cfg_t *mem;
     FILE *trace_dma;       /* or NULL */
@@ -56,6 +56,16 @@ typedef struct {
      * writes them through this port instead (the SystemC backend's system memory); then
      * ifmap, weights, bias and out are not used (NULL). */
     const struct tensor_port *port;
+    /* The post-processing unit on the writeback path (--fuse-ppu), open and configured
+     * (requantize, ReLU; no pooling), or NULL. Each output vector of a final reduction fold
+     * (the last c tile's last fold) goes from the array's output lanes into the unit in the
+     * cycle it leaves (its bias lanes zero: the array started from the bias); the unit's int8
+     * results go to the psum bank's int8 place, which the DMA writes to DRAM. The unit's
+     * clock is gated while its pipeline is empty. out still gets every accumulator (a tap at
+     * the array's edge, for the layer's check), and out8 [K,P,Q] the int8 results (read
+     * back from DRAM). Not with port. */
+    struct postlib *ppu;
+    int8_t *out8;
 } ws_job_t;
 
 /* The layer's tensors in someone else's memory: tensor is TENSOR_IFMAP, _WEIGHT, _BIAS,
@@ -92,6 +102,9 @@ typedef struct {
     uint64_t glb_rd[GLB_N], glb_wr[GLB_N];   /* bytes, by partition */
     uint64_t glb_bank[GLB_N]; /* bytes of one bank of each partition */
     uint64_t dram_bytes;   /* DRAM the layer's tensors occupy */
+    /* fused (job->ppu): output vectors into the unit, result vectors out of it, and results
+     * that left other than the unit's LAT cycles after their vector went in */
+    uint64_t ppu_beats, ppu_results, ppu_late;
 } ws_stats_t;
 
 /* Runs job on the model s (already open and reset). Returns 0, PECOS_ENOMEM, PECOS_EPARAM

@@ -41,7 +41,17 @@ typedef struct {
     int tile;
     int last_of_visit;
     uint32_t kg;          /* WS/IS: the fold's k group (IS: pixel group) */
+    int final;            /* fused: its outputs are the layer's (last c tile, last fold) and
+                             go through the post-processing unit */
 } tag_t;
+
+/* fused: one output vector in the post-processing unit, and where its int8 results go. */
+typedef struct {
+    uint64_t step;        /* the unit's step it went in */
+    size_t b0, bstep;     /* int8 psum bank offset of lane 0, lane to lane */
+    int bank, nc;         /* psum bank; lanes that are outputs */
+    int visit;            /* the visit whose writeback its last result releases (-1: none) */
+} ppu_tag_t;
 
 /* One lane's position in the run: the data lane (beats of the streamed operand) or the
  * weight lane (columns of the held operand; unused by OS). */
@@ -72,6 +82,7 @@ typedef struct {
     int nvis;
     uint8_t *glb_if[2], *glb_w[2];
     int32_t *glb_ps[2], *glb_bias[2];
+    int8_t *glb_o8[2];     /* fused: the psum banks' int8 results (the unit's) */
     uint64_t bank_bytes[GLB_N];
     uint64_t psum_room;    /* bytes of a psum bank's partial sums (the bias slots apart) */
     int64_t *psum_fold[2]; /* per psum bank: global fold that last wrote [kg][j] */
@@ -80,6 +91,7 @@ typedef struct {
     int *vis_b;            /* per visit: its bias load, or -1 */
     uint8_t *b_ready;
     uint64_t addr_if, addr_w, addr_b, addr_o;
+    uint64_t addr_o8;     /* fused: the int8 output [K,P,Q] */
     int *crs_c, *crs_dh, *crs_dw; /* reduction lane i of a tile -> (channel, ry*dil_h, sx*dil_w) */
     int rstep;            /* an ifmap tile holds every rstep-th input row (see plan_tiles) */
     ws_stats_t *st;
@@ -110,6 +122,14 @@ typedef struct {
     vsim_counters_t c0;    /* the RTL's counters before the layer */
     uint64_t owed;         /* busy prediction: outputs the array owes its counter */
     uint8_t open;          /* busy prediction: an OS block begun, its last beat not seen */
+    /* fused: the post-processing unit's vectors in flight (a ring), its lanes, its steps */
+    ppu_tag_t ptags[64];
+    uint32_t ptag_head, ptag_len;
+    int ppu_lat;
+    uint64_t ppu_steps;
+    int ppu_in;            /* an output vector went into ppu_acc this cycle */
+    int32_t ppu_acc[256], ppu_zero[256];
+    int8_t ppu_out[256];
     char *err;             /* the one-line reason of an error */
     size_t errlen;
 } run_t;

@@ -113,7 +113,8 @@ bool device_conv_maps(const layer_t *cv, char *why, size_t whylen)
  * the four pads and the pad value go to the array's mapper as they are (no host padding).
  * Fills res with all groups merged. */
 static int run_groups(device_t *a, const layer_t *cv, size_t esz, const void *x,
-                      const void *w, const int32_t *bias, int32_t *y, layer_result_t *res)
+                      const void *w, const int32_t *bias, int32_t *y, const layer_fuse_t *fuse,
+                      layer_result_t *res)
 {
     int p, q, rc = 0;
     if (device_conv_out(cv, &p, &q) != 0) {
@@ -135,13 +136,21 @@ static int run_groups(device_t *a, const layer_t *cv, size_t esz, const void *x,
             snprintf(L.name, sizeof L.name, "%.48s.g%d", cv->name, g);
         else
             snprintf(L.name, sizeof L.name, "%s", cv->name);
+        layer_fuse_t fg; /* fused: the group's slice of the int8 output */
+        if (fuse) {
+            fg = *fuse;
+            fg.out8 = fuse->out8 + (size_t)g * kg * p * q;
+            a->run.fuse = &fg;
+        }
         rc = layer_run(&a->run, a->sim, a->df, &L, (const uint8_t *)x + (size_t)g * cg * hw * esz,
                         (const uint8_t *)w + (size_t)g * kg * cg * cv->r * cv->s * esz,
                         bias ? bias + (size_t)g * kg : NULL, y + (size_t)g * kg * p * q,
                         g == 0 ? res : &part);
+        a->run.fuse = NULL;
         if (rc != 0) return rc;
         /* The checker's self-test fault is one flipped output per run, not per group. */
-        if ((g == 0 ? res : &part)->mismatches) a->run.fault_cycle = UINT64_MAX;
+        const layer_result_t *gr = g == 0 ? res : &part;
+        if (gr->mismatches || gr->fused.mismatches) a->run.fault_cycle = UINT64_MAX;
         if (g > 0) layer_run_merge(res, &part, a->run.rows, a->run.cols);
     }
     /* The layer as a whole: C and K of all groups */
@@ -151,12 +160,14 @@ static int run_groups(device_t *a, const layer_t *cv, size_t esz, const void *x,
     return 0;
 }
 
-int device_conv_i8(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
-                  const int32_t *bias, int32_t *y, layer_result_t *res)
+/* device_conv_i8(), with the post-processing unit on the writeback path when fuse is set. */
+static int conv_i8(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
+                   const int32_t *bias, int32_t *y, const layer_fuse_t *fuse,
+                   layer_result_t *res)
 {
     int p, q;
     if (a->run.dtype != PECOS_INT8) return PECOS_ENOTSUP;
-    int rc = run_groups(a, cv, 1, x, w, bias, y, res);
+    int rc = run_groups(a, cv, 1, x, w, bias, y, fuse, res);
     if (rc != 0) return rc;
     device_conv_out(cv, &p, &q);
     if (cv->groups == 1) return 0; /* layer_run checked exactly this layer */
@@ -198,6 +209,45 @@ int device_conv_i8(device_t *a, const layer_t *cv, const int8_t *x, const int8_t
     return 0;
 }
 
+int device_conv_i8(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
+                  const int32_t *bias, int32_t *y, layer_result_t *res)
+{
+    return conv_i8(a, cv, x, w, bias, y, NULL, res);
+}
+
+int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
+                        const int32_t *bias, const device_post_t *pp, int32_t *y, int8_t *y8,
+                        layer_result_t *res)
+{
+    int P, Q, rc;
+    char err[512];
+    if (a->run.dtype != PECOS_INT8) return PECOS_ENOTSUP;
+    if (a->run.backend) {
+        device_say(a, "%s: %s: the fused post-processing runs on --backend c\n", a->run.who,
+                   cv->name);
+        return PECOS_EPARAM;
+    }
+    if (pp->pool != ACCEL_POOL_NONE) {
+        device_say(a, "%s: %s: the fused post-processing does not pool\n", a->run.who,
+                   cv->name);
+        return PECOS_EPARAM;
+    }
+    if ((rc = device_post_check(pp, &P, &Q, err, sizeof err)) != 0) {
+        device_say(a, "%s: %s\n", a->run.who, err);
+        return rc;
+    }
+    if ((rc = device_post_open(a)) != 0) return rc;
+    const vpost_cfg_t cfg = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
+                             .rq_en = pp->rq_en, .relu_en = pp->relu,
+                             .pool_mode = (int)ACCEL_POOL_NONE};
+    postlib_config(a->post, &cfg);
+    const layer_fuse_t fuse = {.ppu = a->post,
+                               .rq = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
+                                      .rq_en = pp->rq_en, .relu = pp->relu},
+                               .out8 = y8};
+    return conv_i8(a, cv, x, w, bias, y, &fuse, res);
+}
+
 int device_conv_fp(device_t *a, const layer_t *cv, const uint16_t *x, const uint16_t *w,
                   const float *bias, float *y, layer_result_t *res)
 {
@@ -209,7 +259,8 @@ int device_conv_fp(device_t *a, const layer_t *cv, const uint16_t *x, const uint
         return PECOS_EPARAM;
     }
     /* An invalid layer: run_groups() says so before it touches y. */
-    if (device_conv_out(cv, &p, &q) != 0) return run_groups(a, cv, 2, x, w, NULL, NULL, res);
+    if (device_conv_out(cv, &p, &q) != 0)
+        return run_groups(a, cv, 2, x, w, NULL, NULL, NULL, res);
     /* layer_run takes the bias and returns the outputs as fp32 bit patterns */
     const size_t n_out = (size_t)cv->k * p * q;
     int32_t *bb = NULL, *yb = malloc(n_out * sizeof *yb + 1);
@@ -218,7 +269,7 @@ int device_conv_fp(device_t *a, const layer_t *cv, const uint16_t *x, const uint
         goto out;
     }
     for (int k = 0; bias && k < cv->k; k++) bb[k] = (int32_t)fp_f32_bits(bias[k]);
-    if ((rc = run_groups(a, cv, 2, x, w, bb, yb, res)) == 0)
+    if ((rc = run_groups(a, cv, 2, x, w, bb, yb, NULL, res)) == 0)
         for (size_t i = 0; i < n_out; i++) y[i] = fp_bits_f32((uint32_t)yb[i]);
 out:
     free(bb);

@@ -145,6 +145,22 @@ int device_post_out(const device_post_t *pp, int *p, int *q);
  * output size in *P, *Q, or PECOS_EPARAM with a one-line reason in err. */
 int device_post_check(const device_post_t *pp, int *P, int *Q, char *err, size_t errlen);
 
+/* device_conv_i8() with the post-processing unit on the array's writeback path (--fuse-ppu):
+ * pp (requantize, ReLU; pool NONE; c, h, w not read) is applied to every output as it leaves
+ * the array, and only the int8 results y8 [K,P,Q] go to DRAM. The array adds the bias, so
+ * y8 is what device_post(pp, y, bias) would give. y still receives the accumulators (tapped
+ * at the array's edge) and is checked as by device_conv_i8(); y8 is checked against the
+ * golden chain (res->fused). The unit opens on first use. Returns as device_conv_i8(), and
+ * PECOS_EPARAM for a backend (the fused path runs on --backend c), a pooling pp or one out of
+ * the unit's range. */
+int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
+                        const int32_t *bias, const device_post_t *pp, int32_t *y, int8_t *y8,
+                        layer_result_t *res);
+
+/* Opens the post-processing unit of a (lanes = the array's columns) if it is not open, with
+ * its --replay-dump. Returns 0, or PECOS_ENOSIM / the dump's code (the line written). */
+int device_post_open(device_t *a);
+
 /* Runs pp on the post-processing unit (lanes = the array's columns; channels in groups of
  * lanes, one beat per window cell): in [C,H,W] int32; b NULL, per channel [C]
  * (b_per_elem false) or per element [C,H,W]; writes y [C,P,Q] int8 and res, checked against

@@ -247,6 +247,22 @@ out_free:
     return rc;
 }
 
+int device_post_open(device_t *a)
+{
+    char err[512];
+    int rc;
+    if (a->post) return 0;
+    if (postlib_open(&a->post, a->run.cols, NULL, a->run.log, err, sizeof err) != 0) {
+        device_say(a, "%s: %s\n", a->run.who, err);
+        return PECOS_ENOSIM;
+    }
+    if ((rc = device_replay_post(a, err, sizeof err)) != 0) {
+        device_say(a, "%s: --replay-dump: %s\n", a->run.who, err);
+        return rc;
+    }
+    return 0;
+}
+
 int device_post(device_t *a, const device_post_t *pp, const int32_t *in, const int32_t *b,
                bool b_per_elem, int8_t *y, device_post_res_t *res)
 {
@@ -255,16 +271,7 @@ int device_post(device_t *a, const device_post_t *pp, const int32_t *in, const i
     memset(res, 0, sizeof *res);
     if ((rc = check_params(a, pp, &P, &Q)) != 0) return rc;
     const layer_backend_t *be = a->run.backend;
-    if (!be && !a->post) {
-        if (postlib_open(&a->post, a->run.cols, NULL, a->run.log, err, sizeof err) != 0) {
-            device_say(a, "%s: %s\n", a->run.who, err);
-            return PECOS_ENOSIM;
-        }
-        if ((rc = device_replay_post(a, err, sizeof err)) != 0) {
-            device_say(a, "%s: --replay-dump: %s\n", a->run.who, err);
-            return rc;
-        }
-    }
+    if (!be && (rc = device_post_open(a)) != 0) return rc;
     const size_t out_n = (size_t)pp->c * P * Q;
     uint64_t *ocyc = calloc(out_n ? out_n : 1, sizeof *ocyc);
     if (!ocyc) {

@@ -8,7 +8,9 @@
 #include "golden_conv.h"
 #include "golden_fp.h"
 #include "golden_gemm.h"
+#include "golden_post.h"
 #include "pecos_err.h"
+#include "postlib.h"
 
 void layer_say(const layer_run_cfg_t *o, const char *fmt, ...)
 {
@@ -171,7 +173,9 @@ int layer_check_models(layer_run_t *r, layer_result_t *res)
     const layer_run_cfg_t *o = r->o;
     const layer_t *L = r->L;
     const ws_stats_t *st = &r->st;
-    const array_cfg_t arr = {.rows = o->rows, .cols = o->cols, .df = r->df};
+    const array_cfg_t arr = {.rows = o->rows, .cols = o->cols, .df = r->df,
+                             .fused = o->fuse != NULL,
+                             .ppu_lat = o->fuse ? postlib_latency(o->fuse->ppu) : 0};
     int rc = mem_model_layer(L, &arr, (int)r->esz, &r->tiling, &o->mem.dram, o->mem.psum_ports,
                              &r->mm);
     if (rc != 0) {
@@ -191,6 +195,46 @@ int layer_check_models(layer_run_t *r, layer_result_t *res)
                        st->rtl.macs == st->beats * (uint64_t)o->rows * (uint64_t)o->cols &&
                        st->rtl.busy <= st->cycles && st->rtl.busy == st->busy_pred &&
                        st->beats == r->mm.tr.beats;
+    return 0;
+}
+
+int layer_check_fused(layer_run_t *r, layer_result_t *res)
+{
+    const layer_t *L = r->L;
+    const layer_fuse_t *fu = r->o->fuse;
+    layer_fused_res_t *f = &res->fused;
+    int8_t *ref8 = malloc(r->out_n ? r->out_n : 1);
+    if (!ref8) {
+        layer_say(r->o, "%s: %s: out of memory\n", r->o->who, L->name);
+        return PECOS_ENOMEM;
+    }
+    const golden_pool_t none = {.mode = GOLDEN_POOL_NONE};
+    const int rc = golden_post_map(r->ref, NULL, L->k, L->p, L->q, &fu->rq, &none, ref8);
+    if (rc != 0) {
+        layer_say(r->o, "%s: %s: the golden post-processing rejected the layer\n", r->o->who,
+                  L->name);
+        free(ref8);
+        return rc;
+    }
+    f->on = true;
+    f->latency = postlib_latency(fu->ppu);
+    f->beats = r->st.ppu_beats;
+    f->outputs = r->out_n;
+    f->late = r->st.ppu_late;
+    const size_t pq = (size_t)L->p * L->q;
+    for (size_t i = 0; i < r->out_n; i++) {
+        if (fu->out8[i] == ref8[i]) continue;
+        if (f->mismatches++ == 0) {
+            f->bad_k = (int)(i / pq);
+            f->bad_p = (int)(i % pq / (size_t)L->q);
+            f->bad_q = (int)(i % (size_t)L->q);
+            f->expected = ref8[i];
+            f->got = fu->out8[i];
+            f->bad_cycle = r->out_cycle[i];
+        }
+    }
+    f->ok = f->mismatches == 0 && f->late == 0 && r->st.ppu_results == r->st.ppu_beats;
+    free(ref8);
     return 0;
 }
 
@@ -247,6 +291,20 @@ void layer_check_report(const layer_run_t *r, const layer_result_t *res)
             name, (unsigned long long)(res->mem.dram_rd + res->mem.dram_wr),
             (unsigned long long)res->mem.model_dram, (unsigned long long)res->mem.compulsory,
             seed);
+    const layer_fused_res_t *f = &res->fused;
+    if (f->on && f->mismatches)
+        layer_say(o,
+            "FAIL %s (fused post-processing): %llu of %llu int8 results differ from the golden "
+            "chain; first at (k=%d, p=%d, q=%d): expected %d, got %d; seed %llu; its "
+            "accumulator left the array at cycle %llu\n",
+            name, (unsigned long long)f->mismatches, (unsigned long long)f->outputs, f->bad_k,
+            f->bad_p, f->bad_q, f->expected, f->got, seed, (unsigned long long)f->bad_cycle);
+    if (f->on && (f->late || st->ppu_results != st->ppu_beats))
+        layer_say(o,
+            "FAIL %s (fused post-processing): %llu vectors in, %llu results out, %llu not %d "
+            "cycles after their vector; seed %llu\n",
+            name, (unsigned long long)st->ppu_beats, (unsigned long long)st->ppu_results,
+            (unsigned long long)f->late, f->latency, seed);
     if (!res->counters_ok)
         layer_say(o,
             "FAIL %s: RTL counters disagree: beats %llu (host %llu), weight beats %llu "

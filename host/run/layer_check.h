@@ -7,7 +7,8 @@
  *   2. the cycles against the cycle model (exact with unbounded memory) or between the
  *      roofline and the predicted schedule +-10%, and the DRAM traffic against the tiling's
  *      model;
- *   3. the RTL's own counters against what the host drove.
+ *   3. the RTL's own counters against what the host drove;
+ *   4. fused (--fuse-ppu): the post-processing unit's int8 results against the golden chain.
  * A failed check gives one FAIL line on the caller's log (layer, first mismatch, expected,
  * got, seed, cycle) and the re-run hook with a waveform window.
  */
@@ -48,6 +49,10 @@ int layer_check_outputs(layer_run_t *r, const void *ifmap, const void *weights,
  * host's; fills res's counters, memory results and energy. Returns 0 or the model's code
  * (printed). */
 int layer_check_models(layer_run_t *r, layer_result_t *res);
+/* Check 4, fused (r->o->fuse): the unit's int8 results against the golden chain (the golden
+ * conv of check 1, then golden_post with the unit's configuration) and its latency; fills
+ * res->fused. Returns 0, or PECOS_ENOMEM or the golden model's code (printed). */
+int layer_check_fused(layer_run_t *r, layer_result_t *res);
 /* One FAIL line per failed check, and the re-run hook where a waveform helps. */
 void layer_check_report(const layer_run_t *r, const layer_result_t *res);
 /* Prints one line to the caller's log (nothing without one). */

@@ -44,7 +44,9 @@ static int run_rtl(layer_run_t *r, simlib_t *sim, const void *ifmap, const void 
                     .fault_cycle = o->fault_cycle,
                     .tiling = &r->tiling,
                     .mem = &o->mem,
-                    .trace_dma = o->trace};
+                    .trace_dma = o->trace,
+                    .ppu = o->fuse ? o->fuse->ppu : NULL,
+                    .out8 = o->fuse ? o->fuse->out8 : NULL};
     const double ts = pecos_now();
     rc = o->backend ? o->backend->conv(o->backend->ctx, &job, &r->st, err, sizeof err)
                     : array_run_conv(sim, &job, &r->st, err, sizeof err);
@@ -81,6 +83,7 @@ int layer_run(const layer_run_cfg_t *o, simlib_t *sim, pecos_df_t df, const laye
     if ((rc = run_rtl(&r, sim, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
     if ((rc = layer_check_outputs(&r, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
     if ((rc = layer_check_models(&r, res)) != 0) goto out_free;
+    if (o->fuse && (rc = layer_check_fused(&r, res)) != 0) goto out_free;
     layer_check_report(&r, res);
     res->wall_seconds = pecos_now() - t0;
     rc = 0;
@@ -152,4 +155,19 @@ void layer_run_merge(layer_result_t *d, const layer_result_t *s, int rows, int c
     m->intensity = dram > 0 ? 2.0 * (double)d->macs / dram : 0;
     m->traffic_ok = m->traffic_ok && n->traffic_ok;
     m->bounds_ok = m->bounds_ok && n->bounds_ok;
+    layer_fused_res_t *f = &d->fused;
+    const layer_fused_res_t *g = &s->fused;
+    if (!f->mismatches && g->mismatches) {
+        f->bad_k = g->bad_k;
+        f->bad_p = g->bad_p;
+        f->bad_q = g->bad_q;
+        f->expected = g->expected;
+        f->got = g->got;
+        f->bad_cycle = g->bad_cycle;
+    }
+    f->beats += g->beats;
+    f->outputs += g->outputs;
+    f->late += g->late;
+    f->mismatches += g->mismatches;
+    f->ok = f->ok && g->ok;
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "energy.h"
+#include "golden_post.h"
 #include "layer.h"
 #include "memsys.h"
 #include "pecos_types.h"
@@ -49,6 +50,22 @@ typedef struct {
     bool bounds_ok;              /* cycles >= roofline, within 10% of predicted */
 } layer_mem_t;
 
+/* What the post-processing unit did on the array's writeback path (layer_fuse_t), and its
+ * check: every int8 result against the golden chain (the golden conv, then golden_post),
+ * and every result LAT cycles after its output vector went in. */
+typedef struct {
+    bool on;                 /* the layer ran fused */
+    uint64_t beats;          /* output vectors into the unit */
+    uint64_t outputs;        /* int8 results (K*P*Q) */
+    uint64_t late;           /* result vectors that left other than LAT cycles after theirs */
+    uint64_t mismatches;     /* int8 results that differ from the golden chain */
+    int bad_k, bad_p, bad_q; /* the first (valid if mismatches) */
+    int expected, got;
+    uint64_t bad_cycle;      /* the cycle its accumulator left the array */
+    int latency;             /* the unit's LAT */
+    bool ok;                 /* no mismatch, none late, as many results as vectors */
+} layer_fused_res_t;
+
 typedef struct {
     layer_t layer;           /* what ran */
     uint64_t macs;           /* useful MACs of the layer */
@@ -73,12 +90,13 @@ typedef struct {
     double sim_seconds;      /* wall time of the cycle loop */
     double wall_seconds;     /* wall time of the layer including data and checks */
     layer_mem_t mem;
+    layer_fused_res_t fused; /* the post-processing unit on the writeback path, if it was */
 } layer_result_t;
 
 static inline bool layer_result_ok(const layer_result_t *r)
 {
     return r->bitexact && r->cycles_match && r->counters_ok && r->mem.traffic_ok &&
-           r->mem.bounds_ok;
+           r->mem.bounds_ok && (!r->fused.on || r->fused.ok);
 }
 
 typedef struct {
@@ -99,7 +117,18 @@ typedef struct {
     /* Where the layer runs: NULL, the array model given to layer_run(); else this backend
      * (backend.h; layer_run()'s sim is then NULL) */
     const struct layer_backend *backend;
+    /* The post-processing unit on the writeback path for this call (--fuse-ppu), or NULL */
+    const struct layer_fuse *fuse;
 } layer_run_cfg_t;
+
+/* --fuse-ppu, for one int8 layer: the open post-processing unit, configured with rq (no
+ * pooling), and where its int8 results go. The array adds the bias (the unit's bias lanes
+ * are zero), so the chain is the same as the unit's own pass over the accumulators. */
+typedef struct layer_fuse {
+    struct postlib *ppu;
+    golden_rq_t rq;          /* what the unit was configured with: the check's chain */
+    int8_t *out8;            /* [K,P,Q] int8 results */
+} layer_fuse_t;
 
 /* Runs layer L (one group: L->groups is 1) on the open model sim under dataflow df (DF_WS,
  * DF_IS on a "ws" variant, DF_OS on an "os" one), or on c->backend (sim NULL). Operands are esz-byte elements (int8, or bf16/fp16 bits per
