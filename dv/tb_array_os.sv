@@ -5,8 +5,9 @@
 // in_psum_i on non-first beats (must be ignored). Every cycle checks out_valid_o against
 // the contract (output i of a block whose last beat is sampled at edge t_L is sampled at
 // edge t_L + Rows + Cols + 2 + i, i.e. visible after edge t_L + Rows + Cols + 1 + i, and
-// carries row Rows-1-i), every output value, cnt_beats_o, cnt_busy_o, cnt_macs_o and
-// cnt_wbeats_o == 0.
+// carries row Rows-1-i), every output value, cnt_beats_o, cnt_busy_o, cnt_macs_o,
+// cnt_gated_o (int8: Rows*Cols minus nonzero x times nonzero w per beat; fp: 0; a fifth of
+// the operands are zero) and cnt_wbeats_o == 0.
 // fp instances use small integers (|x|, |w| <= 16, |init| <= 1000): every product and sum
 // is exact in fp32, so the expected result is the exact integer sum converted to fp32.
 // Prints "TB PASS" or "TB FAIL ..." lines. Re-run with another seed: vvp tb.vvp +seed=N.
@@ -35,14 +36,15 @@ module tb_os_run #(
   logic [Cols*32-1:0] in_psum = '0;
   logic out_valid;
   logic [Cols*32-1:0] out_psum;
-  logic [63:0] c_beats, c_wbeats, c_busy, c_macs;
+  logic [63:0] c_beats, c_wbeats, c_busy, c_macs, c_gated;
 
   pecos_array_os #(.Rows(Rows), .Cols(Cols), .DType(DType)) dut (
     .clk_i(clk), .rst_ni(rst_n),
     .in_valid_i(in_valid), .in_first_i(in_first), .in_last_i(in_last),
     .in_data_i(in_data), .w_data_i(w_data), .in_psum_i(in_psum),
     .out_valid_o(out_valid), .out_psum_o(out_psum),
-    .cnt_beats_o(c_beats), .cnt_wbeats_o(c_wbeats), .cnt_busy_o(c_busy), .cnt_macs_o(c_macs));
+    .cnt_beats_o(c_beats), .cnt_wbeats_o(c_wbeats), .cnt_busy_o(c_busy), .cnt_macs_o(c_macs),
+    .cnt_gated_o(c_gated));
 
   int seed, seed0;  // the generator's state and its start value (printed on failure)
   int errors = 0;
@@ -139,11 +141,11 @@ module tb_os_run #(
         in_first = (j == 0);
         in_last  = (j == len - 1);
         for (int r = 0; r < Rows; r++) begin
-          xv[r] = (DType == 0) ? urange(-128, 127) : urange(-16, 16);
+          xv[r] = (urange(0, 4) == 0) ? 0 : (DType == 0) ? urange(-128, 127) : urange(-16, 16);
           in_data[r*DW +: DW] = DW'(to_op(xv[r]));
         end
         for (int c = 0; c < Cols; c++) begin
-          wv[c] = (DType == 0) ? urange(-128, 127) : urange(-16, 16);
+          wv[c] = (urange(0, 4) == 0) ? 0 : (DType == 0) ? urange(-128, 127) : urange(-16, 16);
           w_data[c*DW +: DW] = DW'(to_op(wv[c]));
           iv[c] = (DType == 0) ? $random(seed) : urange(-1000, 1000);
           in_psum[c*32 +: 32] = (DType == 0) ? 32'(iv[c]) : to_fp32(iv[c]);
@@ -174,7 +176,7 @@ module tb_os_run #(
   // Checker
   // ------------------------------------------------------------------------------------
   int base = 0, outputs = 0;
-  logic [63:0] m_beats = '0, m_busy = '0, m_macs = '0;
+  logic [63:0] m_beats = '0, m_busy = '0, m_macs = '0, m_gated = '0;
   logic        m_open = 1'b0;
   int          m_busy_until = -1;
   logic        vhist [HistW];  // vhist[d]: in_valid at edge (this edge - 1 - d)
@@ -198,7 +200,7 @@ module tb_os_run #(
 
   always @(posedge clk) begin
     logic exp_v;
-    int i, row, macs_inc;
+    int i, row, macs_inc, nx, nw;
     logic [31:0] e;
     if (rst_n) begin
       // Output rows
@@ -222,9 +224,16 @@ module tb_os_run #(
         outputs = outputs + 1;
       end
       // Counters hold the counts of the edges before this one.
-      if (c_beats !== m_beats || c_busy !== m_busy || c_macs !== m_macs || c_wbeats !== 64'd0)
-        fail($sformatf("counters beats %0d/%0d busy %0d/%0d macs %0d/%0d wbeats %0d (got/exp)",
-                       c_beats, m_beats, c_busy, m_busy, c_macs, m_macs, c_wbeats));
+      if (c_beats !== m_beats || c_busy !== m_busy || c_macs !== m_macs || c_wbeats !== 64'd0 ||
+          c_gated !== m_gated)
+        fail($sformatf("counters beats %0d/%0d busy %0d/%0d macs %0d/%0d gated %0d/%0d wbeats %0d (got/exp)",
+                       c_beats, m_beats, c_busy, m_busy, c_macs, m_macs, c_gated, m_gated, c_wbeats));
+      // int8 gates every MAC of a zero x or a zero w (pecos_mac); fp does not gate
+      nx = 0;
+      nw = 0;
+      for (int r = 0; r < Rows; r++) nx = nx + int'(in_data[r*DW +: DW] != '0);
+      for (int c = 0; c < Cols; c++) nw = nw + int'(w_data[c*DW +: DW] != '0);
+      if (in_valid && DType == 0) m_gated = m_gated + 64'(Rows * Cols - nx * nw);
       macs_inc = 0;
       for (int d = 0; d < HistW; d++) if (vhist[d]) macs_inc = macs_inc + npe[d];
       m_macs  = m_macs + 64'(macs_inc);

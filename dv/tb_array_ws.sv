@@ -1,6 +1,7 @@
 // tb_array_ws: Icarus testbench of pecos_array_ws (Rows=3, Cols=2). Loads bank 0, streams
-// 6 back-to-back beats with psums, and checks every output value and the latency
-// Rows+Cols-1. Prints "TB PASS" or "TB FAIL ...".
+// 6 back-to-back beats with psums, and checks every output value, the latency Rows+Cols-1
+// and the counters, with some zero operands (gated MACs: Cols per zero x, else the zero
+// weights of the row). Prints "TB PASS" or "TB FAIL ...".
 module tb_array_ws;
   localparam int Rows = 3;
   localparam int Cols = 2;
@@ -15,22 +16,34 @@ module tb_array_ws;
   logic [Cols*32-1:0] in_psum = '0;
   logic out_valid;
   logic [Cols*32-1:0] out_psum;
-  logic [63:0] c_beats, c_wbeats, c_busy, c_macs;
+  logic [63:0] c_beats, c_wbeats, c_busy, c_macs, c_gated;
 
   pecos_array_ws #(.Rows(Rows), .Cols(Cols)) dut (
     .clk_i(clk), .rst_ni(rst_n),
     .w_valid_i(w_valid), .w_bank_i(w_bank), .w_col_i(w_col), .w_data_i(w_data),
     .in_valid_i(in_valid), .in_bank_i(in_bank), .in_data_i(in_data), .in_psum_i(in_psum),
     .out_valid_o(out_valid), .out_psum_o(out_psum),
-    .cnt_beats_o(c_beats), .cnt_wbeats_o(c_wbeats), .cnt_busy_o(c_busy), .cnt_macs_o(c_macs));
+    .cnt_beats_o(c_beats), .cnt_wbeats_o(c_wbeats), .cnt_busy_o(c_busy), .cnt_macs_o(c_macs),
+    .cnt_gated_o(c_gated));
 
   always #5 clk = ~clk;
 
   function automatic int wgt(input int r, input int c);
-    return (r * 7 - c * 5 + 3) % 128 - 60;
+    return (r == 1 && c == 0) ? 0 : (r * 7 - c * 5 + 3) % 128 - 60;
   endfunction
   function automatic int xin(input int j, input int r);
-    return (j * 37 + r * 11) % 200 - 100;
+    return ((j + r) % 4 == 0) ? 0 : (j * 37 + r * 11) % 200 - 100;
+  endfunction
+  function automatic int expect_gated();
+    int g, z;
+    g = 0;
+    for (int j = 0; j < Beats; j++)
+      for (int r = 0; r < Rows; r++) begin
+        z = 0;
+        for (int c = 0; c < Cols; c++) z = z + int'(wgt(r, c) == 0);
+        g = g + ((xin(j, r) == 0) ? Cols : z);
+      end
+    return g;
   endfunction
   function automatic int expect_sum(input int j, input int c);
     int acc;
@@ -66,8 +79,10 @@ module tb_array_ws;
     if (got != Beats) begin
       $display("TB FAIL: %0d outputs, expected %0d", got, Beats); errors++;
     end
-    if (c_beats != 64'(Beats) || c_wbeats != 64'(Cols) || c_macs != 64'(Beats * Rows * Cols)) begin
-      $display("TB FAIL: counters beats %0d wbeats %0d macs %0d", c_beats, c_wbeats, c_macs);
+    if (c_beats != 64'(Beats) || c_wbeats != 64'(Cols) || c_macs != 64'(Beats * Rows * Cols) ||
+        c_gated != 64'(expect_gated())) begin
+      $display("TB FAIL: counters beats %0d wbeats %0d macs %0d gated %0d (expected %0d)", c_beats,
+               c_wbeats, c_macs, c_gated, expect_gated());
       errors++;
     end
     if (errors == 0) $display("TB PASS");

@@ -14,12 +14,12 @@ module tb_assert;
   logic [R*8-1:0] w_data = '0, x_data = '0;
   logic [C*32-1:0] psum = '0, ws_out;
   logic ws_ov;
-  logic [63:0] k0, k1, k2, k3;
+  logic [63:0] k0, k1, k2, k3, k4;
   pecos_array_ws #(.Rows(R), .Cols(C), .DType(0)) ws (
     .clk_i(clk), .rst_ni(rst_n), .w_valid_i(w_valid), .w_bank_i(w_bank), .w_col_i(w_col),
     .w_data_i(w_data), .in_valid_i(x_valid), .in_bank_i(x_bank), .in_data_i(x_data),
     .in_psum_i(psum), .out_valid_o(ws_ov), .out_psum_o(ws_out), .cnt_beats_o(k0),
-    .cnt_wbeats_o(k1), .cnt_busy_o(k2), .cnt_macs_o(k3));
+    .cnt_wbeats_o(k1), .cnt_busy_o(k2), .cnt_macs_o(k3), .cnt_gated_o(k4));
 
   // OS array, bf16 (its PEs use pecos_fma)
   logic o_valid = 0, o_first = 0, o_last = 0;
@@ -27,12 +27,12 @@ module tb_assert;
   logic [C*16-1:0] o_w = '0;
   logic [C*32-1:0] os_out;
   logic os_ov;
-  logic [63:0] q0, q1, q2, q3;
+  logic [63:0] q0, q1, q2, q3, q4;
   pecos_array_os #(.Rows(R), .Cols(C), .DType(1)) os (
     .clk_i(clk), .rst_ni(rst_n), .in_valid_i(o_valid), .in_first_i(o_first),
     .in_last_i(o_last), .in_data_i(o_x), .w_data_i(o_w), .in_psum_i(psum),
     .out_valid_o(os_ov), .out_psum_o(os_out), .cnt_beats_o(q0), .cnt_wbeats_o(q1),
-    .cnt_busy_o(q2), .cnt_macs_o(q3));
+    .cnt_busy_o(q2), .cnt_macs_o(q3), .cnt_gated_o(q4));
 
   // PPU
   logic [1:0] mode = 0;

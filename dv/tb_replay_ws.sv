@@ -20,7 +20,7 @@ module tb_replay_ws #(
   logic [Cols*32-1:0] in_psum = '0;
   logic               out_valid;
   logic [Cols*32-1:0] out_psum;
-  logic [63:0]        cnt_beats, cnt_wbeats, cnt_busy, cnt_macs;
+  logic [63:0]        cnt_beats, cnt_wbeats, cnt_busy, cnt_macs, cnt_gated;
 
   pecos_array_ws #(.Rows(Rows), .Cols(Cols), .DType(DType)) dut (
     .clk_i        (clk),
@@ -38,7 +38,8 @@ module tb_replay_ws #(
     .cnt_beats_o  (cnt_beats),
     .cnt_wbeats_o (cnt_wbeats),
     .cnt_busy_o   (cnt_busy),
-    .cnt_macs_o   (cnt_macs)
+    .cnt_macs_o   (cnt_macs),
+    .cnt_gated_o  (cnt_gated)
   );
 
   // As vsim_reset: lanes idle, reset low over two rising edges, then released.

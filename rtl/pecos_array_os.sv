@@ -44,7 +44,8 @@
 //
 // Counters: beats = beats accepted (in_valid_i); wbeats = 0 (OS loads no weights; the port
 // is kept for the host); macs = sum over cycles of PEs whose multiplier stage holds a valid
-// product (Rows*Cols per beat); busy = cycles with a beat entering, a block open (after its
+// product (Rows*Cols per beat); gated = MACs whose multiplier an operand of zero gated
+// (int8; counted as their beat enters); busy = cycles with a beat entering, a block open (after its
 // first beat, up to its last beat) or output rows of a finished block still to leave,
 // up to and including the edge that samples the last row's output.
 `include "pecos_assert.svh"
@@ -71,7 +72,8 @@ module pecos_array_os #(
   output logic [63:0]        cnt_beats_o,
   output logic [63:0]        cnt_wbeats_o,
   output logic [63:0]        cnt_busy_o,
-  output logic [63:0]        cnt_macs_o
+  output logic [63:0]        cnt_macs_o,
+  output logic [63:0]        cnt_gated_o
 );
 
   // ----------------------------------------------------------------------------------------
@@ -186,6 +188,26 @@ module pecos_array_os #(
     end
   end
 
+  // Gated MACs (int8, pecos_mac): a beat meets PE(r,c) with x of row r and w of column c, so
+  // it gates every PE but those of a nonzero x and a nonzero w: Rows*Cols - nx*nw, counted as
+  // it enters.
+  logic [PeCntW-1:0] gated;
+  if (DType == 0) begin : g_gate
+    localparam int NxW = $clog2(Rows + 1), NwW = $clog2(Cols + 1);
+    logic [NxW-1:0] nx;
+    logic [NwW-1:0] nw;
+    always_comb begin
+      nx = '0;
+      nw = '0;
+      for (int r = 0; r < Rows; r++) nx = nx + NxW'(in_data_i[r*DW +: DW] != '0);
+      for (int c = 0; c < Cols; c++) nw = nw + NwW'(w_data_i[c*DW +: DW] != '0);
+      gated = in_valid_i ? PeCntW'(32'(Rows * Cols) - 32'(nx) * 32'(nw)) : '0;
+    end
+  end else begin : g_no_gate
+    // fp: no gating (inf or NaN times zero is NaN, and a signed zero's sum differs)
+    assign gated = '0;
+  end
+
   // Beats, busy cycles and MAC slots; an OS block owes Rows output rows after its last beat.
   // The OS array loads no weights: its weight-beat counter stays 0.
   pecos_perf_ctr #(.CntW(PeCntW), .Pes(Rows * Cols), .MaxInflight(3 * Rows + Cols + 2),
@@ -197,10 +219,12 @@ module pecos_array_os #(
     .w_valid_i    (1'b0),
     .out_valid_i  (out_valid_o),
     .busy_pes_i   (busy_pes),
+    .gated_i      (gated),
     .cnt_beats_o  (cnt_beats_o),
     .cnt_wbeats_o (cnt_wbeats_o),
     .cnt_busy_o   (cnt_busy_o),
-    .cnt_macs_o   (cnt_macs_o)
+    .cnt_macs_o   (cnt_macs_o),
+    .cnt_gated_o  (cnt_gated_o)
   );
 
   // ----------------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ module pecos_array_ws #(
   output logic [63:0]        cnt_beats_o,
   output logic [63:0]        cnt_wbeats_o,
   output logic [63:0]        cnt_busy_o,
-  output logic [63:0]        cnt_macs_o
+  output logic [63:0]        cnt_macs_o,
+  output logic [63:0]        cnt_gated_o
 );
 
   // ----------------------------------------------------------------------------------------
@@ -187,6 +188,46 @@ module pecos_array_ws #(
     end
   end
 
+  // Gated MACs (int8, pecos_mac): PE(r,c) gates a beat's MAC when the beat's operand of row
+  // r or its held operand of the beat's bank is zero. The beats and the held-operand writes
+  // travel the same skewed path, so a beat meets exactly the writes taken before its own
+  // edge: its gated MACs are counted as it enters, Cols for a zero operand of row r, else
+  // the zero held operands of row r of its bank. Per bank and row, zero_q keeps which held
+  // operands are zero and nzero_q how many (the PEs' held registers reset to zero).
+  localparam int ZcW = $clog2(Cols + 1);
+  logic [PeCntW-1:0] gated;
+  if (DType == 0) begin : g_gate
+    logic [Cols-1:0] zero_q  [2 * Rows];  // [bank * Rows + r][c]
+    logic [ZcW-1:0]  nzero_q [2 * Rows];
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        for (int i = 0; i < 2 * Rows; i++) begin
+          zero_q[i]  <= '1;
+          nzero_q[i] <= ZcW'(Cols);
+        end
+      end else if (w_valid_i) begin
+        for (int r = 0; r < Rows; r++) begin
+          zero_q[32'(w_bank_i) * Rows + r][w_col] <= w_data_i[r*DW +: DW] == '0;
+          nzero_q[32'(w_bank_i) * Rows + r] <= nzero_q[32'(w_bank_i) * Rows + r]
+                                               - ZcW'(zero_q[32'(w_bank_i) * Rows + r][w_col])
+                                               + ZcW'(w_data_i[r*DW +: DW] == '0);
+        end
+      end
+    end
+    always_comb begin
+      gated = '0;
+      if (in_valid_i) begin
+        for (int r = 0; r < Rows; r++) begin
+          gated = gated + ((in_data_i[r*DW +: DW] == '0) ? PeCntW'(Cols)
+                                                         : PeCntW'(nzero_q[32'(in_bank_i) * Rows + r]));
+        end
+      end
+    end
+  end else begin : g_no_gate
+    // fp: no gating (inf or NaN times zero is NaN, and a signed zero's sum differs)
+    assign gated = '0;
+  end
+
   pecos_perf_ctr #(.CntW(PeCntW), .Pes(Rows * Cols), .MaxInflight(Rows + Cols + 1)) u_perf (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -195,10 +236,12 @@ module pecos_array_ws #(
     .w_valid_i    (w_valid_i),
     .out_valid_i  (out_valid_o),
     .busy_pes_i   (busy_pes),
+    .gated_i      (gated),
     .cnt_beats_o  (cnt_beats_o),
     .cnt_wbeats_o (cnt_wbeats_o),
     .cnt_busy_o   (cnt_busy_o),
-    .cnt_macs_o   (cnt_macs_o)
+    .cnt_macs_o   (cnt_macs_o),
+    .cnt_gated_o  (cnt_gated_o)
   );
 
   // ----------------------------------------------------------------------------------------

@@ -6,6 +6,10 @@
 // In the systolic column the psum of the PE above becomes valid exactly one cycle after
 // this PE's operands arrive, so the two stages line up without extra registers.
 // The accumulator wraps modulo 2^32 (two's complement), like the golden model.
+//
+// Zero gating: when a_i or b_i is zero the product register is not written (the
+// multiplier's result does not toggle it) and stage 2 adds zero instead; the sum is the
+// same. The arrays count these gated MACs (pecos_perf_ctr cnt_gated_o).
 `include "pecos_assert.svh"
 
 module pecos_mac (
@@ -28,6 +32,7 @@ module pecos_mac (
   // ----------------------------------------------------------------------------------------
   logic signed [15:0] prod_q;
   logic               prod_valid_q;
+  logic               gated_q;       // stage 1's product is gated: an operand was zero
   logic signed [31:0] acc_q;
   logic               acc_valid_q;
 
@@ -35,18 +40,22 @@ module pecos_mac (
     if (!rst_ni) begin
       prod_q       <= '0;
       prod_valid_q <= 1'b0;
+      gated_q      <= 1'b0;
       acc_q        <= '0;
       acc_valid_q  <= 1'b0;
     end else begin
       prod_valid_q <= valid_i;
       if (valid_i) begin
-        // The same bits as a_i * b_i; Verilator's signed multiply below 32 bits extends
-        // each operand twice, at 32 bits once.
-        prod_q <= 16'(32'(a_i) * 32'(b_i));
+        gated_q <= a_i == '0 || b_i == '0;
+        if (a_i != '0 && b_i != '0) begin
+          // The same bits as a_i * b_i; Verilator's signed multiply below 32 bits extends
+          // each operand twice, at 32 bits once.
+          prod_q <= 16'(32'(a_i) * 32'(b_i));
+        end
       end
       acc_valid_q <= prod_valid_q;
       if (prod_valid_q) begin
-        acc_q <= acc_i + 32'(prod_q);
+        acc_q <= acc_i + (gated_q ? 32'd0 : 32'(prod_q));
       end
     end
   end

@@ -3,6 +3,8 @@
 //   wbeats  : weight-lane beats accepted (w_valid_i; the OS array ties it low)
 //   busy    : cycles with a beat entering, a block open (OutsPerLast >= 1) or outputs owed
 //   macs    : sum over cycles of PEs whose multiplier stage holds a valid product
+//   gated   : MACs whose multiplier is gated (an operand is zero), counted when their beat
+//             enters: gated_i is what the beat accepted this cycle will gate in its journey
 // Outputs owed (the in-flight count) rise with the beats and fall with out_valid_i:
 //   OutsPerLast = 0 (WS): every beat owes one output;
 //   OutsPerLast = N (OS): the last beat of a block (in_valid_i && in_last_i) owes N outputs,
@@ -22,10 +24,12 @@ module pecos_perf_ctr #(
   input  logic             w_valid_i,
   input  logic             out_valid_i,
   input  logic [CntW-1:0]  busy_pes_i,   // PEs with a valid product this cycle
+  input  logic [CntW-1:0]  gated_i,      // MACs the beat accepted this cycle gates
   output logic [63:0]      cnt_beats_o,
   output logic [63:0]      cnt_wbeats_o,
   output logic [63:0]      cnt_busy_o,
-  output logic [63:0]      cnt_macs_o
+  output logic [63:0]      cnt_macs_o,
+  output logic [63:0]      cnt_gated_o
 );
 
   // ----------------------------------------------------------------------------------------
@@ -58,7 +62,7 @@ module pecos_perf_ctr #(
   // Registers
   // ----------------------------------------------------------------------------------------
   logic [31:0] inflight_q;
-  logic [63:0] beats_q, wbeats_q, busy_q, macs_q;
+  logic [63:0] beats_q, wbeats_q, busy_q, macs_q, gated_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -67,12 +71,14 @@ module pecos_perf_ctr #(
       wbeats_q   <= '0;
       busy_q     <= '0;
       macs_q     <= '0;
+      gated_q    <= '0;
     end else begin
       inflight_q <= inflight_q + owed - 32'(out_valid_i);
       beats_q    <= beats_q + 64'(in_valid_i);
       wbeats_q   <= wbeats_q + 64'(w_valid_i);
       busy_q     <= busy_q + 64'(in_valid_i || open || (inflight_q != '0));
       macs_q     <= macs_q + 64'(busy_pes_i);
+      gated_q    <= gated_q + 64'(gated_i);
     end
   end
 
@@ -80,6 +86,7 @@ module pecos_perf_ctr #(
   assign cnt_wbeats_o = wbeats_q;
   assign cnt_busy_o   = busy_q;
   assign cnt_macs_o   = macs_q;
+  assign cnt_gated_o  = gated_q;
 
   // ----------------------------------------------------------------------------------------
   // Assertions
@@ -99,6 +106,10 @@ module pecos_perf_ctr #(
   `PECOS_ASSERT(PerfBusyLeCycles, busy_q <= cyc_q)
   `PECOS_ASSERT(PerfMacsLeBusyTimesPes, macs_q <= busy_q * 64'(Pes))
   `PECOS_ASSERT(PerfBeatsLeCycles, beats_q <= cyc_q && wbeats_q <= cyc_q)
+  // A beat gates at most every PE once; nothing is gated without a beat.
+  `PECOS_ASSERT_IMPL(PerfGatedNeedsBeat, gated_i != '0, in_valid_i)
+  `PECOS_ASSERT(PerfGatedInRange, 32'(gated_i) <= 32'(Pes))
+  `PECOS_ASSERT(PerfGatedLeSlots, gated_q <= beats_q * 64'(Pes))
 `endif
 
 endmodule

@@ -165,6 +165,7 @@ void vsim_counters(const vsim_t *v, vsim_counters_t *c)
     c->wbeats = t->cnt_wbeats_o;
     c->busy = t->cnt_busy_o;
     c->macs = t->cnt_macs_o;
+    c->gated = t->cnt_gated_o;
 }
 
 int vsim_trace_open(vsim_t *v, const char *path, uint64_t from, uint64_t to)

@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-#define VSIM_ABI_VERSION 3
+#define VSIM_ABI_VERSION 4
 
 /* The build of a variant defines VSIM_API as default visibility; all else is hidden. */
 #ifndef VSIM_API
@@ -64,6 +64,8 @@ typedef struct {
     uint64_t wbeats; /* weight beats accepted */
     uint64_t busy;   /* cycles with a beat entering or in flight */
     uint64_t macs;   /* PE-cycles with a valid product (rows*cols per beat) */
+    uint64_t gated;  /* MACs whose multiplier an operand of zero gated (int8; counted as
+                        their beat enters; 0 on bf16/fp16) */
 } vsim_counters_t;
 
 /* Creates a model (held in reset after vsim_reset). trace_enable must be 1 for

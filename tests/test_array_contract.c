@@ -4,8 +4,8 @@
  *
  * Checks, independent of the conv mapping: the output latency is exactly Rows+Cols-1;
  * a weight write is invisible to a beat in the same cycle and visible to the next one;
- * writes to one bank never disturb beats that use the other; the counters count (busy
- * exactly, from its definition); no RTL assertion fires; a reset in the middle of a
+ * writes to one bank never disturb beats that use the other; the counters count (busy and
+ * gated MACs exactly, from their definitions); no RTL assertion fires; a reset in the middle of a
  * stream restarts cleanly; and a long random stream (random weights, banks, psums, gaps) matches a scoreboard.
  */
 #include <stdio.h>
@@ -22,6 +22,9 @@ static int8_t wshadow[2][256][256]; /* [bank][row][col], the scoreboard's copy *
 /* The busy counter's reference (rtl/pecos_perf_ctr.sv): an edge counts if it takes a beat or
  * a beat is in flight (taken by an earlier edge, its output not yet sampled by one). */
 static uint64_t busy_ref;
+/* The gated counter's reference (int8 zero gating, pecos_mac): a beat gates, per row r, every
+ * column if its operand x[r] is zero, else the columns whose held weight in its bank is. */
+static uint64_t gated_ref;
 static int64_t inflight_ref;
 static int out_prev; /* out_valid after the previous step: what the next edge samples */
 
@@ -35,6 +38,8 @@ static int step(int wv, int wbank, int wcol, const int8_t *wdata, int dv, int db
     vsim_out_t o = {.out_psum = out};
     simlib_step(sim, &in, &o);
     busy_ref += (uint64_t)(dv || inflight_ref != 0);
+    for (int r = 0; dv && r < R; r++)
+        for (int c = 0; c < C; c++) gated_ref += x[r] == 0 || wshadow[dbank][r][c] == 0;
     inflight_ref += dv - out_prev;
     out_prev = o.out_valid;
     if (wv)
@@ -135,8 +140,11 @@ int main(int argc, char **argv)
         int dv = t < cycles && rng_range(&g, 0, 2) != 0;
         int wb = (int)rng_range(&g, 0, 1), wc = (int)rng_range(&g, 0, C - 1);
         int db = (int)rng_range(&g, 0, 1);
-        for (int r = 0; r < R; r++) w[r] = (int8_t)rng_range(&g, -128, 127);
-        for (int r = 0; r < R; r++) x[r] = (int8_t)rng_range(&g, -128, 127);
+        /* a quarter of the operands zero: gated MACs */
+        for (int r = 0; r < R; r++)
+            w[r] = rng_range(&g, 0, 3) == 0 ? 0 : (int8_t)rng_range(&g, -128, 127);
+        for (int r = 0; r < R; r++)
+            x[r] = rng_range(&g, 0, 3) == 0 ? 0 : (int8_t)rng_range(&g, -128, 127);
         for (int c = 0; c < C; c++) ps[c] = (int32_t)rng_range(&g, INT32_MIN, INT32_MAX);
         if (dv) {
             expected(db, x, ps, q[(qh + qn) % 4096]);
@@ -173,6 +181,8 @@ int main(int argc, char **argv)
     /* Exact: every cycle since reset with a beat entering or in flight. */
     CHECK(c1.busy == busy_ref, "busy counter %llu, expected %llu", (unsigned long long)c1.busy,
           (unsigned long long)busy_ref);
+    CHECK(c1.gated == gated_ref && c1.gated > c0.gated, "gated counter %llu, expected %llu",
+          (unsigned long long)c1.gated, (unsigned long long)gated_ref);
     uint64_t acyc = 0;
     CHECK(!simlib_assert_status(sim, &acyc),
           "RTL assertion failed at cycle %llu", (unsigned long long)acyc);
@@ -188,16 +198,18 @@ int main(int argc, char **argv)
     simlib_reset(sim);
     memset(wshadow, 0, sizeof wshadow);
     busy_ref = 0;
+    gated_ref = 0;
     inflight_ref = 0;
     out_prev = 0;
     int ghost = 0;
     for (int t = 0; t < D + 4; t++) ghost += step(0, 0, 0, NULL, 0, 0, NULL, NULL, out);
     CHECK(ghost == 0, "%d outputs valid after a mid-stream reset", ghost);
     simlib_counters(sim, &c1);
-    CHECK(c1.beats == 0 && c1.wbeats == 0 && c1.busy == 0 && c1.macs == 0,
-          "counters after reset: beats %llu wbeats %llu busy %llu macs %llu",
+    CHECK(c1.beats == 0 && c1.wbeats == 0 && c1.busy == 0 && c1.macs == 0 && c1.gated == 0,
+          "counters after reset: beats %llu wbeats %llu busy %llu macs %llu gated %llu",
           (unsigned long long)c1.beats, (unsigned long long)c1.wbeats,
-          (unsigned long long)c1.busy, (unsigned long long)c1.macs);
+          (unsigned long long)c1.busy, (unsigned long long)c1.macs,
+          (unsigned long long)c1.gated);
     for (int bank = 1; bank >= 0; bank--) { /* both banks are all zeros after reset: out = psum */
         for (int r = 0; r < R; r++) x[r] = (int8_t)rng_range(&g, -128, 127);
         for (int c = 0; c < C; c++) ps[c] = (int32_t)rng_range(&g, -1000, 1000);
@@ -212,10 +224,14 @@ int main(int argc, char **argv)
     }
     for (int t = 0; t < 2; t++) step(0, 0, 0, NULL, 0, 0, NULL, NULL, out);
     simlib_counters(sim, &c1);
-    CHECK(c1.busy == busy_ref && c1.beats == 2 && c1.macs == 2 * (uint64_t)R * C,
-          "counters after reset and one beat: busy %llu (expected %llu), beats %llu, macs %llu",
+    /* the banks' weights are zero after reset: every MAC of both beats is gated */
+    CHECK(c1.busy == busy_ref && c1.beats == 2 && c1.macs == 2 * (uint64_t)R * C &&
+              c1.gated == 2 * (uint64_t)R * C && gated_ref == c1.gated,
+          "counters after reset and one beat: busy %llu (expected %llu), beats %llu, macs %llu, "
+          "gated %llu",
           (unsigned long long)c1.busy, (unsigned long long)busy_ref,
-          (unsigned long long)c1.beats, (unsigned long long)c1.macs);
+          (unsigned long long)c1.beats, (unsigned long long)c1.macs,
+          (unsigned long long)c1.gated);
     CHECK(!simlib_assert_status(sim, &acyc),
           "RTL assertion failed at cycle %llu", (unsigned long long)acyc);
 

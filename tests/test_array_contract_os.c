@@ -45,6 +45,9 @@ static uint64_t beats;
 /* The busy counter's reference (rtl/pecos_array_os.sv): an edge counts if it takes a beat,
  * a block is open, or output rows of finished blocks have not been sampled yet. */
 static uint64_t busy_ref, pending_ref;
+/* The gated counter's reference (int8 zero gating, pecos_mac): a beat gates every PE but
+ * those of a nonzero x and a nonzero w. */
+static uint64_t gated_ref;
 static int open_ref, due_prev;
 
 static void push_block(uint64_t tl)
@@ -61,17 +64,21 @@ static void step(int valid, int first, int last)
 {
     int8_t x[MAXD], w[MAXD];
     int32_t init[MAXD], out[MAXD];
-    for (int r = 0; r < R; r++) x[r] = (int8_t)rng_range(&g, -128, 127);
+    /* a quarter of the operands zero: gated MACs */
+    for (int r = 0; r < R; r++)
+        x[r] = rng_range(&g, 0, 3) == 0 ? 0 : (int8_t)rng_range(&g, -128, 127);
     for (int c = 0; c < C; c++) {
-        w[c] = (int8_t)rng_range(&g, -128, 127);
+        w[c] = rng_range(&g, 0, 3) == 0 ? 0 : (int8_t)rng_range(&g, -128, 127);
         init[c] = (int32_t)rng_range(&g, -(1 << 30), 1 << 30);
     }
     vsim_in_t in = {.in_valid = (uint8_t)valid, .in_first = (uint8_t)first,
                     .in_last = (uint8_t)last, .in_data = x, .w_data = w, .in_psum = init};
     if (valid) {
         for (int r = 0; r < R; r++)
-            for (int c = 0; c < C; c++)
+            for (int c = 0; c < C; c++) {
                 acc[r][c] = (first ? init[c] : acc[r][c]) + (int64_t)x[r] * w[c];
+                gated_ref += x[r] == 0 || w[c] == 0;
+            }
         beats++;
         if (last) {
             if (any_block)
@@ -155,12 +162,12 @@ int main(int argc, char **argv)
     for (int i = 0; i < 2 * (R + C) + 8; i++) step(0, 0, 0);
     vsim_counters_t k0;
     simlib_counters(sim, &k0);
-    CHECK(k0.beats == 0 && k0.wbeats == 0 && k0.busy == 0 && k0.macs == 0,
+    CHECK(k0.beats == 0 && k0.wbeats == 0 && k0.busy == 0 && k0.macs == 0 && k0.gated == 0,
           "after reset and %llu idle steps: counters beats %llu, weight beats %llu, busy %llu, "
-          "MACs %llu, expected all 0",
+          "MACs %llu, gated %llu, expected all 0",
           (unsigned long long)step_no, (unsigned long long)k0.beats,
           (unsigned long long)k0.wbeats, (unsigned long long)k0.busy,
-          (unsigned long long)k0.macs);
+          (unsigned long long)k0.macs, (unsigned long long)k0.gated);
     simlib_reset(sim);
     step_no = 0;
 
@@ -198,6 +205,8 @@ int main(int argc, char **argv)
           (unsigned long long)k.busy, (unsigned long long)step_no);
     CHECK(k.busy == busy_ref, "busy counter %llu, expected exactly %llu",
           (unsigned long long)k.busy, (unsigned long long)busy_ref);
+    CHECK(k.gated == gated_ref && k.gated > 0, "gated counter %llu, expected exactly %llu",
+          (unsigned long long)k.gated, (unsigned long long)gated_ref);
     uint64_t acyc = 0;
     CHECK(!simlib_assert_status(sim, &acyc),
           "RTL assertion failed at cycle %llu", (unsigned long long)acyc);

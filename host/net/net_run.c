@@ -113,6 +113,7 @@ static void print_progress(int i, int n, const char *name, uint64_t cycles, doub
 /* The network's totals, summed once for the table and the JSON. */
 typedef struct {
     uint64_t macs, cycles, arr_cycles, post_cycles, dram;
+    uint64_t slots, gated; /* the array's MAC slots, and those a zero operand gated */
     double e[ENERGY_N], e_total, sim_s;
     int failed;
 } net_totals_t;
@@ -127,6 +128,8 @@ static net_totals_t totals(const net_layer_t *nl, int n)
             t.arr_cycles += L->arr.cycles;
             t.dram += L->arr.mem.dram_rd + L->arr.mem.dram_wr;
             t.sim_s += L->arr.sim_seconds;
+            t.slots += L->arr.rtl_mac_slots;
+            t.gated += L->arr.rtl_gated;
         }
         t.cycles += L->cycles;
         t.post_cycles += L->post.cycles;
@@ -136,6 +139,12 @@ static net_totals_t totals(const net_layer_t *nl, int n)
     }
     for (int j = 0; j < ENERGY_N; j++) t.e_total += t.e[j];
     return t;
+}
+
+/* The share of the array's MAC slots whose multiplier a zero operand gated (int8). */
+static double gated_share(const layer_result_t *r)
+{
+    return r->rtl_mac_slots ? (double)r->rtl_gated / (double)r->rtl_mac_slots : 0.0;
 }
 
 static double util(uint64_t macs, uint64_t cycles, const layer_run_cfg_t *run)
@@ -171,8 +180,9 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
     const net_totals_t T = totals(nl, n);
     fprintf(f, "pecos run --network %s: %dx%d %s int8 array, %d layers\n", t->name, run->rows,
             run->cols, df_name, n);
-    fprintf(f, "%-22s %-8s %-22s %13s %11s %9s %6s %10s %6s\n", "layer", "type", "out (KxPxQ)",
-            "MACs", "array cyc", "ppu cyc", "util%", "energy uJ", "check");
+    fprintf(f, "%-22s %-8s %-22s %13s %11s %9s %6s %7s %10s %6s\n", "layer", "type",
+            "out (KxPxQ)", "MACs", "array cyc", "ppu cyc", "util%", "gated%", "energy uJ",
+            "check");
     int fused = 0;
     for (int i = 0; i < n; i++) {
         const net_layer_t *L = &nl[i];
@@ -185,17 +195,19 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
         }
         double el = 0;
         for (int j = 0; j < ENERGY_N; j++) el += L->energy_pj[j];
-        fprintf(f, "%-22.22s %-8s %-22s %13llu %11llu %9s %6.2f %10.3f %6s\n", L->t->name,
-                topo_type_name(L->t->type), shape,
+        fprintf(f, "%-22.22s %-8s %-22s %13llu %11llu %9s %6.2f %7.2f %10.3f %6s\n",
+                L->t->name, topo_type_name(L->t->type), shape,
                 (unsigned long long)(L->on_array ? L->arr.macs : 0),
                 (unsigned long long)(L->on_array ? L->arr.cycles : 0), ppu,
-                L->on_array ? 100.0 * L->arr.utilization : 0.0, el / 1e6,
+                L->on_array ? 100.0 * L->arr.utilization : 0.0,
+                L->on_array ? 100.0 * gated_share(&L->arr) : 0.0, el / 1e6,
                 L->ok ? "PASS" : "FAIL");
     }
-    fprintf(f, "%-22s %-8s %-22s %13llu %11llu %9llu %6.2f %10.3f %6s\n", "total", "", "",
-            (unsigned long long)T.macs, (unsigned long long)T.arr_cycles,
+    fprintf(f, "%-22s %-8s %-22s %13llu %11llu %9llu %6.2f %7.2f %10.3f %6s\n", "total", "",
+            "", (unsigned long long)T.macs, (unsigned long long)T.arr_cycles,
             (unsigned long long)T.post_cycles, 100.0 * util(T.macs, T.cycles, run),
-            T.e_total / 1e6, T.failed ? "FAIL" : "PASS");
+            T.slots ? 100.0 * (double)T.gated / (double)T.slots : 0.0, T.e_total / 1e6,
+            T.failed ? "FAIL" : "PASS");
     fprintf(f, "cycles %llu (array %llu + post-processing %llu); utilization %.2f%% of %d PEs "
                "over all cycles (%.2f%% over the array's)\n",
             (unsigned long long)T.cycles, (unsigned long long)T.arr_cycles,
@@ -253,7 +265,8 @@ static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *
                        "\"dram_write_bytes\": %llu, \"intensity\": %.4f, \"bitexact\": %s, "
                        "\"cycles_match\": %s, \"traffic_ok\": %s, \"counters_ok\": %s, "
                        "\"stall_cycles\": {\"compute\": %llu, \"fill_drain\": %llu, "
-                       "\"dma\": %llu, \"glb_port\": %llu}, \"sim_wall_seconds\": %.4f",
+                       "\"dma\": %llu, \"glb_port\": %llu}, \"mac_slots\": %llu, "
+                       "\"gated_macs\": %llu, \"gated_share\": %.6f, \"sim_wall_seconds\": %.4f",
                     (unsigned long long)r->macs, (unsigned long long)r->cycles,
                     (unsigned long long)r->model_cycles, (unsigned long long)r->ideal_cycles,
                     (unsigned long long)r->mem.roofline_cycles,
@@ -264,7 +277,8 @@ static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *
                     r->mem.traffic_ok ? "true" : "false", r->counters_ok ? "true" : "false",
                     (unsigned long long)r->mem.stall[0], (unsigned long long)r->mem.stall[1],
                     (unsigned long long)r->mem.stall[2], (unsigned long long)r->mem.stall[3],
-                    r->sim_seconds);
+                    (unsigned long long)r->rtl_mac_slots, (unsigned long long)r->rtl_gated,
+                    gated_share(r), r->sim_seconds);
         if (L->has_post)
             fprintf(f, ", \"ppu\": {\"cycles\": %llu, \"model_cycles\": %llu, \"beats\": %llu, "
                        "\"outputs\": %llu, \"glb_read_bytes\": %llu, \"glb_write_bytes\": %llu, "
@@ -283,12 +297,14 @@ static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *
     }
     fprintf(f, "\n  ],\n  \"total\": {\"layers\": %d, \"macs\": %llu, \"cycles\": %llu, "
                "\"array_cycles\": %llu, \"ppu_cycles\": %llu, \"utilization\": %.6f, "
-               "\"dram_bytes\": %llu, \"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, "
+               "\"dram_bytes\": %llu, \"mac_slots\": %llu, \"gated_macs\": %llu, "
+               "\"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, "
                "\"rf\": %.1f, \"mac\": %.1f, \"total\": %.1f}, \"wall_seconds\": %.3f, "
                "\"pass\": %s}\n}\n",
             n, (unsigned long long)T.macs, (unsigned long long)T.cycles,
             (unsigned long long)T.arr_cycles, (unsigned long long)T.post_cycles,
-            util(T.macs, T.cycles, run), (unsigned long long)T.dram, T.e[ENERGY_DRAM], T.e[ENERGY_GLB],
+            util(T.macs, T.cycles, run), (unsigned long long)T.dram, (unsigned long long)T.slots,
+            (unsigned long long)T.gated, T.e[ENERGY_DRAM], T.e[ENERGY_GLB],
             T.e[ENERGY_RF], T.e[ENERGY_MAC], T.e_total, wall, T.failed ? "false" : "true");
     return fclose(f) == 0 ? 0 : PECOS_EIO;
 }
@@ -310,7 +326,8 @@ static int write_csv(const char *path, const net_layer_t *nl, int n)
     fprintf(f, "name,type,where,in_c,in_h,in_w,out_c,out_h,out_w,groups,macs,cycles,"
                "array_cycles,model_cycles,ideal_cycles,roofline_cycles,predicted_cycles,"
                "ppu_cycles,utilization,dram_read_bytes,dram_write_bytes,intensity,"
-               "stall_compute,stall_fill_drain,stall_dma,stall_glb_port,energy_dram_pj,"
+               "stall_compute,stall_fill_drain,stall_dma,stall_glb_port,mac_slots,gated_macs,"
+               "energy_dram_pj,"
                "energy_glb_pj,energy_rf_pj,energy_mac_pj,scale,check\n");
     for (int i = 0; i < n; i++) {
         const net_layer_t *L = &nl[i];
@@ -318,7 +335,7 @@ static int write_csv(const char *path, const net_layer_t *nl, int n)
         const bool a = L->on_array;
         csv_str(f, L->t->name);
         fprintf(f, ",%s,%s,%d,%d,%d,%d,%d,%d,%d,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,"
-                   "%llu,%llu,%.4f,%llu,%llu,%llu,%llu,%.1f,%.1f,%.1f,%.1f,%.9g,%s\n",
+                   "%llu,%llu,%.4f,%llu,%llu,%llu,%llu,%llu,%llu,%.1f,%.1f,%.1f,%.1f,%.9g,%s\n",
                 topo_type_name(L->t->type), where(L),
                 L->t->c, L->t->h, L->t->w, L->t->k, L->t->p, L->t->q, L->t->groups,
                 (unsigned long long)(a ? r->macs : 0), (unsigned long long)L->cycles,
@@ -332,7 +349,8 @@ static int write_csv(const char *path, const net_layer_t *nl, int n)
                 (unsigned long long)(a ? r->mem.dram_wr : 0), a ? r->mem.intensity : 0.0,
                 (unsigned long long)r->mem.stall[0], (unsigned long long)r->mem.stall[1],
                 (unsigned long long)r->mem.stall[2], (unsigned long long)r->mem.stall[3],
-                L->energy_pj[ENERGY_DRAM], L->energy_pj[ENERGY_GLB], L->energy_pj[ENERGY_RF],
+                (unsigned long long)(a ? r->rtl_mac_slots : 0),
+                (unsigned long long)(a ? r->rtl_gated : 0), L->energy_pj[ENERGY_DRAM], L->energy_pj[ENERGY_GLB], L->energy_pj[ENERGY_RF],
                 L->energy_pj[ENERGY_MAC], L->scale, L->ok ? "PASS" : "FAIL");
     }
     return fclose(f) == 0 ? 0 : PECOS_EIO;

@@ -96,6 +96,16 @@ void report_table(FILE *f, const run_config_t *cfg, const layer_result_t *res, i
     fprintf(f, "(bytes; cycles; energy in uJ) total energy %.2f uJ: DRAM %.2f, GLB %.2f, RF %.2f, "
                "MAC %.2f\n",
             (e[0] + e[1] + e[2] + e[3]) / 1e6, e[0] / 1e6, e[1] / 1e6, e[2] / 1e6, e[3] / 1e6);
+    uint64_t slots = 0, gated = 0;
+    for (int i = 0; i < n; i++) {
+        slots += res[i].rtl_mac_slots;
+        gated += res[i].rtl_gated;
+    }
+    if (!res[0].fp && slots)
+        fprintf(f, "zero gating: %llu of %llu MAC slots gated by a zero operand (%.1f%%, priced "
+                   "as idle)\n",
+                (unsigned long long)gated, (unsigned long long)slots,
+                100.0 * (double)gated / (double)slots);
     if (cfg->batch > 1)
         fprintf(f, "batch %d (each weight tile loaded once for all images): per image %.1f "
                    "cycles, %.3f uJ (DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f)\n",
@@ -247,9 +257,12 @@ static void json_run(FILE *f, const run_config_t *cfg, const layer_result_t *res
         json_layer_mem(f, &r->mem);
         fprintf(f,
                 "\n     \"rtl_busy_cycles\": %llu, \"rtl_mac_slots\": %llu, "
+                "\"rtl_gated_macs\": %llu, \"gated_share\": %.6f, "
                 "\"sim_wall_seconds\": %.6f, \"wall_seconds\": %.6f, "
                 "\"sim_cycles_per_second\": %.1f}%s\n",
                 (unsigned long long)r->rtl_busy, (unsigned long long)r->rtl_mac_slots,
+                (unsigned long long)r->rtl_gated,
+                r->rtl_mac_slots ? (double)r->rtl_gated / (double)r->rtl_mac_slots : 0.0,
                 r->sim_seconds, r->wall_seconds, ratio((double)r->cycles, r->sim_seconds),
                 i + 1 < n ? "," : "");
     }

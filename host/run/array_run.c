@@ -221,6 +221,13 @@ static int alloc_run(run_t *R)
     R->crs_dh = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
     R->crs_dw = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
     R->vis_wb = calloc((size_t)R->nvis, sizeof(int));
+    if (R->esz == 1 && !R->os) { /* the gated prediction's mirror of the held operands */
+        const size_t rc = (size_t)R->rows * (size_t)R->cols;
+        if (!(R->zheld = malloc(2 * rc)) || !(R->nzheld = malloc(sizeof(uint16_t) * 2 * (size_t)R->rows)))
+            return PECOS_ENOMEM;
+        memset(R->zheld, 1, 2 * rc);
+        for (int i = 0; i < 2 * R->rows; i++) R->nzheld[i] = (uint16_t)R->cols;
+    }
     if (!R->if_ready || !R->w_ready || !R->blist || !R->vis_b || !R->b_ready ||
         !R->vis_ready || !R->wb_done || !R->pin || !R->pout || !R->tags || !R->crs_c ||
         !R->crs_dh || !R->crs_dw || !R->vis_wb ||
@@ -266,6 +273,8 @@ static void free_run(run_t *R)
     free(R->crs_dw);
     dma_free(&R->dma);
     free(R->vis_wb);
+    free(R->zheld);
+    free(R->nzheld);
     free(R->tags);
     free(R->pout);
     free(R->pin);
@@ -301,6 +310,38 @@ static void predict_busy(run_t *R, const vsim_in_t *in)
         R->owed += R->os ? (in->in_last ? (uint64_t)R->rows : 0) : 1;
     R->owed -= simlib_last_out_valid(R->sim); /* the output the counter takes at this edge */
     if (R->os && in->in_valid) R->open = !in->in_last;
+}
+
+/* The gated counter's rule (int8: pecos_mac gates a MAC whose operand is zero; the arrays
+ * count a beat's gated MACs as it enters) applied to this cycle's lanes: a WS/IS data beat
+ * gates Cols MACs per zero operand of row r, else the zero held operands of row r of its
+ * bank; an OS beat every MAC but those of a nonzero x and a nonzero w. Then a held-operand
+ * beat updates the mirror of the bank it writes (seen by beats after this cycle). */
+static void predict_gated(run_t *R, const vsim_in_t *in)
+{
+    if (R->esz != 1) return; /* bf16/fp16 do not gate */
+    const int rows = R->rows, cols = R->cols;
+    const int8_t *x = in->in_data;
+    if (in->in_valid && R->os) {
+        const int8_t *w = in->w_data;
+        uint64_t nx = 0, nw = 0;
+        for (int r = 0; r < rows; r++) nx += x[r] != 0;
+        for (int c = 0; c < cols; c++) nw += w[c] != 0;
+        R->st->gated_pred += (uint64_t)rows * (uint64_t)cols - nx * nw;
+    } else if (in->in_valid) {
+        const uint16_t *nz = R->nzheld + (size_t)in->in_bank * rows;
+        for (int r = 0; r < rows; r++) R->st->gated_pred += x[r] == 0 ? (uint64_t)cols : nz[r];
+    }
+    if (in->w_valid) {
+        const int8_t *w = in->w_data;
+        uint8_t *z = R->zheld + (size_t)in->w_bank * rows * cols + in->w_col;
+        uint16_t *nz = R->nzheld + (size_t)in->w_bank * rows;
+        for (int r = 0; r < rows; r++) {
+            const uint8_t zero = w[r] == 0;
+            nz[r] = (uint16_t)(nz[r] - z[(size_t)r * cols] + zero);
+            z[(size_t)r * cols] = zero;
+        }
+    }
 }
 
 /* DMA, one load: the next load whose GLB bank is free goes out, in the order of the tiles
@@ -800,6 +841,7 @@ static int run_cycles(run_t *R)
         R->st->stall[in.in_valid ? STALL_COMPUTE : why]++;
 
         predict_busy(R, &in);
+        predict_gated(R, &in);
         simlib_step(R->sim, &in, &out);
         R->write_pending = 0;
         if (out.out_valid && (rc = collect(R)) != 0) return rc;
@@ -831,6 +873,7 @@ static void finish_run(run_t *R)
     st->rtl.wbeats = c1.wbeats - R->c0.wbeats;
     st->rtl.busy = c1.busy - R->c0.busy;
     st->rtl.macs = c1.macs - R->c0.macs;
+    st->rtl.gated = c1.gated - R->c0.gated;
     st->dram_bus = dma_bus_bytes(&R->dma);
     st->descs = dma_descs(&R->dma);
     if (R->job->ppu) /* the accumulators were tapped at the array's edge */

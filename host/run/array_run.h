@@ -95,6 +95,10 @@ typedef struct {
                               a beat entering, an OS block open, or an output owed (the
                               counter's definition, rtl/pecos_perf_ctr.sv, applied to the
                               lanes the host drove and the outputs it saw) */
+    uint64_t gated_pred;   /* the host's count of the MACs the RTL gates (an operand of zero,
+                              int8): per data beat, from its lanes and the held operands the
+                              host wrote into the bank it uses (WS/IS), or from its two
+                              operand vectors (OS); 0 for bf16/fp16 */
     uint64_t stall[STALL_N];  /* every cycle is exactly one of these */
     uint64_t dram_rd[TENSOR_N], dram_wr[TENSOR_N]; /* bytes the DMA moved, by tensor */
     uint64_t dram_bus;     /* channel bytes (runs rounded up to bursts) */

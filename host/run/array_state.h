@@ -121,6 +121,9 @@ typedef struct {
     uint64_t stall_limit;  /* cycles without progress that make the run a protocol error */
     vsim_counters_t c0;    /* the RTL's counters before the layer */
     uint64_t owed;         /* busy prediction: outputs the array owes its counter */
+    uint8_t *zheld;        /* gated prediction (int8 WS/IS): [bank][row][col] held operand
+                              is zero (the RTL's held registers reset to zero) */
+    uint16_t *nzheld;      /* [bank][row]: how many of them */
     uint8_t open;          /* busy prediction: an OS block begun, its last beat not seen */
     /* fused: the post-processing unit's vectors in flight (a ring), its lanes, its steps */
     ppu_tag_t ptags[64];

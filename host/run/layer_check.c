@@ -115,7 +115,8 @@ static void fill_mem(const layer_run_cfg_t *o, pecos_df_t df, const tiling_t *t,
                                energy_sram_pj(e, o->mem.glb_total ? o->mem.glb_total
                                                                   : m->glb_size[i]);
     m->energy_pj[ENERGY_RF] = (double)m->rf_bytes / 4.0 * e->rf;
-    m->energy_pj[ENERGY_MAC] = (double)st->rtl.macs * energy_mac_pj(e, fp);
+    /* a gated MAC (an operand of zero, int8) is priced as idle */
+    m->energy_pj[ENERGY_MAC] = (double)(st->rtl.macs - st->rtl.gated) * energy_mac_pj(e, fp);
     m->intensity = mm->intensity;
     m->roofline_cycles = mm->roofline_cycles;
     m->predicted_cycles = mm->predicted_cycles;
@@ -190,10 +191,12 @@ int layer_check_models(layer_run_t *r, layer_result_t *res)
     res->utilization = (double)res->macs / ((double)st->cycles * o->rows * o->cols);
     res->rtl_busy = st->rtl.busy;
     res->rtl_mac_slots = st->rtl.macs;
+    res->rtl_gated = st->rtl.gated;
     fill_mem(o, r->df, &r->tiling, &r->mm, st, r->esz, r->fp, res);
     res->counters_ok = st->rtl.beats == st->beats && st->rtl.wbeats == st->wbeats &&
                        st->rtl.macs == st->beats * (uint64_t)o->rows * (uint64_t)o->cols &&
                        st->rtl.busy <= st->cycles && st->rtl.busy == st->busy_pred &&
+                       st->rtl.gated == st->gated_pred && st->rtl.gated <= st->rtl.macs &&
                        st->beats == r->mm.tr.beats;
     return 0;
 }
@@ -309,11 +312,12 @@ void layer_check_report(const layer_run_t *r, const layer_result_t *res)
         layer_say(o,
             "FAIL %s: RTL counters disagree: beats %llu (host %llu), weight beats %llu "
             "(host %llu), MAC slots %llu (expected %llu), busy %llu of %llu cycles (host "
-            "%llu); seed %llu\n",
+            "%llu), gated MACs %llu (host %llu); seed %llu\n",
             name, (unsigned long long)st->rtl.beats, (unsigned long long)st->beats,
             (unsigned long long)st->rtl.wbeats, (unsigned long long)st->wbeats,
             (unsigned long long)st->rtl.macs,
             (unsigned long long)(st->beats * (uint64_t)o->rows * (uint64_t)o->cols),
             (unsigned long long)st->rtl.busy, (unsigned long long)st->cycles,
-            (unsigned long long)st->busy_pred, seed);
+            (unsigned long long)st->busy_pred, (unsigned long long)st->rtl.gated,
+            (unsigned long long)st->gated_pred, seed);
 }

@@ -122,6 +122,7 @@ void layer_run_merge(layer_result_t *d, const layer_result_t *s, int rows, int c
     d->ideal_cycles += s->ideal_cycles;
     d->rtl_busy += s->rtl_busy;
     d->rtl_mac_slots += s->rtl_mac_slots;
+    d->rtl_gated += s->rtl_gated;
     d->sim_seconds += s->sim_seconds;
     d->wall_seconds += s->wall_seconds;
     d->utilization = d->cycles ? (double)d->macs / ((double)d->cycles * rows * cols) : 0;

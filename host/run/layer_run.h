@@ -87,6 +87,8 @@ typedef struct {
     int bad_lane;            /* the output lane (array column) it came out on */
     uint64_t rtl_busy;       /* RTL counter: cycles with a beat in flight */
     uint64_t rtl_mac_slots;  /* RTL counter: PE-cycles with a valid product */
+    uint64_t rtl_gated;      /* RTL counter: MAC slots whose multiplier a zero operand gated
+                                (int8; priced as idle in the energy) */
     double sim_seconds;      /* wall time of the cycle loop */
     double wall_seconds;     /* wall time of the layer including data and checks */
     layer_mem_t mem;

@@ -474,6 +474,8 @@ int pecos_accel::impl::run_conv_group(const desc_view &d, const layer_t &L0, int
     cnt[PECOS_CNT_RTL_BUSY] += st.rtl.busy;
     cnt[PECOS_CNT_SEQ_BUSY] += st.busy_pred;
     cnt[PECOS_CNT_RTL_MACS] += st.rtl.macs;
+    cnt[PECOS_CNT_RTL_GATED] += st.rtl.gated;
+    cnt[PECOS_CNT_SEQ_GATED] += st.gated_pred;
     for (int i = 0; i < STALL_N; i++) cnt[PECOS_CNT_STALL_COMPUTE + i] += st.stall[i];
     for (int i = 0; i < TENSOR_N; i++) {
         cnt[PECOS_CNT_DRAM_RD + i] += st.dram_rd[i];

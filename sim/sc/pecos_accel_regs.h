@@ -162,6 +162,9 @@ enum {
     PECOS_CNT_SEQ_BUSY,       /* the sequencer's own count of the cycles the array's busy
                                  counter counts (a beat entering, an OS block open, an output
                                  owed): equal to RTL_BUSY on working hardware */
+    PECOS_CNT_RTL_GATED,      /* the array's gated MACs (an operand of zero; int8) */
+    PECOS_CNT_SEQ_GATED,      /* the sequencer's own count of them, from the lanes it drove:
+                                 equal to RTL_GATED on working hardware */
     PECOS_CNT_N
 };
 #define PECOS_REG_CNT_END PECOS_CNT(PECOS_CNT_N)

@@ -103,6 +103,8 @@ int sc_conv(void *ctx, const ws_job_t *job, ws_stats_t *st, char *err, size_t er
     st->rtl.busy = d.cnt(PECOS_CNT_RTL_BUSY);
     st->busy_pred = d.cnt(PECOS_CNT_SEQ_BUSY);
     st->rtl.macs = d.cnt(PECOS_CNT_RTL_MACS);
+    st->rtl.gated = d.cnt(PECOS_CNT_RTL_GATED);
+    st->gated_pred = d.cnt(PECOS_CNT_SEQ_GATED);
     for (int i = 0; i < STALL_N; i++) st->stall[i] = d.cnt(PECOS_CNT_STALL_COMPUTE + i);
     for (int i = 0; i < TENSOR_N; i++) {
         st->dram_rd[i] = d.cnt(PECOS_CNT_DRAM_RD + i);

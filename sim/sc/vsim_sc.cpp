@@ -88,6 +88,7 @@ struct vsim {
     VSIM_SIG(cnt_wbeats_o);
     VSIM_SIG(cnt_busy_o);
     VSIM_SIG(cnt_macs_o);
+    VSIM_SIG(cnt_gated_o);
     pecos_sc::gated_clock clk{"array_gclk"}; // clk_i: the owner's clock, gated by the steps
     std::unique_ptr<Vpecos_top> top;  // declared last: deleted before the signals it binds
     uint64_t cycle = 0;
@@ -165,6 +166,7 @@ vsim_t *vsim_open(int trace_enable)
     t->cnt_wbeats_o(v->cnt_wbeats_o);
     t->cnt_busy_o(v->cnt_busy_o);
     t->cnt_macs_o(v->cnt_macs_o);
+    t->cnt_gated_o(v->cnt_gated_o);
     vsim_reset(v);
     return v;
 }
@@ -247,6 +249,7 @@ void vsim_counters(const vsim_t *v, vsim_counters_t *c)
     c->wbeats = v->cnt_wbeats_o.read();
     c->busy = v->cnt_busy_o.read();
     c->macs = v->cnt_macs_o.read();
+    c->gated = v->cnt_gated_o.read();
 }
 
 int vsim_trace_open(vsim_t *v, const char *path, uint64_t from, uint64_t to)
