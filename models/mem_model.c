@@ -326,9 +326,11 @@ typedef struct {
     uint64_t v, kp;          /* visit (from 0), (k, p) tile */
     uint64_t if_load, w_load, b_load; /* which ifmap / weight / bias load it reads */
     uint64_t kgn, cfn, nb;   /* k groups, reduction folds, beats per fold */
+    uint64_t kt, pt;         /* its channels and output rows */
     double t_if, t_w, t_b, t_ps; /* channel cycles of its loads, its visit's psum moves */
     double t_out;         /* fused: channel cycles of its visit's int8 output writeback */
     int cfinal;           /* its c tile is the last: its visit's writeback is the output */
+    int vlast;            /* the last tile of its visit */
     uint64_t last_beat, l_last; /* cycle of its last beat; weight-load start of last fold */
 } ptile_t;
 
@@ -339,6 +341,7 @@ typedef struct {
     double time;             /* channel cycles */
     uint64_t *done;          /* where its done cycle goes */
     uint64_t id;             /* the same request in every pass */
+    uint64_t vis;            /* WS writeback chunk: its visit (else NONE) */
 } preq_t;
 
 /* A request id with its sort keys (the previous pass's issue cycle, rank << 40 | first
@@ -432,6 +435,13 @@ typedef struct {
     uint64_t nif, nw, nv, nbias;
     /* per pass: the cycle each load, spilled-sum read and writeback is done (or NONE) */
     uint64_t *if_done, *w_done, *b_done, *ps_done, *wb_done;
+    /* WS: a visit's writeback goes k group by k group, each when the group's last fold in
+     * the visit's last tile is out (the host's rule): per pass, the chunks generated and not
+     * yet placed, per visit the chunks still to place and the latest done so far */
+    preq_t *chunks;
+    uint64_t nchunk, nchunk_max, chunk_id;
+    uint64_t *chunk_done;    /* per chunk (in generation order): its done cycle */
+    uint64_t *wb_left, *wb_acc;
     uint64_t gmax, nmax;     /* the largest tile's groups and beats per fold */
     uint64_t *dtime;         /* per k group and beat: the cycle its latest fold issued it */
     uint64_t rsz, *ring;     /* the beats of the last rsz cycles (one psum port) */
@@ -471,10 +481,14 @@ static int pred_alloc(pred_t *s)
     s->dtime = calloc((s->gmax + 1) * s->nmax, sizeof(uint64_t));
     s->ring = malloc(sizeof(uint64_t) * s->rsz);
     s->last_kp = malloc(sizeof(uint64_t) * s->tr.kn * s->tr.pn);
-    s->batch = malloc(sizeof(preq_t) * (4 * nt + 8));
+    s->batch = malloc(sizeof(preq_t) * (4 * nt + 8 + s->gmax + 1));
+    s->chunks = malloc(sizeof(preq_t) * (s->gmax + 1));
+    s->wb_left = malloc(sizeof(uint64_t) * nt);
+    s->wb_acc = malloc(sizeof(uint64_t) * nt);
     if (!s->ti || !s->if_first || !s->if_last || !s->w_first || !s->w_last || !s->v_first ||
         !s->v_last || !s->v_prev || !s->b_vis || !s->if_done || !s->w_done || !s->b_done ||
-        !s->ps_done || !s->wb_done || !s->dtime || !s->ring || !s->last_kp || !s->batch)
+        !s->ps_done || !s->wb_done || !s->dtime || !s->ring || !s->last_kp || !s->batch ||
+        !s->chunks || !s->wb_left || !s->wb_acc)
         return PECOS_ENOMEM;
     for (uint64_t i = 0; i < s->tr.kn * s->tr.pn; i++) s->last_kp[i] = NONE;
     return 0;
@@ -518,7 +532,8 @@ static void pred_free(pred_t *s)
     free(s->ti); free(s->if_first); free(s->if_last); free(s->w_first); free(s->w_last);
     free(s->v_first); free(s->v_last); free(s->v_prev); free(s->b_vis); free(s->if_done);
     free(s->w_done); free(s->b_done); free(s->ps_done); free(s->wb_done); free(s->dtime);
-    free(s->ring); free(s->last_kp); free(s->batch);
+    free(s->ring); free(s->last_kp); free(s->batch); free(s->chunks); free(s->wb_left);
+    free(s->wb_acc); free(s->chunk_done);
 }
 
 /* The tile sequence and its loads (the same rules as the host, written from tiling.h): per
@@ -567,9 +582,12 @@ static void pred_tiles(pred_t *s)
         x->t_b = xfer(dt, 1, kt * 4, kt * 4);
         x->t_ps = xfer(dt, kt, pt * s->Q * 4, s->P * s->Q * 4);
         x->cfinal = ix[TILE_C] + 1 == s->tr.cn;
+        x->kt = kt;
+        x->pt = pt;
         x->t_out = s->a->fused ? xfer(dt, kt, pt * s->Q, s->P * s->Q) : x->t_ps;
         memcpy(prev, ix, sizeof prev);
     }
+    for (uint64_t v = 0; v < s->nv; v++) s->ti[s->v_last[v]].vlast = 1;
 }
 
 /* Before pass `pass` (> 0): the channel is to serve requests in the issue order the previous
@@ -605,6 +623,11 @@ static void pass_reset(pred_t *s)
     for (uint64_t i = 0; i < s->rsz; i++) s->ring[i] = NONE;
     memset(s->dtime, 0, sizeof(uint64_t) * (s->gmax + 1) * s->nmax);
     s->qi = s->qw = s->qb = s->qwb = s->qps = s->ndefer = 0;
+    s->nchunk = s->chunk_id = 0;
+    for (uint64_t v = 0; v < s->nv; v++) {
+        s->wb_left[v] = s->a->df == DF_WS ? s->ti[s->v_last[v]].kgn : 0;
+        s->wb_acc[v] = 0;
+    }
     s->f = s->l1 = s->lb1 = s->lb2 = s->last = 0;
 }
 
@@ -626,7 +649,7 @@ static void queue_requests(pred_t *s, uint64_t n)
         /* the lane that reads the ifmap bank: WS/OS the data lane, IS the held lane */
         const uint64_t rel_if = !u ? 0 : df == DF_IS ? u->l_last + s->cols : u->last_beat + 1;
         batch[nbt++] = (preq_t){rel_if, s->if_first[qi], 1, ti[s->if_first[qi]].t_if,
-                                &s->if_done[qi], qi};
+                                &s->if_done[qi], qi, NONE};
     }
     for (; s->qw < s->nw && (s->qw < 2 || s->w_last[s->qw - 2] < n); s->qw++) {
         const uint64_t qw = s->qw;
@@ -634,28 +657,35 @@ static void queue_requests(pred_t *s, uint64_t n)
         /* WS: the held lane's last column of the tile; IS, OS: the data lane's last beat */
         const uint64_t rel = !u ? 0 : df == DF_WS ? u->l_last + s->cols : u->last_beat + 1;
         batch[nbt++] = (preq_t){rel, s->w_first[qw], 2, ti[s->w_first[qw]].t_w, &s->w_done[qw],
-                                s->nt + qw};
+                                s->nt + qw, NONE};
     }
     for (; s->qb < s->nbias && (s->qb < 2 || s->v_first[s->b_vis[s->qb - 2]] < n); s->qb++) {
         const uint64_t qb = s->qb;
         const ptile_t *u = qb < 2 ? NULL : &ti[s->v_first[s->b_vis[qb - 2]]];
         batch[nbt++] = (preq_t){u ? u->last_beat + 1 : 0, s->v_first[s->b_vis[qb]], 0,
-                                ti[s->v_first[s->b_vis[qb]]].t_b, &s->b_done[qb], 2 * s->nt + qb};
+                                ti[s->v_first[s->b_vis[qb]]].t_b, &s->b_done[qb], 2 * s->nt + qb,
+                                NONE};
     }
-    for (; s->qwb < s->nv && s->v_last[s->qwb] < n; s->qwb++) {
+    for (uint64_t i = 0; i < s->nchunk; i++) batch[nbt++] = s->chunks[i];
+    s->nchunk = 0;
+    for (; df != DF_WS && s->qwb < s->nv && s->v_last[s->qwb] < n; s->qwb++) {
         const uint64_t qwb = s->qwb;
         const ptile_t *u = &ti[s->v_last[qwb]];
         /* fused: the output writeback waits for the unit's last result */
         const int out = u->cfinal && s->a->fused;
         batch[nbt++] = (preq_t){u->last_beat + 1 + s->d + (out ? s->lat : 0), s->v_first[qwb],
                                 10, out ? u->t_out : ti[s->v_first[qwb]].t_ps,
-                                &s->wb_done[qwb], 3 * s->nt + qwb};
+                                &s->wb_done[qwb], 3 * s->nt + qwb, NONE};
     }
     qsort(batch, nbt, sizeof *batch, preq_cmp);
     for (uint64_t i = 0; i < nbt; i++) {
         s->S.rank_first[batch[i].id] = (uint64_t)batch[i].rank << 40 | batch[i].first;
         *batch[i].done = place(&s->S, batch[i].id, batch[i].issue, batch[i].time);
         s->last = max_u64(s->last, *batch[i].done);
+        const uint64_t v = batch[i].vis;
+        if (v == NONE) continue; /* a chunk: its visit's writeback is done with the last */
+        s->wb_acc[v] = max_u64(s->wb_acc[v], *batch[i].done);
+        if (--s->wb_left[v] == 0) s->wb_done[v] = s->wb_acc[v];
     }
 }
 
@@ -670,7 +700,7 @@ static void queue_spilled(pred_t *s)
         const uint64_t bank = qps >= 2 ? s->wb_done[qps - 2] : 0, pv = s->wb_done[s->v_prev[qps]];
         if (bank == NONE || pv == NONE) break;
         s->batch[s->ndefer++] = (preq_t){max_u64(bank, pv), first, 3, s->ti[first].t_ps,
-                                         &s->ps_done[qps], 4 * s->nt + qps};
+                                         &s->ps_done[qps], 4 * s->nt + qps, NONE};
     }
 }
 
@@ -735,6 +765,15 @@ static void run_folds(pred_t *s, const ptile_t *x)
             st = max_u64(st, x->cpos ? s->ps_done[x->v] : s->b_done[x->b_load]);
         }
         const uint64_t tb = run_beats(s, kg, cf > 0 || !x->vstart, st, x->nb);
+        if (df == DF_WS && x->vlast && cf + 1 == x->cfn) { /* k group kg's writeback */
+            const int out = x->cfinal && s->a->fused;
+            const uint64_t ob = out ? 1 : 4, rows = min_u64(s->cols, x->kt - kg * s->cols);
+            const uint64_t id = s->chunk_id++;
+            s->chunks[s->nchunk++] =
+                (preq_t){tb + 1 + s->d + (out ? s->lat : 0), s->v_first[x->v], 10 + (int)kg,
+                         xfer(s->dt, rows, x->pt * s->Q * ob, s->P * s->Q * ob),
+                         &s->chunk_done[id], 5 * s->nt + id, x->v};
+        }
         s->l1 = l;
         s->lb2 = s->lb1;
         s->lb1 = tb;
@@ -797,8 +836,12 @@ int mem_model_layer(const layer_t *L, const array_cfg_t *a, int esz, const tilin
     s.cols = (uint64_t)a->cols;
     s.nt = s.tr.tiles;
     int rc = PECOS_ENOMEM;
-    if (pred_alloc(&s) != 0 || sched_alloc(&s.S, dt, 5 * s.nt) != 0) goto out;
+    if (pred_alloc(&s) != 0) goto out;
     pred_tiles(&s);
+    for (uint64_t v = 0; a->df == DF_WS && v < s.nv; v++) s.nchunk_max += s.ti[s.v_last[v]].kgn;
+    if (!(s.chunk_done = malloc(sizeof(uint64_t) * (s.nchunk_max + 1))) ||
+        sched_alloc(&s.S, dt, 5 * s.nt + s.nchunk_max) != 0)
+        goto out;
     for (int pass = 0; pass < PASSES; pass++) {
         if (pass > 0 && pass_reorder(&s.S, pass)) break;
         pass_reset(&s);

@@ -35,8 +35,9 @@
  * Predicted cycles: the exact recurrence of cycle_model.h followed beat by beat (so one psum
  * port's conflicts are included), with every load's arrival as one more constraint and the
  * DMA requests the host's issue rules produce (loads when a bank is free, writebacks after a
- * visit's last output (fused: its last int8 result, the unit's latency later), spilled sums
- * after their writeback) placed on the channel model in
+ * visit's last output, WS per k group after the group's last output in the visit (fused: its
+ * last int8 result, the unit's latency later), spilled sums after their writeback) placed on
+ * the channel model in
  * issue order, first in first out as the host's DMA engine serves them (a request issued
  * later never overtakes one issued earlier). Requests are generated tile by tile, not quite
  * in issue order, so the schedule is run again (at most 16 passes, until the issue cycles

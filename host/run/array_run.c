@@ -19,7 +19,7 @@ static void on_done(void *ctx, const dma_desc_t *x)
     if (x->to_dram) {
         st->dram_wr[x->kind] += x->bytes;
         st->glb_rd[GLB_PSUM] += x->bytes;
-        R->wb_done[x->ref] = 1;
+        if (--R->wb_left[x->ref] == 0) R->wb_done[x->ref] = 1; /* the psum bank is free */
         return;
     }
     st->dram_rd[x->kind] += x->bytes;
@@ -142,8 +142,9 @@ static int issue_bias(run_t *R, dma_t *d, int b, uint64_t now)
 }
 
 /* Spilled partial sums back into psum bank v&1 (a resumed visit), or, with to_dram, the
- * visit's partial sums / outputs out to DRAM. */
-static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, uint64_t now)
+ * visit's partial sums / outputs out to DRAM: all its channels (kg -1), or (WS) k group kg's
+ * Cols of them. */
+static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, int kg, uint64_t now)
 {
     const layer_t *L = R->job->layer;
     const tile_t *T = &R->tiles[R->vis[v].first];
@@ -152,17 +153,21 @@ static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, uint64_t now)
     const tile_t *E = &R->tiles[R->vis[v].last];
     const int final = to_dram && E->c0 + E->ct == L->c; /* the last c tile: outputs */
     const uint64_t ob = final && R->job->ppu ? 1 : 4; /* fused: the unit's int8 results */
+    const int kl0 = kg < 0 ? 0 : kg * R->cols; /* the channels it moves */
+    const int kn = kg < 0 ? T->kt : imin(R->cols, T->kt - kl0);
+    const size_t boff = (size_t)kl0 * T->npix; /* in the bank: [channel][pixel] */
     desc_2d(&x, to_dram ? (final ? TENSOR_OUT : TENSOR_PSUM) : TENSOR_PSUM, v, to_dram,
-            (ob == 1 ? R->addr_o8 : R->addr_o) + ob * ((uint64_t)T->k0 * pq + (uint64_t)T->p0 * L->q),
-            ob == 1 ? (void *)R->glb_o8[v & 1] : (void *)R->glb_ps[v & 1],
-            ob == 1 ? R->psum_room / 4 : R->psum_room, bank_name[GLB_PSUM][v & 1]);
-    x.n1 = (uint64_t)T->kt;
+            (ob == 1 ? R->addr_o8 : R->addr_o) +
+                ob * ((uint64_t)(T->k0 + kl0) * pq + (uint64_t)T->p0 * L->q),
+            ob == 1 ? (void *)(R->glb_o8[v & 1] + boff) : (void *)(R->glb_ps[v & 1] + boff),
+            (ob == 1 ? R->psum_room / 4 : R->psum_room) - ob * boff, bank_name[GLB_PSUM][v & 1]);
+    x.n1 = (uint64_t)kn;
     x.run = ob * (uint64_t)T->npix;
     x.dram_s1 = ob * pq;
     x.glb_s1 = x.run;
     snprintf(x.what, sizeof x.what, "%s k%d+%d p%d+%d", to_dram ? (final ? "out" : "psum-spill")
                                                                   : "psum-resume",
-             T->k0, T->kt, T->p0, T->pt);
+             T->k0 + kl0, kn, T->p0, T->pt);
     return dma_issue(d, &x, now);
 }
 
@@ -220,7 +225,13 @@ static int alloc_run(run_t *R)
     R->crs_c = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
     R->crs_dh = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
     R->crs_dw = malloc(sizeof(int) * (size_t)(ct_max * rs + 1));
-    R->vis_wb = calloc((size_t)R->nvis, sizeof(int));
+    R->wb_left = calloc((size_t)R->nvis, sizeof(int));
+    if (R->wb_left)
+        for (int v = 0; v < R->nvis; v++) {
+            R->wb_left[v] = R->os || R->is ? 1 : R->tiles[R->vis[v].last].kgn;
+            R->wb_total += R->wb_left[v];
+        }
+    R->wbq = malloc(sizeof(wb_t) * (size_t)(R->wb_total + 1));
     if (R->esz == 1 && !R->os) { /* the gated prediction's mirror of the held operands */
         const size_t rc = (size_t)R->rows * (size_t)R->cols;
         if (!(R->zheld = malloc(2 * rc)) || !(R->nzheld = malloc(sizeof(uint16_t) * 2 * (size_t)R->rows)))
@@ -230,7 +241,7 @@ static int alloc_run(run_t *R)
     }
     if (!R->if_ready || !R->w_ready || !R->blist || !R->vis_b || !R->b_ready ||
         !R->vis_ready || !R->wb_done || !R->pin || !R->pout || !R->tags || !R->crs_c ||
-        !R->crs_dh || !R->crs_dw || !R->vis_wb ||
+        !R->crs_dh || !R->crs_dw || !R->wb_left || !R->wbq ||
         dma_init(&R->dma, R->dram, R->st->dram_bytes, &R->job->mem->dram, R->job->trace_dma,
                  L->name))
         return PECOS_ENOMEM;
@@ -272,7 +283,8 @@ static void free_run(run_t *R)
     free(R->crs_dh);
     free(R->crs_dw);
     dma_free(&R->dma);
-    free(R->vis_wb);
+    free(R->wb_left);
+    free(R->wbq);
     free(R->zheld);
     free(R->nzheld);
     free(R->tags);
@@ -370,7 +382,7 @@ static int issue_next_load(run_t *R, int *e)
     else if (f_w <= f_v)
         *e = issue_weights(R, &R->dma, R->next_w++, t);
     else if (R->vis[nv].resume)
-        *e = issue_psum(R, &R->dma, R->next_v++, 0, t);
+        *e = issue_psum(R, &R->dma, R->next_v++, 0, -1, t);
     else /* the psum bank is back; the bias comes on its own */
         R->vis_ready[R->next_v++] = 1;
     return 1;
@@ -397,8 +409,11 @@ static int dma_phase(run_t *R)
             again = 1;
             if (e) break;
         }
-        while (!e && R->next_wb < R->nvis && R->vis_wb[R->next_wb]) {
-            e = issue_psum(R, &R->dma, R->next_wb++, 1, R->t);
+        while (!e && R->wbq_len) { /* the due writebacks, in the order they became due */
+            const wb_t w = R->wbq[R->wbq_head++];
+            R->wbq_len--;
+            e = issue_psum(R, &R->dma, w.visit, 1, w.kg, R->t);
+            R->wb_issued++;
             again = 1;
         }
         if (e) {
@@ -473,7 +488,7 @@ static int data_lane_os(run_t *R, vsim_in_t *in, int *why)
             }
         }
         const tag_t tg = {dl, 0, R->D.tile, T->vend && dl + 1 == (uint32_t)T->kgn, 0,
-                          R->job->ppu && T->c0 + T->ct == R->job->layer->c};
+                          R->job->ppu && T->c0 + T->ct == R->job->layer->c, 0};
         if (push_tag(R, tg, "blocks") != 0) return PECOS_ESIM;
         st->os_blocks++;
     }
@@ -599,7 +614,8 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
     const tag_t tg = {dl, dj, dt,
                       T->vend && dl + 1 == (uint32_t)(T->kgn * T->cfn) && dj + 1 == T->n, kg,
                       R->job->ppu && cf + 1 == (uint32_t)T->cfn &&
-                          T->c0 + T->ct == R->job->layer->c};
+                          T->c0 + T->ct == R->job->layer->c,
+                      !is && T->vend && cf + 1 == (uint32_t)T->cfn && dj + 1 == T->n};
     if (push_tag(R, tg, "beats") != 0) return PECOS_ESIM;
     st->beats++;
     if (++R->D.beat == T->n) {
@@ -661,10 +677,17 @@ static void weight_lane(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_befor
     }
 }
 
+/* Writeback (visit, kg) is due: its outputs are all in the psum bank (kg -1: the visit's,
+ * else k group kg's). */
+static void wb_due(run_t *R, int visit, int kg)
+{
+    R->wbq[R->wbq_head + R->wbq_len++] = (wb_t){visit, kg};
+}
+
 /* fused: the output vector just collected (nc lanes of pout; bank offset b0, lane to lane
- * bstep) goes into the post-processing unit at this cycle's step; its result releases
- * visit's writeback (-1: none). */
-static void ppu_push(run_t *R, int bank, size_t b0, size_t bstep, int nc, int visit)
+ * bstep) goes into the post-processing unit at this cycle's step; its result makes
+ * writeback (visit, kg) due (visit -1: none). */
+static void ppu_push(run_t *R, int bank, size_t b0, size_t bstep, int nc, int visit, int kg)
 {
     memcpy(R->ppu_acc, R->pout, sizeof(int32_t) * (size_t)nc);
     memset(R->ppu_acc + nc, 0, sizeof(int32_t) * (size_t)(R->cols - nc));
@@ -672,7 +695,7 @@ static void ppu_push(run_t *R, int bank, size_t b0, size_t bstep, int nc, int vi
     const uint32_t cap = sizeof R->ptags / sizeof R->ptags[0];
     uint32_t i = R->ptag_head + R->ptag_len++;
     if (i >= cap) i -= cap;
-    R->ptags[i] = (ppu_tag_t){R->ppu_steps, b0, bstep, bank, nc, visit};
+    R->ptags[i] = (ppu_tag_t){R->ppu_steps, b0, bstep, bank, nc, visit, kg};
 }
 
 /* fused, phase 5: one clock of the post-processing unit (gated while it holds nothing):
@@ -714,7 +737,7 @@ static int ppu_phase(run_t *R)
     int8_t *o8 = R->glb_o8[g.bank] + g.b0;
     for (int c = 0; c < g.nc; c++) o8[(size_t)c * g.bstep] = R->ppu_out[c];
     R->st->glb_wr[GLB_PSUM] += (uint64_t)g.nc;
-    if (g.visit >= 0) R->vis_wb[g.visit] = 1;
+    if (g.visit >= 0) wb_due(R, g.visit, g.kg);
     return 0;
 }
 
@@ -748,11 +771,11 @@ static void collect_os(run_t *R, const tag_t *tg, uint64_t gcycle)
     const int block_out = ++R->tags[R->tag_head].beat == (uint32_t)rows;
     if (tg->final && nc > 0) /* the last row out (row 0) is never a padding row */
         ppu_push(R, pb, (size_t)kg * cols * T->npix + pix, T->npix, nc,
-                 block_out && tg->last_of_visit ? T->visit : -1);
+                 block_out && tg->last_of_visit ? T->visit : -1, -1);
     if (block_out) { /* the block is out */
         if (++R->tag_head == R->tag_cap) R->tag_head = 0;
         R->tag_len--;
-        if (tg->last_of_visit && !tg->final) R->vis_wb[T->visit] = 1;
+        if (tg->last_of_visit && !tg->final) wb_due(R, T->visit, -1);
     }
 }
 
@@ -783,13 +806,17 @@ static void collect_fold(run_t *R, const tag_t *tg, uint64_t gcycle)
     if (tg->final) { /* to the post-processing unit; the accumulators tapped */
         int32_t *out = R->job->out + o0;
         for (int c = 0; c < nc; c++) out[(size_t)c * oc_step] = pout[c];
-        ppu_push(R, pb, (size_t)kl0 * T->npix + pix0, ps_step, nc,
-                 tg->last_of_visit ? T->visit : -1);
+        if (is)
+            ppu_push(R, pb, (size_t)kl0 * T->npix + pix0, ps_step, nc,
+                     tg->last_of_visit ? T->visit : -1, -1);
+        else
+            ppu_push(R, pb, (size_t)kl0 * T->npix + pix0, ps_step, nc,
+                     tg->group_end ? T->visit : -1, (int)kg);
         return;
     }
     for (int c = 0; c < nc; c++) ps[(size_t)c * ps_step] = pout[c];
     R->st->glb_wr[GLB_PSUM] += 4 * (uint64_t)nc;
-    if (tg->last_of_visit) R->vis_wb[T->visit] = 1;
+    if (is ? tg->last_of_visit : tg->group_end) wb_due(R, T->visit, is ? -1 : (int)kg);
 }
 
 /* Phase 4, collection: the output the array returned this cycle goes to the psum bank of
@@ -830,7 +857,7 @@ static int run_cycles(run_t *R)
     for (;;) {
         int rc = dma_phase(R);
         if (rc != 0) return rc;
-        if (R->received == R->total_outs && R->next_wb == R->nvis && !dma_busy(&R->dma))
+        if (R->received == R->total_outs && R->wb_issued == R->wb_total && !dma_busy(&R->dma))
             return 0;
         vsim_in_t in = {0};
         vsim_out_t out = {.out_psum = R->pout};

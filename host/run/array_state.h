@@ -43,6 +43,8 @@ typedef struct {
     uint32_t kg;          /* WS/IS: the fold's k group (IS: pixel group) */
     int final;            /* fused: its outputs are the layer's (last c tile, last fold) and
                              go through the post-processing unit */
+    int group_end;        /* WS: the last beat of its k group's last fold in the visit's last
+                             tile: the group's writeback is due once it is out */
 } tag_t;
 
 /* fused: one output vector in the post-processing unit, and where its int8 results go. */
@@ -50,8 +52,14 @@ typedef struct {
     uint64_t step;        /* the unit's step it went in */
     size_t b0, bstep;     /* int8 psum bank offset of lane 0, lane to lane */
     int bank, nc;         /* psum bank; lanes that are outputs */
-    int visit;            /* the visit whose writeback its last result releases (-1: none) */
+    int visit;            /* the writeback its result releases: visit (-1: none), */
+    int kg;               /* k group (WS), or -1: the whole visit */
 } ppu_tag_t;
+
+/* A writeback that is due: a visit's outputs (kg -1), or, WS, one k group of them. */
+typedef struct {
+    int visit, kg;
+} wb_t;
 
 /* One lane's position in the run: the data lane (beats of the streamed operand) or the
  * weight lane (columns of the held operand; unused by OS). */
@@ -101,9 +109,15 @@ typedef struct {
     dma_port_t dport;      /* the DMA's port onto job->port (used only with one) */
     lane_t D, W;           /* data lane, weight lane */
     int next_if, next_w;   /* DMA: next ifmap load, weight load, */
-    int next_v, next_wb;   /* visit to prepare, visit to write back, */
+    int next_v;            /* visit to prepare, */
     int next_b;            /* bias load */
-    int *vis_wb;           /* per visit, 1: its outputs are all in, the writeback is due */
+    /* Writebacks: WS writes a visit's outputs k group by k group, each as soon as the
+     * group's last fold of the visit is out (so the channel does not carry a whole visit's
+     * outputs at once, and the last one's tail is one group's); IS and OS the whole visit. */
+    wb_t *wbq;             /* the due ones, in the order they became due (a queue) */
+    int wbq_head, wbq_len;
+    int wb_total, wb_issued; /* writeback descriptors of the layer, issued so far */
+    int *wb_left;          /* per visit: its writebacks not done yet */
     tag_t *tags;           /* ring of the beats (OS: blocks) in flight */
     uint32_t tag_cap, tag_head, tag_len;
     int32_t *pin, *pout;   /* the psum lanes into and out of the array */
