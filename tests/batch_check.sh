@@ -6,7 +6,9 @@
 #   2. reuse: AlexNet fc7 at batch 1 and 16 with bounded memory: the same weight traffic,
 #      16x the MACs, utilization and energy per image as the report prints them (utilization
 #      at least 10x batch 1's, energy per image below half of it);
-#   3. refusals: a 3x3 layer, --network, a bad N: one line, exit 2.
+#   3. refusals: a 3x3 --layer, --onnx, a bad N: one line, exit 2;
+#   4. networks: a batch of copies of one image gives each copy the image's own output;
+#      LeNet-5 at batch 16 reuses its weights (per-image cycles and energy fall).
 set -e
 pecos=$1; src=$2; work=$3
 fail() { echo "FAIL: $*"; exit 1; }
@@ -91,6 +93,52 @@ refuse() {
   [ "$(wc -l <r.err)" -eq 1 ] && grep -q "$want" r.err || fail "not one line naming '$want': $(cat r.err)"
 }
 refuse "needs 1x1, stride-1, unpadded layers" --layer conv,h=8,w=8,c=3,k=4,r=3,s=3 --batch 2
-refuse "not yet with --network" --network "$src/models/networks/lenet5.csv" --batch 2 --rows 4 --cols 4
+refuse "not yet with --onnx" --onnx model.onnx --batch 2 --rows 4 --cols 4
+refuse "expected int8 \[2,1,32,32\]" --network "$src/models/networks/lenet5.csv" --batch 2 \
+  --rows 4 --cols 4 --ifmap pw_x.npy
 refuse "must be an integer 1..65536" --layer fc,c=8,k=4 --batch 0
-echo "PASS: --batch refuses a 3x3 layer, --network and a bad N with one line, exit 2"
+echo "PASS: --batch refuses a 3x3 --layer, --onnx, an --ifmap of another batch and a bad N with one line, exit 2"
+
+# --- 4. networks ------------------------------------------------------------------------
+# A batch of three copies of one image gives each copy the image's own output (the same
+# calibrated scales: the copies add no new extremes), under ws, is and os, fused or not, with
+# a bounded memory: the stacked layers (net_batch.h) hand each image exactly its rows.
+/usr/bin/python3 -c "
+import numpy as np
+x = np.random.default_rng(5).integers(-128, 128, size=(1, 1, 32, 32), dtype=np.int8)
+np.save('n1.npy', x); np.save('n3.npy', np.concatenate([x, x, x]))"
+net=$src/models/networks/lenet5.csv
+for df in ws is os; do
+  for f in "" --fuse-ppu; do
+    "$pecos" run --network "$net" --rows 4 --cols 4 --dataflow $df --ifmap n1.npy --out o1.npy \
+      $f >n1.out 2>&1 || { cat n1.out; fail "$df $f: one image failed"; }
+    "$pecos" run --network "$net" --rows 4 --cols 4 --dataflow $df --batch 3 --ifmap n3.npy \
+      --out o3.npy --dram-bw 4 --dram-latency 30 --glb-kib 8 $f --json n3.json >n3.out 2>&1 ||
+      { cat n3.out; fail "$df $f: the batch of 3 failed"; }
+    /usr/bin/python3 -c "
+import numpy as np, sys
+a, b = np.load('o1.npy'), np.load('o3.npy')
+sys.exit(0 if b.shape == (3,) + a.shape[1:] and all((b[i] == a[0]).all() for i in range(3)) else 1)" ||
+      fail "$df $f: an image of the batch differs from the image run alone"
+  done
+done
+grep -q "^batch 3 (each conv/fc runs the images as one layer" n3.out || fail "no per-image line"
+jq -e '.config.batch == 3 and .total.per_image.cycles > 0' n3.json >/dev/null || fail "no batch in the JSON"
+# reuse: LeNet-5's fc1 weights (48 KB) are read once for 16 images
+for n in 1 16; do
+  "$pecos" run --network "$net" --rows 16 --cols 16 --batch $n --dram-bw 16 --dram-latency 100 \
+    --glb-kib 256 --json l$n.json >l$n.out 2>&1 || { cat l$n.out; fail "LeNet-5 batch $n failed"; }
+done
+/usr/bin/python3 - <<'PY' || fail "LeNet-5: batch 16 does not reuse the weights"
+import json, sys
+a, b = json.load(open("l1.json")), json.load(open("l16.json"))
+fa = [l for l in a["layers"] if l["name"] == "fc1"][0]
+fb = [l for l in b["layers"] if l["name"] == "fc1"][0]
+pa, pb = a["total"]["per_image"], b["total"]["per_image"]
+print("LeNet-5 batch 1 -> 16: fc1 utilization %.1f%% -> %.1f%%, per image %.0f -> %.0f cycles, "
+      "%.2f -> %.2f uJ" % (100 * fa["utilization"], 100 * fb["utilization"], pa["cycles"],
+                          pb["cycles"], pa["energy_pj"] / 1e6, pb["energy_pj"] / 1e6))
+sys.exit(0 if fb["macs"] == 16 * fa["macs"] and fb["utilization"] > 4 * fa["utilization"]
+         and pb["cycles"] < pa["cycles"] / 2 and pb["energy_pj"] < pa["energy_pj"] else 1)
+PY
+echo "PASS: --network --batch: each image of a batch is the image run alone (ws, is, os, fused or not); weights reused across the batch"

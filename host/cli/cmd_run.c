@@ -417,7 +417,7 @@ static int wave_on_fail_net(const run_opts_t *o, const layer_run_cfg_t *lc, int 
     const net_run_opts_t no = {.network = o->network_path, .ifmap_path = o->ifmap_path,
                                .wave_path = o->wave_fail_path, .wave_from = from, .wave_to = to,
                                .quiet = true, .layers = bad + 1, .bad = &r2, .bad_index = &bad2,
-                               .fuse_ppu = o->fuse_ppu};
+                               .fuse_ppu = o->fuse_ppu, .batch = o->batch};
     const int rc = net_run(&q, df, &no, &pass, err, sizeof err);
     if (rc != 0 && err[0]) fprintf(stderr, "pecos run: --wave-on-fail: %s\n", err);
     return wave_fail_view(o, df, res, rc == 0 && bad2 == bad ? &r2 : NULL, from, to);
@@ -451,6 +451,7 @@ static int run_model(run_opts_t *o)
                                   .wave_path = o->wave_path, .wave_from = o->wave_from,
                                   .wave_to = o->wave_to, .replay_dir = o->replay_dir,
                                   .progress = isatty(2) != 0, .fuse_ppu = o->fuse_ppu,
+                                  .batch = o->batch,
                                   .bad = &bad, .bad_index = &bad_index};
         rc = net_run(&lc, o->dfs[0], &no, &pass, err, sizeof err);
         if (o->wave_fail_path && bad_index >= 0)

@@ -13,6 +13,7 @@
 #include "golden_gemm.h"
 #include "golden_post.h"
 #include "json_out.h"
+#include "net_batch.h"
 #include "npy.h"
 #include "pecos_err.h"
 #include "pecos_time.h"
@@ -43,8 +44,9 @@ typedef struct {
     const char *df_name;
     topo_t t;
     device_t a;
-    int8_t *x0;          /* the network's input, [C,H,W] */
-    int8_t **acts;       /* each layer's int8 output (t.n) */
+    int nb;              /* images (--batch) */
+    int8_t *x0;          /* the network's input, [nb][C,H,W] */
+    int8_t **acts;       /* each layer's int8 output, [nb][K,P,Q] (t.n) */
     net_layer_t *nl;     /* each layer as it ran (t.n) */
     int ran;             /* layers that ran, in file order */
     double wall;         /* seconds the layers took */
@@ -175,11 +177,13 @@ static void roofline_line(FILE *f, const layer_run_cfg_t *run, const net_layer_t
 }
 
 static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const char *df_name,
-                    const net_layer_t *nl, int n, double wall)
+                    const net_layer_t *nl, int n, double wall, int nb)
 {
     const net_totals_t T = totals(nl, n);
-    fprintf(f, "pecos run --network %s: %dx%d %s int8 array, %d layers\n", t->name, run->rows,
+    fprintf(f, "pecos run --network %s: %dx%d %s int8 array, %d layers", t->name, run->rows,
             run->cols, df_name, n);
+    if (nb > 1) fprintf(f, ", batch of %d images", nb);
+    fputc('\n', f);
     fprintf(f, "%-22s %-8s %-22s %13s %11s %9s %6s %7s %10s %6s\n", "layer", "type",
             "out (KxPxQ)", "MACs", "array cyc", "ppu cyc", "util%", "gated%", "energy uJ",
             "check");
@@ -218,9 +222,15 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
         fprintf(f, "post-processing fused into the array's writeback on %d layers (--fuse-ppu): "
                    "int8 outputs to DRAM; DRAM traffic %.3f MB\n",
                 fused, (double)T.dram / 1e6);
-    fprintf(f, "energy per inference %.3f uJ: DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f\n",
-            T.e_total / 1e6, T.e[ENERGY_DRAM] / 1e6, T.e[ENERGY_GLB] / 1e6, T.e[ENERGY_RF] / 1e6,
+    fprintf(f, "energy %s %.3f uJ: DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f\n",
+            nb > 1 ? "of the batch" : "per inference", T.e_total / 1e6, T.e[ENERGY_DRAM] / 1e6, T.e[ENERGY_GLB] / 1e6, T.e[ENERGY_RF] / 1e6,
             T.e[ENERGY_MAC] / 1e6);
+    if (nb > 1)
+        fprintf(f, "batch %d (each conv/fc runs the images as one layer, each weight loaded once "
+                   "for all): per image %.1f cycles, %.3f uJ (DRAM %.3f, GLB %.3f, RF %.3f, MAC "
+                   "%.3f)\n",
+                nb, (double)T.cycles / nb, T.e_total / 1e6 / nb, T.e[ENERGY_DRAM] / 1e6 / nb,
+                T.e[ENERGY_GLB] / 1e6 / nb, T.e[ENERGY_RF] / 1e6 / nb, T.e[ENERGY_MAC] / 1e6 / nb);
     fprintf(f, "wall %.2f s; simulation %.2f s, %.3f M simulated cycles/s; %d of %d layers "
                "failed\n",
             wall, T.sim_s, T.sim_s > 0 ? (double)T.cycles / T.sim_s / 1e6 : 0.0, T.failed, n);
@@ -234,7 +244,8 @@ static const char *where(const net_layer_t *L)
 }
 
 static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *run,
-                      const char *df_name, const net_layer_t *nl, int n, double wall, bool fuse)
+                      const char *df_name, const net_layer_t *nl, int n, double wall, bool fuse,
+                      int nb)
 {
     FILE *f = fopen(path, "w");
     if (!f) return PECOS_EIO;
@@ -243,10 +254,10 @@ static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *
     json_str(f, t->name);
     fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", "
                "\"dtype\": \"int8\", \"seed\": %llu, \"dram_bw\": %g, \"dram_latency\": %llu, "
-               "\"glb_bytes\": %llu, \"fuse_ppu\": %s},\n  \"layers\": [",
+               "\"glb_bytes\": %llu, \"fuse_ppu\": %s, \"batch\": %d},\n  \"layers\": [",
             run->rows, run->cols, df_name, (unsigned long long)run->seed, run->mem.dram.bw,
             (unsigned long long)run->mem.dram.latency,
-            (unsigned long long)run->mem.glb_total, fuse ? "true" : "false");
+            (unsigned long long)run->mem.glb_total, fuse ? "true" : "false", nb);
     for (int i = 0; i < n; i++) {
         const net_layer_t *L = &nl[i];
         const layer_result_t *r = &L->arr;
@@ -299,13 +310,14 @@ static int write_json(const char *path, const topo_t *t, const layer_run_cfg_t *
                "\"array_cycles\": %llu, \"ppu_cycles\": %llu, \"utilization\": %.6f, "
                "\"dram_bytes\": %llu, \"mac_slots\": %llu, \"gated_macs\": %llu, "
                "\"energy_pj\": {\"dram\": %.1f, \"glb\": %.1f, "
-               "\"rf\": %.1f, \"mac\": %.1f, \"total\": %.1f}, \"wall_seconds\": %.3f, "
-               "\"pass\": %s}\n}\n",
+               "\"rf\": %.1f, \"mac\": %.1f, \"total\": %.1f}, \"per_image\": {\"cycles\": %.1f, "
+               "\"energy_pj\": %.1f}, \"wall_seconds\": %.3f, \"pass\": %s}\n}\n",
             n, (unsigned long long)T.macs, (unsigned long long)T.cycles,
             (unsigned long long)T.arr_cycles, (unsigned long long)T.post_cycles,
             util(T.macs, T.cycles, run), (unsigned long long)T.dram, (unsigned long long)T.slots,
             (unsigned long long)T.gated, T.e[ENERGY_DRAM], T.e[ENERGY_GLB],
-            T.e[ENERGY_RF], T.e[ENERGY_MAC], T.e_total, wall, T.failed ? "false" : "true");
+            T.e[ENERGY_RF], T.e[ENERGY_MAC], T.e_total, (double)T.cycles / nb, T.e_total / nb, wall,
+            T.failed ? "false" : "true");
     return fclose(f) == 0 ? 0 : PECOS_EIO;
 }
 
@@ -361,13 +373,14 @@ static void run_concat(const net_run_t *s, const topo_layer_t *T, int8_t *y)
 {
     const size_t in_n = (size_t)T->c * T->h * T->w;
     size_t off = 0;
-    for (int j = 0; j < T->ninputs; j++) {
-        const int src = T->inputs[j];
-        const topo_layer_t *P = src < 0 ? NULL : &s->t.layers[src];
-        const size_t n = P ? (size_t)P->k * P->p * P->q : in_n;
-        memcpy(y + off, src < 0 ? s->x0 : s->acts[src], n);
-        off += n;
-    }
+    for (int img = 0; img < s->nb; img++)
+        for (int j = 0; j < T->ninputs; j++) {
+            const int src = T->inputs[j];
+            const topo_layer_t *P = src < 0 ? NULL : &s->t.layers[src];
+            const size_t n = P ? (size_t)P->k * P->p * P->q : in_n;
+            memcpy(y + off, (src < 0 ? s->x0 : s->acts[src]) + (size_t)img * n, n);
+            off += n;
+        }
 }
 
 /* calibrate() for layer i (its scale into nl[i]); the error recorded. */
@@ -394,23 +407,28 @@ static int conv_error(net_run_t *s, const topo_layer_t *T, const layer_t *cv, in
 /* Layer i (cv) fused (--fuse-ppu): the requantization scale is calibrated on the golden
  * accumulators before the run (the unit is configured before the first output leaves the
  * array); the array starts from the bias and the PPU (pp) requantizes every output on its
- * way out, so y is what the unfused chain gives. L->post holds the unit's share: no cycles
+ * way out, so y8 is what the unfused chain gives. L->post holds the unit's share: no cycles
  * of its own (it works while the array does; its latency is in the array's cycles), no GLB
- * reads (its operands come from the array's edge). */
-static int run_fused(net_run_t *s, int i, const layer_t *cv, const int8_t *in0,
-                     const int8_t *w, const int32_t *bias, device_post_t *pp, int32_t *acc,
-                     int8_t *y)
+ * reads (its operands come from the array's edge). The array runs rl (cv, or the stacked
+ * layer of a batch bt) on x; acc and y8 are in rl's output layout, acc_cm (a batch) gets the
+ * images' accumulators [K][nb][P*Q]. */
+static int run_fused(net_run_t *s, int i, const layer_t *cv, const net_batch_t *bt,
+                     const int8_t *x, const int8_t *w, const int32_t *bias, device_post_t *pp,
+                     int32_t *acc, int32_t *acc_cm, int8_t *y8)
 {
     const topo_layer_t *T = &s->t.layers[i];
     net_layer_t *L = &s->nl[i];
-    int rc = golden_gemm_conv_i8(cv, in0, w, bias, acc);
+    const layer_t *rl = bt ? &bt->L : cv;
+    int rc = golden_gemm_conv_i8(rl, x, w, bias, acc);
     if (rc != 0)
         return errlist_add(&s->e, PECOS_EPARAM, "%s: layer '%s': the golden conv rejected it",
                            s->t.path, T->name);
-    if ((rc = calibrate_layer(s, i, acc, NULL, false, T->k, (size_t)T->p * T->q, pp)) != 0)
+    if (bt) net_batch_unstack(bt, cv, acc, sizeof *acc, acc_cm); /* the images' rows */
+    if ((rc = calibrate_layer(s, i, bt ? acc_cm : acc, NULL, false, T->k,
+                              (size_t)s->nb * T->p * T->q, pp)) != 0)
         return rc;
-    if ((rc = device_conv_i8_fused(&s->a, cv, in0, w, bias, pp, acc, y, &L->arr)) != 0)
-        return conv_error(s, T, cv, rc);
+    if ((rc = device_conv_i8_fused(&s->a, rl, x, w, bias, pp, acc, y8, &L->arr)) != 0)
+        return conv_error(s, T, rl, rc);
     L->on_array = true;
     const layer_fused_res_t *f = &L->arr.fused;
     L->post = (device_post_res_t){.beats = f->beats, .outputs = f->outputs,
@@ -422,48 +440,132 @@ static int run_fused(net_run_t *s, int i, const layer_t *cv, const int8_t *in0,
     return 0;
 }
 
-/* Layer i, a conv or fc, on input in0: the array computes the accumulators, the PPU (pp)
- * adds the bias and requantizes them into y. Weights and bias come from the seed and i.
- * Returns 0 or a negative code (recorded, or printed by the array's runner). */
+/* A batch's layer as the reports count it: the MACs of the images (not the rows between
+ * them, which the array computed and threw away), and the utilization, ideal cycles,
+ * intensity and roofline that follow from them. */
+static void batch_counts(const net_run_t *s, layer_result_t *r, uint64_t useful)
+{
+    const layer_run_cfg_t *run = s->run;
+    const uint64_t pes = (uint64_t)run->rows * (uint64_t)run->cols;
+    const uint64_t bytes = r->mem.dram_rd + r->mem.dram_wr;
+    r->macs = useful;
+    r->utilization = r->cycles ? (double)useful / ((double)r->cycles * (double)pes) : 0;
+    r->ideal_cycles = (useful + pes - 1) / pes;
+    r->mem.intensity = bytes ? 2.0 * (double)useful / (double)bytes : 0;
+    r->mem.roofline_cycles = r->ideal_cycles;
+    if (run->mem.dram.bw > 0) {
+        const uint64_t mc = (uint64_t)ceil((double)bytes / run->mem.dram.bw);
+        if (mc > r->mem.roofline_cycles) r->mem.roofline_cycles = mc;
+    }
+}
+
+/* Layer i, a conv or fc, on input in0 ([nb][C,H,W]): the array computes the accumulators
+ * (a batch: the images stacked into one layer, net_batch.h), the PPU (pp) adds the bias and
+ * requantizes them into y ([nb][K,P,Q]). Weights and bias come from the seed and i. Returns
+ * 0 or a negative code (recorded, or printed by the array's runner). */
 static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, int8_t *y)
 {
     const topo_layer_t *T = &s->t.layers[i];
     net_layer_t *L = &s->nl[i];
-    const size_t out_n = (size_t)T->k * T->p * T->q;
-    int8_t *w = NULL;
-    int32_t *acc = NULL, *bias = NULL;
+    const int nb = s->nb;
+    const size_t out_n = (size_t)T->k * T->p * T->q, pq = (size_t)T->p * T->q;
+    int8_t *w = NULL, *xs = NULL, *y8 = NULL, *ycm = NULL;
+    int32_t *acc = NULL, *acc_cm = NULL, *bias = NULL;
     int rc;
     rng_t g;
     rng_seed(&g, s->run->seed * 0x9e3779b97f4a7c15ULL + 0x1000 + (uint64_t)i);
     layer_t cv;
     topo_to_layer(T, &cv);
+    net_batch_t bt;
+    if (nb > 1 && net_batch_layer(&cv, nb, &bt) != 0)
+        return errlist_add(&s->e, PECOS_EPARAM, "%s: layer '%s': --batch %d is too large for it",
+                           s->t.path, T->name, nb);
+    const layer_t *rl = nb > 1 ? &bt.L : &cv; /* what the array runs */
+    const size_t rl_out = (size_t)rl->k * rl->p * rl->q;
     const size_t wn = (size_t)cv.k * (cv.c / cv.groups) * cv.r * cv.s;
     if (!(w = malloc(wn ? wn : 1)) || !(bias = malloc(sizeof *bias * (size_t)T->k)) ||
-        !(acc = malloc(sizeof *acc * (out_n ? out_n : 1)))) {
+        !(acc = malloc(sizeof *acc * (rl_out ? rl_out : 1))) ||
+        (nb > 1 && (!(xs = malloc((size_t)rl->c * rl->h * rl->w + 1)) ||
+                    !(acc_cm = malloc(sizeof *acc_cm * (out_n * nb + 1))) ||
+                    !(ycm = malloc(out_n * nb + 1)))) ||
+        (s->o->fuse_ppu && !(y8 = malloc(rl_out + 1)))) {
         rc = errlist_add(&s->e, PECOS_ENOMEM, "layer '%s': out of memory", T->name);
         goto out_free;
     }
     for (size_t j = 0; j < wn; j++) w[j] = (int8_t)rng_range(&g, -127, 127);
     for (int j = 0; j < T->k; j++) bias[j] = (int32_t)rng_range(&g, -4096, 4096);
+    if (nb > 1) net_batch_stack(&bt, &cv, in0, xs);
+    const int8_t *x = nb > 1 ? xs : in0;
+    int8_t *yk = nb > 1 ? ycm : y; /* the int8 results, [K][nb][P*Q] */
     if (s->o->fuse_ppu) {
-        rc = run_fused(s, i, &cv, in0, w, bias, pp, acc, y);
-        goto out_free;
+        if ((rc = run_fused(s, i, &cv, nb > 1 ? &bt : NULL, x, w, bias, pp, acc, acc_cm, y8)) != 0)
+            goto out_free;
+        if (nb > 1)
+            net_batch_unstack(&bt, &cv, y8, 1, ycm);
+        else
+            memcpy(y, y8, out_n);
+    } else {
+        /* The array computes the accumulators; the bias is the PPU's to add. */
+        rc = device_conv_i8(&s->a, rl, x, w, NULL, acc, &L->arr);
+        if (rc != 0) {
+            rc = conv_error(s, T, rl, rc);
+            goto out_free;
+        }
+        L->on_array = true;
+        if (nb > 1) net_batch_unstack(&bt, &cv, acc, sizeof *acc, acc_cm);
+        const int32_t *a = nb > 1 ? acc_cm : acc;
+        if ((rc = calibrate_layer(s, i, a, bias, false, T->k, pq * nb, pp)) != 0) goto out_free;
+        pp->h = T->p * nb; /* the images' rows one after the other: one pass of the unit */
+        rc = device_post(&s->a, pp, a, bias, false, yk, &L->post);
+        if (rc != 0) goto out_free;
     }
-    /* The array computes the accumulators; the bias is the PPU's to add. */
-    rc = device_conv_i8(&s->a, &cv, in0, w, NULL, acc, &L->arr);
-    if (rc != 0) {
-        rc = conv_error(s, T, &cv, rc);
-        goto out_free;
+    if (nb > 1) { /* [K][nb][P*Q] -> [nb][K][P*Q] */
+        net_batch_transpose(ycm, T->k, nb, pq, 1, y);
+        batch_counts(s, &L->arr, topo_macs(T) * (uint64_t)nb);
     }
-    L->on_array = true;
-    if ((rc = calibrate_layer(s, i, acc, bias, false, T->k, (size_t)T->p * T->q, pp)) != 0)
-        goto out_free;
-    rc = device_post(&s->a, pp, acc, bias, false, y, &L->post);
 out_free:
     free(w);
     free(acc);
+    free(acc_cm);
     free(bias);
+    free(xs);
+    free(y8);
+    free(ycm);
     return rc;
+}
+
+/* The unit's pass pp over each image of a batch (in_n operands and out_n results an image;
+ * b per element, or NULL), into y; the passes' results summed into nl[i].post (the first
+ * mismatch kept). Returns 0 or the first pass's error. */
+static int post_images(net_run_t *s, int i, const device_post_t *pp, const int32_t *acc,
+                       const int32_t *b, size_t in_n, size_t out_n, int8_t *y)
+{
+    device_post_res_t *d = &s->nl[i].post, r;
+    for (int img = 0; img < s->nb; img++) {
+        const size_t o = (size_t)img * in_n;
+        const int rc = device_post(&s->a, pp, acc + o, b ? b + o : NULL, b != NULL,
+                                   y + (size_t)img * out_n, img ? &r : d);
+        if (rc != 0) return rc;
+        if (img == 0) continue;
+        if (!d->mismatches && r.mismatches) {
+            d->bad_c = r.bad_c;
+            d->bad_p = r.bad_p;
+            d->bad_q = r.bad_q;
+            d->expected = r.expected;
+            d->got = r.got;
+            d->bad_cycle = r.bad_cycle;
+        }
+        d->cycles += r.cycles;
+        d->model_cycles += r.model_cycles;
+        d->beats += r.beats;
+        d->outputs += r.outputs;
+        d->glb_rd += r.glb_rd;
+        d->glb_wr += r.glb_wr;
+        d->mismatches += r.mismatches;
+        d->sim_seconds += r.sim_seconds;
+        d->ok = d->ok && r.ok;
+    }
+    return 0;
 }
 
 /* Layer i, an add of in0 and its second input: the PPU (pp) takes one as the accumulator,
@@ -473,24 +575,26 @@ static int run_add(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, in
 {
     const topo_layer_t *T = &s->t.layers[i];
     net_layer_t *L = &s->nl[i];
-    const size_t in_n = (size_t)T->c * T->h * T->w;
+    const size_t in_n = (size_t)T->c * T->h * T->w, all = in_n * (size_t)s->nb;
     const int8_t *in1 = T->inputs[1] < 0 ? s->x0 : s->acts[T->inputs[1]];
-    int32_t *acc = malloc(sizeof *acc * in_n), *b = malloc(sizeof *b * in_n);
+    int32_t *acc = malloc(sizeof *acc * all), *b = malloc(sizeof *b * all);
     int rc;
+    (void)L;
     if (!acc || !b) {
         rc = errlist_add(&s->e, PECOS_ENOMEM, "layer '%s': out of memory", T->name);
         goto out_free;
     }
-    for (size_t j = 0; j < in_n; j++) {
+    for (size_t j = 0; j < all; j++) {
         acc[j] = in0[j];
         b[j] = in1[j];
     }
     pp->c = T->c;
     pp->h = T->h;
     pp->w = T->w;
-    if ((rc = calibrate_layer(s, i, acc, b, true, T->c, (size_t)T->h * T->w, pp)) != 0)
+    /* one scale for the batch: the images' channels as more channels (b is per element) */
+    if ((rc = calibrate_layer(s, i, acc, b, true, T->c * s->nb, (size_t)T->h * T->w, pp)) != 0)
         goto out_free;
-    rc = device_post(&s->a, pp, acc, b, true, y, &L->post);
+    rc = post_images(s, i, pp, acc, b, in_n, in_n, y);
 out_free:
     free(acc);
     free(b);
@@ -502,10 +606,10 @@ out_free:
 static int run_pool(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, int8_t *y)
 {
     const topo_layer_t *T = &s->t.layers[i];
-    const size_t in_n = (size_t)T->c * T->h * T->w;
-    int32_t *acc = malloc(sizeof *acc * in_n);
+    const size_t in_n = (size_t)T->c * T->h * T->w, all = in_n * (size_t)s->nb;
+    int32_t *acc = malloc(sizeof *acc * all);
     if (!acc) return errlist_add(&s->e, PECOS_ENOMEM, "layer '%s': out of memory", T->name);
-    for (size_t j = 0; j < in_n; j++) acc[j] = in0[j];
+    for (size_t j = 0; j < all; j++) acc[j] = in0[j];
     pp->c = T->c;
     pp->h = T->h;
     pp->w = T->w;
@@ -520,7 +624,7 @@ static int run_pool(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, i
         pp->pad_b = T->pad_b;
         pp->pad_r = T->pad_r;
     }
-    const int rc = device_post(&s->a, pp, acc, NULL, false, y, &s->nl[i].post);
+    const int rc = post_images(s, i, pp, acc, NULL, in_n, (size_t)T->k * T->p * T->q, y);
     free(acc);
     return rc;
 }
@@ -549,7 +653,7 @@ static int run_one(net_run_t *s, int i)
 {
     const topo_layer_t *T = &s->t.layers[i];
     net_layer_t *L = &s->nl[i];
-    const size_t out_n = (size_t)T->k * T->p * T->q;
+    const size_t out_n = (size_t)T->k * T->p * T->q * (size_t)s->nb;
     const double t0 = pecos_now();
     memset(L, 0, sizeof *L);
     L->t = T;
@@ -632,16 +736,17 @@ static int net_load(net_run_t *s)
         return errlist_add(&s->e, PECOS_EFORMAT, "--network %s", err);
     int c0, h0, w0;
     input_shape(&s->t, &c0, &h0, &w0);
-    const size_t n0 = (size_t)c0 * h0 * w0;
+    const int nb = s->nb;
+    const size_t n0 = (size_t)c0 * h0 * w0 * (size_t)nb;
     if (o->ifmap_path) {
         npy_array_t arr;
         int rc = npy_read(o->ifmap_path, &arr, err, sizeof err);
         if (rc != 0) return errlist_add(&s->e, input_error(rc), "--ifmap %s: %s", o->ifmap_path, err);
-        if (arr.dtype != NPY_INT8 || arr.ndim != 4 || arr.shape[0] != 1 || arr.shape[1] != c0 ||
+        if (arr.dtype != NPY_INT8 || arr.ndim != 4 || arr.shape[0] != nb || arr.shape[1] != c0 ||
             arr.shape[2] != h0 || arr.shape[3] != w0) {
-            errlist_add(&s->e, PECOS_ESHAPE, "--ifmap %s: expected int8 [1,%d,%d,%d] for network %s, "
+            errlist_add(&s->e, PECOS_ESHAPE, "--ifmap %s: expected int8 [%d,%d,%d,%d] for network %s, "
                                      "got %s with %d dimensions",
-                    o->ifmap_path, c0, h0, w0, s->t.name, npy_dtype_name(arr.dtype), arr.ndim);
+                    o->ifmap_path, nb, c0, h0, w0, s->t.name, npy_dtype_name(arr.dtype), arr.ndim);
             npy_free(&arr);
             return PECOS_ESHAPE;
         }
@@ -728,8 +833,8 @@ static void net_reports(net_run_t *s)
     const int ran = s->ran;
     char err[512] = "";
     int rc;
-    if (ran > 0 && !o->quiet) summary(stdout, t, s->run, s->df_name, s->nl, ran, s->wall);
-    if (ran > 0 && o->json_path && write_json(o->json_path, t, s->run, s->df_name, s->nl, ran, s->wall, o->fuse_ppu) != 0)
+    if (ran > 0 && !o->quiet) summary(stdout, t, s->run, s->df_name, s->nl, ran, s->wall, s->nb);
+    if (ran > 0 && o->json_path && write_json(o->json_path, t, s->run, s->df_name, s->nl, ran, s->wall, o->fuse_ppu, s->nb) != 0)
         errlist_add(&s->e, PECOS_EIO, "--json %s: cannot write: %s", o->json_path, strerror(errno));
     if (ran > 0 && o->csv_path && write_csv(o->csv_path, s->nl, ran) != 0)
         errlist_add(&s->e, PECOS_EIO, "--csv %s: cannot write: %s", o->csv_path, strerror(errno));
@@ -743,8 +848,8 @@ static void net_reports(net_run_t *s)
     }
     if (ran == t->n && o->out_path) {
         const topo_layer_t *T = &t->layers[t->n - 1];
-        npy_array_t yv = {.dtype = NPY_INT8, .ndim = 4, .shape = {1, T->k, T->p, T->q},
-                          .count = (int64_t)T->k * T->p * T->q, .data = s->acts[t->n - 1]};
+        npy_array_t yv = {.dtype = NPY_INT8, .ndim = 4, .shape = {s->nb, T->k, T->p, T->q},
+                          .count = (int64_t)s->nb * T->k * T->p * T->q, .data = s->acts[t->n - 1]};
         if (npy_write(o->out_path, &yv) != 0)
             errlist_add(&s->e, PECOS_EIO, "--out %s: cannot write: %s", o->out_path, strerror(errno));
     }
@@ -756,7 +861,8 @@ static void net_reports(net_run_t *s)
 int net_run(const layer_run_cfg_t *run, int df, const net_run_opts_t *o, bool *pass, char *err,
            size_t errlen)
 {
-    net_run_t s = {.run = run, .o = o, .df_name = pecos_df_name((pecos_df_t)df), .pass = pass};
+    net_run_t s = {.run = run, .o = o, .df_name = pecos_df_name((pecos_df_t)df), .pass = pass,
+                   .nb = o->batch > 1 ? o->batch : 1};
     errlist_init(&s.e, err, errlen, run->who);
     *pass = true;
     if (net_load(&s) == 0 && net_open(&s, df) == 0) {

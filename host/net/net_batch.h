@@ -1,0 +1,47 @@
+/* net_batch.h - a batch of N images through one conv/fc layer of the array (`pecos run
+ * --network --batch N`): the images are stacked along the rows into one layer, so that each
+ * weight the array holds meets the pixels of all N images before it is replaced (the reuse a
+ * batch buys; weight traffic does not grow with N).
+ *
+ * Layout. Image n's input map, with its own top and bottom padding rows, becomes block n of
+ * the stacked input [C][N*Hs][W]: Hs = H + pad_t + pad_b rounded up to a multiple of the
+ * vertical stride, the padding rows (and the alignment rows) holding the layer's pad value.
+ * The stacked layer has no vertical padding (its left and right pads, strides, dilations and
+ * groups are the layer's), so output row n*Hs/stride + p is image n's row p for p < P: its
+ * window reads block n's rows exactly as the image's own conv would. The output rows between
+ * two images' (whose windows straddle two blocks) are computed and thrown away: the array
+ * does that work, and the reports count it as such (useful MACs are N times the layer's).
+ * A 1x1, stride-1, unpadded layer (fc, pointwise conv) has no such rows.
+ */
+#ifndef PECOS_NET_BATCH_H
+#define PECOS_NET_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layer.h"
+
+typedef struct {
+    int n;        /* images */
+    int hs;       /* rows of one image's block in the stacked input */
+    int ps;       /* output rows of one block: hs / stride */
+    layer_t L;    /* the stacked layer */
+} net_batch_t;
+
+/* The stacked layer of n images through cv (h, w, p, q of one image). Returns 0, or
+ * PECOS_EPARAM when the stacked map would not fit an int. */
+int net_batch_layer(const layer_t *cv, int n, net_batch_t *b);
+
+/* x [n][C][H][W] (cv's input per image) -> xs [C][n*hs][W], the padding rows cv->pad_value. */
+void net_batch_stack(const net_batch_t *b, const layer_t *cv, const int8_t *x, int8_t *xs);
+
+/* The stacked output ys [K][n*ps...][Q] (b->L's output, elements of esz bytes) -> y
+ * [K][n][P][Q]: each image's P rows, the rows between images left out. */
+void net_batch_unstack(const net_batch_t *b, const layer_t *cv, const void *ys, size_t esz,
+                       void *y);
+
+/* [a][b][m] -> [b][a][m] (m elements of esz bytes): between the channel-major layout of the
+ * stacked layers ([K][n][P*Q]) and the image-major one of the network's maps ([n][K][P*Q]). */
+void net_batch_transpose(const void *x, int a, int b, size_t m, size_t esz, void *y);
+
+#endif
