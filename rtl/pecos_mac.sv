@@ -86,6 +86,14 @@ module pecos_mac (
   end
   `PECOS_ASSERT(MacProductFollowsOperands, prod_valid_q == valid_past_q)
   `PECOS_ASSERT(MacSumFollowsProduct, acc_valid_q == prod_valid_past_q)
+  // Zero gating: a gated beat leaves the product register as it was (the multiplier does
+  // not toggle it); prod_past_q is prod_q before the last edge.
+  logic signed [15:0] prod_past_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) prod_past_q <= '0;
+    else         prod_past_q <= prod_q;
+  end
+  `PECOS_ASSERT_IMPL(MacGatedProductHolds, prod_valid_q && gated_q, prod_q == prod_past_q)
 `endif  // PECOS_NO_PE_ASSERT
 `endif
 
