@@ -574,12 +574,10 @@ static int post_images(net_run_t *s, int i, const device_post_t *pp, const int32
 static int run_add(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, int8_t *y)
 {
     const topo_layer_t *T = &s->t.layers[i];
-    net_layer_t *L = &s->nl[i];
     const size_t in_n = (size_t)T->c * T->h * T->w, all = in_n * (size_t)s->nb;
     const int8_t *in1 = T->inputs[1] < 0 ? s->x0 : s->acts[T->inputs[1]];
     int32_t *acc = malloc(sizeof *acc * all), *b = malloc(sizeof *b * all);
     int rc;
-    (void)L;
     if (!acc || !b) {
         rc = errlist_add(&s->e, PECOS_ENOMEM, "layer '%s': out of memory", T->name);
         goto out_free;
