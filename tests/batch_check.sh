@@ -93,16 +93,15 @@ refuse() {
   [ "$(wc -l <r.err)" -eq 1 ] && grep -q "$want" r.err || fail "not one line naming '$want': $(cat r.err)"
 }
 refuse "needs 1x1, stride-1, unpadded layers" --layer conv,h=8,w=8,c=3,k=4,r=3,s=3 --batch 2
-refuse "not yet with --onnx" --onnx model.onnx --batch 2 --rows 4 --cols 4
 refuse "expected int8 \[2,1,32,32\]" --network "$src/models/networks/lenet5.csv" --batch 2 \
   --rows 4 --cols 4 --ifmap pw_x.npy
 refuse "must be an integer 1..65536" --layer fc,c=8,k=4 --batch 0
-echo "PASS: --batch refuses a 3x3 --layer, --onnx, an --ifmap of another batch and a bad N with one line, exit 2"
+echo "PASS: --batch refuses a 3x3 --layer, an --ifmap of another batch and a bad N with one line, exit 2"
 
 # --- 4. networks ------------------------------------------------------------------------
 # A batch of three copies of one image gives each copy the image's own output (the same
 # calibrated scales: the copies add no new extremes), under ws, is and os, fused or not, with
-# a bounded memory: the stacked layers (net_batch.h) hand each image exactly its rows.
+# a bounded memory: the stacked layers (layer_batch.h) hand each image exactly its rows.
 /usr/bin/python3 -c "
 import numpy as np
 x = np.random.default_rng(5).integers(-128, 128, size=(1, 1, 32, 32), dtype=np.int8)

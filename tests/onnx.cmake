@@ -205,6 +205,11 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
     COMMAND sh -c "${PECOS_BIN} run --onnx ${_qcnn}/model.onnx --rows 4 --cols 4 --inject-fault 0; echo rc=$?")
   set_tests_properties(onnx.run_qcnn.injected_fault_fails PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn
     PASS_REGULAR_EXPRESSION "FAIL RTL: conv1: a pecos check failed: bit-exact NO.*rc=1")
+  # --batch N: the images stacked into one layer per conv/matmul node, each image checked
+  # against its own run and the test data set's expected output (onnx_batch_check.sh).
+  add_test(NAME onnx.run_qcnn.batch
+    COMMAND sh ${T}/onnx_batch_check.sh ${PECOS_BIN} ${_qcnn} ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(onnx.run_qcnn.batch PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
   # Without a test data set next to the model the input is random from the seed.
   add_test(NAME onnx.run_qcnn.random_input
     COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/bare && cp ${_qcnn}/model.onnx ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/bare/ && ${PECOS_BIN} run --onnx ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/bare/model.onnx --rows 4 --cols 4 --seed 3; echo rc=$?")

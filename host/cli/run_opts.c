@@ -56,9 +56,10 @@ void cmd_run_usage(FILE *f)
           "                 [--no-build]  (a model library that is not built is an error\n"
           "                  instead of being built on first use)\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
-          "                 [--batch N]  (--layer, --network: N images share each weight load;\n"
-          "                  --layer: 1x1 stride-1 layers; the images stacked along the rows; --ifmap\n"
-          "                  [N,C,H,W], --out [N,K,P,Q]; energy and cycles per image)\n"
+          "                 [--batch N]  (N images share each weight load: each conv/fc runs\n"
+          "                  them stacked along the rows; --layer: 1x1 stride-1 layers; --ifmap\n"
+          "                  [N,C,H,W], --out [N,K,P,Q]; --onnx: the input's first dimension, a\n"
+          "                  test data set repeated N times; energy and cycles per image)\n"
           "                 [--fuse-ppu]  (--network: the post-processing unit on the array's\n"
           "                  writeback path: each conv/fc output is biased, requantized and\n"
           "                  ReLU'd as it leaves the array, int8 to DRAM; pooling stays a pass)\n"
@@ -525,12 +526,8 @@ static int validate_mem_wave(run_opts_t *o)
 static int validate_batch(run_opts_t *o)
 {
     if (o->batch == 1) return 0;
-    if (o->onnx_path) {
-        fprintf(stderr, "pecos run: --batch works with --layer and --network runs (not yet with "
-                        "--onnx)\n");
-        return -1;
-    }
-    if (o->network_path && !o->nlayers) return 0; /* net_run stacks the images (net_batch.h) */
+    if (o->onnx_path || (o->network_path && !o->nlayers))
+        return 0; /* onnx_run and net_run stack the images (layer_batch.h) */
     for (int i = 0; i < o->nlayers; i++) {
         layer_t *L = &o->layers[i];
         if (L->r != 1 || L->s != 1 || L->stride_h != 1 || L->stride_w != 1 || L->dil_h != 1 ||

@@ -13,7 +13,7 @@
 #include "golden_gemm.h"
 #include "golden_post.h"
 #include "json_out.h"
-#include "net_batch.h"
+#include "layer_batch.h"
 #include "npy.h"
 #include "pecos_err.h"
 #include "pecos_time.h"
@@ -412,7 +412,7 @@ static int conv_error(net_run_t *s, const topo_layer_t *T, const layer_t *cv, in
  * reads (its operands come from the array's edge). The array runs rl (cv, or the stacked
  * layer of a batch bt) on x; acc and y8 are in rl's output layout, acc_cm (a batch) gets the
  * images' accumulators [K][nb][P*Q]. */
-static int run_fused(net_run_t *s, int i, const layer_t *cv, const net_batch_t *bt,
+static int run_fused(net_run_t *s, int i, const layer_t *cv, const layer_batch_t *bt,
                      const int8_t *x, const int8_t *w, const int32_t *bias, device_post_t *pp,
                      int32_t *acc, int32_t *acc_cm, int8_t *y8)
 {
@@ -423,7 +423,7 @@ static int run_fused(net_run_t *s, int i, const layer_t *cv, const net_batch_t *
     if (rc != 0)
         return errlist_add(&s->e, PECOS_EPARAM, "%s: layer '%s': the golden conv rejected it",
                            s->t.path, T->name);
-    if (bt) net_batch_unstack(bt, cv, acc, sizeof *acc, acc_cm); /* the images' rows */
+    if (bt) layer_batch_unstack(bt, cv, acc, sizeof *acc, acc_cm); /* the images' rows */
     if ((rc = calibrate_layer(s, i, bt ? acc_cm : acc, NULL, false, T->k,
                               (size_t)s->nb * T->p * T->q, pp)) != 0)
         return rc;
@@ -440,27 +440,8 @@ static int run_fused(net_run_t *s, int i, const layer_t *cv, const net_batch_t *
     return 0;
 }
 
-/* A batch's layer as the reports count it: the MACs of the images (not the rows between
- * them, which the array computed and threw away), and the utilization, ideal cycles,
- * intensity and roofline that follow from them. */
-static void batch_counts(const net_run_t *s, layer_result_t *r, uint64_t useful)
-{
-    const layer_run_cfg_t *run = s->run;
-    const uint64_t pes = (uint64_t)run->rows * (uint64_t)run->cols;
-    const uint64_t bytes = r->mem.dram_rd + r->mem.dram_wr;
-    r->macs = useful;
-    r->utilization = r->cycles ? (double)useful / ((double)r->cycles * (double)pes) : 0;
-    r->ideal_cycles = (useful + pes - 1) / pes;
-    r->mem.intensity = bytes ? 2.0 * (double)useful / (double)bytes : 0;
-    r->mem.roofline_cycles = r->ideal_cycles;
-    if (run->mem.dram.bw > 0) {
-        const uint64_t mc = (uint64_t)ceil((double)bytes / run->mem.dram.bw);
-        if (mc > r->mem.roofline_cycles) r->mem.roofline_cycles = mc;
-    }
-}
-
 /* Layer i, a conv or fc, on input in0 ([nb][C,H,W]): the array computes the accumulators
- * (a batch: the images stacked into one layer, net_batch.h), the PPU (pp) adds the bias and
+ * (a batch: the images stacked into one layer, layer_batch.h), the PPU (pp) adds the bias and
  * requantizes them into y ([nb][K,P,Q]). Weights and bias come from the seed and i. Returns
  * 0 or a negative code (recorded, or printed by the array's runner). */
 static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, int8_t *y)
@@ -476,8 +457,8 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, 
     rng_seed(&g, s->run->seed * 0x9e3779b97f4a7c15ULL + 0x1000 + (uint64_t)i);
     layer_t cv;
     topo_to_layer(T, &cv);
-    net_batch_t bt;
-    if (nb > 1 && net_batch_layer(&cv, nb, &bt) != 0)
+    layer_batch_t bt;
+    if (nb > 1 && layer_batch_layer(&cv, nb, &bt) != 0)
         return errlist_add(&s->e, PECOS_EPARAM, "%s: layer '%s': --batch %d is too large for it",
                            s->t.path, T->name, nb);
     const layer_t *rl = nb > 1 ? &bt.L : &cv; /* what the array runs */
@@ -494,14 +475,14 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, 
     }
     for (size_t j = 0; j < wn; j++) w[j] = (int8_t)rng_range(&g, -127, 127);
     for (int j = 0; j < T->k; j++) bias[j] = (int32_t)rng_range(&g, -4096, 4096);
-    if (nb > 1) net_batch_stack(&bt, &cv, in0, xs);
+    if (nb > 1) layer_batch_stack(&bt, &cv, in0, xs);
     const int8_t *x = nb > 1 ? xs : in0;
     int8_t *yk = nb > 1 ? ycm : y; /* the int8 results, [K][nb][P*Q] */
     if (s->o->fuse_ppu) {
         if ((rc = run_fused(s, i, &cv, nb > 1 ? &bt : NULL, x, w, bias, pp, acc, acc_cm, y8)) != 0)
             goto out_free;
         if (nb > 1)
-            net_batch_unstack(&bt, &cv, y8, 1, ycm);
+            layer_batch_unstack(&bt, &cv, y8, 1, ycm);
         else
             memcpy(y, y8, out_n);
     } else {
@@ -512,7 +493,7 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, 
             goto out_free;
         }
         L->on_array = true;
-        if (nb > 1) net_batch_unstack(&bt, &cv, acc, sizeof *acc, acc_cm);
+        if (nb > 1) layer_batch_unstack(&bt, &cv, acc, sizeof *acc, acc_cm);
         const int32_t *a = nb > 1 ? acc_cm : acc;
         if ((rc = calibrate_layer(s, i, a, bias, false, T->k, pq * nb, pp)) != 0) goto out_free;
         pp->h = T->p * nb; /* the images' rows one after the other: one pass of the unit */
@@ -520,8 +501,8 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, 
         if (rc != 0) goto out_free;
     }
     if (nb > 1) { /* [K][nb][P*Q] -> [nb][K][P*Q] */
-        net_batch_transpose(ycm, T->k, nb, pq, 1, y);
-        batch_counts(s, &L->arr, topo_macs(T) * (uint64_t)nb);
+        layer_batch_transpose(ycm, T->k, nb, pq, 1, y);
+        layer_batch_counts(s->run, &L->arr, topo_macs(T) * (uint64_t)nb);
     }
 out_free:
     free(w);

@@ -38,7 +38,7 @@ typedef struct {
     int layers;             /* run the first layers only (0: all) */
     int batch;              /* --batch N: images (0 or 1: one); --ifmap [N,C,H,W], --out
                                [N,K,P,Q]; each conv/fc runs the N images as one layer
-                               (net_batch.h), the unit's passes image by image */
+                               (layer_batch.h), the unit's passes image by image */
     bool fuse_ppu;          /* --fuse-ppu: conv/fc with the PPU on the array's writeback path
                                (bias, requantize, ReLU; int8 to DRAM, device_conv_i8_fused) */
     layer_result_t *bad;    /* or NULL: gets the array result of the first layer whose array

@@ -3,11 +3,13 @@
 
 #include "device.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "layer_batch.h"
 #include "onnx_exec.h"
 #include "pecos_err.h"
 
@@ -517,6 +519,9 @@ uint64_t onnx_map_node_macs(const onnx_node_t *n, const golden_tensor_t *const *
 int onnx_map_run_i8(device_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
                     layer_result_t *res)
 {
+    if (!mp->w_per_batch && mp->n_batch > 1 && mp->n_batch <= INT_MAX) /* one weight load for all */
+        return layer_batch_conv_i8(a, &mp->cv, (int)mp->n_batch, mp->x, mp->w,
+                                   with_bias ? onnx_map_bias(mp, 0) : NULL, acc, res);
     layer_result_t part;
     for (int64_t b = 0; b < mp->n_batch; b++) {
         const int8_t *w = mp->w + (mp->w_per_batch ? (size_t)b * mp->w_len : 0);

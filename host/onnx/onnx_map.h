@@ -110,7 +110,9 @@ uint64_t onnx_map_node_macs(const onnx_node_t *n, const golden_tensor_t *const *
                             const golden_tensor_t *out0);
 
 /* Runs every batch item on the int8 array a: acc [n_batch][y_len] in the array's layout;
- * with_bias adds mp->bias on the array. res holds all items merged. Returns device_conv_i8's
+ * with_bias adds mp->bias on the array. Items that share the weights run as one stacked
+ * layer (layer_batch.h: one weight load for all; res is that layer's run, counted with the
+ * items' MACs); per-item weights (a batched MatMul) run item by item, res merged. Returns device_conv_i8's
  * code (0: ran; res says whether every check passed). */
 int onnx_map_run_i8(device_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
                     layer_result_t *res);

@@ -108,8 +108,17 @@ static int load_input(ox_run_t *s, const char *path, const onnx_value_info_t *vi
         npy_free(&arr);
         return PECOS_EDTYPE;
     }
+    const int nb = s->o->batch > 1 ? s->o->batch : 0;
+    if (nb && (arr.ndim < 1 || arr.shape[0] != nb)) {
+        dims_str(arr.shape, arr.ndim, a, sizeof a);
+        errlist_add(&s->e, PECOS_ESHAPE, "--input %s: shape %s, --batch %d needs %d images along the first dimension",
+                    path, a, nb, nb);
+        npy_free(&arr);
+        return PECOS_ESHAPE;
+    }
     bool same = vi->ndim < 0 || vi->ndim == arr.ndim;
-    for (int i = 0; same && vi->ndim >= 0 && i < arr.ndim; i++) same = vi->dims[i] < 0 || vi->dims[i] == arr.shape[i];
+    for (int i = 0; same && vi->ndim >= 0 && i < arr.ndim; i++)
+        same = vi->dims[i] < 0 || vi->dims[i] == arr.shape[i] || (i == 0 && nb && vi->dims[0] == 1);
     if (!same) {
         dims_str(arr.shape, arr.ndim, a, sizeof a);
         dims_str(vi->dims, vi->ndim, b, sizeof b);
@@ -133,10 +142,19 @@ static int random_input(ox_run_t *s, const onnx_value_info_t *vi, int idx, golde
 {
     if (vi->ndim < 0 || vi->dtype == GOLDEN_DT_UNDEFINED)
         return errlist_add(&s->e, PECOS_ESHAPE, "the model's input '%.60s' has no known type and shape: give --input X.npy", vi->name);
-    for (int i = 0; i < vi->ndim; i++)
-        if (vi->dims[i] < 0)
-            return errlist_add(&s->e, PECOS_ESHAPE, "the model's input '%.60s' has a symbolic dimension: give --input X.npy", vi->name);
-    int rc = golden_tensor_alloc(t, vi->dtype, vi->ndim, vi->dims);
+    const int nb = s->o->batch > 1 ? s->o->batch : 0;
+    int64_t dims[GOLDEN_MAX_DIMS];
+    for (int i = 0; i < vi->ndim; i++) {
+        dims[i] = vi->dims[i];
+        if (i == 0 && nb && (dims[0] < 0 || dims[0] == 1)) dims[0] = nb;
+        if (dims[i] < 0)
+            return errlist_add(&s->e, PECOS_ESHAPE, "the model's input '%.60s' has a symbolic dimension: give --input X.npy%s",
+                               vi->name, i == 0 ? " or --batch N" : "");
+    }
+    if (nb && (vi->ndim < 1 || dims[0] != nb))
+        return errlist_add(&s->e, PECOS_ESHAPE, "--batch %d: the model's input '%.60s' has a fixed first dimension of %lld",
+                           nb, vi->name, vi->ndim < 1 ? 0LL : (long long)dims[0]);
+    int rc = golden_tensor_alloc(t, vi->dtype, vi->ndim, dims);
     if (rc) return errlist_add(&s->e, input_error(rc), "the model's input '%.60s': %s", vi->name, pecos_strerror(rc));
     rng_t g;
     rng_seed(&g, s->run->seed * 0x100000001b3ULL + 0x0a7e + (uint64_t)idx);
@@ -164,11 +182,13 @@ static const char *check_str(const onnx_rtl_rec_t *R)
 }
 
 static void summary(FILE *f, const onnx_rtl_t *c, const char *model, const layer_run_cfg_t *run, const char *df_name,
-                    const char *src)
+                    const char *src, int nb)
 {
     const onnx_rtl_totals_t t = onnx_rtl_totals(c);
-    fprintf(f, "pecos run --onnx %s: %dx%d %s int8 array, %d nodes (input: %s)\n", model, run->rows, run->cols,
-            df_name, t.nodes, src);
+    char b[48] = "";
+    if (nb > 1) snprintf(b, sizeof b, ", batch of %d images", nb);
+    fprintf(f, "pecos run --onnx %s: %dx%d %s int8 array, %d nodes%s (input: %s)\n", model, run->rows, run->cols,
+            df_name, t.nodes, b, src);
     fprintf(f, "%-20s %-14s %-10s %11s %10s %9s %9s %6s\n", "node", "op", "where", "MACs", "array cyc",
             "ppu cyc", "diffs", "check");
     for (int i = 0; i < c->n_ran; i++) {
@@ -195,7 +215,7 @@ static void summary(FILE *f, const onnx_rtl_t *c, const char *model, const layer
 
 static int write_json(const char *path, const onnx_rtl_t *c, const char *model, const layer_run_cfg_t *run,
                       const char *df_name, const char *src, int64_t exp_n, int64_t exp_bad, double wall,
-                      bool require_rtl)
+                      bool require_rtl, int nb)
 {
     FILE *f = fopen(path, "w");
     if (!f) return PECOS_EIO;
@@ -203,14 +223,17 @@ static int write_json(const char *path, const onnx_rtl_t *c, const char *model, 
     fputs("{\n  \"model\": ", f);
     json_str(f, model);
     fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", \"dtype\": \"int8\", \"seed\": %llu, "
-               "\"require_rtl\": %s, \"input\": ",
-            run->rows, run->cols, df_name, (unsigned long long)run->seed, require_rtl ? "true" : "false");
+               "\"require_rtl\": %s, \"batch\": %d, \"input\": ",
+            run->rows, run->cols, df_name, (unsigned long long)run->seed, require_rtl ? "true" : "false",
+            nb > 1 ? nb : 1);
     json_str(f, src);
     fputs("},\n  \"nodes\": ", f);
     onnx_rtl_json_nodes(f, c);
     fputs(",\n  \"total\": ", f);
     onnx_rtl_json_totals(f, &t);
-    fprintf(f, ",\n  \"wall_seconds\": %.3f,\n  \"expected\": ", wall);
+    const int n = nb > 1 ? nb : 1;
+    fprintf(f, ",\n  \"per_image\": {\"cycles\": %.17g, \"energy_pj\": %.17g},\n  \"wall_seconds\": %.3f,\n  \"expected\": ",
+            (double)(t.arr_cycles + t.ppu_cycles) / n, t.energy_pj / n, wall);
     if (exp_n >= 0)
         fprintf(f, "{\"elements\": %lld, \"differ\": %lld}\n}\n", (long long)exp_n, (long long)exp_bad);
     else
@@ -259,6 +282,28 @@ static int ox_model(ox_run_t *s)
     return 0;
 }
 
+/* --batch N of a test data set made for one image: t (read from path, first dimension 1)
+ * becomes N copies of itself along the first dimension, so that every image of the batch
+ * is checked against the expected output. Returns 0 or a negative code (recorded). */
+static int repeat_batch(ox_run_t *s, golden_tensor_t *t, const char *path)
+{
+    const int nb = s->o->batch;
+    if (t->ndim < 1 || t->dims[0] != 1)
+        return errlist_add(&s->e, PECOS_ESHAPE, "--batch %d: %s: its first dimension is not 1 (a test data set for one image)",
+                           nb, path);
+    golden_tensor_t r;
+    int64_t dims[GOLDEN_MAX_DIMS];
+    memcpy(dims, t->dims, sizeof dims);
+    dims[0] = nb;
+    int rc = golden_tensor_alloc(&r, t->dtype, t->ndim, dims);
+    if (rc) return errlist_add(&s->e, input_error(rc), "--batch %d: %s: %s", nb, path, pecos_strerror(rc));
+    const size_t one = (size_t)t->count * golden_dtype_size(t->dtype);
+    for (int i = 0; i < nb; i++) memcpy((char *)r.data + (size_t)i * one, t->data, one);
+    golden_tensor_free(t);
+    *t = r;
+    return 0;
+}
+
 /* The model directory's test data set: every input, and the expected outputs there are.
  * Returns 0 or a negative code (recorded). */
 static int ox_test_data(ox_run_t *s, const char *dir)
@@ -271,6 +316,7 @@ static int ox_test_data(ox_run_t *s, const char *dir)
         if (rc != 0)
             return errlist_add(&s->e, input_error(rc), "%s: %s", p,
                                is_file(p) ? err : "missing (the model takes more inputs)");
+        if (s->o->batch > 1 && repeat_batch(s, &s->feeds[s->nfeeds], p) != 0) return s->e.rc;
     }
     for (; s->nexp < s->m.n_outputs; s->nexp++) {
         char p[1100];
@@ -278,8 +324,12 @@ static int ox_test_data(ox_run_t *s, const char *dir)
         if (!is_file(p)) break;
         int rc = onnx_tensor_read(p, &s->exp[s->nexp], NULL, 0, err, sizeof err);
         if (rc != 0) return errlist_add(&s->e, input_error(rc), "%s: %s", p, err);
+        if (s->o->batch > 1 && repeat_batch(s, &s->exp[s->nexp], p) != 0) return s->e.rc;
     }
-    snprintf(s->src, sizeof s->src, "%s/test_data_set_0", dir);
+    if (s->o->batch > 1)
+        snprintf(s->src, sizeof s->src, "%s/test_data_set_0, %d copies", dir, s->o->batch);
+    else
+        snprintf(s->src, sizeof s->src, "%s/test_data_set_0", dir);
     return 0;
 }
 
@@ -350,7 +400,7 @@ static int ox_exec(ox_run_t *s)
     if (!s->c.printed || rc == PECOS_ENOMEM) errlist_add(&s->e, rc, "--onnx %s: %s", o->model, err);
     else if (!s->e.rc) s->e.rc = rc;
     if (s->c.n_ran > 0 && (rc == PECOS_ESIM || rc == PECOS_ENOMEM))
-        summary(stdout, &s->c, o->model, s->run, s->df_name, s->src);
+        summary(stdout, &s->c, o->model, s->run, s->df_name, s->src, o->batch);
     return rc;
 }
 
@@ -404,7 +454,7 @@ static void ox_reports(ox_run_t *s)
     const onnx_run_opts_t *o = s->o;
     const onnx_rtl_totals_t t = onnx_rtl_totals(&s->c);
     int64_t exp_n, exp_bad;
-    summary(stdout, &s->c, o->model, s->run, s->df_name, s->src);
+    summary(stdout, &s->c, o->model, s->run, s->df_name, s->src, o->batch);
     if (o->require_rtl && t.golden_nodes) {
         onnx_rtl_print_golden(stdout, &s->c, "FAIL --require-rtl");
         *s->pass = false;
@@ -414,11 +464,16 @@ static void ox_reports(ox_run_t *s)
            (long long)t.outputs, (long long)t.diffs, t.max_diff);
     if (!t.pass) *s->pass = false;
     ox_expected(s, &t, &exp_n, &exp_bad);
-    printf("cycles %llu (array %llu + post-processing %llu); array energy %.1f nJ; wall %.2f s; %s\n",
+    char per[96] = "";
+    if (o->batch > 1)
+        snprintf(per, sizeof per, " (per image: %.1f cycles, %.1f nJ)",
+                 (double)(t.arr_cycles + t.ppu_cycles) / o->batch, t.energy_pj * 1e-3 / o->batch);
+    printf("cycles %llu (array %llu + post-processing %llu); array energy %.1f nJ%s; wall %.2f s; %s\n",
            (unsigned long long)(t.arr_cycles + t.ppu_cycles), (unsigned long long)t.arr_cycles,
-           (unsigned long long)t.ppu_cycles, t.energy_pj * 1e-3, s->wall, *s->pass ? "PASS" : "FAIL");
+           (unsigned long long)t.ppu_cycles, t.energy_pj * 1e-3, per, s->wall, *s->pass ? "PASS" : "FAIL");
     if (o->json_path &&
-        write_json(o->json_path, &s->c, o->model, s->run, s->df_name, s->src, exp_n, exp_bad, s->wall, o->require_rtl) != 0)
+        write_json(o->json_path, &s->c, o->model, s->run, s->df_name, s->src, exp_n, exp_bad, s->wall, o->require_rtl,
+                   o->batch) != 0)
         errlist_add(&s->e, PECOS_EIO, "--json %s: cannot write: %s", o->json_path, strerror(errno));
     if (o->out_path && s->m.n_outputs > 0) ox_write_out(s);
     if (o->wave_path)

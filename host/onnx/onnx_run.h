@@ -10,7 +10,9 @@
  * golden models only (with the reason); require_rtl makes any golden-only one a failure.
  * The values used downstream are the RTL's. Inputs: --input X.npy (dtype and shape of the
  * model's input), else MODEL_DIR/test_data_set_0/input_<i>.pb (then the graph outputs are
- * also compared with output_<i>.pb), else random from the seed.
+ * also compared with output_<i>.pb), else random from the seed. A batch of N images (--batch)
+ * shares each weight load: every conv/matmul node whose weights are the images' runs them as
+ * one layer on the array; the report gives cycles and energy per image as well.
  */
 #ifndef PECOS_ONNX_RUN_H
 #define PECOS_ONNX_RUN_H
@@ -30,6 +32,11 @@ typedef struct {
     const char *replay_dir; /* --replay-dump: the array's and the PPU's dumps (device_replay), or
                                NULL */
     uint64_t wave_from, wave_to;
+    int batch;              /* images (--batch; 0 or 1: the model's own): the first dimension
+                               of every fed input (a model's 1 or symbolic one becomes it;
+                               the test data set's batch of 1 is repeated, and so are its
+                               expected outputs); conv/matmul nodes run the images as one
+                               stacked layer (layer_batch.h) */
     bool require_rtl;       /* a conv/matmul node on the golden models only fails the run */
 } onnx_run_opts_t;
 
