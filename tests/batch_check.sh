@@ -6,7 +6,10 @@
 #   2. reuse: AlexNet fc7 at batch 1 and 16 with bounded memory: the same weight traffic,
 #      16x the MACs, utilization and energy per image as the report prints them (utilization
 #      at least 10x batch 1's, energy per image below half of it);
-#   3. refusals: a 3x3 --layer, --onnx, a bad N: one line, exit 2;
+#   1b. windows: a 3x3/s2 layer with asymmetric padding, a pad value and a dilation (int8)
+#      and a padded 3x3 (bf16): every image of the batch equals its own run bit for bit,
+#      the array's MACs are the images' only;
+#   3. refusals: an --ifmap of another batch, a bad N: one line, exit 2;
 #   4. networks: a batch of copies of one image gives each copy the image's own output;
 #      LeNet-5 at batch 16 reuses its weights (per-image cycles and energy fall).
 set -e
@@ -60,6 +63,53 @@ sys.exit(0 if (np.load('${name}_y.npy')[$i] == np.load('${name}_one.npy')[0]).al
 done
 echo "PASS: --batch with files: [N,C,H,W] in, [N,K,P,Q] out, equal to numpy and to each image alone (ws, is, os)"
 
+# --- 1b. windowed layers: the images stacked with their own padding rows ------------------
+/usr/bin/python3 - <<'EOF'
+import numpy as np
+g = np.random.default_rng(9)
+for name, (n, c, h, w, k, fp) in {"win": (3, 3, 9, 7, 5, False), "wbf": (2, 2, 6, 5, 3, True)}.items():
+    if fp:  # bf16 bit patterns of values in [-1, 1)
+        f = lambda *s: (g.uniform(-1, 1, size=s).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
+        x, wt = f(n, c, h, w), f(k, c, 3, 3)
+    else:
+        x = g.integers(-128, 128, size=(n, c, h, w), dtype=np.int8)
+        wt = g.integers(-128, 128, size=(k, c, 3, 3), dtype=np.int8)
+    np.save(name + "_x.npy", x)
+    np.save(name + "_w.npy", wt)
+    for i in range(n):
+        np.save("%s_x%d.npy" % (name, i), x[i:i + 1])
+EOF
+for t in "win 3 int8 conv,h=9,w=7,c=3,k=5,r=3,s=3,stride=2,pad_t=2,pad_b=1,pad_l=1,dil_h=2,pad_value=-3" \
+         "wbf 2 bf16 conv,h=6,w=5,c=2,k=3,r=3,s=3,pad=1"; do
+  set -- $t
+  name=$1; n=$2; dt=$3; layer=$4
+  for df in ws is os; do
+    "$pecos" run --rows 4 --cols 4 --dtype $dt --dataflow $df --layer "$layer" --batch "$n" \
+      --ifmap ${name}_x.npy --weights ${name}_w.npy --out ${name}_y.npy --json ${name}_$df.json \
+      >${name}_$df.out 2>&1 || { cat ${name}_$df.out; fail "$name $dt $df: batch $n failed"; }
+    "$pecos" run --rows 4 --cols 4 --dtype $dt --dataflow $df --layer "$layer" --ifmap ${name}_x0.npy \
+      --weights ${name}_w.npy --json ${name}_one.json >/dev/null 2>&1 || fail "$name $df: image 0 alone failed"
+    i=0
+    while [ $i -lt $n ]; do
+      "$pecos" run --rows 4 --cols 4 --dtype $dt --dataflow $df --layer "$layer" --ifmap ${name}_x$i.npy \
+        --weights ${name}_w.npy --out ${name}_one.npy >/dev/null 2>&1 || fail "$name $df: image $i alone failed"
+      /usr/bin/python3 -c "
+import numpy as np, sys
+y, one = np.load('${name}_y.npy'), np.load('${name}_one.npy')
+sys.exit(0 if y.shape[0] == $n and y.shape[1:] == one.shape[1:] and (y[$i].view(np.uint32) == one[0].view(np.uint32)).all() else 1)" ||
+        fail "$name $dt $df: image $i of the batch differs from the image run alone"
+      i=$((i + 1))
+    done
+    /usr/bin/python3 -c "
+import json, sys
+b, o = json.load(open('${name}_$df.json')), json.load(open('${name}_one.json'))
+lb, lo = b['layers'][0], o['layers'][0]
+sys.exit(0 if lb['macs'] == $n * lo['macs'] and lb['check'] == 'pass' else 1)" ||
+      fail "$name $dt $df: the batch's MACs are not $n times one image's"
+  done
+done
+echo "PASS: windowed layers (int8 3x3/s2 with pads, pad value, dilation; bf16 3x3/p1), ws/is/os: every image of the batch equals its own run"
+
 # --- 2. reuse ---------------------------------------------------------------------------
 for n in 1 16; do
   "$pecos" run --rows 16 --cols 16 --dram-bw 16 --dram-latency 100 --glb-kib 256 \
@@ -92,11 +142,10 @@ refuse() {
   [ $rc -eq 2 ] || fail "exit $rc (expected 2): $*"
   [ "$(wc -l <r.err)" -eq 1 ] && grep -q "$want" r.err || fail "not one line naming '$want': $(cat r.err)"
 }
-refuse "needs 1x1, stride-1, unpadded layers" --layer conv,h=8,w=8,c=3,k=4,r=3,s=3 --batch 2
 refuse "expected int8 \[2,1,32,32\]" --network "$src/models/networks/lenet5.csv" --batch 2 \
   --rows 4 --cols 4 --ifmap pw_x.npy
 refuse "must be an integer 1..65536" --layer fc,c=8,k=4 --batch 0
-echo "PASS: --batch refuses a 3x3 --layer, an --ifmap of another batch and a bad N with one line, exit 2"
+echo "PASS: --batch refuses an --ifmap of another batch and a bad N with one line, exit 2"
 
 # --- 4. networks ------------------------------------------------------------------------
 # A batch of three copies of one image gives each copy the image's own output (the same

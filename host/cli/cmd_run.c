@@ -16,6 +16,7 @@
 
 #include "energy.h"
 #include "fpconv.h"
+#include "layer_batch.h"
 #include "layer_run.h"
 #include "memsys.h"
 #include "net_run.h"
@@ -169,27 +170,10 @@ static void print_rerun(void *ctx, uint64_t from, uint64_t to)
 }
 
 /* Runs and checks one layer; fills res. quiet: the --wave-on-fail re-run (no FAIL lines,
- * re-run hook, DMA trace or --out). Returns 0, or a negative code for an error that ends the
- * run (the message is printed). */
-/* --batch: moves n images of planes x rows x w elements of esz bytes between the layout of
- * a file ([n][planes][rows][w]) and the layer's ([planes][n*rows][w]: the images stacked
- * along the rows); to_rows says which way. Returns 0 or PECOS_ENOMEM. */
-static int batch_layout(void *buf, size_t esz, int n, int planes, int rows, int w, bool to_rows)
-{
-    const size_t row = (size_t)w * esz, img = (size_t)planes * rows * row;
-    unsigned char *tmp = malloc(img * (size_t)n), *b = buf;
-    if (!tmp) return PECOS_ENOMEM;
-    memcpy(tmp, b, img * (size_t)n);
-    for (int i = 0; i < n; i++)
-        for (int c = 0; c < planes; c++) {
-            const size_t file = (size_t)i * img + (size_t)c * rows * row;
-            const size_t layer = ((size_t)c * n + (size_t)i) * rows * row;
-            memcpy(b + (to_rows ? layer : file), tmp + (to_rows ? file : layer), (size_t)rows * row);
-        }
-    free(tmp);
-    return 0;
-}
-
+ * re-run hook, DMA trace or --out). --batch: L is the stacked layer of the images of
+ * o->image[idx] (layer_batch.h); the files and the random data are per image ([N][C,H,W],
+ * [N][K,P,Q]). Returns 0, or a negative code for an error that ends the run (the message is
+ * printed). */
 static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, bool quiet,
                      layer_result_t *res)
 {
@@ -202,35 +186,46 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, bool q
     const size_t out_n = (size_t)L->k * L->p * L->q;
     void *ifmap = NULL, *weights = NULL;
     int32_t *bias_v = NULL, *out = NULL;
-    int rc;
+    int rc = PECOS_ENOMEM;
 
-    const int nb = o->batch; /* L holds the nb images stacked along its rows */
+    const int nb = o->batch;
+    const layer_t *I = nb > 1 ? &o->image[idx] : L; /* one image's layer */
+    layer_batch_t bt;
+    if (nb > 1 && layer_batch_layer(I, nb, &bt) != 0) goto out_oom; /* validate_batch made it */
+    const size_t img_n = (size_t)nb * I->c * I->h * I->w; /* the images' inputs, [N][C,H,W] */
     if (o->ifmap_path) {
-        const int64_t ishape[4] = {nb, L->c, L->h / nb, L->w}, wshape[4] = {L->k, L->c, L->r, L->s};
+        const int64_t ishape[4] = {nb, I->c, I->h, I->w}, wshape[4] = {L->k, L->c, L->r, L->s};
         if ((rc = load_operand("--ifmap", o->ifmap_path, o->dtype, 4, ishape, &ifmap)) != 0 ||
             (rc = load_operand("--weights", o->weights_path, o->dtype, 4, wshape, &weights)) != 0 ||
             (o->bias_path && (rc = load_bias(o->bias_path, o->dtype, L->k, &bias_v)) != 0))
             goto out_free;
-        if (nb > 1 && batch_layout(ifmap, esz, nb, L->c, L->h / nb, L->w, true) != 0) goto out_oom;
     } else {
         rng_t g;
         rng_seed(&g, o->seed * 0x100000001b3ULL + (uint64_t)idx);
         rc = PECOS_ENOMEM;
-        ifmap = malloc(in_n * esz);
+        ifmap = malloc(img_n * esz);
         weights = malloc(w_n * esz);
         bias_v = malloc(sizeof(int32_t) * (size_t)L->k);
         if (!ifmap || !weights || !bias_v) goto out_oom;
         if (fp) {
-            for (size_t i = 0; i < in_n; i++)
+            for (size_t i = 0; i < img_n; i++)
                 ((uint16_t *)ifmap)[i] = fp_f32_to_16x(fmt, rng_unit(&g));
             for (size_t i = 0; i < w_n; i++)
                 ((uint16_t *)weights)[i] = fp_f32_to_16x(fmt, rng_unit(&g));
             for (int i = 0; i < L->k; i++) bias_v[i] = (int32_t)fp_f32_bits(rng_unit(&g));
         } else {
-            for (size_t i = 0; i < in_n; i++) ((int8_t *)ifmap)[i] = (int8_t)rng_range(&g, -128, 127);
+            for (size_t i = 0; i < img_n; i++) ((int8_t *)ifmap)[i] = (int8_t)rng_range(&g, -128, 127);
             for (size_t i = 0; i < w_n; i++) ((int8_t *)weights)[i] = (int8_t)rng_range(&g, -128, 127);
             for (int i = 0; i < L->k; i++) bias_v[i] = (int32_t)rng_range(&g, -(1 << 20), 1 << 20);
         }
+    }
+    if (nb > 1) { /* [N][C,H,W] -> the stacked [C][N*Hs][W] */
+        void *xs = malloc(in_n * esz + 1);
+        rc = PECOS_ENOMEM;
+        if (!xs) goto out_oom;
+        layer_batch_stack(&bt, I, ifmap, esz, xs);
+        free(ifmap);
+        ifmap = xs;
     }
     rc = PECOS_ENOMEM;
     if (!(out = calloc(out_n, sizeof *out))) goto out_oom;
@@ -243,11 +238,24 @@ static int run_layer(const run_opts_t *o, simlib_t *sim, int idx, int df, bool q
                            .backend = o->backend};
     if ((rc = layer_run(&lc, sim, df, L, ifmap, weights, bias_v, out, res)) != 0) goto out_free;
 
+    if (nb > 1) /* the images' MACs, not those of the rows between them */
+        layer_batch_counts(&lc, res, layer_macs(I) * (uint64_t)nb);
     if (o->out_path && !quiet) {
-        if (nb > 1 && batch_layout(out, sizeof *out, nb, L->k, L->p / nb, L->q, false) != 0)
-            goto out_oom;
+        const size_t img_out = (size_t)nb * I->k * I->p * I->q;
+        if (nb > 1) { /* the stacked [K][N*Ps][Q] -> [N][K,P,Q] */
+            int32_t *cm = malloc(sizeof *cm * img_out + 1), *y = malloc(sizeof *y * img_out + 1);
+            if (cm && y) {
+                layer_batch_unstack(&bt, I, out, sizeof *out, cm);
+                layer_batch_transpose(cm, I->k, nb, (size_t)I->p * I->q, sizeof *cm, y);
+            }
+            free(cm);
+            free(out);
+            out = y;
+            rc = PECOS_ENOMEM;
+            if (!cm || !y) goto out_oom;
+        }
         npy_array_t y = {.dtype = fp ? NPY_FLOAT32 : NPY_INT32, .ndim = 4,
-                         .shape = {nb, L->k, L->p / nb, L->q}, .count = (int64_t)out_n, .data = out};
+                         .shape = {nb, I->k, I->p, I->q}, .count = (int64_t)img_out, .data = out};
         if ((rc = npy_write(o->out_path, &y)) != 0) {
             fprintf(stderr, "pecos run: --out %s: cannot write: %s\n", o->out_path,
                     strerror(errno));

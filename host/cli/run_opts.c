@@ -17,6 +17,7 @@
 #include "cli_opts.h"
 #include "cmd_run.h"
 #include "energy.h"
+#include "layer_batch.h"
 #include "layer_spec.h"
 #include "memsys.h"
 #include "net_run.h"
@@ -57,7 +58,7 @@ void cmd_run_usage(FILE *f)
           "                  instead of being built on first use)\n"
           "                 [--inject-fault CYCLE]   (checker self-test: flip one output bit)\n"
           "                 [--batch N]  (N images share each weight load: each conv/fc runs\n"
-          "                  them stacked along the rows; --layer: 1x1 stride-1 layers; --ifmap\n"
+          "                  them stacked along the rows, each with its own padding; --ifmap\n"
           "                  [N,C,H,W], --out [N,K,P,Q]; --onnx: the input's first dimension, a\n"
           "                  test data set repeated N times; energy and cycles per image)\n"
           "                 [--fuse-ppu]  (--network: the post-processing unit on the array's\n"
@@ -517,35 +518,30 @@ static int validate_mem_wave(run_opts_t *o)
     return 0;
 }
 
-/* --batch N: N images share each weight load. A 1x1, stride-1, unpadded, undilated layer
- * (fc, pointwise conv) computes every output pixel from its own input pixel, so the images'
- * maps stacked along the rows ([C][N*H][W]) are one layer of N*H rows whose output is the
- * images' outputs stacked the same way: the array streams N times the pixels through each
- * weight tile it holds, and every check runs on all N images. Folds o->layers in place.
- * Returns 0 or -1 (message printed). */
+/* --batch N: N images share each weight load. Each layer becomes the stacked layer of its N
+ * images (layer_batch.h): the images' maps, each with its own padding rows, one after the
+ * other along the rows, so that the array streams all N images through every weight tile
+ * it holds and every check runs on all of them; a 1x1, stride-1, unpadded layer (fc,
+ * pointwise conv) has no rows between images. o->image keeps each image's layer. Returns 0
+ * or -1 (message printed). */
 static int validate_batch(run_opts_t *o)
 {
     if (o->batch == 1) return 0;
     if (o->onnx_path || (o->network_path && !o->nlayers))
-        return 0; /* onnx_run and net_run stack the images (layer_batch.h) */
+        return 0; /* onnx_run and net_run stack the images themselves */
     for (int i = 0; i < o->nlayers; i++) {
         layer_t *L = &o->layers[i];
-        if (L->r != 1 || L->s != 1 || L->stride_h != 1 || L->stride_w != 1 || L->dil_h != 1 ||
-            L->dil_w != 1 || L->pad_t || L->pad_l || L->pad_b || L->pad_r) {
-            fprintf(stderr, "pecos run: --batch %d: layer %s is %dx%d/s%d/p%d: a batch is folded "
-                            "into the output rows, which needs 1x1, stride-1, unpadded layers "
-                            "(fc, pointwise conv)\n", o->batch, L->name, L->r, L->s, L->stride_h,
-                    L->pad_t);
-            return -1;
-        }
-        if ((int64_t)L->h * o->batch > INT32_MAX / 2) {
+        layer_batch_t bt;
+        if (layer_batch_layer(L, o->batch, &bt) != 0) {
             fprintf(stderr, "pecos run: --batch %d: layer %s: %d images of %d rows are too many\n",
                     o->batch, L->name, o->batch, L->h);
             return -1;
         }
-        L->h *= o->batch;
+        o->image[i] = *L;
+        bt.L.type = L->type; /* an fc stays an fc of N*H rows */
+        *L = bt.L;
         char err[256] = "no output";
-        if (layer_out_hw(L, &L->p, &L->q) != 0 || layer_check(L, err, sizeof err) != 0) {
+        if (layer_check(L, err, sizeof err) != 0) {
             fprintf(stderr, "pecos run: --batch %d: layer %s: %s\n", o->batch, L->name, err);
             return -1;
         }

@@ -24,8 +24,10 @@ typedef struct run_opts {
     pecos_dtype_t dtype;          /* --dtype */
     int ndf, dfs[3];              /* the dataflows to run (DF_*), in order */
     uint64_t seed;
-    int batch;                    /* --batch N: images per run (1: none); validation folds them
-                                     into each layer's rows (1x1, stride-1, unpadded layers) */
+    int batch;                    /* --batch N: images per run (1: none); validation stacks
+                                     them along each layer's rows (layer_batch.h): layers[i]
+                                     is then the stacked layer, image[i] one image's */
+    layer_t image[MAX_LAYERS];
     bool seed_given, wave_from_given, wave_to_given;
     bool no_build; /* --no-build: a model library that is not built is an error */
     bool backend_sc; /* --backend sc: the SystemC accelerator (pecos-sc runs it) */

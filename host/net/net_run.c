@@ -475,7 +475,7 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, 
     }
     for (size_t j = 0; j < wn; j++) w[j] = (int8_t)rng_range(&g, -127, 127);
     for (int j = 0; j < T->k; j++) bias[j] = (int32_t)rng_range(&g, -4096, 4096);
-    if (nb > 1) layer_batch_stack(&bt, &cv, in0, xs);
+    if (nb > 1) layer_batch_stack(&bt, &cv, in0, 1, xs);
     const int8_t *x = nb > 1 ? xs : in0;
     int8_t *yk = nb > 1 ? ycm : y; /* the int8 results, [K][nb][P*Q] */
     if (s->o->fuse_ppu) {

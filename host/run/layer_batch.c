@@ -26,15 +26,17 @@ int layer_batch_layer(const layer_t *cv, int n, layer_batch_t *b)
     return 0;
 }
 
-void layer_batch_stack(const layer_batch_t *b, const layer_t *cv, const int8_t *x, int8_t *xs)
+void layer_batch_stack(const layer_batch_t *b, const layer_t *cv, const void *x, size_t esz, void *xs)
 {
-    const size_t W = (size_t)cv->w, H = (size_t)cv->h, C = (size_t)cv->c;
+    const size_t W = (size_t)cv->w * esz, H = (size_t)cv->h, C = (size_t)cv->c;
     const size_t rows = (size_t)b->L.h;
-    memset(xs, (unsigned char)cv->pad_value, C * rows * W);
+    const unsigned char *src = x;
+    unsigned char *dst = xs;
+    memset(dst, esz == 1 ? (unsigned char)cv->pad_value : 0, C * rows * W);
     for (int n = 0; n < b->n; n++)
         for (size_t c = 0; c < C; c++)
-            memcpy(xs + (c * rows + (size_t)n * b->hs + (size_t)cv->pad_t) * W,
-                   x + (((size_t)n * C + c) * H) * W, H * W);
+            memcpy(dst + (c * rows + (size_t)n * b->hs + (size_t)cv->pad_t) * W,
+                   src + (((size_t)n * C + c) * H) * W, H * W);
 }
 
 void layer_batch_unstack(const layer_batch_t *b, const layer_t *cv, const void *ys, size_t esz,
@@ -93,7 +95,7 @@ int layer_batch_conv_i8(device_t *a, const layer_t *cv, int n, const int8_t *x, 
     int32_t *ys = malloc(sizeof *ys * (st_out + 1)), *cm = malloc(sizeof *cm * (out_n * (size_t)n + 1));
     int rc = PECOS_ENOMEM;
     if (xs && ys && cm) {
-        layer_batch_stack(&bt, &one, x, xs);
+        layer_batch_stack(&bt, &one, x, 1, xs);
         rc = device_conv_i8(a, &bt.L, xs, w, bias, ys, res);
         if (rc == 0) {
             layer_batch_unstack(&bt, &one, ys, sizeof *ys, cm);              /* [K][n][P*Q] */

@@ -34,8 +34,10 @@ typedef struct {
  * PECOS_EPARAM when the stacked map would not fit an int. */
 int layer_batch_layer(const layer_t *cv, int n, layer_batch_t *b);
 
-/* x [n][C][H][W] (cv's input per image) -> xs [C][n*hs][W], the padding rows cv->pad_value. */
-void layer_batch_stack(const layer_batch_t *b, const layer_t *cv, const int8_t *x, int8_t *xs);
+/* x [n][C][H][W] (cv's input per image, elements of esz bytes) -> xs [C][n*hs][W], the
+ * padding rows cv->pad_value (int8, esz 1) or +0 (bf16/fp16, esz 2). */
+void layer_batch_stack(const layer_batch_t *b, const layer_t *cv, const void *x, size_t esz,
+                       void *xs);
 
 /* The stacked output ys [K][n*ps...][Q] (b->L's output, elements of esz bytes) -> y
  * [K][n][P][Q]: each image's P rows, the rows between images left out. */
