@@ -3,12 +3,13 @@
 #   1. files: N images [N,C,H,W] through a pointwise conv and an fc layer; --out [N,K,P,Q]
 #      equals numpy's per-image product, and image i of the batch equals the same image run
 #      alone (batch 1) bit for bit;
-#   2. reuse: AlexNet fc7 at batch 1 and 16 with bounded memory: the same weight traffic,
-#      16x the MACs, utilization and energy per image as the report prints them (utilization
-#      at least 10x batch 1's, energy per image below half of it);
 #   1b. windows: a 3x3/s2 layer with asymmetric padding, a pad value and a dilation (int8)
 #      and a padded 3x3 (bf16): every image of the batch equals its own run bit for bit,
 #      the array's MACs are the images' only;
+#   2. reuse: AlexNet fc7 at batch 1 and 16 with bounded memory: the same weight traffic,
+#      16x the MACs, utilization and energy per image as the report prints them (utilization
+#      at least 10x batch 1's, energy per image below half of it), and the arithmetic
+#      intensity of `pecos analyze --batch` within 5% of the run's at batch 1 and 16;
 #   3. refusals: an --ifmap of another batch, a bad N: one line, exit 2;
 #   4. networks: a batch of copies of one image gives each copy the image's own output;
 #      LeNet-5 at batch 16 reuses its weights (per-image cycles and energy fall).
@@ -131,6 +132,22 @@ print("fc7: weight bytes %d -> %d, MACs %d -> %d, utilization %.1f%% -> %.1f%%, 
 ok = wb <= wa * 1.1 and lb["macs"] == 16 * la["macs"] and ub >= 10 * ua and eb < ea / 2
 sys.exit(0 if ok else 1)
 EOF
+
+# the analyzer at the same batch: fc7's arithmetic intensity within 5% of the run's (the run
+# also writes int32 outputs and re-reads what its tiling re-reads)
+printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides, Padding, Groups, Dilation, Type, Activation, Inputs,\nfc7, 1, 1, 1, 1, 4096, 4096, 1, 0, 1, 1, fc, none, ,\n' >fc7.csv
+for n in 1 16; do
+  "$pecos" analyze fc7.csv --batch $n --bw 16 --peak-macs 256 --json an$n.json >/dev/null ||
+    fail "pecos analyze --batch $n failed"
+  /usr/bin/python3 - $n <<'EOF' || fail "fc7 batch $n: pecos analyze and the run disagree on intensity"
+import json, sys
+n = sys.argv[1]
+a = json.load(open("an%s.json" % n))["layers"][0]["intensity"]
+r = json.load(open("b%s.json" % n))["layers"][0]["arithmetic_intensity"]
+print("fc7 batch %s: intensity %.3f (pecos analyze) vs %.3f (the run)" % (n, a, r))
+sys.exit(0 if abs(a - r) <= 0.05 * a else 1)
+EOF
+done
 
 # --- 3. refusals ------------------------------------------------------------------------
 refuse() {
