@@ -10,7 +10,8 @@
 #      with bounded memory the network's DRAM bytes and energy fall;
 #   3. the check can fail: --inject-fault flips one bit of an int8 result on its way to
 #      DRAM; the run fails (exit 1) with the fused check's FAIL line;
-#   4. refusals: --layer, --onnx and --backend sc with --fuse-ppu: one line, exit 2.
+#   4. refusals: --layer and --backend sc with --fuse-ppu: one line, exit 2 (--onnx fuses:
+#      tests/onnx_fuse_check.sh).
 set -e
 pecos=$1; src=$2; work=$3
 fail() { echo "FAIL: $*"; exit 1; }
@@ -80,6 +81,5 @@ refuse() {
     { cat refuse.out; fail "not one line naming --fuse-ppu: $*"; }
 }
 refuse --layer fc,c=8,k=8 --fuse-ppu
-refuse --onnx model.onnx --fuse-ppu
 refuse --network "$src/models/networks/lenet5.csv" --backend sc --fuse-ppu
-echo "PASS: --fuse-ppu refused with --layer, --onnx and --backend sc"
+echo "PASS: --fuse-ppu refused with --layer and --backend sc"

@@ -210,6 +210,11 @@ if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
   add_test(NAME onnx.run_qcnn.batch
     COMMAND sh ${T}/onnx_batch_check.sh ${PECOS_BIN} ${_qcnn} ${CMAKE_CURRENT_BINARY_DIR})
   set_tests_properties(onnx.run_qcnn.batch PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
+  # --fuse-ppu: QLinear* nodes with one scale requantized on the array's writeback path
+  # (onnx_fuse_check.sh: ws/is/os, batch 1 and 3, bounded memory, the injected fault).
+  add_test(NAME onnx.run_qcnn.fuse_ppu
+    COMMAND sh ${T}/onnx_fuse_check.sh ${PECOS_BIN} ${_qcnn} ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(onnx.run_qcnn.fuse_ppu PROPERTIES LABELS onnx FIXTURES_REQUIRED onnx_qcnn)
   # Without a test data set next to the model the input is random from the seed.
   add_test(NAME onnx.run_qcnn.random_input
     COMMAND sh -c "mkdir -p ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/bare && cp ${_qcnn}/model.onnx ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/bare/ && ${PECOS_BIN} run --onnx ${CMAKE_CURRENT_BINARY_DIR}/onnx_run/bare/model.onnx --rows 4 --cols 4 --seed 3; echo rc=$?")

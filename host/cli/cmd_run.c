@@ -448,7 +448,8 @@ static int run_model(run_opts_t *o)
                                    .out_path = o->out_path, .json_path = o->json_path,
                                    .wave_path = o->wave_path, .wave_from = o->wave_from,
                                    .wave_to = o->wave_to, .replay_dir = o->replay_dir,
-                                   .batch = o->batch, .require_rtl = o->require_rtl};
+                                   .batch = o->batch, .require_rtl = o->require_rtl,
+                                   .fuse_ppu = o->fuse_ppu};
         rc = onnx_run(&lc, o->dfs[0], &xo, &pass, err, sizeof err);
     } else {
         layer_result_t bad;

@@ -61,9 +61,10 @@ void cmd_run_usage(FILE *f)
           "                  them stacked along the rows, each with its own padding; --ifmap\n"
           "                  [N,C,H,W], --out [N,K,P,Q]; --onnx: the input's first dimension, a\n"
           "                  test data set repeated N times; energy and cycles per image)\n"
-          "                 [--fuse-ppu]  (--network: the post-processing unit on the array's\n"
-          "                  writeback path: each conv/fc output is biased, requantized and\n"
-          "                  ReLU'd as it leaves the array, int8 to DRAM; pooling stays a pass)\n"
+          "                 [--fuse-ppu]  (--network, --onnx: the post-processing unit on the\n"
+          "                  array's writeback path: each conv/fc output is biased, requantized\n"
+          "                  and ReLU'd as it leaves the array, int8 to DRAM; pooling stays a\n"
+          "                  pass; --onnx: QLinear* nodes with one scale, others say why not)\n"
           "                 [--replay-dump DIR]  (DIR/<dataflow>.replay: the array's every cycle,\n"
           "                  lanes in and out; --network/--onnx runs also DIR/post.replay, the\n"
           "                  post-processing unit's; for dv/replay.sh under Icarus)\n"
@@ -387,10 +388,10 @@ static int validate_sources(run_opts_t *o)
         fprintf(stderr, "pecos run: --network and --layer exclude each other\n");
         return -1;
     }
-    if (o->fuse_ppu && (!o->network_path || o->nlayers || o->backend_sc)) {
-        fprintf(stderr, "pecos run: --fuse-ppu goes with --network on --backend c (--layer "
-                        "runs have no post-processing; the ONNX path and --backend sc run the "
-                        "unit as its own pass)\n");
+    if (o->fuse_ppu && (!(o->network_path || o->onnx_path) || o->nlayers || o->backend_sc)) {
+        fprintf(stderr, "pecos run: --fuse-ppu goes with --network or --onnx on --backend c "
+                        "(--layer runs have no post-processing; --backend sc runs the unit as "
+                        "its own pass)\n");
         return -1;
     }
     if (o->nlayers == 0 && !o->network_path && !o->onnx_path) {

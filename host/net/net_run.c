@@ -430,13 +430,7 @@ static int run_fused(net_run_t *s, int i, const layer_t *cv, const layer_batch_t
     if ((rc = device_conv_i8_fused(&s->a, rl, x, w, bias, pp, acc, y8, &L->arr)) != 0)
         return conv_error(s, T, rl, rc);
     L->on_array = true;
-    const layer_fused_res_t *f = &L->arr.fused;
-    L->post = (device_post_res_t){.beats = f->beats, .outputs = f->outputs,
-                                  .mismatches = f->mismatches, .bad_c = f->bad_k,
-                                  .bad_p = f->bad_p, .bad_q = f->bad_q,
-                                  .expected = f->expected, .got = f->got,
-                                  .bad_cycle = f->bad_cycle, .ok = f->ok,
-                                  .latency = f->latency};
+    L->post = device_fused_post_res(&L->arr.fused);
     return 0;
 }
 

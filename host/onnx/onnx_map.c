@@ -521,7 +521,7 @@ int onnx_map_run_i8(device_t *a, const onnx_map_t *mp, bool with_bias, int32_t *
 {
     if (!mp->w_per_batch && mp->n_batch > 1 && mp->n_batch <= INT_MAX) /* one weight load for all */
         return layer_batch_conv_i8(a, &mp->cv, (int)mp->n_batch, mp->x, mp->w,
-                                   with_bias ? onnx_map_bias(mp, 0) : NULL, acc, res);
+                                   with_bias ? onnx_map_bias(mp, 0) : NULL, NULL, acc, NULL, res);
     layer_result_t part;
     for (int64_t b = 0; b < mp->n_batch; b++) {
         const int8_t *w = mp->w + (mp->w_per_batch ? (size_t)b * mp->w_len : 0);
@@ -531,6 +531,14 @@ int onnx_map_run_i8(device_t *a, const onnx_map_t *mp, bool with_bias, int32_t *
         if (b > 0) layer_run_merge(res, &part, a->run.rows, a->run.cols);
     }
     return 0;
+}
+
+int onnx_map_run_i8_fused(device_t *a, const onnx_map_t *mp, const device_post_t *pp, int32_t *acc,
+                          int8_t *y8, layer_result_t *res)
+{
+    if ((mp->w_per_batch && mp->n_batch > 1) || mp->n_batch > INT_MAX) return PECOS_EPARAM;
+    return layer_batch_conv_i8(a, &mp->cv, (int)mp->n_batch, mp->x, mp->w, onnx_map_bias(mp, 0), pp, acc,
+                               y8, res);
 }
 
 int onnx_map_run_fp(device_t *a, fp_fmt_t fmt, const onnx_map_t *mp, float *y, layer_result_t *res)

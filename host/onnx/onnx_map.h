@@ -114,6 +114,12 @@ uint64_t onnx_map_node_macs(const onnx_node_t *n, const golden_tensor_t *const *
  * layer (layer_batch.h: one weight load for all; res is that layer's run, counted with the
  * items' MACs); per-item weights (a batched MatMul) run item by item, res merged. Returns device_conv_i8's
  * code (0: ran; res says whether every check passed). */
+/* onnx_map_run_i8() with the post-processing unit pp on the array's writeback path
+ * (device_conv_i8_fused; the array adds the bias): acc as there, the int8 results y8
+ * [n_batch][y_len]. Only for items that share the weights (not w_per_batch). */
+int onnx_map_run_i8_fused(device_t *a, const onnx_map_t *mp, const device_post_t *pp, int32_t *acc,
+                          int8_t *y8, layer_result_t *res);
+
 int onnx_map_run_i8(device_t *a, const onnx_map_t *mp, bool with_bias, int32_t *acc,
                     layer_result_t *res);
 

@@ -192,6 +192,35 @@ out:
     return rc;
 }
 
+/* --fuse-ppu: whether node mp can run with the PPU on the array's writeback path (the unit
+ * holds one requantization for the layer, and the array's bias is all the correction);
+ * if not, why. */
+static bool can_fuse(const onnx_map_t *mp, char *why, size_t whylen)
+{
+    const char *no = NULL;
+    if (mp->row_zp || mp->wide) no = "a per-pixel zero-point correction";
+    else if (mp->w_per_batch && mp->n_batch > 1) no = "weights per batch item";
+    for (int64_t k = 1; !no && k < mp->k_node; k++)
+        if (onnx_map_scale(mp, k, 0) != onnx_map_scale(mp, 0, 0)) no = "per-channel requantization scales (the fused unit holds one)";
+    if (no) snprintf(why, whylen, "not fused: %s", no);
+    return no == NULL;
+}
+
+/* The unit's configuration for a fused node mp (can_fuse; its scale in the unit's range,
+ * ppu_can_requant). */
+static device_post_t fused_pp(const onnx_map_t *mp)
+{
+    int32_t mult;
+    int shift;
+    golden_quant_multiplier((double)onnx_map_scale(mp, 0, 0), &mult, &shift);
+    const bool u8 = mp->y_dtype == GOLDEN_DT_UINT8;
+    device_post_t pp = {.rq_en = true, .mult = (uint32_t)mult, .shift = shift,
+                        .zp = (int8_t)(onnx_map_y_zp(mp) - (u8 ? 128 : 0)), .relu = mp->relu,
+                        .pool = ACCEL_POOL_NONE};
+    snprintf(pp.name, sizeof pp.name, "%.50s.fused", mp->cv.name);
+    return pp;
+}
+
 /* QLinear*: the array's accumulators acc (with mp's bias if acc_has_bias, else plus it) (the node's bias and the
  * zero-point correction) and any per-row correction must equal the golden integer
  * accumulator of the original operands, ConvInteger/MatMulInteger on x, zx, w, zw, plus the
@@ -249,17 +278,23 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     if (rc) return snprintf(err, errlen, "%s: out of memory", R->name), rc;
     snprintf(mp.cv.name, sizeof mp.cv.name, "%s", R->name);
     int32_t *acc = malloc(sizeof *acc * ((size_t)mp.n_batch * mp.y_len + 1));
+    int8_t *y8 = NULL;
     layer_result_t res;
     memset(&res, 0, sizeof res);
-    char rq_why[200] = "";
-    if (!acc) {
+    char rq_why[200] = "", fz_why[120] = "";
+    const bool ppu = mp.qlinear && ppu_can_requant(&mp, rq_why, sizeof rq_why);
+    const bool fuse = ppu && r->fuse && can_fuse(&mp, fz_why, sizeof fz_why);
+    if (!acc || (fuse && !(y8 = malloc((size_t)mp.n_batch * mp.y_len + 1)))) {
         rc = PECOS_ENOMEM;
         snprintf(err, errlen, "%s: out of memory", R->name);
         goto out;
     }
-    const bool ppu = mp.qlinear && ppu_can_requant(&mp, rq_why, sizeof rq_why);
-    /* QLinear* on the PPU: the bias (and the zero-point correction) is the PPU's to add */
-    rc = onnx_map_run_i8(r->i8, &mp, !ppu, acc, &res);
+    if (fuse) { /* the array adds the bias, the PPU requantizes each output as it leaves */
+        const device_post_t fpp = fused_pp(&mp);
+        rc = onnx_map_run_i8_fused(r->i8, &mp, &fpp, acc, y8, &res);
+    } else { /* QLinear* on the PPU: the bias (and the zero-point correction) is the PPU's to add */
+        rc = onnx_map_run_i8(r->i8, &mp, !ppu, acc, &res);
+    }
     if (rc == PECOS_ENOTSUP) {
         device_conv_maps(&mp.cv, why, whylen);
         rc = 0;
@@ -273,10 +308,11 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     R->on_array = true;
     R->arr = res;
     R->where = ppu ? "array+ppu" : "array";
+    R->fused = fuse;
     if (!layer_result_ok(&res)) check_failed(R, "RTL", &res);
     if (mp.qlinear) {
         char m[300];
-        if (check_acc(n, in, n_in, &mp, acc, !ppu, m, sizeof m)) {
+        if (check_acc(n, in, n_in, &mp, acc, !ppu || fuse, m, sizeof m)) {
             char f[400];
             snprintf(f, sizeof f, "%s: %s", R->name, m);
             fail(R, "RTL: ", f);
@@ -285,6 +321,10 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     if (mp.qlinear && !ppu) {
         R->host_rq = true;
         snprintf(R->why, sizeof R->why, "%s", rq_why);
+    }
+    if (r->fuse && mp.qlinear && !fuse) {
+        size_t l = strlen(R->why);
+        snprintf(R->why + l, sizeof R->why - l, "%s%s", l ? "; " : "", ppu ? fz_why : "not fused");
     }
     if (mp.zp_folded || mp.row_zp || mp.wide) {
         size_t l = strlen(R->why);
@@ -295,7 +335,17 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     }
     const int64_t pq = (int64_t)mp.p * mp.q;
     const int32_t yz = mp.qlinear ? onnx_map_y_zp(&mp) : 0;
-    for (int64_t b = 0; b < mp.n_batch && rc == 0; b++) {
+    if (fuse) {
+        const device_post_res_t pr = device_fused_post_res(&res.fused);
+        post_merge(R, &pr);
+        const int u8 = mp.y_dtype == GOLDEN_DT_UINT8 ? 128 : 0;
+        for (int64_t b = 0; b < mp.n_batch; b++)
+            for (int64_t k = 0; k < mp.k_node; k++)
+                for (int64_t pix = 0; pix < pq; pix++)
+                    take(r, R, out, onnx_map_y_index(&mp, b, k, pix),
+                         (double)y8[(size_t)b * mp.y_len + (size_t)(onnx_map_acc_row(&mp, k) * pq + pix)] + u8);
+    }
+    for (int64_t b = 0; b < mp.n_batch && rc == 0 && !fuse; b++) {
         const int32_t *ab = acc + (size_t)b * mp.y_len;
         if (ppu) {
             if ((rc = requant_ppu(r, R, &mp, b, ab, out)) != 0) {
@@ -334,6 +384,7 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     }
 out:
     free(acc);
+    free(y8);
     onnx_map_free(&mp);
     return rc;
 }
@@ -608,6 +659,7 @@ onnx_rtl_totals_t onnx_rtl_totals(const onnx_rtl_t *r)
         t.nodes++;
         t.ppu_nodes += R->has_post;
         t.host_rq += R->host_rq;
+        t.fused_nodes += R->fused;
         if (R->candidate) {
             t.candidates++;
             t.macs += R->macs;
@@ -621,11 +673,13 @@ onnx_rtl_totals_t onnx_rtl_totals(const onnx_rtl_t *r)
             }
         }
         if (R->on_array) {
+            t.dram_bytes += R->arr.mem.dram_rd + R->arr.mem.dram_wr;
             t.arr_cycles += R->arr.cycles;
             t.arr_model_cycles += R->arr.model_cycles;
             for (int e = 0; e < ENERGY_N; e++) t.energy_pj += R->arr.mem.energy_pj[e];
         }
         if (R->on_fp) {
+            t.dram_bytes += R->fpr.mem.dram_rd + R->fpr.mem.dram_wr;
             t.fp_cycles += R->fpr.cycles;
             for (int e = 0; e < ENERGY_N; e++) t.energy_pj += R->fpr.mem.energy_pj[e];
         }
@@ -678,14 +732,16 @@ void onnx_rtl_json_nodes(FILE *f, const onnx_rtl_t *r)
         fprintf(f, ", \"macs\": %llu, \"array_macs\": %llu, \"array_cycles\": %llu, \"model_cycles\": %llu, "
                    "\"fp_cycles\": %llu, \"ppu_cycles\": %llu, \"requant\": \"%s\", "
                    "\"bitexact\": %s, \"cycles_match\": %s, \"counters_ok\": %s, \"traffic_ok\": %s, "
-                   "\"ppu_calls\": %d, \"ppu_bitexact\": %s, \"outputs\": %lld, \"diffs\": %lld, \"max_diff\": %d, "
+                   "\"fused\": %s, \"dram_bytes\": %llu, \"ppu_calls\": %d, \"ppu_bitexact\": %s, \"outputs\": %lld, \"diffs\": %lld, \"max_diff\": %d, "
                    "\"fp_err_over_bound\": %.6g, \"pass\": %s, \"fail\": ",
                 (unsigned long long)R->macs, (unsigned long long)(R->on_array ? R->arr.macs : 0),
                 (unsigned long long)(R->on_array ? R->arr.cycles : 0),
                 (unsigned long long)(R->on_array ? R->arr.model_cycles : 0),
                 (unsigned long long)(R->on_fp ? R->fpr.cycles : 0), (unsigned long long)R->post.cycles,
                 R->host_rq ? "host" : R->on_array && R->has_post ? "ppu" : "none", jb(on, a->bitexact),
-                jb(on, a->cycles_match), jb(on, a->counters_ok), jb(on, a->mem.traffic_ok), R->post_calls,
+                jb(on, a->cycles_match), jb(on, a->counters_ok), jb(on, a->mem.traffic_ok),
+                R->fused ? "true" : "false", (unsigned long long)(on ? a->mem.dram_rd + a->mem.dram_wr : 0),
+                R->post_calls,
                 jb(R->has_post, R->post.ok), (long long)R->outputs, (long long)R->diffs, R->max_diff, R->fp_ratio,
                 R->ok ? "true" : "false");
         json_str(f, R->fail);
@@ -700,12 +756,13 @@ void onnx_rtl_json_totals(FILE *f, const onnx_rtl_totals_t *t)
                "\"ppu_nodes\": %d, \"host_requant_nodes\": %d, \"macs\": %llu, \"rtl_macs\": %llu, "
                "\"golden_only_macs\": %llu, \"rtl_mac_share\": %.6f, \"array_cycles\": %llu, \"fp_cycles\": %llu, "
                "\"ppu_cycles\": %llu, \"cycles\": %llu, \"energy_pj\": %.1f, \"outputs\": %lld, \"diffs\": %lld, "
-               "\"max_diff\": %d, \"pass\": %s}",
+               "\"max_diff\": %d, \"fused_nodes\": %d, \"dram_bytes\": %llu, \"pass\": %s}",
             t->nodes, t->candidates, t->rtl_nodes, t->golden_nodes, t->ppu_nodes, t->host_rq,
             (unsigned long long)t->macs, (unsigned long long)t->macs_rtl, (unsigned long long)t->macs_golden,
             onnx_rtl_share(t), (unsigned long long)t->arr_cycles, (unsigned long long)t->fp_cycles,
             (unsigned long long)t->ppu_cycles, (unsigned long long)(t->arr_cycles + t->fp_cycles + t->ppu_cycles),
-            t->energy_pj, (long long)t->outputs, (long long)t->diffs, t->max_diff, t->pass ? "true" : "false");
+            t->energy_pj, (long long)t->outputs, (long long)t->diffs, t->max_diff, t->fused_nodes,
+            (unsigned long long)t->dram_bytes, t->pass ? "true" : "false");
 }
 
 int onnx_rtl_npy_dtype(npy_dtype_t d, golden_dtype_t *g)

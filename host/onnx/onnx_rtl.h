@@ -40,6 +40,7 @@ typedef struct {
     bool candidate;          /* a conv/matmul node: counted as RTL or golden only */
     bool on_array, on_fp, has_post;
     bool host_rq;            /* QLinear*: requantized on the host (why says why) */
+    bool fused;              /* the PPU on the array's writeback path (onnx_rtl_t.fuse) */
     uint64_t macs;           /* the node's MACs from its ONNX shapes */
     char why[200];           /* golden only, or partly on the host: why */
     bool fp_tried;           /* a float candidate for the open fp array */
@@ -60,6 +61,9 @@ typedef struct {
     device_t *fp;             /* the bf16/fp16 array, or NULL */
     fp_fmt_t fmt;            /* of fp */
     bool write_back;         /* downstream nodes read the RTL's values */
+    bool fuse;               /* --fuse-ppu: a QLinear* node with one requantization scale
+                                and no per-pixel zero-point correction runs with the PPU on
+                                the array's writeback path (int8 to DRAM); others say why not */
     /* the current run's expected graph outputs (fp bound checks), or NULL */
     const onnx_model_t *m;
     const golden_tensor_t *exp;
@@ -71,7 +75,8 @@ typedef struct {
 } onnx_rtl_t;
 
 typedef struct {
-    int nodes, candidates, rtl_nodes, golden_nodes, ppu_nodes, host_rq;
+    int nodes, candidates, rtl_nodes, golden_nodes, ppu_nodes, host_rq, fused_nodes;
+    uint64_t dram_bytes;     /* the arrays' DRAM traffic, read and written */
     uint64_t macs, macs_rtl, macs_golden;
     uint64_t arr_cycles, fp_cycles, ppu_cycles, arr_model_cycles;
     double energy_pj;        /* the arrays' memory system + MACs (layer_result_t) */

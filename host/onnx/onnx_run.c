@@ -195,7 +195,8 @@ static void summary(FILE *f, const onnx_rtl_t *c, const char *model, const layer
         const onnx_rtl_rec_t *R = &c->rec[c->order[i]];
         char d[32] = "-";
         if (R->outputs) snprintf(d, sizeof d, "%lld/%lld", (long long)R->diffs, (long long)R->outputs);
-        fprintf(f, "%-20.20s %-14.14s %-10s %11llu %10llu %9llu %9s %6s\n", R->name, R->n->op_type, R->where,
+        fprintf(f, "%-20.20s %-14.14s %-10s %11llu %10llu %9llu %9s %6s\n", R->name, R->n->op_type,
+                R->fused ? "fused" : R->where,
                 (unsigned long long)R->macs, (unsigned long long)(R->on_array ? R->arr.cycles : 0),
                 (unsigned long long)R->post.cycles, d, check_str(R));
     }
@@ -208,9 +209,10 @@ static void summary(FILE *f, const onnx_rtl_t *c, const char *model, const layer
         if (!R->ok) fprintf(f, "FAIL %s\n", R->fail);
     }
     fprintf(f, "conv/matmul nodes: %d on the RTL, %d golden only; MACs: %llu on the RTL, %llu golden only "
-               "(RTL share %.1f%%); %d nodes on the PPU (%d requantized on the host)\n",
+               "(RTL share %.1f%%); %d nodes on the PPU (%d requantized on the host, %d fused on the "
+               "array's writeback path); DRAM %llu bytes\n",
             t.rtl_nodes, t.golden_nodes, (unsigned long long)t.macs_rtl, (unsigned long long)t.macs_golden,
-            100.0 * onnx_rtl_share(&t), t.ppu_nodes, t.host_rq);
+            100.0 * onnx_rtl_share(&t), t.ppu_nodes, t.host_rq, t.fused_nodes, (unsigned long long)t.dram_bytes);
 }
 
 static int write_json(const char *path, const onnx_rtl_t *c, const char *model, const layer_run_cfg_t *run,
@@ -223,9 +225,9 @@ static int write_json(const char *path, const onnx_rtl_t *c, const char *model, 
     fputs("{\n  \"model\": ", f);
     json_str(f, model);
     fprintf(f, ",\n  \"config\": {\"rows\": %d, \"cols\": %d, \"dataflow\": \"%s\", \"dtype\": \"int8\", \"seed\": %llu, "
-               "\"require_rtl\": %s, \"batch\": %d, \"input\": ",
+               "\"require_rtl\": %s, \"batch\": %d, \"fuse_ppu\": %s, \"input\": ",
             run->rows, run->cols, df_name, (unsigned long long)run->seed, require_rtl ? "true" : "false",
-            nb > 1 ? nb : 1);
+            nb > 1 ? nb : 1, c->fuse ? "true" : "false");
     json_str(f, src);
     fputs("},\n  \"nodes\": ", f);
     onnx_rtl_json_nodes(f, c);
@@ -378,6 +380,7 @@ static int ox_open(ox_run_t *s, int df)
         return errlist_add(&s->e, input_error(rc), "--replay-dump: %s", err);
     s->c.i8 = acc;
     s->c.write_back = true;
+    s->c.fuse = o->fuse_ppu;
     return 0;
 }
 

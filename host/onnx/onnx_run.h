@@ -38,6 +38,8 @@ typedef struct {
                                expected outputs); conv/matmul nodes run the images as one
                                stacked layer (layer_batch.h) */
     bool require_rtl;       /* a conv/matmul node on the golden models only fails the run */
+    bool fuse_ppu;          /* --fuse-ppu: QLinear* nodes with the PPU on the array's
+                               writeback path where they can (onnx_rtl_t.fuse) */
 } onnx_run_opts_t;
 
 /* Runs the model on the int8 array of run (run->dtype "int8") under dataflow df. Prints the

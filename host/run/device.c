@@ -248,6 +248,15 @@ int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const 
     return conv_i8(a, cv, x, w, bias, y, &fuse, res);
 }
 
+device_post_res_t device_fused_post_res(const layer_fused_res_t *f)
+{
+    return (device_post_res_t){.beats = f->beats, .outputs = f->outputs,
+                               .mismatches = f->mismatches, .bad_c = f->bad_k,
+                               .bad_p = f->bad_p, .bad_q = f->bad_q, .expected = f->expected,
+                               .got = f->got, .bad_cycle = f->bad_cycle, .ok = f->ok,
+                               .latency = f->latency};
+}
+
 int device_conv_fp(device_t *a, const layer_t *cv, const uint16_t *x, const uint16_t *w,
                   const float *bias, float *y, layer_result_t *res)
 {

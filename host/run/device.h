@@ -157,6 +157,11 @@ int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const 
                         const int32_t *bias, const device_post_t *pp, int32_t *y, int8_t *y8,
                         layer_result_t *res);
 
+/* The unit's share of a fused layer (res->fused of device_conv_i8_fused()) as a
+ * device_post() result: no cycles of its own (it works while the array does; its latency is
+ * in the array's cycles) and no GLB reads (its operands come from the array's edge). */
+device_post_res_t device_fused_post_res(const layer_fused_res_t *f);
+
 /* Opens the post-processing unit of a (lanes = the array's columns) if it is not open, with
  * its --replay-dump. Returns 0, or PECOS_ENOSIM / the dump's code (the line written). */
 int device_post_open(device_t *a);

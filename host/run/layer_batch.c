@@ -78,12 +78,22 @@ void layer_batch_counts(const layer_run_cfg_t *run, layer_result_t *r, uint64_t 
     }
 }
 
-int layer_batch_conv_i8(device_t *a, const layer_t *cv, int n, const int8_t *x, const int8_t *w,
-                        const int32_t *bias, int32_t *y, layer_result_t *res)
+/* The device call of one (stacked) layer: fused when pp is given. */
+static int conv_call(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
+                     const int32_t *bias, const device_post_t *pp, int32_t *y, int8_t *y8,
+                     layer_result_t *res)
 {
-    if (n == 1) return device_conv_i8(a, cv, x, w, bias, y, res);
+    return pp ? device_conv_i8_fused(a, cv, x, w, bias, pp, y, y8, res)
+              : device_conv_i8(a, cv, x, w, bias, y, res);
+}
+
+int layer_batch_conv_i8(device_t *a, const layer_t *cv, int n, const int8_t *x, const int8_t *w,
+                        const int32_t *bias, const device_post_t *pp, int32_t *y, int8_t *y8,
+                        layer_result_t *res)
+{
     layer_t one = *cv;
-    if (device_conv_out(&one, &one.p, &one.q) != 0) return device_conv_i8(a, cv, x, w, bias, y, res);
+    if (n == 1 || device_conv_out(&one, &one.p, &one.q) != 0)
+        return conv_call(a, cv, x, w, bias, pp, y, y8, res); /* an invalid cv: it says so */
     layer_batch_t bt;
     if (layer_batch_layer(&one, n, &bt) != 0) {
         device_say(a, "%s: --batch %d: the stacked layer of %s is too large\n", a->run.who, n, cv->name);
@@ -93,13 +103,18 @@ int layer_batch_conv_i8(device_t *a, const layer_t *cv, int n, const int8_t *x, 
     const size_t st_out = (size_t)bt.L.k * bt.L.p * bt.L.q;
     int8_t *xs = malloc((size_t)bt.L.c * bt.L.h * bt.L.w + 1);
     int32_t *ys = malloc(sizeof *ys * (st_out + 1)), *cm = malloc(sizeof *cm * (out_n * (size_t)n + 1));
+    int8_t *y8s = pp ? malloc(st_out + 1) : NULL;
     int rc = PECOS_ENOMEM;
-    if (xs && ys && cm) {
+    if (xs && ys && cm && (!pp || y8s)) {
         layer_batch_stack(&bt, &one, x, 1, xs);
-        rc = device_conv_i8(a, &bt.L, xs, w, bias, ys, res);
-        if (rc == 0) {
-            layer_batch_unstack(&bt, &one, ys, sizeof *ys, cm);              /* [K][n][P*Q] */
-            layer_batch_transpose(cm, one.k, n, pq, sizeof *cm, y);          /* [n][K][P*Q] */
+        rc = conv_call(a, &bt.L, xs, w, bias, pp, ys, y8s, res);
+        if (rc == 0) { /* [K][n*Ps][Q] -> [K][n][P*Q] -> [n][K][P*Q] */
+            layer_batch_unstack(&bt, &one, ys, sizeof *ys, cm);
+            layer_batch_transpose(cm, one.k, n, pq, sizeof *cm, y);
+            if (pp) {
+                layer_batch_unstack(&bt, &one, y8s, 1, cm);
+                layer_batch_transpose(cm, one.k, n, pq, 1, y8);
+            }
             layer_batch_counts(&a->run, res, layer_macs(&one) * (uint64_t)n);
         }
     } else {
@@ -108,5 +123,6 @@ int layer_batch_conv_i8(device_t *a, const layer_t *cv, int n, const int8_t *x, 
     free(xs);
     free(ys);
     free(cm);
+    free(y8s);
     return rc;
 }

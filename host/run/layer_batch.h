@@ -55,10 +55,12 @@ void layer_batch_counts(const layer_run_cfg_t *run, layer_result_t *r, uint64_t 
 
 /* device_conv_i8() of n images through cv at once (n > 1: the stacked layer, one weight load
  * for all): x [n][C,H,W], y [n][K,P,Q] int32 (caller-allocated), bias [K] or NULL; res is the
- * stacked layer's run, counted by layer_batch_counts(). n == 1 is device_conv_i8(). Returns
- * as device_conv_i8(), and PECOS_EPARAM (printed to a->run.log) when the stacked layer does
- * not fit an int. */
+ * stacked layer's run, counted by layer_batch_counts(). With pp (not NULL) it is
+ * device_conv_i8_fused() instead, the int8 results in y8 [n][K,P,Q]. n == 1 is the device
+ * call itself. Returns as those, and PECOS_EPARAM (printed to a->run.log) when the stacked
+ * layer does not fit an int. */
 int layer_batch_conv_i8(device_t *a, const layer_t *cv, int n, const int8_t *x, const int8_t *w,
-                        const int32_t *bias, int32_t *y, layer_result_t *res);
+                        const int32_t *bias, const device_post_t *pp, int32_t *y, int8_t *y8,
+                        layer_result_t *res);
 
 #endif
