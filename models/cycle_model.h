@@ -51,6 +51,9 @@ typedef struct {
     pecos_df_t df;           /* DF_WS, DF_IS or DF_OS */
     int fused;               /* 1: the PPU on the writeback path */
     int ppu_lat;             /* fused: the unit's latency, cycles from an output to its int8 */
+    int pool_r, pool_s;      /* fused and pooling (WS): the window, its stride the same, no
+                                padding; every tile's rows start at a multiple of pool_r: the
+                                output written is the pooled map, P/pool_r x Q/pool_s (0: none) */
 } array_cfg_t;
 
 typedef struct {

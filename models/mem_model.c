@@ -118,6 +118,22 @@ static uint64_t tile_beats(const layer_t *L, const array_cfg_t *a, const tiling_
 /* Compulsory ifmap rows: the union of the input rows any of the P output rows touches
  * (with a dilation the taps of one output row skip rows: the union is counted row by row).
  * Writes the count into *rows_used. Returns 0 or PECOS_ENOMEM. */
+/* A final output pass of a tile of pt rows (of P x Q), ob bytes an output: *run bytes per
+ * channel in the tile, *plane per channel in the layer. Fused with pooling (a->pool_r) the
+ * pooled rows of the pooled map. */
+static void out_geom(const array_cfg_t *a, uint64_t pt, uint64_t P, uint64_t Q, uint64_t ob,
+                     uint64_t *run, uint64_t *plane)
+{
+    if (a->fused && a->pool_r > 0) {
+        const uint64_t qp = Q / (uint64_t)a->pool_s;
+        *run = pt / (uint64_t)a->pool_r * qp * ob;
+        *plane = P / (uint64_t)a->pool_r * qp * ob;
+    } else {
+        *run = pt * Q * ob;
+        *plane = P * Q * ob;
+    }
+}
+
 static int compulsory_rows(const layer_t *L, uint64_t P, uint64_t *rows_used)
 {
     uint64_t used = 0;
@@ -171,7 +187,10 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
     }
     const uint64_t out_pass = 4 * K * P * Q;
     /* fused: the last pass leaves the post-processing unit as int8 */
-    const uint64_t ob = a->fused ? 1 : 4, out_final = ob * K * P * Q;
+    const uint64_t ob = a->fused ? 1 : 4;
+    uint64_t out_run, out_plane;
+    out_geom(a, P, P, Q, ob, &out_run, &out_plane);
+    const uint64_t out_final = K * out_plane;
     m->ifmap_rd = ifmap_pass * refetch(t, trips, 1 << TILE_P | 1 << TILE_C);
     m->weight_rd = K * C * rs * (uint64_t)esz * refetch(t, trips, 1 << TILE_K | 1 << TILE_C);
     /* Each visit that starts at c = 0 loads its channels' bias: kn * pn of them. */
@@ -203,8 +222,9 @@ int mem_traffic(const layer_t *L, const array_cfg_t *a, int esz, uint64_t burst,
                   bus_rows(L, burst, ct_l, p0, pt, e);
         bus_ps += (tr.kn - 1) * bus_of(burst, kt_f, pt * Q * 4, P * Q * 4) +
                   bus_of(burst, kt_l, pt * Q * 4, P * Q * 4);
-        bus_out += (tr.kn - 1) * bus_of(burst, kt_f, pt * Q * ob, P * Q * ob) +
-                   bus_of(burst, kt_l, pt * Q * ob, P * Q * ob);
+        out_geom(a, pt, P, Q, ob, &out_run, &out_plane);
+        bus_out += (tr.kn - 1) * bus_of(burst, kt_f, out_run, out_plane) +
+                   bus_of(burst, kt_l, out_run, out_plane);
     }
     uint64_t bus_w = 0;
     for (int kk = 0; kk < 2; kk++) {
@@ -584,7 +604,9 @@ static void pred_tiles(pred_t *s)
         x->cfinal = ix[TILE_C] + 1 == s->tr.cn;
         x->kt = kt;
         x->pt = pt;
-        x->t_out = s->a->fused ? xfer(dt, kt, pt * s->Q, s->P * s->Q) : x->t_ps;
+        uint64_t orun, oplane;
+        out_geom(s->a, pt, s->P, s->Q, 1, &orun, &oplane);
+        x->t_out = s->a->fused ? xfer(dt, kt, orun, oplane) : x->t_ps;
         memcpy(prev, ix, sizeof prev);
     }
     for (uint64_t v = 0; v < s->nv; v++) s->ti[s->v_last[v]].vlast = 1;
@@ -769,9 +791,11 @@ static void run_folds(pred_t *s, const ptile_t *x)
             const int out = x->cfinal && s->a->fused;
             const uint64_t ob = out ? 1 : 4, rows = min_u64(s->cols, x->kt - kg * s->cols);
             const uint64_t id = s->chunk_id++;
+            uint64_t orun = x->pt * s->Q * ob, oplane = s->P * s->Q * ob;
+            if (out) out_geom(s->a, x->pt, s->P, s->Q, ob, &orun, &oplane);
             s->chunks[s->nchunk++] =
                 (preq_t){tb + 1 + s->d + (out ? s->lat : 0), s->v_first[x->v], 10 + (int)kg,
-                         xfer(s->dt, rows, x->pt * s->Q * ob, s->P * s->Q * ob),
+                         xfer(s->dt, rows, orun, oplane),
                          &s->chunk_done[id], 5 * s->nt + id, x->v};
         }
         s->l1 = l;

@@ -55,7 +55,8 @@ endforeach()
 # standalone ReLU, global average pool; and groups, strides and asymmetric pads on the array.
 # The *.tamper tests change one output of a dump: the replay must fail at that step. The
 # *_fused tests record the unit on the array's writeback path (--fuse-ppu), fed a vector
-# as each output leaves the array.
+# as each output leaves the array; in lenet5_fused_pool it also pools, its windows framed
+# by the order the conv's pixels leave the array.
 set(_xn ${T}/xsim_net.sh)
 set(_small ${CMAKE_CURRENT_SOURCE_DIR}/data/net/small.csv)
 set(_lenet_csv ${CMAKE_SOURCE_DIR}/models/networks/lenet5.csv)
@@ -73,6 +74,7 @@ foreach(cfg
     "ws_int8_4x4|4|4|ws|${_small}|array-tamper|xsim.tamper.ws"
     "os_int8_4x4|4|4|os|${_small}|array-tamper|xsim.tamper.os"
     "ws_int8_4x4|4|4|ws|${_small}|post|xsim.post.L4.all_modes_fused"
+    "ws_int8_4x4|4|4|ws|${_lenet_csv}|post|xsim.post.L4.lenet5_fused_pool"
     "os_int8_4x4|4|4|os|${_small}|post|xsim.post.L4.all_modes_fused_os")
   string(REPLACE "|" ";" cfg "${cfg}")
   list(GET cfg 0 v)

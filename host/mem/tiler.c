@@ -237,6 +237,22 @@ int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const me
     return 0;
 }
 
+int tiler_align_rows(const layer_t *L, int rows, int cols, int df, int esz, const mem_cfg_t *cfg,
+                     int pr, tiling_t *t, char *err, size_t errlen)
+{
+    if (pr < 1 || L->p < pr) {
+        snprintf(err, errlen, "layer %s: %d output rows, no whole %d-row window", L->name, L->p, pr);
+        return PECOS_EPARAM;
+    }
+    tiling_t f = *t;
+    int pt = t->pt >= L->p ? L->p : t->pt / pr * pr;
+    if (pt < pr) pt = pr;
+    const int last = L->p % pt;
+    if (last != 0 && last < pr) pt = L->p; /* a last tile of dropped rows only */
+    f.pt = pt;
+    return tiler_force(L, rows, cols, df, esz, cfg, &f, t, err, errlen); /* fits, fold order */
+}
+
 int tiler_parse(const char *spec, tiling_t *t, char *err, size_t errlen)
 {
     char buf[128];

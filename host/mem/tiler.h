@@ -33,6 +33,14 @@
 int tiler_choose(const layer_t *L, int rows, int cols, int df, int esz, const mem_cfg_t *cfg,
                  tiling_t *t, char *err, size_t errlen);
 
+/* Fused pooling of pr-row windows (WS): t's output rows cut into tiles that start at
+ * multiples of pr and hold at least one whole window row each. A p tile of another height
+ * becomes the largest multiple of pr below it (at least pr), or the whole map when its last
+ * tile would hold no window; the result is checked against the GLB as tiler_force() does.
+ * Returns 0, or PECOS_EPARAM with a one-line reason in err. */
+int tiler_align_rows(const layer_t *L, int rows, int cols, int df, int esz, const mem_cfg_t *cfg,
+                     int pr, tiling_t *t, char *err, size_t errlen);
+
 /* Parses a forced tiling "k=N,c=N,p=N,order=XYZ" (XYZ a permutation of k, p, c, outermost
  * first; any key may be left out: the whole dimension, order k,p,c). Extents are clamped to
  * each layer later. Returns 0 or PECOS_EPARAM with a one-line reason. */

@@ -27,6 +27,11 @@
 typedef struct {
     const topo_layer_t *t;
     bool on_array;           /* conv/fc: arr is valid */
+    bool pools;              /* conv, --fuse-ppu: the unit on its writeback path also ran the
+                                max/avg pool of the layer after it (its output is that
+                                layer's; its own map is never written) */
+    bool pooled;             /* a pool that ran inside the conv before it (pools) */
+    char note[160];          /* a pool after a fused conv that stayed its own pass: why */
     layer_result_t arr;      /* the array's result and checks */
     bool has_post;           /* the post-processing unit ran */
     device_post_res_t post;
@@ -46,9 +51,11 @@ typedef struct {
     device_t a;
     int nb;              /* images (--batch) */
     int8_t *x0;          /* the network's input, [nb][C,H,W] */
-    int8_t **acts;       /* each layer's int8 output, [nb][K,P,Q] (t.n) */
+    int8_t **acts;       /* each layer's int8 output, [nb][K,P,Q] (t.n; NULL for a conv
+                            whose pool ran fused) */
     net_layer_t *nl;     /* each layer as it ran (t.n) */
     int ran;             /* layers that ran, in file order */
+    int n_run;           /* layers to run (--layers) */
     double wall;         /* seconds the layers took */
     bool *pass;          /* the caller's: false when a check failed */
     errlist_t e;         /* the errors: their reasons (the caller's buffer), the first code */
@@ -194,9 +201,10 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
         snprintf(shape, sizeof shape, "%dx%dx%d", L->t->k, L->t->p, L->t->q);
         snprintf(ppu, sizeof ppu, "%llu", (unsigned long long)L->post.cycles);
         if (L->on_array && L->arr.fused.on) {
-            snprintf(ppu, sizeof ppu, "fused");
+            snprintf(ppu, sizeof ppu, L->pools ? "fused+pool" : "fused");
             fused++;
         }
+        if (L->pooled) snprintf(ppu, sizeof ppu, "fused");
         double el = 0;
         for (int j = 0; j < ENERGY_N; j++) el += L->energy_pj[j];
         fprintf(f, "%-22.22s %-8s %-22s %13llu %11llu %9s %6.2f %7.2f %10.3f %6s\n",
@@ -218,10 +226,16 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
             (unsigned long long)T.post_cycles, 100.0 * util(T.macs, T.cycles, run),
             run->rows * run->cols, 100.0 * util(T.macs, T.arr_cycles, run));
     roofline_line(f, run, nl, n);
-    if (fused)
-        fprintf(f, "post-processing fused into the array's writeback on %d layers (--fuse-ppu): "
-                   "int8 outputs to DRAM; DRAM traffic %.3f MB\n",
-                fused, (double)T.dram / 1e6);
+    if (fused) {
+        int pooled = 0;
+        for (int i = 0; i < n; i++) pooled += nl[i].pooled;
+        fprintf(f, "post-processing fused into the array's writeback on %d layers (--fuse-ppu), "
+                   "%d of them with the pooling after them: int8 outputs to DRAM; DRAM traffic "
+                   "%.3f MB\n",
+                fused, pooled, (double)T.dram / 1e6);
+        for (int i = 0; i < n; i++)
+            if (nl[i].note[0]) fprintf(f, "note: %s: %s\n", nl[i].t->name, nl[i].note);
+    }
     fprintf(f, "energy %s %.3f uJ: DRAM %.3f, GLB %.3f, RF %.3f, MAC %.3f\n",
             nb > 1 ? "of the batch" : "per inference", T.e_total / 1e6, T.e[ENERGY_DRAM] / 1e6, T.e[ENERGY_GLB] / 1e6, T.e[ENERGY_RF] / 1e6,
             T.e[ENERGY_MAC] / 1e6);
@@ -239,6 +253,7 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
 /* Where layer L ran, as the JSON and CSV reports name it. */
 static const char *where(const net_layer_t *L)
 {
+    if (L->pooled) return "fused-into-previous";
     if (L->on_array) return L->arr.fused.on ? "array+fused-ppu" : "array+ppu";
     return L->has_post ? "ppu" : "host";
 }
@@ -477,6 +492,8 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, 
             goto out_free;
         if (nb > 1)
             layer_batch_unstack(&bt, &cv, y8, 1, ycm);
+        else if (pp->pool != ACCEL_POOL_NONE) /* the pooled map (pool_next) */
+            memcpy(y, y8, (size_t)T->k * (T->p / pp->r) * (T->q / pp->s));
         else
             memcpy(y, y8, out_n);
     } else {
@@ -619,6 +636,43 @@ static void post_ran(const net_run_t *s, net_layer_t *L, const device_post_t *pp
     }
 }
 
+/* --fuse-ppu: whether the max/avg pool after conv i (cv) runs on the unit on its writeback
+ * path (device_fuse_pool_ok; the pool reads only layer i, nothing else does, no ReLU of its
+ * own, one image); if so, pp gets the window. A pool after i that stays its own pass gets
+ * the reason in its note. */
+static bool pool_next(net_run_t *s, int i, int n, const layer_t *cv, device_post_t *pp)
+{
+    const topo_t *t = &s->t;
+    if (!s->o->fuse_ppu || i + 1 >= n) return false;
+    const topo_layer_t *P = &t->layers[i + 1];
+    if ((P->type != TOPO_MAXPOOL && P->type != TOPO_AVGPOOL) || P->ninputs != 1 || P->inputs[0] != i)
+        return false;
+    const char *no = NULL;
+    for (int j = 0; j < t->n && !no; j++)
+        for (int k = 0; j != i + 1 && k < t->layers[j].ninputs; k++)
+            if (t->layers[j].inputs[k] == i) no = "another layer reads the conv's map";
+    if (!no && P->relu) no = "the pool has a ReLU of its own";
+    if (!no && s->nb > 1) no = "a batch pools image by image";
+    device_post_t q = *pp;
+    q.pool = P->type == TOPO_MAXPOOL ? ACCEL_POOL_MAX : ACCEL_POOL_AVG;
+    q.r = P->r;
+    q.s = P->s;
+    q.stride = P->stride;
+    q.pad_t = P->pad_t;
+    q.pad_l = P->pad_l;
+    q.pad_b = P->pad_b;
+    q.pad_r = P->pad_r;
+    char why[160];
+    if (!no && !device_fuse_pool_ok(&s->a, cv, &q, why, sizeof why)) no = why;
+    if (no) {
+        snprintf(s->nl[i + 1].note, sizeof s->nl[i + 1].note, "not fused into %.40s: %.70s",
+                 t->layers[i].name, no);
+        return false;
+    }
+    *pp = q;
+    return true;
+}
+
 /* Runs layer i: its inputs are the acts[] of its producers (int8, [C,H,W] each); writes
  * acts[i] (allocated here) and nl[i]. Returns 0 when it ran, else a negative code (recorded
  * in err, or printed by the array's or the PPU's runner). */
@@ -626,10 +680,26 @@ static int run_one(net_run_t *s, int i)
 {
     const topo_layer_t *T = &s->t.layers[i];
     net_layer_t *L = &s->nl[i];
-    const size_t out_n = (size_t)T->k * T->p * T->q * (size_t)s->nb;
     const double t0 = pecos_now();
+    const bool pooled = L->pooled; /* set by the conv before it, with its output */
+    char note[sizeof L->note];
+    memcpy(note, L->note, sizeof note);
     memset(L, 0, sizeof *L);
     L->t = T;
+    memcpy(L->note, note, sizeof note);
+    if (pooled) { /* it ran on the unit on the conv's writeback path */
+        L->pooled = L->ok = true;
+        L->wall_seconds = pecos_now() - t0;
+        return 0;
+    }
+    /* a conv whose pool runs fused writes the pool's output */
+    layer_t cv;
+    device_post_t pp = {.c = T->k, .h = T->p, .w = T->q, .relu = T->relu};
+    snprintf(pp.name, sizeof pp.name, "%s", T->name);
+    const bool pools = (T->type == TOPO_CONV || T->type == TOPO_FC) &&
+                       (topo_to_layer(T, &cv), pool_next(s, i, s->n_run, &cv, &pp));
+    const topo_layer_t *O = pools ? &s->t.layers[i + 1] : T;
+    const size_t out_n = (size_t)O->k * O->p * O->q * (size_t)s->nb;
     int8_t *y = malloc(out_n ? out_n : 1);
     if (!y) return errlist_add(&s->e, PECOS_ENOMEM, "layer '%s': out of memory", T->name);
 
@@ -639,8 +709,6 @@ static int run_one(net_run_t *s, int i)
         run_concat(s, T, y);
         L->ok = true;
     } else {
-        device_post_t pp = {.c = T->k, .h = T->p, .w = T->q, .relu = T->relu};
-        snprintf(pp.name, sizeof pp.name, "%s", T->name);
         int rc;
         if (T->type == TOPO_CONV || T->type == TOPO_FC)
             rc = run_array(s, i, in0, &pp, y);
@@ -656,7 +724,13 @@ static int run_one(net_run_t *s, int i)
     }
     L->cycles = (L->on_array ? L->arr.cycles : 0) + L->post.cycles;
     L->wall_seconds = pecos_now() - t0;
-    s->acts[i] = y;
+    if (pools) {
+        L->pools = true;
+        s->nl[i + 1].pooled = true;
+        s->acts[i + 1] = y;
+    } else {
+        s->acts[i] = y;
+    }
     return 0;
 }
 
@@ -765,6 +839,7 @@ static int net_layers(net_run_t *s)
     for (int i = 0; i < t->n; i++) macs_total += topo_macs(&t->layers[i]);
     const double t0 = pecos_now();
     const int n = o->layers > 0 && o->layers < t->n ? o->layers : t->n;
+    s->n_run = n;
     for (int i = 0; i < n; i++) {
         if (o->progress) print_progress(i, t->n, t->layers[i].name, cycles, t0, macs_done, macs_total);
         if ((rc = run_one(s, i)) != 0) break;

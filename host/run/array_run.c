@@ -141,6 +141,73 @@ static int issue_bias(run_t *R, dma_t *d, int b, uint64_t now)
     return dma_issue(d, &x, now);
 }
 
+/* fused pooling: the pixel order of tiles of T's height (run_t.perm), or NULL without
+ * pooling. */
+static const uint32_t *tile_perm(const run_t *R, const tile_t *T, uint32_t *drop, uint32_t *npool)
+{
+    for (int i = 0; R->job->pool_r && i < 2; i++)
+        if (R->perm[i].pix && R->perm[i].pt == (uint32_t)T->pt) {
+            *drop = R->perm[i].drop;
+            *npool = R->perm[i].npool;
+            return R->perm[i].pix;
+        }
+    return NULL;
+}
+
+/* WS: the tile pixel that beat j of a fold of tile T streams (pooling: in window order). */
+static uint32_t beat_pixel(const run_t *R, const tile_t *T, uint32_t j)
+{
+    uint32_t drop, npool;
+    const uint32_t *pix = tile_perm(R, T, &drop, &npool);
+    return pix && j < T->npix ? pix[j] : j;
+}
+
+/* fused pooling: builds run_t.perm for every tile height. Returns 0, PECOS_ENOMEM, or
+ * PECOS_EPARAM (message in R->err) when a tile does not start at a window's row or holds
+ * no whole window. */
+static int build_perms(run_t *R)
+{
+    const layer_t *L = R->job->layer;
+    const uint32_t pr = (uint32_t)R->job->pool_r, ps = (uint32_t)R->job->pool_s;
+    const uint32_t Q = (uint32_t)L->q, qp = Q / ps;
+    if (!pr) return 0;
+    for (int i = 0; i < R->ntiles; i++) {
+        const tile_t *T = &R->tiles[i];
+        if (T->p0 % (int)pr != 0 || (uint32_t)T->pt < pr || qp == 0 ||
+            ((uint32_t)T->pt % pr != 0 && T->p0 + T->pt != L->p)) {
+            snprintf(R->err, R->errlen, "layer %s: the fused %ux%u pooling needs tiles of whole "
+                     "windows: tile rows %d+%d", L->name, pr, ps, T->p0, T->pt);
+            return PECOS_EPARAM;
+        }
+        int slot = -1;
+        for (int b = 0; b < 2 && slot < 0; b++)
+            if (!R->perm[b].pix || R->perm[b].pt == (uint32_t)T->pt) slot = b;
+        if (slot < 0) {
+            snprintf(R->err, R->errlen, "layer %s: more than two tile heights", L->name);
+            return PECOS_EPARAM;
+        }
+        if (R->perm[slot].pix) continue;
+        const uint32_t pt = (uint32_t)T->pt, a = pt / pr, npix = pt * Q;
+        uint32_t *pix = malloc(sizeof *pix * (npix + 1));
+        if (!pix) return PECOS_ENOMEM;
+        uint32_t j = 0;
+        for (uint32_t y = 0; y < pt; y++) /* the pixels no window covers */
+            for (uint32_t x = 0; x < Q; x++)
+                if (y >= a * pr || x >= qp * ps) pix[j++] = y * Q + x;
+        const uint32_t drop = j;
+        for (uint32_t wy = 0; wy < a; wy++)
+            for (uint32_t wx = 0; wx < qp; wx++)
+                for (uint32_t cy = 0; cy < pr; cy++)
+                    for (uint32_t cx = 0; cx < ps; cx++)
+                        pix[j++] = (wy * pr + cy) * Q + wx * ps + cx;
+        R->perm[slot].pt = pt;
+        R->perm[slot].drop = drop;
+        R->perm[slot].npool = a * qp;
+        R->perm[slot].pix = pix;
+    }
+    return 0;
+}
+
 /* Spilled partial sums back into psum bank v&1 (a resumed visit), or, with to_dram, the
  * visit's partial sums / outputs out to DRAM: all its channels (kg -1), or (WS) k group kg's
  * Cols of them. */
@@ -155,15 +222,21 @@ static int issue_psum(run_t *R, dma_t *d, int v, int to_dram, int kg, uint64_t n
     const uint64_t ob = final && R->job->ppu ? 1 : 4; /* fused: the unit's int8 results */
     const int kl0 = kg < 0 ? 0 : kg * R->cols; /* the channels it moves */
     const int kn = kg < 0 ? T->kt : imin(R->cols, T->kt - kl0);
-    const size_t boff = (size_t)kl0 * T->npix; /* in the bank: [channel][pixel] */
+    /* the map it writes: [K][P*Q], or fused and pooled [K][P/r*Q/s] from row p0/r */
+    uint32_t drop, npool;
+    const int pooled = ob == 1 && tile_perm(R, T, &drop, &npool) != NULL;
+    const uint64_t plane = pooled ? (uint64_t)(L->p / R->job->pool_r) * (uint64_t)(L->q / R->job->pool_s) : pq;
+    const uint64_t row0 = pooled ? (uint64_t)(T->p0 / R->job->pool_r) * (uint64_t)(L->q / R->job->pool_s)
+                                 : (uint64_t)T->p0 * L->q;
+    const uint64_t npx = pooled ? npool : T->npix;
+    const size_t boff = (size_t)kl0 * npx; /* in the bank: [channel][pixel] */
     desc_2d(&x, to_dram ? (final ? TENSOR_OUT : TENSOR_PSUM) : TENSOR_PSUM, v, to_dram,
-            (ob == 1 ? R->addr_o8 : R->addr_o) +
-                ob * ((uint64_t)(T->k0 + kl0) * pq + (uint64_t)T->p0 * L->q),
+            (ob == 1 ? R->addr_o8 : R->addr_o) + ob * ((uint64_t)(T->k0 + kl0) * plane + row0),
             ob == 1 ? (void *)(R->glb_o8[v & 1] + boff) : (void *)(R->glb_ps[v & 1] + boff),
             (ob == 1 ? R->psum_room / 4 : R->psum_room) - ob * boff, bank_name[GLB_PSUM][v & 1]);
     x.n1 = (uint64_t)kn;
-    x.run = ob * (uint64_t)T->npix;
-    x.dram_s1 = ob * pq;
+    x.run = ob * npx;
+    x.dram_s1 = ob * plane;
     x.glb_s1 = x.run;
     snprintf(x.what, sizeof x.what, "%s k%d+%d p%d+%d", to_dram ? (final ? "out" : "psum-spill")
                                                                   : "psum-resume",
@@ -267,6 +340,7 @@ static void free_run(run_t *R)
         free(R->glb_bias[b]);
         free(R->glb_o8[b]);
         free(R->psum_fold[b]);
+        free(R->perm[b].pix);
     }
     free(R->tiles);
     free(R->ifl);
@@ -528,7 +602,7 @@ static int beat_cols(const run_t *R, const tile_t *T, uint32_t kg, uint32_t j, i
         n = (int64_t)j < T->kt ? (int64_t)T->npix - g0 : 0;
     } else {
         *kl = (int)g0;
-        *pix = j;
+        *pix = beat_pixel(R, T, j);
         n = j < T->npix ? T->kt - g0 : 0;
     }
     return n <= 0 ? 0 : n < R->cols ? (int)n : R->cols;
@@ -592,7 +666,7 @@ static int data_lane_fold(run_t *R, vsim_in_t *in, int *why, uint64_t loaded_bef
         *why = STALL_GLB_PORT;
         return 0;
     }
-    fold_vector(R, T, R->xvec, !is, dj, cf);
+    fold_vector(R, T, R->xvec, !is, is ? dj : beat_pixel(R, T, dj), cf);
     int kl0;
     uint32_t pix0;
     const int nc = beat_cols(R, T, kg, dj, &kl0, &pix0);
@@ -684,14 +758,20 @@ static void wb_due(run_t *R, int visit, int kg)
     R->wbq[R->wbq_head + R->wbq_len++] = (wb_t){visit, kg};
 }
 
-/* fused: the output vector just collected (nc lanes of pout; bank offset b0, lane to lane
- * bstep) goes into the post-processing unit at this cycle's step; its result makes
- * writeback (visit, kg) due (visit -1: none). */
-static void ppu_push(run_t *R, int bank, size_t b0, size_t bstep, int nc, int visit, int kg)
+/* fused: the output vector just collected (nc lanes of pout) goes into the post-processing
+ * unit at this cycle's step, opening (first) and/or closing (last) a window; the result of a
+ * window it closes goes to int8 psum bank offset b0 (lane to lane bstep) and makes writeback
+ * (visit, kg) due (visit -1: none). */
+static void ppu_push(run_t *R, int bank, size_t b0, size_t bstep, int nc, int visit, int kg,
+                     int first, int last)
 {
     memcpy(R->ppu_acc, R->pout, sizeof(int32_t) * (size_t)nc);
     memset(R->ppu_acc + nc, 0, sizeof(int32_t) * (size_t)(R->cols - nc));
     R->ppu_in = 1;
+    R->ppu_first = first;
+    R->ppu_last = last;
+    if (!last) return;
+    R->st->ppu_windows++;
     const uint32_t cap = sizeof R->ptags / sizeof R->ptags[0];
     uint32_t i = R->ptag_head + R->ptag_len++;
     if (i >= cap) i -= cap;
@@ -714,7 +794,9 @@ static int ppu_phase(run_t *R)
         return PECOS_ESIM;
     }
     bool ov = false;
-    postlib_step(R->job->ppu, in, in, in, in, R->ppu_acc, R->ppu_zero, &ov, R->ppu_out);
+    postlib_step(R->job->ppu, in, in && R->ppu_first, in && R->ppu_last,
+                 R->job->pool_r ? R->job->pool_r * R->job->pool_s : in, R->ppu_acc, R->ppu_zero, &ov,
+                 R->ppu_out);
     R->st->ppu_beats += (uint64_t)in;
     R->ppu_in = 0;
     const uint64_t step = R->ppu_steps++;
@@ -771,7 +853,7 @@ static void collect_os(run_t *R, const tag_t *tg, uint64_t gcycle)
     const int block_out = ++R->tags[R->tag_head].beat == (uint32_t)rows;
     if (tg->final && nc > 0) /* the last row out (row 0) is never a padding row */
         ppu_push(R, pb, (size_t)kg * cols * T->npix + pix, T->npix, nc,
-                 block_out && tg->last_of_visit ? T->visit : -1, -1);
+                 block_out && tg->last_of_visit ? T->visit : -1, -1, 1, 1);
     if (block_out) { /* the block is out */
         if (++R->tag_head == R->tag_cap) R->tag_head = 0;
         R->tag_len--;
@@ -806,12 +888,20 @@ static void collect_fold(run_t *R, const tag_t *tg, uint64_t gcycle)
     if (tg->final) { /* to the post-processing unit; the accumulators tapped */
         int32_t *out = R->job->out + o0;
         for (int c = 0; c < nc; c++) out[(size_t)c * oc_step] = pout[c];
-        if (is)
+        uint32_t drop, npool;
+        if (is) {
             ppu_push(R, pb, (size_t)kl0 * T->npix + pix0, ps_step, nc,
-                     tg->last_of_visit ? T->visit : -1, -1);
-        else
+                     tg->last_of_visit ? T->visit : -1, -1, 1, 1);
+        } else if (tile_perm(R, T, &drop, &npool)) { /* pooling: beat order is window order */
+            if (tg->beat < drop) return; /* no window covers its pixel */
+            const uint32_t wc = (uint32_t)(R->job->pool_r * R->job->pool_s);
+            const uint32_t m = tg->beat - drop, cell = m % wc;
+            ppu_push(R, pb, (size_t)kl0 * npool + m / wc, npool, nc,
+                     tg->group_end ? T->visit : -1, (int)kg, cell == 0, cell + 1 == wc);
+        } else {
             ppu_push(R, pb, (size_t)kl0 * T->npix + pix0, ps_step, nc,
-                     tg->group_end ? T->visit : -1, (int)kg);
+                     tg->group_end ? T->visit : -1, (int)kg, 1, 1);
+        }
         return;
     }
     for (int c = 0; c < nc; c++) ps[(size_t)c * ps_step] = pout[c];
@@ -903,8 +993,10 @@ static void finish_run(run_t *R)
     st->rtl.gated = c1.gated - R->c0.gated;
     st->dram_bus = dma_bus_bytes(&R->dma);
     st->descs = dma_descs(&R->dma);
-    if (R->job->ppu) /* the accumulators were tapped at the array's edge */
-        memcpy(R->job->out8, R->dram + R->addr_o8, (size_t)L->k * L->p * L->q);
+    if (R->job->ppu) { /* the accumulators were tapped at the array's edge */
+        const int pr = R->job->pool_r ? R->job->pool_r : 1, ps = R->job->pool_s ? R->job->pool_s : 1;
+        memcpy(R->job->out8, R->dram + R->addr_o8, (size_t)L->k * (L->p / pr) * (L->q / ps));
+    }
     else if (!R->job->port)
         memcpy(R->job->out, R->dram + R->addr_o, 4 * (size_t)L->k * L->p * L->q);
 }
@@ -923,6 +1015,11 @@ int array_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, 
                  "as many columns as its lanes, with the tensors in the DRAM image", L->name);
         return PECOS_EPARAM;
     }
+    if (job->pool_r && (!job->ppu || job->df != DF_WS || job->pool_s < 1)) {
+        snprintf(err, errlen, "layer %s: the fused pooling runs with the post-processing unit "
+                 "on a WS array", L->name);
+        return PECOS_EPARAM;
+    }
     if (job->ppu) R.ppu_lat = postlib_latency(job->ppu);
     if (job->esz != pecos_dtype_bytes(simlib_dtype(s))) {
         snprintf(err, errlen, "layer %s: %zu-byte operands for a %s array", L->name, job->esz,
@@ -932,6 +1029,11 @@ int array_run_conv(simlib_t *s, const ws_job_t *job, ws_stats_t *st, char *err, 
     int rc = array_map_dram(&R);
     if (rc == PECOS_EPARAM) return rc;
     if (rc == 0) rc = alloc_run(&R);
+    if (rc == 0) rc = build_perms(&R);
+    if (rc == PECOS_EPARAM) {
+        free_run(&R);
+        return rc;
+    }
     if (rc != 0) {
         snprintf(err, errlen, "layer %s: out of memory", L->name);
     } else {

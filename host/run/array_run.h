@@ -66,6 +66,12 @@ typedef struct {
      * back from DRAM). Not with port. */
     struct postlib *ppu;
     int8_t *out8;
+    /* ppu and pooling (WS): the unit pools each window of pool_r x pool_s outputs (its stride
+     * the same, no padding; 0: no pooling). The tiles' rows start at multiples of pool_r; each
+     * tile streams its pixels window by window (the pixels no window covers first), so a
+     * window's outputs leave the array one after the other, framed for the unit; out8 is the
+     * pooled map [K,P/pool_r,Q/pool_s]. */
+    int pool_r, pool_s;
 } ws_job_t;
 
 /* The layer's tensors in someone else's memory: tensor is TENSOR_IFMAP, _WEIGHT, _BIAS,
@@ -106,9 +112,10 @@ typedef struct {
     uint64_t glb_rd[GLB_N], glb_wr[GLB_N];   /* bytes, by partition */
     uint64_t glb_bank[GLB_N]; /* bytes of one bank of each partition */
     uint64_t dram_bytes;   /* DRAM the layer's tensors occupy */
-    /* fused (job->ppu): output vectors into the unit, result vectors out of it, and results
-     * that left other than the unit's LAT cycles after their vector went in */
-    uint64_t ppu_beats, ppu_results, ppu_late;
+    /* fused (job->ppu): output vectors into the unit, the windows they close (result vectors
+     * owed: every vector when the unit does not pool), result vectors out of it, and results
+     * that left other than the unit's LAT cycles after their window's last vector went in */
+    uint64_t ppu_beats, ppu_windows, ppu_results, ppu_late;
 } ws_stats_t;
 
 /* Runs job on the model s (already open and reset). Returns 0, PECOS_ENOMEM, PECOS_EPARAM

@@ -145,6 +145,12 @@ typedef struct {
     int ppu_lat;
     uint64_t ppu_steps;
     int ppu_in;            /* an output vector went into ppu_acc this cycle */
+    int ppu_first, ppu_last; /* and the window it opens / closes (pooling; else both 1) */
+    /* fused pooling (job->pool_r, WS): per distinct tile height pt, the order its pixels
+     * stream in: pix[j] is beat j's tile pixel; the drop pixels no window covers come first,
+     * then each window's cells in row-major order, the windows in row-major order; npool
+     * windows (the tile's pooled pixels) */
+    struct { uint32_t pt, drop, npool, *pix; } perm[2];
     int32_t ppu_acc[256], ppu_zero[256];
     int8_t ppu_out[256];
     char *err;             /* the one-line reason of an error */

@@ -9,6 +9,7 @@
 #include "golden_gemm.h"
 #include "pecos_err.h"
 #include "replay.h"
+#include "tiler.h"
 #include "tiling.h"
 
 void device_say(const device_t *a, const char *fmt, ...)
@@ -215,6 +216,34 @@ int device_conv_i8(device_t *a, const layer_t *cv, const int8_t *x, const int8_t
     return conv_i8(a, cv, x, w, bias, y, NULL, res);
 }
 
+bool device_fuse_pool_ok(const device_t *a, const layer_t *cv, const device_post_t *pp, char *why,
+                         size_t whylen)
+{
+    int p, q;
+    const char *no = NULL;
+    if (pp->pool != ACCEL_POOL_MAX && pp->pool != ACCEL_POOL_AVG) no = "the fused unit pools max or avg windows";
+    else if (a->df != DF_WS) no = "the fused pooling runs on the WS dataflow";
+    else if (cv->groups != 1) no = "the fused pooling takes ungrouped layers";
+    else if (pp->r != pp->stride || pp->s != pp->stride) no = "the fused pooling needs windows as large as their stride";
+    else if (pp->pad_t || pp->pad_l || pp->pad_b || pp->pad_r) no = "the fused pooling takes unpadded windows";
+    else if (device_conv_out(cv, &p, &q) != 0 || p < pp->r || q < pp->s) no = "the map is smaller than the window";
+    if (!no) { /* the tiling layer_run() will take, aligned to the windows' rows */
+        layer_t L = *cv;
+        L.p = p;
+        L.q = q;
+        tiling_t t;
+        char err[256];
+        const layer_run_cfg_t *o = &a->run;
+        const int rc = o->tile_forced ? tiler_force(&L, o->rows, o->cols, a->df, 1, &o->mem, &o->tile, &t, err, sizeof err)
+                                      : tiler_choose(&L, o->rows, o->cols, a->df, 1, &o->mem, &t, err, sizeof err);
+        if (rc != 0 || tiler_align_rows(&L, o->rows, o->cols, a->df, 1, &o->mem, pp->r, &t, err,
+                                        sizeof err) != 0)
+            no = "no tiling of whole pooling windows fits the GLB";
+    }
+    if (no) snprintf(why, whylen, "%s", no);
+    return no == NULL;
+}
+
 int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
                         const int32_t *bias, const device_post_t *pp, int32_t *y, int8_t *y8,
                         layer_result_t *res)
@@ -227,10 +256,15 @@ int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const 
                    cv->name);
         return PECOS_EPARAM;
     }
+    golden_pool_t pool = {.mode = GOLDEN_POOL_NONE};
     if (pp->pool != ACCEL_POOL_NONE) {
-        device_say(a, "%s: %s: the fused post-processing does not pool\n", a->run.who,
-                   cv->name);
-        return PECOS_EPARAM;
+        char why[160];
+        if (!device_fuse_pool_ok(a, cv, pp, why, sizeof why)) {
+            device_say(a, "%s: %s: %s\n", a->run.who, cv->name, why);
+            return PECOS_EPARAM;
+        }
+        pool = (golden_pool_t){.mode = pp->pool == ACCEL_POOL_MAX ? GOLDEN_POOL_MAX : GOLDEN_POOL_AVG,
+                               .r = pp->r, .s = pp->s, .stride_h = pp->stride, .stride_w = pp->stride};
     }
     if ((rc = device_post_check(pp, &P, &Q, err, sizeof err)) != 0) {
         device_say(a, "%s: %s\n", a->run.who, err);
@@ -238,13 +272,12 @@ int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const 
     }
     if ((rc = device_post_open(a)) != 0) return rc;
     const vpost_cfg_t cfg = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
-                             .rq_en = pp->rq_en, .relu_en = pp->relu,
-                             .pool_mode = (int)ACCEL_POOL_NONE};
+                             .rq_en = pp->rq_en, .relu_en = pp->relu, .pool_mode = (int)pp->pool};
     postlib_config(a->post, &cfg);
     const layer_fuse_t fuse = {.ppu = a->post,
                                .rq = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
                                       .rq_en = pp->rq_en, .relu = pp->relu},
-                               .out8 = y8};
+                               .pool = pool, .out8 = y8};
     return conv_i8(a, cv, x, w, bias, y, &fuse, res);
 }
 

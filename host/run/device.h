@@ -146,8 +146,9 @@ int device_post_out(const device_post_t *pp, int *p, int *q);
 int device_post_check(const device_post_t *pp, int *P, int *Q, char *err, size_t errlen);
 
 /* device_conv_i8() with the post-processing unit on the array's writeback path (--fuse-ppu):
- * pp (requantize, ReLU; pool NONE; c, h, w not read) is applied to every output as it leaves
- * the array, and only the int8 results y8 [K,P,Q] go to DRAM. The array adds the bias, so
+ * pp (requantize, ReLU; c, h, w not read) is applied to every output as it leaves the array,
+ * and only the int8 results y8 [K,P,Q] go to DRAM. pp may pool (device_fuse_pool_ok): y8 is
+ * then the pooled map [K,P/r,Q/s]. The array adds the bias, so
  * y8 is what device_post(pp, y, bias) would give. y still receives the accumulators (tapped
  * at the array's edge) and is checked as by device_conv_i8(); y8 is checked against the
  * golden chain (res->fused). The unit opens on first use. Returns as device_conv_i8(), and
@@ -156,6 +157,13 @@ int device_post_check(const device_post_t *pp, int *P, int *Q, char *err, size_t
 int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const int8_t *w,
                         const int32_t *bias, const device_post_t *pp, int32_t *y, int8_t *y8,
                         layer_result_t *res);
+
+/* Whether device_conv_i8_fused() can pool pp's windows on cv (a WS array, an ungrouped layer,
+ * max or avg windows as large as their stride, unpadded, within the map); if not, why.
+ * Whether the tiling allows it shows when the layer runs (PECOS_EPARAM, the reason written):
+ * every tile must hold whole windows, its rows starting at a multiple of the window's. */
+bool device_fuse_pool_ok(const device_t *a, const layer_t *cv, const device_post_t *pp, char *why,
+                         size_t whylen);
 
 /* The unit's share of a fused layer (res->fused of device_conv_i8_fused()) as a
  * device_post() result: no cycles of its own (it works while the array does; its latency is

@@ -176,7 +176,9 @@ int layer_check_models(layer_run_t *r, layer_result_t *res)
     const ws_stats_t *st = &r->st;
     const array_cfg_t arr = {.rows = o->rows, .cols = o->cols, .df = r->df,
                              .fused = o->fuse != NULL,
-                             .ppu_lat = o->fuse ? postlib_latency(o->fuse->ppu) : 0};
+                             .ppu_lat = o->fuse ? postlib_latency(o->fuse->ppu) : 0,
+                             .pool_r = o->fuse && o->fuse->pool.mode != GOLDEN_POOL_NONE ? o->fuse->pool.r : 0,
+                             .pool_s = o->fuse && o->fuse->pool.mode != GOLDEN_POOL_NONE ? o->fuse->pool.s : 0};
     int rc = mem_model_layer(L, &arr, (int)r->esz, &r->tiling, &o->mem.dram, o->mem.psum_ports,
                              &r->mm);
     if (rc != 0) {
@@ -206,13 +208,16 @@ int layer_check_fused(layer_run_t *r, layer_result_t *res)
     const layer_t *L = r->L;
     const layer_fuse_t *fu = r->o->fuse;
     layer_fused_res_t *f = &res->fused;
-    int8_t *ref8 = malloc(r->out_n ? r->out_n : 1);
+    int P = L->p, Q = L->q;
+    if (fu->pool.mode != GOLDEN_POOL_NONE && golden_pool_dims(&fu->pool, L->p, L->q, &P, &Q) != 0)
+        P = Q = 0;
+    const size_t n8 = (size_t)L->k * P * Q;
+    int8_t *ref8 = malloc(n8 ? n8 : 1);
     if (!ref8) {
         layer_say(r->o, "%s: %s: out of memory\n", r->o->who, L->name);
         return PECOS_ENOMEM;
     }
-    const golden_pool_t none = {.mode = GOLDEN_POOL_NONE};
-    const int rc = golden_post_map(r->ref, NULL, L->k, L->p, L->q, &fu->rq, &none, ref8);
+    const int rc = golden_post_map(r->ref, NULL, L->k, L->p, L->q, &fu->rq, &fu->pool, ref8);
     if (rc != 0) {
         layer_say(r->o, "%s: %s: the golden post-processing rejected the layer\n", r->o->who,
                   L->name);
@@ -222,21 +227,25 @@ int layer_check_fused(layer_run_t *r, layer_result_t *res)
     f->on = true;
     f->latency = postlib_latency(fu->ppu);
     f->beats = r->st.ppu_beats;
-    f->outputs = r->out_n;
+    f->outputs = n8;
     f->late = r->st.ppu_late;
-    const size_t pq = (size_t)L->p * L->q;
-    for (size_t i = 0; i < r->out_n; i++) {
+    const size_t pq = (size_t)P * Q;
+    const int pr = fu->pool.mode != GOLDEN_POOL_NONE ? fu->pool.r : 1;
+    const int ps = fu->pool.mode != GOLDEN_POOL_NONE ? fu->pool.s : 1;
+    for (size_t i = 0; i < n8; i++) {
         if (fu->out8[i] == ref8[i]) continue;
         if (f->mismatches++ == 0) {
             f->bad_k = (int)(i / pq);
-            f->bad_p = (int)(i % pq / (size_t)L->q);
-            f->bad_q = (int)(i % (size_t)L->q);
+            f->bad_p = (int)(i % pq / (size_t)Q);
+            f->bad_q = (int)(i % (size_t)Q);
             f->expected = ref8[i];
             f->got = fu->out8[i];
-            f->bad_cycle = r->out_cycle[i];
+            /* the cycle the (window's last) accumulator left the array */
+            f->bad_cycle = r->out_cycle[((size_t)f->bad_k * L->p + (size_t)(f->bad_p * pr + pr - 1)) * L->q +
+                                        (size_t)(f->bad_q * ps + ps - 1)];
         }
     }
-    f->ok = f->mismatches == 0 && f->late == 0 && r->st.ppu_results == r->st.ppu_beats;
+    f->ok = f->mismatches == 0 && f->late == 0 && r->st.ppu_results == r->st.ppu_windows;
     free(ref8);
     return 0;
 }
@@ -302,12 +311,12 @@ void layer_check_report(const layer_run_t *r, const layer_result_t *res)
             "accumulator left the array at cycle %llu\n",
             name, (unsigned long long)f->mismatches, (unsigned long long)f->outputs, f->bad_k,
             f->bad_p, f->bad_q, f->expected, f->got, seed, (unsigned long long)f->bad_cycle);
-    if (f->on && (f->late || st->ppu_results != st->ppu_beats))
+    if (f->on && (f->late || st->ppu_results != st->ppu_windows))
         layer_say(o,
-            "FAIL %s (fused post-processing): %llu vectors in, %llu results out, %llu not %d "
-            "cycles after their vector; seed %llu\n",
-            name, (unsigned long long)st->ppu_beats, (unsigned long long)st->ppu_results,
-            (unsigned long long)f->late, f->latency, seed);
+            "FAIL %s (fused post-processing): %llu vectors in closing %llu windows, %llu results "
+            "out, %llu not %d cycles after their window's last vector; seed %llu\n",
+            name, (unsigned long long)st->ppu_beats, (unsigned long long)st->ppu_windows,
+            (unsigned long long)st->ppu_results, (unsigned long long)f->late, f->latency, seed);
     if (!res->counters_ok)
         layer_say(o,
             "FAIL %s: RTL counters disagree: beats %llu (host %llu), weight beats %llu "

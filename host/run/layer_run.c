@@ -32,6 +32,12 @@ static int run_rtl(layer_run_t *r, simlib_t *sim, const void *ifmap, const void 
         layer_say(o, "%s: %s\n", o->who, err);
         return rc;
     }
+    if (o->fuse && o->fuse->pool.mode != GOLDEN_POOL_NONE &&
+        (rc = tiler_align_rows(L, o->rows, o->cols, r->df, (int)r->esz, &o->mem, o->fuse->pool.r,
+                               &r->tiling, err, sizeof err)) != 0) {
+        layer_say(o, "%s: %s\n", o->who, err);
+        return rc;
+    }
     ws_job_t job = {.layer = L,
                     .df = r->df,
                     .esz = r->esz,
@@ -46,7 +52,9 @@ static int run_rtl(layer_run_t *r, simlib_t *sim, const void *ifmap, const void 
                     .mem = &o->mem,
                     .trace_dma = o->trace,
                     .ppu = o->fuse ? o->fuse->ppu : NULL,
-                    .out8 = o->fuse ? o->fuse->out8 : NULL};
+                    .out8 = o->fuse ? o->fuse->out8 : NULL,
+                    .pool_r = o->fuse && o->fuse->pool.mode != GOLDEN_POOL_NONE ? o->fuse->pool.r : 0,
+                    .pool_s = o->fuse && o->fuse->pool.mode != GOLDEN_POOL_NONE ? o->fuse->pool.s : 0};
     const double ts = pecos_now();
     rc = o->backend ? o->backend->conv(o->backend->ctx, &job, &r->st, err, sizeof err)
                     : array_run_conv(sim, &job, &r->st, err, sizeof err);

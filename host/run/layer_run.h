@@ -129,7 +129,9 @@ typedef struct {
 typedef struct layer_fuse {
     struct postlib *ppu;
     golden_rq_t rq;          /* what the unit was configured with: the check's chain */
-    int8_t *out8;            /* [K,P,Q] int8 results */
+    golden_pool_t pool;      /* and its pooling: NONE, or (WS) a max/avg window whose stride
+                                is its size, unpadded: out8 is then the pooled map */
+    int8_t *out8;            /* [K,P,Q] int8 results (pooled: [K,P/r,Q/s]) */
 } layer_fuse_t;
 
 /* Runs layer L (one group: L->groups is 1) on the open model sim under dataflow df (DF_WS,
