@@ -167,10 +167,10 @@ static uint32_t beat_pixel(const run_t *R, const tile_t *T, uint32_t j)
  * no whole window. */
 static int build_perms(run_t *R)
 {
+    if (!R->job->pool_r) return 0;
     const layer_t *L = R->job->layer;
     const uint32_t pr = (uint32_t)R->job->pool_r, ps = (uint32_t)R->job->pool_s;
     const uint32_t Q = (uint32_t)L->q, qp = Q / ps;
-    if (!pr) return 0;
     for (int i = 0; i < R->ntiles; i++) {
         const tile_t *T = &R->tiles[i];
         if (T->p0 % (int)pr != 0 || (uint32_t)T->pt < pr || qp == 0 ||
