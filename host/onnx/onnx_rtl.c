@@ -17,6 +17,7 @@ int onnx_rtl_init(onnx_rtl_t *r, int n_nodes)
     r->rec = calloc((size_t)n_nodes + 1, sizeof *r->rec);
     r->order = calloc((size_t)n_nodes + 1, sizeof *r->order);
     r->n_ran = 0;
+    r->pend.y = NULL;
     return r->rec && r->order ? 0 : PECOS_ENOMEM;
 }
 
@@ -24,12 +25,16 @@ void onnx_rtl_reset(onnx_rtl_t *r)
 {
     r->n_ran = 0;
     r->printed = false;
+    free(r->pend.y);
+    r->pend.y = NULL;
 }
 
 void onnx_rtl_free(onnx_rtl_t *r)
 {
     free(r->rec);
     free(r->order);
+    free(r->pend.y);
+    r->pend.y = NULL;
     r->rec = NULL;
     r->order = NULL;
     r->cap = r->n_ran = 0;
@@ -214,11 +219,60 @@ static device_post_t fused_pp(const onnx_map_t *mp)
     int shift;
     golden_quant_multiplier((double)onnx_map_scale(mp, 0, 0), &mult, &shift);
     const bool u8 = mp->y_dtype == GOLDEN_DT_UINT8;
-    device_post_t pp = {.rq_en = true, .mult = (uint32_t)mult, .shift = shift,
+    device_post_t pp = {.c = mp->k_node, .h = mp->p, .w = mp->q, .rq_en = true,
+                        .mult = (uint32_t)mult, .shift = shift,
                         .zp = (int8_t)(onnx_map_y_zp(mp) - (u8 ? 128 : 0)), .relu = mp->relu,
                         .pool = ACCEL_POOL_NONE};
     snprintf(pp.name, sizeof pp.name, "%.50s.fused", mp->cv.name);
     return pp;
+}
+
+/* --fuse-ppu: the MaxPool node that alone reads node n's output y (not a graph output), when
+ * the unit can pool its windows on n's writeback path (one image; 2-D windows as large as
+ * their stride, unpadded, no ceil_mode, dilation or Indices; device_fuse_pool_ok()); then pp
+ * gets the window. Returns its index, or -1 (why says why when there is such a MaxPool). */
+static int pool_consumer(const onnx_rtl_t *r, const onnx_node_t *n, const golden_tensor_t *y,
+                         const onnx_map_t *mp, device_post_t *pp, char *why, size_t whylen)
+{
+    const onnx_model_t *m = r->graph;
+    if (!m || n->n_outputs < 1) return -1;
+    const char *name = n->outputs[0];
+    int j0 = -1, uses = 0;
+    for (int j = 0; j < m->n_nodes; j++)
+        for (int k = 0; k < m->nodes[j].n_inputs; k++)
+            if (strcmp(m->nodes[j].inputs[k], name) == 0) {
+                uses++;
+                j0 = j;
+            }
+    for (int i = 0; i < m->n_outputs; i++)
+        if (strcmp(m->outputs[i].name, name) == 0) uses++;
+    if (uses != 1 || j0 < 0 || strcmp(m->nodes[j0].op_type, "MaxPool") != 0) return -1;
+    const onnx_node_t *p = &m->nodes[j0];
+    golden_window_t win;
+    char e[160];
+    const char *no = NULL;
+    if (y->ndim != 4 || onnx_exec_window(p, y->ndim, &win, e, sizeof e) != 0) no = "not a 2-D pool";
+    if (!no) {
+        onnx_map_resolve_pads(&win, y);
+        if (p->n_outputs > 1 && p->outputs[1][0]) no = "its Indices output";
+        else if (mp->n_batch != 1) no = "a batch pools image by image";
+        else if (win.ceil_mode || win.dilations[0] != 1 || win.dilations[1] != 1) no = "ceil_mode or dilation";
+        else if (win.kernel[0] != win.strides[0] || win.kernel[1] != win.strides[1] ||
+                 win.kernel[0] != win.kernel[1])
+            no = "windows other than square and as large as their stride";
+        else if (win.pads[0] || win.pads[1] || win.pads[2] || win.pads[3]) no = "padded windows";
+    }
+    device_post_t q = *pp;
+    q.pool = ACCEL_POOL_MAX;
+    q.r = q.s = q.stride = no ? 1 : (int)win.kernel[0];
+    char w2[160];
+    if (!no && !device_fuse_pool_ok(r->i8, &mp->cv, &q, w2, sizeof w2)) no = w2;
+    if (no) {
+        snprintf(why, whylen, "MaxPool %.40s not fused: %.90s", p->name, no);
+        return -1;
+    }
+    *pp = q;
+    return j0;
 }
 
 /* QLinear*: the array's accumulators acc (with mp's bias if acc_has_bias, else plus it) (the node's bias and the
@@ -289,8 +343,11 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
         snprintf(err, errlen, "%s: out of memory", R->name);
         goto out;
     }
+    int pool_node = -1;
+    char pl_why[200] = "";
     if (fuse) { /* the array adds the bias, the PPU requantizes each output as it leaves */
-        const device_post_t fpp = fused_pp(&mp);
+        device_post_t fpp = fused_pp(&mp);
+        pool_node = pool_consumer(r, n, out, &mp, &fpp, pl_why, sizeof pl_why);
         rc = onnx_map_run_i8_fused(r->i8, &mp, &fpp, acc, y8, &res);
     } else { /* QLinear* on the PPU: the bias (and the zero-point correction) is the PPU's to add */
         rc = onnx_map_run_i8(r->i8, &mp, !ppu, acc, &res);
@@ -326,6 +383,10 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
         size_t l = strlen(R->why);
         snprintf(R->why + l, sizeof R->why - l, "%s%s", l ? "; " : "", ppu ? fz_why : "not fused");
     }
+    if (pl_why[0]) {
+        size_t l = strlen(R->why);
+        snprintf(R->why + l, sizeof R->why - l, "%s%s", l ? "; " : "", pl_why);
+    }
     if (mp.zp_folded || mp.row_zp || mp.wide) {
         size_t l = strlen(R->why);
         snprintf(R->why + l, sizeof R->why - l, "%sx zero point %d folded into the bias%s%s%s", l ? "; " : "",
@@ -335,7 +396,19 @@ static int i8_node(onnx_rtl_t *r, onnx_rtl_rec_t *R, const onnx_node_t *n, int i
     }
     const int64_t pq = (int64_t)mp.p * mp.q;
     const int32_t yz = mp.qlinear ? onnx_map_y_zp(&mp) : 0;
-    if (fuse) {
+    if (fuse && pool_node >= 0) { /* the MaxPool node after it takes the pooled map */
+        const device_post_res_t pr = device_fused_post_res(&res.fused);
+        post_merge(R, &pr);
+        free(r->pend.y);
+        r->pend.node = pool_node;
+        r->pend.y = y8;
+        r->pend.n = (size_t)pr.outputs;
+        r->pend.u8 = mp.y_dtype == GOLDEN_DT_UINT8 ? 128 : 0;
+        y8 = NULL;
+        size_t l = strlen(R->why);
+        snprintf(R->why + l, sizeof R->why - l, "%sMaxPool %.40s fused: its output checked there", l ? "; " : "",
+                 r->graph->nodes[pool_node].name);
+    } else if (fuse) {
         const device_post_res_t pr = device_fused_post_res(&res.fused);
         post_merge(R, &pr);
         const int u8 = mp.y_dtype == GOLDEN_DT_UINT8 ? 128 : 0;
@@ -645,6 +718,21 @@ int onnx_rtl_hook(void *ctx, const onnx_node_t *n, int index, const golden_tenso
         }
         return rc;
     }
+    if (r->pend.y && r->pend.node == index) { /* pooled on the conv's writeback path */
+        R->where = "fused-into-previous";
+        R->pooled = true;
+        const golden_tensor_t *y = out[0];
+        if ((size_t)y->count != r->pend.n) {
+            fail(R, "RTL: ", "the fused MaxPool's output has another size than the conv's pooled map");
+        } else {
+            for (size_t i = 0; i < r->pend.n; i++)
+                take(r, R, out[0], (int64_t)i, (double)r->pend.y[i] + r->pend.u8);
+            if (R->diffs) fail(R, "RTL: ", "MaxPool on the conv's writeback path differs from the golden operator");
+        }
+        free(r->pend.y);
+        r->pend.y = NULL;
+        return 0;
+    }
     if (r->i8 && strcmp(n->op_type, "MaxPool") == 0) return maxpool_node(r, R, n, in[0], out, n_out, err, errlen);
     return 0;
 }
@@ -727,7 +815,7 @@ void onnx_rtl_json_nodes(FILE *f, const onnx_rtl_t *r)
         fputs(", \"op\": ", f);
         json_str(f, R->n->op_type);
         fprintf(f, ", \"where\": \"%s\", \"conv_or_matmul\": %s, \"rtl\": %s, \"why\": ", R->where,
-                R->candidate ? "true" : "false", on || R->has_post ? "true" : "false");
+                R->candidate ? "true" : "false", on || R->has_post || R->pooled ? "true" : "false");
         json_str(f, R->why);
         fprintf(f, ", \"macs\": %llu, \"array_macs\": %llu, \"array_cycles\": %llu, \"model_cycles\": %llu, "
                    "\"fp_cycles\": %llu, \"ppu_cycles\": %llu, \"requant\": \"%s\", "

@@ -41,6 +41,7 @@ typedef struct {
     bool on_array, on_fp, has_post;
     bool host_rq;            /* QLinear*: requantized on the host (why says why) */
     bool fused;              /* the PPU on the array's writeback path (onnx_rtl_t.fuse) */
+    bool pooled;             /* a MaxPool that ran on that unit inside the conv before it */
     uint64_t macs;           /* the node's MACs from its ONNX shapes */
     char why[200];           /* golden only, or partly on the host: why */
     bool fp_tried;           /* a float candidate for the open fp array */
@@ -63,7 +64,16 @@ typedef struct {
     bool write_back;         /* downstream nodes read the RTL's values */
     bool fuse;               /* --fuse-ppu: a QLinear* node with one requantization scale
                                 and no per-pixel zero-point correction runs with the PPU on
-                                the array's writeback path (int8 to DRAM); others say why not */
+                                the array's writeback path (int8 to DRAM); others say why not.
+                                With graph, a MaxPool that alone reads such a node (one image,
+                                windows as large as their stride, WS) runs there too */
+    const onnx_model_t *graph; /* the model (its nodes' consumers), or NULL */
+    struct {                 /* a fused conv's pooled output, for its MaxPool node */
+        int node;            /* the MaxPool's index */
+        int8_t *y;           /* [K][P/r][Q/s] int8 (uint8 outputs: - 128), or NULL: none */
+        size_t n;
+        int u8;              /* 128 for uint8, else 0 */
+    } pend;
     /* the current run's expected graph outputs (fp bound checks), or NULL */
     const onnx_model_t *m;
     const golden_tensor_t *exp;

@@ -177,7 +177,7 @@ static int random_input(ox_run_t *s, const onnx_value_info_t *vi, int idx, golde
 
 static const char *check_str(const onnx_rtl_rec_t *R)
 {
-    if (!R->on_array && !R->has_post) return "-";
+    if (!R->on_array && !R->has_post && !R->pooled) return "-";
     return R->ok ? "PASS" : "FAIL";
 }
 
@@ -196,7 +196,7 @@ static void summary(FILE *f, const onnx_rtl_t *c, const char *model, const layer
         char d[32] = "-";
         if (R->outputs) snprintf(d, sizeof d, "%lld/%lld", (long long)R->diffs, (long long)R->outputs);
         fprintf(f, "%-20.20s %-14.14s %-10s %11llu %10llu %9llu %9s %6s\n", R->name, R->n->op_type,
-                R->fused ? "fused" : R->where,
+                R->fused || R->pooled ? "fused" : R->where,
                 (unsigned long long)R->macs, (unsigned long long)(R->on_array ? R->arr.cycles : 0),
                 (unsigned long long)R->post.cycles, d, check_str(R));
     }
@@ -381,6 +381,7 @@ static int ox_open(ox_run_t *s, int df)
     s->c.i8 = acc;
     s->c.write_back = true;
     s->c.fuse = o->fuse_ppu;
+    s->c.graph = &s->m;
     return 0;
 }
 
