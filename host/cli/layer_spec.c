@@ -9,7 +9,6 @@
 #include "pecos_err.h"
 
 #define LAYER_MAX_DIM 65536
-#define LAYER_MAX_ELEMS (1LL << 28) /* per tensor: keeps every index in int and memory sane */
 
 /* Parses a decimal int in [lo, hi] from val; 0 or -1. */
 static int parse_int(const char *val, int lo, int hi, int *out)

@@ -23,4 +23,8 @@
  * naming the parameter in err. */
 int layer_parse(const char *spec, int index, layer_t *L, char *err, size_t errlen);
 
+/* The most elements a --layer tensor (ifmap, weights, output) may have: keeps every index in
+ * int and memory sane (also for the stacked layer of a --batch). */
+#define LAYER_MAX_ELEMS (1LL << 28)
+
 #endif

@@ -539,6 +539,13 @@ static int validate_batch(run_opts_t *o)
                     o->batch, L->name, o->batch, L->h);
             return -1;
         }
+        const long long in = (long long)bt.L.c * bt.L.h * bt.L.w,
+                        out = (long long)bt.L.k * bt.L.p * bt.L.q;
+        if (in > LAYER_MAX_ELEMS || out > LAYER_MAX_ELEMS) {
+            fprintf(stderr, "pecos run: --batch %d: layer %s: the %d images' input or output "
+                            "exceeds %lld elements\n", o->batch, L->name, o->batch, LAYER_MAX_ELEMS);
+            return -1;
+        }
         o->image[i] = *L;
         bt.L.type = L->type; /* an fc stays an fc of N*H rows */
         *L = bt.L;
