@@ -10,7 +10,7 @@
 #      16x the MACs, utilization and energy per image as the report prints them (utilization
 #      at least 10x batch 1's, energy per image below half of it), and the arithmetic
 #      intensity of `pecos analyze --batch` within 5% of the run's at batch 1 and 16;
-#   3. refusals: an --ifmap of another batch, a bad N: one line, exit 2;
+#   3. refusals: an --ifmap of another batch, a bad N, a batch too large: one line, exit 2;
 #   4. networks: a batch of copies of one image gives each copy the image's own output;
 #      LeNet-5 at batch 16 reuses its weights (per-image cycles and energy fall).
 set -e
@@ -162,7 +162,9 @@ refuse() {
 refuse "expected int8 \[2,1,32,32\]" --network "$src/models/networks/lenet5.csv" --batch 2 \
   --rows 4 --cols 4 --ifmap pw_x.npy
 refuse "must be an integer 1..65536" --layer fc,c=8,k=4 --batch 0
-echo "PASS: --batch refuses an --ifmap of another batch and a bad N with one line, exit 2"
+refuse "the 65536 images' input or output exceeds 268435456 elements" --rows 4 --cols 4 \
+  --layer conv,h=224,w=224,c=3,k=4,r=3,s=3 --batch 65536
+echo "PASS: --batch refuses an --ifmap of another batch, a bad N and a batch too large for a layer with one line, exit 2"
 
 # --- 4. networks ------------------------------------------------------------------------
 # A batch of three copies of one image gives each copy the image's own output (the same
