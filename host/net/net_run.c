@@ -538,24 +538,7 @@ static int post_images(net_run_t *s, int i, const device_post_t *pp, const int32
         const int rc = device_post(&s->a, pp, acc + o, b ? b + o : NULL, b != NULL,
                                    y + (size_t)img * out_n, img ? &r : d);
         if (rc != 0) return rc;
-        if (img == 0) continue;
-        if (!d->mismatches && r.mismatches) {
-            d->bad_c = r.bad_c;
-            d->bad_p = r.bad_p;
-            d->bad_q = r.bad_q;
-            d->expected = r.expected;
-            d->got = r.got;
-            d->bad_cycle = r.bad_cycle;
-        }
-        d->cycles += r.cycles;
-        d->model_cycles += r.model_cycles;
-        d->beats += r.beats;
-        d->outputs += r.outputs;
-        d->glb_rd += r.glb_rd;
-        d->glb_wr += r.glb_wr;
-        d->mismatches += r.mismatches;
-        d->sim_seconds += r.sim_seconds;
-        d->ok = d->ok && r.ok;
+        if (img > 0) device_post_res_add(d, &r);
     }
     return 0;
 }

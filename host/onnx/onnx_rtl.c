@@ -64,27 +64,10 @@ static void check_failed(onnx_rtl_rec_t *R, const char *path, const layer_result
 static void post_merge(onnx_rtl_rec_t *R, const device_post_res_t *p)
 {
     R->has_post = true;
-    if (R->post_calls++ == 0) {
+    if (R->post_calls++ == 0)
         R->post = *p;
-        return;
-    }
-    R->post.cycles += p->cycles;
-    R->post.model_cycles += p->model_cycles;
-    R->post.beats += p->beats;
-    R->post.outputs += p->outputs;
-    R->post.glb_rd += p->glb_rd;
-    R->post.glb_wr += p->glb_wr;
-    if (R->post.mismatches == 0 && p->mismatches) {
-        R->post.bad_c = p->bad_c;
-        R->post.bad_p = p->bad_p;
-        R->post.bad_q = p->bad_q;
-        R->post.expected = p->expected;
-        R->post.got = p->got;
-        R->post.bad_cycle = p->bad_cycle;
-    }
-    R->post.mismatches += p->mismatches;
-    R->post.ok = R->post.ok && p->ok;
-    R->post.sim_seconds += p->sim_seconds;
+    else
+        device_post_res_add(&R->post, p);
 }
 
 /* The RTL's value v for output element o: counted against the golden value, written back

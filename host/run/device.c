@@ -281,6 +281,27 @@ int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const 
     return conv_i8(a, cv, x, w, bias, y, &fuse, res);
 }
 
+void device_post_res_add(device_post_res_t *d, const device_post_res_t *r)
+{
+    if (!d->mismatches && r->mismatches) {
+        d->bad_c = r->bad_c;
+        d->bad_p = r->bad_p;
+        d->bad_q = r->bad_q;
+        d->expected = r->expected;
+        d->got = r->got;
+        d->bad_cycle = r->bad_cycle;
+    }
+    d->cycles += r->cycles;
+    d->model_cycles += r->model_cycles;
+    d->beats += r->beats;
+    d->outputs += r->outputs;
+    d->glb_rd += r->glb_rd;
+    d->glb_wr += r->glb_wr;
+    d->mismatches += r->mismatches;
+    d->sim_seconds += r->sim_seconds;
+    d->ok = d->ok && r->ok;
+}
+
 device_post_res_t device_fused_post_res(const layer_fused_res_t *f)
 {
     return (device_post_res_t){.beats = f->beats, .outputs = f->outputs,

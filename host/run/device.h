@@ -165,6 +165,10 @@ int device_conv_i8_fused(device_t *a, const layer_t *cv, const int8_t *x, const 
 bool device_fuse_pool_ok(const device_t *a, const layer_t *cv, const device_post_t *pp, char *why,
                          size_t whylen);
 
+/* Adds the unit's result r of one more call into d (cycles, beats, outputs, GLB bytes,
+ * mismatches, seconds summed; the first mismatch kept; ok only if both are). */
+void device_post_res_add(device_post_res_t *d, const device_post_res_t *r);
+
 /* The unit's share of a fused layer (res->fused of device_conv_i8_fused()) as a
  * device_post() result: no cycles of its own (it works while the array does; its latency is
  * in the array's cycles) and no GLB reads (its operands come from the array's edge). */
