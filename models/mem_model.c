@@ -115,9 +115,6 @@ static uint64_t tile_beats(const layer_t *L, const array_cfg_t *a, const tiling_
                             : kg_sum * cf_sum * P * Q;
 }
 
-/* Compulsory ifmap rows: the union of the input rows any of the P output rows touches
- * (with a dilation the taps of one output row skip rows: the union is counted row by row).
- * Writes the count into *rows_used. Returns 0 or PECOS_ENOMEM. */
 /* A final output pass of a tile of pt rows (of P x Q), ob bytes an output: *run bytes per
  * channel in the tile, *plane per channel in the layer. Fused with pooling (a->pool_r) the
  * pooled rows of the pooled map. */
@@ -134,6 +131,9 @@ static void out_geom(const array_cfg_t *a, uint64_t pt, uint64_t P, uint64_t Q, 
     }
 }
 
+/* Compulsory ifmap rows: the union of the input rows any of the P output rows touches
+ * (with a dilation the taps of one output row skip rows: the union is counted row by row).
+ * Writes the count into *rows_used. Returns 0 or PECOS_ENOMEM. */
 static int compulsory_rows(const layer_t *L, uint64_t P, uint64_t *rows_used)
 {
     uint64_t used = 0;

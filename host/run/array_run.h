@@ -57,9 +57,10 @@ typedef struct {
      * ifmap, weights, bias and out are not used (NULL). */
     const struct tensor_port *port;
     /* The post-processing unit on the writeback path (--fuse-ppu), open and configured
-     * (requantize, ReLU; no pooling), or NULL. Each output vector of a final reduction fold
-     * (the last c tile's last fold) goes from the array's output lanes into the unit in the
-     * cycle it leaves (its bias lanes zero: the array started from the bias); the unit's int8
+     * (requantize, ReLU; pooling with pool_r below), or NULL. Each output vector of a final
+     * reduction fold (the last c tile's last fold) goes from the array's output lanes into
+     * the unit in the cycle it leaves (its bias lanes zero: the array started from the
+     * bias); the unit's int8
      * results go to the psum bank's int8 place, which the DMA writes to DRAM. The unit's
      * clock is gated while its pipeline is empty. out still gets every accumulator (a tap at
      * the array's edge, for the layer's check), and out8 [K,P,Q] the int8 results (read

@@ -123,8 +123,8 @@ typedef struct {
     const struct layer_fuse *fuse;
 } layer_run_cfg_t;
 
-/* --fuse-ppu, for one int8 layer: the open post-processing unit, configured with rq (no
- * pooling), and where its int8 results go. The array adds the bias (the unit's bias lanes
+/* --fuse-ppu, for one int8 layer: the open post-processing unit, configured with rq and
+ * pool, and where its int8 results go. The array adds the bias (the unit's bias lanes
  * are zero), so the chain is the same as the unit's own pass over the accumulators. */
 typedef struct layer_fuse {
     struct postlib *ppu;
