@@ -21,6 +21,13 @@ module tb_assert;
     .in_psum_i(psum), .out_valid_o(ws_ov), .out_psum_o(ws_out), .cnt_beats_o(k0),
     .cnt_wbeats_o(k1), .cnt_busy_o(k2), .cnt_macs_o(k3), .cnt_gated_o(k4));
 
+  // A MAC unit alone (the OS array's int8 PEs use it; the WS array computes its PEs in a loop)
+  logic m_pv, m_v;
+  logic [31:0] m_acc;
+  pecos_mac mac (
+    .clk_i(clk), .rst_ni(rst_n), .valid_i(1'b0), .a_i(8'd0), .b_i(8'd0), .acc_i(32'd0),
+    .prod_valid_o(m_pv), .valid_o(m_v), .acc_o(m_acc));
+
   // OS array, bf16 (its PEs use pecos_fma)
   logic o_valid = 0, o_first = 0, o_last = 0;
   logic [R*16-1:0] o_x = '0;
@@ -74,8 +81,8 @@ module tb_assert;
       "PerfMacsLeBusyTimesPes": begin force ws.u_perf.macs_q = 64'd1000; cycles(2); end
       "PerfBeatsLeCycles": begin force ws.u_perf.beats_q = 64'd1000; cycles(2); end
       // --- pecos_mac, pecos_fma (valid pipeline, low after reset)
-      "MacProductFollowsOperands": begin force ws.g_row[1].g_col[2].u_pe.g_int8.u_mac.prod_valid_q = 1'b1; cycles(2); end
-      "MacSumFollowsProduct": begin force ws.g_row[0].g_col[0].u_pe.g_int8.u_mac.acc_valid_q = 1'b1; cycles(2); end
+      "MacProductFollowsOperands": begin force mac.prod_valid_q = 1'b1; cycles(2); end
+      "MacSumFollowsProduct": begin force mac.acc_valid_q = 1'b1; cycles(2); end
       "FmaProductFollowsOperands": begin force os.g_row[0].g_col[1].u_pe.g_fp.u_fma.prod_valid_q = 1'b1; cycles(2); end
       "FmaSumFollowsProduct": begin force os.g_row[2].g_col[3].u_pe.g_fp.u_fma.y_valid_q = 1'b1; cycles(2); end
       "FmaNaNCanonical": begin

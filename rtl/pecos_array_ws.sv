@@ -67,21 +67,16 @@ module pecos_array_ws #(
   localparam int WLaneW  = 2 + ColIdxW + DW;  // {valid, bank, col, data}
   localparam int XLaneW  = 2 + DW;            // {valid, bank, data}
 
-  // Links. One unpacked array per lane field, each element its own variable: not a slice of
-  // one wide vector (a simulator would re-evaluate the wide vector as a whole on every
-  // change), and not a packed {valid, bank, ...} lane either (a simulator then rebuilds the
-  // lane bit field by bit field behind every PE and takes it apart again in the next one).
-  // Horizontal index r*(Cols+1) + c is the input of PE(r,c); c = Cols is the right edge.
-  // Vertical index r*Cols + c is the psum into PE(r,c); r = Rows is the bottom edge.
-  logic               wv [Rows*(Cols+1)];   // weight lane: valid
-  logic               wb [Rows*(Cols+1)];   //              bank
-  logic [ColIdxW-1:0] wc [Rows*(Cols+1)];   //              column
-  logic [DW-1:0]      wd [Rows*(Cols+1)];   //              operand
-  logic               xv [Rows*(Cols+1)];   // data lane:   valid
-  logic               xb [Rows*(Cols+1)];   //              bank
-  logic [DW-1:0]      xd [Rows*(Cols+1)];   //              operand
-  logic [31:0]        plane [(Rows+1)*Cols];
-  logic               pvalid [Rows*Cols];    // psum_valid of every PE
+  // Row r's lanes after the input skew (the lanes into PE(r,0)), and column c's psum after
+  // the psum skew (the sum into PE(0,c)). One unpacked array per lane field.
+  logic [Rows-1:0]         sk_wv;   // weight lane: valid
+  logic [Rows-1:0]         sk_wb;   //              bank
+  logic [Rows*ColIdxW-1:0] sk_wc;   //              column
+  logic [Rows*DW-1:0]      sk_wd;   //              operand
+  logic [Rows-1:0]         sk_xv;   // data lane:   valid
+  logic [Rows-1:0]         sk_xb;   //              bank
+  logic [Rows*DW-1:0]      sk_xd;   //              operand
+  logic [31:0]        psum_sk [Cols];
 
   logic [ColIdxW-1:0] w_col;
   assign w_col = w_col_i[ColIdxW-1:0];
@@ -100,8 +95,8 @@ module pecos_array_ws #(
       .rst_ni (rst_ni),
       .d_i    ({w_valid_i, w_bank_i, w_col, w_data_i[r*DW +: DW],
                 in_valid_i, in_bank_i, in_data_i[r*DW +: DW]}),
-      .q_o    ({wv[r*(Cols+1)], wb[r*(Cols+1)], wc[r*(Cols+1)], wd[r*(Cols+1)],
-                xv[r*(Cols+1)], xb[r*(Cols+1)], xd[r*(Cols+1)]})
+      .q_o    ({sk_wv[r], sk_wb[r], sk_wc[r*ColIdxW +: ColIdxW], sk_wd[r*DW +: DW], sk_xv[r], sk_xb[r],
+                sk_xd[r*DW +: DW]})
     );
   end
 
@@ -111,51 +106,135 @@ module pecos_array_ws #(
       .clk_i  (clk_i),
       .rst_ni (rst_ni),
       .d_i    (in_psum_i[c*32 +: 32]),
-      .q_o    (plane[c])
+      .q_o    (psum_sk[c])
     );
   end
 
-  // PE grid
-  for (genvar r = 0; r < Rows; r++) begin : g_row
-    for (genvar c = 0; c < Cols; c++) begin : g_col
-      localparam int Hi = r * (Cols + 1) + c;   // this PE's horizontal input
-      localparam int Ho = Hi + 1;               // its horizontal output
-      pecos_pe_ws #(.DType(DType), .DW(DW), .ColIdxW(ColIdxW), .Col(c)) u_pe (
-        .clk_i        (clk_i),
-        .rst_ni       (rst_ni),
-        .w_valid_i    (wv[Hi]),
-        .w_bank_i     (wb[Hi]),
-        .w_col_i      (wc[Hi]),
-        .w_data_i     (wd[Hi]),
-        .x_valid_i    (xv[Hi]),
-        .x_bank_i     (xb[Hi]),
-        .x_data_i     (xd[Hi]),
-        .psum_i       (plane[r*Cols + c]),
-        .w_valid_o    (wv[Ho]),
-        .w_bank_o     (wb[Ho]),
-        .w_col_o      (wc[Ho]),
-        .w_data_o     (wd[Ho]),
-        .x_valid_o    (xv[Ho]),
-        .x_bank_o     (xb[Ho]),
-        .x_data_o     (xd[Ho]),
-        .psum_valid_o (pvalid[r*Cols + c]),
-        .psum_o       (plane[(r+1)*Cols + c])
-      );
+  // PE grid: one process over the PEs' registers, held in unpacked arrays indexed
+  // i = r*Cols + c. PE(r,c) reads the lanes of PE(r,c-1) (or row r's skew output for c = 0)
+  // and the sum of PE(r-1,c) (or column c's psum skew output for r = 0): only PEs of lower
+  // index. The process visits the PEs from the highest index down and assigns each PE's
+  // registers at once (blocking), so every PE reads its neighbours' values of before the
+  // edge, as with non-blocking assignments. Only this process reads these arrays; what
+  // leaves the grid (the bottom row's sums and the last PE's valid) is copied, as it is
+  // after the edge, into bot_sum_q and bot_valid_q with non-blocking assignments: the same
+  // values at the same edges (synthesis merges them with the PEs' registers; Yosys counts
+  // the same flip-flops as with PE instances), and other processes read ordinary flops.
+  //
+  // Per PE (the two stages of pecos_mac and pecos_fma, the OS array's units):
+  //   weight lane: valid, {bank, col, data} pass to the right; a write whose column is c
+  //                loads bank 0 or 1;
+  //   data lane:   valid (= the product stage's valid), {bank, data} pass to the right;
+  //   stage 1:     on a valid beat, the product of the operand and the held weight of the
+  //                beat's bank: int8 a 16-bit product, not written when an operand is zero
+  //                (zero gating: gated is set and stage 2 adds 0); fp the exact product
+  //                (fma_mul);
+  //   stage 2:     one edge later, the sum with the psum from above (int8 mod 2^32, fp
+  //                fma_add, rounded once).
+  // A loop over arrays instead of Rows x Cols PE instances: Verilator 5.006 emits one copy
+  // of the PE's code in a loop instead of one copy per PE (16x16 bf16: 2.2 MB of generated
+  // C++ instead of 18.7 MB, 4x the simulation speed; docs/SPEED.md).
+  localparam int FmaFmt = (DType == 2) ? 1 : 0;  // pecos_fma_fn.svh: the fp format
+  localparam int FmaFtz = 0;
+  `include "pecos_fma_fn.svh"
+  localparam int Pes   = Rows * Cols;
+  localparam int ProdW = (DType == 0) ? 16 : FmaProdW;  // stage-1 register of one PE
+
+  logic               pe_wv    [Pes];   // weight lane out: valid
+  logic               pe_wb    [Pes];   //                  bank
+  logic [ColIdxW-1:0] pe_wc    [Pes];   //                  column
+  logic [DW-1:0]      pe_wd    [Pes];   //                  operand
+  logic [DW-1:0]      pe_w0    [Pes];   // held weights, bank 0
+  logic [DW-1:0]      pe_w1    [Pes];   //                    1
+  logic               pe_xv    [Pes];   // data lane out: valid (= stage 1 valid)
+  logic               pe_xb    [Pes];   //                bank
+  logic [DW-1:0]      pe_xd    [Pes];   //                operand
+  logic [ProdW-1:0]   pe_prod  [Pes];   // stage 1: product
+  logic               pe_gated [Pes];   //          int8: an operand was zero
+  logic [31:0]        pe_sum   [Pes];   // stage 2: sum
+  logic               pe_sv    [Pes];   //          valid
+  logic [Cols*32-1:0] bot_sum_q;        // the bottom row's sums, registered again
+  logic               bot_valid_q;      // the last PE's sum valid, registered again
+
+  /* verilator lint_off BLKSEQ */  // the PE registers are assigned at once, see above
+  always_ff @(posedge clk_i or negedge rst_ni) begin : p_grid
+    logic [Cols*32-1:0] bot_sum;
+    if (!rst_ni) begin
+      for (int i = 0; i < Pes; i++) begin
+        pe_wv[i] = 1'b0;  pe_wb[i] = 1'b0;  pe_wc[i] = '0;     pe_wd[i] = '0;
+        pe_w0[i] = '0;    pe_w1[i] = '0;
+        pe_xv[i] = 1'b0;  pe_xb[i] = 1'b0;  pe_xd[i] = '0;
+        pe_prod[i] = '0;  pe_gated[i] = 1'b0;  pe_sum[i] = '0;  pe_sv[i] = 1'b0;
+      end
+      bot_sum_q   <= '0;
+      bot_valid_q <= 1'b0;
+    end else begin
+      for (int i = Pes - 1; i >= 0; i--) begin
+        logic               wv, wb, xv, xb;
+        logic [ColIdxW-1:0] wc;
+        logic [DW-1:0]      wd, xd, w;
+        logic [31:0]        psum;
+        // Inputs: the lanes from the left, the sum from above (values before the edge).
+        if (i % Cols == 0) begin
+          wv = sk_wv[i / Cols];  wb = sk_wb[i / Cols];  wc = sk_wc[(i / Cols) * ColIdxW +: ColIdxW];
+          wd = sk_wd[(i / Cols) * DW +: DW];  xv = sk_xv[i / Cols];  xb = sk_xb[i / Cols];
+          xd = sk_xd[(i / Cols) * DW +: DW];
+        end else begin
+          wv = pe_wv[i-1];  wb = pe_wb[i-1];  wc = pe_wc[i-1];  wd = pe_wd[i-1];
+          xv = pe_xv[i-1];  xb = pe_xb[i-1];  xd = pe_xd[i-1];
+        end
+        psum = (i < Cols) ? psum_sk[i] : pe_sum[i - Cols];
+        // Stage 2 (reads stage 1 of before the edge).
+        pe_sv[i] = pe_xv[i];
+        if (pe_xv[i]) begin
+          if (DType == 0) pe_sum[i] = psum + (pe_gated[i] ? 32'd0 : 32'($signed(pe_prod[i][15:0])));
+          else            pe_sum[i] = fma_add(FmaProdW'(pe_prod[i]), psum);
+        end
+        // Stage 1, and the data lane. Lane payloads hold while their lane is idle.
+        w = xb ? pe_w1[i] : pe_w0[i];
+        pe_xv[i] = xv;
+        if (xv) begin
+          pe_xb[i] = xb;
+          pe_xd[i] = xd;
+          if (DType == 0) begin
+            pe_gated[i] = xd == '0 || w == '0;
+            // The same bits as xd * w (signed); at 32 bits Verilator extends each once.
+            if (xd != '0 && w != '0) pe_prod[i] = ProdW'(32'($signed(xd[7:0])) * 32'($signed(w[7:0])));
+          end else begin
+            pe_prod[i] = ProdW'(fma_mul(16'(xd), 16'(w)));
+          end
+        end
+        // Weight lane, and the held weights.
+        pe_wv[i] = wv;
+        if (wv) begin
+          pe_wb[i] = wb;
+          pe_wc[i] = wc;
+          pe_wd[i] = wd;
+          if (32'(wc) == i % Cols) begin
+            if (wb) pe_w1[i] = wd;
+            else    pe_w0[i] = wd;
+          end
+        end
+      end
+      for (int c = 0; c < Cols; c++) bot_sum[c*32 +: 32] = pe_sum[(Rows-1)*Cols + c];
+      bot_sum_q   <= bot_sum;
+      bot_valid_q <= pe_sv[Pes-1];
     end
   end
+  /* verilator lint_on BLKSEQ */
 
   // Output deskew: column c waits Cols-1-c cycles so that a beat's sums leave together.
   for (genvar c = 0; c < Cols; c++) begin : g_deskew
     pecos_delay #(.Width(32), .Depth(Cols - 1 - c)) u_deskew (
       .clk_i  (clk_i),
       .rst_ni (rst_ni),
-      .d_i    (plane[Rows*Cols + c]),
+      .d_i    (bot_sum_q[c*32 +: 32]),
       .q_o    (out_psum_o[c*32 +: 32])
     );
   end
 
   // The last column needs no deskew, so its bottom valid is the beat's valid.
-  assign out_valid_o = pvalid[(Rows-1)*Cols + Cols-1];
+  assign out_valid_o = bot_valid_q;
 
   // ----------------------------------------------------------------------------------------
   // Performance counters
@@ -188,7 +267,7 @@ module pecos_array_ws #(
     end
   end
 
-  // Gated MACs (int8, pecos_mac): PE(r,c) gates a beat's MAC when the beat's operand of row
+  // Gated MACs (int8, the PE loop above): PE(r,c) gates a beat's MAC when the beat's operand of row
   // r or its held operand of the beat's bank is zero. The beats and the held-operand writes
   // travel the same skewed path, so a beat meets exactly the writes taken before its own
   // edge: its gated MACs are counted as it enters, Cols for a zero operand of row r, else

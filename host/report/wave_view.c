@@ -125,28 +125,44 @@ static void gw_failing_column(gw_t *g, const wave_view_t *v)
     gw_comment(g, line);
     for (int r = 0; r < v->rows; r++) {
         char pe[160];
-        snprintf(pe, sizeof pe, "%s.g_row[%d].g_col[%d].u_pe", arr, r, c);
 #define PE_SIG(flags, label, sig)                                                              \
     do {                                                                                       \
         snprintf(a, sizeof a, "PE(%d,%d) %s", r, c, label);                                    \
         snprintf(s, sizeof s, "%s.%s", pe, sig);                                               \
         gw_sig(g, flags, a, s);                                                                \
     } while (0)
-        char w[32], x[32];
-        snprintf(w, sizeof w, "%s[%d:0]", v->os ? "w_data_i" : "weight", dw - 1);
-        snprintf(x, sizeof x, "x_data_i[%d:0]", dw - 1);
-        PE_SIG(op, "weight", w);
-        PE_SIG(op, "operand", x);
-        PE_SIG(GW_BIN, "operand valid", "x_valid_i");
+        char b[48];
         if (v->os) {
+            snprintf(pe, sizeof pe, "%s.g_row[%d].g_col[%d].u_pe", arr, r, c);
+            snprintf(b, sizeof b, "w_data_i[%d:0]", dw - 1);
+            PE_SIG(op, "weight", b);
+            snprintf(b, sizeof b, "x_data_i[%d:0]", dw - 1);
+            PE_SIG(op, "operand", b);
+            PE_SIG(GW_BIN, "operand valid", "x_valid_i");
             PE_SIG(GW_BIN, "first beat", "x_first_i");
             PE_SIG(sum, "accumulator", "acc[31:0]");
             PE_SIG(GW_BIN, "drain valid", "ch_valid_o");
             PE_SIG(sum, "drain", "ch_data_o[31:0]");
         } else {
-            PE_SIG(sum, "psum in", "psum_i[31:0]");
-            PE_SIG(sum, "psum out", "psum_o[31:0]");
-            PE_SIG(GW_BIN, "psum valid", "psum_valid_o");
+            /* The WS array keeps its PEs' registers in arrays indexed r * Cols + c
+             * (rtl/pecos_array_ws.sv): the held weights, the operand and valid of the
+             * product stage (after an edge: the beat whose product it holds), the sum. */
+            const int i = r * v->cols + c;
+            snprintf(pe, sizeof pe, "%s", arr);
+            snprintf(b, sizeof b, "pe_w0[%d][%d:0]", i, dw - 1);
+            PE_SIG(op, "weight bank 0", b);
+            snprintf(b, sizeof b, "pe_w1[%d][%d:0]", i, dw - 1);
+            PE_SIG(op, "weight bank 1", b);
+            snprintf(b, sizeof b, "pe_xd[%d][%d:0]", i, dw - 1);
+            PE_SIG(op, "operand", b);
+            snprintf(b, sizeof b, "pe_xb[%d]", i);
+            PE_SIG(GW_BIN, "operand's bank", b);
+            snprintf(b, sizeof b, "pe_xv[%d]", i);
+            PE_SIG(GW_BIN, "product valid", b);
+            snprintf(b, sizeof b, "pe_sum[%d][31:0]", i);
+            PE_SIG(sum, "psum out", b);
+            snprintf(b, sizeof b, "pe_sv[%d]", i);
+            PE_SIG(GW_BIN, "psum valid", b);
         }
 #undef PE_SIG
     }
