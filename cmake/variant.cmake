@@ -3,10 +3,9 @@
 # missing variant on first use, see host/dev/simlib.c). Needs PECOS_SRC_DIR (the source tree)
 # and PECOS_SIM_DIR (where the libraries go).
 
-# sim/pecos.vlt, the Verilator configuration of the array models (a .vlt file cannot hold
-# comments in Verilator 5.006): no_inline pecos_fma keeps the FMA, one instance per PE, as one
-# shared C++ class instead of inlining it into every PE, which shrinks a bf16/fp16 array's
-# generated C++ (65 -> 38 MB for ws_bf16_16x16) and its build time with it.
+# The arrays' PEs are one loop over register arrays (rtl/pecos_array_*.sv), so Verilator
+# emits one copy of a PE's code, the FMA's included: no Verilator configuration file is
+# needed to keep the generated C++ small (ws_bf16_16x16: 2.2 MB; docs/SPEED.md).
 
 # Compiler options of the generated model code (measured on AlexNet conv3, docs/SPEED.md).
 set(PECOS_MODEL_OPT_FAST -O2)
@@ -139,7 +138,7 @@ function(pecos_add_variant name)
     set(trace_arg TRACE_FST)
   endif()
   verilate(${tgt}
-    SOURCES ${rtl} ${PECOS_SRC_DIR}/sim/pecos.vlt
+    SOURCES ${rtl}
     TOP_MODULE pecos_array_${df}
     PREFIX Vpecos_top
     DIRECTORY ${CMAKE_BINARY_DIR}/verilated/${name}

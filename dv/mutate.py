@@ -37,13 +37,12 @@ RTL = os.path.join(TOP, "rtl")
 # tb_* needs no build: the default suite's lint, Icarus testbench and Yosys tests of a unit.
 AFFECTS = {
     "pecos_delay.sv": ["ws_int8_4x4", "os_int8_4x4", "post_L4", "tb_ws", "tb_os", "tb_post"],
-    "pecos_mac.sv": ["os_int8_4x4", "tb_os"],
-    "pecos_fma.sv": ["fma_bf16", "fma_fp16", "fma_bf16_ftz", "os_bf16_4x4", "tb_fma", "tb_os"],
+    "pecos_mac_fn.svh": ["ws_int8_4x4", "os_int8_4x4", "tb_ws", "tb_os"],
+    "pecos_fma.sv": ["fma_bf16", "fma_fp16", "fma_bf16_ftz", "tb_fma"],
     "pecos_fma_fn.svh": ["fma_bf16", "fma_fp16", "fma_bf16_ftz", "ws_bf16_4x4", "ws_fp16_4x4",
                          "os_bf16_4x4", "tb_fma", "tb_ws", "tb_os"],
     "pecos_perf_ctr.sv": ["ws_int8_4x4", "os_int8_4x4", "tb_ws", "tb_os"],
     "pecos_array_ws.sv": ["ws_int8_4x4", "ws_bf16_4x4", "ws_fp16_4x4", "tb_ws"],
-    "pecos_pe_os.sv": ["os_int8_4x4", "os_bf16_4x4", "tb_os"],
     "pecos_array_os.sv": ["os_int8_4x4", "os_bf16_4x4", "tb_os"],
     "pecos_requant.sv": ["post_L4", "tb_post"],
     "pecos_pool.sv": ["post_L4", "tb_post"],

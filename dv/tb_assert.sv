@@ -21,14 +21,14 @@ module tb_assert;
     .in_psum_i(psum), .out_valid_o(ws_ov), .out_psum_o(ws_out), .cnt_beats_o(k0),
     .cnt_wbeats_o(k1), .cnt_busy_o(k2), .cnt_macs_o(k3), .cnt_gated_o(k4));
 
-  // A MAC unit alone (the OS array's int8 PEs use it; the WS array computes its PEs in a loop)
-  logic m_pv, m_v;
-  logic [31:0] m_acc;
-  pecos_mac mac (
-    .clk_i(clk), .rst_ni(rst_n), .valid_i(1'b0), .a_i(8'd0), .b_i(8'd0), .acc_i(32'd0),
-    .prod_valid_o(m_pv), .valid_o(m_v), .acc_o(m_acc));
+  // The FMA unit alone (the arrays compute their PEs in a loop with its functions)
+  logic f_pv, f_v;
+  logic [31:0] f_y;
+  pecos_fma #(.Fmt(0), .Ftz(0)) fma (
+    .clk_i(clk), .rst_ni(rst_n), .valid_i(1'b0), .a_i(16'd0), .b_i(16'd0), .c_i(32'd0),
+    .prod_valid_o(f_pv), .valid_o(f_v), .y_o(f_y));
 
-  // OS array, bf16 (its PEs use pecos_fma)
+  // OS array, bf16
   logic o_valid = 0, o_first = 0, o_last = 0;
   logic [R*16-1:0] o_x = '0;
   logic [C*16-1:0] o_w = '0;
@@ -80,17 +80,15 @@ module tb_assert;
       "PerfBusyLeCycles": begin force ws.u_perf.busy_q = 64'd1000; cycles(2); end
       "PerfMacsLeBusyTimesPes": begin force ws.u_perf.macs_q = 64'd1000; cycles(2); end
       "PerfBeatsLeCycles": begin force ws.u_perf.beats_q = 64'd1000; cycles(2); end
-      // --- pecos_mac, pecos_fma (valid pipeline, low after reset)
-      "MacProductFollowsOperands": begin force mac.prod_valid_q = 1'b1; cycles(2); end
-      "MacSumFollowsProduct": begin force mac.acc_valid_q = 1'b1; cycles(2); end
-      "FmaProductFollowsOperands": begin force os.g_row[0].g_col[1].u_pe.g_fp.u_fma.prod_valid_q = 1'b1; cycles(2); end
-      "FmaSumFollowsProduct": begin force os.g_row[2].g_col[3].u_pe.g_fp.u_fma.y_valid_q = 1'b1; cycles(2); end
+      // --- pecos_fma (valid pipeline, low after reset; canonical NaN)
+      "FmaProductFollowsOperands": begin force fma.prod_valid_q = 1'b1; cycles(2); end
+      "FmaSumFollowsProduct": begin force fma.y_valid_q = 1'b1; cycles(2); end
       "FmaNaNCanonical": begin
-        force os.g_row[0].g_col[0].u_pe.g_fp.u_fma.y_valid_q = 1'b1;
-        force os.g_row[0].g_col[0].u_pe.g_fp.u_fma.y_q = 32'h7fc00001;
+        force fma.y_valid_q = 1'b1;
+        force fma.y_q = 32'h7fc00001;
         cycles(2);
       end
-      // --- pecos_array_os, pecos_pe_os
+      // --- pecos_array_os
       "OsBeatInsideBlock": begin o_valid = 1; o_first = 0; cycles(1); end
       "OsLastBeatSpacing": begin
         o_valid = 1; o_first = 1; o_last = 1; cycles(2);
@@ -104,11 +102,11 @@ module tb_assert;
       "Os.PerfBusyLeCycles": begin force os.u_perf.busy_q = 64'd1000; cycles(2); end
       "Os.PerfMacsLeBusyTimesPes": begin force os.u_perf.macs_q = 64'd1000; cycles(2); end
       "PeOsNoResultLost": begin
-        force os.g_row[1].g_col[0].u_pe.load_i = 1'b1;
-        force os.g_row[1].g_col[0].u_pe.ch_valid_i = 1'b1;
-        cycles(2);
+        // Blocks of one beat on consecutive cycles: a column loads while the last block's
+        // results still shift down (OsLastBeatSpacing fires first, at the second beat).
+        o_valid = 1; o_first = 1; o_last = 1; cycles(3);
+        o_valid = 0; cycles(R + C + 6);
       end
-      "PeOsSumHasProduct": begin force os.g_row[0].g_col[0].u_pe.last_q2 = 1'b1; cycles(2); end
       // --- pecos_postproc, pecos_requant
       "PostPoolModeNotReserved": begin mode = 3; cycles(1); end
       "PostShiftInRange": begin shift = 33; cycles(1); end

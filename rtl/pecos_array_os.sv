@@ -17,7 +17,7 @@
 //                                         ▼          ▼                 ▼
 //                                  deskew Cols-1  Cols-2     ...       0  ──► out_psum_o[c]
 //
-// In each PE (see pecos_pe_os): beat t reaches PE(r,c) at edge t+r+c (stage 1, product),
+// In each PE (the grid loop below): beat t reaches PE(r,c) at edge t+r+c (stage 1, product),
 // is accumulated at edge t+r+c+1 (stage 2), and a last beat's result is copied to res at
 // edge t+r+c+2 (with a one-cycle cap pulse). Column c's drain chain loads every res of the
 // column on the edge where the bottom PE's cap is high (edge t_L+Rows+c+2), then shifts down
@@ -29,7 +29,7 @@
 //     int8: acc[r][c] = in_psum_i[c] of the first beat; per beat acc += x[r] * w[c]
 //           (signed int8 products, int32 wrap-around);
 //     fp:   acc[r][c] = in_psum_i[c] of the first beat; per beat acc = fma(x[r], w[c], acc)
-//           (fp32, one rounding per beat, pecos_fma with Ftz = 0).
+//           (fp32, one rounding per beat: pecos_fma_fn.svh's fma_mul and fma_add, Ftz = 0).
 //     in_psum_i is used on first beats only; a beat without in_first_i continues acc.
 //   - If the last beat of a block is presented in cycle t_L (sampled at edge t_L), output
 //     i = 0 .. Rows-1 is visible with out_valid_o after edge t_L + Rows + Cols + 1 + i and
@@ -84,18 +84,11 @@ module pecos_array_os #(
 
   localparam int XLaneW = 3 + DW;   // {valid, first, last, x}
   localparam int WLaneW = 32 + DW;  // {init, w}
-  localparam int ChW    = 33;       // {valid, data}
 
-  // Links. Each is its own unpacked-array element, not a slice of one wide vector: the
-  // simulator would re-evaluate a wide vector as a whole on every change. Horizontal index
-  // r*(Cols+1) + c is the input of PE(r,c); c = Cols is the right edge. Vertical index
-  // r*Cols + c is the input of PE(r,c) from above; r = Rows is the bottom edge.
-  logic [XLaneW-1:0] xlane  [Rows*(Cols+1)];
-  logic [WLaneW-1:0] wlane  [(Rows+1)*Cols];
-  logic [ChW-1:0]    chlane [(Rows+1)*Cols];
-  logic              mac_busy [Rows*Cols];
-  logic              cap      [Rows*Cols];
-  logic              load     [Cols];
+  // Row r's lanes after the input skew (into PE(r,0)) and column c's after the weight/init
+  // skew (into PE(0,c)), packed per field.
+  logic [Rows*XLaneW-1:0] sk_x;
+  logic [Cols*WLaneW-1:0] sk_w;
 
   // ----------------------------------------------------------------------------------------
   // Datapath: skew, PE grid, drain and deskew
@@ -106,89 +99,183 @@ module pecos_array_os #(
       .clk_i  (clk_i),
       .rst_ni (rst_ni),
       .d_i    ({in_valid_i, in_first_i, in_last_i, in_data_i[r*DW +: DW]}),
-      .q_o    (xlane[r*(Cols+1)])
+      .q_o    (sk_x[r*XLaneW +: XLaneW])
     );
   end
 
-  // Weight/init skew: column c is delayed by c cycles. The drain chain's top is idle.
+  // Weight/init skew: column c is delayed by c cycles.
   for (genvar c = 0; c < Cols; c++) begin : g_wskew
     pecos_delay #(.Width(WLaneW), .Depth(c)) u_skew (
       .clk_i  (clk_i),
       .rst_ni (rst_ni),
       .d_i    ({in_psum_i[c*32 +: 32], w_data_i[c*DW +: DW]}),
-      .q_o    (wlane[c])
+      .q_o    (sk_w[c*WLaneW +: WLaneW])
     );
-    assign chlane[c] = '0;
-    // The bottom PE's capture pulse loads the whole column: by then every row has its res.
-    assign load[c]   = cap[(Rows-1)*Cols + c];
   end
 
-  // PE grid
-  for (genvar r = 0; r < Rows; r++) begin : g_row
-    for (genvar c = 0; c < Cols; c++) begin : g_col
-      localparam int Hi = r * (Cols + 1) + c;  // this PE's horizontal input
-      localparam int Ho = Hi + 1;              // its horizontal output
-      localparam int Vi = r * Cols + c;        // its vertical input
-      localparam int Vo = Vi + Cols;           // its vertical output
-      logic [XLaneW-1:0] xi;
-      logic [WLaneW-1:0] wi;
-      logic [ChW-1:0]    chi;
-      assign xi  = xlane[Hi];
-      assign wi  = wlane[Vi];
-      assign chi = chlane[Vi];
-      pecos_pe_os #(.DType(DType), .DW(DW)) u_pe (
-        .clk_i      (clk_i),
-        .rst_ni     (rst_ni),
-        .x_valid_i  (xi[DW+2]),
-        .x_first_i  (xi[DW+1]),
-        .x_last_i   (xi[DW]),
-        .x_data_i   (xi[DW-1:0]),
-        .w_data_i   (wi[DW-1:0]),
-        .w_init_i   (wi[DW +: 32]),
-        .load_i     (load[c]),
-        .ch_valid_i (chi[32]),
-        .ch_data_i  (chi[31:0]),
-        .x_valid_o  (xlane[Ho][DW+2]),
-        .x_first_o  (xlane[Ho][DW+1]),
-        .x_last_o   (xlane[Ho][DW]),
-        .x_data_o   (xlane[Ho][DW-1:0]),
-        .w_data_o   (wlane[Vo][DW-1:0]),
-        .w_init_o   (wlane[Vo][DW +: 32]),
-        .ch_valid_o (chlane[Vo][32]),
-        .ch_data_o  (chlane[Vo][31:0]),
-        .mac_busy_o (mac_busy[Vi]),
-        .cap_o      (cap[Vi])
-      );
+  // PE grid: one process over the PEs' registers, held in unpacked arrays indexed
+  // i = r*Cols + c (as in pecos_array_ws). PE(r,c) reads the x lane of PE(r,c-1) (or row r's
+  // skew for c = 0), the w lane and the drain chain of PE(r-1,c) (or column c's skew and an
+  // idle chain for r = 0), and its column's load: the bottom PE's capture flag, taken before
+  // the loop. The process visits the PEs from the highest index down and assigns each PE's
+  // registers at once (blocking), so every PE reads values of before the edge; within a PE,
+  // each register is assigned after the last read of its old value. What leaves the grid
+  // (the bottom row's chain, the busy count) is copied, as it is after the edge, into
+  // ordinary flops with non-blocking assignments.
+  //
+  // Per PE (edge e samples its inputs; the two stages of pecos_mac and pecos_fma):
+  //   x lane:  valid, and on a valid beat first, last, x pass to the right;
+  //   w lane:  on a valid beat w passes down; init only on a first beat (the PE below samples
+  //            it one cycle later, before this PE's next first beat can replace it);
+  //   stage 1: on a valid beat the product of x and w (int8: not written when an operand is
+  //            zero, gated set instead; fp: fma_mul, exact); its valid is the x lane's;
+  //   stage 2: one edge later acc = addend + product (int8 mod 2^32, fp fma_add), addend =
+  //            init of that beat if it was first, else acc;
+  //   capture: one edge after a last beat's stage 2 (last2), res = acc and cap is high for
+  //            one cycle;
+  //   drain:   on an edge whose column loads, the chain register takes res (valid); else it
+  //            shifts from the PE above, so the column drains bottom PE first.
+  // A loop over arrays instead of Rows x Cols PE instances: Verilator 5.006 emits one copy
+  // of the PE's code in a loop instead of one copy per PE (docs/SPEED.md).
+  localparam int FmaFmt = (DType == 2) ? 1 : 0;  // pecos_fma_fn.svh: the fp format
+  localparam int FmaFtz = 0;
+  `include "pecos_fma_fn.svh"
+  `include "pecos_mac_fn.svh"
+  localparam int Pes    = Rows * Cols;
+  localparam int ProdW  = (DType == 0) ? 16 : FmaProdW;  // stage-1 register of one PE
+  localparam int PeCntW = $clog2(Rows * Cols + 1);
+
+  logic             pe_xv    [Pes];   // x lane out: valid (= stage 1 valid)
+  logic             pe_xf    [Pes];   //             first
+  logic             pe_xl    [Pes];   //             last
+  logic [DW-1:0]    pe_xd    [Pes];   //             x
+  logic [DW-1:0]    pe_wd    [Pes];   // w lane out: w
+  logic [31:0]      pe_wi    [Pes];   //             init (first beats)
+  logic [ProdW-1:0] pe_prod  [Pes];   // stage 1: product
+  logic             pe_gated [Pes];   //          int8: an operand was zero
+  logic [31:0]      pe_acc   [Pes];   // stage 2: accumulator
+  logic             pe_last2 [Pes];   // stage 2 holds a last beat
+  logic             pe_cap   [Pes];   // res was loaded at the last edge
+  logic [31:0]      pe_res   [Pes];   // a block's result
+  logic             pe_chv   [Pes];   // drain chain: valid
+  logic [31:0]      pe_chd   [Pes];   //              data
+  logic [Cols*32-1:0] bot_ch_q;       // the bottom row's chain, copied
+  logic               bot_chv_q;      // the last PE's chain valid, copied
+  logic [PeCntW-1:0]  busy_pes;       // PEs whose stage 1 holds a valid product
+
+  /* verilator lint_off BLKSEQ */  // the PE registers are assigned at once, see above
+  always_ff @(posedge clk_i or negedge rst_ni) begin : p_grid
+    logic [Cols-1:0]    load;
+    logic [Cols*32-1:0] bot_ch;
+    logic [PeCntW-1:0]  busy;
+    if (!rst_ni) begin
+      for (int i = 0; i < Pes; i++) begin
+        pe_xv[i]    = 1'b0;
+        pe_xf[i]    = 1'b0;
+        pe_xl[i]    = 1'b0;
+        pe_xd[i]    = '0;
+        pe_wd[i]    = '0;
+        pe_wi[i]    = '0;
+        pe_prod[i]  = '0;
+        pe_gated[i] = 1'b0;
+        pe_acc[i]   = '0;
+        pe_last2[i] = 1'b0;
+        pe_cap[i]   = 1'b0;
+        pe_res[i]   = '0;
+        pe_chv[i]   = 1'b0;
+        pe_chd[i]   = '0;
+      end
+      bot_ch_q  <= '0;
+      bot_chv_q <= 1'b0;
+      busy_pes  <= '0;
+    end else begin
+      // The bottom PE's capture pulse loads the whole column: by then every row has its res.
+      for (int c = 0; c < Cols; c++) load[c] = pe_cap[(Rows-1)*Cols + c];
+      busy = '0;
+      for (int i = Pes - 1; i >= 0; i--) begin
+        logic             xv, xf, xl, chv;
+        logic [DW-1:0]    xd, wd;
+        logic [31:0]      wi, chd, addend;
+        logic [XLaneW-1:0] xlane;
+        logic [WLaneW-1:0] wlane;
+        // Inputs (values before the edge).
+        xlane = (i % Cols == 0) ? sk_x[(i / Cols) * XLaneW +: XLaneW]
+                                : {pe_xv[i-1], pe_xf[i-1], pe_xl[i-1], pe_xd[i-1]};
+        wlane = (i < Cols) ? sk_w[i * WLaneW +: WLaneW] : {pe_wi[i - Cols], pe_wd[i - Cols]};
+        {xv, xf, xl, xd} = xlane;
+        {wi, wd} = wlane;
+        chv = (i < Cols) ? 1'b0 : pe_chv[i - Cols];
+        chd = (i < Cols) ? '0   : pe_chd[i - Cols];
+`ifndef SYNTHESIS
+        // A column load must not meet a result still shifting down from above (it would be
+        // lost: the OS last-beat spacing contract). Checked here, on the values before the
+        // edge, because the PEs' registers change during this process.
+        if (load[i % Cols] && chv) begin
+          $error("PECOS_ASSERT %s failed: %s", "PeOsNoResultLost", "load_i |-> !ch_valid_i");
+        end
+`endif
+        // Drain chain (reads res before the capture below).
+        if (load[i % Cols]) begin
+          pe_chv[i] = 1'b1;
+          pe_chd[i] = pe_res[i];
+        end else begin
+          pe_chv[i] = chv;
+          if (chv) pe_chd[i] = chd;
+        end
+        // Capture (reads acc before stage 2 below).
+        if (pe_last2[i]) pe_res[i] = pe_acc[i];
+        pe_cap[i]   = pe_last2[i];
+        pe_last2[i] = pe_xv[i] && pe_xl[i];
+        // Stage 2 (reads stage 1, first and init of the beat before the edge).
+        if (pe_xv[i]) begin
+          addend = pe_xf[i] ? pe_wi[i] : pe_acc[i];
+          if (DType == 0) pe_acc[i] = mac_sum(addend, pe_prod[i][15:0], pe_gated[i]);
+          else            pe_acc[i] = fma_add(FmaProdW'(pe_prod[i]), addend);
+        end
+        // Stage 1, and the lanes. Lane payloads hold while their lane is idle.
+        pe_xv[i] = xv;
+        if (xv) begin
+          pe_xf[i] = xf;
+          pe_xl[i] = xl;
+          pe_xd[i] = xd;
+          pe_wd[i] = wd;
+          if (xf) pe_wi[i] = wi;
+          if (DType == 0) begin
+            pe_gated[i] = mac_gated(xd[7:0], wd[7:0]);
+            if (!pe_gated[i]) pe_prod[i] = ProdW'(mac_product(xd[7:0], wd[7:0]));
+          end else begin
+            pe_prod[i] = ProdW'(fma_mul(16'(xd), 16'(wd)));
+          end
+        end
+        busy = busy + PeCntW'(xv);
+      end
+      for (int c = 0; c < Cols; c++) bot_ch[c*32 +: 32] = pe_chd[(Rows-1)*Cols + c];
+      bot_ch_q  <= bot_ch;
+      bot_chv_q <= pe_chv[Pes-1];
+      busy_pes  <= busy;
     end
   end
+  /* verilator lint_on BLKSEQ */
 
   // Output deskew: column c waits Cols-1-c cycles so that a pixel row leaves together.
   for (genvar c = 0; c < Cols; c++) begin : g_deskew
     pecos_delay #(.Width(32), .Depth(Cols - 1 - c)) u_deskew (
       .clk_i  (clk_i),
       .rst_ni (rst_ni),
-      .d_i    (chlane[Rows*Cols + c][31:0]),
+      .d_i    (bot_ch_q[c*32 +: 32]),
       .q_o    (out_psum_o[c*32 +: 32])
     );
   end
 
   // The last column needs no deskew, so its chain's valid is the output row's valid.
-  assign out_valid_o = chlane[Rows*Cols + Cols-1][32];
+  assign out_valid_o = bot_chv_q;
 
   // ----------------------------------------------------------------------------------------
   // Performance counters
   // ----------------------------------------------------------------------------------------
-  // PEs whose multiplier holds a valid product this cycle.
-  localparam int PeCntW = $clog2(Rows * Cols + 1);
-  logic [PeCntW-1:0] busy_pes;
-  always_comb begin
-    busy_pes = '0;
-    for (int i = 0; i < Rows * Cols; i++) begin
-      busy_pes = busy_pes + PeCntW'(mac_busy[i]);
-    end
-  end
+  // busy_pes (above): PEs whose multiplier holds a valid product this cycle.
 
-  // Gated MACs (int8, pecos_mac): a beat meets PE(r,c) with x of row r and w of column c, so
+  // Gated MACs (int8, the PE loop above): a beat meets PE(r,c) with x of row r and w of column c, so
   // it gates every PE but those of a nonzero x and a nonzero w: Rows*Cols - nx*nw, counted as
   // it enters.
   logic [PeCntW-1:0] gated;

@@ -137,6 +137,7 @@ module pecos_array_ws #(
   localparam int FmaFmt = (DType == 2) ? 1 : 0;  // pecos_fma_fn.svh: the fp format
   localparam int FmaFtz = 0;
   `include "pecos_fma_fn.svh"
+  `include "pecos_mac_fn.svh"
   localparam int Pes   = Rows * Cols;
   localparam int ProdW = (DType == 0) ? 16 : FmaProdW;  // stage-1 register of one PE
 
@@ -161,10 +162,19 @@ module pecos_array_ws #(
     logic [Cols*32-1:0] bot_sum;
     if (!rst_ni) begin
       for (int i = 0; i < Pes; i++) begin
-        pe_wv[i] = 1'b0;  pe_wb[i] = 1'b0;  pe_wc[i] = '0;     pe_wd[i] = '0;
-        pe_w0[i] = '0;    pe_w1[i] = '0;
-        pe_xv[i] = 1'b0;  pe_xb[i] = 1'b0;  pe_xd[i] = '0;
-        pe_prod[i] = '0;  pe_gated[i] = 1'b0;  pe_sum[i] = '0;  pe_sv[i] = 1'b0;
+        pe_wv[i]    = 1'b0;
+        pe_wb[i]    = 1'b0;
+        pe_wc[i]    = '0;
+        pe_wd[i]    = '0;
+        pe_w0[i]    = '0;
+        pe_w1[i]    = '0;
+        pe_xv[i]    = 1'b0;
+        pe_xb[i]    = 1'b0;
+        pe_xd[i]    = '0;
+        pe_prod[i]  = '0;
+        pe_gated[i] = 1'b0;
+        pe_sum[i]   = '0;
+        pe_sv[i]    = 1'b0;
       end
       bot_sum_q   <= '0;
       bot_valid_q <= 1'b0;
@@ -187,7 +197,7 @@ module pecos_array_ws #(
         // Stage 2 (reads stage 1 of before the edge).
         pe_sv[i] = pe_xv[i];
         if (pe_xv[i]) begin
-          if (DType == 0) pe_sum[i] = psum + (pe_gated[i] ? 32'd0 : 32'($signed(pe_prod[i][15:0])));
+          if (DType == 0) pe_sum[i] = mac_sum(psum, pe_prod[i][15:0], pe_gated[i]);
           else            pe_sum[i] = fma_add(FmaProdW'(pe_prod[i]), psum);
         end
         // Stage 1, and the data lane. Lane payloads hold while their lane is idle.
@@ -197,9 +207,8 @@ module pecos_array_ws #(
           pe_xb[i] = xb;
           pe_xd[i] = xd;
           if (DType == 0) begin
-            pe_gated[i] = xd == '0 || w == '0;
-            // The same bits as xd * w (signed); at 32 bits Verilator extends each once.
-            if (xd != '0 && w != '0) pe_prod[i] = ProdW'(32'($signed(xd[7:0])) * 32'($signed(w[7:0])));
+            pe_gated[i] = mac_gated(xd[7:0], w[7:0]);
+            if (!pe_gated[i]) pe_prod[i] = ProdW'(mac_product(xd[7:0], w[7:0]));
           end else begin
             pe_prod[i] = ProdW'(fma_mul(16'(xd), 16'(w)));
           end

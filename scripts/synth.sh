@@ -39,7 +39,7 @@ t0=$(date +%s)
 for flow in generic xilinx; do
   if [ $flow = generic ]; then cmd="synth -top $topm"; else cmd="synth_xilinx -top $topm -family xc7"; fi
   log=$out/$variant.$flow.log
-  if ! yosys -q -l "$log" -p "read_verilog -sv -I$rtl $files; $params; $cmd; tee -q -o $out/$variant.$flow.stat.json stat -json" >/dev/null 2>&1; then
+  if ! yosys -q -l "$log" -p "read_verilog -defer -sv -I$rtl $files; $params; $cmd; tee -q -o $out/$variant.$flow.stat.json stat -json" >/dev/null 2>&1; then
     echo "synth.sh: yosys ($flow) failed on $variant, see $log" >&2
     tail -5 "$log" >&2
     exit 1

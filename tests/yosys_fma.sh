@@ -8,7 +8,7 @@ src=$1
 files=$(rtl_files "$src/rtl" fma)
 for fmt in 0 1; do
   name=$([ $fmt -eq 0 ] && echo bf16 || echo fp16)
-  log=$(yosys -p "read_verilog -sv -I$src/rtl $files; chparam -set Fmt $fmt pecos_fma; synth -top pecos_fma; stat" 2>&1) || { printf "%s\n" "$log" | tail -20; exit 1; }
+  log=$(yosys -p "read_verilog -defer -sv -I$src/rtl $files; chparam -set Fmt $fmt pecos_fma; synth -top pecos_fma; stat" 2>&1) || { printf "%s\n" "$log" | tail -20; exit 1; }
   if printf "%s\n" "$log" | grep -q "^Warning:"; then printf "%s\n" "$log" | grep -A3 "^Warning:"; exit 1; fi
   # The last statistics block is the final netlist.
   stat=$(printf "%s\n" "$log" | awk '/^=== pecos_fma ===/ {s = ""} {s = s $0 "\n"} END {printf "%s", s}')

@@ -6,7 +6,7 @@ set -e
 src=$1; lanes=$2
 . "$src/dv/rtl_files.sh"
 files=$(rtl_files "$src/rtl" postproc)
-log=$(yosys -p "read_verilog -sv -I$src/rtl $files; chparam -set Lanes $lanes pecos_postproc; synth -top pecos_postproc -flatten -run :fine; tee -o /dev/stdout stat; synth -top pecos_postproc -flatten -run fine:; stat" 2>&1) || { printf "%s\n" "$log" | tail -20; exit 1; }
+log=$(yosys -p "read_verilog -defer -sv -I$src/rtl $files; chparam -set Lanes $lanes pecos_postproc; synth -top pecos_postproc -flatten -run :fine; tee -o /dev/stdout stat; synth -top pecos_postproc -flatten -run fine:; stat" 2>&1) || { printf "%s\n" "$log" | tail -20; exit 1; }
 if printf "%s\n" "$log" | grep -q "^Warning:"; then printf "%s\n" "$log" | grep -A3 "^Warning:"; exit 1; fi
 # Multipliers before techmap ($mul/$macc cells), then the final netlist (last stat block).
 muls=$(printf "%s\n" "$log" | awk '/^ +\$(mul|macc)/ {n = $2} END {print n + 0}')

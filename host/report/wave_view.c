@@ -124,31 +124,33 @@ static void gw_failing_column(gw_t *g, const wave_view_t *v)
     snprintf(line, sizeof line, "column %d's PEs, row 0 first", c);
     gw_comment(g, line);
     for (int r = 0; r < v->rows; r++) {
-        char pe[160];
 #define PE_SIG(flags, label, sig)                                                              \
     do {                                                                                       \
         snprintf(a, sizeof a, "PE(%d,%d) %s", r, c, label);                                    \
-        snprintf(s, sizeof s, "%s.%s", pe, sig);                                               \
+        snprintf(s, sizeof s, "%s.%s", arr, sig);                                               \
         gw_sig(g, flags, a, s);                                                                \
     } while (0)
         char b[48];
+        /* The arrays keep their PEs' registers in arrays indexed r * Cols + c
+         * (rtl/pecos_array_ws.sv, pecos_array_os.sv); after an edge the x lane's register
+         * holds the beat whose product the PE holds. */
+        const int i = r * v->cols + c;
         if (v->os) {
-            snprintf(pe, sizeof pe, "%s.g_row[%d].g_col[%d].u_pe", arr, r, c);
-            snprintf(b, sizeof b, "w_data_i[%d:0]", dw - 1);
+            snprintf(b, sizeof b, "pe_wd[%d][%d:0]", i, dw - 1);
             PE_SIG(op, "weight", b);
-            snprintf(b, sizeof b, "x_data_i[%d:0]", dw - 1);
+            snprintf(b, sizeof b, "pe_xd[%d][%d:0]", i, dw - 1);
             PE_SIG(op, "operand", b);
-            PE_SIG(GW_BIN, "operand valid", "x_valid_i");
-            PE_SIG(GW_BIN, "first beat", "x_first_i");
-            PE_SIG(sum, "accumulator", "acc[31:0]");
-            PE_SIG(GW_BIN, "drain valid", "ch_valid_o");
-            PE_SIG(sum, "drain", "ch_data_o[31:0]");
+            snprintf(b, sizeof b, "pe_xv[%d]", i);
+            PE_SIG(GW_BIN, "product valid", b);
+            snprintf(b, sizeof b, "pe_xf[%d]", i);
+            PE_SIG(GW_BIN, "first beat", b);
+            snprintf(b, sizeof b, "pe_acc[%d][31:0]", i);
+            PE_SIG(sum, "accumulator", b);
+            snprintf(b, sizeof b, "pe_chv[%d]", i);
+            PE_SIG(GW_BIN, "drain valid", b);
+            snprintf(b, sizeof b, "pe_chd[%d][31:0]", i);
+            PE_SIG(sum, "drain", b);
         } else {
-            /* The WS array keeps its PEs' registers in arrays indexed r * Cols + c
-             * (rtl/pecos_array_ws.sv): the held weights, the operand and valid of the
-             * product stage (after an edge: the beat whose product it holds), the sum. */
-            const int i = r * v->cols + c;
-            snprintf(pe, sizeof pe, "%s", arr);
             snprintf(b, sizeof b, "pe_w0[%d][%d:0]", i, dw - 1);
             PE_SIG(op, "weight bank 0", b);
             snprintf(b, sizeof b, "pe_w1[%d][%d:0]", i, dw - 1);
