@@ -18,7 +18,7 @@ from collections import defaultdict
 # Toggle holes that are explained, not closable by a test: signal name -> reason.
 EXPLAINED = {
     r"(cnt_\w+_o|beats_q|wbeats_q|busy_q|macs_q|cyc_q)": "64-bit counter: its high bits need 2^k cycles",
-    # pecos_perf_ctr's 64-bit gated counter (bits 10 and up; pecos_mac's gated_q is one bit)
+    # pecos_perf_ctr's 64-bit gated counter (bits 10 and up; a PE's pe_gated is one bit)
     r"gated_q\[[1-6][0-9]\]": "64-bit counter: its high bits need 2^k cycles",
     r"inflight_q": "in-flight count: its high bits are never reached (bounded by the "
                                "array's latency, an assertion checks it)",

@@ -228,7 +228,7 @@ module tb_os_run #(
           c_gated !== m_gated)
         fail($sformatf("counters beats %0d/%0d busy %0d/%0d macs %0d/%0d gated %0d/%0d wbeats %0d (got/exp)",
                        c_beats, m_beats, c_busy, m_busy, c_macs, m_macs, c_gated, m_gated, c_wbeats));
-      // int8 gates every MAC of a zero x or a zero w (pecos_mac); fp does not gate
+      // int8 gates every MAC of a zero x or a zero w (rtl/pecos_mac_fn.svh); fp does not gate
       nx = 0;
       nw = 0;
       for (int r = 0; r < Rows; r++) nx = nx + int'(in_data[r*DW +: DW] != '0);

@@ -123,7 +123,7 @@ module pecos_array_os #(
   // (the bottom row's chain, the busy count) is copied, as it is after the edge, into
   // ordinary flops with non-blocking assignments.
   //
-  // Per PE (edge e samples its inputs; the two stages of pecos_mac and pecos_fma):
+  // Per PE (edge e samples its inputs; two stages: pecos_mac_fn.svh, pecos_fma_fn.svh):
   //   x lane:  valid, and on a valid beat first, last, x pass to the right;
   //   w lane:  on a valid beat w passes down; init only on a first beat (the PE below samples
   //            it one cycle later, before this PE's next first beat can replace it);

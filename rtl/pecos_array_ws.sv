@@ -121,7 +121,7 @@ module pecos_array_ws #(
   // values at the same edges (synthesis merges them with the PEs' registers; Yosys counts
   // the same flip-flops as with PE instances), and other processes read ordinary flops.
   //
-  // Per PE (the two stages of pecos_mac and pecos_fma, the OS array's units):
+  // Per PE (two stages: pecos_mac_fn.svh for int8, pecos_fma_fn.svh for fp):
   //   weight lane: valid, {bank, col, data} pass to the right; a write whose column is c
   //                loads bank 0 or 1;
   //   data lane:   valid (= the product stage's valid), {bank, data} pass to the right;

@@ -6,7 +6,7 @@
 //   Fmt 1  IEEE binary16   1 |  5 | 10   bias 15
 //   c, y   IEEE binary32   1 |  8 | 23   bias 127
 //
-// Pipeline (same timing as pecos_mac, so the PE can use either unit):
+// Pipeline (the same two stages as the int8 MAC of the arrays' PEs):
 //
 //   cycle t   : valid_i, a_i, b_i ──► decode, exact product, normalize ──► prod_*_q (stage 1)
 //   cycle t+1 : c_i (psum from above) ─┐                                   prod_valid_o = 1
@@ -46,7 +46,7 @@ module pecos_fma #(
   input  logic        valid_i,
   input  logic [15:0] a_i,
   input  logic [15:0] b_i,
-  // Stage 2 addend (fp32), one cycle after its operands, like acc_i of pecos_mac
+  // Stage 2 addend (fp32), one cycle after its operands, like the int8 MAC's psum
   input  logic [31:0] c_i,
   // Results
   output logic        prod_valid_o,  // stage 1 holds a valid product (the unit is busy)

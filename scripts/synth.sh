@@ -4,7 +4,8 @@
 #   generic: `synth` to Yosys's internal cell library (cells, flip-flops, multipliers);
 #   xilinx:  `synth_xilinx -family xc7` (LUTs, flip-flops, DSP48E1, block RAM, carry chains).
 # The hierarchy is kept, so every module gets its own row (a parameter set of a module is
-# its own row, e.g. one per PE column). Writes OUT_DIR/VARIANT.txt (table) and
+# its own row, e.g. one per skew depth; the PEs are the array's own logic, rtl/pecos_array_*.sv
+# computes them in a loop). Writes OUT_DIR/VARIANT.txt (table) and
 # OUT_DIR/VARIANT.json (per flow, per module and the top's totals: cells, ffs, luts, dsps,
 # brams, muls) and prints the table. OUT_DIR defaults to build/synth. The assertions vanish
 # (Yosys defines SYNTHESIS). Exit 2 on a bad variant, 1 if Yosys fails.
@@ -84,7 +85,7 @@ def short(m):
 res = {"variant": variant, "top": topm, "seconds": secs, "flows": {}}
 lines = ["%s: Yosys 0.23, %d s (both flows)" % (variant, secs)]
 for flow in ("generic", "xilinx"):
-    # Yosys 0.23's stat -json interleaves the hierarchy's text lines ("  pecos_mac  4"): drop them.
+    # Yosys 0.23's stat -json interleaves the hierarchy's text lines ("  pecos_delay  4"): drop them.
     text = "".join(l for l in open("%s/%s.%s.stat.json" % (out, variant, flow))
                    if '"' in l or l.strip() in ("{", "}", "},", "]", "],"))
     st = json.loads(text)

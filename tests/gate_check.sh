@@ -1,6 +1,6 @@
 #!/bin/sh
 # gate_check.sh PECOS WORK LENET5_CSV: zero gating (issue #18). An int8 PE whose operand is zero does
-# not toggle its multiplier (rtl/pecos_mac.sv); the arrays count the gated MACs and every run
+# not toggle its multiplier (rtl/pecos_mac_fn.svh); the arrays count the gated MACs and every run
 # checks the count exactly against the host's prediction from the lanes it drove (a failure
 # is a counters FAIL). Here, against counts worked out by hand:
 #   1. fc c=8 -> k=4 on 4x4 with unbounded memory (one tile; 2 reduction folds of 4 rows):

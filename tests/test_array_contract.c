@@ -22,7 +22,7 @@ static int8_t wshadow[2][256][256]; /* [bank][row][col], the scoreboard's copy *
 /* The busy counter's reference (rtl/pecos_perf_ctr.sv): an edge counts if it takes a beat or
  * a beat is in flight (taken by an earlier edge, its output not yet sampled by one). */
 static uint64_t busy_ref;
-/* The gated counter's reference (int8 zero gating, pecos_mac): a beat gates, per row r, every
+/* The gated counter's reference (int8 zero gating, rtl/pecos_mac_fn.svh): a beat gates, per row r, every
  * column if its operand x[r] is zero, else the columns whose held weight in its bank is. */
 static uint64_t gated_ref;
 static int64_t inflight_ref;

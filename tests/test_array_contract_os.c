@@ -45,7 +45,7 @@ static uint64_t beats;
 /* The busy counter's reference (rtl/pecos_array_os.sv): an edge counts if it takes a beat,
  * a block is open, or output rows of finished blocks have not been sampled yet. */
 static uint64_t busy_ref, pending_ref;
-/* The gated counter's reference (int8 zero gating, pecos_mac): a beat gates every PE but
+/* The gated counter's reference (int8 zero gating, rtl/pecos_mac_fn.svh): a beat gates every PE but
  * those of a nonzero x and a nonzero w. */
 static uint64_t gated_ref;
 static int open_ref, due_prev;

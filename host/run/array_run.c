@@ -398,8 +398,8 @@ static void predict_busy(run_t *R, const vsim_in_t *in)
     if (R->os && in->in_valid) R->open = !in->in_last;
 }
 
-/* The gated counter's rule (int8: pecos_mac gates a MAC whose operand is zero; the arrays
- * count a beat's gated MACs as it enters) applied to this cycle's lanes: a WS/IS data beat
+/* The gated counter's rule (int8: a PE gates a MAC whose operand is zero, rtl/pecos_mac_fn.svh;
+ * the arrays count a beat's gated MACs as it enters) applied to this cycle's lanes: a WS/IS data beat
  * gates Cols MACs per zero operand of row r, else the zero held operands of row r of its
  * bank; an OS beat every MAC but those of a nonzero x and a nonzero w. Then a held-operand
  * beat updates the mirror of the bank it writes (seen by beats after this cycle). */
