@@ -123,50 +123,38 @@ static void gw_failing_column(gw_t *g, const wave_view_t *v)
     gw_slice(g, sum, false, a, "pecos.in_psum_i", pw, 32 * c, 32);
     snprintf(line, sizeof line, "column %d's PEs, row 0 first", c);
     gw_comment(g, line);
+    /* The arrays keep their PEs' registers in arrays indexed r * Cols + c
+     * (rtl/pecos_array_ws.sv, pecos_array_os.sv); after an edge the x lane's register holds
+     * the beat whose product the PE holds. Width 0: a one-bit flag; -1: the operand width. */
+    typedef struct {
+        const char *label, *name;
+        int width;
+    } pe_reg_t;
+    static const pe_reg_t ws_regs[] = {
+        {"weight bank 0", "pe_w0", -1}, {"weight bank 1", "pe_w1", -1},
+        {"operand", "pe_xd", -1},       {"operand's bank", "pe_xb", 0},
+        {"product valid", "pe_xv", 0},  {"psum out", "pe_sum", 32},
+        {"psum valid", "pe_sv", 0},
+    };
+    static const pe_reg_t os_regs[] = {
+        {"weight", "pe_wd", -1},      {"operand", "pe_xd", -1},  {"product valid", "pe_xv", 0},
+        {"first beat", "pe_xf", 0},   {"accumulator", "pe_acc", 32},
+        {"drain valid", "pe_chv", 0}, {"drain", "pe_chd", 32},
+    };
+    const pe_reg_t *regs = v->os ? os_regs : ws_regs;
+    const size_t nregs =
+        v->os ? sizeof os_regs / sizeof os_regs[0] : sizeof ws_regs / sizeof ws_regs[0];
     for (int r = 0; r < v->rows; r++) {
-#define PE_SIG(flags, label, sig)                                                              \
-    do {                                                                                       \
-        snprintf(a, sizeof a, "PE(%d,%d) %s", r, c, label);                                    \
-        snprintf(s, sizeof s, "%s.%s", arr, sig);                                               \
-        gw_sig(g, flags, a, s);                                                                \
-    } while (0)
-        char b[48];
-        /* The arrays keep their PEs' registers in arrays indexed r * Cols + c
-         * (rtl/pecos_array_ws.sv, pecos_array_os.sv); after an edge the x lane's register
-         * holds the beat whose product the PE holds. */
         const int i = r * v->cols + c;
-        if (v->os) {
-            snprintf(b, sizeof b, "pe_wd[%d][%d:0]", i, dw - 1);
-            PE_SIG(op, "weight", b);
-            snprintf(b, sizeof b, "pe_xd[%d][%d:0]", i, dw - 1);
-            PE_SIG(op, "operand", b);
-            snprintf(b, sizeof b, "pe_xv[%d]", i);
-            PE_SIG(GW_BIN, "product valid", b);
-            snprintf(b, sizeof b, "pe_xf[%d]", i);
-            PE_SIG(GW_BIN, "first beat", b);
-            snprintf(b, sizeof b, "pe_acc[%d][31:0]", i);
-            PE_SIG(sum, "accumulator", b);
-            snprintf(b, sizeof b, "pe_chv[%d]", i);
-            PE_SIG(GW_BIN, "drain valid", b);
-            snprintf(b, sizeof b, "pe_chd[%d][31:0]", i);
-            PE_SIG(sum, "drain", b);
-        } else {
-            snprintf(b, sizeof b, "pe_w0[%d][%d:0]", i, dw - 1);
-            PE_SIG(op, "weight bank 0", b);
-            snprintf(b, sizeof b, "pe_w1[%d][%d:0]", i, dw - 1);
-            PE_SIG(op, "weight bank 1", b);
-            snprintf(b, sizeof b, "pe_xd[%d][%d:0]", i, dw - 1);
-            PE_SIG(op, "operand", b);
-            snprintf(b, sizeof b, "pe_xb[%d]", i);
-            PE_SIG(GW_BIN, "operand's bank", b);
-            snprintf(b, sizeof b, "pe_xv[%d]", i);
-            PE_SIG(GW_BIN, "product valid", b);
-            snprintf(b, sizeof b, "pe_sum[%d][31:0]", i);
-            PE_SIG(sum, "psum out", b);
-            snprintf(b, sizeof b, "pe_sv[%d]", i);
-            PE_SIG(GW_BIN, "psum valid", b);
+        for (size_t k = 0; k < nregs; k++) {
+            const int w = regs[k].width < 0 ? dw : regs[k].width;
+            snprintf(a, sizeof a, "PE(%d,%d) %s", r, c, regs[k].label);
+            if (w == 0)
+                snprintf(s, sizeof s, "%s.%s[%d]", arr, regs[k].name, i);
+            else
+                snprintf(s, sizeof s, "%s.%s[%d][%d:0]", arr, regs[k].name, i, w - 1);
+            gw_sig(g, w == 0 ? GW_BIN : w == 32 ? sum : op, a, s);
         }
-#undef PE_SIG
     }
 }
 
