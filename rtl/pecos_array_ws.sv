@@ -68,7 +68,9 @@ module pecos_array_ws #(
   localparam int XLaneW  = 2 + DW;            // {valid, bank, data}
 
   // Row r's lanes after the input skew (the lanes into PE(r,0)), and column c's psum after
-  // the psum skew (the sum into PE(0,c)). One unpacked array per lane field.
+  // the psum skew (the sum into PE(0,c)). The lanes are packed vectors, one per field and
+  // row-indexed: as unpacked arrays read by the PE loop, Yosys 0.23 turned them into
+  // registers driven from both sides and synthesized the grid away (242 cells for 4x3).
   logic [Rows-1:0]         sk_wv;   // weight lane: valid
   logic [Rows-1:0]         sk_wb;   //              bank
   logic [Rows*ColIdxW-1:0] sk_wc;   //              column
@@ -76,7 +78,7 @@ module pecos_array_ws #(
   logic [Rows-1:0]         sk_xv;   // data lane:   valid
   logic [Rows-1:0]         sk_xb;   //              bank
   logic [Rows*DW-1:0]      sk_xd;   //              operand
-  logic [31:0]        psum_sk [Cols];
+  logic [31:0]             psum_sk [Cols];
 
   logic [ColIdxW-1:0] w_col;
   assign w_col = w_col_i[ColIdxW-1:0];
