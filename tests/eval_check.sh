@@ -7,7 +7,8 @@
 set -e
 pecos=$1; q=$2; rows=$3; cols=$4; df=$5; out=$6; n=$7
 mkdir -p "$out"
-x=$out/eval_x.npy; y=$out/eval_y.npy; json=$out/eval_${df}_${rows}x${cols}.json
+tag=${df}_${rows}x${cols}  # one set of files per test: the eval_check tests run in parallel
+x=$out/eval_${tag}_x.npy; y=$out/eval_${tag}_y.npy; json=$out/eval_${tag}.json
 rm -f "$json"
 /usr/bin/python3 - "$x" "$y" "$n" <<'PY'
 import sys
