@@ -53,6 +53,12 @@ function(pecos_sim_module tgt shim)
   # No debug info for generated model code in any configuration: it is unreadable and makes
   # the big variants compile several times slower (the asan preset is RelWithDebInfo).
   target_compile_options(${tgt} PRIVATE -g0)
+  # A module may have undefined symbols, so a link against Verilator's stale list of
+  # generated files (the first build after an RTL edit that changes that set: the list is
+  # read at configure time) succeeded and left a library that failed to load at run time
+  # ("undefined symbol: ...___eval"). Refused here, the link fails and scripts/build.sh's
+  # retry builds with the new list.
+  target_link_options(${tgt} PRIVATE -Wl,--no-undefined)
 endfunction()
 
 # pecos_find_systemc(): sets PECOS_HAVE_SC (in the caller's scope) ON if SystemC's header

@@ -136,7 +136,9 @@ module pecos_array_os #(
   //   drain:   on an edge whose column loads, the chain register takes res (valid); else it
   //            shifts from the PE above, so the column drains bottom PE first.
   // A loop over arrays instead of Rows x Cols PE instances: Verilator 5.006 emits one copy
-  // of the PE's code in a loop instead of one copy per PE (docs/SPEED.md).
+  // of the PE's code in a loop instead of one copy per PE (docs/SPEED.md). Two nested loops,
+  // rows outside, as in pecos_array_ws: the inner one is unrolled, c is a constant in each
+  // copy.
   localparam int FmaFmt = (DType == 2) ? 1 : 0;  // pecos_fma_fn.svh: the fp format
   localparam int FmaFtz = 0;
   `include "pecos_fma_fn.svh"
@@ -192,62 +194,68 @@ module pecos_array_os #(
       // The bottom PE's capture pulse loads the whole column: by then every row has its res.
       for (int c = 0; c < Cols; c++) load[c] = pe_cap[(Rows-1)*Cols + c];
       busy = '0;
-      for (int i = Pes - 1; i >= 0; i--) begin
-        logic             xv, xf, xl, chv;
-        logic [DW-1:0]    xd, wd;
-        logic [31:0]      wi, chd, addend;
-        logic [XLaneW-1:0] xlane;
-        logic [WLaneW-1:0] wlane;
-        // Inputs (values before the edge).
-        xlane = (i % Cols == 0) ? sk_x[(i / Cols) * XLaneW +: XLaneW]
-                                : {pe_xv[i-1], pe_xf[i-1], pe_xl[i-1], pe_xd[i-1]};
-        wlane = (i < Cols) ? sk_w[i * WLaneW +: WLaneW] : {pe_wi[i - Cols], pe_wd[i - Cols]};
-        {xv, xf, xl, xd} = xlane;
-        {wi, wd} = wlane;
-        chv = (i < Cols) ? 1'b0 : pe_chv[i - Cols];
-        chd = (i < Cols) ? '0   : pe_chd[i - Cols];
+      for (int r = Rows - 1; r >= 0; r--) begin
+        for (int c = Cols - 1; c >= 0; c--) begin
+          logic              xv, xf, xl, chv;
+          logic [DW-1:0]     xd, wd;
+          logic [31:0]       wi, chd, addend;
+          logic [XLaneW-1:0] xlane;
+          logic [WLaneW-1:0] wlane;
+          // Inputs (values before the edge).
+          xlane = (c == 0) ? sk_x[r * XLaneW +: XLaneW]
+                           : {pe_xv[r*Cols + c - 1], pe_xf[r*Cols + c - 1], pe_xl[r*Cols + c - 1],
+                              pe_xd[r*Cols + c - 1]};
+          wlane = (r == 0) ? sk_w[c * WLaneW +: WLaneW]
+                           : {pe_wi[r*Cols + c - Cols], pe_wd[r*Cols + c - Cols]};
+          {xv, xf, xl, xd} = xlane;
+          {wi, wd} = wlane;
+          chv = (r == 0) ? 1'b0 : pe_chv[r*Cols + c - Cols];
+          chd = (r == 0) ? '0   : pe_chd[r*Cols + c - Cols];
 `ifndef SYNTHESIS
-        // A column load must not meet a result still shifting down from above (it would be
-        // lost: the OS last-beat spacing contract). Checked here, on the values before the
-        // edge, because the PEs' registers change during this process.
-        if (load[i % Cols] && chv) begin
-          $error("PECOS_ASSERT %s failed: %s", "PeOsNoResultLost", "load_i |-> !ch_valid_i");
-        end
-`endif
-        // Drain chain (reads res before the capture below).
-        if (load[i % Cols]) begin
-          pe_chv[i] = 1'b1;
-          pe_chd[i] = pe_res[i];
-        end else begin
-          pe_chv[i] = chv;
-          if (chv) pe_chd[i] = chd;
-        end
-        // Capture (reads acc before stage 2 below).
-        if (pe_last2[i]) pe_res[i] = pe_acc[i];
-        pe_cap[i]   = pe_last2[i];
-        pe_last2[i] = pe_xv[i] && pe_xl[i];
-        // Stage 2 (reads stage 1, first and init of the beat before the edge).
-        if (pe_xv[i]) begin
-          addend = pe_xf[i] ? pe_wi[i] : pe_acc[i];
-          if (DType == 0) pe_acc[i] = mac_sum(addend, pe_prod[i][15:0], pe_gated[i]);
-          else            pe_acc[i] = fma_add(FmaProdW'(pe_prod[i]), addend);
-        end
-        // Stage 1, and the lanes. Lane payloads hold while their lane is idle.
-        pe_xv[i] = xv;
-        if (xv) begin
-          pe_xf[i] = xf;
-          pe_xl[i] = xl;
-          pe_xd[i] = xd;
-          pe_wd[i] = wd;
-          if (xf) pe_wi[i] = wi;
-          if (DType == 0) begin
-            pe_gated[i] = mac_gated(xd[7:0], wd[7:0]);
-            if (!pe_gated[i]) pe_prod[i] = ProdW'(mac_product(xd[7:0], wd[7:0]));
-          end else begin
-            pe_prod[i] = ProdW'(fma_mul(16'(xd), 16'(wd)));
+          // A column load must not meet a result still shifting down from above (it would be
+          // lost: the OS last-beat spacing contract). Checked here, on the values before the
+          // edge, because the PEs' registers change during this process.
+          if (load[c] && chv) begin
+            $error("PECOS_ASSERT %s failed: %s", "PeOsNoResultLost", "load_i |-> !ch_valid_i");
           end
+`endif
+          // Drain chain (reads res before the capture below).
+          if (load[c]) begin
+            pe_chv[r*Cols + c] = 1'b1;
+            pe_chd[r*Cols + c] = pe_res[r*Cols + c];
+          end else begin
+            pe_chv[r*Cols + c] = chv;
+            if (chv) pe_chd[r*Cols + c] = chd;
+          end
+          // Capture (reads acc before stage 2 below).
+          if (pe_last2[r*Cols + c]) pe_res[r*Cols + c] = pe_acc[r*Cols + c];
+          pe_cap[r*Cols + c]   = pe_last2[r*Cols + c];
+          pe_last2[r*Cols + c] = pe_xv[r*Cols + c] && pe_xl[r*Cols + c];
+          // Stage 2 (reads stage 1, first and init of the beat before the edge).
+          if (pe_xv[r*Cols + c]) begin
+            addend = pe_xf[r*Cols + c] ? pe_wi[r*Cols + c] : pe_acc[r*Cols + c];
+            if (DType == 0) pe_acc[r*Cols + c] = mac_sum(addend, pe_prod[r*Cols + c][15:0],
+                                                         pe_gated[r*Cols + c]);
+            else            pe_acc[r*Cols + c] = fma_add(FmaProdW'(pe_prod[r*Cols + c]), addend);
+          end
+          // Stage 1, and the lanes. Lane payloads hold while their lane is idle.
+          pe_xv[r*Cols + c] = xv;
+          if (xv) begin
+            pe_xf[r*Cols + c] = xf;
+            pe_xl[r*Cols + c] = xl;
+            pe_xd[r*Cols + c] = xd;
+            pe_wd[r*Cols + c] = wd;
+            if (xf) pe_wi[r*Cols + c] = wi;
+            if (DType == 0) begin
+              pe_gated[r*Cols + c] = mac_gated(xd[7:0], wd[7:0]);
+              if (!pe_gated[r*Cols + c])
+                pe_prod[r*Cols + c] = ProdW'(mac_product(xd[7:0], wd[7:0]));
+            end else begin
+              pe_prod[r*Cols + c] = ProdW'(fma_mul(16'(xd), 16'(wd)));
+            end
+          end
+          busy = busy + PeCntW'(xv);
         end
-        busy = busy + PeCntW'(xv);
       end
       for (int c = 0; c < Cols; c++) bot_ch[c*32 +: 32] = pe_chd[(Rows-1)*Cols + c];
       bot_ch_q  <= bot_ch;
