@@ -32,11 +32,13 @@ case $variant in
     rows=${size%x*}; cols=${size#*x}
     case $dt in int8) id=0; dw=8 ;; bf16) id=1; dw=16 ;; fp16) id=2; dw=16 ;;
       *) echo "vbuild.sh: unknown dtype in $variant" >&2; exit 2 ;; esac
+    # fp: the grid's column loop stays rolled, as cmake/variant.cmake's PECOS_MODEL_FP_ARGS
+    vargs_dt=""; [ "$dt" = int8 ] || vargs_dt="--unroll-stmts 300"
     if [ "$df" = os ]; then osf=1; else osf=0; fi
     srcs=$(rtl_files "$rtl" "array_$df")
     prefix=Vpecos_top; shim=$top/sim/vsim.cpp; lib=$out/libpecos_sim_$variant.so
     defs="-DVSIM_ROWS=$rows -DVSIM_COLS=$cols -DVSIM_DW=$dw -DVSIM_DTYPE=\"$dt\" -DVSIM_DATAFLOW=\"$df\" -DVSIM_OS=$osf"
-    vargs="--top-module pecos_array_$df -GRows=$rows -GCols=$cols -GDType=$id"
+    vargs="--top-module pecos_array_$df -GRows=$rows -GCols=$cols -GDType=$id ${vargs_dt:-}"
     ;;
   post_L*)
     lanes=${variant#post_L}

@@ -137,8 +137,8 @@ module pecos_array_os #(
   //            shifts from the PE above, so the column drains bottom PE first.
   // A loop over arrays instead of Rows x Cols PE instances: Verilator 5.006 emits one copy
   // of the PE's code in a loop instead of one copy per PE (docs/SPEED.md). Two nested loops,
-  // rows outside, as in pecos_array_ws: the inner one is unrolled, c is a constant in each
-  // copy.
+  // rows outside, as in pecos_array_ws: the inner one is unrolled (int8; the bf16/fp16 models
+  // keep it rolled), c is a constant in each copy.
   localparam int FmaFmt = (DType == 2) ? 1 : 0;  // pecos_fma_fn.svh: the fp format
   localparam int FmaFtz = 0;
   `include "pecos_fma_fn.svh"

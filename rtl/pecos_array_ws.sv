@@ -139,9 +139,11 @@ module pecos_array_ws #(
   // outside: Verilator unrolls the inner loop (up to 64 columns), so in each copy c is a
   // constant and the choice between the skew and the left PE, and the weight's column match,
   // cost nothing at run time (one loop over i with i % Cols and i / Cols ran 1.7x the
-  // instructions). The index is written out, r*Cols + c, not kept in a variable: Yosys 0.23
-  // then sees constant indices while it unrolls (with a variable it built a decoder for every
-  // access: 2.7x the synthesis time and 13% more LUTs for 4x3).
+  // instructions). The bf16/fp16 models keep the column loop rolled (cmake/variant.cmake:
+  // 16 copies of the FMA outgrow the instruction cache). The index is written out,
+  // r*Cols + c, not kept in a variable: Yosys 0.23 then sees constant indices while it
+  // unrolls (with a variable it built a decoder for every access: 2.7x the synthesis time
+  // and 13% more LUTs for 4x3).
   localparam int FmaFmt = (DType == 2) ? 1 : 0;  // pecos_fma_fn.svh: the fp format
   localparam int FmaFtz = 0;
   `include "pecos_fma_fn.svh"
