@@ -63,6 +63,10 @@ vfma_t *vfma_open(void)
     auto v = new (std::nothrow) vfma;
     if (!v) return nullptr;
     v->ctx = std::make_unique<VerilatedContext>();
+    // The model is single-threaded: no idle pool thread per model (Verilator 5 gives the
+    // context one per CPU by default). The host forks worker processes (--jobs), which
+    // copy only the forking thread.
+    v->ctx->threads(1);
     v->top = std::make_unique<Vpecos_fma>(v->ctx.get(), "fma");
     reset(v);
     return v;

@@ -50,6 +50,10 @@ vpost_t *vpost_open(const char *fst_path_or_null)
     auto v = new (std::nothrow) vpost;
     if (!v) return nullptr;
     v->ctx = std::make_unique<VerilatedContext>();
+    // The model is single-threaded: no idle pool thread per model (Verilator 5 gives the
+    // context one per CPU by default). The host forks worker processes (--jobs), which
+    // copy only the forking thread.
+    v->ctx->threads(1);
     v->ctx->fatalOnError(false);  // a failed assertion is reported, not an abort
     if (fst_path_or_null) v->ctx->traceEverOn(true);
     v->top = std::make_unique<Vpecos_postproc>(v->ctx.get(), "pecos_post");

@@ -73,6 +73,10 @@ vsim_t *vsim_open(int trace_enable)
     auto v = new (std::nothrow) vsim;
     if (!v) return nullptr;
     v->ctx = std::make_unique<VerilatedContext>();
+    // The model is single-threaded: no idle pool thread per model (Verilator 5 gives the
+    // context one per CPU by default). The host forks worker processes (--jobs), which
+    // copy only the forking thread.
+    v->ctx->threads(1);
     // A failed assertion ($error, $stop) must not abort the host: vsim_assert_status reports it.
     v->ctx->fatalOnError(false);
     v->trace_enabled = VM_TRACE && trace_enable != 0;
