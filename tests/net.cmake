@@ -39,6 +39,16 @@ foreach(cfg "ws|4|4" "is|4|4" "os|4|4" "ws|8|16")
   set_tests_properties(net.every_layer_type_${df}_${rows}x${cols} PROPERTIES LABELS net)
 endforeach()
 
+# --jobs: the layers on several processes give the reports of the run in order; a layer that
+# cannot run on a worker sends the network back to one process, in order.
+add_test(NAME net.jobs_same_reports COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/jobs_check.sh ${PECOS_BIN} ${NB})
+set_tests_properties(net.jobs_same_reports PROPERTIES LABELS net)
+if("ws_int8_4x4" IN_LIST PECOS_VARIANT_LIST)
+  add_test(NAME net.jobs_failing_rtl
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/jobs_fail_check.sh ${PECOS_BIN} ${PECOS_SIM_DIR} ${NB})
+  set_tests_properties(net.jobs_failing_rtl PROPERTIES LABELS "net;valid")
+endif()
+
 pecos_bad(net_missing_file 2 "--network .*nope.csv" pecos run --network ${NS}/nope.csv)
 pecos_bad(net_chain_mismatch 2 "chain_mismatch.csv:3: layer 'conv2'" pecos run --network ${NS}/chain_mismatch.csv)
 # The topology's Dilation column runs on the array (the mapper's address pattern).

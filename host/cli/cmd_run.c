@@ -460,7 +460,7 @@ static int run_model(run_opts_t *o)
                                   .wave_path = o->wave_path, .wave_from = o->wave_from,
                                   .wave_to = o->wave_to, .replay_dir = o->replay_dir,
                                   .progress = isatty(2) != 0, .fuse_ppu = o->fuse_ppu,
-                                  .batch = o->batch,
+                                  .batch = o->batch, .jobs = o->jobs,
                                   .bad = &bad, .bad_index = &bad_index};
         rc = net_run(&lc, o->dfs[0], &no, &pass, err, sizeof err);
         if (o->wave_fail_path && bad_index >= 0)

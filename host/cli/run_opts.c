@@ -35,6 +35,9 @@ void cmd_run_usage(FILE *f)
           "       pecos run --network NETWORK.csv [--ifmap X.npy] [--out Y.npy] [--csv F.csv]\n"
           "                 [--plot DIR] (a whole int8 network, chained through the\n"
           "                  post-processing unit; models/networks/*.csv)\n"
+          "                 [--jobs N]  (--network: the layers on N processes, each from the\n"
+          "                  golden chain's input; a failure re-runs the network in order;\n"
+          "                  default: the CPUs this process may use, or $PECOS_JOBS)\n"
           "       pecos run --onnx MODEL.onnx [--input X.npy] [--out Y.npy] [--json F.json]\n"
           "                 [--require-rtl] (a conv/matmul node on the golden models only fails)\n"
           "                 (a quantized ONNX model: conv/matmul nodes on the int8 array,\n"
@@ -164,6 +167,7 @@ static const run_opt_t run_opt_table[] = {
     RO_X("backend", "not available (c, sc)"),
     RO_U("seed", 0, UINT64_MAX, "must be a non-negative integer"),
     RO_U("batch", 1, 65536, "must be an integer 1..65536"),
+    RO_U("jobs", 1, 1024, "must be an integer 1..1024"),
     RO_S("ifmap", ifmap_path),
     RO_S("weights", weights_path),
     RO_S("bias", bias_path),
@@ -212,6 +216,7 @@ static void store_u64(run_opts_t *o, const run_opt_t *r, uint64_t u)
     else if (strcmp(n, "cols") == 0) o->cols = (int)u;
     else if (strcmp(n, "seed") == 0) o->seed = u, o->seed_given = true;
     else if (strcmp(n, "batch") == 0) o->batch = (int)u;
+    else if (strcmp(n, "jobs") == 0) o->jobs = (int)u;
     else if (strcmp(n, "wave-from") == 0) o->wave_from = u, o->wave_from_given = true;
     else if (strcmp(n, "wave-to") == 0) o->wave_to = u, o->wave_to_given = true;
     else if (strcmp(n, "dram-latency") == 0) o->mem.dram.latency = u;
@@ -360,6 +365,11 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
 /* Which of --onnx, --network, --layer, and what goes with each. Returns 0 or -1. */
 static int validate_sources(run_opts_t *o)
 {
+    if (o->jobs && (!o->network_path || o->nlayers || o->onnx_path)) {
+        fprintf(stderr, "pecos run: --jobs goes with --network (its layers on several "
+                        "processes)\n");
+        return -1;
+    }
     if (o->network_path && !o->nlayers && !o->onnx_path && network_as_layers(o) != 0) return -1;
     if (o->onnx_path && (o->nlayers || o->network_path)) {
         fprintf(stderr, "pecos run: --onnx, --network and --layer exclude each other\n");

@@ -27,6 +27,8 @@ typedef struct run_opts {
     int batch;                    /* --batch N: images per run (1: none); validation stacks
                                      them along each layer's rows (layer_batch.h): layers[i]
                                      is then the stacked layer, image[i] one image's */
+    int jobs;                     /* --jobs N (--network): processes for the layers (0: not
+                                     given, the machine's CPUs, procpool_cpus()) */
     layer_t image[MAX_LAYERS];
     bool seed_given, wave_from_given, wave_to_given;
     bool no_build; /* --no-build: a model library that is not built is an error */

@@ -19,6 +19,7 @@
 #include "pecos_time.h"
 #include "pecos_types.h"
 #include "plot.h"
+#include "procpool.h"
 #include "rng.h"
 #include "tiling.h"
 #include "topo.h"
@@ -59,6 +60,9 @@ typedef struct {
     double wall;         /* seconds the layers took */
     bool *pass;          /* the caller's: false when a check failed */
     errlist_t e;         /* the errors: their reasons (the caller's buffer), the first code */
+    bool golden;         /* the golden pass of --jobs: each layer on the golden models only */
+    int jobs;            /* processes the layers ran on (net_par_layers; 0: this one, in order) */
+    double golden_s;     /* seconds of the golden pass before them */
 } net_run_t;
 
 /* rc as an error of the user's input (exit status 2, as always here): the codes of a failed
@@ -184,7 +188,7 @@ static void roofline_line(FILE *f, const layer_run_cfg_t *run, const net_layer_t
 }
 
 static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const char *df_name,
-                    const net_layer_t *nl, int n, double wall, int nb)
+                    const net_layer_t *nl, int n, double wall, int nb, int jobs, double golden_s)
 {
     const net_totals_t T = totals(nl, n);
     fprintf(f, "pecos run --network %s: %dx%d %s int8 array, %d layers", t->name, run->rows,
@@ -245,9 +249,13 @@ static void summary(FILE *f, const topo_t *t, const layer_run_cfg_t *run, const 
                    "%.3f)\n",
                 nb, (double)T.cycles / nb, T.e_total / 1e6 / nb, T.e[ENERGY_DRAM] / 1e6 / nb,
                 T.e[ENERGY_GLB] / 1e6 / nb, T.e[ENERGY_RF] / 1e6 / nb, T.e[ENERGY_MAC] / 1e6 / nb);
-    fprintf(f, "wall %.2f s; simulation %.2f s, %.3f M simulated cycles/s; %d of %d layers "
-               "failed\n",
-            wall, T.sim_s, T.sim_s > 0 ? (double)T.cycles / T.sim_s / 1e6 : 0.0, T.failed, n);
+    fprintf(f, "wall %.2f s", wall);
+    if (jobs > 1)
+        fprintf(f, " on %d processes (--jobs; each layer from the golden chain's input, which is "
+                   "its predecessor's output when all pass; the golden chain first, %.2f s)",
+                jobs, golden_s);
+    fprintf(f, "; simulation %.2f s, %.3f M simulated cycles/s; %d of %d layers failed\n",
+            T.sim_s, T.sim_s > 0 ? (double)T.cycles / T.sim_s / 1e6 : 0.0, T.failed, n);
 }
 
 /* Where layer L ran, as the JSON and CSV reports name it. */
@@ -419,6 +427,27 @@ static int conv_error(net_run_t *s, const topo_layer_t *T, const layer_t *cv, in
                        s->t.path, T->name, T->line, why);
 }
 
+/* The array's conv of rl into acc (the bias is the PPU's) with its result in r; in the golden
+ * pass the golden conv alone (nothing run, checked or counted). */
+static int net_conv(net_run_t *s, const layer_t *rl, const int8_t *x, const int8_t *w,
+                    int32_t *acc, layer_result_t *r)
+{
+    if (!s->golden) return device_conv_i8(&s->a, rl, x, w, NULL, acc, r);
+    return golden_gemm_conv_i8(rl, x, w, NULL, acc) == 0 ? 0 : PECOS_EPARAM;
+}
+
+/* device_post(), or in the golden pass the golden post-processing alone. */
+static int net_post(net_run_t *s, const device_post_t *pp, const int32_t *in, const int32_t *b,
+                    bool b_per_elem, int8_t *y, device_post_res_t *r)
+{
+    if (!s->golden) return device_post(&s->a, pp, in, b, b_per_elem, y, r);
+    memset(r, 0, sizeof *r);
+    int P, Q; /* what the unit cannot take, the run in order reports (an input error) */
+    char err[256];
+    if (device_post_check(pp, &P, &Q, err, sizeof err) != 0) return PECOS_EPARAM;
+    return device_post_golden(pp, in, b, b_per_elem, y);
+}
+
 /* Layer i (cv) fused (--fuse-ppu): the requantization scale is calibrated on the golden
  * accumulators before the run (the unit is configured before the first output leaves the
  * array); the array starts from the bias and the PPU (pp) requantizes every output on its
@@ -442,6 +471,13 @@ static int run_fused(net_run_t *s, int i, const layer_t *cv, const layer_batch_t
     if ((rc = calibrate_layer(s, i, bt ? acc_cm : acc, NULL, false, T->k,
                               (size_t)s->nb * T->p * T->q, pp)) != 0)
         return rc;
+    if (s->golden) { /* the unit's chain on the golden accumulators (bias included) */
+        device_post_t q = *pp;
+        q.c = rl->k;
+        q.h = rl->p;
+        q.w = rl->q;
+        return device_post_golden(&q, acc, NULL, false, y8) == 0 ? 0 : PECOS_EPARAM;
+    }
     if ((rc = device_conv_i8_fused(&s->a, rl, x, w, bias, pp, acc, y8, &L->arr)) != 0)
         return conv_error(s, T, rl, rc);
     L->on_array = true;
@@ -498,7 +534,7 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, 
             memcpy(y, y8, out_n);
     } else {
         /* The array computes the accumulators; the bias is the PPU's to add. */
-        rc = device_conv_i8(&s->a, rl, x, w, NULL, acc, &L->arr);
+        rc = net_conv(s, rl, x, w, acc, &L->arr);
         if (rc != 0) {
             rc = conv_error(s, T, rl, rc);
             goto out_free;
@@ -508,7 +544,7 @@ static int run_array(net_run_t *s, int i, const int8_t *in0, device_post_t *pp, 
         const int32_t *a = nb > 1 ? acc_cm : acc;
         if ((rc = calibrate_layer(s, i, a, bias, false, T->k, pq * nb, pp)) != 0) goto out_free;
         pp->h = T->p * nb; /* the images' rows one after the other: one pass of the unit */
-        rc = device_post(&s->a, pp, a, bias, false, yk, &L->post);
+        rc = net_post(s, pp, a, bias, false, yk, &L->post);
         if (rc != 0) goto out_free;
     }
     if (nb > 1) { /* [K][nb][P*Q] -> [nb][K][P*Q] */
@@ -535,8 +571,8 @@ static int post_images(net_run_t *s, int i, const device_post_t *pp, const int32
     device_post_res_t *d = &s->nl[i].post, r;
     for (int img = 0; img < s->nb; img++) {
         const size_t o = (size_t)img * in_n;
-        const int rc = device_post(&s->a, pp, acc + o, b ? b + o : NULL, b != NULL,
-                                   y + (size_t)img * out_n, img ? &r : d);
+        const int rc = net_post(s, pp, acc + o, b ? b + o : NULL, b != NULL,
+                                y + (size_t)img * out_n, img ? &r : d);
         if (rc != 0) return rc;
         if (img > 0) device_post_res_add(d, &r);
     }
@@ -811,30 +847,271 @@ static int net_open(net_run_t *s, int df)
     return 0;
 }
 
-/* Runs the layers in file order until one cannot run, then closes the array. Returns 0 or
- * the code of the layer that could not run; clears *pass when a layer's check failed. */
-static int net_layers(net_run_t *s)
+/* Runs the layers in file order on this process until one cannot run. Returns 0 or the code
+ * of the layer that could not run. */
+static int net_seq_layers(net_run_t *s, uint64_t macs_total)
 {
     const topo_t *t = &s->t;
     const net_run_opts_t *o = s->o;
-    uint64_t macs_total = 0, macs_done = 0, cycles = 0;
+    uint64_t macs_done = 0, cycles = 0;
     int rc = 0;
-    for (int i = 0; i < t->n; i++) macs_total += topo_macs(&t->layers[i]);
     const double t0 = pecos_now();
-    const int n = o->layers > 0 && o->layers < t->n ? o->layers : t->n;
-    s->n_run = n;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < s->n_run; i++) {
         if (o->progress) print_progress(i, t->n, t->layers[i].name, cycles, t0, macs_done, macs_total);
         if ((rc = run_one(s, i)) != 0) break;
         s->ran++;
         cycles += s->nl[i].cycles;
         macs_done += topo_macs(&t->layers[i]);
-        if (!s->nl[i].ok) *s->pass = false;
     }
     if (o->progress) {
         print_progress(s->ran, t->n, "done", cycles, t0, macs_done, macs_total);
         fputc('\n', stderr);
     }
+    return rc;
+}
+
+/* --- --jobs: the layers on several processes -------------------------------------------
+ * Every layer is checked bit-exact against the golden models on its own input, so when all
+ * pass, each layer's input is the golden chain's. The parallel run computes that chain first
+ * (the golden pass: the same layer code with the golden models in place of the device), then
+ * runs each layer on the RTL, with every check, from its golden input on one of the worker
+ * processes (procpool.h; each has its own copy of the open models). When every layer ran and
+ * passed, the reports are those of the run in order (the global cycle a layer started at is
+ * not in them). Otherwise the parallel results are dropped and the network runs again in
+ * order, as one process, so a failure reads exactly as it always has: later layers take the
+ * failing layer's output, the FAIL lines and the --wave-on-fail window name global cycles. */
+
+/* The units: a layer, with the pool after it when that pool runs fused into it. */
+typedef struct {
+    net_run_t *s;
+    int *first;          /* [units] the unit's layer */
+    size_t *size;        /* [units] its result's bytes: nl[] entries, then the output map */
+    int units;
+    uint64_t macs_total, macs_done, cycles;
+    double t0;
+} net_par_t;
+
+/* The index of the map unit's layer i writes (the pool's when it pools), and its bytes. */
+static int unit_map(const net_run_t *s, int i, size_t *bytes)
+{
+    const int j = s->nl[i].pools ? i + 1 : i;
+    const topo_layer_t *O = &s->t.layers[j];
+    *bytes = (size_t)O->k * O->p * O->q * (size_t)s->nb;
+    return j;
+}
+
+static void par_child_init(void *ctx)
+{
+    net_run_t *s = ((net_par_t *)ctx)->s;
+    s->golden = false;
+    s->a.run.log = NULL;   /* a failure is reported by the run in order that follows */
+    s->a.run.rerun = NULL;
+}
+
+/* par_run_unit()'s code for a unit that ran and failed a check (the PECOS_E* codes are
+ * negative): the other workers stop, the network runs again in order. */
+#define PAR_FAILED 1
+
+/* In a worker: unit u on the RTL, its nl[] entries and output map into out. Returns 0, a
+ * negative code (a layer could not run) or PAR_FAILED. */
+static int par_run_unit(void *ctx, int u, void *out)
+{
+    net_par_t *P = ctx;
+    net_run_t *s = P->s;
+    const int i = P->first[u];
+    const bool pools = s->nl[i].pools; /* as the golden pass found */
+    int rc = run_one(s, i);
+    if (rc == 0 && s->nl[i].pools != pools) rc = PECOS_EPARAM;
+    if (rc == 0 && pools) rc = run_one(s, i + 1);
+    if (rc != 0) return rc;
+    size_t bytes;
+    const int j = unit_map(s, i, &bytes);
+    unsigned char *o = out;
+    bool ok = true;
+    for (int k = i; k <= j; k++, o += sizeof *s->nl) {
+        memcpy(o, &s->nl[k], sizeof *s->nl);
+        ok = ok && s->nl[k].ok;
+    }
+    memcpy(o, s->acts[j], bytes);
+    return ok ? 0 : PAR_FAILED;
+}
+
+static void par_done(void *ctx, int u, const void *out, int ndone)
+{
+    net_par_t *P = ctx;
+    const net_run_t *s = P->s;
+    const int i = P->first[u];
+    net_layer_t L;
+    memcpy(&L, out, sizeof L);
+    P->cycles += L.cycles;
+    P->macs_done += topo_macs(&s->t.layers[i]) + (L.pools ? topo_macs(&s->t.layers[i + 1]) : 0);
+    if (s->o->progress)
+        print_progress(ndone, P->units, s->t.layers[i].name, P->cycles, P->t0, P->macs_done,
+                       P->macs_total);
+}
+
+/* Orders the units longest first (their MACs and output elements). */
+static void order_units(const net_par_t *P, int *order)
+{
+    const net_run_t *s = P->s;
+    uint64_t *cost = malloc(sizeof *cost * (size_t)(P->units + 1));
+    for (int u = 0; u < P->units; u++) order[u] = u;
+    if (!cost) return;
+    for (int u = 0; u < P->units; u++) {
+        const topo_layer_t *T = &s->t.layers[P->first[u]];
+        cost[u] = topo_macs(T) + (uint64_t)T->k * T->p * T->q;
+    }
+    for (int a = 1; a < P->units; a++) /* insertion sort: a network has few layers */
+        for (int b = a; b > 0 && cost[order[b]] > cost[order[b - 1]]; b--) {
+            const int x = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = x;
+        }
+    free(cost);
+}
+
+/* The workers' results (res) into s. Returns true when every unit ran and passed; false when
+ * one failed a check (why names the first in file order) or could not run (why empty: the
+ * run in order reports it). */
+static bool par_collect(net_run_t *s, const net_par_t *P, const procpool_res_t *res, char *why,
+                        size_t whylen)
+{
+    int failed = -1;
+    bool lost = false; /* could not run, or was not taken after a unit that stopped the pool */
+    for (int u = 0; u < P->units; u++) {
+        if (res->rc[u] == PAR_FAILED && (failed < 0 || P->first[u] < failed)) failed = P->first[u];
+        lost = lost || (res->rc[u] != 0 && res->rc[u] != PAR_FAILED);
+    }
+    if (failed >= 0) {
+        snprintf(why, whylen, "layer '%s' failed", s->t.layers[failed].name);
+        return false;
+    }
+    if (lost) return false;
+    for (int u = 0; u < P->units; u++) {
+        const int i = P->first[u];
+        size_t bytes;
+        const int j = unit_map(s, i, &bytes);
+        const unsigned char *o = res->out[u];
+        for (int k = i; k <= j; k++, o += sizeof *s->nl) {
+            const topo_layer_t *T = s->nl[k].t;
+            memcpy(&s->nl[k], o, sizeof *s->nl);
+            if (s->nl[k].t != T || !s->nl[k].ok) {
+                snprintf(why, whylen, "layer '%s' came back failed or as another layer",
+                         s->t.layers[k].name);
+                return false;
+            }
+        }
+        memcpy(s->acts[j], o, bytes);
+    }
+    return true;
+}
+
+/* Whether the run may go on several processes: more than one, and nothing that needs one
+ * process in order (a waveform, a replay dump, a DMA trace, an injected fault at a global
+ * cycle, a backend). */
+static int par_jobs(const net_run_t *s)
+{
+    const net_run_opts_t *o = s->o;
+    const layer_run_cfg_t *r = s->run;
+    int jobs = o->jobs > 0 ? o->jobs : procpool_cpus();
+    if (o->wave_path || o->replay_dir || o->quiet || r->trace || r->backend ||
+        r->fault_cycle != UINT64_MAX)
+        jobs = 1;
+    return jobs;
+}
+
+/* Drops what the golden pass and a parallel run left: the maps, the layers' entries, the
+ * errors (e0: as they were before). */
+static void par_reset(net_run_t *s, const errlist_t *e0)
+{
+    for (int i = 0; i < s->t.n; i++) {
+        free(s->acts[i]);
+        s->acts[i] = NULL;
+    }
+    memset(s->nl, 0, sizeof *s->nl * (size_t)s->t.n);
+    s->e = *e0;
+    if (s->e.buf && s->e.len) s->e.buf[0] = '\0';
+    s->golden = false;
+    s->ran = 0;
+    s->jobs = 0;
+}
+
+/* The parallel run. Returns true when it ran every layer and every one passed (the results
+ * in s, as the run in order gives them), false when the network is to run in order (s as
+ * before, the reason printed to the log when a parallel run was dropped). */
+static bool net_par_layers(net_run_t *s, uint64_t macs_total)
+{
+    const int jobs = par_jobs(s);
+    if (jobs < 2 || s->n_run < 2) return false;
+    const errlist_t e0 = s->e;
+    net_par_t P = {.s = s, .macs_total = macs_total, .t0 = pecos_now()};
+    procpool_res_t res = {0};
+    int *order = NULL;
+    bool ok = false;
+    char err[256] = "", why[256] = "";
+
+    s->golden = true; /* the golden chain: every layer's input */
+    for (int i = 0; i < s->n_run; i++)
+        if (run_one(s, i) != 0) goto out; /* the run in order reports it */
+    s->golden = false;
+    s->golden_s = pecos_now() - P.t0;
+    if (device_post_open(&s->a) != 0) goto out; /* once here, not built by each worker */
+    if (!(P.first = malloc(sizeof *P.first * (size_t)s->n_run)) ||
+        !(P.size = malloc(sizeof *P.size * (size_t)s->n_run)) ||
+        !(order = malloc(sizeof *order * (size_t)s->n_run)))
+        goto out;
+    for (int i = 0; i < s->n_run; i++) {
+        if (s->nl[i].pooled) continue;
+        size_t bytes;
+        const int j = unit_map(s, i, &bytes);
+        if (j >= s->n_run) goto out;
+        P.first[P.units] = i;
+        P.size[P.units++] = sizeof *s->nl * (size_t)(j - i + 1) + bytes;
+    }
+    order_units(&P, order);
+    const procpool_t pool = {.jobs = jobs, .n = P.units, .order = order, .size = P.size,
+                             .run = par_run_unit, .child_init = par_child_init,
+                             .done = par_done, .ctx = &P};
+    const int prc = procpool_run(&pool, &res, err, sizeof err);
+    if (s->o->progress) fputc('\n', stderr);
+    if (prc != 0) {
+        snprintf(why, sizeof why, "%s", err);
+        goto out;
+    }
+    ok = par_collect(s, &P, &res, why, sizeof why);
+out:
+    if (ok) {
+        s->ran = s->n_run;
+        s->jobs = P.units < jobs ? P.units : jobs;
+    } else {
+        if (why[0] && s->run->log)
+            fprintf(s->run->log, "%s: --jobs %d: %s; running the network again in order, on "
+                                 "one process, for its report\n",
+                    s->run->who, jobs, why);
+        par_reset(s, &e0);
+    }
+    procpool_free(&res);
+    free(order);
+    free(P.first);
+    free(P.size);
+    return ok;
+}
+
+/* Runs the layers (on several processes when it may, net_par_layers), then closes the
+ * array. Returns 0 or the code of the layer that could not run; clears *pass when a layer's
+ * check failed. */
+static int net_layers(net_run_t *s)
+{
+    const topo_t *t = &s->t;
+    const net_run_opts_t *o = s->o;
+    uint64_t macs_total = 0;
+    int rc = 0;
+    for (int i = 0; i < t->n; i++) macs_total += topo_macs(&t->layers[i]);
+    const double t0 = pecos_now();
+    s->n_run = o->layers > 0 && o->layers < t->n ? o->layers : t->n;
+    if (!net_par_layers(s, macs_total)) rc = net_seq_layers(s, macs_total);
+    for (int i = 0; i < s->ran; i++)
+        if (!s->nl[i].ok) *s->pass = false;
     if (o->wave_path) simlib_trace_close(s->a.sim);
     char err[1024];
     const int rrc = device_replay_end(&s->a, err, sizeof err);
@@ -864,7 +1141,8 @@ static void net_reports(net_run_t *s)
     const int ran = s->ran;
     char err[512] = "";
     int rc;
-    if (ran > 0 && !o->quiet) summary(stdout, t, s->run, s->df_name, s->nl, ran, s->wall, s->nb);
+    if (ran > 0 && !o->quiet) summary(stdout, t, s->run, s->df_name, s->nl, ran, s->wall, s->nb,
+                                    s->jobs, s->golden_s);
     if (ran > 0 && o->json_path && write_json(o->json_path, t, s->run, s->df_name, s->nl, ran, s->wall, o->fuse_ppu, s->nb) != 0)
         errlist_add(&s->e, PECOS_EIO, "--json %s: cannot write: %s", o->json_path, strerror(errno));
     if (ran > 0 && o->csv_path && write_csv(o->csv_path, s->nl, ran) != 0)

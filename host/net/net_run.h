@@ -14,6 +14,9 @@
  * bias from the seed and the layer's index; each requantization scale is calibrated on the
  * layer's own accumulators (the largest magnitude maps to 127). Every RTL result is checked
  * bit-exact against the golden models, and the array's cycles against the cycle models.
+ * With --jobs N the layers run on N worker processes, each from the golden chain's input;
+ * the reports are those of the run in order, to which a failing network falls back (see
+ * "--jobs" in net_run.c).
  */
 #ifndef PECOS_NET_RUN_H
 #define PECOS_NET_RUN_H
@@ -41,6 +44,8 @@ typedef struct {
                                (layer_batch.h), the unit's passes image by image */
     bool fuse_ppu;          /* --fuse-ppu: conv/fc with the PPU on the array's writeback path
                                (bias, requantize, ReLU; int8 to DRAM, device_conv_i8_fused) */
+    int jobs;               /* --jobs N: processes for the layers (0: procpool_cpus(); 1: this
+                               one, in order); see net_par_layers in net_run.c */
     layer_result_t *bad;    /* or NULL: gets the array result of the first layer whose array
                                output mismatched (mismatches 0: none did) */
     int *bad_index;         /* or NULL: that layer's index in the file (-1: none) */

@@ -191,6 +191,9 @@ static pid_t spawn_job(const char *jobdir, char *const *argv)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (chdir(jobdir) != 0) _exit(127);
+    /* the engine fills the machine with jobs: a --network job runs its layers on one process
+     * (pecos run --jobs), unless the user's environment says otherwise */
+    setenv("PECOS_JOBS", "1", 0);
     if (regress_child_stdio("stdout.txt", "stderr.txt") != 0) _exit(127);
     execv(argv[0], argv);
     fprintf(stderr, "pecos regress: cannot execute %s: %s\n", argv[0], strerror(errno));

@@ -187,4 +187,11 @@ int device_post_open(device_t *a);
 int device_post(device_t *a, const device_post_t *pp, const int32_t *in, const int32_t *b,
                bool b_per_elem, int8_t *y, device_post_res_t *res);
 
+/* What the unit must give for pp on in and b (as device_post() takes them): the golden
+ * post-processing (golden_post_map) into y [C,P,Q]. The check of device_post() compares
+ * against it; the network runner's golden pass (net_run.h, --jobs) chains it. Returns 0,
+ * PECOS_ENOMEM or the golden model's code. */
+int device_post_golden(const device_post_t *pp, const int32_t *in, const int32_t *b,
+                       bool b_per_elem, int8_t *y);
+
 #endif

@@ -130,6 +130,25 @@ static void feed_windows(feed_t *f, const device_post_t *pp, int P, int Q, const
     }
 }
 
+int device_post_golden(const device_post_t *pp, const int32_t *in, const int32_t *b,
+                       bool b_per_elem, int8_t *y)
+{
+    const size_t n = (size_t)pp->c * pp->h * pp->w;
+    int32_t *v = NULL;
+    const int32_t *gin = in, *gb = b_per_elem ? NULL : b;
+    if (b && b_per_elem) {
+        if (!(v = malloc(sizeof *v * (n ? n : 1)))) return PECOS_ENOMEM;
+        for (size_t k = 0; k < n; k++) v[k] = (int32_t)((uint32_t)in[k] + (uint32_t)b[k]);
+        gin = v;
+    }
+    const golden_rq_t rq = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
+                            .rq_en = pp->rq_en, .relu = pp->relu};
+    const golden_pool_t gp = to_pool(pp);
+    const int rc = golden_post_map(gin, gb, pp->c, pp->h, pp->w, &rq, &gp, y);
+    free(v);
+    return rc;
+}
+
 /* The check: y against the golden post-processing of the same map; the first mismatch and
  * the cycles against the model go into res, with a FAIL line each. Returns 0, or
  * PECOS_ENOMEM or the golden model's code (written). */
@@ -138,23 +157,13 @@ static int check_post(device_t *a, const device_post_t *pp, int P, int Q, const 
                       device_post_res_t *res)
 {
     const int C = pp->c;
-    const size_t plane = (size_t)pp->h * pp->w, opl = (size_t)P * Q, out_n = (size_t)C * opl;
+    const size_t opl = (size_t)P * Q, out_n = (size_t)C * opl;
     const unsigned long long seed = a->run.seed;
     int8_t *ref = malloc(out_n ? out_n : 1);
-    int32_t *v = NULL;
     int rc = PECOS_ENOMEM;
-    const int32_t *gin = in, *gb = b_per_elem ? NULL : b;
-    if (!ref) goto out_oom;
-    if (b && b_per_elem) {
-        if (!(v = malloc(sizeof *v * (size_t)C * plane))) goto out_oom;
-        for (size_t k = 0; k < (size_t)C * plane; k++)
-            v[k] = (int32_t)((uint32_t)in[k] + (uint32_t)b[k]);
-        gin = v;
-    }
-    const golden_rq_t rq = {.mult = pp->mult, .shift = pp->shift, .zp = pp->zp,
-                            .rq_en = pp->rq_en, .relu = pp->relu};
-    const golden_pool_t gp = to_pool(pp);
-    if ((rc = golden_post_map(gin, gb, C, pp->h, pp->w, &rq, &gp, ref)) != 0) {
+    if (!ref || (rc = device_post_golden(pp, in, b, b_per_elem, ref)) == PECOS_ENOMEM)
+        goto out_oom;
+    if (rc != 0) {
         device_say(a, "%s: %s: the golden post-processing rejected the layer\n", a->run.who,
                   pp->name);
         goto out_free;
@@ -192,7 +201,6 @@ out_oom:
     device_say(a, "%s: %s: out of memory\n", a->run.who, pp->name);
 out_free:
     free(ref);
-    free(v);
     return rc;
 }
 

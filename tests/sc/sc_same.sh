@@ -6,7 +6,9 @@
 #   - the JSON reports identical once the wall-clock fields are dropped (every output byte is
 #     checked inside each run against the golden models; the JSON holds cycles, stalls by
 #     cause, DRAM and GLB bytes by tensor, energy, the RTL's counters, the first mismatch);
-#   - stdout identical with the wall-clock numbers masked (the Mcyc/s column, "wall" lines);
+#   - stdout identical with the wall-clock numbers masked (the Mcyc/s column, "wall" lines;
+#     a network's "on N processes (...)": --backend c runs its layers on worker processes,
+#     --backend sc in order, with the same reports);
 #   - stderr identical except pecos-sc's last line, which must say that jobs ran on
 #     pecos_accel and its DMA used the TLM socket (the proof that the SC path ran).
 set -u
@@ -17,6 +19,7 @@ strip='walk(if type == "object" then with_entries(select(.key | test("wall|secon
 mask() {
   sed -E -e 's/[0-9]+\.[0-9]{3}( +(PASS|FAIL))/#\1/' -e '/^wall /s/[0-9]+(\.[0-9]+)?/#/g' \
     -e 's/wall [0-9.]+ s/wall # s/g' -e 's/simulation [0-9.]+ s/simulation # s/g' \
+    -e 's/^(wall # s) on # processes \(--jobs[^)]*\)/\1/' \
     -e 's/[0-9.]+ M simulated cycles/# M simulated cycles/g' "$1"
 }
 fail=0
