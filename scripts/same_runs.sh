@@ -102,13 +102,15 @@ diff)
   done
   # Byte for byte, the wall-clock values masked: a JSON number of a key that the jq filter
   # drops, the HTML's "took X s, DATE" and wall column, the JUnit time attributes, the
-  # "wall X s" / "X s" timings and the Mcyc/s column of the text output.
+  # "wall X s" / "X s" timings and the Mcyc/s column of the text output, and how many
+  # processes a network's layers ran on ("wall X s on N processes (--jobs; ...)").
   mask() {
     sed -E -e 's/("[A-Za-z0-9_]*(wall|seconds|per_second)[A-Za-z0-9_]*"[[:space:]]*:[[:space:]]*)[-+0-9.eE]+/\1#/g' \
       -e 's/("[A-Za-z0-9_]*_s"[[:space:]]*:[[:space:]]*)[-+0-9.eE]+/\1#/g' \
       -e 's/took [0-9.]+ s, [0-9-]+ [0-9:]+ UTC/took # s, DATE UTC/' \
       -e 's|<td class="n">[0-9.]+</td><td>([0-9]+)</td></tr>|<td class="n">#</td><td>\1</td></tr>|' \
       -e 's/ time="[0-9.]+"/ time="#"/g' \
+      -e 's/^(wall [0-9.]+ s) on [0-9]+ processes \(--jobs[^)]*\)/\1/' \
       -e 's/( [0-9]+\.[0-9]{2}) +[0-9]+\.[0-9]{3} +(PASS|FAIL)$/\1 # \2/' \
       -e 's/[0-9][0-9.]* s\b/# s/g; s/[0-9.]+ ([kM] )?(simulated )?cycles\/s/# cycles\/s/g' "$1"
   }
