@@ -52,6 +52,7 @@ function(pecos_add_post lanes)
   else()
     set_property(GLOBAL APPEND PROPERTY PECOS_POST_TARGETS ${tgt})
   endif()
+  pecos_share_runtime(${tgt})
 endfunction()
 
 set(PECOS_POST_LANE_LIST ${PECOS_POST_LANES})
