@@ -19,6 +19,7 @@ function(pecos_add_fma name fmt ftz)
     OPT_FAST -O2
     OPT_SLOW -O1
     VERILATOR_ARGS -GFmt=${fmt} -GFtz=${ftz} -I${CMAKE_SOURCE_DIR}/rtl --x-assign fast --x-initial fast -O3)
+  pecos_share_runtime(${tgt}) # a program links one of these libraries: hidden is no matter
 endfunction()
 
 pecos_add_fma(bf16 0 0)
