@@ -39,6 +39,16 @@ same fuse_pool 2 --network "$net/fuse_pool.csv" --rows 4 --cols 4 --fuse-ppu
 same small_batch 2 --network "$net/small.csv" --rows 4 --cols 4 --batch 2
 grep -q "fused+pool" "$dir/fuse_pool.n.txt" || { echo "jobs_check: no fused pool ran"; exit 1; }
 
+# Without --jobs: $PECOS_JOBS, else the CPUs of the process (pecos regress sets 1 in its jobs)
+PECOS_JOBS=3 "$pecos" run --network "$net/small.csv" --rows 4 --cols 4 >"$dir/env3.txt"
+grep -q "^wall .* on 3 processes (--jobs" "$dir/env3.txt" ||
+  { echo "jobs_check: PECOS_JOBS=3 did not run 3 processes"; exit 1; }
+PECOS_JOBS=1 "$pecos" run --network "$net/small.csv" --rows 4 --cols 4 >"$dir/env1.txt"
+! grep -q "processes" "$dir/env1.txt" || { echo "jobs_check: PECOS_JOBS=1 ran several"; exit 1; }
+PECOS_JOBS=1 "$pecos" run --network "$net/small.csv" --rows 4 --cols 4 --jobs 2 >"$dir/flag2.txt"
+grep -q "^wall .* on 2 processes (--jobs" "$dir/flag2.txt" ||
+  { echo "jobs_check: --jobs 2 did not override PECOS_JOBS=1"; exit 1; }
+
 # A layer that does not fit the DRAM: the golden pass runs it, its worker cannot. The other
 # worker stops, the network runs again in order, and the error is the one line on stderr
 # (an input error: exit 2), as on one process.
